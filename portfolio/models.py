@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
+
+
+class TeamQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_archived=False)
+
+    def of_user(self, user):
+        return self.filter(memberships__user=user)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=TeamKind.choices)
+    description = models.TextField(blank=True)
+    is_archived = models.BooleanField("archived", default=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("portfolio:team_detail", args=[self.slug])
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_team_user"),
+        ]
+        ordering = ["team__name", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+
+class ProductQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_archived=False)
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="products")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_products",
+        verbose_name="product manager",
+    )
+    vision = models.TextField(blank=True)
+    lifecycle = models.CharField(
+        max_length=20, choices=ProductLifecycle.choices, default=ProductLifecycle.LIVE
+    )
+    is_archived = models.BooleanField("archived", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("portfolio:product_detail", args=[self.slug])
+
+
+class StrategicGoalQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=GoalStatus.DROPPED)
+
+
+class StrategicGoal(models.Model):
+    """A vision, goal or objective; the hierarchy is expressed by ``parent``."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_goals",
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    period = models.CharField(max_length=40, blank=True, help_text="For example 2026 or 2026-H1.")
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StrategicGoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="goal_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("portfolio:goal_detail", args=[self.pk])

@@ -1,0 +1,59 @@
+"""Who may do what with teams, products and goals. Every check in one place, as plain predicates.
+
+Role facts are cached on the user object for the length of a request, so a page asking many
+questions costs one query for the groups and one for the memberships.
+"""
+
+from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
+
+
+def _group_names(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_registry_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._registry_groups = cached
+    return cached
+
+
+def team_roles(user) -> dict[int, str]:
+    """``{team_id: role}`` for the user's memberships in teams that are not archived."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_registry_team_roles", None)
+    if cached is None:
+        cached = dict(
+            user.memberships.filter(team__is_archived=False).values_list("team_id", "role")
+        )
+        user._registry_team_roles = cached
+    return cached
+
+
+def is_admin(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or ADMINS_GROUP in _group_names(user)
+
+
+def is_reviewer(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return REVIEWERS_GROUP in _group_names(user)
+
+
+def is_member(user, team_id: int) -> bool:
+    return team_id in team_roles(user)
+
+
+def is_lead(user, team_id: int) -> bool:
+    return team_roles(user).get(team_id) == MembershipRole.LEAD
+
+
+def can_view_portfolio(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_manage_portfolio(user) -> bool:
+    """Teams, people, products and goals are managed by admins."""
+    return is_admin(user)

@@ -1,0 +1,82 @@
+"""Reads that shape the portfolio pages."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+
+from portfolio.choices import MembershipRole
+from portfolio.models import Membership, Product, StrategicGoal, Team
+
+
+def team_list():
+    return Team.objects.annotate(
+        member_count=Count("memberships", distinct=True),
+        product_count=Count("products", distinct=True),
+    ).order_by("is_archived", "name")
+
+
+def team_detail(slug: str):
+    memberships = Membership.objects.select_related("user").order_by("-role", "user__last_name")
+    return Team.objects.prefetch_related(
+        Prefetch("memberships", queryset=memberships),
+        Prefetch("products", queryset=Product.objects.select_related("manager")),
+    ).get(slug=slug)
+
+
+def team_leads(team: Team) -> list:
+    return [m.user for m in team.memberships.all() if m.role == MembershipRole.LEAD]
+
+
+def product_list():
+    return Product.objects.select_related("team", "manager").order_by("is_archived", "name")
+
+
+def product_detail(slug: str):
+    return Product.objects.select_related("team", "manager").get(slug=slug)
+
+
+@dataclass
+class GoalNode:
+    goal: StrategicGoal
+    depth: int
+    children: list["GoalNode"] = field(default_factory=list)
+
+
+def goal_tree() -> list[GoalNode]:
+    """Every goal as a forest (vision -> goal -> objective), built from one query."""
+    goals = list(StrategicGoal.objects.select_related("owner").order_by("title"))
+    nodes = {goal.pk: GoalNode(goal=goal, depth=0) for goal in goals}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.goal.parent_id)
+        (parent.children if parent else roots).append(node)
+
+    def set_depth(node, depth):
+        node.depth = depth
+        for child in node.children:
+            set_depth(child, depth + 1)
+
+    for root in roots:
+        set_depth(root, 0)
+    return roots
+
+
+def flatten_goal_tree(roots: list[GoalNode]) -> list[GoalNode]:
+    flat = []
+
+    def walk(node):
+        flat.append(node)
+        for child in node.children:
+            walk(child)
+
+    for root in roots:
+        walk(root)
+    return flat
+
+
+def goal_detail(pk: int):
+    return StrategicGoal.objects.select_related("owner", "parent").get(pk=pk)
+
+
+def goal_children(goal: StrategicGoal):
+    return goal.children.select_related("owner").order_by("title")

@@ -1,0 +1,85 @@
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting sign-off"
+    ACTIVE = "active", "Active"
+    DECLINED = "declined", "Declined"
+    RETIRED = "retired", "Retired"
+
+    @property
+    def tone(self) -> str:
+        """Colour family of the status badge (see static/css/app.css)."""
+        return STATUS_TONES[self]
+
+
+STATUS_TONES = {
+    Status.DRAFT: "neutral",
+    Status.IN_REVIEW: "info",
+    Status.AWAITING_SIGN_OFF: "warning",
+    Status.ACTIVE: "success",
+    Status.DECLINED: "danger",
+    Status.RETIRED: "muted",
+}
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", "Submit for review"
+    APPROVE = "approve", "Approve"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+    REJECT = "reject", "Reject"
+    SIGN_OFF = "sign_off", "Sign off"
+    DECLINE_OWNERSHIP = "decline_ownership", "Decline ownership"
+    TRANSFER_OWNERSHIP = "transfer_ownership", "Transfer ownership"
+    REATTEST = "reattest", "Re-attest"
+    RETIRE = "retire", "Retire"
+    REOPEN = "reopen", "Reopen"
+
+
+# The workflow in one table: action -> (states it may start from, state it leads to).
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+    Action.SUBMIT: (frozenset({Status.DRAFT}), Status.IN_REVIEW),
+    Action.APPROVE: (frozenset({Status.IN_REVIEW}), Status.AWAITING_SIGN_OFF),
+    Action.REQUEST_CHANGES: (frozenset({Status.IN_REVIEW}), Status.DRAFT),
+    Action.REJECT: (frozenset({Status.IN_REVIEW}), Status.DECLINED),
+    Action.SIGN_OFF: (frozenset({Status.AWAITING_SIGN_OFF}), Status.ACTIVE),
+    Action.DECLINE_OWNERSHIP: (frozenset({Status.AWAITING_SIGN_OFF}), Status.DRAFT),
+    Action.TRANSFER_OWNERSHIP: (frozenset({Status.ACTIVE}), Status.AWAITING_SIGN_OFF),
+    Action.REATTEST: (frozenset({Status.ACTIVE}), Status.ACTIVE),
+    Action.RETIRE: (frozenset({Status.ACTIVE}), Status.RETIRED),
+    Action.REOPEN: (frozenset({Status.DECLINED, Status.RETIRED}), Status.DRAFT),
+}
+
+
+def allowed_actions(status: str) -> list[Action]:
+    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
+
+
+class MetricDirection(models.TextChoices):
+    INCREASE = "increase", "Higher is better"
+    DECREASE = "decrease", "Lower is better"
+
+
+class EvidenceArea(models.TextChoices):
+    """The four key value areas of Evidence-Based Management."""
+
+    CURRENT_VALUE = "current_value", "Current Value"
+    UNREALIZED_VALUE = "unrealized_value", "Unrealized Value"
+    TIME_TO_MARKET = "time_to_market", "Time to Market"
+    ABILITY_TO_INNOVATE = "ability_to_innovate", "Ability to Innovate"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Entered in the registry"
+    DEMO = "demo", "Demo data"
+    US_FEDERAL_2025 = "us_federal_2025", "US federal AI inventory 2025"
+    US_FEDERAL_2023 = "us_federal_2023", "US federal AI inventory 2023"
+    NL_ALGORITHM_REGISTER = "nl_algorithm_register", "Dutch algorithm register"
+    UK_ATRS = "uk_atrs", "UK algorithmic transparency records"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "usecase.created", "Created"
+    UPDATED = "usecase.updated", "Edited"

@@ -1,0 +1,51 @@
+import django_filters
+from django import forms
+
+from portfolio.models import Product, StrategicGoal, Team
+from usecases.choices import Status
+from usecases.selectors import owner_choices, search_usecases
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra["label_from_instance"] = lambda user: user.get_full_name() or user.username
+
+
+class UseCaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        widget=forms.SearchInput(attrs={"placeholder": "Title, who, problem or UC-number"}),
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label="Any team"
+    )
+    product = django_filters.ModelChoiceFilter(
+        field_name="products",
+        queryset=Product.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label="Any product",
+    )
+    goal = django_filters.ModelChoiceFilter(
+        field_name="goals", queryset=StrategicGoal.objects.order_by("title"), empty_label="Any goal"
+    )
+    owner = PersonChoiceFilter(
+        queryset=owner_choices(), to_field_name="username", empty_label="Any owner"
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("number", "number"), ("title", "title"), ("updated_at", "updated")),
+        field_labels={
+            "number": "Oldest first",
+            "-number": "Newest first",
+            "title": "Title A–Z",
+            "-title": "Title Z–A",
+            "-updated": "Recently edited",
+            "updated": "Least recently edited",
+        },
+        empty_label="Newest first",
+    )
+
+    def filter_search(self, queryset, name, value):
+        return search_usecases(queryset, value)
