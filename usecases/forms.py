@@ -12,10 +12,15 @@ User = get_user_model()
 PRIORITY_CHOICES = [("", "Not rated"), *[(n, str(n)) for n in range(1, 6)]]
 
 
+def person_label(user) -> str:
+    """How a person appears in a choice list: name and username, so namesakes stay apart."""
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
 class PersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        name = obj.get_full_name()
-        return f"{name} ({obj.username})" if name else obj.username
+        return person_label(obj)
 
 
 class UseCaseForm(forms.ModelForm):
@@ -115,7 +120,9 @@ class UseCaseForm(forms.ModelForm):
     def clean_owner(self):
         owner = self.cleaned_data.get("owner")
         if owner is not None and not owner.is_active:
-            raise forms.ValidationError("This person's account is deactivated; choose someone else.")
+            raise forms.ValidationError(
+                "This person's account is deactivated; choose someone else."
+            )
         return owner
 
     def clean(self):

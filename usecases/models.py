@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from portfolio.models import Product, StrategicGoal, Team
+from usecases.choices import STATUS_TONES, EventKind, EvidenceArea, MetricDirection, Source, Status
 from usecases.search import SEARCH_CONFIG, prefix_query
-from usecases.choices import STATUS_TONES, EvidenceArea, EventKind, MetricDirection, Source, Status
 
 KEY_PREFIX = "UC-"
 NUMBER_SEQUENCE = "usecases_usecase_number_seq"
@@ -79,9 +81,7 @@ class UseCase(models.Model):
         "target", max_digits=16, decimal_places=4, null=True, blank=True
     )
     metric_target_date = models.DateField("target date", null=True, blank=True)
-    evidence_area = models.CharField(
-        max_length=30, choices=EvidenceArea.choices, blank=True
-    )
+    evidence_area = models.CharField(max_length=30, choices=EvidenceArea.choices, blank=True)
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="usecases")
     owner = models.ForeignKey(
@@ -140,9 +140,7 @@ class UseCase(models.Model):
                 condition=Q(effort__isnull=True) | Q(effort__range=(1, 5)),
                 name="usecase_effort_1_to_5",
             ),
-            models.CheckConstraint(
-                condition=Q(version__gte=1), name="usecase_version_positive"
-            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="usecase_version_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="usecase_status_valid"
             ),
@@ -156,6 +154,9 @@ class UseCase(models.Model):
     def __str__(self):
         return f"{self.key} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("usecases:usecase_detail", args=[self.key])
+
     @property
     def key(self) -> str:
         return f"{KEY_PREFIX}{self.number}"
@@ -163,9 +164,6 @@ class UseCase(models.Model):
     @property
     def status_tone(self) -> str:
         return STATUS_TONES.get(self.status, "neutral")
-
-    def get_absolute_url(self):
-        return reverse("usecases:usecase_detail", args=[self.key])
 
 
 class UseCaseEvent(models.Model):
@@ -188,3 +186,14 @@ class UseCaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.usecase_id} v{self.version}"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as people name them."""
+        labels = []
+        for name in self.changes:
+            try:
+                labels.append(capfirst(UseCase._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                labels.append(name)
+        return labels

@@ -11,8 +11,12 @@ User = get_user_model()
 
 def usecase_list_queryset():
     return UseCase.objects.with_list_data().defer(
-        "people_change", "process_change", "technology_change", "business_intent",
-        "success_signal", "search_vector",
+        "people_change",
+        "process_change",
+        "technology_change",
+        "business_intent",
+        "success_signal",
+        "search_vector",
     )
 
 

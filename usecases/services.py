@@ -123,7 +123,9 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
                 setattr(current, name, data[name])
         m2m = {name: list(data[name]) for name in M2M_FIELDS if name in data}
         after = _snapshot(current, {**{n: getattr(current, n).all() for n in M2M_FIELDS}, **m2m})
-        changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+        changes = {
+            name: [before[name], after[name]] for name in after if before[name] != after[name]
+        }
         if not changes:
             return current
 
@@ -161,7 +163,11 @@ def changes_since(usecase: UseCase, version: int) -> list[ChangeSince]:
     )
     latest: dict[str, ChangeSince] = {}
     for event in events:
-        who = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "someone"
+        who = (
+            (event.actor.get_full_name() or event.actor.get_username())
+            if event.actor
+            else "someone"
+        )
         for name, (_, new) in event.changes.items():
             label = UseCase._meta.get_field(name).verbose_name
             latest[name] = ChangeSince(field=name, label=label, changed_by=who, theirs=new)

@@ -40,7 +40,9 @@ def usecase_list(request):
         "can_create": permissions.can_create(request.user),
     }
     template = "usecases/usecase_list.html"
-    return render(request, f"{template}#results" if _partial_request(request) else template, context)
+    return render(
+        request, f"{template}#results" if _partial_request(request) else template, context
+    )
 
 
 def usecase_detail(request, key):
@@ -92,7 +94,9 @@ def usecase_edit(request, key):
         if form.is_valid():
             expected = form.cleaned_data.get("version")
             if expected is None:
-                form.add_error(None, "The form is missing its version; reload the page and try again.")
+                form.add_error(
+                    None, "The form is missing its version; reload the page and try again."
+                )
                 return render(request, "usecases/usecase_form.html", context, status=400)
             try:
                 saved = services.usecase_update(

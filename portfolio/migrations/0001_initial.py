@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,74 +14,202 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('lead', 'Lead')], default='member', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("member", "Member"), ("lead", "Lead")],
+                        default="member",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team__name', 'user__username'],
+                "ordering": ["team__name", "user__username"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('business', 'Business'), ('it', 'IT'), ('innovation', 'Innovation'), ('operations', 'Operations')], max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('is_archived', models.BooleanField(default=False, verbose_name='archived')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('members', models.ManyToManyField(related_name='teams', through='portfolio.Membership', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("business", "Business"),
+                            ("it", "IT"),
+                            ("innovation", "Innovation"),
+                            ("operations", "Operations"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("is_archived", models.BooleanField(default=False, verbose_name="archived")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        related_name="teams",
+                        through="portfolio.Membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('vision', models.TextField(blank=True)),
-                ('lifecycle', models.CharField(choices=[('planned', 'Planned'), ('pilot', 'Pilot'), ('live', 'Live'), ('sunsetting', 'Sunsetting'), ('retired', 'Retired')], default='live', max_length=20)),
-                ('is_archived', models.BooleanField(default=False, verbose_name='archived')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_products', to=settings.AUTH_USER_MODEL, verbose_name='product manager')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='portfolio.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("vision", models.TextField(blank=True)),
+                (
+                    "lifecycle",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("pilot", "Pilot"),
+                            ("live", "Live"),
+                            ("sunsetting", "Sunsetting"),
+                            ("retired", "Retired"),
+                        ],
+                        default="live",
+                        max_length=20,
+                    ),
+                ),
+                ("is_archived", models.BooleanField(default=False, verbose_name="archived")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_products",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="product manager",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="portfolio.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='portfolio.team'),
+            model_name="membership",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="portfolio.team",
+            ),
         ),
         migrations.CreateModel(
-            name='StrategicGoal',
+            name="StrategicGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('period', models.CharField(blank=True, help_text='For example 2026 or 2026-H1.', max_length=40)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('active', 'Active'), ('achieved', 'Achieved'), ('dropped', 'Dropped')], default='active', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_goals', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='portfolio.strategicgoal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "period",
+                    models.CharField(
+                        blank=True, help_text="For example 2026 or 2026-H1.", max_length=40
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("active", "Active"),
+                            ("achieved", "Achieved"),
+                            ("dropped", "Dropped"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_goals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="portfolio.strategicgoal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='goal_not_own_parent')],
+                "ordering": ["title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("parent", models.F("pk")), _negated=True),
+                        name="goal_not_own_parent",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('team', 'user'), name='membership_unique_team_user'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("team", "user"), name="membership_unique_team_user"
+            ),
         ),
     ]
