@@ -102,7 +102,12 @@ class UseCaseForm(forms.ModelForm):
         if not instance and len(team_ids or ()) == 1:
             self.fields["team"].initial = next(iter(team_ids))
 
-        self.fields["owner"].queryset = owner_choices()
+        owners = owner_choices()
+        if instance and instance.owner_id:
+            # A deactivated owner stays selected, so clean_owner can say so, instead of the
+            # field silently falling back to "Not decided yet" and the save dropping the owner.
+            owners = owners | User.objects.filter(pk=instance.owner_id)
+        self.fields["owner"].queryset = owners
         self.fields["owner"].empty_label = "Not decided yet"
 
         products = Product.objects.active()

@@ -46,7 +46,8 @@ def parse_key(key: str) -> int | None:
     key = key.strip().upper()
     if key.startswith(KEY_PREFIX):
         key = key[len(KEY_PREFIX) :]
-    return int(key) if key.isdigit() else None
+    # ASCII digits only: "²".isdigit() is True, yet int("²") raises.
+    return int(key) if key.isascii() and key.isdigit() else None
 
 
 class UseCase(models.Model):

@@ -29,7 +29,8 @@ def usecase_list(request):
     if not permissions.can_view(request.user):
         raise PermissionDenied
     filterset = UseCaseFilter(request.GET, queryset=selectors.usecase_list_queryset())
-    usecases = filterset.qs if filterset.is_valid() else UseCase.objects.none()
+    # Filters that don't validate are left out (the page names them); the valid ones still apply.
+    usecases = filterset.qs
     page = Paginator(usecases, settings.USECASE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

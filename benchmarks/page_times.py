@@ -1,0 +1,70 @@
+"""Server time of the main pages at the current data size; prints a table.
+
+Usage: DJANGO_DEBUG=1 [DATABASE_URL=...] .venv/bin/python benchmarks/page_times.py [--runs 5]
+
+Requests go through Django's test client in-process (no network), signed in as the demo product
+owner, so the numbers are view + template + database time.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from usecases.models import UseCase  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--user", default="olivia")
+    args = parser.parse_args()
+
+    user = get_user_model().objects.get(username=args.user)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    newest = UseCase.objects.order_by("-number").first()
+    team_slug = newest.team.slug
+    pages = [
+        ("list", "/usecases/"),
+        ("list, text search", "/usecases/?q=claims"),
+        ("list, search + status + team", f"/usecases/?q=benefit&status=draft&team={team_slug}"),
+        ("list, page 200", "/usecases/?page=200"),
+        ("detail", newest.get_absolute_url()),
+        ("edit form", newest.get_absolute_url() + "edit/"),
+        ("team", newest.team.get_absolute_url()),
+    ]
+    total = UseCase.objects.count()
+    print(f"use cases: {total:,}; runs per page: {args.runs} (first run discarded as warm-up)")
+    print(f"{'page':<32} {'status':>6} {'queries':>8} {'median ms':>10} {'max ms':>8}")
+    for label, url in pages:
+        client.get(url)
+        timings = []
+        for _ in range(args.runs):
+            reset_queries()
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - start) * 1000)
+        print(
+            f"{label:<32} {response.status_code:>6} {len(queries):>8} "
+            f"{statistics.median(timings):>10.1f} {max(timings):>8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

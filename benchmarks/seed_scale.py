@@ -1,0 +1,46 @@
+"""Time the bulk mode of ``seed_demo`` for N generated use cases; prints a table.
+
+Usage: DJANGO_DEBUG=1 [DATABASE_URL=...] .venv/bin/python benchmarks/seed_scale.py [N]
+
+N defaults to 100000. The base demo is seeded first (a no-op when present) and not timed. The rows
+stay in the database, so run it against a scratch database and drop that afterwards.
+"""
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from usecases.demo import bulk_add_usecases, seed_demo  # noqa: E402
+from usecases.models import UseCase  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=100_000, metavar="N")
+    args = parser.parse_args()
+
+    seed_demo()
+    before = UseCase.objects.count()
+    start = time.perf_counter()
+    bulk_add_usecases(count=args.count)
+    seconds = time.perf_counter() - start
+    added = UseCase.objects.count() - before
+    # ru_maxrss is in kilobytes on Linux.
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"{'rows added':>12} {'seconds':>9} {'rows/s':>9} {'peak RSS MB':>12}")
+    print(f"{added:>12,} {seconds:>9.1f} {added / seconds:>9,.0f} {peak_mb:>12.0f}")
+
+
+if __name__ == "__main__":
+    main()
