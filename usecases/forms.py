@@ -109,6 +109,8 @@ class UseCaseForm(forms.ModelForm):
             owners = owners | User.objects.filter(pk=instance.owner_id)
         self.fields["owner"].queryset = owners
         self.fields["owner"].empty_label = "Not decided yet"
+        for name in ("metric_direction", "evidence_area"):
+            self.fields[name].choices = [("", "Not set"), *self.fields[name].choices[1:]]
 
         products = Product.objects.active()
         goals = StrategicGoal.objects.active()

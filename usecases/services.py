@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 
@@ -64,6 +65,8 @@ def display_value(value) -> str:
     """A field value as people read it; used for change records and conflict pages."""
     if value is None:
         return ""
+    if isinstance(value, get_user_model()):
+        return value.get_full_name() or value.get_username()
     if isinstance(value, list | tuple | set):
         return ", ".join(sorted(str(item) for item in value))
     return str(value)
@@ -79,7 +82,7 @@ def _snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str]:
             values[name] = display_value(getattr(usecase, name))
     for name in M2M_FIELDS:
         items = m2m[name] if m2m is not None else getattr(usecase, name).all()
-        values[name] = display_value(items)
+        values[name] = display_value(list(items))
     return values
 
 
