@@ -16,7 +16,9 @@ def team_list():
 
 
 def team_detail(slug: str):
-    memberships = Membership.objects.select_related("user").order_by("role", "user__last_name")  # "lead" sorts before "member"
+    memberships = Membership.objects.select_related("user").order_by(
+        "role", "user__last_name"
+    )  # "lead" sorts before "member"
     return Team.objects.prefetch_related(
         Prefetch("memberships", queryset=memberships),
         Prefetch("products", queryset=Product.objects.select_related("manager")),
