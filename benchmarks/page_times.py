@@ -25,6 +25,7 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from usecases.choices import Status  # noqa: E402
 from usecases.models import UseCase  # noqa: E402
 
 
@@ -39,13 +40,19 @@ def main():
     client.force_login(user)
     newest = UseCase.objects.order_by("-number").first()
     team_slug = newest.team.slug
+    # A draft of the user's own team: a page they may really edit.
+    draft = (
+        UseCase.objects.filter(status=Status.DRAFT, team__memberships__user=user)
+        .order_by("-number")
+        .first()
+    )
     pages = [
         ("list", "/usecases/"),
         ("list, text search", "/usecases/?q=claims"),
         ("list, search + status + team", f"/usecases/?q=benefit&status=draft&team={team_slug}"),
         ("list, page 200", "/usecases/?page=200"),
         ("detail", newest.get_absolute_url()),
-        ("edit form", newest.get_absolute_url() + "edit/"),
+        ("edit form", draft.get_absolute_url() + "edit/"),
         ("team", newest.team.get_absolute_url()),
     ]
     total = UseCase.objects.count()

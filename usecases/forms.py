@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.models import UseCase
@@ -112,14 +113,17 @@ class UseCaseForm(forms.ModelForm):
         for name in ("metric_direction", "evidence_area"):
             self.fields[name].choices = [("", "Not set"), *self.fields[name].choices[1:]]
 
-        products = Product.objects.active()
-        goals = StrategicGoal.objects.active()
+        products = Q(pk__in=Product.objects.active().values("pk"))
+        goals = Q(pk__in=StrategicGoal.objects.active().values("pk"))
         if instance:
-            # Links to archived products or dropped goals stay visible instead of silently vanishing.
-            products = products | Product.objects.filter(usecases=instance)
-            goals = goals | StrategicGoal.objects.filter(usecases=instance)
-        self.fields["products"].queryset = products.distinct().order_by("name")
-        self.fields["goals"].queryset = goals.distinct().order_by("title")
+            # Links to archived products or dropped goals stay visible instead of silently
+            # vanishing; subqueries on the link tables, not joins, keep this cheap at any size.
+            links = UseCase.products.through.objects.filter(usecase=instance)
+            products |= Q(pk__in=links.values("product_id"))
+            links = UseCase.goals.through.objects.filter(usecase=instance)
+            goals |= Q(pk__in=links.values("strategicgoal_id"))
+        self.fields["products"].queryset = Product.objects.filter(products).order_by("name")
+        self.fields["goals"].queryset = StrategicGoal.objects.filter(goals).order_by("title")
 
         if instance:
             self.fields["version"].initial = instance.version

@@ -51,10 +51,7 @@ class EditConflict(UseCaseError):
     def __init__(self, current: UseCase, expected_version: int):
         self.current = current
         self.expected_version = expected_version
-        super().__init__(
-            f"{current.key} was changed by someone else after you opened it "
-            f"(you started from version {expected_version}, it is now at version {current.version})."
-        )
+        super().__init__(f"{current.key} was changed by someone else after you opened it.")
 
 
 class NotEditable(UseCaseError):
@@ -72,7 +69,8 @@ def display_value(value) -> str:
     return str(value)
 
 
-def _snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str]:
+def usecase_snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str]:
+    """Every editable field as people read it; ``m2m`` overrides the stored links."""
     values = {}
     for name in EDITABLE_FIELDS:
         field = UseCase._meta.get_field(name)
@@ -101,7 +99,9 @@ def usecase_create(*, actor, data: dict) -> UseCase:
             kind=EventKind.CREATED,
             actor=actor,
             version=usecase.version,
-            changes={name: ["", value] for name, value in _snapshot(usecase).items() if value},
+            changes={
+                name: ["", value] for name, value in usecase_snapshot(usecase).items() if value
+            },
         )
     return usecase
 
@@ -120,12 +120,14 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
                 f"{current.key} is {current.get_status_display().lower()}; only drafts can be edited."
             )
 
-        before = _snapshot(current)
+        before = usecase_snapshot(current)
         for name in EDITABLE_FIELDS:
             if name in data:
                 setattr(current, name, data[name])
         m2m = {name: list(data[name]) for name in M2M_FIELDS if name in data}
-        after = _snapshot(current, {**{n: getattr(current, n).all() for n in M2M_FIELDS}, **m2m})
+        after = usecase_snapshot(
+            current, {**{n: getattr(current, n).all() for n in M2M_FIELDS}, **m2m}
+        )
         changes = {
             name: [before[name], after[name]] for name in after if before[name] != after[name]
         }
@@ -155,10 +157,17 @@ class ChangeSince:
     label: str
     changed_by: str
     theirs: str
+    yours: str = ""
 
 
-def changes_since(usecase: UseCase, version: int) -> list[ChangeSince]:
-    """The fields changed after ``version``, newest value per field, with who changed them."""
+def changes_since(
+    usecase: UseCase, version: int, yours: dict[str, str] | None = None
+) -> list[ChangeSince]:
+    """The fields changed after ``version``, newest value per field, with who changed them.
+
+    ``yours`` (a snapshot of the stale editor's form) fills in their value for each such field.
+    """
+    yours = yours or {}
     events = (
         UseCaseEvent.objects.filter(usecase=usecase, version__gt=version)
         .select_related("actor")
@@ -173,5 +182,7 @@ def changes_since(usecase: UseCase, version: int) -> list[ChangeSince]:
         )
         for name, (_, new) in event.changes.items():
             label = UseCase._meta.get_field(name).verbose_name
-            latest[name] = ChangeSince(field=name, label=label, changed_by=who, theirs=new)
+            latest[name] = ChangeSince(
+                field=name, label=label, changed_by=who, theirs=new, yours=yours.get(name, "")
+            )
     return list(latest.values())

@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -118,14 +120,19 @@ def usecase_edit(request, key):
 
 def _conflict(request, form, conflict: services.EditConflict):
     """Keep what the editor typed, show what changed meanwhile, and let them save deliberately."""
+    saved = conflict.current
     data = request.POST.copy()
-    data["version"] = str(conflict.current.version)
-    form = UseCaseForm(data, instance=conflict.current, user=request.user)
-    form.is_valid()
+    data["version"] = str(saved.version)
+    # The form writes the typed values onto its instance; keep ``saved`` as it is in the database.
+    form = UseCaseForm(data, instance=copy.copy(saved), user=request.user)
+    yours = {}
+    if form.is_valid():
+        typed_links = {name: form.cleaned_data[name] for name in services.M2M_FIELDS}
+        yours = services.usecase_snapshot(form.instance, typed_links)
     context = {
         "form": form,
-        "usecase": conflict.current,
+        "usecase": saved,
         "conflict": conflict,
-        "their_changes": services.changes_since(conflict.current, conflict.expected_version),
+        "their_changes": services.changes_since(saved, conflict.expected_version, yours),
     }
     return render(request, "usecases/usecase_form.html", context, status=409)

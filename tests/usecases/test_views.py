@@ -301,8 +301,12 @@ def test_a_stale_edit_is_refused_with_a_conflict_page(stale_edit, usecase):
     html = response.content.decode()
     assert "Someone else saved this use case while you were editing" in html
     assert re.search(
-        r'<th scope="row">Title</th>\s*<td>Triage claims by postcode</td>\s*<td>Leo Lead</td>', html
+        r'<th scope="row">Title</th>\s*<td data-label="Now saved">Triage claims by postcode</td>'
+        r'\s*<td data-label="Changed by">Leo Lead</td>'
+        r'\s*<td data-label="Your version">Triage claims by urgency</td>',
+        html,
     )
+    assert "<h1>Edit “Triage claims by postcode”</h1>" in html
     assert "Save my version" in html
 
 
