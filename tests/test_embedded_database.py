@@ -250,3 +250,13 @@ def test_the_survivor_stops_the_server_when_a_partner_was_killed_first(pgdata):
     parent.communicate(input="", timeout=TIMEOUT)
     assert parent.returncode == 0
     assert wait_until_stopped(pgdata) == []
+
+
+def test_the_last_holder_stops_the_server_even_after_the_handle_file_was_torn(pgdata):
+    """A partner killed mid-write can leave the file empty while this process still holds."""
+    holder, _ = start_holder(pgdata)
+    (pgdata / ".handle_pids.json").write_text("")
+
+    holder.communicate(input="", timeout=TIMEOUT)
+    assert holder.returncode == 0
+    assert wait_until_stopped(pgdata) == []
