@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "template_partials",
+    "pgtrigger",
+    "pghistory",
+    "django_tasks",
+    "django_tasks_db",
     "portfolio",
     "usecases",
 ]
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Puts the signed-in user and the URL on every history row a request writes.
+    "pghistory.middleware.HistoryMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +132,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+# A mail server that hangs must not hold a worker for long; the task retries later.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "registry@localhost")
 
 # Production hardening; each can be relaxed only by turning development mode on.
@@ -144,8 +152,18 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY"):
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Registry behaviour
 USECASE_PAGE_SIZE = 25
+# How long a sign-off holds before the owner must re-attest, and how early they are reminded.
+SIGN_OFF_VALID_DAYS = int(os.environ.get("REGISTRY_SIGN_OFF_VALID_DAYS", "180"))
+ATTESTATION_REMINDER_DAYS = 14
+# E-mail retries: the delay doubles from the first, capped, until the attempts run out (~2 days).
+EMAIL_RETRY_FIRST_DELAY_SECONDS = 30
+EMAIL_RETRY_MAX_DELAY_SECONDS = 1800
+EMAIL_MAX_ATTEMPTS = 100
+SITE_URL = os.environ.get("REGISTRY_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

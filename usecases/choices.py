@@ -80,6 +80,69 @@ class Source(models.TextChoices):
     UK_ATRS = "uk_atrs", "UK algorithmic transparency records"
 
 
+# Statuses whose text people may edit. An edit to an active use case that touches what was signed
+# (MATERIAL_FIELDS) sends it back through review and sign-off.
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.ACTIVE})
+MATERIAL_FIELDS = ("who", "problem", "success_signal", "owner")
+
+
 class EventKind(models.TextChoices):
+    """Noun, dot, past tense: what happened to a use case."""
+
     CREATED = "usecase.created", "Created"
     UPDATED = "usecase.updated", "Edited"
+    SUBMITTED = "usecase.submitted", "Submitted for review"
+    RESUBMITTED = "usecase.resubmitted", "Sent back to review after a change to what was signed"
+    APPROVED = "review.approved", "Approved"
+    CHANGES_REQUESTED = "review.changes_requested", "Changes requested"
+    REJECTED = "review.rejected", "Rejected"
+    SIGNED_OFF = "signoff.given", "Signed off"
+    REATTESTED = "signoff.reattested", "Re-attested"
+    OWNERSHIP_DECLINED = "signoff.declined", "Ownership declined"
+    TRANSFER_REQUESTED = "ownership.transfer_requested", "Ownership transfer requested"
+    RETIRED = "usecase.retired", "Retired"
+    REOPENED = "usecase.reopened", "Reopened"
+    COMMENTED = "comment.posted", "Commented"
+
+
+# The event each workflow action records.
+ACTION_EVENTS = {
+    Action.SUBMIT: EventKind.SUBMITTED,
+    Action.APPROVE: EventKind.APPROVED,
+    Action.REQUEST_CHANGES: EventKind.CHANGES_REQUESTED,
+    Action.REJECT: EventKind.REJECTED,
+    Action.SIGN_OFF: EventKind.SIGNED_OFF,
+    Action.DECLINE_OWNERSHIP: EventKind.OWNERSHIP_DECLINED,
+    Action.TRANSFER_OWNERSHIP: EventKind.TRANSFER_REQUESTED,
+    Action.REATTEST: EventKind.REATTESTED,
+    Action.RETIRE: EventKind.RETIRED,
+    Action.REOPEN: EventKind.REOPENED,
+}
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    REJECTED = "rejected", "Rejected"
+
+
+class SignOffKind(models.TextChoices):
+    SIGN_OFF = "sign_off", "Sign-off"
+    REATTEST = "reattest", "Re-attestation"
+
+
+class RevisionReason(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted for review"
+    SIGNED = "signed", "Signed off"
+
+
+class NotificationKind(models.TextChoices):
+    REVIEW_REQUESTED = "review.requested", "Review requested"
+    REVIEW_DECIDED = "review.decided", "Review decided"
+    SIGN_OFF_REQUESTED = "signoff.requested", "Sign-off requested"
+    OWNERSHIP_TRANSFERRED = "ownership.transferred", "Ownership transferred to you"
+    ATTESTATION_DUE = "attestation.due", "Attestation due"
+    OWNERSHIP_DECLINED = "ownership.declined", "Ownership declined"
+
+
+SIGN_OFF_STATEMENT = "I accept ownership of this use case and its success signal."

@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db.models import Q
+from django.http import QueryDict
 
 from portfolio.models import Product, StrategicGoal, Team
+from usecases.choices import SIGN_OFF_STATEMENT, Action
 from usecases.models import UseCase
 from usecases.permissions import creatable_team_ids
 from usecases.selectors import owner_choices
@@ -11,6 +14,40 @@ from usecases.services import EDITABLE_FIELDS, M2M_FIELDS
 User = get_user_model()
 
 PRIORITY_CHOICES = [("", "Not rated"), *[(n, str(n)) for n in range(1, 6)]]
+
+
+def _form_value(value):
+    """One comparable shape for initial and posted values: text (newlines and edges normalised),
+    or a sorted list of ids for multiple choices."""
+    if isinstance(value, list | tuple):
+        return sorted(str(getattr(item, "pk", item)) for item in value)
+    if value is None:
+        return ""
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def rebase_on_saved(form: "UseCaseForm", saved: UseCase) -> tuple[QueryDict, set[str]]:
+    """A stale edit, re-based on what is saved now: the fields the editor changed keep their
+    typed values; every other field takes the saved value, so saving again cannot quietly undo
+    someone else's change. Returns the new form data and the names of the fields the editor changed.
+    """
+    started = form.started_from()
+    typed = form.typed_values()
+    now_saved = UseCaseForm(instance=saved, user=None).field_values()
+    touched = {
+        name for name, value in typed.items() if started is None or started.get(name) != value
+    }
+    data = form.data.copy()
+    for name, value in now_saved.items():
+        if name in touched:
+            continue
+        if isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+    data["version"] = str(saved.version)
+    data["original"] = signing.dumps(now_saved)
+    return data, touched
 
 
 def person_label(user) -> str:
@@ -28,6 +65,8 @@ class UseCaseForm(forms.ModelForm):
     """The use case in the domain's words. ``version`` carries the optimistic lock on edit."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The values the editor started from (signed), so a conflict can keep what they didn't touch.
+    original = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = UseCase
@@ -127,6 +166,19 @@ class UseCaseForm(forms.ModelForm):
 
         if instance:
             self.fields["version"].initial = instance.version
+            if not self.is_bound:
+                self.fields["original"].initial = signing.dumps(self.field_values())
+
+    def field_values(self) -> dict:
+        """The use case's fields as this form shows (and a browser posts) them."""
+        return {name: _form_value(self[name].value()) for name in [*EDITABLE_FIELDS, *M2M_FIELDS]}
+
+    def started_from(self) -> dict | None:
+        """The values the editor loaded, or None if the form did not carry them intact."""
+        try:
+            return signing.loads(self.data.get("original", ""))
+        except signing.BadSignature:
+            return None
 
     def clean_owner(self):
         owner = self.cleaned_data.get("owner")
@@ -145,6 +197,36 @@ class UseCaseForm(forms.ModelForm):
             self.add_error("metric_name", "Name the metric the baseline and target refer to.")
         return cleaned
 
+    def typed_values(self) -> dict:
+        return {
+            name: _form_value(
+                self.data.getlist(name) if name in M2M_FIELDS else self.data.get(name)
+            )
+            for name in [*EDITABLE_FIELDS, *M2M_FIELDS]
+        }
+
     def domain_data(self) -> dict:
         """Cleaned values for the services: only the use case's own fields."""
         return {name: self.cleaned_data[name] for name in [*EDITABLE_FIELDS, *M2M_FIELDS]}
+
+
+class ActionForm(forms.Form):
+    """What a workflow action asks for: a note (comment, rationale or reason), the sign-off
+    statement, or a new owner. Which of them are required is the action's business."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+    accepted = forms.BooleanField(required=False, label=SIGN_OFF_STATEMENT)
+    new_owner = PersonField(queryset=owner_choices(), required=False, label="New owner")
+
+    def __init__(self, *args, action: Action, usecase: UseCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        if action == Action.TRANSFER_OWNERSHIP:
+            self.fields["new_owner"].required = True
+            self.fields["new_owner"].queryset = owner_choices().exclude(pk=usecase.owner_id)
+            self.fields["new_owner"].error_messages["required"] = "Choose the new owner."
+
+    def error_text(self) -> str:
+        return " ".join(error for errors in self.errors.values() for error in errors)

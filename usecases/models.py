@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -6,10 +7,22 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import STATUS_TONES, EventKind, EvidenceArea, MetricDirection, Source, Status
+from usecases.choices import (
+    STATUS_TONES,
+    EventKind,
+    EvidenceArea,
+    MetricDirection,
+    NotificationKind,
+    ReviewDecision,
+    RevisionReason,
+    SignOffKind,
+    Source,
+    Status,
+)
 from usecases.search import SEARCH_CONFIG, prefix_query
 
 KEY_PREFIX = "UC-"
@@ -30,6 +43,17 @@ class NextVal(Func):
 class UseCaseQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("team", "owner")
+
+    def overdue(self, *, now=None):
+        """Active use cases whose owner's attestation has expired."""
+        return self.filter(status=Status.ACTIVE, attestation_expires_at__lt=now or timezone.now())
+
+    def reviewable_by(self, user):
+        """In review, and not authored by ``user`` (separation of duties)."""
+        return self.filter(status=Status.IN_REVIEW).exclude(author=user)
+
+    def awaiting_sign_off_by(self, user):
+        return self.filter(status=Status.AWAITING_SIGN_OFF, owner=user)
 
     def search(self, text: str):
         query = prefix_query(text)
@@ -108,6 +132,15 @@ class UseCase(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
 
+    # Ownership state, kept here so lists and dashboards filter on columns, not on joins.
+    signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attestation_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    changed_since_sign_off = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="What was signed (who, problem, success signal, owner) changed; awaiting re-review.",
+    )
+
     version = models.PositiveIntegerField(default=1, editable=False)
     source = models.CharField(max_length=30, choices=Source.choices, default=Source.MANUAL)
     external_ref = models.CharField("external reference", max_length=300, blank=True)
@@ -131,6 +164,11 @@ class UseCase(models.Model):
             models.Index(fields=["status", "-number"], name="usecase_status_number"),
             models.Index(fields=["team", "-number"], name="usecase_team_number"),
             models.Index(fields=["owner", "-number"], name="usecase_owner_number"),
+            models.Index(
+                fields=["attestation_expires_at"],
+                condition=Q(status="active"),
+                name="usecase_active_expiry",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -166,6 +204,14 @@ class UseCase(models.Model):
     def status_tone(self) -> str:
         return STATUS_TONES.get(self.status, "neutral")
 
+    @property
+    def attestation_overdue(self) -> bool:
+        return (
+            self.status == Status.ACTIVE
+            and self.attestation_expires_at is not None
+            and self.attestation_expires_at < timezone.now()
+        )
+
 
 class UseCaseEvent(models.Model):
     """What happened to a use case, by whom and when; written by the services."""
@@ -176,6 +222,9 @@ class UseCaseEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     version = models.PositiveIntegerField(help_text="The use case's version after the event.")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(blank=True, help_text="Comment, rationale or reason given.")
     changes = models.JSONField(
         default=dict, blank=True, help_text="{field: [old, new]} in display form."
     )
@@ -198,3 +247,224 @@ class UseCaseEvent(models.Model):
             except FieldDoesNotExist:
                 labels.append(name)
         return labels
+
+
+class Revision(models.Model):
+    """A snapshot of the use case's text, taken on every submit and sign-off."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    version = models.PositiveIntegerField()
+    reason = models.CharField(max_length=20, choices=RevisionReason.choices)
+    data = models.JSONField(help_text="{field: value as people read it}")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["usecase", "number"], name="revision_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.usecase_id} revision {self.number}"
+
+
+class Review(models.Model):
+    """One review round: opened on submit, closed by a reviewer's decision."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="reviews")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews_decided",
+    )
+    decision = models.CharField(max_length=20, choices=ReviewDecision.choices, blank=True)
+    comment = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usecase"],
+                condition=Q(decided_at__isnull=True),
+                name="review_one_open_per_usecase",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(decided_at__isnull=True, reviewer__isnull=True, decision="")
+                    | (Q(decided_at__isnull=False, reviewer__isnull=False) & ~Q(decision=""))
+                ),
+                name="review_decided_completely_or_not_at_all",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Review of {self.usecase_id} ({self.decision or 'open'})"
+
+
+class SignOff(models.Model):
+    """The owner's explicit, dated acceptance of a revision; it expires and must be renewed."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="sign_offs")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=SignOffKind.choices)
+    statement = models.TextField()
+    signed_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("signed_at")),
+                name="signoff_expires_after_signing",
+            ),
+            models.UniqueConstraint(
+                fields=["usecase"],
+                condition=Q(superseded_at__isnull=True),
+                name="signoff_one_current_per_usecase",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.usecase_id} by {self.owner_id}"
+
+
+class OwnershipTransfer(models.Model):
+    """A request to hand an active use case to a new owner, open until they sign or decline."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="transfers")
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usecase"],
+                condition=Q(resolved_at__isnull=True),
+                name="transfer_one_open_per_usecase",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Transfer of {self.usecase_id} to {self.to_owner_id}"
+
+
+class Comment(models.Model):
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Comment on {self.usecase_id} by {self.author_id}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notice; the same notice goes out by e-mail through a background task."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    usecase = models.ForeignKey(
+        UseCase, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_last_error = models.CharField(max_length=300, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient_id}"
+
+
+# History: every row change, whoever makes it (services, the admin, the shell, an importer), is
+# recorded by database triggers with the request's user and URL as context.
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_vector"],
+    model_name="UseCaseHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)(UseCase)
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="ReviewHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)(Review)
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="SignOffHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)(SignOff)
+pghistory.track(
+    pghistory.InsertEvent("product.linked"),
+    pghistory.DeleteEvent("product.unlinked"),
+    obj_field=None,
+    model_name="UseCaseProductHistory",
+    app_label="usecases",
+)(UseCase.products.through)
+pghistory.track(
+    pghistory.InsertEvent("goal.linked"),
+    pghistory.DeleteEvent("goal.unlinked"),
+    obj_field=None,
+    model_name="UseCaseGoalHistory",
+    app_label="usecases",
+)(UseCase.goals.through)

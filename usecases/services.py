@@ -1,19 +1,48 @@
 """Every write to a use case goes through a function here.
 
-Shape of each: ``transaction.atomic()`` -> lock the row -> guard -> write -> record the event in the
-same transaction. Workflow transitions (submit, review, sign-off) join this module in issue 3.
+Shape of each: ``transaction.atomic()`` -> lock the row (``select_for_update``) -> guard the state
+and the rules of the workflow -> write -> record the event in the same transaction -> notify, whose
+e-mail leaves only after commit. Permission to ask is the view's business (``permissions.py``);
+the rules that must hold whoever asks (an author never approves their own use case, only the
+named owner signs) are enforced here as well.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
+from django.utils import timezone
 
-from usecases.choices import EventKind, Status
-from usecases.models import UseCase, UseCaseEvent
+from portfolio.choices import REVIEWERS_GROUP
+from usecases.choices import (
+    ACTION_EVENTS,
+    EDITABLE_STATUSES,
+    MATERIAL_FIELDS,
+    SIGN_OFF_STATEMENT,
+    TRANSITIONS,
+    Action,
+    EventKind,
+    NotificationKind,
+    ReviewDecision,
+    RevisionReason,
+    SignOffKind,
+    Status,
+)
+from usecases.models import (
+    Comment,
+    OwnershipTransfer,
+    Review,
+    Revision,
+    SignOff,
+    UseCase,
+    UseCaseEvent,
+)
+from usecases.notifications import notify
 
 # Fields a person edits in the use-case form; the optimistic lock covers all of them.
 EDITABLE_FIELDS = [
@@ -38,7 +67,6 @@ EDITABLE_FIELDS = [
     "effort",
 ]
 M2M_FIELDS = ["products", "goals"]
-EDITABLE_STATUSES = frozenset({Status.DRAFT})
 
 
 class UseCaseError(Exception):
@@ -58,6 +86,22 @@ class NotEditable(UseCaseError):
     pass
 
 
+class InvalidTransition(UseCaseError):
+    """The use case is not in a state the action starts from (often: someone was quicker)."""
+
+
+class NotAllowed(UseCaseError):
+    """A workflow rule forbids this person from taking this action."""
+
+
+class Incomplete(UseCaseError):
+    """The use case lacks what a review needs; ``missing`` names each gap."""
+
+    def __init__(self, usecase: UseCase, missing: list[str]):
+        self.missing = missing
+        super().__init__(f"{usecase.key} can't go to review yet. Missing: {', '.join(missing)}.")
+
+
 def display_value(value) -> str:
     """A field value as people read it; used for change records and conflict pages."""
     if value is None:
@@ -67,6 +111,22 @@ def display_value(value) -> str:
     if isinstance(value, list | tuple | set):
         return ", ".join(sorted(str(item) for item in value))
     return str(value)
+
+
+def _links(usecase: UseCase) -> dict[str, list]:
+    return {name: list(getattr(usecase, name).all()) for name in M2M_FIELDS}
+
+
+def _comparable(usecase: UseCase, m2m: dict | None = None) -> dict:
+    """Raw values to detect a change: ids for people and links, numbers as numbers. Display text
+    would miss a swap between two people of the same name and see 1.5 vs 1.5000 as a change."""
+    values = {
+        name: getattr(usecase, UseCase._meta.get_field(name).attname) for name in EDITABLE_FIELDS
+    }
+    links = {**_links(usecase), **(m2m or {})} if usecase.pk else (m2m or {})
+    for name in M2M_FIELDS:
+        values[name] = sorted(item.pk for item in links.get(name, []))
+    return values
 
 
 def usecase_snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str]:
@@ -113,39 +173,41 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
     """
     with transaction.atomic():
         current = UseCase.objects.select_for_update().get(pk=usecase.pk)
-        if current.version != expected_version:
-            raise EditConflict(current, expected_version)
         if current.status not in EDITABLE_STATUSES:
             raise NotEditable(
-                f"{current.key} is {current.get_status_display().lower()}; only drafts can be edited."
+                f"{current.key} is {current.get_status_display().lower()}; "
+                "only drafts and active use cases can be edited."
             )
+        if current.version != expected_version:
+            raise EditConflict(current, expected_version)
 
-        before = usecase_snapshot(current)
+        before, before_shown = _comparable(current), usecase_snapshot(current)
         for name in EDITABLE_FIELDS:
             if name in data:
                 setattr(current, name, data[name])
         m2m = {name: list(data[name]) for name in M2M_FIELDS if name in data}
-        after = usecase_snapshot(
-            current, {**{n: getattr(current, n).all() for n in M2M_FIELDS}, **m2m}
-        )
-        changes = {
-            name: [before[name], after[name]] for name in after if before[name] != after[name]
-        }
-        if not changes:
+        after = _comparable(current, m2m)
+        changed = [name for name in after if before[name] != after[name]]
+        if not changed:
             return current
+        after_shown = usecase_snapshot(current, {**_links(current), **m2m})
+        changes = {name: [before_shown[name], after_shown[name]] for name in changed}
 
-        current.version = F("version") + 1
-        current.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
+        back_to_review = current.status == Status.ACTIVE and any(
+            name in changes for name in MATERIAL_FIELDS
+        )
+        if back_to_review:
+            _require_complete(current, m2m)
+        _bump(current, [*EDITABLE_FIELDS])
         for name, items in m2m.items():
             getattr(current, name).set(items)
-        current.refresh_from_db(fields=["version", "updated_at"])
-        UseCaseEvent.objects.create(
-            usecase=current,
-            kind=EventKind.UPDATED,
-            actor=actor,
-            version=current.version,
-            changes=changes,
-        )
+        _record(current, actor, EventKind.UPDATED, changes=changes)
+        if back_to_review:
+            # What the owner signed changed: review and sign-off again. The last signed revision
+            # stays readable, and the use case shows as "changed since sign-off" until then.
+            current.changed_since_sign_off = True
+            _open_review(current, actor)
+            _move(current, Status.IN_REVIEW, actor, EventKind.RESUBMITTED)
     return current
 
 
@@ -158,6 +220,7 @@ class ChangeSince:
     changed_by: str
     theirs: str
     yours: str = ""
+    yours_changed: bool = False
 
 
 def changes_since(
@@ -165,7 +228,7 @@ def changes_since(
 ) -> list[ChangeSince]:
     """The fields changed after ``version``, newest value per field, with who changed them.
 
-    ``yours`` (a snapshot of the stale editor's form) fills in their value for each such field.
+    ``yours`` holds the stale editor's values for the fields they changed too.
     """
     yours = yours or {}
     events = (
@@ -183,6 +246,412 @@ def changes_since(
         for name, (_, new) in event.changes.items():
             label = UseCase._meta.get_field(name).verbose_name
             latest[name] = ChangeSince(
-                field=name, label=label, changed_by=who, theirs=new, yours=yours.get(name, "")
+                field=name,
+                label=label,
+                changed_by=who,
+                theirs=new,
+                yours=yours.get(name, ""),
+                yours_changed=name in yours,
             )
     return list(latest.values())
+
+
+# --- The workflow -----------------------------------------------------------------------------
+
+
+def _lock(usecase: UseCase) -> UseCase:
+    return UseCase.objects.select_for_update().get(pk=usecase.pk)
+
+
+def _guard(current: UseCase, action: Action) -> None:
+    sources, _ = TRANSITIONS[action]
+    if current.status not in sources:
+        raise InvalidTransition(
+            f"{current.key} is {current.get_status_display().lower()} now, so it can't be "
+            f"{_PAST[action]}. Someone may have acted on it a moment ago; the page shows its "
+            "current state."
+        )
+
+
+_PAST = {
+    Action.SUBMIT: "submitted for review",
+    Action.APPROVE: "approved",
+    Action.REQUEST_CHANGES: "sent back for changes",
+    Action.REJECT: "rejected",
+    Action.SIGN_OFF: "signed off",
+    Action.DECLINE_OWNERSHIP: "declined",
+    Action.TRANSFER_OWNERSHIP: "transferred",
+    Action.REATTEST: "re-attested",
+    Action.RETIRE: "retired",
+    Action.REOPEN: "reopened",
+}
+
+
+def _bump(current: UseCase, fields: list[str]) -> None:
+    """Save ``fields`` and move the version on, so an editor holding an older form gets a conflict."""
+    current.version = F("version") + 1
+    current.save(update_fields=[*fields, "version", "updated_at"])
+    current.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _record(
+    current: UseCase, actor, kind: EventKind, *, from_status="", note="", changes=None
+) -> UseCaseEvent:
+    return UseCaseEvent.objects.create(
+        usecase=current,
+        kind=kind,
+        actor=actor,
+        version=current.version,
+        from_status=from_status,
+        to_status=current.status if from_status else "",
+        note=note,
+        changes=changes or {},
+    )
+
+
+def _move(current: UseCase, to: Status, actor, kind: EventKind, *, note="", fields=()) -> None:
+    """Change the status (and ``fields`` set by the caller), bump the version, record the event."""
+    from_status = current.status
+    current.status = to
+    _bump(current, ["status", "changed_since_sign_off", *fields])
+    _record(current, actor, kind, from_status=from_status, note=note)
+
+
+def _required(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise UseCaseError(message)
+    return text
+
+
+def missing_for_review(usecase: UseCase, m2m: dict | None = None) -> list[str]:
+    """What a complete use case has and this one lacks, in the form's words."""
+    links = m2m or {}
+    has_products = bool(links["products"]) if "products" in links else usecase.products.exists()
+    has_goals = bool(links["goals"]) if "goals" in links else usecase.goals.exists()
+    checks = [
+        ("Who", bool(usecase.who.strip())),
+        ("Problem", bool(usecase.problem.strip())),
+        ("Success signal", bool(usecase.success_signal.strip())),
+        ("Owner", usecase.owner_id is not None),
+        ("at least one product", has_products),
+        ("at least one goal", has_goals),
+    ]
+    return [label for label, present in checks if not present]
+
+
+def _require_complete(current: UseCase, m2m: dict | None = None) -> None:
+    missing = missing_for_review(current, m2m)
+    if missing:
+        raise Incomplete(current, missing)
+
+
+def _snapshot_revision(current: UseCase, actor, reason: RevisionReason) -> Revision:
+    last = current.revisions.aggregate(last=Max("number"))["last"] or 0
+    return Revision.objects.create(
+        usecase=current,
+        number=last + 1,
+        version=current.version,
+        reason=reason,
+        data=usecase_snapshot(current),
+        created_by=actor,
+    )
+
+
+def _open_review(current: UseCase, actor) -> Review:
+    revision = _snapshot_revision(current, actor, RevisionReason.SUBMITTED)
+    review = Review.objects.create(usecase=current, revision=revision, submitted_by=actor)
+    reviewers = (
+        get_user_model()
+        .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
+        .exclude(pk=current.author_id)
+    )
+    notify(
+        recipients=reviewers,
+        kind=NotificationKind.REVIEW_REQUESTED,
+        usecase=current,
+        message=f"{_name(actor)} asks for a review of {current.key} “{current.title}”.",
+    )
+    return review
+
+
+def _name(user) -> str:
+    return display_value(user)
+
+
+def usecase_submit(*, usecase: UseCase, actor) -> UseCase:
+    """Send a complete draft to the reviewers."""
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, Action.SUBMIT)
+        _require_complete(current)
+        _open_review(current, actor)
+        _move(current, Status.IN_REVIEW, actor, EventKind.SUBMITTED)
+    return current
+
+
+def _decide(*, usecase, actor, action: Action, decision: ReviewDecision, comment: str) -> UseCase:
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, action)
+        if current.author_id == actor.pk:
+            raise NotAllowed(f"You wrote {current.key}; another reviewer must decide on it.")
+        review = current.reviews.select_for_update().get(decided_at__isnull=True)
+        review.reviewer = actor
+        review.decision = decision
+        review.comment = comment
+        review.decided_at = timezone.now()
+        review.save(update_fields=["reviewer", "decision", "comment", "decided_at"])
+
+        _, to = TRANSITIONS[action]
+        _move(current, to, actor, ACTION_EVENTS[action], note=comment)
+        decided = f"{_name(actor)} {_PAST[action]} {current.key} “{current.title}”"
+        notify(
+            recipients=[current.author],
+            kind=NotificationKind.REVIEW_DECIDED,
+            usecase=current,
+            message=f"{decided}." + (f" “{comment}”" if comment else ""),
+        )
+        if to == Status.AWAITING_SIGN_OFF:
+            notify(
+                recipients=[current.owner],
+                kind=NotificationKind.SIGN_OFF_REQUESTED,
+                usecase=current,
+                message=f"{current.key} “{current.title}” was approved; as its owner, please "
+                "review it and sign off.",
+            )
+    return current
+
+
+def usecase_approve(*, usecase: UseCase, actor, comment: str = "") -> UseCase:
+    return _decide(
+        usecase=usecase,
+        actor=actor,
+        action=Action.APPROVE,
+        decision=ReviewDecision.APPROVED,
+        comment=(comment or "").strip(),
+    )
+
+
+def usecase_request_changes(*, usecase: UseCase, actor, comment: str) -> UseCase:
+    comment = _required(comment, "Say what needs to change, so the author knows what to fix.")
+    return _decide(
+        usecase=usecase,
+        actor=actor,
+        action=Action.REQUEST_CHANGES,
+        decision=ReviewDecision.CHANGES_REQUESTED,
+        comment=comment,
+    )
+
+
+def usecase_reject(*, usecase: UseCase, actor, rationale: str) -> UseCase:
+    rationale = _required(rationale, "Give the rationale for rejecting it; the author will see it.")
+    return _decide(
+        usecase=usecase,
+        actor=actor,
+        action=Action.REJECT,
+        decision=ReviewDecision.REJECTED,
+        comment=rationale,
+    )
+
+
+def _require_owner(current: UseCase, actor, doing: str) -> None:
+    if current.owner_id != actor.pk:
+        raise NotAllowed(f"Only the named owner of {current.key} can {doing}.")
+
+
+def current_sign_off(usecase: UseCase) -> SignOff | None:
+    return usecase.sign_offs.filter(superseded_at__isnull=True).first()
+
+
+def _give_sign_off(current: UseCase, actor, kind: SignOffKind, revision: Revision) -> SignOff:
+    """Record a sign-off and supersede the one it replaces; keep the use case's dates in step."""
+    now = timezone.now()
+    previous = current.sign_offs.select_for_update().filter(superseded_at__isnull=True).first()
+    if previous:
+        previous.superseded_at = now
+        previous.save(update_fields=["superseded_at"])
+    sign_off = SignOff.objects.create(
+        usecase=current,
+        owner=actor,
+        revision=revision,
+        kind=kind,
+        statement=SIGN_OFF_STATEMENT,
+        signed_at=now,
+        expires_at=now + timedelta(days=settings.SIGN_OFF_VALID_DAYS),
+    )
+    if previous:
+        previous.superseded_by = sign_off
+        previous.save(update_fields=["superseded_by"])
+    current.signed_off_at = sign_off.signed_at
+    current.attestation_expires_at = sign_off.expires_at
+    return sign_off
+
+
+def usecase_sign_off(*, usecase: UseCase, actor, accepted: bool) -> UseCase:
+    """The named owner accepts ownership of the approved text; it becomes active and owned."""
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, Action.SIGN_OFF)
+        _require_owner(current, actor, "sign it off")
+        if not accepted:
+            raise UseCaseError(f"Tick “{SIGN_OFF_STATEMENT}” to sign off.")
+        revision = _snapshot_revision(current, actor, RevisionReason.SIGNED)
+        _give_sign_off(current, actor, SignOffKind.SIGN_OFF, revision)
+        transfer = current.transfers.select_for_update().filter(resolved_at__isnull=True).first()
+        if transfer:
+            transfer.resolved_at = timezone.now()
+            transfer.accepted = True
+            transfer.save(update_fields=["resolved_at", "accepted"])
+        current.changed_since_sign_off = False
+        _move(
+            current,
+            Status.ACTIVE,
+            actor,
+            EventKind.SIGNED_OFF,
+            note=SIGN_OFF_STATEMENT,
+            fields=["signed_off_at", "attestation_expires_at"],
+        )
+    return current
+
+
+def usecase_reattest(*, usecase: UseCase, actor) -> UseCase:
+    """The owner confirms, again, that they own the use case as signed: a fresh expiry date."""
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, Action.REATTEST)
+        _require_owner(current, actor, "re-attest it")
+        signed = current_sign_off(current)
+        revision = (
+            signed.revision if signed else _snapshot_revision(current, actor, RevisionReason.SIGNED)
+        )
+        _give_sign_off(current, actor, SignOffKind.REATTEST, revision)
+        _move(
+            current,
+            Status.ACTIVE,
+            actor,
+            EventKind.REATTESTED,
+            note=SIGN_OFF_STATEMENT,
+            fields=["signed_off_at", "attestation_expires_at"],
+        )
+    return current
+
+
+def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCase:
+    """The named owner says no. A fresh use case goes back to its author as a draft; a transfer
+    falls back to the previous owner, whose sign-off still holds."""
+    reason = _required(reason, "Say why you decline, so the author can find the right owner.")
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, Action.DECLINE_OWNERSHIP)
+        _require_owner(current, actor, "decline ownership")
+        transfer = current.transfers.select_for_update().filter(resolved_at__isnull=True).first()
+        if transfer:
+            transfer.resolved_at = timezone.now()
+            transfer.accepted = False
+            transfer.save(update_fields=["resolved_at", "accepted"])
+            current.owner = transfer.from_owner
+            to, told = Status.ACTIVE, [transfer.requested_by, transfer.from_owner]
+        else:
+            current.owner = None
+            to, told = Status.DRAFT, [current.author]
+        _move(current, to, actor, EventKind.OWNERSHIP_DECLINED, note=reason, fields=["owner"])
+        notify(
+            recipients=told,
+            kind=NotificationKind.OWNERSHIP_DECLINED,
+            usecase=current,
+            message=f"{_name(actor)} declined ownership of {current.key} “{current.title}”: "
+            f"“{reason}”",
+        )
+    return current
+
+
+def usecase_transfer_ownership(*, usecase: UseCase, actor, new_owner, reason: str = "") -> UseCase:
+    """Hand an active use case to ``new_owner``, who must sign off; until then the previous
+    owner's sign-off stays valid."""
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, Action.TRANSFER_OWNERSHIP)
+        if not new_owner.is_active:
+            raise UseCaseError(f"{_name(new_owner)}'s account is deactivated; choose someone else.")
+        if new_owner.pk == current.owner_id:
+            raise UseCaseError(f"{_name(new_owner)} already owns {current.key}.")
+        reason = (reason or "").strip()
+        OwnershipTransfer.objects.create(
+            usecase=current,
+            from_owner=current.owner,
+            to_owner=new_owner,
+            requested_by=actor,
+            reason=reason,
+        )
+        current.owner = new_owner
+        _move(
+            current,
+            Status.AWAITING_SIGN_OFF,
+            actor,
+            EventKind.TRANSFER_REQUESTED,
+            note=f"To {_name(new_owner)}." + (f" {reason}" if reason else ""),
+            fields=["owner"],
+        )
+        notify(
+            recipients=[new_owner],
+            kind=NotificationKind.OWNERSHIP_TRANSFERRED,
+            usecase=current,
+            message=f"{_name(actor)} asks you to take over ownership of {current.key} "
+            f"“{current.title}”. Review it and sign off, or decline.",
+        )
+    return current
+
+
+def usecase_retire(*, usecase: UseCase, actor, reason: str) -> UseCase:
+    reason = _required(reason, "Say why it is retired; people will look for the reason later.")
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, Action.RETIRE)
+        _move(current, Status.RETIRED, actor, EventKind.RETIRED, note=reason)
+    return current
+
+
+def usecase_reopen(*, usecase: UseCase, actor) -> UseCase:
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard(current, Action.REOPEN)
+        _move(current, Status.DRAFT, actor, EventKind.REOPENED)
+    return current
+
+
+def comment_post(*, usecase: UseCase, actor, body: str) -> Comment:
+    body = _required(body, "Write something before posting.")
+    return Comment.objects.create(usecase=usecase, author=actor, body=body)
+
+
+def send_attestation_reminders(*, now=None) -> int:
+    """Remind owners whose sign-off expires within the reminder window, once per sign-off."""
+    now = now or timezone.now()
+    due = (
+        SignOff.objects.select_for_update(of=("self",))
+        .filter(
+            superseded_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            usecase__status=Status.ACTIVE,
+            expires_at__lte=now + timedelta(days=settings.ATTESTATION_REMINDER_DAYS),
+        )
+        .select_related("usecase", "owner")
+    )
+    sent = 0
+    with transaction.atomic():
+        for sign_off in due:
+            usecase = sign_off.usecase
+            when = "expired" if sign_off.expires_at < now else "expires"
+            expiry = timezone.localdate(sign_off.expires_at)
+            notify(
+                recipients=[usecase.owner],
+                kind=NotificationKind.ATTESTATION_DUE,
+                usecase=usecase,
+                message=f"Your sign-off of {usecase.key} “{usecase.title}” {when} on "
+                f"{expiry.day} {expiry:%B %Y}. Re-attest if you still own it.",
+            )
+            sign_off.reminder_sent_at = now
+            sign_off.save(update_fields=["reminder_sent_at"])
+            sent += 1
+    return sent

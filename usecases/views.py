@@ -8,15 +8,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from usecases import permissions, selectors, services
+from usecases.choices import TRANSITIONS, Action
 from usecases.filters import UseCaseFilter
-from usecases.forms import UseCaseForm
+from usecases.forms import ActionForm, UseCaseForm, rebase_on_saved
 from usecases.models import UseCase
 
 
 def _partial_request(request) -> bool:
-    return bool(request.htmx and not request.htmx.boosted)
+    """An htmx request for a fragment: not boosted, and not htmx restoring a page from history
+    (that needs the whole page)."""
+    return bool(
+        request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    )
 
 
 def _get_usecase(key: str) -> UseCase:
@@ -48,16 +54,16 @@ def usecase_list(request):
     )
 
 
+@vary_on_headers("HX-Request")
 def usecase_detail(request, key):
     usecase = _get_usecase(key)
     if not permissions.can_view(request.user, usecase):
         raise PermissionDenied
-    context = {
-        "usecase": usecase,
-        "actions": permissions.get_actions(usecase, request.user),
-        "events": selectors.recent_events(usecase),
-    }
-    return render(request, "usecases/usecase_detail.html", context)
+    template = "usecases/usecase_detail.html"
+    if _partial_request(request) and request.GET.get("panel") == "status":
+        return render(request, f"{template}#status-panel", _detail_context(request, usecase))
+    context = _detail_context(request, usecase, events=selectors.recent_events(usecase))
+    return render(request, template, context)
 
 
 def _validate_field(request, form):
@@ -119,20 +125,151 @@ def usecase_edit(request, key):
 
 
 def _conflict(request, form, conflict: services.EditConflict):
-    """Keep what the editor typed, show what changed meanwhile, and let them save deliberately."""
+    """Keep what the editor changed, take everything else as saved now, and show both sides of
+    each field someone else changed, so a second save is deliberate and undoes nobody's work."""
     saved = conflict.current
-    data = request.POST.copy()
-    data["version"] = str(saved.version)
-    # The form writes the typed values onto its instance; keep ``saved`` as it is in the database.
-    form = UseCaseForm(data, instance=copy.copy(saved), user=request.user)
+    data, touched = rebase_on_saved(form, saved)
+    # The form writes values onto its instance; keep ``saved`` as it is in the database.
+    rebased = UseCaseForm(data, instance=copy.copy(saved), user=request.user)
     yours = {}
-    if form.is_valid():
-        typed_links = {name: form.cleaned_data[name] for name in services.M2M_FIELDS}
-        yours = services.usecase_snapshot(form.instance, typed_links)
+    if rebased.is_valid():
+        typed_links = {name: rebased.cleaned_data[name] for name in services.M2M_FIELDS}
+        shown = services.usecase_snapshot(rebased.instance, typed_links)
+        yours = {name: value for name, value in shown.items() if name in touched}
     context = {
-        "form": form,
+        "form": rebased,
         "usecase": saved,
         "conflict": conflict,
         "their_changes": services.changes_since(saved, conflict.expected_version, yours),
     }
     return render(request, "usecases/usecase_form.html", context, status=409)
+
+
+# --- Workflow actions: one URL each, one view -------------------------------------------------
+
+ACTION_SERVICES = {
+    Action.SUBMIT: lambda uc, user, data: services.usecase_submit(usecase=uc, actor=user),
+    Action.APPROVE: lambda uc, user, data: services.usecase_approve(
+        usecase=uc, actor=user, comment=data["note"]
+    ),
+    Action.REQUEST_CHANGES: lambda uc, user, data: services.usecase_request_changes(
+        usecase=uc, actor=user, comment=data["note"]
+    ),
+    Action.REJECT: lambda uc, user, data: services.usecase_reject(
+        usecase=uc, actor=user, rationale=data["note"]
+    ),
+    Action.SIGN_OFF: lambda uc, user, data: services.usecase_sign_off(
+        usecase=uc, actor=user, accepted=data["accepted"]
+    ),
+    Action.DECLINE_OWNERSHIP: lambda uc, user, data: services.usecase_decline_ownership(
+        usecase=uc, actor=user, reason=data["note"]
+    ),
+    Action.TRANSFER_OWNERSHIP: lambda uc, user, data: services.usecase_transfer_ownership(
+        usecase=uc, actor=user, new_owner=data["new_owner"], reason=data["note"]
+    ),
+    Action.REATTEST: lambda uc, user, data: services.usecase_reattest(usecase=uc, actor=user),
+    Action.RETIRE: lambda uc, user, data: services.usecase_retire(
+        usecase=uc, actor=user, reason=data["note"]
+    ),
+    Action.REOPEN: lambda uc, user, data: services.usecase_reopen(usecase=uc, actor=user),
+}
+
+
+def _detail_context(request, usecase, **extra) -> dict:
+    return {
+        "usecase": usecase,
+        "actions": permissions.get_actions(usecase, request.user),
+        "owner_choices": selectors.owner_choices(),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def usecase_action(request, key, action):
+    """Take a workflow action. GET shows the action's own page (the no-JavaScript route to its
+    questions); POST performs it. An htmx POST gets the fresh status panel back and a
+    ``usecaseChanged`` event for the rest of the page; a plain POST redirects to the use case."""
+    action = Action(action)
+    usecase = _get_usecase(key)
+    if not permissions.can(request.user, action, usecase):
+        if (
+            request.method == "POST"
+            and action in TRANSITIONS
+            and usecase.status not in TRANSITIONS[action][0]
+        ):
+            return _action_refused(
+                request,
+                usecase,
+                services.InvalidTransition(
+                    f"{usecase.key} is {usecase.get_status_display().lower()} now; nothing was changed."
+                ),
+            )
+        raise PermissionDenied
+    form = ActionForm(request.POST or None, action=action, usecase=usecase)
+    if request.method == "GET":
+        return render(
+            request,
+            "usecases/usecase_action.html",
+            _detail_context(
+                request, usecase, action=action, form=form, button=_button(request, usecase, action)
+            ),
+        )
+    if not form.is_valid():
+        return _action_refused(
+            request, usecase, services.UseCaseError(form.error_text()), form=form, action=action
+        )
+    try:
+        updated = ACTION_SERVICES[action](usecase, request.user, form.cleaned_data)
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.UseCaseError as refusal:
+        return _action_refused(request, usecase, refusal, form=form, action=action)
+    message = f"{updated.key}: {action.label.lower()} done."
+    if _partial_request(request):
+        response = render(
+            request,
+            "usecases/usecase_detail.html#status-panel",
+            _detail_context(request, _get_usecase(updated.key), flash=message),
+        )
+        return trigger_client_event(response, "usecaseChanged", after="swap")
+    messages.success(request, message)
+    return redirect(updated)
+
+
+def _button(request, usecase, action):
+    return next(
+        (
+            button
+            for button in permissions.get_actions(usecase, request.user)
+            if button.name == action.value
+        ),
+        None,
+    )
+
+
+def _action_refused(request, usecase, refusal, *, form=None, action=None):
+    """Nothing changed: say why, on the panel (htmx) or the use case page."""
+    fresh = _get_usecase(usecase.key)
+    if _partial_request(request):
+        return render(
+            request,
+            "usecases/usecase_detail.html#status-panel",
+            _detail_context(request, fresh, action_error=str(refusal)),
+        )
+    if form is not None and action is not None and fresh.status == usecase.status:
+        # Keep what they typed: show the action's page again with the message.
+        return render(
+            request,
+            "usecases/usecase_action.html",
+            _detail_context(
+                request,
+                fresh,
+                action=action,
+                form=form,
+                button=_button(request, fresh, action),
+                action_error=str(refusal),
+            ),
+            status=400,
+        )
+    messages.error(request, str(refusal))
+    return redirect(fresh)

@@ -1,0 +1,69 @@
+"""Background tasks (Django's tasks API; the database backend's worker runs them).
+
+E-mail is sent here, never in a request: a mail server that is down delays the e-mail, it never
+fails a workflow action. A failed send is retried with a growing delay until it goes through.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from usecases.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 60 s, 2 min, ... doubling up to 30 minutes between tries."""
+    seconds = settings.EMAIL_RETRY_FIRST_DELAY_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.EMAIL_RETRY_MAX_DELAY_SECONDS))
+
+
+@task()
+def send_notification_email(notification_id: int) -> str:
+    with transaction.atomic():
+        notice = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "usecase")
+            .get(pk=notification_id)
+        )
+        if notice.email_sent_at is not None:
+            return "already sent"
+        if not notice.recipient.email:
+            return "no address"
+        subject = f"[Use-case registry] {notice.get_kind_display()}"
+        if notice.usecase:
+            subject += f": {notice.usecase.key}"
+        body = render_to_string(
+            "usecases/email/notification.txt", {"notice": notice, "site_url": settings.SITE_URL}
+        )
+        notice.email_attempts += 1
+        try:
+            send_mail(subject, body, None, [notice.recipient.email])
+        except (OSError, smtplib.SMTPException) as error:
+            notice.email_last_error = f"{type(error).__name__}: {error}"[:300]
+            notice.save(update_fields=["email_attempts", "email_last_error"])
+            if notice.email_attempts >= settings.EMAIL_MAX_ATTEMPTS:
+                logger.error("Giving up on e-mail for notification %s: %s", notice.pk, error)
+                return "gave up"
+            delay = retry_delay(notice.email_attempts)
+            transaction.on_commit(
+                lambda: send_notification_email.using(run_after=timezone.now() + delay).enqueue(
+                    notification_id
+                )
+            )
+            logger.warning(
+                "E-mail for notification %s failed (%s); retrying in %s", notice.pk, error, delay
+            )
+            return "retry scheduled"
+        notice.email_sent_at = timezone.now()
+        notice.email_last_error = ""
+        notice.save(update_fields=["email_attempts", "email_sent_at", "email_last_error"])
+    return "sent"
