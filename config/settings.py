@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Puts the signed-in user and the URL on every history row a request writes.
     "pghistory.middleware.HistoryMiddleware",
+    "config.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,6 +89,9 @@ TEMPLATES = [
     },
 ]
 
+if not DEBUG and not os.environ.get("DATABASE_URL"):
+    # The embedded server is for trying the registry out; production data needs a real server.
+    raise ImproperlyConfigured("Set DATABASE_URL (the embedded database is for DJANGO_DEBUG=1).")
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,9 +9,6 @@ class TeamQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_archived=False)
 
-    def of_user(self, user):
-        return self.filter(memberships__user=user)
-
 
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)

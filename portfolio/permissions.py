@@ -52,8 +52,3 @@ def is_lead(user, team_id: int) -> bool:
 
 def can_view_portfolio(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def can_manage_portfolio(user) -> bool:
-    """Teams, people, products and goals are managed by admins."""
-    return is_admin(user)

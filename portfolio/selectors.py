@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 
-from portfolio.choices import MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal, Team
 
 
@@ -23,10 +22,6 @@ def team_detail(slug: str):
         Prefetch("memberships", queryset=memberships),
         Prefetch("products", queryset=Product.objects.select_related("manager")),
     ).get(slug=slug)
-
-
-def team_leads(team: Team) -> list:
-    return [m.user for m in team.memberships.all() if m.role == MembershipRole.LEAD]
 
 
 def product_list():
@@ -82,3 +77,17 @@ def goal_detail(pk: int):
 
 def goal_children(goal: StrategicGoal):
     return goal.children.select_related("owner").order_by("title")
+
+
+def goal_descendant_ids(goal: StrategicGoal) -> set[int]:
+    """The goal and every goal beneath it, from one query (the hierarchy is small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in StrategicGoal.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), [goal.pk]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+    return found

@@ -86,3 +86,12 @@ def test_production_settings_are_hardened():
     result = run(["-c", script], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False ['registry.example.org'] True True True True"
+
+
+def test_production_settings_refuse_the_embedded_database():
+    env = production_environment(DJANGO_SECRET_KEY="x" * 60)
+    env.pop("DATABASE_URL")
+    result = run(["-c", "import django; django.setup()"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "Set DATABASE_URL" in result.stderr

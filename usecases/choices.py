@@ -9,12 +9,8 @@ class Status(models.TextChoices):
     DECLINED = "declined", "Declined"
     RETIRED = "retired", "Retired"
 
-    @property
-    def tone(self) -> str:
-        """Colour family of the status badge (see static/css/app.css)."""
-        return STATUS_TONES[self]
 
-
+# Colour family of each status badge (see static/css/app.css).
 STATUS_TONES = {
     Status.DRAFT: "neutral",
     Status.IN_REVIEW: "info",

@@ -56,5 +56,10 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="Newest first",
     )
 
+    def filter_queryset(self, queryset):
+        # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.
+        filtered = super().filter_queryset(queryset)
+        return filtered.order_by(*filtered.query.order_by, "-number")
+
     def filter_search(self, queryset, name, value):
         return search_usecases(queryset, value)

@@ -36,9 +36,6 @@ class NextVal(Func):
     template = f"%(function)s('{NUMBER_SEQUENCE}')"
     output_field = models.BigIntegerField()
 
-    def __init__(self):
-        super().__init__()
-
 
 class UseCaseQuerySet(models.QuerySet):
     def with_list_data(self):
