@@ -3,7 +3,9 @@
 Usage: DJANGO_DEBUG=1 [DATABASE_URL=...] .venv/bin/python benchmarks/seed_scale.py [N]
 
 N defaults to 100000. The base demo is seeded first (a no-op when present) and not timed. The rows
-stay in the database, so run it against a scratch database and drop that afterwards.
+stay in the database, so run it against a scratch database and drop that afterwards. Like
+``seed_demo``, it refuses to run without DEBUG: the demo users share a published password.
+Generated rows skip the workflow (see ``usecases.demo.bulk_add_usecases``).
 """
 
 import argparse
@@ -20,6 +22,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+
 from usecases.demo import bulk_add_usecases, seed_demo  # noqa: E402
 from usecases.models import UseCase  # noqa: E402
 
@@ -28,6 +32,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", nargs="?", type=int, default=100_000, metavar="N")
     args = parser.parse_args()
+    if not settings.DEBUG:
+        sys.exit(
+            "Refusing to seed demo users with DEBUG off: set DJANGO_DEBUG=1 (a scratch database)."
+        )
 
     seed_demo()
     before = UseCase.objects.count()

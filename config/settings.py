@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portfolio.context_processors.roles",
+                "usecases.context_processors.inbox",
             ],
         },
     },
@@ -136,6 +137,11 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+# STARTTLS (port 587) or implicit TLS (port 465); Django refuses both at once.
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL")
 # A mail server that hangs must not hold a worker for long; the task retries later.
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "registry@localhost")
@@ -157,6 +163,10 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY"):
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# History triggers on the use cases' product and goal link tables: Django creates those tables
+# itself, so they have no migration to carry triggers; pgtrigger installs them after migrate.
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # Registry behaviour
 USECASE_PAGE_SIZE = 25

@@ -5,7 +5,8 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="usecases:usecase_list"), name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("usecases/", include("usecases.urls")),
+    # /usecases/... and the personal pages /inbox/, /reviews/, /sign-offs/.
+    path("", include("usecases.urls")),
     path("", include("portfolio.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -137,3 +137,48 @@ def edit_form_data(usecase, **overrides) -> dict:
     data["version"] = usecase.version
     data.update(overrides)
     return data
+
+
+# -- The review and sign-off workflow (issue 3) --------------------------------------------------
+
+# How a fresh draft reaches each status through the services, one step per person:
+# (the Org attribute of who acts, the service, its extra arguments).
+_WORKFLOW_STEPS = {
+    "submit": ("lead", services.usecase_submit, {}),
+    "approve": ("reviewer", services.usecase_approve, {}),
+    "reject": ("reviewer", services.usecase_reject, {"rationale": "Not a fit for this year."}),
+    "sign_off": ("owner", services.usecase_sign_off, {"accepted": True}),
+    "retire": ("lead", services.usecase_retire, {"reason": "Replaced by the new claims system."}),
+}
+_PATH_TO_STATUS = {
+    "draft": (),
+    "in_review": ("submit",),
+    "awaiting_sign_off": ("submit", "approve"),
+    "active": ("submit", "approve", "sign_off"),
+    "declined": ("submit", "reject"),
+    "retired": ("submit", "approve", "sign_off", "retire"),
+}
+
+
+def advance_usecase(usecase, *, org, to: str):
+    """Drive a draft to status ``to`` through the services, as the lead, reviewer and owner would."""
+    for step in _PATH_TO_STATUS[to]:
+        role, service, extra = _WORKFLOW_STEPS[step]
+        usecase = service(usecase=usecase, actor=getattr(org, role), **extra)
+    return type(usecase).objects.get(pk=usecase.pk)
+
+
+@pytest.fixture
+def usecase_in(org):
+    """``usecase_in("active", **fields)``: a new use case brought to that status through the services."""
+
+    def build(status: str, **fields):
+        return advance_usecase(make_usecase(org=org, **fields), org=org, to=status)
+
+    return build
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Background tasks go to the database queue the worker reads (whatever the default is)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

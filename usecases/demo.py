@@ -5,12 +5,20 @@
 inventory 2025 (public domain; each row records its agency and inventory id), so search, lists and
 dashboards show what a registry really holds, including a few drafts left deliberately incomplete.
 
+Each use case reaches its status the way a real one does: through the workflow services, played by
+the people who may take each step (``permissions.RULES``), as ``demo_data/workflow.json`` tells.
+Its events, revisions, reviews, sign-offs, transfers, comments and notifications are therefore the
+services' own, and every state is one the workflow can produce. The notifications queue their
+e-mail when the seed's transaction commits; in development the worker ``make run`` starts prints
+them to the console.
+
 Every row is found by a natural key (username, slug, goal title, external reference) and created
 only when missing; nothing that exists is changed. Reseeding is therefore safe at any time and
 never undoes what someone did while trying the demo.
 
 ``bulk_add_usecases()`` adds any number of use cases recombined from the demo texts, with
-``bulk_create`` in batches, so list, search and dashboard speed can be measured at scale.
+``bulk_create`` in batches, so list, search and dashboard speed can be measured at scale. Those
+rows skip the workflow: their status is set directly (see ``bulk_add_usecases``).
 """
 
 from __future__ import annotations
@@ -19,22 +27,48 @@ import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, reset_queries, transaction
-from django.db.models import Model
+from django.db.models import F, Model
+from django.utils import timezone
 
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal, Team
-from usecases.choices import Source, Status
-from usecases.models import NUMBER_SEQUENCE, UseCase
-from usecases.services import usecase_create
+from usecases.choices import Action, Source, Status
+from usecases.models import (
+    NUMBER_SEQUENCE,
+    Comment,
+    Notification,
+    OwnershipTransfer,
+    Review,
+    Revision,
+    SignOff,
+    UseCase,
+    UseCaseEvent,
+)
+from usecases.permissions import can, can_edit
+from usecases.services import (
+    UseCaseError,
+    comment_post,
+    service_history_context,
+    usecase_approve,
+    usecase_create,
+    usecase_reject,
+    usecase_request_changes,
+    usecase_retire,
+    usecase_sign_off,
+    usecase_submit,
+    usecase_transfer_ownership,
+    usecase_update,
+)
 
 DEMO_PASSWORD = "demo-registry-2026"
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
@@ -53,6 +87,26 @@ MEASURE_FIELDS = [
     "metric_target",
     "evidence_area",
 ]
+# What a use case's entry in workflow.json may say (its "about" explains each).
+STORY_KEYS = frozenset(
+    {
+        "reviewer",
+        "changes_requested",
+        "approval_comment",
+        "rationale",
+        "retired",
+        "expires_in_days",
+        "transfer",
+        "comments",
+    }
+)
+# The seed's own bookkeeping writes (a demo row's source and reference, backdated sign-offs) carry
+# this mark in their history context, as a service's writes carry its event name: the timeline
+# then shows the workflow steps, not the seed's housekeeping as "changed outside the registry".
+SEED_HISTORY_MARK = "demo.seeded"
+# Attestation expiry, in days from seeding, of a signed demo use case that workflow.json gives
+# none: spread over this range, so lists and dashboards show a realistic mix of dates.
+DEFAULT_EXPIRY_DAYS = (45, 165)
 
 
 class DemoDataError(Exception):
@@ -61,10 +115,14 @@ class DemoDataError(Exception):
 
 @dataclass
 class SeedReport:
-    """Per kind of row, in seeding order: how many the seed created and how many it found."""
+    """Per kind of row, in seeding order: how many the seed created and how many it found.
+
+    ``workflow`` counts what the workflow services wrote along the way (reviews, sign-offs, ...).
+    """
 
     created: Counter = field(default_factory=Counter)
     present: Counter = field(default_factory=Counter)
+    workflow: Counter = field(default_factory=Counter)
 
     def record(self, model: type[Model], *, created: bool) -> None:
         # Both counters get every kind, so either lists the kinds in seeding order.
@@ -87,6 +145,11 @@ class Organisation:
     users: dict[str, AbstractBaseUser]
     products: dict[str, Product]
     goals: dict[str, StrategicGoal]
+    # Team slug -> usernames: everyone in the team, and its lead (who submits and retires).
+    members: dict[str, set[str]] = field(default_factory=dict)
+    leads: dict[str, str] = field(default_factory=dict)
+    # Usernames of the reviewers, in file order; they take turns deciding.
+    reviewers: list[str] = field(default_factory=list)
 
 
 def _load(name: str) -> dict:
@@ -103,11 +166,23 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
+# What the workflow writes besides use cases, counted for the seed's report.
+WORKFLOW_MODELS = [Review, SignOff, OwnershipTransfer, Comment, Notification]
+
+
 def seed_demo() -> SeedReport:
-    """Create whatever part of the demo organisation is missing, in one transaction."""
+    """Create whatever part of the demo organisation is missing, in one transaction.
+
+    One transaction, so a failure leaves nothing half-seeded. The services' notifications queue
+    their e-mail with ``transaction.on_commit``: the tasks reach the queue once, after the commit,
+    and only if it commits.
+    """
     data = _load("organisation.json")
+    rows = _load("usecases.json")["usecases"]
+    stories = _stories(rows)
     report = SeedReport()
     with transaction.atomic():
+        before = {model: model.objects.count() for model in WORKFLOW_MODELS}
         teams = {row["slug"]: _seed_team(row, report=report) for row in data["teams"]}
         users = _seed_users(data["users"], report=report)
         _seed_memberships(data["memberships"], teams=teams, users=users, report=report)
@@ -116,11 +191,42 @@ def seed_demo() -> SeedReport:
             for row in data["products"]
         }
         goals = _seed_goals(data["goals"], users=users, report=report)
-        org = Organisation(teams=teams, users=users, products=products, goals=goals)
-        members = _team_members(data["memberships"])
-        for row in _load("usecases.json")["usecases"]:
-            _seed_usecase(row, org=org, members=members, report=report)
+        org = Organisation(
+            teams=teams,
+            users=users,
+            products=products,
+            goals=goals,
+            members=_team_members(data["memberships"]),
+            leads=_team_leads(data["memberships"]),
+            reviewers=[
+                row["username"] for row in data["users"] if "reviewer" in row.get("roles", [])
+            ],
+        )
+        for index, row in enumerate(rows):
+            _seed_usecase(
+                row, story=stories.get(row["ref"], {}), index=index, org=org, report=report
+            )
+        for model in WORKFLOW_MODELS:
+            count = model.objects.count() - before[model]
+            report.workflow[_kind(model, count)] = count
     return report
+
+
+def _kind(model: type[Model], count: int) -> str:
+    names = model._meta
+    return str(names.verbose_name if count == 1 else names.verbose_name_plural)
+
+
+def _stories(rows: list[dict]) -> dict[str, dict]:
+    stories = _load("workflow.json")["usecases"]
+    refs = {row["ref"] for row in rows}
+    for ref, story in stories.items():
+        if ref not in refs:
+            raise DemoDataError(f"workflow.json tells of {ref}, which usecases.json lacks.")
+        unknown = set(story) - STORY_KEYS
+        if unknown:
+            raise DemoDataError(f"workflow.json, {ref}: unknown keys {', '.join(sorted(unknown))}.")
+    return stories
 
 
 def _seed_team(row: dict, *, report: SeedReport) -> Team:
@@ -222,20 +328,166 @@ def _team_members(memberships: dict) -> dict[str, set[str]]:
     }
 
 
+def _team_leads(memberships: dict) -> dict[str, str]:
+    return {slug: roles["lead"][0] for slug, roles in memberships.items() if roles.get("lead")}
+
+
 def _seed_usecase(
-    row: dict, *, org: Organisation, members: dict[str, set[str]], report: SeedReport
+    row: dict, *, story: dict, index: int, org: Organisation, report: SeedReport
 ) -> None:
-    """Create through the service, so the use case gets its "created" event like any other; the
-    status is set afterwards because the review and sign-off services do not exist yet."""
+    """Create the use case and play its story through the services, unless it exists already."""
     exists = UseCase.objects.filter(source=Source.DEMO, external_ref=row["ref"]).exists()
     if not exists:
-        if row["author"] not in members[row["team"]]:
+        if row["author"] not in org.members[row["team"]]:
             raise DemoDataError(f"{row['ref']}: {row['author']} is not in team {row['team']}.")
-        usecase = usecase_create(actor=org.users[row["author"]], data=_usecase_data(row, org=org))
-        UseCase.objects.filter(pk=usecase.pk).update(
-            status=Status(row["status"]), source=Source.DEMO, external_ref=row["ref"]
-        )
+        try:
+            usecase = _play(row, story=story, index=index, org=org)
+        except (UseCaseError, KeyError) as error:
+            detail = f"missing {error}" if isinstance(error, KeyError) else error
+            raise DemoDataError(f"{row['ref']}, on its way to {row['status']}: {detail}") from error
+        if usecase.status != row["status"]:
+            raise DemoDataError(
+                f"{row['ref']}: its steps in workflow.json end in {usecase.status}, "
+                f"not in {row['status']} as usecases.json says."
+            )
     report.record(UseCase, created=not exists)
+
+
+def _play(row: dict, *, story: dict, index: int, org: Organisation) -> UseCase:
+    """Bring a new use case to ``row["status"]`` the way people would, one service call per step:
+
+    draft: created only. in_review: the team's lead submits it (after an earlier round of
+    "request changes" when the story has one). declined: a reviewer rejects it. awaiting_sign_off:
+    a reviewer approves it. active: its owner signs off. retired: active, then retired by the lead.
+    A story's transfer hands an active use case to a new owner, who has yet to sign off.
+    """
+    target = Status(row["status"])
+    users = org.users
+    author, lead = users[row["author"]], users[org.leads[row["team"]]]
+    final = _usecase_data(row, org=org)
+    round_ = story.get("changes_requested")
+    first_draft = round_["first_draft"] if round_ else {}
+    if set(first_draft) - set(TEXT_FIELDS):
+        raise DemoDataError(f"{row['ref']}: a first draft may differ in {', '.join(TEXT_FIELDS)}.")
+
+    usecase = usecase_create(actor=author, data={**final, **first_draft})
+    with service_history_context(SEED_HISTORY_MARK):
+        UseCase.objects.filter(pk=usecase.pk).update(source=Source.DEMO, external_ref=row["ref"])
+    usecase.source, usecase.external_ref = Source.DEMO, row["ref"]
+
+    if target != Status.DRAFT:
+        reviewer = users[story.get("reviewer") or _next_reviewer(row, index=index, org=org)]
+        if round_:
+            usecase = _step(usecase_submit, Action.SUBMIT, usecase, lead)
+            usecase = _step(
+                usecase_request_changes,
+                Action.REQUEST_CHANGES,
+                usecase,
+                users[round_["reviewer"]],
+                comment=round_["comment"],
+            )
+            if not can_edit(author, usecase):
+                raise DemoDataError(f"{row['ref']}: {author} may not edit it.")
+            usecase = usecase_update(
+                usecase=usecase,
+                actor=author,
+                data={name: final[name] for name in first_draft},
+                expected_version=usecase.version,
+            )
+        usecase = _step(usecase_submit, Action.SUBMIT, usecase, lead)
+        if target == Status.DECLINED:
+            usecase = _step(
+                usecase_reject, Action.REJECT, usecase, reviewer, rationale=story["rationale"]
+            )
+        elif target != Status.IN_REVIEW:
+            usecase = _step(
+                usecase_approve,
+                Action.APPROVE,
+                usecase,
+                reviewer,
+                comment=story.get("approval_comment", ""),
+            )
+            if target != Status.AWAITING_SIGN_OFF or "transfer" in story:
+                owner = users[row["owner"]]
+                usecase = _step(usecase_sign_off, Action.SIGN_OFF, usecase, owner, accepted=True)
+                _backdate_sign_off(usecase, expires_in_days=_expiry_days(story, index=index))
+            if transfer := story.get("transfer"):
+                usecase = _step(
+                    usecase_transfer_ownership,
+                    Action.TRANSFER_OWNERSHIP,
+                    usecase,
+                    users[transfer["by"]],
+                    new_owner=users[transfer["to"]],
+                    reason=transfer.get("reason", ""),
+                )
+            if target == Status.RETIRED:
+                retired = story["retired"]
+                by = users[retired["by"]] if "by" in retired else lead
+                usecase = _step(
+                    usecase_retire, Action.RETIRE, usecase, by, reason=retired["reason"]
+                )
+
+    for comment in story.get("comments", []):
+        comment_post(usecase=usecase, actor=users[comment["by"]], body=comment["body"])
+    return usecase
+
+
+def _step(service, action: Action, usecase: UseCase, actor, **arguments) -> UseCase:
+    """Take one workflow step as ``actor``, who must be someone the pages would offer it to."""
+    if not can(actor, action, usecase):
+        raise DemoDataError(
+            f"{usecase.external_ref}: {actor} may not {action.label.lower()} it while it is "
+            f"{usecase.get_status_display().lower()} (see permissions.RULES)."
+        )
+    return service(usecase=usecase, actor=actor, **arguments)
+
+
+def _next_reviewer(row: dict, *, index: int, org: Organisation) -> str:
+    """The reviewers take turns; nobody decides on a use case they wrote."""
+    candidates = [name for name in org.reviewers if name != row["author"]]
+    if not candidates:
+        raise DemoDataError(f"{row['ref']}: no reviewer other than its author.")
+    return candidates[index % len(candidates)]
+
+
+def _expiry_days(story: dict, *, index: int) -> int:
+    if "expires_in_days" in story:
+        return int(story["expires_in_days"])
+    low, high = DEFAULT_EXPIRY_DAYS
+    return low + (index * 37) % (high - low + 1)
+
+
+def _backdate_sign_off(usecase: UseCase, *, expires_in_days: int) -> None:
+    """Move a fresh sign-off into the past, so its attestation runs out ``expires_in_days`` from
+    today (negative: it is overdue).
+
+    DEMO DATA ONLY. The services sign off "now" and give the attestation the full validity period,
+    so without this every demo attestation would be brand new. The whole history of the use case
+    so far moves back by the same amount, with queryset ``update()``: the use case's own dates
+    (``signed_off_at``, ``attestation_expires_at``, created and updated), its ``SignOff``
+    (``signed_at``, ``expires_at``), and the events, revisions, reviews and notifications written
+    on the way. The use case, its current sign-off and its timeline then agree with each other.
+    Steps taken afterwards (a transfer, retirement, comments) happen today.
+    """
+    age = timedelta(days=settings.SIGN_OFF_VALID_DAYS - expires_in_days)
+    if age <= timedelta(0):
+        return
+    shift = {"usecase_id": usecase.pk}
+    with service_history_context(SEED_HISTORY_MARK):
+        UseCase.objects.filter(pk=usecase.pk).update(
+            signed_off_at=F("signed_off_at") - age,
+            attestation_expires_at=F("attestation_expires_at") - age,
+            created_at=F("created_at") - age,
+            updated_at=F("updated_at") - age,
+        )
+        SignOff.objects.filter(**shift).update(
+            signed_at=F("signed_at") - age, expires_at=F("expires_at") - age
+        )
+        Review.objects.filter(**shift).update(
+            submitted_at=F("submitted_at") - age, decided_at=F("decided_at") - age
+        )
+        for model in (UseCaseEvent, Revision, Notification):
+            model.objects.filter(**shift).update(created_at=F("created_at") - age)
 
 
 def _usecase_data(row: dict, *, org: Organisation) -> dict:
@@ -295,6 +547,10 @@ BULK_TITLE_VARIANTS = [
 BULK_BATCH_SIZE = 5000
 # A fixed seed, so every scale run measures the same data.
 BULK_SEED = 2026
+# Share of generated active use cases whose attestation is overdue.
+BULK_OVERDUE_SHARE = 0.1
+# Statuses whose generated rows carry sign-off dates: signed once, whatever happened since.
+BULK_SIGNED_STATUSES = frozenset({Status.ACTIVE, Status.RETIRED})
 
 
 def bulk_add_usecases(*, count: int) -> None:
@@ -303,12 +559,25 @@ def bulk_add_usecases(*, count: int) -> None:
     Texts, people, products and goals are recombined from the demo, so search and filters meet
     realistic data. Rows go in with ``bulk_create`` and are linked through the many-to-many tables
     directly. They carry ``source=demo`` and an empty external reference, which the unique
-    constraint ignores. No "created" events are written: bulk rows give lists, search and
-    dashboards their volume, and an event per row would double the write for a history no scale
-    run reads.
+    constraint ignores.
+
+    Bulk rows skip the workflow: their status is set directly, and they get no events, revisions,
+    reviews, sign-offs or notifications (the database's history triggers still record each
+    insert, so their timelines show them as created outside the registry's pages). They give
+    lists, search and dashboards their volume; a workflow history per row would multiply the
+    writes for data no scale run reads. So that dashboards treat them sensibly, active and retired
+    rows carry the dates a sign-off would have left (``signed_off_at``,
+    ``attestation_expires_at``), about one active row in ten with its attestation overdue.
     """
     generator = _BulkGenerator.from_demo()
     with transaction.atomic():
+        # Check foreign keys at the end of each INSERT rather than at commit. Django creates them
+        # DEFERRABLE INITIALLY DEFERRED, so every row would queue its checks until commit, and
+        # the history trigger's exception block (pghistory's context lookup, a subtransaction
+        # per row) scans that queue when it ends: time per batch grew with every batch, 100,000
+        # rows took minutes. Bulk rows only reference rows that exist already.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for start in range(0, count, BULK_BATCH_SIZE):
             generator.insert(size=min(BULK_BATCH_SIZE, count - start))
             # Under DEBUG, Django keeps the SQL of every query: here, each batch's data once more.
@@ -347,6 +616,10 @@ class _BulkGenerator:
         self.teams = teams
         self.product_ids = product_ids
         self.goal_ids = goal_ids
+        self.now = timezone.now()
+        self.valid = timedelta(days=settings.SIGN_OFF_VALID_DAYS)
+        # Signed at a random moment within this span before now: the oldest part has expired.
+        self.signed_span = self.valid / (1 - BULK_OVERDUE_SHARE)
 
     @classmethod
     def from_demo(cls) -> _BulkGenerator:
@@ -390,6 +663,9 @@ class _BulkGenerator:
         source, other = self.rows[index], rng.choice(self.rows)
         team = rng.choice(self.teams)
         unfinished = status == Status.DRAFT and rng.random() < BULK_UNFINISHED_DRAFTS
+        signed_off_at = (
+            self.now - self.signed_span * rng.random() if status in BULK_SIGNED_STATUSES else None
+        )
         usecase = UseCase(
             number=number,
             **({} if unfinished else self.measures[index]),
@@ -402,6 +678,8 @@ class _BulkGenerator:
             author_id=rng.choice(team.member_ids),
             owner_id=None if unfinished else rng.choice(team.member_ids),
             status=status,
+            signed_off_at=signed_off_at,
+            attestation_expires_at=signed_off_at + self.valid if signed_off_at else None,
             source=Source.DEMO,
         )
         return _BulkRow(

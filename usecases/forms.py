@@ -219,6 +219,9 @@ class ActionForm(forms.Form):
     )
     accepted = forms.BooleanField(required=False, label=SIGN_OFF_STATEMENT)
     new_owner = PersonField(queryset=owner_choices(), required=False, label="New owner")
+    # The use case's version when the button was shown: an action that keeps the status (re-attest)
+    # uses it to tell a double click from a new request.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, action: Action, usecase: UseCase, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,3 +233,12 @@ class ActionForm(forms.Form):
 
     def error_text(self) -> str:
         return " ".join(error for errors in self.errors.values() for error in errors)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Add a comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+        error_messages={"required": "Write something before posting."},
+    )

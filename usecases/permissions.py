@@ -169,3 +169,13 @@ def get_actions(usecase, user) -> list[ActionButton]:
                 )
             )
     return actions
+
+
+def can_view_review_queue(user) -> bool:
+    """The Reviews page: what waits for a reviewer's decision."""
+    return is_reviewer(user)
+
+
+def can_view_own_work(user) -> bool:
+    """The inbox and the Sign-offs page: every signed-in person has their own."""
+    return can_view_portfolio(user)

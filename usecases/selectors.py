@@ -1,10 +1,33 @@
 """Reads that shape the use-case pages: one queryset per page, related data fetched up front."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from portfolio.models import Product, StrategicGoal
-from usecases.models import UseCase, UseCaseEvent, parse_key
+from usecases import services
+from usecases.choices import EventKind, ReviewDecision, RevisionReason, Status
+from usecases.models import (
+    Comment,
+    Notification,
+    OwnershipTransfer,
+    Review,
+    Revision,
+    UseCase,
+    UseCaseEvent,
+    UseCaseGoalHistory,
+    UseCaseHistory,
+    UseCaseProductHistory,
+    parse_key,
+)
 
 User = get_user_model()
 
@@ -44,9 +67,450 @@ def usecase_detail(key: str) -> UseCase:
     )
 
 
-def recent_events(usecase: UseCase, limit: int = 20):
-    return UseCaseEvent.objects.filter(usecase=usecase).select_related("actor")[:limit]
-
-
 def owner_choices():
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+# --- Each person's own pages: inbox, reviews, sign-offs ------------------------------------------
+
+# Text the personal pages never show; left out of their queries.
+_LONG_TEXT = (
+    "people_change",
+    "process_change",
+    "technology_change",
+    "business_intent",
+    "success_signal",
+    "problem",
+    "who",
+    "search_vector",
+)
+
+
+def inbox_notifications(user):
+    """``user``'s notices, newest first, each with the key and title of its use case."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("usecase")
+        .only(
+            "kind",
+            "message",
+            "created_at",
+            "read_at",
+            "recipient",
+            "usecase",
+            "usecase__number",
+            "usecase__title",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def unread_notification_count(user) -> int:
+    """One indexed count (the partial index on unread notices)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user).unread().count()
+
+
+def reviews_waiting_for(user):
+    """What waits for ``user``'s review: in review, not written by them, the longest-waiting
+    first. ``waiting_since`` is when the open review round began."""
+    open_review = Review.objects.filter(usecase=OuterRef("pk"), decided_at__isnull=True)
+    return (
+        UseCase.objects.reviewable_by(user)
+        .select_related("team", "author", "owner")
+        .defer(*_LONG_TEXT)
+        .annotate(waiting_since=Subquery(open_review.values("submitted_at")[:1]))
+        .order_by("waiting_since", "number")
+    )
+
+
+# The sign-offs page lists attestations that lapse within this window (and those already lapsed).
+ATTESTATION_DUE_WITHIN = timedelta(days=30)
+# Each section of the sign-offs page shows at most this many rows, the most urgent first.
+SIGN_OFF_PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class SignOffWork:
+    """What waits for an owner: use cases to sign off, and attestations to renew."""
+
+    awaiting: list
+    awaiting_total: int
+    attestations_due: list
+    attestations_due_total: int
+    due_before: object  # datetime: the end of the window the page looks at
+
+
+def sign_off_work_for(user, *, now=None) -> SignOffWork:
+    """Four queries whatever the numbers: two lists (capped) and their totals.
+
+    Awaiting sign-off: approved use cases and ownership transfers naming ``user``, oldest request
+    first; ``requested_at`` is when the transfer was asked for or the approval given, and
+    ``is_transfer`` tells the two apart. Attestations due: ``user``'s active use cases whose
+    sign-off has lapsed or lapses within ``ATTESTATION_DUE_WITHIN``, soonest first.
+    """
+    now = now or timezone.now()
+    open_transfer = OwnershipTransfer.objects.filter(
+        usecase=OuterRef("pk"), resolved_at__isnull=True
+    )
+    approval = Review.objects.filter(
+        usecase=OuterRef("pk"), decision=ReviewDecision.APPROVED
+    ).order_by("-decided_at")
+    awaiting = (
+        UseCase.objects.awaiting_sign_off_by(user)
+        .select_related("team", "author")
+        .defer(*_LONG_TEXT)
+        .annotate(
+            is_transfer=Exists(open_transfer),
+            requested_at=Coalesce(
+                Subquery(open_transfer.values("requested_at")[:1]),
+                Subquery(approval.values("decided_at")[:1]),
+            ),
+        )
+        .order_by("requested_at", "number")
+    )
+    due_before = now + ATTESTATION_DUE_WITHIN
+    due = (
+        UseCase.objects.filter(
+            status=Status.ACTIVE, owner=user, attestation_expires_at__lte=due_before
+        )
+        .select_related("team")
+        .defer(*_LONG_TEXT)
+        .order_by("attestation_expires_at", "number")
+    )
+    return SignOffWork(
+        awaiting=list(awaiting[:SIGN_OFF_PAGE_ROWS]),
+        awaiting_total=awaiting.count(),
+        attestations_due=list(due[:SIGN_OFF_PAGE_ROWS]),
+        attestations_due_total=due.count(),
+        due_before=due_before,
+    )
+
+
+# --- The detail page: timeline and revisions -----------------------------------------------------
+
+# The detail page shows this many timeline entries; "Show full history" shows them all.
+TIMELINE_LIMIT = 50
+OUTSIDE_TITLE = "Changed outside the registry's pages"
+CREATED_OUTSIDE_TITLE = "Created outside the registry's pages"
+
+# Columns that never change or that every save moves: no news in a timeline.
+_HISTORY_NOISE = frozenset({"id", "number", "version", "created_at", "updated_at"})
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a use case's history. ``source`` says where it comes from: "event" (a
+    workflow step or an edit through the registry), "comment", or "outside" (a change made in the
+    admin, the shell or an importer, read from the database's own history)."""
+
+    source: str
+    at: datetime
+    title: str
+    actor: object = None  # a user; None when nobody is known (a script, the system)
+    text: str = ""  # note, comment, rationale or reason
+    changed_labels: tuple[str, ...] = ()
+    from_status: str = ""  # status labels, for a transition
+    to_status: str = ""
+    changes: tuple[FieldChange, ...] = ()  # old -> new, for changes made outside
+    version: int | None = None
+    via: str = ""  # the address an outside change came through, when made in a request
+
+
+def _outside_services() -> Q:
+    """History rows not written by a service (see ``services.service_history_context``)."""
+    return Q(pgh_context__isnull=True) | Q(pgh_context__metadata__service__isnull=True)
+
+
+# Fields whose name, read aloud, is not what people call them.
+_LABELS = {
+    "changed_since_sign_off": "Changed since sign-off",
+    "signed_off_at": "Signed off",
+    "attestation_expires_at": "Attestation due",
+    "external_ref": "External reference",
+}
+
+
+def field_label(name: str) -> str:
+    """A use-case field as people name it ("success_signal" -> "Success signal")."""
+    if name in _LABELS:
+        return _LABELS[name]
+    try:
+        return capfirst(UseCase._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _shown(row, field) -> str:
+    """A history row's value of ``field`` as people read it."""
+    if field.is_relation:
+        related = getattr(row, field.name)  # fetched with select_related
+        return services.display_value(related)
+    value = getattr(row, field.attname)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j M Y H:i")
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+_HISTORY_FIELDS = [
+    field
+    for field in UseCaseHistory._meta.concrete_fields
+    if not field.name.startswith("pgh_") and field.name not in _HISTORY_NOISE
+]
+
+
+def _row_changes(row, previous) -> tuple[FieldChange, ...]:
+    changes = []
+    for field in _HISTORY_FIELDS:
+        if previous is None and getattr(row, field.attname) is False:
+            continue  # a new row's unset flag is no news
+        old = _shown(previous, field) if previous is not None else ""
+        new = _shown(row, field)
+        if old != new:
+            changes.append(FieldChange(field_label(field.name), old, new))
+    return tuple(changes)
+
+
+def _context_user_id(row):
+    metadata = row.pgh_context.metadata if row.pgh_context_id and row.pgh_context else {}
+    return metadata.get("user"), metadata.get("url", "")
+
+
+def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[TimelineEntry]:
+    """``usecase``'s history, newest first, at most ``limit`` entries: workflow events and edits,
+    comments, and changes made outside the registry's pages, which the database's history
+    triggers caught (fields old -> new; product and goal links).
+
+    A fixed number of queries whatever the length: each source is read once (its newest
+    ``limit``), the row before each outside change in one more, and the people, products and
+    goals they name in one query each.
+    """
+
+    def newest(queryset):
+        return list(queryset[:limit] if limit is not None else queryset)
+
+    events = newest(
+        UseCaseEvent.objects.filter(usecase=usecase)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
+    comments = newest(
+        Comment.objects.filter(usecase=usecase)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+    before = UseCaseHistory.objects.filter(
+        pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")
+    ).order_by("-pgh_id")
+    outside_rows = newest(
+        UseCaseHistory.objects.filter(_outside_services(), pgh_obj_id=usecase.pk)
+        .exclude(pgh_label="delete")
+        .select_related("pgh_context", "team", "owner", "author")
+        .annotate(previous_id=Subquery(before.values("pgh_id")[:1]))
+        .order_by("-pgh_id")
+    )
+    previous_ids = [row.previous_id for row in outside_rows if row.previous_id]
+    previous = UseCaseHistory.objects.select_related("team", "owner", "author").in_bulk(
+        previous_ids, field_name="pgh_id"
+    )
+    link_rows = [
+        *newest(
+            UseCaseProductHistory.objects.filter(_outside_services(), usecase_id=usecase.pk)
+            .select_related("pgh_context")
+            .order_by("-pgh_id")
+        ),
+        *newest(
+            UseCaseGoalHistory.objects.filter(_outside_services(), usecase_id=usecase.pk)
+            .select_related("pgh_context")
+            .order_by("-pgh_id")
+        ),
+    ]
+    products = Product.objects.in_bulk(
+        {row.product_id for row in link_rows if isinstance(row, UseCaseProductHistory)}
+    )
+    goals = StrategicGoal.objects.in_bulk(
+        {row.strategicgoal_id for row in link_rows if isinstance(row, UseCaseGoalHistory)}
+    )
+    people = User.objects.in_bulk(
+        {
+            user_id
+            for row in [*outside_rows, *link_rows]
+            if (user_id := _context_user_id(row)[0]) is not None
+        }
+    )
+
+    dated = []  # (when, tie-break, entry)
+    for event in events:
+        transition = bool(event.from_status)
+        dated.append(
+            (
+                (event.created_at, 1, event.pk),
+                TimelineEntry(
+                    source="event",
+                    at=event.created_at,
+                    title=event.get_kind_display(),
+                    actor=event.actor,
+                    text=event.note,
+                    changed_labels=tuple(event.changed_labels)
+                    if event.kind == EventKind.UPDATED
+                    else (),
+                    from_status=event.get_from_status_display() if transition else "",
+                    to_status=event.get_to_status_display() if transition else "",
+                    version=event.version,
+                ),
+            )
+        )
+    for comment in comments:
+        dated.append(
+            (
+                (comment.created_at, 2, comment.pk),
+                TimelineEntry(
+                    source="comment",
+                    at=comment.created_at,
+                    title="Comment",
+                    actor=comment.author,
+                    text=comment.body,
+                ),
+            )
+        )
+    for row in outside_rows:
+        changes = _row_changes(row, previous.get(row.previous_id))
+        if not changes:
+            continue  # a save that changed nothing people read
+        user_id, url = _context_user_id(row)
+        dated.append(
+            (
+                (row.pgh_created_at, 0, row.pgh_id),
+                TimelineEntry(
+                    source="outside",
+                    at=row.pgh_created_at,
+                    title=CREATED_OUTSIDE_TITLE if row.pgh_label == "insert" else OUTSIDE_TITLE,
+                    actor=people.get(user_id),
+                    changes=changes,
+                    version=row.version,
+                    via=url,
+                ),
+            )
+        )
+    for row in link_rows:
+        if isinstance(row, UseCaseProductHistory):
+            label, linked = "Products", products.get(row.product_id)
+            name = linked.name if linked else f"a deleted product (#{row.product_id})"
+        else:
+            label, linked = "Goals", goals.get(row.strategicgoal_id)
+            name = linked.title if linked else f"a deleted goal (#{row.strategicgoal_id})"
+        added = row.pgh_label.endswith(".linked")
+        user_id, url = _context_user_id(row)
+        dated.append(
+            (
+                (row.pgh_created_at, 0, row.pgh_id),
+                TimelineEntry(
+                    source="outside",
+                    at=row.pgh_created_at,
+                    title=OUTSIDE_TITLE,
+                    actor=people.get(user_id),
+                    changes=(
+                        FieldChange(label, "", f"{name} linked")
+                        if added
+                        else FieldChange(label, f"{name} unlinked", ""),
+                    ),
+                    via=url,
+                ),
+            )
+        )
+    dated.sort(key=lambda item: item[0], reverse=True)
+    entries = [entry for _, entry in dated]
+    return entries[:limit] if limit is not None else entries
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field of the text under review beside the last signed text. ``signed`` is None when
+    the use case was never signed off."""
+
+    field: str
+    label: str
+    signed: str | None
+    proposed: str
+
+    @property
+    def changed(self) -> bool:
+        return self.signed is not None and self.signed != self.proposed
+
+
+def last_signed_revision(usecase: UseCase) -> Revision | None:
+    return (
+        usecase.revisions.filter(reason=RevisionReason.SIGNED)
+        .select_related("created_by")
+        .order_by("-number")
+        .first()
+    )
+
+
+def revision_diff(usecase: UseCase) -> list[FieldDiff]:
+    """The text under review (the newest submitted revision; for an ownership transfer, the use
+    case as it stands), field by field, against the last signed revision. Two queries."""
+    newest = usecase.revisions.order_by("-number").first()
+    signed = last_signed_revision(usecase)
+    if newest is not None and newest.reason == RevisionReason.SUBMITTED:
+        proposed = newest.data
+    else:
+        # Nothing submitted since the last sign-off: a transfer asks the new owner to sign
+        # the text as it stands (with them as owner).
+        proposed = services.usecase_snapshot(usecase)
+    before = signed.data if signed is not None else None
+    names = _in_form_order({**(before or {}), **proposed})
+    return [
+        FieldDiff(
+            field=name,
+            label=field_label(name),
+            signed=before.get(name, "") if before is not None else None,
+            proposed=proposed.get(name, ""),
+        )
+        for name in names
+    ]
+
+
+@dataclass(frozen=True)
+class UnreadSummary:
+    count: int
+    newest_id: int | None
+
+
+def inbox_unread_summary(user) -> UnreadSummary:
+    """How many notices ``user`` has not read, and the newest of them: one query."""
+    row = (
+        Notification.objects.filter(recipient=user)
+        .unread()
+        .aggregate(count=Count("pk"), newest_id=Max("pk"))
+    )
+    return UnreadSummary(count=row["count"], newest_id=row["newest_id"])
+
+
+def _in_form_order(data: dict) -> list[str]:
+    """The field names of a snapshot in the form's order (JSONB keeps no key order)."""
+    known = [*services.EDITABLE_FIELDS, *services.M2M_FIELDS]
+    return [name for name in known if name in data] + sorted(set(data) - set(known))
+
+
+def revision_fields(revision: Revision) -> list[tuple[str, str]]:
+    """A revision's snapshot as (label, value) pairs, in the form's order."""
+    return [(field_label(name), revision.data[name]) for name in _in_form_order(revision.data)]

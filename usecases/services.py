@@ -9,14 +9,18 @@ named owner signs) are enforced here as well.
 
 from __future__ import annotations
 
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from pghistory import runtime as pghistory_runtime
 
 from portfolio.choices import REVIEWERS_GROUP
 from usecases.choices import (
@@ -35,6 +39,7 @@ from usecases.choices import (
 )
 from usecases.models import (
     Comment,
+    Notification,
     OwnershipTransfer,
     Review,
     Revision,
@@ -144,6 +149,47 @@ def usecase_snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str
     return values
 
 
+@contextmanager
+def service_history_context(service: str):
+    """Mark the history rows written inside as written by ``service`` (an event name).
+
+    The timeline shows tracked rows without this mark as changes made outside the registry's
+    pages (the admin, the shell, an importer). A request already holds one pghistory context
+    (user and URL) for all its writes; the service gets a context of its own with the same user
+    and URL, so a write next to it in the same request or import run keeps its own, unmarked
+    context instead of borrowing the service's mark.
+    """
+    outer = getattr(pghistory_runtime._tracker, "value", None)
+    if outer is None:
+        try:
+            with pghistory.context(service=str(service)):
+                yield
+        finally:
+            _forget_history_context()
+        return
+    pghistory_runtime._tracker.value = pghistory_runtime.Context(
+        id=uuid.uuid4(), metadata={**outer.metadata, "service": str(service)}
+    )
+    try:
+        yield
+    finally:
+        pghistory_runtime._tracker.value = outer
+
+
+def _forget_history_context() -> None:
+    """pghistory hands its context to the database with ``SET LOCAL``, which lasts until the
+    transaction ends: inside a caller's transaction (an import run, a test), a write after the
+    service would still carry the service's mark and vanish from the timeline. Clear it."""
+    if not connection.in_atomic_block or connection.needs_rollback:
+        return  # autocommit: the setting ended with the service's own transaction
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pghistory.context_id', '', true), "
+            "set_config('pghistory.context_metadata', '', true)"
+        )
+
+
+@service_history_context(EventKind.CREATED)
 def usecase_create(*, actor, data: dict) -> UseCase:
     """Create a draft authored by ``actor`` from cleaned form data."""
     with transaction.atomic():
@@ -166,6 +212,7 @@ def usecase_create(*, actor, data: dict) -> UseCase:
     return usecase
 
 
+@service_history_context(EventKind.UPDATED)
 def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int) -> UseCase:
     """Save an edit, refusing it when the row moved on since the editor loaded ``expected_version``.
 
@@ -379,6 +426,7 @@ def _name(user) -> str:
     return display_value(user)
 
 
+@service_history_context(EventKind.SUBMITTED)
 def usecase_submit(*, usecase: UseCase, actor) -> UseCase:
     """Send a complete draft to the reviewers."""
     with transaction.atomic():
@@ -423,6 +471,7 @@ def _decide(*, usecase, actor, action: Action, decision: ReviewDecision, comment
     return current
 
 
+@service_history_context(EventKind.APPROVED)
 def usecase_approve(*, usecase: UseCase, actor, comment: str = "") -> UseCase:
     return _decide(
         usecase=usecase,
@@ -433,6 +482,7 @@ def usecase_approve(*, usecase: UseCase, actor, comment: str = "") -> UseCase:
     )
 
 
+@service_history_context(EventKind.CHANGES_REQUESTED)
 def usecase_request_changes(*, usecase: UseCase, actor, comment: str) -> UseCase:
     comment = _required(comment, "Say what needs to change, so the author knows what to fix.")
     return _decide(
@@ -444,6 +494,7 @@ def usecase_request_changes(*, usecase: UseCase, actor, comment: str) -> UseCase
     )
 
 
+@service_history_context(EventKind.REJECTED)
 def usecase_reject(*, usecase: UseCase, actor, rationale: str) -> UseCase:
     rationale = _required(rationale, "Give the rationale for rejecting it; the author will see it.")
     return _decide(
@@ -488,6 +539,7 @@ def _give_sign_off(current: UseCase, actor, kind: SignOffKind, revision: Revisio
     return sign_off
 
 
+@service_history_context(EventKind.SIGNED_OFF)
 def usecase_sign_off(*, usecase: UseCase, actor, accepted: bool) -> UseCase:
     """The named owner accepts ownership of the approved text; it becomes active and owned."""
     with transaction.atomic():
@@ -515,12 +567,22 @@ def usecase_sign_off(*, usecase: UseCase, actor, accepted: bool) -> UseCase:
     return current
 
 
-def usecase_reattest(*, usecase: UseCase, actor) -> UseCase:
-    """The owner confirms, again, that they own the use case as signed: a fresh expiry date."""
+@service_history_context(EventKind.REATTESTED)
+def usecase_reattest(*, usecase: UseCase, actor, expected_version: int | None = None) -> UseCase:
+    """The owner confirms, again, that they own the use case as signed: a fresh expiry date.
+
+    Re-attesting leaves the status as it is, so the state guard alone cannot stop a double click;
+    ``expected_version`` (the version the button was shown for) does.
+    """
     with transaction.atomic():
         current = _lock(usecase)
         _guard(current, Action.REATTEST)
         _require_owner(current, actor, "re-attest it")
+        if expected_version is not None and current.version != expected_version:
+            raise InvalidTransition(
+                f"{current.key} changed after this page was shown (it may have just been "
+                "re-attested); nothing more was recorded."
+            )
         signed = current_sign_off(current)
         revision = (
             signed.revision if signed else _snapshot_revision(current, actor, RevisionReason.SIGNED)
@@ -537,6 +599,7 @@ def usecase_reattest(*, usecase: UseCase, actor) -> UseCase:
     return current
 
 
+@service_history_context(EventKind.OWNERSHIP_DECLINED)
 def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCase:
     """The named owner says no. A fresh use case goes back to its author as a draft; a transfer
     falls back to the previous owner, whose sign-off still holds."""
@@ -566,6 +629,7 @@ def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCas
     return current
 
 
+@service_history_context(EventKind.TRANSFER_REQUESTED)
 def usecase_transfer_ownership(*, usecase: UseCase, actor, new_owner, reason: str = "") -> UseCase:
     """Hand an active use case to ``new_owner``, who must sign off; until then the previous
     owner's sign-off stays valid."""
@@ -603,6 +667,7 @@ def usecase_transfer_ownership(*, usecase: UseCase, actor, new_owner, reason: st
     return current
 
 
+@service_history_context(EventKind.RETIRED)
 def usecase_retire(*, usecase: UseCase, actor, reason: str) -> UseCase:
     reason = _required(reason, "Say why it is retired; people will look for the reason later.")
     with transaction.atomic():
@@ -612,6 +677,7 @@ def usecase_retire(*, usecase: UseCase, actor, reason: str) -> UseCase:
     return current
 
 
+@service_history_context(EventKind.REOPENED)
 def usecase_reopen(*, usecase: UseCase, actor) -> UseCase:
     with transaction.atomic():
         current = _lock(usecase)
@@ -620,11 +686,13 @@ def usecase_reopen(*, usecase: UseCase, actor) -> UseCase:
     return current
 
 
+@service_history_context(EventKind.COMMENTED)
 def comment_post(*, usecase: UseCase, actor, body: str) -> Comment:
     body = _required(body, "Write something before posting.")
     return Comment.objects.create(usecase=usecase, author=actor, body=body)
 
 
+@service_history_context("signoff.reminder_sent")
 def send_attestation_reminders(*, now=None) -> int:
     """Remind owners whose sign-off expires within the reminder window, once per sign-off."""
     now = now or timezone.now()
@@ -636,7 +704,7 @@ def send_attestation_reminders(*, now=None) -> int:
             usecase__status=Status.ACTIVE,
             expires_at__lte=now + timedelta(days=settings.ATTESTATION_REMINDER_DAYS),
         )
-        .select_related("usecase", "owner")
+        .select_related("usecase__owner")
     )
     sent = 0
     with transaction.atomic():
@@ -655,3 +723,31 @@ def send_attestation_reminders(*, now=None) -> int:
             sign_off.save(update_fields=["reminder_sent_at"])
             sent += 1
     return sent
+
+
+# --- The inbox ----------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification, actor) -> Notification:
+    """Mark one of ``actor``'s notices read. The first reading time is kept: a second click, or
+    two tabs, change nothing."""
+    if notification.recipient_id != actor.pk:
+        raise NotAllowed("Only the person a notice was sent to can mark it read.")
+    now = timezone.now()
+    marked = Notification.objects.filter(
+        pk=notification.pk, recipient=actor, read_at__isnull=True
+    ).update(read_at=now)
+    if marked:
+        notification.read_at = now
+    else:
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, actor, up_to_id: int | None = None) -> int:
+    """Mark ``actor``'s unread notices read and return how many. ``up_to_id`` (the newest notice
+    the person saw) leaves alone a notice that arrived after the page was drawn."""
+    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if up_to_id is not None:
+        unread = unread.filter(pk__lte=up_to_id)
+    return unread.update(read_at=timezone.now())

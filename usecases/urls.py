@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from usecases import views
 from usecases.choices import Action
@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/", views.usecase_create, name="usecase_create"),
     path("<str:key>/", views.usecase_detail, name="usecase_detail"),
     path("<str:key>/edit/", views.usecase_edit, name="usecase_edit"),
+    path("<str:key>/comments/", views.comment_create, name="comment_create"),
+    path("<str:key>/revisions/<int:number>/", views.revision_detail, name="revision_detail"),
     # One URL per workflow action: /usecases/UC-1042/submit/, .../approve/, ...
     *(
         path(
@@ -20,4 +22,16 @@ urlpatterns = [
         )
         for action in Action
     ),
+]
+
+# The use-case pages above live under /usecases/ (add use-case routes to that list); each person's
+# own pages live at the site root: /inbox/, /reviews/, /sign-offs/. Keep this block last.
+urlpatterns = [
+    path("usecases/", include(urlpatterns)),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/count/", views.inbox_count, name="inbox_count"),
+    path("inbox/mark-all-read/", views.inbox_mark_all_read, name="inbox_mark_all_read"),
+    path("inbox/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("reviews/", views.review_list, name="review_list"),
+    path("sign-offs/", views.signoff_list, name="signoff_list"),
 ]

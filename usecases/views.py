@@ -5,16 +5,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from usecases import permissions, selectors, services
 from usecases.choices import TRANSITIONS, Action
 from usecases.filters import UseCaseFilter
-from usecases.forms import ActionForm, UseCaseForm, rebase_on_saved
-from usecases.models import UseCase
+from usecases.forms import ActionForm, CommentForm, UseCaseForm, rebase_on_saved
+from usecases.models import Notification, UseCase
 
 
 def _partial_request(request) -> bool:
@@ -60,9 +63,23 @@ def usecase_detail(request, key):
     if not permissions.can_view(request.user, usecase):
         raise PermissionDenied
     template = "usecases/usecase_detail.html"
-    if _partial_request(request) and request.GET.get("panel") == "status":
+    panel = request.GET.get("panel") if _partial_request(request) else None
+    if panel == "status":
         return render(request, f"{template}#status-panel", _detail_context(request, usecase))
-    context = _detail_context(request, usecase, events=selectors.recent_events(usecase))
+    if panel == "timeline":
+        context = {"usecase": usecase, **_timeline_context(request, usecase)}
+        return render(request, f"{template}#timeline", context)
+    if panel == "revision-diff":
+        context = {"usecase": usecase, **_revision_context(request, usecase)}
+        return render(request, f"{template}#revision-diff", context)
+    context = _detail_context(
+        request,
+        usecase,
+        **_timeline_context(request, usecase),
+        **_revision_context(request, usecase),
+        comment_form=CommentForm(),
+        can_comment=permissions.can_comment(request.user, usecase),
+    )
     return render(request, template, context)
 
 
@@ -167,7 +184,9 @@ ACTION_SERVICES = {
     Action.TRANSFER_OWNERSHIP: lambda uc, user, data: services.usecase_transfer_ownership(
         usecase=uc, actor=user, new_owner=data["new_owner"], reason=data["note"]
     ),
-    Action.REATTEST: lambda uc, user, data: services.usecase_reattest(usecase=uc, actor=user),
+    Action.REATTEST: lambda uc, user, data: services.usecase_reattest(
+        usecase=uc, actor=user, expected_version=data["version"]
+    ),
     Action.RETIRE: lambda uc, user, data: services.usecase_retire(
         usecase=uc, actor=user, reason=data["note"]
     ),
@@ -205,13 +224,21 @@ def usecase_action(request, key, action):
                 ),
             )
         raise PermissionDenied
-    form = ActionForm(request.POST or None, action=action, usecase=usecase)
+    # Bound on every POST, even an empty one: an unbound form is invalid without saying why.
+    form = ActionForm(
+        request.POST if request.method == "POST" else None, action=action, usecase=usecase
+    )
     if request.method == "GET":
         return render(
             request,
             "usecases/usecase_action.html",
             _detail_context(
-                request, usecase, action=action, form=form, button=_button(request, usecase, action)
+                request,
+                usecase,
+                action=action,
+                form=form,
+                button=_button(request, usecase, action),
+                **_action_diff_context(request, usecase, action),
             ),
         )
     if not form.is_valid():
@@ -233,7 +260,8 @@ def usecase_action(request, key, action):
         )
         return trigger_client_event(response, "usecaseChanged", after="swap")
     messages.success(request, message)
-    return redirect(updated)
+    # A button on another page (the Sign-offs page's Re-attest) brings the person back there.
+    return redirect(_next_url(request) or updated)
 
 
 def _button(request, usecase, action):
@@ -268,8 +296,222 @@ def _action_refused(request, usecase, refusal, *, form=None, action=None):
                 form=form,
                 button=_button(request, fresh, action),
                 action_error=str(refusal),
+                **_action_diff_context(request, fresh, action),
             ),
             status=400,
         )
     messages.error(request, str(refusal))
     return redirect(fresh)
+
+
+def _next_url(request) -> str | None:
+    """A page on this site to return to after an action (``next`` in the form), if it is safe."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+# --- Each person's own pages: inbox, reviews, sign-offs ----------------------------------------
+
+
+def _inbox_context(request, page_number) -> dict:
+    notices = selectors.inbox_notifications(request.user)
+    page = Paginator(notices, settings.USECASE_PAGE_SIZE).get_page(page_number)
+    unread = selectors.inbox_unread_summary(request.user)
+    return {
+        "page": page,
+        "querystring": "",
+        # Overrides the context processor's lazy count: the summary query already has it.
+        "inbox_unread_count": unread.count,
+        "newest_unread_id": unread.newest_id,
+    }
+
+
+@require_GET
+def inbox(request):
+    if not permissions.can_view_own_work(request.user):
+        raise PermissionDenied
+    context = _inbox_context(request, request.GET.get("page"))
+    return render(request, "usecases/notification_inbox.html", context)
+
+
+@require_POST
+def notification_open(request, pk):
+    """Open a notice: mark it read and go to its use case. Only its recipient may (others: 404,
+    which does not even confirm the notice exists)."""
+    notice = get_object_or_404(
+        Notification.objects.select_related("usecase").only(
+            "recipient", "read_at", "usecase", "usecase__number"
+        ),
+        pk=pk,
+        recipient=request.user,
+    )
+    services.notification_mark_read(notification=notice, actor=request.user)
+    if notice.usecase is None:
+        return redirect("usecases:inbox")
+    return redirect(notice.usecase)
+
+
+@require_POST
+def inbox_mark_all_read(request):
+    """Mark every unread notice read, up to the newest one the page showed. With htmx the inbox
+    is redrawn in place and the navigation badge told to refresh."""
+    up_to = request.POST.get("up_to", "")
+    up_to_id = int(up_to) if up_to.isascii() and up_to.isdigit() else None
+    marked = services.notifications_mark_all_read(actor=request.user, up_to_id=up_to_id)
+    message = f"{marked} notice{pluralize(marked)} marked as read."
+    if _partial_request(request):
+        context = {**_inbox_context(request, request.POST.get("page")), "flash": message}
+        response = render(request, "usecases/notification_inbox.html#inbox", context)
+        return trigger_client_event(response, "inboxChanged", after="swap")
+    messages.success(request, message)
+    page = request.POST.get("page", "")
+    suffix = f"?page={page}" if page.isascii() and page.isdigit() and page != "1" else ""
+    return redirect(reverse("usecases:inbox") + suffix)
+
+
+@require_GET
+def inbox_count(request):
+    """The navigation bar's unread badge alone, for htmx to refresh after a change."""
+    return render(request, "base.html#inbox-badge")
+
+
+@require_GET
+def review_list(request):
+    if not permissions.can_view_review_queue(request.user):
+        raise PermissionDenied
+    reviews = selectors.reviews_waiting_for(request.user)
+    page = Paginator(reviews, settings.USECASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "usecases/review_list.html", {"page": page, "querystring": ""})
+
+
+@require_GET
+def signoff_list(request):
+    if not permissions.can_view_own_work(request.user):
+        raise PermissionDenied
+    work = selectors.sign_off_work_for(request.user)
+    return render(request, "usecases/signoff_list.html", {"work": work})
+
+
+# --- The detail page: timeline, comments, revisions --------------------------------------------
+
+DETAIL_TEMPLATE = "usecases/usecase_detail.html"
+# The actions whose page shows the text under review beside the last signed text.
+DIFF_ACTIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT, Action.SIGN_OFF})
+
+
+def _timeline_context(request, usecase) -> dict:
+    """The newest ``TIMELINE_LIMIT`` entries, or all of them with ``?history=all``."""
+    params = request.POST if request.method == "POST" else request.GET
+    full = params.get("history") == "all"
+    limit = selectors.TIMELINE_LIMIT
+    # One more than is shown tells whether there is more to show.
+    entries = selectors.usecase_timeline(usecase, limit=None if full else limit + 1)
+    return {
+        "timeline": entries if full else entries[:limit],
+        "timeline_truncated": not full and len(entries) > limit,
+        "full_history": full,
+    }
+
+
+def _shows_revision_diff(user, usecase) -> bool:
+    """A reviewer deciding, or the owner about to sign, compares the text with what was signed."""
+    return permissions.can_review(user, usecase) or permissions.can_sign_off(user, usecase)
+
+
+def _diff_context(usecase) -> dict:
+    diff = selectors.revision_diff(usecase)
+    return {
+        "revision_diff": diff,
+        "never_signed": bool(diff) and diff[0].signed is None,
+        "changed_fields": [field for field in diff if field.changed],
+        "unchanged_labels": [field.label for field in diff if not field.changed],
+    }
+
+
+def _revision_context(request, usecase) -> dict:
+    context = {"revision_diff": None, "last_signed": None}
+    if _shows_revision_diff(request.user, usecase):
+        context.update(_diff_context(usecase))
+    if usecase.changed_since_sign_off:
+        context["last_signed"] = selectors.last_signed_revision(usecase)
+    return context
+
+
+def _action_diff_context(request, usecase, action) -> dict:
+    """The action page of a review decision or a sign-off shows what is being decided on."""
+    if action not in DIFF_ACTIONS:
+        return {}
+    return {**_diff_context(usecase), "diff_on_action_page": True}
+
+
+@require_POST
+def comment_create(request, key):
+    """Post a comment. With htmx: the fresh timeline back (and an empty form, out of band) and a
+    ``usecaseChanged`` event; without: redirect to the use case with a message. A refusal keeps
+    what was typed and says why."""
+    usecase = _get_usecase(key)
+    if not permissions.can_comment(request.user, usecase):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.comment_post(
+                usecase=usecase, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except services.UseCaseError as refusal:
+            error = str(refusal)
+    else:
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+
+    if _partial_request(request):
+        if error:
+            context = {
+                "usecase": usecase,
+                "can_comment": True,
+                "comment_form": form,
+                "comment_error": error,
+                "full_history": request.POST.get("history") == "all",
+            }
+            response = render(request, f"{DETAIL_TEMPLATE}#comment-form", context)
+            return reswap(retarget(response, "#comment-form"), "outerHTML")
+        context = {
+            "usecase": usecase,
+            **_timeline_context(request, usecase),
+            "can_comment": True,
+            "comment_form": CommentForm(),
+            "comment_flash": "Comment posted.",
+        }
+        response = render(request, f"{DETAIL_TEMPLATE}#comment-posted", context)
+        return trigger_client_event(response, "usecaseChanged", after="swap")
+    if error:
+        context = _detail_context(
+            request,
+            usecase,
+            **_timeline_context(request, usecase),
+            **_revision_context(request, usecase),
+            can_comment=True,
+            comment_form=form,
+            comment_error=error,
+        )
+        return render(request, DETAIL_TEMPLATE, context, status=400)
+    messages.success(request, "Comment posted.")
+    return redirect(f"{usecase.get_absolute_url()}#history")
+
+
+@require_GET
+def revision_detail(request, key, number):
+    """A revision as it was snapshotted, read-only: what a reviewer saw or an owner signed."""
+    usecase = _get_usecase(key)
+    if not permissions.can_view(request.user, usecase):
+        raise PermissionDenied
+    revision = get_object_or_404(usecase.revisions.select_related("created_by"), number=number)
+    return render(
+        request,
+        "usecases/revision_detail.html",
+        {"usecase": usecase, "revision": revision, "fields": selectors.revision_fields(revision)},
+    )

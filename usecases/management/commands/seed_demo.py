@@ -1,7 +1,9 @@
-"""``manage.py seed_demo [--use-cases N]``: the demo organisation, and optionally N more use cases."""
+"""``manage.py seed_demo [--use-cases N] [--force]``: the demo organisation, and optionally N more
+use cases. Development only: it refuses to run unless DEBUG is on or ``--force`` is given."""
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from usecases.demo import DEMO_PASSWORD, bulk_add_usecases, demo_logins, seed_demo
@@ -10,8 +12,10 @@ from usecases.demo import DEMO_PASSWORD, bulk_add_usecases, demo_logins, seed_de
 class Command(BaseCommand):
     help = (
         "Create the demo organisation (teams, people, products, goals, 60 use cases) where it is "
-        "missing; running it again changes nothing. --use-cases N then adds N generated use cases "
-        "for scale work."
+        "missing, each use case brought to its status through the review and sign-off workflow; "
+        "running it again changes nothing. --use-cases N then adds N generated use cases for "
+        "scale work (they skip the workflow). Every demo user, an admin among them, gets the same "
+        "published password, so it runs only with DEBUG on unless --force is given."
     )
 
     def add_arguments(self, parser):
@@ -20,10 +24,28 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="Also bulk-add N generated use cases (for scale work; they add up on each run).",
+            help=(
+                "Also bulk-add N generated use cases (for scale work; they add up on each run). "
+                "Their status is set directly: they skip the workflow."
+            ),
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=(
+                "Seed even though DEBUG is off. The demo users, an admin among them, can then sign "
+                "in with the published password: never on a registry that holds real data."
+            ),
         )
 
-    def handle(self, *args, use_cases: int, **options):
+    def handle(self, *args, use_cases: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates demo users, an admin among "
+                f"them, who all sign in with the published password {DEMO_PASSWORD!r}. Run it in "
+                "development (DJANGO_DEBUG=1), or pass --force if this really is a throwaway "
+                "database."
+            )
         if use_cases < 0:
             raise CommandError("--use-cases must be zero or more.")
         report = seed_demo()
@@ -32,6 +54,12 @@ class Command(BaseCommand):
             ["", "created", "already present"],
             [[kind, report.created[kind], report.present[kind]] for kind in report.created],
         )
+        if any(report.workflow.values()):
+            written = ", ".join(f"{count} {kind}" for kind, count in report.workflow.items())
+            self.stdout.write(
+                f"\nThe workflow services wrote {written}. The notifications' e-mails wait in the "
+                "task queue; the worker (manage.py db_worker, started by make run) sends them."
+            )
         if use_cases:
             self._bulk_add(count=use_cases)
         self.stdout.write("\nDemo logins (every demo user has this password):")

@@ -1,0 +1,303 @@
+"""E-mail over real SMTP: the notices of a transition leave through the database task worker to an
+SMTP server on a local port; with the server down, the transitions still succeed and the e-mails
+go out, once each, when it is back.
+
+Transactional: the worker reads the task rows the services committed, as in production. Serialized
+rollback restores the role groups the flush between transactional tests would delete.
+"""
+
+import email
+import email.policy
+import signal
+import socket
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from tests.factories import UserFactory
+from usecases import services
+from usecases.choices import NotificationKind
+from usecases.models import Notification
+from usecases.tasks import retry_delay, send_notification_email
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+SUBJECT_PREFIX = "[Use-case registry] "
+
+
+class CollectingHandler:
+    """An SMTP server's message handler that keeps every message it is given."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def received(self) -> list[tuple[str, str]]:
+        """(recipient, subject) of each message, in arrival order."""
+        return [(message["X-Envelope-To"], message["Subject"]) for message in self.messages]
+
+
+class SMTPServer:
+    """A real SMTP server on 127.0.0.1:``port`` that can be brought up late and shut down."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.handler = CollectingHandler()
+        self._controller: Controller | None = None
+
+    def start(self):
+        self._controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, server_hostname="mail.test"
+        )
+        self._controller.start()
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A local port nothing listens on (until the test starts a server there)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mail_server(free_port):
+    server = SMTPServer(free_port)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(free_port):
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=free_port,
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_TIMEOUT=5,
+        TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+    ):
+        yield
+
+
+def run_worker():
+    """Run every task that is due, as ``manage.py db_worker --batch`` does, then return.
+
+    The worker installs its own signal handlers; put pytest's back afterwards.
+    """
+    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    handlers = {number: signal.getsignal(number) for number in signals}
+    try:
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0",
+            verbosity=0,
+            stdout=StringIO(),
+        )
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+def email_tasks():
+    return DBTaskResult.objects.filter(task_path__endswith="send_notification_email")
+
+
+def due_tasks():
+    return email_tasks().ready()
+
+
+def waiting_tasks():
+    """Retries scheduled for later."""
+    return email_tasks().filter(status=TaskResultStatus.READY).exclude(pk__in=due_tasks())
+
+
+def make_retries_due():
+    email_tasks().filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+
+
+def subject(kind: NotificationKind, usecase) -> str:
+    return f"{SUBJECT_PREFIX}{kind.label}: {usecase.key}"
+
+
+# -- Scenario A: the server is up ------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_a_transition_queues_its_e_mails_and_the_worker_delivers_them(org, usecase, mail_server):
+    mail_server.start()
+
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+
+    assert due_tasks().count() == 1
+    assert mail_server.handler.messages == []  # nothing is sent in the request
+
+    run_worker()
+
+    assert mail_server.handler.received() == [
+        ("rita@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase)),
+    ]
+    notice = Notification.objects.get()
+    assert notice.email_sent_at is not None
+    assert (notice.email_attempts, notice.email_last_error) == (1, "")
+    finished = email_tasks().get()
+    assert (finished.status, finished.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_the_e_mail_carries_the_notice_and_a_link_to_the_use_case(org, usecase_in, mail_server):
+    mail_server.start()
+    usecase = usecase_in("in_review")
+    run_worker()
+    mail_server.handler.messages.clear()
+
+    services.usecase_approve(usecase=usecase, actor=org.reviewer, comment="Clear.")
+    run_worker()
+
+    received = sorted(mail_server.handler.received())
+    assert received == [
+        ("mia@example.org", subject(NotificationKind.REVIEW_DECIDED, usecase)),
+        ("owen@example.org", subject(NotificationKind.SIGN_OFF_REQUESTED, usecase)),
+    ]
+    to_author = next(m for m in mail_server.handler.messages if m["To"] == "mia@example.org")
+    body = to_author.get_content()
+    assert "Hello Mia Member," in body
+    assert f"Rita Reviewer approved {usecase.key}" in body
+    assert usecase.get_absolute_url() in body
+    assert to_author["From"] == "registry@localhost"
+
+
+# -- Scenario B: the mail server is unreachable ----------------------------------------------------
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_with_the_mail_server_down_transitions_succeed_and_e_mails_go_out_once_it_is_back(
+    org, usecase, mail_server
+):
+    successor = UserFactory(username="sam", first_name="Sam", last_name="Successor")
+
+    # Every transition of the journey succeeds while nothing listens on the port.
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    services.usecase_approve(usecase=usecase, actor=org.reviewer)
+    services.usecase_sign_off(usecase=usecase, actor=org.owner, accepted=True)
+    services.usecase_transfer_ownership(usecase=usecase, actor=org.lead, new_owner=successor)
+    usecase.refresh_from_db()
+    assert (usecase.status, usecase.owner) == ("awaiting_sign_off", successor)
+    expected = sorted(
+        [
+            ("rita@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase)),
+            ("mia@example.org", subject(NotificationKind.REVIEW_DECIDED, usecase)),
+            ("owen@example.org", subject(NotificationKind.SIGN_OFF_REQUESTED, usecase)),
+            ("sam@example.org", subject(NotificationKind.OWNERSHIP_TRANSFERRED, usecase)),
+        ]
+    )
+    assert due_tasks().count() == len(expected)
+
+    run_worker()
+
+    # Each send failed, was recorded on its notice, and a retry waits in the queue.
+    for notice in Notification.objects.all():
+        assert notice.email_sent_at is None
+        assert notice.email_attempts == 1
+        assert notice.email_last_error.startswith("ConnectionRefusedError")
+    assert set(
+        email_tasks()
+        .filter(status=TaskResultStatus.SUCCESSFUL)
+        .values_list("return_value", flat=True)
+    ) == {"retry scheduled"}
+    assert due_tasks().count() == 0
+    retries = waiting_tasks()
+    assert retries.count() == len(expected)
+    first_delay = retry_delay(1)
+    for retry in retries:
+        assert retry.run_after > timezone.now() + first_delay - timedelta(seconds=10)
+
+    # A worker running before the retry is due leaves it alone.
+    run_worker()
+    assert Notification.objects.filter(email_attempts=1).count() == len(expected)
+
+    # The server comes back; the retries fall due.
+    mail_server.start()
+    make_retries_due()
+    run_worker()
+
+    assert sorted(mail_server.handler.received()) == expected
+    for notice in Notification.objects.all():
+        assert notice.email_sent_at is not None
+        assert (notice.email_attempts, notice.email_last_error) == (2, "")
+    assert email_tasks().exclude(status=TaskResultStatus.SUCCESSFUL).count() == 0
+
+    # Exactly once: another worker run, or the task run again by hand, sends nothing more.
+    run_worker()
+    for notice in Notification.objects.all():
+        assert send_notification_email.call(notice.pk) == "already sent"
+    assert len(mail_server.handler.messages) == len(expected)
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_the_retry_delay_grows_with_each_failed_attempt(org, usecase_in):
+    usecase_in("in_review")
+    notice = Notification.objects.get()
+
+    for attempt in (1, 2, 3):
+        make_retries_due()
+        before = timezone.now()
+        run_worker()
+        notice.refresh_from_db()
+        assert notice.email_attempts == attempt
+        retry = waiting_tasks().get()
+        assert retry.run_after >= before + retry_delay(attempt)
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_sending_gives_up_after_the_last_allowed_attempt(org, usecase_in):
+    usecase_in("in_review")
+
+    with override_settings(EMAIL_MAX_ATTEMPTS=2):
+        run_worker()
+        make_retries_due()
+        run_worker()
+
+    notice = Notification.objects.get()
+    assert (notice.email_attempts, notice.email_sent_at) == (2, None)
+    assert email_tasks().filter(status=TaskResultStatus.READY).count() == 0
+    assert list(email_tasks().order_by("enqueued_at").values_list("return_value", flat=True)) == [
+        "retry scheduled",
+        "gave up",
+    ]
+
+
+def test_retry_delay_doubles_from_the_first_and_is_capped(settings):
+    settings.EMAIL_RETRY_FIRST_DELAY_SECONDS = 30
+    settings.EMAIL_RETRY_MAX_DELAY_SECONDS = 1800
+
+    delays = [retry_delay(attempts).total_seconds() for attempts in range(1, 9)]
+
+    assert delays == [30, 60, 120, 240, 480, 960, 1800, 1800]

@@ -1,0 +1,21 @@
+"""``manage.py send_attestation_reminders``: run once a day (cron, a systemd timer)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from usecases import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Remind owners whose sign-off lapses within ATTESTATION_REMINDER_DAYS (or has lapsed) to "
+        "re-attest: an inbox notice and an e-mail, once per sign-off, so running it daily (or "
+        "twice) never repeats a reminder. The e-mails are sent by the task worker."
+    )
+
+    def handle(self, *args, **options):
+        sent = services.send_attestation_reminders()
+        self.stdout.write(
+            f"Sent {sent} attestation reminder{'' if sent == 1 else 's'} "
+            f"(sign-offs lapsing within {settings.ATTESTATION_REMINDER_DAYS} days)."
+        )
