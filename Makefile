@@ -9,7 +9,7 @@ PORT ?= 8000
 # Development mode for both commands: DEBUG on, a fixed development secret key, local hosts.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install lint check-deploy clean
+.PHONY: run test install lint check check-deploy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required") if sys.version_info < (3, 11) else None'
@@ -36,6 +36,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Django's system checks, and migrations in step with the models.
+check: install
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # The production settings must pass Django's deployment checklist.
 check-deploy: install

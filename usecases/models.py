@@ -180,6 +180,11 @@ class UseCase(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="usecase_status_valid"
             ),
+            # The owner may be empty only while drafting.
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(owner__isnull=False),
+                name="usecase_owner_unless_draft",
+            ),
             models.UniqueConstraint(
                 fields=["source", "external_ref"],
                 condition=~Q(external_ref=""),

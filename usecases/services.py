@@ -13,6 +13,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pghistory
 from django.conf import settings
@@ -115,6 +116,8 @@ def display_value(value) -> str:
         return value.get_full_name() or value.get_username()
     if isinstance(value, list | tuple | set):
         return ", ".join(sorted(str(item) for item in value))
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # 95.0000 -> 95, 1.50 -> 1.5
     return str(value)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import ROLES, make_usecase
 from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
-from usecases.models import UseCase
+from usecases import services
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +52,13 @@ def test_unknown_team_product_or_goal_is_not_found(as_user, org, url):
 
 @pytest.fixture
 def listed(org):
-    """A draft owned by Owen and one in review with no owner yet, both on the org's team,
+    """One in review owned by Owen and a draft with no owner yet, both on the org's team,
     product and goal; plus one elsewhere that must not appear."""
     elsewhere = ProductFactory(name="Contact Centre", slug="contact-centre", team=org.other_team)
-    owned = make_usecase(org=org, title="Triage incoming benefit claims")
+    owned = services.usecase_submit(
+        usecase=make_usecase(org=org, title="Triage incoming benefit claims"), actor=org.lead
+    )
     unowned = make_usecase(org=org, title="Detect duplicate claims", owner=None)
-    UseCase.objects.filter(pk=unowned.pk).update(status="in_review")
     make_usecase(
         org=org,
         title="Forecast call-centre demand",

@@ -228,3 +228,11 @@ def test_empty_search_returns_everything(catalogue):
 
 def test_search_prefix_that_is_a_stop_word_still_matches_while_typing(catalogue):
     assert search("in") >= {catalogue["triage"]}
+
+
+def test_only_a_draft_may_lack_an_owner(usecase):
+    from django.db import IntegrityError, transaction
+
+    UseCase.objects.filter(pk=usecase.pk).update(owner=None)  # a draft: allowed
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UseCase.objects.filter(pk=usecase.pk).update(status="active")
