@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -128,3 +129,42 @@ class StrategicGoal(models.Model):
 
     def get_absolute_url(self):
         return reverse("portfolio:goal_detail", args=[self.pk])
+
+
+# Every change to teams, memberships, products and goals is recorded by database triggers, with
+# the signed-in user from the request (pghistory middleware). People (Django's own user table) are
+# covered by AdminEvent, written by the administration services.
+for _model, _name in [
+    (Team, "TeamHistory"),
+    (Membership, "MembershipHistory"),
+    (Product, "ProductHistory"),
+    (StrategicGoal, "StrategicGoalHistory"),
+]:
+    pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        model_name=_name,
+        obj_field=pghistory.ObjForeignKey(related_name="history"),
+    )(_model)
+
+
+class AdminEvent(models.Model):
+    """One administration action (noun.past_tense), by whom, on what: the admin history page."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=40)
+    target_label = models.CharField(max_length=200)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="adminevent_target")]
+
+    def __str__(self):
+        return f"{self.action} {self.target_label}"

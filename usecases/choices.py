@@ -142,3 +142,20 @@ class NotificationKind(models.TextChoices):
 
 
 SIGN_OFF_STATEMENT = "I accept ownership of this use case and its success signal."
+
+
+class EvidenceStatus(models.TextChoices):
+    """Where the success metric stands against the line from baseline to target."""
+
+    NO_DATA = "no_data", "No measurements"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+
+
+EVIDENCE_TONES = {
+    EvidenceStatus.NO_DATA: "neutral",
+    EvidenceStatus.ON_TRACK: "success",
+    EvidenceStatus.AT_RISK: "warning",
+    EvidenceStatus.OFF_TRACK: "danger",
+}

@@ -12,9 +12,11 @@ from django.utils.text import capfirst
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import (
+    EVIDENCE_TONES,
     STATUS_TONES,
     EventKind,
     EvidenceArea,
+    EvidenceStatus,
     MetricDirection,
     NotificationKind,
     ReviewDecision,
@@ -104,6 +106,26 @@ class UseCase(models.Model):
     )
     metric_target_date = models.DateField("target date", null=True, blank=True)
     evidence_area = models.CharField(max_length=30, choices=EvidenceArea.choices, blank=True)
+    metric_baseline_date = models.DateField(
+        "baseline date",
+        null=True,
+        blank=True,
+        help_text="When the baseline was measured; the line to the target starts here.",
+    )
+    # Kept by the measurement services (and a daily recompute) so dashboards filter on columns.
+    evidence_status = models.CharField(
+        max_length=20,
+        choices=EvidenceStatus.choices,
+        default=EvidenceStatus.NO_DATA,
+        editable=False,
+    )
+    last_measured_on = models.DateField(null=True, blank=True, editable=False)
+    measurement_recorders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Team members the owner allows to record measurements.",
+    )
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="usecases")
     owner = models.ForeignKey(
@@ -205,6 +227,10 @@ class UseCase(models.Model):
     @property
     def status_tone(self) -> str:
         return STATUS_TONES.get(self.status, "neutral")
+
+    @property
+    def evidence_tone(self) -> str:
+        return EVIDENCE_TONES.get(self.evidence_status, "neutral")
 
     @property
     def attestation_overdue(self) -> bool:
@@ -432,6 +458,52 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} for {self.recipient_id}"
 
 
+class Measurement(models.Model):
+    """One reading of a use case's success metric."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField()
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    note = models.CharField(max_length=500, blank=True)
+    source_url = models.URLField("source link", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-measured_on", "-pk"]
+        indexes = [models.Index(fields=["usecase", "-measured_on"], name="measurement_latest")]
+
+    def __str__(self):
+        return f"{self.usecase_id} {self.measured_on}: {self.value}"
+
+
+class OwnershipSnapshot(models.Model):
+    """The dashboard's key counts on one day (weekly), for the trend charts; ``team`` empty means
+    the whole organisation."""
+
+    taken_on = models.DateField()
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    counts = models.JSONField(help_text="{count name: number}")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["taken_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taken_on", "team"],
+                nulls_distinct=False,
+                name="snapshot_one_per_day_and_team",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Snapshot {self.taken_on} ({self.team_id or 'all'})"
+
+
 # History: every row change, whoever makes it (services, the admin, the shell, an importer), is
 # recorded by database triggers with the request's user and URL as context.
 pghistory.track(
@@ -449,6 +521,13 @@ pghistory.track(
     model_name="ReviewHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history"),
 )(Review)
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="MeasurementHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)(Measurement)
 pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
