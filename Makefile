@@ -28,6 +28,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py send_attestation_reminders
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; trap 'stopped=1; exit 130' INT; trap 'stopped=1; exit 143' TERM; trap '[ -n "$$stopped" ] || kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -47,6 +47,7 @@ def main():
         .first()
     )
     pages = [
+        ("my work (home)", "/"),
         ("list", "/usecases/"),
         ("list, text search", "/usecases/?q=claims"),
         ("list, search + status + team", f"/usecases/?q=benefit&status=draft&team={team_slug}"),

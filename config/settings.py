@@ -104,7 +104,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "usecases:my_work"  # "My work", the home page
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
@@ -173,6 +173,8 @@ USECASE_PAGE_SIZE = 25
 # How long a sign-off holds before the owner must re-attest, and how early they are reminded.
 SIGN_OFF_VALID_DAYS = int(os.environ.get("REGISTRY_SIGN_OFF_VALID_DAYS", "180"))
 ATTESTATION_REMINDER_DAYS = 14
+# A use case with no measurement of its success metric in this many days shows "evidence stale".
+EVIDENCE_STALE_DAYS = 90
 # E-mail retries: the delay doubles from the first, capped, until the attempts run out (~2 days).
 EMAIL_RETRY_FIRST_DELAY_SECONDS = 30
 EMAIL_RETRY_MAX_DELAY_SECONDS = 1800

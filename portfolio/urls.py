@@ -12,3 +12,45 @@ urlpatterns = [
     path("goals/", views.goal_list, name="goal_list"),
     path("goals/<int:pk>/", views.goal_detail, name="goal_detail"),
 ]
+
+# Administration (admins only). /administration/ itself and the people pages are usecases' (a
+# person leaving hands over use cases); these manage portfolio's own rows.
+urlpatterns += [
+    path("administration/teams/new/", views.team_create, name="team_create"),
+    path("administration/teams/<slug:slug>/", views.team_edit, name="team_edit"),
+    path("administration/teams/<slug:slug>/archive/", views.team_archive, name="team_archive"),
+    path(
+        "administration/teams/<slug:slug>/members/add/",
+        views.membership_add,
+        name="membership_add",
+    ),
+    path(
+        "administration/memberships/<int:pk>/role/", views.membership_edit, name="membership_edit"
+    ),
+    path(
+        "administration/memberships/<int:pk>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+]
+
+urlpatterns += [
+    path("administration/people/new/", views.user_create, name="user_create"),
+]
+
+urlpatterns += [
+    path("administration/products/new/", views.product_create, name="product_create"),
+    path("administration/products/<slug:slug>/", views.product_edit, name="product_edit"),
+    path(
+        "administration/products/<slug:slug>/archive/",
+        views.product_archive,
+        name="product_archive",
+    ),
+    path("administration/goals/new/", views.goal_create, name="goal_create"),
+    path("administration/goals/<int:pk>/", views.goal_edit, name="goal_edit"),
+    path("administration/goals/<int:pk>/archive/", views.goal_archive, name="goal_archive"),
+]
+
+urlpatterns += [
+    path("administration/history/", views.adminevent_list, name="adminevent_list"),
+]

@@ -99,6 +99,9 @@ class EventKind(models.TextChoices):
     RETIRED = "usecase.retired", "Retired"
     REOPENED = "usecase.reopened", "Reopened"
     COMMENTED = "comment.posted", "Commented"
+    MEASUREMENT_RECORDED = "measurement.recorded", "Measurement recorded"
+    MEASUREMENT_DELETED = "measurement.deleted", "Measurement deleted"
+    RECORDERS_CHANGED = "measurement.recorders_changed", "Changed who may record measurements"
 
 
 # The event each workflow action records.
@@ -113,6 +116,21 @@ ACTION_EVENTS = {
     Action.REATTEST: EventKind.REATTESTED,
     Action.RETIRE: EventKind.RETIRED,
     Action.REOPEN: EventKind.REOPENED,
+}
+
+
+# Each action in a sentence: "UC-1042 was {past}".
+ACTION_PAST = {
+    Action.SUBMIT: "submitted for review",
+    Action.APPROVE: "approved",
+    Action.REQUEST_CHANGES: "sent back for changes",
+    Action.REJECT: "rejected",
+    Action.SIGN_OFF: "signed off",
+    Action.DECLINE_OWNERSHIP: "declined",
+    Action.TRANSFER_OWNERSHIP: "transferred",
+    Action.REATTEST: "re-attested",
+    Action.RETIRE: "retired",
+    Action.REOPEN: "reopened",
 }
 
 
@@ -159,3 +177,7 @@ EVIDENCE_TONES = {
     EvidenceStatus.AT_RISK: "warning",
     EvidenceStatus.OFF_TRACK: "danger",
 }
+
+
+# Statuses in which the success metric is measured: once approved, until retired.
+MEASURABLE_STATUSES = frozenset({Status.AWAITING_SIGN_OFF, Status.ACTIVE})

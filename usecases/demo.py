@@ -43,6 +43,7 @@ from django.utils import timezone
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal, Team
 from usecases.choices import Action, Source, Status
+from usecases.dashboard import seed_snapshots
 from usecases.models import (
     NUMBER_SEQUENCE,
     Comment,
@@ -209,6 +210,9 @@ def seed_demo() -> SeedReport:
         for model in WORKFLOW_MODELS:
             count = model.objects.count() - before[model]
             report.workflow[_kind(model, count)] = count
+    # The dashboard's trend charts: today's snapshot and 12 weeks of demo back-fill before it
+    # (weeks that have a snapshot keep it, so reseeding adds nothing).
+    seed_snapshots(weeks=12)
     return report
 
 

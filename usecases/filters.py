@@ -1,9 +1,13 @@
 import django_filters
 from django import forms
+from django.utils import timezone
 
 from portfolio.models import Product, StrategicGoal, Team
+from portfolio.selectors import goal_descendant_ids
 from usecases.choices import Status
+from usecases.dashboard import CONCERN_CHOICES, concern_condition
 from usecases.forms import person_label
+from usecases.models import UseCase
 from usecases.selectors import owner_choices, search_usecases
 
 
@@ -14,6 +18,16 @@ class PersonFilterField(django_filters.fields.ModelChoiceField):
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PersonFilterField
+
+
+class CheckboxFilter(django_filters.Filter):
+    """A tick box: ticked sends "on", which a plain ``BooleanFilter`` would not read as true."""
+
+    field_class = forms.BooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        super().__init__(*args, **kwargs)
 
 
 class UseCaseFilter(django_filters.FilterSet):
@@ -38,9 +52,23 @@ class UseCaseFilter(django_filters.FilterSet):
         label="Goal",
         queryset=StrategicGoal.objects.order_by("title"),
         empty_label="Any goal",
+        method="filter_goal",
     )
+    # With a goal: also the use cases serving any goal beneath it (the dashboard's goal roll-ups).
+    subgoals = CheckboxFilter(label="Include sub-goals", method="filter_nothing")
     owner = PersonChoiceFilter(
         queryset=owner_choices(), to_field_name="username", empty_label="Any owner"
+    )
+    # "My work" links here for all of a person's drafts.
+    author = PersonChoiceFilter(
+        queryset=owner_choices(), to_field_name="username", empty_label="Any author"
+    )
+    # The dashboard's tiles link here: the same conditions count the tile and filter the list.
+    show = django_filters.ChoiceFilter(
+        label="Show only",
+        choices=CONCERN_CHOICES,
+        empty_label="All",
+        method="filter_show",
     )
     sort = django_filters.OrderingFilter(
         label="Sort",
@@ -63,3 +91,17 @@ class UseCaseFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_usecases(queryset, value)
+
+    def filter_goal(self, queryset, name, value):
+        if not self.form.cleaned_data.get("subgoals"):
+            return queryset.filter(goals=value)
+        linked = UseCase.goals.through.objects.filter(
+            strategicgoal_id__in=goal_descendant_ids(value)
+        ).values("usecase_id")
+        return queryset.filter(pk__in=linked)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_goal
+
+    def filter_show(self, queryset, name, value):
+        return queryset.filter(concern_condition(value, now=timezone.now()))

@@ -3,9 +3,10 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils import timezone
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import SIGN_OFF_STATEMENT, Action
+from usecases.choices import SIGN_OFF_STATEMENT, Action, Status
 from usecases.models import UseCase
 from usecases.permissions import creatable_team_ids
 from usecases.selectors import owner_choices
@@ -85,6 +86,7 @@ class UseCaseForm(forms.ModelForm):
             "metric_unit": "Unit",
             "metric_direction": "Direction",
             "metric_baseline": "Baseline",
+            "metric_baseline_date": "Baseline date",
             "metric_target": "Target",
             "metric_target_date": "Target date",
             "evidence_area": "Evidence area",
@@ -114,6 +116,7 @@ class UseCaseForm(forms.ModelForm):
             "process_change": forms.Textarea(attrs={"rows": 2}),
             "technology_change": forms.Textarea(attrs={"rows": 2}),
             "metric_target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "metric_baseline_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "business_value": forms.Select(choices=PRIORITY_CHOICES),
             "effort": forms.Select(choices=PRIORITY_CHOICES),
             "products": forms.CheckboxSelectMultiple,
@@ -149,6 +152,13 @@ class UseCaseForm(forms.ModelForm):
             owners = owners | User.objects.filter(pk=instance.owner_id)
         self.fields["owner"].queryset = owners
         self.fields["owner"].empty_label = "Not decided yet"
+        if instance and instance.status != Status.DRAFT:
+            # Ownership of a reviewed use case moves only by a transfer the new owner signs.
+            self.fields["owner"].disabled = True
+            self.fields["owner"].help_text = (
+                "Owners change through “Transfer ownership” on the use case page, "
+                "so the new owner signs off."
+            )
         for name in ("metric_direction", "evidence_area"):
             self.fields[name].choices = [("", "Not set"), *self.fields[name].choices[1:]]
 
@@ -242,3 +252,84 @@ class CommentForm(forms.Form):
         max_length=10000,
         error_messages={"required": "Write something before posting."},
     )
+
+
+# --- Success-signal evidence ----------------------------------------------------------------------
+
+
+class MeasurementForm(forms.Form):
+    """One reading of the success metric, in the metric's unit."""
+
+    measured_on = forms.DateField(
+        label="Date measured",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Give the date the value was measured.",
+            "invalid": "Enter the date as year-month-day, e.g. 2025-03-31.",
+        },
+    )
+    value = forms.DecimalField(
+        label="Value",
+        max_digits=16,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "required": "Enter the measured value.",
+            "invalid": "Enter the measured value as a number, e.g. 12.5.",
+        },
+    )
+    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
+    source_url = forms.URLField(
+        label="Source link (optional)",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="Where the number comes from: a report, a dashboard, a query.",
+        error_messages={
+            "invalid": "Enter a full web address, e.g. https://reports.example.org/42."
+        },
+    )
+
+    def __init__(self, *args, usecase: UseCase, today=None, **kwargs):
+        kwargs.setdefault("auto_id", "measurement-%s")
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        if usecase.metric_unit:
+            self.fields["value"].label = f"Value ({usecase.metric_unit})"
+        self.fields["measured_on"].widget.attrs["max"] = self.today.isoformat()
+        if not self.is_bound:
+            self.fields["measured_on"].initial = self.today
+
+    def clean_measured_on(self):
+        measured_on = self.cleaned_data["measured_on"]
+        if measured_on > self.today:
+            raise forms.ValidationError(
+                "The date is in the future; record a measurement once it has been taken."
+            )
+        return measured_on
+
+    def error_text(self) -> str:
+        return " ".join(error for errors in self.errors.values() for error in errors)
+
+
+class MeasurementRecordersForm(forms.Form):
+    """The members of the owning team the owner allows to record measurements."""
+
+    recorders = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Team members who may record measurements",
+        error_messages={
+            "invalid_choice": "Choose members of the owning team only.",
+            "invalid_pk_value": "Choose members of the owning team only.",
+        },
+    )
+
+    def __init__(self, *args, usecase: UseCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recorders"].queryset = User.objects.filter(
+            is_active=True, memberships__team_id=usecase.team_id
+        ).distinct()
+
+    def error_text(self) -> str:
+        return " ".join(error for errors in self.errors.values() for error in errors)

@@ -228,6 +228,16 @@ class UseCase(models.Model):
     def status_tone(self) -> str:
         return STATUS_TONES.get(self.status, "neutral")
 
+    def review_submitter_id(self) -> int | None:
+        """Who sent the open review's version to review; fetched once per instance."""
+        if not hasattr(self, "_review_submitter_id"):
+            self._review_submitter_id = (
+                self.reviews.filter(decided_at__isnull=True)
+                .values_list("submitted_by_id", flat=True)
+                .first()
+            )
+        return self._review_submitter_id
+
     @property
     def evidence_tone(self) -> str:
         return EVIDENCE_TONES.get(self.evidence_status, "neutral")

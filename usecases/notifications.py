@@ -1,6 +1,7 @@
 """In-app notices, each also sent by e-mail from a background task once the transaction commits."""
 
 from django.db import transaction
+from django.utils.text import Truncator
 
 from usecases.models import Notification
 
@@ -8,6 +9,7 @@ from usecases.models import Notification
 def notify(*, recipients, kind: str, usecase, message: str) -> list[Notification]:
     """Create one notice per active recipient; their e-mails are queued only if this commits."""
     people = {person.pk: person for person in recipients if person is not None and person.is_active}
+    message = Truncator(message).chars(Notification._meta.get_field("message").max_length)
     notices = Notification.objects.bulk_create(
         Notification(recipient=person, usecase=usecase, kind=kind, message=message)
         for person in people.values()

@@ -19,7 +19,13 @@ from portfolio.permissions import (
     is_reviewer,
     team_roles,
 )
-from usecases.choices import EDITABLE_STATUSES, SIGN_OFF_STATEMENT, TRANSITIONS, Action
+from usecases.choices import (
+    EDITABLE_STATUSES,
+    MEASURABLE_STATUSES,
+    SIGN_OFF_STATEMENT,
+    TRANSITIONS,
+    Action,
+)
 
 
 def can_view(user, usecase=None) -> bool:
@@ -54,6 +60,15 @@ def _is_owner(user, usecase) -> bool:
     return usecase.owner_id is not None and usecase.owner_id == user.pk
 
 
+def _may_decide(user, usecase) -> bool:
+    """A reviewer who neither wrote the use case nor sent this version to review."""
+    return (
+        is_reviewer(user)
+        and usecase.author_id != user.pk
+        and usecase.review_submitter_id() != user.pk
+    )
+
+
 def can_edit(user, usecase) -> bool:
     if not can_view_portfolio(user) or usecase.status not in EDITABLE_STATUSES:
         return False
@@ -67,9 +82,9 @@ def _in_state(usecase, action: Action) -> bool:
 # One predicate per action: the role that may ask, in a state the action starts from.
 RULES = {
     Action.SUBMIT: _leads,
-    Action.APPROVE: lambda user, uc: is_reviewer(user) and uc.author_id != user.pk,
-    Action.REQUEST_CHANGES: lambda user, uc: is_reviewer(user) and uc.author_id != user.pk,
-    Action.REJECT: lambda user, uc: is_reviewer(user) and uc.author_id != user.pk,
+    Action.APPROVE: lambda user, uc: _may_decide(user, uc),
+    Action.REQUEST_CHANGES: lambda user, uc: _may_decide(user, uc),
+    Action.REJECT: lambda user, uc: _may_decide(user, uc),
     Action.SIGN_OFF: _is_owner,
     Action.DECLINE_OWNERSHIP: _is_owner,
     Action.TRANSFER_OWNERSHIP: lambda user, uc: _is_owner(user, uc) or _leads(user, uc),
@@ -178,4 +193,60 @@ def can_view_review_queue(user) -> bool:
 
 def can_view_own_work(user) -> bool:
     """The inbox and the Sign-offs page: every signed-in person has their own."""
+    return can_view_portfolio(user)
+
+
+# --- Success-signal evidence ----------------------------------------------------------------------
+
+
+def _may_measure(usecase) -> bool:
+    """Measurements are taken once a use case is approved (until it is retired) and has a metric."""
+    return usecase.status in MEASURABLE_STATUSES and bool(usecase.metric_name)
+
+
+def is_measurement_recorder(user, usecase) -> bool:
+    """A team member the owner allowed to record. Uses the prefetched recorders when the page
+    loaded them; someone who has left the team no longer counts."""
+    if not is_member(user, usecase.team_id):
+        return False
+    return any(person.pk == user.pk for person in usecase.measurement_recorders.all())
+
+
+def can_record_measurement(user, usecase) -> bool:
+    """The owner, or a team member they allowed, on an approved use case with a metric."""
+    if not can_view_portfolio(user) or not _may_measure(usecase):
+        return False
+    return _is_owner(user, usecase) or is_measurement_recorder(user, usecase)
+
+
+def can_delete_measurement(user, measurement, usecase) -> bool:
+    """The owner deletes any measurement; a recorder deletes the ones they recorded."""
+    if not can_record_measurement(user, usecase):
+        return False
+    return _is_owner(user, usecase) or measurement.recorded_by_id == user.pk
+
+
+def can_manage_recorders(user, usecase) -> bool:
+    """Only the named owner chooses who else may record measurements."""
+    return can_view_portfolio(user) and _is_owner(user, usecase)
+
+
+def keeps_measurements(user, usecase) -> bool:
+    """The owner or an allowed recorder, whatever the use case's state: someone who is told why a
+    measurement can't be recorded now, rather than refused outright."""
+    return can_view_portfolio(user) and (
+        _is_owner(user, usecase) or is_measurement_recorder(user, usecase)
+    )
+
+
+def keeps_measurement(user, measurement, usecase) -> bool:
+    """``keeps_measurements`` for one reading: the owner, or the recorder who took it."""
+    return keeps_measurements(user, usecase) and (
+        _is_owner(user, usecase) or measurement.recorded_by_id == user.pk
+    )
+
+
+def can_view_dashboard(user) -> bool:
+    """The ownership dashboard is read-only: reviewers and admins are its audience, and everyone
+    else signed in sees the same page."""
     return can_view_portfolio(user)

@@ -4,17 +4,30 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
 from portfolio.models import Product, StrategicGoal
-from usecases import services
-from usecases.choices import EventKind, ReviewDecision, RevisionReason, Status
+from usecases import charts, evidence, permissions, services
+from usecases.choices import MEASURABLE_STATUSES, EventKind, ReviewDecision, RevisionReason, Status
 from usecases.models import (
     Comment,
     Notification,
@@ -28,6 +41,7 @@ from usecases.models import (
     UseCaseProductHistory,
     parse_key,
 )
+from usecases.permissions import can_view_review_queue
 
 User = get_user_model()
 
@@ -196,7 +210,13 @@ OUTSIDE_TITLE = "Changed outside the registry's pages"
 CREATED_OUTSIDE_TITLE = "Created outside the registry's pages"
 
 # Columns that never change or that every save moves: no news in a timeline.
-_HISTORY_NOISE = frozenset({"id", "number", "version", "created_at", "updated_at"})
+# Bookkeeping columns, and ones derived from other rows (evidence), are not changes people make.
+_HISTORY_NOISE = frozenset(
+    {"id", "number", "version", "created_at", "updated_at", "evidence_status", "last_measured_on"}
+)
+# Columns derived from measurements and kept by the services and the daily recompute: the
+# measurements' own events tell that story; a new row's "No measurements" is no news either.
+_HISTORY_NOISE |= {"evidence_status", "last_measured_on"}
 
 
 @dataclass(frozen=True)
@@ -514,3 +534,360 @@ def _in_form_order(data: dict) -> list[str]:
 def revision_fields(revision: Revision) -> list[tuple[str, str]]:
     """A revision's snapshot as (label, value) pairs, in the form's order."""
     return [(field_label(name), revision.data[name]) for name in _in_form_order(revision.data)]
+
+
+# --- My work: the home page after sign-in -----------------------------------------------------
+
+# Each section of "My work" lists at most this many rows, the most urgent first; its count and
+# "see all" link lead to the rest.
+MY_WORK_ROWS = 5
+
+
+def evidence_stale_days() -> int:
+    """A use case with no measurement in this many days (or none ever) has stale evidence."""
+    return getattr(settings, "EVIDENCE_STALE_DAYS", 90)
+
+
+@dataclass(frozen=True)
+class MyWork:
+    """What waits for one person, section by section: a short list and the total behind it.
+
+    ``reviews`` is None for someone who is not a reviewer (the section is not theirs).
+    """
+
+    drafts: list  # each with ``missing`` (what submitting still needs) and ``changes_requested``
+    drafts_total: int
+    reviews: list | None
+    reviews_total: int
+    sign_offs: list
+    sign_offs_total: int
+    attention: list  # owned, active; each with ``attestation_due`` and ``evidence_stale``
+    attention_total: int
+    attestations_due_total: int
+    evidence_stale_total: int
+    owned_active_total: int
+    notifications: list
+    unread_total: int
+    involved: bool  # has written or owns at least one use case, whatever its status
+    due_before: datetime
+    stale_before: date
+    stale_days: int
+
+    @property
+    def is_new(self) -> bool:
+        """Nothing written, owned, waiting or unread: the page welcomes them instead."""
+        return not (
+            self.involved or self.reviews_total or self.sign_offs_total or self.unread_total
+        )
+
+
+def my_work(user, *, now=None) -> MyWork:
+    """Everything "My work" shows, in a fixed number of queries whatever the registry's size:
+    drafts (list), one aggregate of the counts over ``user``'s drafts and owned active use cases,
+    reviews (list and count, reviewers only), sign-offs (``sign_off_work_for``: four), the owned
+    use cases needing attention (list), unread notices (list and count), and whether they wrote
+    or own anything at all (EXISTS). Ten, twelve for a reviewer.
+    """
+    now = now or timezone.now()
+    due_before = now + ATTESTATION_DUE_WITHIN
+    stale_days = evidence_stale_days()
+    stale_before = timezone.localdate(now) - timedelta(days=stale_days)
+
+    # Drafts carry what ``services.missing_for_review`` reads, the links as two EXISTS. The
+    # newest few are picked first (a subquery), so the EXISTS probe those rows alone: over every
+    # draft, PostgreSQL would hash the whole link tables instead.
+    last_decision = Review.objects.filter(
+        usecase=OuterRef("pk"), decided_at__isnull=False
+    ).order_by("-decided_at", "-pk")
+    newest_drafts = UseCase.objects.filter(status=Status.DRAFT, author=user).order_by(
+        "-updated_at", "-number"
+    )
+    drafts = list(
+        UseCase.objects.filter(pk__in=newest_drafts.values("pk")[:MY_WORK_ROWS])
+        .select_related("team", "owner")
+        .defer(
+            "people_change",
+            "process_change",
+            "technology_change",
+            "business_intent",
+            "search_vector",
+        )
+        .annotate(
+            has_products=Exists(UseCase.products.through.objects.filter(usecase=OuterRef("pk"))),
+            has_goals=Exists(UseCase.goals.through.objects.filter(usecase=OuterRef("pk"))),
+            last_decision=Subquery(last_decision.values("decision")[:1]),
+        )
+        .order_by("-updated_at", "-number")
+    )
+    for draft in drafts:
+        draft.missing = services.missing_for_review(
+            draft, {"products": draft.has_products, "goals": draft.has_goals}
+        )
+        draft.changes_requested = draft.last_decision == ReviewDecision.CHANGES_REQUESTED
+
+    owned_active = Q(owner=user, status=Status.ACTIVE)
+    attestation_due = Q(attestation_expires_at__lte=due_before)
+    evidence_stale = Q(last_measured_on__isnull=True) | Q(last_measured_on__lt=stale_before)
+    needs_attention = owned_active & (attestation_due | evidence_stale)
+    my_drafts = Q(author=user, status=Status.DRAFT)
+    counts = UseCase.objects.filter(my_drafts | owned_active).aggregate(
+        drafts=Count("pk", filter=my_drafts),
+        owned_active=Count("pk", filter=owned_active),
+        attention=Count("pk", filter=needs_attention),
+        attestations_due=Count("pk", filter=owned_active & attestation_due),
+        evidence_stale=Count("pk", filter=owned_active & evidence_stale),
+    )
+
+    # Attestations due first, the soonest to lapse first; then stale evidence, the longest
+    # unmeasured (or never measured) first.
+    attention = list(
+        UseCase.objects.filter(needs_attention)
+        .select_related("team")
+        .defer(*_LONG_TEXT)
+        .annotate(due_on=Case(When(attestation_due, then=F("attestation_expires_at"))))
+        .order_by(
+            F("due_on").asc(nulls_last=True),
+            F("last_measured_on").asc(nulls_first=True),
+            "number",
+        )[:MY_WORK_ROWS]
+    )
+    for usecase in attention:
+        usecase.attestation_due = (
+            usecase.attestation_expires_at is not None
+            and usecase.attestation_expires_at <= due_before
+        )
+        usecase.evidence_stale = (
+            usecase.last_measured_on is None or usecase.last_measured_on < stale_before
+        )
+
+    reviews, reviews_total = None, 0
+    if can_view_review_queue(user):
+        waiting = reviews_waiting_for(user)
+        reviews, reviews_total = list(waiting[:MY_WORK_ROWS]), waiting.count()
+
+    sign_offs = sign_off_work_for(user, now=now)
+    unread = inbox_unread_summary(user)
+    notifications = list(inbox_notifications(user).unread()[:MY_WORK_ROWS])
+
+    return MyWork(
+        drafts=drafts,
+        drafts_total=counts["drafts"],
+        reviews=reviews,
+        reviews_total=reviews_total,
+        sign_offs=sign_offs.awaiting[:MY_WORK_ROWS],
+        sign_offs_total=sign_offs.awaiting_total,
+        attention=attention,
+        attention_total=counts["attention"],
+        attestations_due_total=counts["attestations_due"],
+        evidence_stale_total=counts["evidence_stale"],
+        owned_active_total=counts["owned_active"],
+        notifications=notifications,
+        unread_total=unread.count,
+        involved=UseCase.objects.filter(Q(author=user) | Q(owner=user)).exists(),
+        due_before=due_before,
+        stale_before=stale_before,
+        stale_days=stale_days,
+    )
+
+
+# --- Success-signal evidence: the detail page's evidence panel -----------------------------------
+
+
+@dataclass(frozen=True)
+class MeasurementRow:
+    measurement: object  # a Measurement, with ``recorded_by``
+    value_text: str  # as entered: 12.5, not 12.5000
+    can_delete: bool
+
+
+@dataclass(frozen=True)
+class EvidencePanel:
+    """The success metric's evidence on the detail page: status, chart, readings, and what this
+    person may do. ``status`` is the stored column the dashboards count (kept by the services and
+    the daily ``recompute_evidence``)."""
+
+    status: str
+    status_label: str
+    tone: str
+    stale: bool
+    stale_days: int
+    last_measured_on: date | None
+    rows: list  # MeasurementRow, newest first
+    chart: object  # charts.LineChart
+    latest: object  # the newest Measurement, or None
+    latest_text: str
+    expected_latest_text: (
+        str  # the line's value on the newest measurement's date, if there is a line
+    )
+    has_line: bool  # baseline, target and target date are set: the status is judged on the line
+    can_record: bool
+    can_manage_recorders: bool
+    recorders: list
+    recorder_choices: list  # team members the owner may allow (only for the owner)
+
+
+def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
+    """Measurements (oldest first) against the line from baseline to target."""
+    unit = usecase.metric_unit
+    series = []
+    first_on = readings[0].measured_on if readings else None
+    start = usecase.metric_baseline_date or first_on
+    has_line = (
+        usecase.metric_baseline is not None
+        and usecase.metric_target is not None
+        and usecase.metric_target_date is not None
+    )
+    if has_line and start is not None and start < usecase.metric_target_date:
+        series.append(
+            charts.Series(
+                "Expected",
+                [
+                    (start, usecase.metric_baseline),
+                    (usecase.metric_target_date, usecase.metric_target),
+                ],
+                style="reference",
+                key="expected",
+            )
+        )
+    if usecase.metric_target is not None and usecase.metric_target_date is not None:
+        series.append(
+            charts.Series(
+                "Target",
+                [(usecase.metric_target_date, usecase.metric_target)],
+                style="points",
+                key="target",
+            )
+        )
+    elif usecase.metric_target is not None and len({r.measured_on for r in readings}) > 1:
+        series.append(
+            charts.Series(
+                "Target",
+                [
+                    (first_on, usecase.metric_target),
+                    (readings[-1].measured_on, usecase.metric_target),
+                ],
+                style="reference",
+                key="target",
+            )
+        )
+    series.append(
+        charts.Series(
+            "Measured",
+            [(reading.measured_on, reading.value) for reading in readings],
+            style="line",
+            key="measured",
+        )
+    )
+
+    shown_unit = f" {unit}" if unit else ""
+    if readings:
+        latest = readings[-1]
+        measured = (
+            f"{len(readings)} measurement{'s' if len(readings) != 1 else ''} from "
+            f"{date_format(first_on, 'j M Y')} to {date_format(latest.measured_on, 'j M Y')}; "
+            f"the latest is {services.display_value(latest.value)}{shown_unit} on "
+            f"{date_format(latest.measured_on, 'j M Y')}."
+        )
+    else:
+        measured = "No measurements yet."
+    if has_line:
+        line = (
+            f" Expected: from {services.display_value(usecase.metric_baseline)}{shown_unit}"
+            + (f" on {date_format(start, 'j M Y')}" if start else "")
+            + f" to {services.display_value(usecase.metric_target)}{shown_unit} by "
+            f"{date_format(usecase.metric_target_date, 'j M Y')}."
+        )
+    elif usecase.metric_target is not None:
+        line = f" Target: {services.display_value(usecase.metric_target)}{shown_unit}."
+    else:
+        line = ""
+    return charts.line_chart(
+        series,
+        width=640,
+        height=260,
+        y_label=f"{usecase.metric_name} ({unit})" if unit else usecase.metric_name,
+        x_label="Date measured",
+        unit=unit,
+        title=f"{usecase.metric_name}: measurements against the expected line",
+        description=measured + line + f" Status: {usecase.get_evidence_status_display()}.",
+        empty_text="No measurements yet, and no line from baseline to target to draw.",
+        chart_id=f"evidence-chart-{usecase.pk}",
+    )
+
+
+def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> EvidencePanel:
+    """At most two queries whatever the number of measurements: the readings with who recorded
+    them, and the recorders (for the owner, the team's members marked if allowed; for a team
+    member, the allowed recorders; for anyone else, nothing)."""
+    today = today or timezone.localdate()
+    readings = list(
+        usecase.measurements.select_related("recorded_by").order_by("measured_on", "pk")
+    )
+    by_name = ("first_name", "last_name", "username")
+    can_manage = permissions.can_manage_recorders(user, usecase)
+    choices, recorders = [], []
+    if can_manage:
+        # The owner's form, in one query: the team's members, each marked if allowed. Someone
+        # allowed who has since left the team no longer counts, and is not listed.
+        allowed = UseCase.measurement_recorders.through.objects.filter(
+            usecase=usecase, user=OuterRef("pk")
+        )
+        choices = list(
+            User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
+            .exclude(pk=usecase.owner_id)
+            .annotate(is_recorder=Exists(allowed))
+            .distinct()
+            .order_by(*by_name)
+        )
+        recorders = [person for person in choices if person.is_recorder]
+    elif permissions.is_member(user, usecase.team_id):
+        # Only a team member can be a recorder: prefetched, so the permission check below reads
+        # them without asking again. For anyone else there is nothing to ask.
+        prefetch_related_objects(
+            [usecase],
+            Prefetch("measurement_recorders", queryset=User.objects.order_by(*by_name)),
+        )
+        recorders = list(usecase.measurement_recorders.all())
+    can_record = permissions.can_record_measurement(user, usecase)
+    latest = readings[-1] if readings else None
+    has_line = (
+        usecase.metric_baseline is not None
+        and usecase.metric_target is not None
+        and usecase.metric_target_date is not None
+    )
+    expected_latest = ""
+    if latest is not None and has_line:
+        expected_latest = evidence.expected_value(
+            baseline=usecase.metric_baseline,
+            baseline_date=usecase.metric_baseline_date or readings[0].measured_on,
+            target=usecase.metric_target,
+            target_date=usecase.metric_target_date,
+            on=latest.measured_on,
+        )
+    return EvidencePanel(
+        status=usecase.evidence_status,
+        status_label=usecase.get_evidence_status_display(),
+        tone=usecase.evidence_tone,
+        # Flagged only where measuring is expected: approved, not retired.
+        stale=usecase.status in MEASURABLE_STATUSES
+        and evidence.is_stale(usecase.last_measured_on, today),
+        stale_days=evidence.stale_days(),
+        last_measured_on=usecase.last_measured_on,
+        rows=[
+            MeasurementRow(
+                reading,
+                services.display_value(reading.value),
+                can_record and permissions.can_delete_measurement(user, reading, usecase),
+            )
+            for reading in reversed(readings)
+        ],
+        chart=_evidence_chart(usecase, readings, today=today),
+        latest=latest,
+        latest_text=services.display_value(latest.value) if latest else "",
+        expected_latest_text=services.display_value(expected_latest),
+        has_line=has_line,
+        can_record=can_record,
+        can_manage_recorders=can_manage,
+        recorders=recorders,
+        recorder_choices=choices,
+    )

@@ -19,19 +19,24 @@ import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from pghistory import runtime as pghistory_runtime
 
 from portfolio.choices import REVIEWERS_GROUP
+from portfolio.models import Membership
+from usecases import evidence
 from usecases.choices import (
     ACTION_EVENTS,
+    ACTION_PAST,
     EDITABLE_STATUSES,
     MATERIAL_FIELDS,
+    MEASURABLE_STATUSES,
     SIGN_OFF_STATEMENT,
     TRANSITIONS,
     Action,
     EventKind,
+    EvidenceStatus,
     NotificationKind,
     ReviewDecision,
     RevisionReason,
@@ -40,6 +45,7 @@ from usecases.choices import (
 )
 from usecases.models import (
     Comment,
+    Measurement,
     Notification,
     OwnershipTransfer,
     Review,
@@ -64,6 +70,7 @@ EDITABLE_FIELDS = [
     "metric_unit",
     "metric_direction",
     "metric_baseline",
+    "metric_baseline_date",
     "metric_target",
     "metric_target_date",
     "evidence_area",
@@ -252,6 +259,8 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
         for name, items in m2m.items():
             getattr(current, name).set(items)
         _record(current, actor, EventKind.UPDATED, changes=changes)
+        if any(name.startswith("metric_") for name in changed):
+            _refresh_evidence(current)  # a new baseline, target or date moves the line
         if back_to_review:
             # What the owner signed changed: review and sign-off again. The last signed revision
             # stays readable, and the use case shows as "changed since sign-off" until then.
@@ -318,23 +327,9 @@ def _guard(current: UseCase, action: Action) -> None:
     if current.status not in sources:
         raise InvalidTransition(
             f"{current.key} is {current.get_status_display().lower()} now, so it can't be "
-            f"{_PAST[action]}. Someone may have acted on it a moment ago; the page shows its "
+            f"{ACTION_PAST[action]}. Someone may have acted on it a moment ago; the page shows its "
             "current state."
         )
-
-
-_PAST = {
-    Action.SUBMIT: "submitted for review",
-    Action.APPROVE: "approved",
-    Action.REQUEST_CHANGES: "sent back for changes",
-    Action.REJECT: "rejected",
-    Action.SIGN_OFF: "signed off",
-    Action.DECLINE_OWNERSHIP: "declined",
-    Action.TRANSFER_OWNERSHIP: "transferred",
-    Action.REATTEST: "re-attested",
-    Action.RETIRE: "retired",
-    Action.REOPEN: "reopened",
-}
 
 
 def _bump(current: UseCase, fields: list[str]) -> None:
@@ -414,7 +409,7 @@ def _open_review(current: UseCase, actor) -> Review:
     reviewers = (
         get_user_model()
         .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
-        .exclude(pk=current.author_id)
+        .exclude(pk__in=[current.author_id, actor.pk])  # neither may decide on it
     )
     notify(
         recipients=reviewers,
@@ -445,9 +440,14 @@ def _decide(*, usecase, actor, action: Action, decision: ReviewDecision, comment
     with transaction.atomic():
         current = _lock(usecase)
         _guard(current, action)
-        if current.author_id == actor.pk:
-            raise NotAllowed(f"You wrote {current.key}; another reviewer must decide on it.")
         review = current.reviews.select_for_update().get(decided_at__isnull=True)
+        # Separation of duties: whoever wrote the use case, or sent this version to review (a
+        # lead submitting, or the person whose edit reopened it), does not decide on it.
+        if actor.pk in {current.author_id, review.submitted_by_id}:
+            raise NotAllowed(
+                f"You wrote or submitted this version of {current.key}; another reviewer must "
+                "decide on it."
+            )
         review.reviewer = actor
         review.decision = decision
         review.comment = comment
@@ -456,7 +456,7 @@ def _decide(*, usecase, actor, action: Action, decision: ReviewDecision, comment
 
         _, to = TRANSITIONS[action]
         _move(current, to, actor, ACTION_EVENTS[action], note=comment)
-        decided = f"{_name(actor)} {_PAST[action]} {current.key} “{current.title}”"
+        decided = f"{_name(actor)} {ACTION_PAST[action]} {current.key} “{current.title}”"
         notify(
             recipients=[current.author],
             kind=NotificationKind.REVIEW_DECIDED,
@@ -616,11 +616,14 @@ def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCas
             transfer.resolved_at = timezone.now()
             transfer.accepted = False
             transfer.save(update_fields=["resolved_at", "accepted"])
+        if transfer and transfer.from_owner and transfer.from_owner.is_active:
             current.owner = transfer.from_owner
             to, told = Status.ACTIVE, [transfer.requested_by, transfer.from_owner]
         else:
+            # A first owner said no, or the previous owner of a transfer has left: back to the
+            # author to find someone.
             current.owner = None
-            to, told = Status.DRAFT, [current.author]
+            to, told = Status.DRAFT, [current.author, transfer and transfer.requested_by]
         _move(current, to, actor, EventKind.OWNERSHIP_DECLINED, note=reason, fields=["owner"])
         notify(
             recipients=told,
@@ -754,3 +757,341 @@ def notifications_mark_all_read(*, actor, up_to_id: int | None = None) -> int:
     if up_to_id is not None:
         unread = unread.filter(pk__lte=up_to_id)
     return unread.update(read_at=timezone.now())
+
+
+# --- Reassigning ownership outside the normal handover (a person leaves) ------------------------
+
+# Statuses whose owner an admin may replace directly; an active use case goes through
+# ``usecase_transfer_ownership`` instead, so the new owner signs before the old sign-off lapses.
+REASSIGNABLE_STATUSES = frozenset(
+    {Status.DRAFT, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF, Status.DECLINED, Status.RETIRED}
+)
+
+
+@service_history_context("usecase.owner_reassigned")
+def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = "") -> UseCase:
+    """Name ``new_owner`` as the owner of a use case that is not active (drafts, reviews, awaiting
+    sign-off, declined, retired). Awaiting sign-off: the new owner is asked to sign; an open
+    transfer to the previous owner is closed and reopened to the new one."""
+    with transaction.atomic():
+        current = _lock(usecase)
+        if current.status not in REASSIGNABLE_STATUSES:
+            raise InvalidTransition(
+                f"{current.key} is {current.get_status_display().lower()}; transfer its "
+                "ownership instead, so the new owner signs off."
+            )
+        if not new_owner.is_active:
+            raise UseCaseError(f"{_name(new_owner)}'s account is deactivated; choose someone else.")
+        if new_owner.pk == current.owner_id:
+            raise UseCaseError(f"{_name(new_owner)} already owns {current.key}.")
+        reason = (reason or "").strip()
+        previous = current.owner
+        if current.status == Status.AWAITING_SIGN_OFF:
+            transfer = (
+                current.transfers.select_for_update().filter(resolved_at__isnull=True).first()
+            )
+            if transfer:
+                transfer.resolved_at = timezone.now()
+                transfer.accepted = False
+                transfer.save(update_fields=["resolved_at", "accepted"])
+                OwnershipTransfer.objects.create(
+                    usecase=current,
+                    from_owner=transfer.from_owner,
+                    to_owner=new_owner,
+                    requested_by=actor,
+                    reason=reason,
+                )
+        current.owner = new_owner
+        _bump(current, ["owner"])
+        # Recorded as an edit of the owner field: the timeline shows who replaced whom.
+        _record(
+            current,
+            actor,
+            EventKind.UPDATED,
+            note=f"To {_name(new_owner)}." + (f" {reason}" if reason else ""),
+            changes={"owner": [display_value(previous), display_value(new_owner)]},
+        )
+        if current.status == Status.AWAITING_SIGN_OFF:
+            notify(
+                recipients=[new_owner],
+                kind=NotificationKind.SIGN_OFF_REQUESTED,
+                usecase=current,
+                message=f"{_name(actor)} named you the owner of {current.key} "
+                f"“{current.title}”, which awaits its owner's sign-off. Review it and sign off, "
+                "or decline.",
+            )
+        else:
+            notify(
+                recipients=[new_owner],
+                kind=NotificationKind.OWNERSHIP_TRANSFERRED,
+                usecase=current,
+                message=f"{_name(actor)} named you the owner of {current.key} "
+                f"“{current.title}” ({current.get_status_display().lower()})."
+                + (
+                    " You will be asked to sign off once it is approved."
+                    if current.status in (Status.DRAFT, Status.IN_REVIEW)
+                    else ""
+                ),
+            )
+    return current
+
+
+# --- Success-signal evidence --------------------------------------------------------------------
+
+
+# What a measurement's column holds: 16 digits, four of them decimals.
+MEASUREMENT_LIMIT = Decimal(10) ** 12
+
+
+def measurement_text(usecase: UseCase, measured_on, value) -> str:
+    """A reading as people say it: "12.5 days on 3 Mar 2025"."""
+    unit = f" {usecase.metric_unit}" if usecase.metric_unit else ""
+    return f"{display_value(value)}{unit} on {measured_on.day} {measured_on:%b %Y}"
+
+
+def _refresh_evidence(current: UseCase, *, today=None) -> tuple[str, str]:
+    """Recompute ``current``'s evidence status and last measurement date from its measurements
+    and save them. Returns the status before and after."""
+    today = today or timezone.localdate()
+    readings = list(
+        Measurement.objects.filter(usecase=current)
+        .order_by("measured_on", "pk")
+        .values_list("measured_on", "value")
+    )
+    before = current.evidence_status
+    current.evidence_status = evidence_status_of(current, readings, today=today)
+    current.last_measured_on = readings[-1][0] if readings else None
+    current.save(update_fields=["evidence_status", "last_measured_on"])
+    return before, current.evidence_status
+
+
+def evidence_status_of(usecase: UseCase, readings, *, today) -> EvidenceStatus:
+    """``evidence.evaluate`` on ``usecase``'s metric; a use case without a metric has no data."""
+    if not usecase.metric_name:
+        return EvidenceStatus.NO_DATA
+    return evidence.evaluate(
+        direction=usecase.metric_direction,
+        baseline=usecase.metric_baseline,
+        baseline_date=usecase.metric_baseline_date,
+        target=usecase.metric_target,
+        target_date=usecase.metric_target_date,
+        measurements=readings,
+        today=today,
+    )
+
+
+def _status_change(before: str, after: str) -> dict:
+    if before == after:
+        return {}
+    labels = dict(EvidenceStatus.choices)
+    return {"evidence_status": [labels.get(before, before), labels.get(after, after)]}
+
+
+def _guard_measurable(current: UseCase) -> None:
+    if not current.metric_name:
+        raise UseCaseError(
+            f"{current.key} has no success metric yet; define the metric before recording "
+            "measurements."
+        )
+    if current.status not in MEASURABLE_STATUSES:
+        raise InvalidTransition(
+            f"{current.key} is {current.get_status_display().lower()}; measurements are recorded "
+            "once it is approved, until it is retired."
+        )
+
+
+def _may_record(current: UseCase, actor) -> bool:
+    if current.owner_id == actor.pk:
+        return True
+    allowed = current.measurement_recorders.filter(pk=actor.pk).exists()
+    return allowed and Membership.objects.filter(team_id=current.team_id, user=actor).exists()
+
+
+@service_history_context(EventKind.MEASUREMENT_RECORDED)
+def measurement_record(
+    *, usecase: UseCase, actor, measured_on, value, note: str = "", source_url: str = ""
+) -> Measurement:
+    """Record one reading of the success metric and bring the use case's evidence status up to
+    date. The owner records, or a team member the owner allowed; never a date in the future."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        current = _lock(usecase)
+        _guard_measurable(current)
+        if not _may_record(current, actor):
+            raise NotAllowed(
+                f"Only the owner of {current.key}, or a team member they allow, can record "
+                "measurements."
+            )
+        if measured_on > today:
+            raise UseCaseError(
+                "The date is in the future; record a measurement once it has been taken."
+            )
+        value = Decimal(str(value))
+        if not value.is_finite() or abs(value) >= MEASUREMENT_LIMIT:
+            raise UseCaseError(
+                "Enter the measured value as a number below a trillion, to at most four decimals."
+            )
+        value = value.quantize(evidence.VALUE_PRECISION)
+        measurement = Measurement.objects.create(
+            usecase=current,
+            measured_on=measured_on,
+            value=value,
+            note=(note or "").strip(),
+            source_url=(source_url or "").strip(),
+            recorded_by=actor,
+        )
+        before, after = _refresh_evidence(current, today=today)
+        _record(
+            current,
+            actor,
+            EventKind.MEASUREMENT_RECORDED,
+            note=measurement_text(current, measured_on, value)
+            + (f": {measurement.note}" if measurement.note else "."),
+            changes=_status_change(before, after),
+        )
+    return measurement
+
+
+@service_history_context(EventKind.MEASUREMENT_DELETED)
+def measurement_delete(*, measurement: Measurement, actor) -> UseCase:
+    """Delete a reading: the owner any, a recorder their own. The evidence status follows."""
+    with transaction.atomic():
+        current = _lock(measurement.usecase)
+        stored = (
+            Measurement.objects.select_for_update()
+            .filter(pk=measurement.pk, usecase=current)
+            .first()
+        )
+        if stored is None:
+            raise UseCaseError("That measurement was already deleted.")
+        _guard_measurable(current)
+        if current.owner_id != actor.pk and not (
+            stored.recorded_by_id == actor.pk and _may_record(current, actor)
+        ):
+            raise NotAllowed(
+                f"Only the owner of {current.key}, or whoever recorded it, can delete a "
+                "measurement."
+            )
+        text = measurement_text(current, stored.measured_on, stored.value)
+        stored.delete()
+        before, after = _refresh_evidence(current)
+        _record(
+            current,
+            actor,
+            EventKind.MEASUREMENT_DELETED,
+            note=f"{text}.",
+            changes=_status_change(before, after),
+        )
+    return current
+
+
+@service_history_context(EventKind.RECORDERS_CHANGED)
+def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
+    """The owner chooses which members of the owning team may record measurements too. The owner
+    always may, so naming them changes nothing."""
+    with transaction.atomic():
+        current = _lock(usecase)
+        _require_owner(current, actor, "choose who records measurements")
+        wanted = {user.pk: user for user in users if user.pk != current.owner_id}
+        members = set(
+            Membership.objects.filter(
+                team_id=current.team_id, user_id__in=wanted, user__is_active=True
+            ).values_list("user_id", flat=True)
+        )
+        outsiders = [user for pk, user in wanted.items() if pk not in members]
+        if outsiders:
+            names = ", ".join(sorted(_name(user) for user in outsiders))
+            raise UseCaseError(
+                f"Only active members of {current.team.name} can record measurements; "
+                f"{names} {'is' if len(outsiders) == 1 else 'are'} not."
+            )
+        previous = list(current.measurement_recorders.all())
+        if {user.pk for user in previous} == set(wanted):
+            return current
+        current.measurement_recorders.set(list(wanted.values()))
+        _record(
+            current,
+            actor,
+            EventKind.RECORDERS_CHANGED,
+            changes={
+                "measurement_recorders": [
+                    ", ".join(sorted(_name(user) for user in previous)),
+                    ", ".join(sorted(_name(user) for user in wanted.values())),
+                ]
+            },
+        )
+    return current
+
+
+@service_history_context("evidence.recomputed")
+def evidence_recompute(*, today=None, batch_size: int = 1000) -> int:
+    """Bring every use case's evidence status up to ``today`` (the expected line moves with time,
+    and the target date passes); run daily. Returns how many use cases changed.
+
+    Only use cases with a measurement, or with a status or date left from one, are read; each
+    batch is locked before its measurements are read, so a measurement recorded meanwhile is
+    never overwritten with an older status.
+    """
+    today = today or timezone.localdate()
+    candidates = (
+        UseCase.objects.filter(
+            Exists(Measurement.objects.filter(usecase=OuterRef("pk")))
+            | ~Q(evidence_status=EvidenceStatus.NO_DATA)
+            | Q(last_measured_on__isnull=False)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    pks = list(candidates)
+    readings = Measurement.objects.filter(usecase=OuterRef("pk"))
+    changed = 0
+    for start in range(0, len(pks), batch_size):
+        batch = pks[start : start + batch_size]
+        with transaction.atomic():
+            list(UseCase.objects.select_for_update().filter(pk__in=batch).values_list("pk"))
+            rows = (
+                UseCase.objects.filter(pk__in=batch)
+                .only(
+                    "metric_name",
+                    "metric_direction",
+                    "metric_baseline",
+                    "metric_baseline_date",
+                    "metric_target",
+                    "metric_target_date",
+                    "evidence_status",
+                    "last_measured_on",
+                )
+                .annotate(
+                    first_on=Subquery(
+                        readings.order_by("measured_on", "pk").values("measured_on")[:1]
+                    ),
+                    latest_on=Subquery(
+                        readings.order_by("-measured_on", "-pk").values("measured_on")[:1]
+                    ),
+                    latest_value=Subquery(
+                        readings.order_by("-measured_on", "-pk").values("value")[:1]
+                    ),
+                )
+            )
+            updated = []
+            for usecase in rows:
+                # The rule reads only the first date and the latest reading.
+                pairs = (
+                    [
+                        (usecase.first_on, usecase.latest_value),
+                        (usecase.latest_on, usecase.latest_value),
+                    ]
+                    if usecase.latest_on
+                    else []
+                )
+                status = evidence_status_of(usecase, pairs, today=today)
+                if (status, usecase.latest_on) != (
+                    usecase.evidence_status,
+                    usecase.last_measured_on,
+                ):
+                    usecase.evidence_status = status
+                    usecase.last_measured_on = usecase.latest_on
+                    updated.append(usecase)
+            UseCase.objects.bulk_update(updated, ["evidence_status", "last_measured_on"])
+            changed += len(updated)
+    return changed

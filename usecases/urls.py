@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from usecases import views
+from usecases import admin_people, views
 from usecases.choices import Action
 
 app_name = "usecases"
@@ -12,6 +12,17 @@ urlpatterns = [
     path("<str:key>/edit/", views.usecase_edit, name="usecase_edit"),
     path("<str:key>/comments/", views.comment_create, name="comment_create"),
     path("<str:key>/revisions/<int:number>/", views.revision_detail, name="revision_detail"),
+    path("<str:key>/measurements/", views.measurement_create, name="measurement_create"),
+    path(
+        "<str:key>/measurements/<int:pk>/delete/",
+        views.measurement_delete,
+        name="measurement_delete",
+    ),
+    path(
+        "<str:key>/measurements/recorders/",
+        views.measurement_recorders,
+        name="measurement_recorders",
+    ),
     # One URL per workflow action: /usecases/UC-1042/submit/, .../approve/, ...
     *(
         path(
@@ -25,8 +36,9 @@ urlpatterns = [
 ]
 
 # The use-case pages above live under /usecases/ (add use-case routes to that list); each person's
-# own pages live at the site root: /inbox/, /reviews/, /sign-offs/. Keep this block last.
+# own pages live at the site root: / (My work), /inbox/, /reviews/, /sign-offs/. Keep this block last.
 urlpatterns = [
+    path("", views.my_work, name="my_work"),
     path("usecases/", include(urlpatterns)),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/count/", views.inbox_count, name="inbox_count"),
@@ -34,4 +46,23 @@ urlpatterns = [
     path("inbox/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("reviews/", views.review_list, name="review_list"),
     path("sign-offs/", views.signoff_list, name="signoff_list"),
+]
+
+# Administration of people (admins only): leaving hands over what a person owns. The admin pages
+# for teams, products, goals and the history are portfolio's, under /administration/ as well.
+urlpatterns += [
+    path("administration/", admin_people.administration, name="administration"),
+    path("administration/people/", admin_people.person_list, name="person_list"),
+    path(
+        "administration/people/<int:pk>/deactivate/",
+        admin_people.person_deactivate_view,
+        name="person_deactivate",
+    ),
+]
+
+# The ownership dashboard, and the goal and product lists two of its tiles link to.
+urlpatterns += [
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("dashboard/unserved-goals/", views.dashboard_unserved, name="dashboard_unserved"),
+    path("dashboard/unused-products/", views.dashboard_unused, name="dashboard_unused"),
 ]

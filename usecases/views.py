@@ -11,13 +11,25 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    reswap,
+    retarget,
+    trigger_client_event,
+)
 
-from usecases import permissions, selectors, services
-from usecases.choices import TRANSITIONS, Action
+from usecases import dashboard, permissions, selectors, services
+from usecases.choices import ACTION_PAST, TRANSITIONS, Action
 from usecases.filters import UseCaseFilter
-from usecases.forms import ActionForm, CommentForm, UseCaseForm, rebase_on_saved
-from usecases.models import Notification, UseCase
+from usecases.forms import (
+    ActionForm,
+    CommentForm,
+    MeasurementForm,
+    MeasurementRecordersForm,
+    UseCaseForm,
+    rebase_on_saved,
+)
+from usecases.models import Measurement, Notification, UseCase
 
 
 def _partial_request(request) -> bool:
@@ -72,11 +84,15 @@ def usecase_detail(request, key):
     if panel == "revision-diff":
         context = {"usecase": usecase, **_revision_context(request, usecase)}
         return render(request, f"{template}#revision-diff", context)
+    if panel == "evidence":
+        context = {"usecase": usecase, **_evidence_context(request, usecase)}
+        return render(request, EVIDENCE_TEMPLATE, context)
     context = _detail_context(
         request,
         usecase,
         **_timeline_context(request, usecase),
         **_revision_context(request, usecase),
+        **_evidence_context(request, usecase),
         comment_form=CommentForm(),
         can_comment=permissions.can_comment(request.user, usecase),
     )
@@ -136,6 +152,10 @@ def usecase_edit(request, key):
             except services.NotEditable as refusal:
                 messages.error(request, str(refusal))
                 return redirect(usecase)
+            except services.Incomplete as refusal:
+                # An active use case must stay complete to go back to review.
+                form.add_error(None, str(refusal))
+                return render(request, "usecases/usecase_form.html", context, status=400)
             messages.success(request, f"{saved.key} saved.")
             return redirect(saved)
     return render(request, "usecases/usecase_form.html", context)
@@ -251,7 +271,7 @@ def usecase_action(request, key, action):
         raise PermissionDenied from None
     except services.UseCaseError as refusal:
         return _action_refused(request, usecase, refusal, form=form, action=action)
-    message = f"{updated.key}: {action.label.lower()} done."
+    message = f"{updated.key} {ACTION_PAST[action]}."
     if _partial_request(request):
         response = render(
             request,
@@ -494,6 +514,7 @@ def comment_create(request, key):
             usecase,
             **_timeline_context(request, usecase),
             **_revision_context(request, usecase),
+            **_evidence_context(request, usecase),
             can_comment=True,
             comment_form=form,
             comment_error=error,
@@ -515,3 +536,225 @@ def revision_detail(request, key, number):
         "usecases/revision_detail.html",
         {"usecase": usecase, "revision": revision, "fields": selectors.revision_fields(revision)},
     )
+
+
+# --- My work: the home page after sign-in ------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def my_work(request):
+    """What waits for the signed-in person: drafts, reviews, sign-offs, owned use cases needing
+    attention, unread notices. An htmx request (the page refreshing itself after a change) gets
+    the sections alone."""
+    if not permissions.can_view_own_work(request.user):
+        raise PermissionDenied
+    work = selectors.my_work(request.user)
+    context = {
+        "work": work,
+        "can_create": permissions.can_create(request.user),
+        # Overrides the context processor's lazy count: the selector already has it.
+        "inbox_unread_count": work.unread_total,
+    }
+    template = "usecases/my_work.html"
+    return render(
+        request, f"{template}#sections" if _partial_request(request) else template, context
+    )
+
+
+# --- Success-signal evidence: measurements, and who may record them -----------------------------
+
+EVIDENCE_TEMPLATE = "usecases/_evidence.html"
+
+
+def _evidence_context(request, usecase, *, form=None, flash="", error="") -> dict:
+    """The evidence panel's context, less the use case itself (the page already has it)."""
+    return {
+        # No metric, nothing to measure: the page says so without reading measurements.
+        "evidence": (
+            selectors.evidence_panel(usecase, user=request.user) if usecase.metric_name else None
+        ),
+        "measurement_form": form or MeasurementForm(usecase=usecase),
+        "evidence_flash": flash,
+        "evidence_error": error,
+    }
+
+
+def _evidence_done(request, usecase, message: str):
+    """After a change: the fresh panel and a ``usecaseChanged`` event (htmx), or back to the
+    use case's evidence (a plain POST)."""
+    if _partial_request(request):
+        fresh = _get_usecase(usecase.key)
+        response = render(
+            request,
+            EVIDENCE_TEMPLATE,
+            {"usecase": fresh, **_evidence_context(request, fresh, flash=message)},
+        )
+        # The panel answers this change itself; it ignores the event it sent (see _evidence.html).
+        return trigger_client_event(
+            response, "usecaseChanged", {"source": "evidence"}, after="swap"
+        )
+    messages.success(request, message)
+    return redirect(f"{usecase.get_absolute_url()}#evidence-panel")
+
+
+def _evidence_refused(request, usecase, error: str, *, form=None):
+    """Nothing changed: say why, keeping what was typed, on the panel or the whole page. Without a
+    metric there is no panel to say it on: the message goes to the top of the use case's page."""
+    fresh = _get_usecase(usecase.key)
+    if not fresh.metric_name:
+        messages.error(request, error)
+        if _partial_request(request):
+            return HttpResponseClientRedirect(fresh.get_absolute_url())
+        return redirect(fresh)
+    if _partial_request(request):
+        return render(
+            request,
+            EVIDENCE_TEMPLATE,
+            {"usecase": fresh, **_evidence_context(request, fresh, form=form, error=error)},
+        )
+    context = _detail_context(
+        request,
+        fresh,
+        **_timeline_context(request, fresh),
+        **_revision_context(request, fresh),
+        **_evidence_context(request, fresh, form=form, error=error),
+        comment_form=CommentForm(),
+        can_comment=permissions.can_comment(request.user, fresh),
+    )
+    return render(request, DETAIL_TEMPLATE, context, status=400)
+
+
+@require_POST
+def measurement_create(request, key):
+    """Record a measurement: the owner, or a team member they allowed. Someone who may not gets
+    403; the owner asking at the wrong moment (no metric, not approved yet) is told why."""
+    usecase = _get_usecase(key)
+    if not permissions.keeps_measurements(request.user, usecase):
+        raise PermissionDenied
+    form = MeasurementForm(request.POST, usecase=usecase)
+    if not form.is_valid():
+        return _evidence_refused(request, usecase, form.error_text(), form=form)
+    data = form.cleaned_data
+    try:
+        services.measurement_record(
+            usecase=usecase,
+            actor=request.user,
+            measured_on=data["measured_on"],
+            value=data["value"],
+            note=data["note"],
+            source_url=data["source_url"],
+        )
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.UseCaseError as refusal:
+        return _evidence_refused(request, usecase, str(refusal), form=form)
+    return _evidence_done(
+        request,
+        usecase,
+        f"Measurement of {services.measurement_text(usecase, data['measured_on'], data['value'])} recorded.",
+    )
+
+
+@require_POST
+def measurement_delete(request, key, pk):
+    usecase = _get_usecase(key)
+    measurement = get_object_or_404(Measurement, pk=pk, usecase=usecase)
+    if not permissions.keeps_measurement(request.user, measurement, usecase):
+        raise PermissionDenied
+    try:
+        services.measurement_delete(measurement=measurement, actor=request.user)
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.UseCaseError as refusal:
+        return _evidence_refused(request, usecase, str(refusal))
+    return _evidence_done(
+        request,
+        usecase,
+        f"Measurement of {services.measurement_text(usecase, measurement.measured_on, measurement.value)} deleted.",
+    )
+
+
+@require_POST
+def measurement_recorders(request, key):
+    """The owner chooses the team members who may record measurements too."""
+    usecase = _get_usecase(key)
+    if not permissions.can_manage_recorders(request.user, usecase):
+        raise PermissionDenied
+    form = MeasurementRecordersForm(request.POST, usecase=usecase)
+    if not form.is_valid():
+        return _evidence_refused(request, usecase, form.error_text())
+    try:
+        updated = services.measurement_recorders_set(
+            usecase=usecase, actor=request.user, users=form.cleaned_data["recorders"]
+        )
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.UseCaseError as refusal:
+        return _evidence_refused(request, usecase, str(refusal))
+    names = [services.display_value(person) for person in updated.measurement_recorders.all()]
+    return _evidence_done(
+        request,
+        usecase,
+        "Only you record measurements now."
+        if not names
+        else f"{', '.join(sorted(names))} may record measurements too.",
+    )
+
+
+# --- The ownership dashboard ---------------------------------------------------------------------
+
+DASHBOARD_TEMPLATE = "usecases/dashboard.html"
+
+
+def _dashboard_scope(request):
+    """The dashboard's filters (team, product, goal) read by the use-case list's own FilterSet,
+    so every drill-down link lands on a list that filters exactly as the tile counted."""
+    filterset = UseCaseFilter(dashboard.scope_data(request.GET), queryset=UseCase.objects.all())
+    return filterset, dashboard.DashboardScope.from_filter(filterset)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def dashboard_view(request):
+    """Tiles, a table per team, the goal tree and the weekly trends. Nothing on it is an action:
+    everyone signed in reads the same page. An htmx request (a filter change, or
+    ``usecaseChanged`` after a workflow action elsewhere on the page) gets the body alone."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    filterset, scope = _dashboard_scope(request)
+    context = {
+        "filter": filterset,
+        "scope": scope,
+        "tiles": dashboard.tiles_panel(scope),
+        "teams": dashboard.teams_panel(scope),
+        "goal_tree": dashboard.goal_tree_panel(scope),
+        "trends": dashboard.trends_panel(scope),
+        "statuses": dashboard.STATUS_COLUMNS,
+        "scope_fields": [filterset.form[name] for name in dashboard.SCOPE_PARAMS],
+    }
+    if _partial_request(request):
+        return render(request, f"{DASHBOARD_TEMPLATE}#dashboard-body", context)
+    return render(request, DASHBOARD_TEMPLATE, context)
+
+
+@require_GET
+def dashboard_unserved(request):
+    """The goals the "Goals with no active use case" tile counts, in the dashboard's filters."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    filterset, scope = _dashboard_scope(request)
+    goals = dashboard.unserved_goals(scope)
+    context = {"filter": filterset, "scope": scope, "kind": "goals", "items": goals}
+    return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(goals)})
+
+
+@require_GET
+def dashboard_unused(request):
+    """The products the "Products with no use case" tile counts, in the dashboard's filters."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    filterset, scope = _dashboard_scope(request)
+    products = list(dashboard.unused_products(scope))
+    context = {"filter": filterset, "scope": scope, "kind": "products", "items": products}
+    return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(products)})

@@ -111,7 +111,7 @@ def test_commenting_and_deciding_work_without_javascript(org, open_browser):
     expect(page.get_by_role("heading", name="The text submitted for review")).to_be_visible()
     page.get_by_label("What needs to change?").fill("Name a data source.")
     page.get_by_role("button", name="Request changes").click()
-    expect(page.get_by_text("request changes done")).to_be_visible()
+    expect(page.get_by_text(f"{usecase.key} sent back for changes.")).to_be_visible()
     assert UseCase.objects.get(pk=usecase.pk).status == "draft"
 
 

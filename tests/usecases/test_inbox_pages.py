@@ -367,7 +367,7 @@ def test_reattest_from_the_sign_offs_page_comes_back_to_it(as_user, org):
     assert usecase.attestation_expires_at > timezone.now() + timedelta(days=170)
     follow = client.get(SIGN_OFFS_URL)
     assert follow.context["work"].attestations_due == []
-    assert "re-attest done" in follow.content.decode()
+    assert f"{usecase.key} re-attested." in follow.content.decode()
 
 
 def test_reattest_ignores_a_next_url_off_the_site(as_user, org):

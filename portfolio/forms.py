@@ -1,0 +1,170 @@
+"""Forms for the administration pages. They parse and validate; the services in ``services.py``
+write."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
+from portfolio.models import Product, StrategicGoal, Team
+
+User = get_user_model()
+
+
+def person_label(user) -> str:
+    """Name and username, so namesakes stay apart."""
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+def active_people():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=TeamKind.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, team: Team | None = None, **kwargs):
+        self.team = team
+        if team is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": team.name,
+                "kind": team.kind,
+                "description": team.description,
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Team.objects.filter(name__iexact=name)
+        if self.team is not None:
+            taken = taken.exclude(pk=self.team.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"A team called “{name}” already exists.")
+        return name
+
+
+class MembershipAddForm(forms.Form):
+    user = PersonChoiceField(queryset=User.objects.none(), label="Person")
+    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = active_people().exclude(memberships__team=team)
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=MembershipRole.choices)
+
+
+class ArchiveForm(forms.Form):
+    archived = forms.TypedChoiceField(
+        choices=[("1", "Archive"), ("0", "Restore")], coerce=lambda value: value == "1"
+    )
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="What they type to sign in.")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(help_text="The set-password link is sent here.")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.active(), required=False, help_text="Optional: add them to a team."
+    )
+    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        field = User._meta.get_field(User.USERNAME_FIELD)
+        for validator in field.validators:
+            validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(f"The username “{username}” is taken.")
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(f"Someone already uses {email}.")
+        return email
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    team = forms.ModelChoiceField(queryset=Team.objects.active(), label="Owning team")
+    manager = PersonChoiceField(
+        queryset=User.objects.none(), required=False, label="Product manager"
+    )
+    vision = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    lifecycle = forms.ChoiceField(choices=ProductLifecycle.choices, initial=ProductLifecycle.LIVE)
+
+    def __init__(self, *args, product: Product | None = None, **kwargs):
+        self.product = product
+        if product is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": product.name,
+                "team": product.team_id,
+                "manager": product.manager_id,
+                "vision": product.vision,
+                "lifecycle": product.lifecycle,
+            }
+        super().__init__(*args, **kwargs)
+        people = active_people()
+        teams = Team.objects.active()
+        if product is not None:
+            # Keep the current values choosable even if archived or deactivated since.
+            people = people | User.objects.filter(pk=product.manager_id)
+            teams = teams | Team.objects.filter(pk=product.team_id)
+        self.fields["manager"].queryset = people.distinct()
+        self.fields["team"].queryset = teams.distinct()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Product.objects.filter(name__iexact=name)
+        if self.product is not None:
+            taken = taken.exclude(pk=self.product.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"A product called “{name}” already exists.")
+        return name
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = PersonChoiceField(queryset=User.objects.none(), required=False)
+    parent = forms.ModelChoiceField(
+        queryset=StrategicGoal.objects.none(),
+        required=False,
+        label="Sits under",
+        help_text="Choose a parent to move the goal (with its sub-goals) in the hierarchy.",
+    )
+    period = forms.CharField(
+        max_length=40, required=False, help_text="For example 2026 or 2026-H1."
+    )
+    status = forms.ChoiceField(choices=GoalStatus.choices, initial=GoalStatus.ACTIVE)
+
+    def __init__(self, *args, goal: StrategicGoal | None = None, excluded_parents=(), **kwargs):
+        self.goal = goal
+        if goal is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": goal.title,
+                "description": goal.description,
+                "owner": goal.owner_id,
+                "parent": goal.parent_id,
+                "period": goal.period,
+                "status": goal.status,
+            }
+        super().__init__(*args, **kwargs)
+        people = active_people()
+        if goal is not None and goal.owner_id:
+            people = (people | User.objects.filter(pk=goal.owner_id)).distinct()
+        self.fields["owner"].queryset = people
+        self.fields["parent"].queryset = StrategicGoal.objects.exclude(
+            pk__in=list(excluded_parents)
+        ).order_by("title")

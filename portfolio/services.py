@@ -1,0 +1,416 @@
+"""Every administration write: teams, memberships, people, products and goals.
+
+Shape of each: ``transaction.atomic()`` -> lock the row -> guard -> write -> an ``AdminEvent`` in
+the same transaction (the admin history page) -> e-mail only after commit. pghistory triggers
+record the row changes as well; the event says who did what, in the registry's words.
+Permission to ask is the view's business (``permissions.is_admin``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pghistory
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils.text import slugify
+from pghistory import runtime as pghistory_runtime
+
+from portfolio.choices import GoalStatus, MembershipRole
+from portfolio.models import AdminEvent, Membership, Product, StrategicGoal, Team
+from portfolio.selectors import goal_descendant_ids
+
+
+class AdminError(Exception):
+    """An administration rule refused the change; the message is for the person who asked."""
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _marked(action: str):
+    """Mark the history rows a service writes as written from the administration pages, so the
+    history page can show, apart, the row changes made elsewhere (the Django admin, a shell)."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def run(*args, **kwargs):
+            outer = getattr(pghistory_runtime._tracker, "value", None)
+            try:
+                with pghistory.context(admin_action=action):
+                    return service(*args, **kwargs)
+            finally:
+                if outer is None:
+                    _forget_history_context()
+
+        return run
+
+    return decorate
+
+
+def _forget_history_context() -> None:
+    """pghistory passes its context with ``SET LOCAL``; inside a caller's transaction it would
+    outlive the service and mark the caller's next writes too. Clear it."""
+    if not connection.in_atomic_block or connection.needs_rollback:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pghistory.context_id', '', true), "
+            "set_config('pghistory.context_metadata', '', true)"
+        )
+
+
+def _log(*, actor, action: str, target, details: dict | None = None) -> AdminEvent:
+    return AdminEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=str(target.pk),
+        target_label=(person_name(target) if isinstance(target, get_user_model()) else str(target))[
+            :200
+        ],
+        details=details or {},
+    )
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, get_user_model()):
+        return person_name(value)
+    return str(value)
+
+
+def _apply(instance, data: dict, fields: list[str]) -> dict:
+    """Set ``fields`` from ``data`` on ``instance``; return ``{field: [before, after]}`` shown."""
+    changes = {}
+    for name in fields:
+        if name not in data:
+            continue
+        before = getattr(instance, name, None)  # None: a new row without that link yet
+        after = data[name]
+        if before != after:
+            changes[name] = [_shown(before), _shown(after)]
+            setattr(instance, name, after)
+    return changes
+
+
+def _unique_slug(model, name: str, *, exclude_pk=None) -> str:
+    base = slugify(name)[:110] or model._meta.model_name
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# --- Teams and members --------------------------------------------------------------------------
+
+TEAM_FIELDS = ["name", "kind", "description"]
+
+
+@_marked("team.created")
+def team_create(*, actor, data: dict) -> Team:
+    with transaction.atomic():
+        if Team.objects.filter(name__iexact=data["name"]).exists():
+            raise AdminError(f"A team called “{data['name']}” already exists.")
+        team = Team(slug=_unique_slug(Team, data["name"]))
+        _apply(team, data, TEAM_FIELDS)
+        team.save()
+        _log(actor=actor, action="team.created", target=team, details={"kind": team.kind})
+    return team
+
+
+@_marked("team.updated")
+def team_update(*, team: Team, actor, data: dict) -> Team:
+    with transaction.atomic():
+        current = Team.objects.select_for_update().get(pk=team.pk)
+        if (
+            "name" in data
+            and Team.objects.filter(name__iexact=data["name"]).exclude(pk=current.pk).exists()
+        ):
+            raise AdminError(f"A team called “{data['name']}” already exists.")
+        changes = _apply(current, data, TEAM_FIELDS)
+        if changes:
+            current.save()
+            _log(actor=actor, action="team.updated", target=current, details={"changes": changes})
+    return current
+
+
+@_marked("team.archived")
+def team_set_archived(*, team: Team, actor, archived: bool) -> Team:
+    with transaction.atomic():
+        current = Team.objects.select_for_update().get(pk=team.pk)
+        if current.is_archived == archived:
+            return current
+        current.is_archived = archived
+        current.save(update_fields=["is_archived"])
+        _log(actor=actor, action="team.archived" if archived else "team.restored", target=current)
+    return current
+
+
+@_marked("membership.added")
+def membership_add(*, team: Team, actor, user, role: str = MembershipRole.MEMBER) -> Membership:
+    with transaction.atomic():
+        current = Team.objects.select_for_update().get(pk=team.pk)
+        if current.is_archived:
+            raise AdminError(f"{current} is archived; restore it before adding people.")
+        if not user.is_active:
+            raise AdminError(f"{person_name(user)}'s account is deactivated.")
+        if Membership.objects.filter(team=current, user=user).exists():
+            raise AdminError(f"{person_name(user)} is already in {current}.")
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(team=current, user=user, role=role)
+        except IntegrityError:
+            raise AdminError(f"{person_name(user)} is already in {current}.") from None
+        _log(
+            actor=actor,
+            action="membership.added",
+            target=current,
+            details={"person": person_name(user), "user_id": user.pk, "role": role},
+        )
+    return membership
+
+
+@_marked("membership.role_changed")
+def membership_set_role(*, membership: Membership, actor, role: str) -> Membership:
+    if role not in MembershipRole.values:
+        raise AdminError("Choose member or lead.")
+    with transaction.atomic():
+        current = (
+            Membership.objects.select_for_update()
+            .select_related("team", "user")
+            .get(pk=membership.pk)
+        )
+        if current.role == role:
+            return current
+        before, current.role = current.role, role
+        current.save(update_fields=["role"])
+        _log(
+            actor=actor,
+            action="membership.role_changed",
+            target=current.team,
+            details={
+                "person": person_name(current.user),
+                "user_id": current.user_id,
+                "changes": {"role": [before, role]},
+            },
+        )
+    return current
+
+
+@_marked("membership.removed")
+def membership_remove(*, membership: Membership, actor) -> None:
+    with transaction.atomic():
+        current = (
+            Membership.objects.select_for_update()
+            .select_related("team", "user")
+            .filter(pk=membership.pk)
+            .first()
+        )
+        if current is None:
+            raise AdminError("That membership was already removed.")
+        team, user, role = current.team, current.user, current.role
+        current.delete()
+        _log(
+            actor=actor,
+            action="membership.removed",
+            target=team,
+            details={"person": person_name(user), "user_id": user.pk, "role": role},
+        )
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+@_marked("user.created")
+def user_create(*, actor, data: dict, send_email: bool = True):
+    """A new person without a usable password; they choose one from the e-mailed link."""
+    User = get_user_model()
+    username = data["username"].strip()
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise AdminError(f"The username “{username}” is taken.")
+        email = (data.get("email") or "").strip()
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise AdminError(f"Someone already uses the e-mail address {email}.")
+        user = User(
+            username=username,
+            first_name=(data.get("first_name") or "").strip(),
+            last_name=(data.get("last_name") or "").strip(),
+            email=email,
+        )
+        user.set_unusable_password()
+        user.save()
+        team = data.get("team")
+        if team is not None:
+            Membership.objects.create(
+                team=team, user=user, role=data.get("role") or MembershipRole.MEMBER
+            )
+        _log(
+            actor=actor,
+            action="user.created",
+            target=user,
+            details={"username": username, "email": email, "team": str(team or "")},
+        )
+        if send_email and email:
+            from portfolio.tasks import send_set_password_email
+
+            user_id = user.pk
+            transaction.on_commit(lambda: send_set_password_email.enqueue(user_id))
+    return user
+
+
+@_marked("user.deactivated")
+def user_deactivate(*, user, actor, reason: str = ""):
+    """Sign ``user`` out of the registry for good; their history stays. What they own is the
+    caller's to hand over first (``usecases.admin_people.person_deactivate``)."""
+    User = get_user_model()
+    if actor.pk == user.pk:
+        raise AdminError("You cannot deactivate your own account.")
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        if not current.is_active:
+            raise AdminError(f"{person_name(current)} is already deactivated.")
+        if current.is_superuser and not actor.is_superuser:
+            raise AdminError("Only a superuser can deactivate a superuser.")
+        current.is_active = False
+        current.save(update_fields=["is_active"])
+        _log(
+            actor=actor,
+            action="user.deactivated",
+            target=current,
+            details={"reason": (reason or "").strip()},
+        )
+    return current
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+PRODUCT_FIELDS = ["name", "team", "manager", "vision", "lifecycle"]
+
+
+@_marked("product.created")
+def product_create(*, actor, data: dict) -> Product:
+    with transaction.atomic():
+        if Product.objects.filter(name__iexact=data["name"]).exists():
+            raise AdminError(f"A product called “{data['name']}” already exists.")
+        product = Product(slug=_unique_slug(Product, data["name"]))
+        _apply(product, data, PRODUCT_FIELDS)
+        product.save()
+        _log(
+            actor=actor,
+            action="product.created",
+            target=product,
+            details={"team": str(product.team)},
+        )
+    return product
+
+
+@_marked("product.updated")
+def product_update(*, product: Product, actor, data: dict) -> Product:
+    with transaction.atomic():
+        current = Product.objects.select_for_update().get(pk=product.pk)
+        if (
+            "name" in data
+            and Product.objects.filter(name__iexact=data["name"]).exclude(pk=current.pk).exists()
+        ):
+            raise AdminError(f"A product called “{data['name']}” already exists.")
+        manager = data.get("manager")
+        if manager is not None and manager.pk != current.manager_id and not manager.is_active:
+            raise AdminError(f"{person_name(manager)}'s account is deactivated.")
+        changes = _apply(current, data, PRODUCT_FIELDS)
+        if changes:
+            current.save()
+            _log(
+                actor=actor,
+                action="product.updated",
+                target=current,
+                details={"changes": changes},
+            )
+    return current
+
+
+@_marked("product.archived")
+def product_set_archived(*, product: Product, actor, archived: bool) -> Product:
+    with transaction.atomic():
+        current = Product.objects.select_for_update().get(pk=product.pk)
+        if current.is_archived == archived:
+            return current
+        current.is_archived = archived
+        current.save(update_fields=["is_archived"])
+        _log(
+            actor=actor,
+            action="product.archived" if archived else "product.restored",
+            target=current,
+        )
+    return current
+
+
+# --- Strategic goals ----------------------------------------------------------------------------
+
+GOAL_FIELDS = ["title", "description", "owner", "parent", "period", "status"]
+
+
+def _guard_parent(goal: StrategicGoal | None, parent: StrategicGoal | None) -> None:
+    if parent is None or goal is None or goal.pk is None:
+        return
+    if parent.pk in goal_descendant_ids(goal):
+        raise AdminError("A goal cannot sit under itself or one of its own sub-goals.")
+
+
+@_marked("goal.created")
+def goal_create(*, actor, data: dict) -> StrategicGoal:
+    with transaction.atomic():
+        goal = StrategicGoal()
+        _apply(goal, data, GOAL_FIELDS)
+        goal.save()
+        _log(
+            actor=actor,
+            action="goal.created",
+            target=goal,
+            details={"parent": _shown(goal.parent)},
+        )
+    return goal
+
+
+@_marked("goal.updated")
+def goal_update(*, goal: StrategicGoal, actor, data: dict) -> StrategicGoal:
+    """Edit a goal; a new ``parent`` moves it (and its sub-goals) in the hierarchy."""
+    with transaction.atomic():
+        # Lock every goal: two moves at once could otherwise build a cycle between them.
+        list(StrategicGoal.objects.select_for_update().values_list("pk", flat=True))
+        current = StrategicGoal.objects.get(pk=goal.pk)
+        if "parent" in data:
+            _guard_parent(current, data["parent"])
+        owner = data.get("owner")
+        if owner is not None and owner.pk != current.owner_id and not owner.is_active:
+            raise AdminError(f"{person_name(owner)}'s account is deactivated.")
+        changes = _apply(current, data, GOAL_FIELDS)
+        if changes:
+            current.save()
+            action = "goal.moved" if list(changes) == ["parent"] else "goal.updated"
+            _log(actor=actor, action=action, target=current, details={"changes": changes})
+    return current
+
+
+@_marked("goal.archived")
+def goal_set_archived(*, goal: StrategicGoal, actor, archived: bool) -> StrategicGoal:
+    """Archiving a goal sets it to "dropped" (use cases keep their link); restoring, "active"."""
+    with transaction.atomic():
+        current = StrategicGoal.objects.select_for_update().get(pk=goal.pk)
+        status = GoalStatus.DROPPED if archived else GoalStatus.ACTIVE
+        if current.status == status:
+            return current
+        before, current.status = current.status, status
+        current.save(update_fields=["status"])
+        _log(
+            actor=actor,
+            action="goal.archived" if archived else "goal.restored",
+            target=current,
+            details={"changes": {"status": [before, status]}},
+        )
+    return current

@@ -1,0 +1,497 @@
+"""The ownership dashboard: every tile's count is the count of the list it links to, on varied data
+and under every filter; the team table and goal tree roll up correctly; everyone signed in reads
+it; its query count is fixed; snapshots are idempotent; the trend charts are labelled SVG."""
+
+import re
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from portfolio.choices import GoalStatus, ProductLifecycle
+from tests.conftest import ROLES
+from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
+from usecases import dashboard, services
+from usecases.choices import EvidenceStatus, Status
+from usecases.models import OwnershipSnapshot, Review, UseCase
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/dashboard/"
+BUDGET = 20
+
+
+# --- Data: every kind of use case a tile counts, and some that it must not ---------------------
+
+
+class Registry:
+    """What ``varied`` built, by name, and the goals and products it used."""
+
+    def __init__(self, **items):
+        self.__dict__.update(items)
+
+
+@pytest.fixture
+def varied(org, usecase_in):
+    """A registry with something on every tile, in two teams, two products and a goal tree:
+
+    parent goal <- org.goal (child) <- grandchild; a separate goal nobody serves.
+    """
+    now = timezone.now()
+    MembershipFactory(team=org.team, user=org.owner)  # Owen owns inside his team...
+    parent = GoalFactory(title="Fair, fast benefits")
+    org.goal.parent = parent
+    org.goal.save()
+    grandchild = GoalFactory(title="Decide in 20 days", parent=org.goal)
+    lonely = GoalFactory(title="Retire the mainframe")
+    GoalFactory(title="A dropped goal", status=GoalStatus.DROPPED)
+    second_product = ProductFactory(name="Payments Hub", slug="payments-hub", team=org.team)
+    ProductFactory(name="Unused Portal", slug="unused-portal", team=org.other_team)
+    ProductFactory(
+        name="Old Mainframe",
+        slug="old-mainframe",
+        team=org.team,
+        lifecycle=ProductLifecycle.RETIRED,
+    )
+
+    signed = usecase_in("active", title="Signed and current")
+    overdue = usecase_in("active", title="Attestation lapsed", goals=[grandchild])
+    due_soon = usecase_in("active", title="Attestation lapses soon", products=[second_product])
+    off_track = usecase_in("active", title="Off track", goals=[parent, grandchild])
+    UseCase.objects.filter(pk=overdue.pk).update(attestation_expires_at=now - timedelta(days=3))
+    UseCase.objects.filter(pk=due_soon.pk).update(attestation_expires_at=now + timedelta(days=12))
+    UseCase.objects.filter(pk=off_track.pk).update(evidence_status=EvidenceStatus.OFF_TRACK)
+
+    in_review = usecase_in("in_review", title="Waiting for a reviewer")
+    old_review = usecase_in("in_review", title="Waiting long", products=[second_product])
+    Review.objects.filter(usecase=old_review, decided_at__isnull=True).update(
+        submitted_at=now - timedelta(days=9, hours=1)
+    )
+    awaiting = usecase_in("awaiting_sign_off", title="Waiting for its owner")
+    unowned = usecase_in("draft", title="Nobody owns me", owner=None)
+    unlinked = usecase_in("draft", title="Serves no goal", goals=[])
+    usecase_in("declined", title="Declined")
+    usecase_in("retired", title="Retired", goals=[grandchild])
+
+    # Owners who left: one deactivated, one never in the owning team.
+    leaver = UserFactory(username="lena", is_active=False)
+    gone = usecase_in("active", title="Owner deactivated")
+    UseCase.objects.filter(pk=gone.pk).update(owner=leaver)
+    outsider_owned = usecase_in("draft", title="Owner outside the team", owner=org.non_member)
+
+    # The other team: an active use case and an overdue one (teams change by queryset update).
+    other_active = usecase_in("active", title="Other team's active")
+    other_overdue = usecase_in("active", title="Other team's overdue", products=[second_product])
+    MembershipFactory(team=org.other_team, user=org.owner)
+    UseCase.objects.filter(pk__in=[other_active.pk, other_overdue.pk]).update(team=org.other_team)
+    UseCase.objects.filter(pk=other_overdue.pk).update(
+        attestation_expires_at=now - timedelta(days=40)
+    )
+    return Registry(
+        parent=parent,
+        child=org.goal,
+        grandchild=grandchild,
+        lonely=lonely,
+        second_product=second_product,
+        signed=signed,
+        overdue=overdue,
+        due_soon=due_soon,
+        off_track=off_track,
+        in_review=in_review,
+        old_review=old_review,
+        awaiting=awaiting,
+        unowned=unowned,
+        unlinked=unlinked,
+        gone=gone,
+        outsider_owned=outsider_owned,
+    )
+
+
+def listed_count(client, url: str) -> int:
+    """How many rows the page a tile links to says it lists."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    if "page" in response.context:
+        count = response.context["page"].paginator.count
+        assert f"{count} use case" in response.content.decode()
+    else:
+        count = response.context["count"]
+    return count
+
+
+def tiles(client, query: str = "") -> dict:
+    response = client.get(DASHBOARD + query)
+    assert response.status_code == 200
+    return {tile.key: tile for tile in response.context["tiles"]}
+
+
+# --- Tiles against their lists ---------------------------------------------------------------
+
+
+def test_each_tile_counts_what_the_data_holds(as_user, org, varied):
+    shown = {key: tile.count for key, tile in tiles(as_user(org.reviewer)).items()}
+    assert shown == {
+        "active": 7,  # signed, overdue, due soon, off track, owner gone, other team's two
+        "signed": 5,  # all active but the two overdue
+        "unowned_draft": 1,
+        "in_review": 2,
+        "awaiting_sign_off": 1,
+        "overdue": 2,
+        "due_soon": 1,
+        "owner_gone": 2,  # deactivated; not in the team
+        "no_goal": 1,
+        "unserved_goals": 1,  # the lonely goal; the dropped one does not count
+        "unused_products": 1,  # the other team's portal; the retired mainframe does not count
+        "off_track": 1,
+    }
+
+
+SCOPES = {
+    "everything": lambda r, org: "",
+    "team": lambda r, org: f"?team={org.team.slug}",
+    "other team": lambda r, org: f"?team={org.other_team.slug}",
+    "product": lambda r, org: f"?product={r.second_product.slug}",
+    "goal and sub-goals": lambda r, org: f"?goal={r.parent.pk}&subgoals=on",
+    "goal alone": lambda r, org: f"?goal={r.child.pk}",
+    "sub-goal with its own": lambda r, org: f"?goal={r.child.pk}&subgoals=on",
+    "all three": lambda r, org: (
+        f"?team={org.team.slug}&product={org.product.slug}&goal={r.parent.pk}&subgoals=on"
+    ),
+}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_each_tile_links_to_a_list_with_exactly_its_count(as_user, org, varied, scope):
+    client = as_user(org.reviewer)
+    for key, tile in tiles(client, SCOPES[scope](varied, org)).items():
+        assert listed_count(client, tile.url) == tile.count, f"{key} ({scope}): {tile.url}"
+
+
+def test_the_drill_down_lists_name_the_counted_use_cases(as_user, org, varied):
+    client = as_user(org.reviewer)
+    shown = tiles(client)
+    overdue = client.get(shown["overdue"].url).context["page"].object_list
+    assert {uc.title for uc in overdue} == {"Attestation lapsed", "Other team's overdue"}
+    gone = client.get(shown["owner_gone"].url).context["page"].object_list
+    assert {uc.title for uc in gone} == {"Owner deactivated", "Owner outside the team"}
+    goals = client.get(shown["unserved_goals"].url).context["items"]
+    assert [row.goal for row in goals] == [varied.lonely]
+    products = client.get(shown["unused_products"].url).context["items"]
+    assert [product.slug for product in products] == ["unused-portal"]
+
+
+def test_filters_apply_to_every_tile(as_user, org, varied):
+    client = as_user(org.reviewer)
+    other = {key: tile.count for key, tile in tiles(client, f"?team={org.other_team.slug}").items()}
+    assert other["active"] == 2
+    assert other["overdue"] == 1
+    assert other["in_review"] == 0
+    assert other["unused_products"] == 1  # its portal
+    by_goal = tiles(client, f"?goal={varied.grandchild.pk}")
+    assert by_goal["active"].count == 2  # overdue, off track
+    assert by_goal["overdue"].count == 1
+    assert by_goal["no_goal"].count == 0
+    # Every link carries the filters.
+    for tile in tiles(client, f"?team={org.team.slug}&goal={varied.parent.pk}").values():
+        assert f"team={org.team.slug}" in tile.url
+        assert f"goal={varied.parent.pk}" in tile.url
+
+
+def test_sub_goals_widen_a_goal_filter(as_user, org, varied):
+    client = as_user(org.reviewer)
+    alone = tiles(client, f"?goal={varied.parent.pk}")["active"].count
+    beneath = tiles(client, f"?goal={varied.parent.pk}&subgoals=on")["active"].count
+    assert alone == 1  # only "Off track" names the parent itself
+    assert beneath == 7  # every active use case serves the tree
+
+
+def test_sub_goals_start_ticked_on_the_dashboard(as_user, org, varied):
+    response = as_user(org.reviewer).get(DASHBOARD)
+    assert re.search(r'<input[^>]*name="subgoals"[^>]*checked', response.content.decode())
+
+
+def test_waiting_tiles_say_how_long_the_oldest_waits(as_user, org, varied):
+    shown = tiles(as_user(org.reviewer))
+    assert shown["in_review"].note == "oldest waiting 9 days"
+    assert shown["awaiting_sign_off"].note == "oldest waiting less than a day"
+
+
+def test_signed_share_is_a_percentage_of_the_active(as_user, org, varied):
+    signed = tiles(as_user(org.reviewer))["signed"]
+    assert signed.headline == "71%"  # 5 of 7
+    assert signed.note == "5 of 7 active"
+
+
+def test_invalid_filters_are_named_and_ignored(as_user, org, varied):
+    response = as_user(org.reviewer).get(DASHBOARD + "?team=no-such-team")
+    assert "Some filters were not understood" in response.content.decode()
+    shown = {tile.key: tile for tile in response.context["tiles"]}
+    assert shown["active"].count == 7
+    assert "no-such-team" not in shown["active"].url
+
+
+# --- Tables ------------------------------------------------------------------------------------
+
+
+def rollup_cells(row):
+    return [row.total, *row.cells, row.signed, row.overdue]
+
+
+def test_team_rows_add_up_and_link_to_their_lists(as_user, org, varied):
+    client = as_user(org.reviewer)
+    teams = client.get(DASHBOARD).context["teams"]
+    by_name = {row.name: row for row in teams.rows}
+    assert by_name[org.team.name].counts["active"] == 5
+    assert by_name[org.other_team.name].counts["overdue"] == 1
+    assert sum(row.counts["total"] for row in teams.rows) == teams.total.counts["total"]
+    for row in [*teams.rows, teams.total]:
+        for cell in rollup_cells(row):
+            assert listed_count(client, cell.url) == cell.count, f"{row.name} {cell.label}"
+
+
+def test_goal_tree_rolls_up_sub_goals_counting_each_use_case_once(as_user, org, varied):
+    client = as_user(org.reviewer)
+    tree = client.get(DASHBOARD).context["goal_tree"]
+    by_goal = {row.goal: row for row in tree}
+    # "Off track" serves both the parent and the grandchild: counted once in the parent.
+    assert by_goal[varied.grandchild].counts["active"] == 2
+    assert by_goal[varied.parent].counts["active"] == 7
+    assert by_goal[varied.lonely].counts["total"] == 0
+    assert [row.depth for row in tree if row.goal in (varied.parent, varied.child)] == [0, 1]
+    for row in tree:
+        for cell in rollup_cells(row):
+            assert listed_count(client, cell.url) == cell.count, f"{row.name} {cell.label}"
+
+
+def test_goal_filter_shows_that_goal_and_beneath(as_user, org, varied):
+    client = as_user(org.reviewer)
+    tree = client.get(f"{DASHBOARD}?goal={varied.child.pk}&subgoals=on").context["goal_tree"]
+    assert [row.goal for row in tree] == [varied.child, varied.grandchild]
+    alone = client.get(f"{DASHBOARD}?goal={varied.child.pk}").context["goal_tree"]
+    assert [row.goal for row in alone] == [varied.child]
+
+
+# --- Who may read it ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "path", [DASHBOARD, "/dashboard/unserved-goals/", "/dashboard/unused-products/"]
+)
+def test_everyone_signed_in_reads_the_dashboard(as_role, usecase, role, path):
+    response = as_role(role).get(path)
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == 200
+        if path == DASHBOARD:  # nothing below the filters is an action
+            assert b"<form" not in response.content.split(b'id="dashboard-body"')[1]
+
+
+def test_nav_links_to_the_dashboard(as_user, org):
+    content = as_user(org.member).get(DASHBOARD).content.decode()
+    assert re.search(r'<a href="/dashboard/"\s+aria-current="page">Dashboard</a>', content)
+
+
+# --- Refresh after workflow actions --------------------------------------------------------------
+
+
+def test_htmx_gets_the_body_alone_listening_for_changes(as_user, org, varied):
+    client = as_user(org.reviewer)
+    response = client.get(f"{DASHBOARD}?team={org.team.slug}", headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="dashboard-body"')
+    assert 'hx-trigger="usecaseChanged from:body"' in content
+    assert f'hx-get="/dashboard/?team={org.team.slug}"' in content
+    assert "<nav" not in content
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_workflow_action_changes_the_refreshed_counts(as_user, org, varied):
+    client = as_user(org.reviewer)
+    before = tiles(client)["in_review"].count
+    services.usecase_approve(usecase=varied.in_review, actor=org.reviewer)
+    response = client.get(DASHBOARD, headers={"HX-Request": "true"})
+    after = {tile.key: tile.count for tile in response.context["tiles"]}
+    assert after["in_review"] == before - 1
+
+
+# --- Query budget ------------------------------------------------------------------------------
+
+
+def bulk_usecases(org, *, count: int, goals, products, teams, owners):
+    """``count`` use cases straight into the tables, over every status, team, owner, goal and
+    product: a query per row, team or goal would show as growth."""
+    now = timezone.now()
+    statuses = list(Status)
+    rows = []
+    for n in range(count):
+        status = statuses[n % len(statuses)]
+        owner = owners[n % len(owners)]
+        if owner is None and status != Status.DRAFT:
+            owner = org.owner
+        signed = status in (Status.ACTIVE, Status.RETIRED)
+        rows.append(
+            UseCase(
+                title=f"Generated {n}",
+                team=teams[n % len(teams)],
+                owner=owner,
+                author=org.member,
+                status=status,
+                signed_off_at=now - timedelta(days=100) if signed else None,
+                attestation_expires_at=now + timedelta(days=(n % 90) - 30) if signed else None,
+                evidence_status=list(EvidenceStatus)[n % len(EvidenceStatus)],
+            )
+        )
+    created = UseCase.objects.bulk_create(rows)
+    goal_links = UseCase.goals.through
+    goal_links.objects.bulk_create(
+        goal_links(usecase=uc, strategicgoal=goals[n % len(goals)])
+        for n, uc in enumerate(created)
+        if n % 11
+    )
+    product_links = UseCase.products.through
+    product_links.objects.bulk_create(
+        product_links(usecase=uc, product=products[n % len(products)])
+        for n, uc in enumerate(created)
+    )
+
+
+@pytest.fixture
+def measure(django_assert_max_num_queries):
+    def queries_for(client, url) -> int:
+        with django_assert_max_num_queries(BUDGET) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    return queries_for
+
+
+def test_query_count_is_the_same_at_10_and_1000_use_cases(as_user, org, measure):
+    parent = GoalFactory(title="Vision")
+    org.goal.parent = parent
+    org.goal.save()
+    goals = [parent, org.goal, GoalFactory(parent=org.goal), GoalFactory()]
+    products = [org.product, ProductFactory(team=org.team), ProductFactory(team=org.other_team)]
+    teams = [org.team, org.other_team]
+    owners = [org.owner, org.lead, None, UserFactory(is_active=False), org.non_member]
+    MembershipFactory(team=org.team, user=org.owner)
+    dashboard.seed_snapshots(weeks=12)
+    urls = [
+        DASHBOARD,
+        f"{DASHBOARD}?team={org.team.slug}&product={org.product.slug}&goal={parent.pk}&subgoals=on",
+        f"{DASHBOARD}?goal={org.goal.pk}",
+        f"/dashboard/unserved-goals/?team={org.team.slug}",
+        f"/dashboard/unused-products/?goal={parent.pk}&subgoals=on",
+    ]
+    client = as_user(org.reviewer)
+    spread = {"goals": goals, "products": products, "teams": teams, "owners": owners}
+    bulk_usecases(org, count=10, **spread)
+    with_ten = [measure(client, url) for url in urls]
+    bulk_usecases(org, count=990, **spread)
+    assert UseCase.objects.count() == 1000
+    with_thousand = [measure(client, url) for url in urls]
+    assert with_ten == with_thousand
+    assert client.get(DASHBOARD).context["tiles"][0].count > 100  # the rows were counted
+
+
+# --- Snapshots and trends ----------------------------------------------------------------------
+
+
+def test_a_snapshot_is_taken_once_a_day_org_wide_and_per_team(org, usecase_in):
+    usecase_in("active")
+    today = date(2026, 3, 2)
+    first = dashboard.ownership_snapshot_take(today=today)
+    assert {snapshot.team_id for snapshot in first} == {None, org.team.pk, org.other_team.pk}
+    organisation = OwnershipSnapshot.objects.get(taken_on=today, team=None)
+    assert organisation.counts["active"] == 1
+    assert organisation.counts["signed"] == 1
+
+    usecase_in("active")
+    dashboard.ownership_snapshot_take(today=today)
+    assert OwnershipSnapshot.objects.filter(taken_on=today).count() == 3
+    organisation.refresh_from_db()
+    assert organisation.counts["active"] == 2  # the day's snapshot brought up to date
+
+    dashboard.ownership_snapshot_take(today=today + timedelta(weeks=1))
+    assert OwnershipSnapshot.objects.count() == 6
+
+
+def test_the_weekly_command_takes_the_snapshot(org, usecase_in):
+    usecase_in("active")
+    out = StringIO()
+    call_command("take_ownership_snapshot", stdout=out)
+    call_command("take_ownership_snapshot", stdout=out)
+    assert OwnershipSnapshot.objects.count() == 3
+    assert "the organisation and 2 teams" in out.getvalue()
+
+
+def test_demo_back_fill_gives_twelve_weeks_once_and_says_so(as_user, org, usecase_in):
+    usecase_in("active")
+    created = dashboard.seed_snapshots(weeks=12)
+    assert created == 12 * 3  # the organisation and two teams, twelve weeks back
+    assert dashboard.seed_snapshots(weeks=12) == 0
+    backfilled = OwnershipSnapshot.objects.exclude(taken_on=timezone.localdate())
+    assert all(snapshot.counts["demo_backfill"] == 1 for snapshot in backfilled)
+    for snapshot in backfilled:
+        counts = snapshot.counts
+        assert counts["signed"] + counts["overdue"] <= counts["active"]
+        assert counts["unowned_draft"] <= counts["draft"]
+
+    response = as_user(org.reviewer).get(DASHBOARD)
+    trends = response.context["trends"]
+    assert len(trends.points) == 13
+    assert trends.backfilled_until == timezone.localdate() - timedelta(weeks=1)
+    assert "are demo back-fill" in response.content.decode()
+
+
+def test_trends_follow_the_team_filter(as_user, org, usecase_in):
+    usecase_in("active")
+    dashboard.seed_snapshots(weeks=12)
+    client = as_user(org.reviewer)
+    trends = client.get(f"{DASHBOARD}?team={org.other_team.slug}").context["trends"]
+    assert trends.team == org.other_team
+    assert trends.points[-1].counts["active"] == 0
+    product = client.get(f"{DASHBOARD}?product={org.product.slug}").content.decode()
+    assert "the product and goal filters do not apply to these charts" in product
+
+
+def test_trend_charts_are_labelled_svg_with_a_data_table(as_user, org, usecase_in):
+    usecase_in("active")
+    dashboard.seed_snapshots(weeks=12)
+    content = as_user(org.reviewer).get(DASHBOARD).content.decode()
+    charts = re.findall(r"<svg class=\"chart-svg\".*?</svg>", content, re.DOTALL)
+    assert len(charts) == 2
+    counts_chart, share_chart = charts
+    assert 'role="img"' in counts_chart
+    assert re.search(r"<title id=\"trend-counts-title\">Key counts per week", counts_chart)
+    assert '<desc id="trend-counts-desc">Weekly counts from' in counts_chart
+    axis_labels = re.findall(r'<text class="chart-axis-label"[^>]*>([^<]+)</text>', counts_chart)
+    assert axis_labels == ["Use cases", "Week"]
+    assert re.findall(r'<text class="chart-axis-label"[^>]*>([^<]+)</text>', share_chart) == [
+        "Percent",
+        "Week",
+    ]
+    tick_labels = re.findall(r"<text x=[^>]*>([^<]+)</text>", counts_chart)
+    assert any(re.fullmatch(r"\d+ [A-Z][a-z]{2}( \d{4})?", label) for label in tick_labels)
+    assert "%" in share_chart
+    for name in ("Active", "Attestation overdue", "Drafts without an owner", "Off track"):
+        assert f"{name}</li>" in content  # the legend
+    table = content.split("The numbers behind the charts")[1]
+    assert table.count('<th scope="row"') == 13
+
+
+def test_no_snapshots_yet_says_how_to_get_them(as_user, org):
+    content = as_user(org.reviewer).get(DASHBOARD).content.decode()
+    assert "take_ownership_snapshot" in content
+    assert '<svg class="chart-svg"' not in content
+
+
+def test_a_team_lead_sees_the_same_numbers_as_a_reviewer(as_user, org, varied):
+    lead_view = {tile.key: tile.count for tile in tiles(as_user(org.lead)).values()}
+    reviewer_view = {tile.key: tile.count for tile in tiles(as_user(org.reviewer)).values()}
+    assert lead_view == reviewer_view

@@ -1,0 +1,133 @@
+"""Where a success metric stands: the rule, as pure functions of the numbers and dates.
+
+Nothing here reads the database; the services feed it a use case's metric and measurements and
+store the answer on the use case (``evidence_status``), so lists and dashboards filter on a column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+
+from usecases.choices import EvidenceStatus, MetricDirection
+
+# A measurement short of the expected line by no more than this share of |target - baseline| is
+# "at risk"; further short is "off track".
+AT_RISK_SHARE = Decimal("0.10")
+# Measurements are stored with four decimals; the expected value is compared at that precision, so
+# a reading typed from the line itself (13.3333 on a line at 13.33333...) counts as on it.
+VALUE_PRECISION = Decimal("0.0001")
+
+
+def expected_value(
+    *, baseline: Decimal, baseline_date: date, target: Decimal, target_date: date, on: date
+) -> Decimal:
+    """The value the straight line from (``baseline_date``, ``baseline``) to (``target_date``,
+    ``target``) expects on date ``on``: the baseline before the line starts, the target after it
+    ends, in between the point on the line (to four decimals). A line that would start on or after
+    its target date expects the target throughout."""
+    if on >= target_date or baseline_date >= target_date:
+        return target
+    if on <= baseline_date:
+        return baseline
+    elapsed = Decimal((on - baseline_date).days)
+    span = Decimal((target_date - baseline_date).days)
+    return (baseline + (target - baseline) * elapsed / span).quantize(VALUE_PRECISION)
+
+
+def _direction(direction: str, baseline, target) -> str:
+    """The metric's direction; when it was left unset, read from baseline and target."""
+    if direction in MetricDirection.values:
+        return direction
+    if baseline is not None and target is not None and baseline != target:
+        return MetricDirection.INCREASE if target > baseline else MetricDirection.DECREASE
+    return ""
+
+
+def _better_or_equal(direction: str, value: Decimal, than: Decimal) -> bool:
+    return value >= than if direction == MetricDirection.INCREASE else value <= than
+
+
+def evaluate(
+    *,
+    direction: str,
+    baseline: Decimal | None,
+    baseline_date: date | None,
+    target: Decimal | None,
+    target_date: date | None,
+    measurements: Iterable[tuple[date, Decimal]],
+    today: date,
+) -> EvidenceStatus:
+    """The metric's evidence status on ``today``.
+
+    ``measurements`` are ``(measured_on, value)`` pairs in any order. The rule, first match wins:
+
+    1. No measurements: **no data**.
+    2. The latest measurement (the latest date; of readings on the same day, the last given) has
+       reached the target, direction-aware (at or above it when higher is better, at or below it
+       when lower is better): **on track**, whatever the dates say.
+    3. Without a baseline, a target or a target date there is no line to judge against, so only
+       rule 2 can say "on track"; anything else is **at risk**. The same holds when the direction
+       is unset and cannot be read from baseline and target (they are equal or missing).
+    4. ``today`` is after the target date and the target is not reached: **off track**.
+    5. Otherwise the latest measurement is compared with the expected value on its date: the
+       straight line from (baseline date, baseline) to (target date, target). When the baseline
+       date is missing, the line starts at the first measurement's date. At or better than the
+       line (direction-aware): **on track**. Short of the line by no more than 10% of
+       |target - baseline|: **at risk**. Further short: **off track**.
+
+    A direction left unset is read from baseline and target (a target above the baseline means
+    higher is better).
+    """
+    readings = sorted(
+        ((on, Decimal(value)) for on, value in measurements), key=lambda reading: reading[0]
+    )
+    if not readings:
+        return EvidenceStatus.NO_DATA
+    latest_on, latest = readings[-1]
+    direction = _direction(direction, baseline, target)
+
+    if target is not None and direction and _better_or_equal(direction, latest, target):
+        return EvidenceStatus.ON_TRACK
+    if baseline is None or target is None or target_date is None or not direction:
+        return EvidenceStatus.AT_RISK
+    if today > target_date:
+        return EvidenceStatus.OFF_TRACK
+
+    expected = expected_value(
+        baseline=baseline,
+        baseline_date=baseline_date or readings[0][0],
+        target=target,
+        target_date=target_date,
+        on=latest_on,
+    )
+    if _better_or_equal(direction, latest, expected):
+        return EvidenceStatus.ON_TRACK
+    shortfall = abs(latest - expected)
+    if shortfall <= AT_RISK_SHARE * abs(target - baseline):
+        return EvidenceStatus.AT_RISK
+    return EvidenceStatus.OFF_TRACK
+
+
+def stale_days() -> int:
+    return settings.EVIDENCE_STALE_DAYS
+
+
+def is_stale(last_measured_on: date | None, today: date) -> bool:
+    """No measurement in the last ``EVIDENCE_STALE_DAYS`` days (90): the last one is older, or
+    there is none. A measurement exactly 90 days old still counts as recent."""
+    if last_measured_on is None:
+        return True
+    return last_measured_on < today - timedelta(days=stale_days())
+
+
+def stale_q(today: date) -> Q:
+    """``is_stale`` as a filter on use cases, for lists and dashboards. It does not narrow to use
+    cases that have a metric or are active: combine it with what the page counts."""
+    return Q(last_measured_on__isnull=True) | Q(
+        last_measured_on__lt=today - timedelta(days=stale_days())
+    )
