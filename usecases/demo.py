@@ -59,6 +59,7 @@ from usecases.permissions import can, can_edit
 from usecases.services import (
     UseCaseError,
     comment_post,
+    measurement_record,
     service_history_context,
     usecase_approve,
     usecase_create,
@@ -207,6 +208,7 @@ def seed_demo() -> SeedReport:
             _seed_usecase(
                 row, story=stories.get(row["ref"], {}), index=index, org=org, report=report
             )
+        _seed_measurements()
         for model in WORKFLOW_MODELS:
             count = model.objects.count() - before[model]
             report.workflow[_kind(model, count)] = count
@@ -713,3 +715,57 @@ def _take_numbers(*, count: int) -> list[int]:
             "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [NUMBER_SEQUENCE, count]
         )
         return [number for (number,) in cursor.fetchall()]
+
+
+# How the demo's active use cases have measured so far: the share of the planned progress reached
+# at each reading (1.0 = exactly on the line from baseline to target), or None for "not measured
+# yet". "stale" readings stop four months ago. The cycle gives every evidence status on the
+# dashboard and on "my work".
+MEASUREMENT_SHAPES = [
+    ("on track", 1.05, False),
+    ("at risk", 0.94, False),
+    ("off track", 0.55, False),
+    ("on track", 1.1, False),
+    ("stale", 1.0, True),
+    None,
+]
+
+
+def _seed_measurements() -> None:
+    """Monthly readings, recorded by each owner through the service, for active demo use cases
+    with a complete metric and no readings yet (so reseeding adds nothing)."""
+    today = timezone.localdate()
+    candidates = (
+        UseCase.objects.filter(source=Source.DEMO, status=Status.ACTIVE, measurements__isnull=True)
+        .exclude(external_ref="")
+        .exclude(metric_baseline=None)
+        .exclude(metric_target=None)
+        .exclude(metric_target_date=None)
+        .select_related("owner")
+        .order_by("number")
+    )
+    for usecase in candidates:
+        # Chosen by number, not position, so a use case left unmeasured stays so on a reseed.
+        shape = MEASUREMENT_SHAPES[usecase.number % len(MEASUREMENT_SHAPES)]
+        if shape is None:
+            continue
+        _, progress, stale = shape
+        start = min(today - timedelta(days=240), usecase.metric_target_date - timedelta(days=60))
+        with service_history_context(SEED_HISTORY_MARK):
+            UseCase.objects.filter(pk=usecase.pk).update(metric_baseline_date=start)
+        last = today - timedelta(days=120 if stale else 10)
+        span = (usecase.metric_target_date - start).days or 1
+        gap = usecase.metric_target - usecase.metric_baseline
+        for month in range(4, -1, -1):
+            measured_on = last - timedelta(days=30 * month)
+            if measured_on <= start:
+                continue
+            planned = min((measured_on - start).days / span, 1.0)
+            value = usecase.metric_baseline + gap * Decimal(str(round(planned * progress, 4)))
+            measurement_record(
+                usecase=usecase,
+                actor=usecase.owner,
+                measured_on=measured_on,
+                value=value.quantize(Decimal("0.01")),
+                note="Monthly reading (demo data).",
+            )
