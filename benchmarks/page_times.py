@@ -48,6 +48,9 @@ def main():
     )
     pages = [
         ("my work (home)", "/"),
+        ("dashboard", "/dashboard/"),
+        ("dashboard, filtered by team", f"/dashboard/?team={team_slug}"),
+        ("list, attestation overdue", "/usecases/?show=overdue"),
         ("list", "/usecases/"),
         ("list, text search", "/usecases/?q=claims"),
         ("list, search + status + team", f"/usecases/?q=benefit&status=draft&team={team_slug}"),

@@ -48,7 +48,14 @@ from django.utils.http import urlencode
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import Membership, Product, StrategicGoal, Team
 from usecases import charts
-from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, ReviewDecision, Status
+from usecases.choices import (
+    EVIDENCE_TONES,
+    MEASURABLE_STATUSES,
+    EvidenceArea,
+    EvidenceStatus,
+    ReviewDecision,
+    Status,
+)
 from usecases.models import OwnershipSnapshot, OwnershipTransfer, Review, UseCase
 
 User = get_user_model()
@@ -63,6 +70,14 @@ TREND_WEEKS = 12
 SCOPE_PARAMS = ("team", "product", "goal", "subgoals")
 # The columns of the team table and the goal tree: one per status.
 STATUS_COLUMNS = Status.choices
+# The evidence panel's columns, best first; and the list's ``evidence_area`` value for "no area".
+EVIDENCE_COLUMNS = (
+    EvidenceStatus.ON_TRACK,
+    EvidenceStatus.AT_RISK,
+    EvidenceStatus.OFF_TRACK,
+    EvidenceStatus.NO_DATA,
+)
+NO_AREA = "none"
 
 
 # --- What a tile counts: one condition per concern, shared with the list's ``show`` filter ------
@@ -649,6 +664,136 @@ def unused_products(scope: DashboardScope) -> QuerySet[Product]:
         product_id=OuterRef("pk"), usecase_id__in=in_scope
     )
     return products.filter(~Exists(used)).select_related("team", "manager").order_by("name")
+
+
+# --- Evidence ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """Use cases whose metric is measured (awaiting sign-off or active), per evidence status;
+    each count links to the list of exactly those use cases (``cells`` in ``EVIDENCE_COLUMNS``
+    order)."""
+
+    name: str
+    cells: tuple[Cell, ...]
+    url: str = ""  # the product's or goal's own page
+    muted: bool = False
+    note: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class EvidencePanel:
+    areas: list[EvidenceRow]
+    products: list[EvidenceRow]
+    goals: list[EvidenceRow]
+    columns: tuple = EVIDENCE_COLUMNS
+
+    @property
+    def headings(self) -> list[tuple[str, str]]:
+        return [(status.label, EVIDENCE_TONES[status]) for status in self.columns]
+
+
+def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:
+    return EvidenceRow(
+        name=name,
+        cells=tuple(
+            Cell(
+                counts.get(status.value, 0),
+                _url("usecases:usecase_list", {**params, "evidence": status.value}),
+                status.label,
+            )
+            for status in EVIDENCE_COLUMNS
+        ),
+        **fields,
+    )
+
+
+def _tally(rows, key: str, status: str = "evidence_status") -> dict:
+    """``{key value: {evidence status: count}}`` from grouped rows."""
+    tally: dict = {}
+    for row in rows:
+        tally.setdefault(row[key], {})[row[status]] = row["n"]
+    return tally
+
+
+def evidence_panel(scope: DashboardScope) -> EvidencePanel:
+    """Evidence statuses of the measured use cases in scope, rolled up per evidence area, per
+    product and per goal (linked directly: a goal counts the use cases naming it, not those of its
+    sub-goals). Three grouped queries, however many use cases; goal titles come from
+    ``scope.goals``, which the goal tree loads anyway.
+
+    A row's links keep the dashboard's filters and narrow them to the row: a product row replaces
+    the product filter (so only the filtered product has a row), a goal row replaces the goal
+    filter (so only the filtered goal, or with sub-goals its subtree, has rows)."""
+    measured = scope.usecases.filter(status__in=MEASURABLE_STATUSES)
+    in_scope = measured.values("pk")
+
+    by_area = _tally(
+        measured.values("evidence_area", "evidence_status").annotate(n=Count("pk")).order_by(),
+        "evidence_area",
+    )
+    areas = [
+        _evidence_row(
+            label, by_area.get(value, {}), {**scope.query, "evidence_area": value or NO_AREA}
+        )
+        for value, label in [*EvidenceArea.choices, ("", "No area")]
+    ]
+
+    product_links = UseCase.products.through.objects.filter(usecase_id__in=in_scope)
+    if scope.product:
+        product_links = product_links.filter(product=scope.product)
+    product_rows = list(
+        product_links.values(
+            "product_id", "product__name", "product__slug", "usecase__evidence_status"
+        )
+        .annotate(n=Count("usecase_id"))
+        .order_by()
+    )
+    by_product = _tally(product_rows, "product_id", "usecase__evidence_status")
+    names = {
+        row["product_id"]: (row["product__name"], row["product__slug"]) for row in product_rows
+    }
+    products = [
+        _evidence_row(
+            name,
+            by_product[pk],
+            {**scope.query, "product": slug},
+            url=reverse("portfolio:product_detail", args=[slug]),
+        )
+        for pk, (name, slug) in sorted(names.items(), key=lambda item: item[1][0].lower())
+    ]
+
+    goal_links = UseCase.goals.through.objects.filter(usecase_id__in=in_scope)
+    if scope.goal:
+        children = _children(scope.goals)
+        allowed = _subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
+        goal_links = goal_links.filter(strategicgoal_id__in=allowed)
+    by_goal = _tally(
+        goal_links.values("strategicgoal_id", "usecase__evidence_status")
+        .annotate(n=Count("usecase_id"))
+        .order_by(),
+        "strategicgoal_id",
+        "usecase__evidence_status",
+    )
+    base = {name: value for name, value in scope.query.items() if name != "subgoals"}
+    goals = [
+        _evidence_row(
+            goal.title,
+            by_goal[goal.pk],
+            {**base, "goal": str(goal.pk)},
+            url=goal.get_absolute_url(),
+            muted=goal.status == GoalStatus.DROPPED,
+            note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
+        )
+        for goal in scope.goals
+        if goal.pk in by_goal
+    ]
+    return EvidencePanel(areas=areas, products=products, goals=goals)
 
 
 # --- Trends --------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids
-from usecases.choices import Status
-from usecases.dashboard import CONCERN_CHOICES, concern_condition
+from usecases.choices import MEASURABLE_STATUSES, EvidenceArea, EvidenceStatus, Status
+from usecases.dashboard import CONCERN_CHOICES, NO_AREA, concern_condition
 from usecases.forms import person_label
 from usecases.models import UseCase
 from usecases.selectors import owner_choices, search_usecases
@@ -70,6 +70,20 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="All",
         method="filter_show",
     )
+    # The dashboard's evidence panel links here: the success signal's status, counted (like the
+    # panel) only while the metric is measured (awaiting sign-off or active).
+    evidence = django_filters.ChoiceFilter(
+        label="Evidence",
+        choices=EvidenceStatus.choices,
+        empty_label="Any evidence",
+        method="filter_evidence",
+    )
+    evidence_area = django_filters.ChoiceFilter(
+        label="Evidence area",
+        choices=[*EvidenceArea.choices, (NO_AREA, "No area")],
+        empty_label="Any area",
+        method="filter_evidence_area",
+    )
     sort = django_filters.OrderingFilter(
         label="Sort",
         fields=(("number", "number"), ("title", "title"), ("updated_at", "updated")),
@@ -105,3 +119,9 @@ class UseCaseFilter(django_filters.FilterSet):
 
     def filter_show(self, queryset, name, value):
         return queryset.filter(concern_condition(value, now=timezone.now()))
+
+    def filter_evidence(self, queryset, name, value):
+        return queryset.filter(status__in=MEASURABLE_STATUSES, evidence_status=value)
+
+    def filter_evidence_area(self, queryset, name, value):
+        return queryset.filter(evidence_area="" if value == NO_AREA else value)

@@ -729,6 +729,7 @@ def dashboard_view(request):
         "tiles": dashboard.tiles_panel(scope),
         "teams": dashboard.teams_panel(scope),
         "goal_tree": dashboard.goal_tree_panel(scope),
+        "evidence": dashboard.evidence_panel(scope),
         "trends": dashboard.trends_panel(scope),
         "statuses": dashboard.STATUS_COLUMNS,
         "scope_fields": [filterset.form[name] for name in dashboard.SCOPE_PARAMS],

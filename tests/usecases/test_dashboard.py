@@ -14,7 +14,7 @@ from portfolio.choices import GoalStatus, ProductLifecycle
 from tests.conftest import ROLES
 from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
 from usecases import dashboard, services
-from usecases.choices import EvidenceStatus, Status
+from usecases.choices import EvidenceArea, EvidenceStatus, Status
 from usecases.models import OwnershipSnapshot, Review, UseCase
 
 pytestmark = pytest.mark.django_db
@@ -344,6 +344,7 @@ def bulk_usecases(org, *, count: int, goals, products, teams, owners):
                 signed_off_at=now - timedelta(days=100) if signed else None,
                 attestation_expires_at=now + timedelta(days=(n % 90) - 30) if signed else None,
                 evidence_status=list(EvidenceStatus)[n % len(EvidenceStatus)],
+                evidence_area=["", *EvidenceArea][n % (len(EvidenceArea) + 1)],
             )
         )
     created = UseCase.objects.bulk_create(rows)
@@ -397,6 +398,8 @@ def test_query_count_is_the_same_at_10_and_1000_use_cases(as_user, org, measure)
     with_thousand = [measure(client, url) for url in urls]
     assert with_ten == with_thousand
     assert client.get(DASHBOARD).context["tiles"][0].count > 100  # the rows were counted
+    panel = client.get(DASHBOARD).context["evidence"]
+    assert sum(row.total for row in panel.areas) > 100  # and the evidence rolled up
 
 
 # --- Snapshots and trends ----------------------------------------------------------------------
@@ -495,3 +498,109 @@ def test_a_team_lead_sees_the_same_numbers_as_a_reviewer(as_user, org, varied):
     lead_view = {tile.key: tile.count for tile in tiles(as_user(org.lead)).values()}
     reviewer_view = {tile.key: tile.count for tile in tiles(as_user(org.reviewer)).values()}
     assert lead_view == reviewer_view
+
+
+# --- Evidence: statuses per area, product and goal, each against its list ----------------------
+
+
+@pytest.fixture
+def evidenced(varied):
+    """``varied`` with evidence areas and statuses; in review and retired ones must not count."""
+    marks = {
+        varied.signed: (EvidenceArea.CURRENT_VALUE, EvidenceStatus.ON_TRACK),
+        varied.overdue: (EvidenceArea.CURRENT_VALUE, EvidenceStatus.AT_RISK),
+        varied.due_soon: (EvidenceArea.TIME_TO_MARKET, EvidenceStatus.ON_TRACK),
+        varied.off_track: (EvidenceArea.UNREALIZED_VALUE, EvidenceStatus.OFF_TRACK),
+        varied.awaiting: (EvidenceArea.ABILITY_TO_INNOVATE, EvidenceStatus.NO_DATA),
+        varied.gone: ("", EvidenceStatus.AT_RISK),
+        varied.in_review: (EvidenceArea.CURRENT_VALUE, EvidenceStatus.ON_TRACK),
+        varied.unowned: (EvidenceArea.CURRENT_VALUE, EvidenceStatus.OFF_TRACK),
+    }
+    for usecase, (area, status) in marks.items():
+        UseCase.objects.filter(pk=usecase.pk).update(evidence_area=area, evidence_status=status)
+    UseCase.objects.filter(title="Retired").update(
+        evidence_area=EvidenceArea.CURRENT_VALUE, evidence_status=EvidenceStatus.OFF_TRACK
+    )
+    return varied
+
+
+def evidence(client, query: str = ""):
+    response = client.get(DASHBOARD + query)
+    assert response.status_code == 200
+    return response.context["evidence"]
+
+
+def evidence_counts(rows) -> dict:
+    """``{row name: (on track, at risk, off track, no measurements)}``."""
+    return {row.name: tuple(cell.count for cell in row.cells) for row in rows}
+
+
+def test_evidence_rolls_up_per_area_product_and_goal(as_user, org, evidenced):
+    panel = evidence(as_user(org.reviewer))
+    assert [cell.label for cell in panel.areas[0].cells] == [
+        "On track",
+        "At risk",
+        "Off track",
+        "No measurements",
+    ]
+    assert evidence_counts(panel.areas) == {
+        "Current Value": (1, 1, 0, 0),  # in review and retired ones are not measured
+        "Unrealized Value": (0, 0, 1, 0),
+        "Time to Market": (1, 0, 0, 0),
+        "Ability to Innovate": (0, 0, 0, 1),
+        "No area": (0, 1, 0, 2),  # owner gone; the other team's two
+    }
+    assert evidence_counts(panel.products) == {
+        org.product.name: (1, 2, 1, 2),
+        "Payments Hub": (1, 0, 0, 1),
+    }
+    # Direct links: the parent counts "Off track" only, not its sub-goals' use cases.
+    assert evidence_counts(panel.goals) == {
+        evidenced.child.title: (2, 1, 0, 3),
+        evidenced.grandchild.title: (0, 1, 1, 0),
+        evidenced.parent.title: (0, 0, 1, 0),
+    }
+    content = as_user(org.reviewer).get(DASHBOARD).content.decode()
+    assert '<h2 id="evidence-heading">Evidence</h2>' in content
+    assert "Goal (linked directly)" in content
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_each_evidence_count_links_to_a_list_with_exactly_its_count(as_user, org, evidenced, scope):
+    client = as_user(org.reviewer)
+    panel = evidence(client, SCOPES[scope](evidenced, org))
+    for table in ("areas", "products", "goals"):
+        for row in getattr(panel, table):
+            for cell in row.cells:
+                assert listed_count(client, cell.url) == cell.count, (
+                    f"{table} {row.name} {cell.label} ({scope}): {cell.url}"
+                )
+
+
+def test_evidence_follows_the_dashboard_filters(as_user, org, evidenced):
+    client = as_user(org.reviewer)
+    other = evidence(client, f"?team={org.other_team.slug}")
+    assert evidence_counts(other.areas)["No area"] == (0, 0, 0, 2)
+    assert sum(row.total for row in other.areas) == 2
+    by_product = evidence(client, f"?product={evidenced.second_product.slug}")
+    assert evidence_counts(by_product.products) == {"Payments Hub": (1, 0, 0, 1)}
+    by_goal = evidence(client, f"?goal={evidenced.child.pk}&subgoals=on")
+    assert {row.name for row in by_goal.goals} == {
+        evidenced.child.title,
+        evidenced.grandchild.title,
+    }
+    alone = evidence(client, f"?goal={evidenced.grandchild.pk}")
+    assert evidence_counts(alone.goals) == {evidenced.grandchild.title: (0, 1, 1, 0)}
+    for row in [*alone.areas, *alone.products, *alone.goals]:
+        for cell in row.cells:
+            assert f"goal={evidenced.grandchild.pk}" in cell.url
+
+
+def test_the_list_filters_by_evidence_and_area(as_user, org, evidenced):
+    client = as_user(org.reviewer)
+    on_track = client.get("/usecases/?evidence=on_track").context["page"].object_list
+    assert {uc.title for uc in on_track} == {"Signed and current", "Attestation lapses soon"}
+    no_area = client.get("/usecases/?evidence_area=none&evidence=at_risk")
+    assert [uc.title for uc in no_area.context["page"].object_list] == ["Owner deactivated"]
+    current = client.get("/usecases/?evidence_area=current_value").context["page"].object_list
+    assert len(current) == 5  # any status: the area filter alone does not narrow to measured
