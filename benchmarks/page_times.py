@@ -1,6 +1,10 @@
 """Server time of the main pages at the current data size; prints a table.
 
 Usage: DJANGO_DEBUG=1 [DATABASE_URL=...] .venv/bin/python benchmarks/page_times.py [--runs 5]
+       [--seed 100000]
+
+``--seed N`` first loads the demo organisation (if missing) and bulk-adds N generated use cases,
+then analyses the tables, so one command builds the scale and measures it.
 
 Requests go through Django's test client in-process (no network), signed in as the demo product
 owner, so the numbers are view + template + database time.
@@ -33,7 +37,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--user", default="olivia")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="bulk-add N use cases first"
+    )
     args = parser.parse_args()
+    if args.seed:
+        from usecases.demo import bulk_add_usecases, seed_demo
+
+        start = time.perf_counter()
+        seed_demo()
+        bulk_add_usecases(count=args.seed)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"seeded {args.seed:,} use cases in {time.perf_counter() - start:.1f} s")
 
     user = get_user_model().objects.get(username=args.user)
     client = Client(HTTP_HOST="localhost")
