@@ -173,6 +173,8 @@ USECASE_PAGE_SIZE = 25
 # How long a sign-off holds before the owner must re-attest, and how early they are reminded.
 SIGN_OFF_VALID_DAYS = int(os.environ.get("REGISTRY_SIGN_OFF_VALID_DAYS", "180"))
 ATTESTATION_REMINDER_DAYS = 14
+# "Attestation due" on the dashboard, the sign-offs page and My work: lapsing within this window.
+ATTESTATION_DUE_WITHIN_DAYS = 30
 # A use case with no measurement of its success metric in this many days shows "evidence stale".
 EVIDENCE_STALE_DAYS = 90
 # E-mail retries: the delay doubles from the first, capped, until the attempts run out (~2 days).

@@ -39,7 +39,6 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -53,17 +52,15 @@ from usecases.choices import (
     MEASURABLE_STATUSES,
     EvidenceArea,
     EvidenceStatus,
-    ReviewDecision,
     Status,
 )
-from usecases.models import OwnershipSnapshot, OwnershipTransfer, Review, UseCase
+from usecases.models import OwnershipSnapshot, Review, UseCase
+from usecases.selectors import attestation_due_before, sign_off_requested_at
 
 User = get_user_model()
 
 # Use cases someone is still working on or relying on: not declined, not retired.
 LIVE_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF, Status.ACTIVE)
-# "Due within" on the dashboard: attestations that lapse in this window (not those already lapsed).
-ATTESTATION_DUE_WITHIN = timedelta(days=30)
 # The trend charts show this many weeks before the current one.
 TREND_WEEKS = 12
 # The filters that scope the whole dashboard, as the use-case list names them.
@@ -108,7 +105,7 @@ def _due_soon(now: datetime) -> Q:
     return Q(
         status=Status.ACTIVE,
         attestation_expires_at__gte=now,
-        attestation_expires_at__lt=now + ATTESTATION_DUE_WITHIN,
+        attestation_expires_at__lt=attestation_due_before(now),
     )
 
 
@@ -360,12 +357,6 @@ def waiting_ages(scope: DashboardScope) -> WaitingAges:
     """When the longest-waiting open review began, and the longest-waiting sign-off request (the
     approval, or the ownership transfer if one is open): one query."""
     open_review = Review.objects.filter(usecase_id=OuterRef("pk"), decided_at__isnull=True)
-    open_transfer = OwnershipTransfer.objects.filter(
-        usecase_id=OuterRef("pk"), resolved_at__isnull=True
-    )
-    approval = Review.objects.filter(
-        usecase_id=OuterRef("pk"), decision=ReviewDecision.APPROVED
-    ).order_by("-decided_at")
     row = (
         scope.usecases.filter(status__in=[Status.IN_REVIEW, Status.AWAITING_SIGN_OFF])
         .annotate(
@@ -374,10 +365,7 @@ def waiting_ages(scope: DashboardScope) -> WaitingAges:
                     status=Status.IN_REVIEW,
                     then=Subquery(open_review.values("submitted_at")[:1]),
                 ),
-                default=Coalesce(
-                    Subquery(open_transfer.values("requested_at")[:1]),
-                    Subquery(approval.values("decided_at")[:1]),
-                ),
+                default=sign_off_requested_at(),
                 output_field=DateTimeField(),
             )
         )

@@ -75,7 +75,8 @@ def can_edit(user, usecase) -> bool:
     return _in_team(user, usecase)
 
 
-def _in_state(usecase, action: Action) -> bool:
+def in_starting_state(usecase, action: Action) -> bool:
+    """Is the use case in a state ``action`` starts from? (A double click arrives when not.)"""
     return usecase.status in TRANSITIONS[action][0]
 
 
@@ -96,7 +97,7 @@ RULES = {
 
 def can(user, action: Action, usecase) -> bool:
     """May ``user`` take ``action`` on ``usecase`` now?"""
-    if not can_view_portfolio(user) or not _in_state(usecase, action):
+    if not can_view_portfolio(user) or not in_starting_state(usecase, action):
         return False
     return RULES[action](user, usecase)
 

@@ -139,8 +139,27 @@ def reviews_waiting_for(user):
     )
 
 
-# The sign-offs page lists attestations that lapse within this window (and those already lapsed).
-ATTESTATION_DUE_WITHIN = timedelta(days=30)
+def attestation_due_before(now: datetime) -> datetime:
+    """Attestations lapsing before this moment are due (the sign-offs page, My work, the
+    dashboard); one window for all of them, ``settings.ATTESTATION_DUE_WITHIN_DAYS``."""
+    return now + timedelta(days=settings.ATTESTATION_DUE_WITHIN_DAYS)
+
+
+def sign_off_requested_at():
+    """When the use case's pending sign-off was asked for: the open ownership transfer, or else
+    the approval that sent it to its owner. An expression to annotate with."""
+    open_transfer = OwnershipTransfer.objects.filter(
+        usecase=OuterRef("pk"), resolved_at__isnull=True
+    )
+    approval = Review.objects.filter(
+        usecase=OuterRef("pk"), decision=ReviewDecision.APPROVED
+    ).order_by("-decided_at")
+    return Coalesce(
+        Subquery(open_transfer.values("requested_at")[:1]),
+        Subquery(approval.values("decided_at")[:1]),
+    )
+
+
 # Each section of the sign-offs page shows at most this many rows, the most urgent first.
 SIGN_OFF_PAGE_ROWS = 50
 
@@ -162,32 +181,26 @@ def sign_off_work_for(user, *, now=None) -> SignOffWork:
     Awaiting sign-off: approved use cases and ownership transfers naming ``user``, oldest request
     first; ``requested_at`` is when the transfer was asked for or the approval given, and
     ``is_transfer`` tells the two apart. Attestations due: ``user``'s active use cases whose
-    sign-off has lapsed or lapses within ``ATTESTATION_DUE_WITHIN``, soonest first.
+    sign-off has lapsed or lapses within the due window, soonest first.
     """
     now = now or timezone.now()
     open_transfer = OwnershipTransfer.objects.filter(
         usecase=OuterRef("pk"), resolved_at__isnull=True
     )
-    approval = Review.objects.filter(
-        usecase=OuterRef("pk"), decision=ReviewDecision.APPROVED
-    ).order_by("-decided_at")
     awaiting = (
         UseCase.objects.awaiting_sign_off_by(user)
         .select_related("team", "author")
         .defer(*_LONG_TEXT)
         .annotate(
             is_transfer=Exists(open_transfer),
-            requested_at=Coalesce(
-                Subquery(open_transfer.values("requested_at")[:1]),
-                Subquery(approval.values("decided_at")[:1]),
-            ),
+            requested_at=sign_off_requested_at(),
         )
         .order_by("requested_at", "number")
     )
-    due_before = now + ATTESTATION_DUE_WITHIN
+    due_before = attestation_due_before(now)
     due = (
         UseCase.objects.filter(
-            status=Status.ACTIVE, owner=user, attestation_expires_at__lte=due_before
+            status=Status.ACTIVE, owner=user, attestation_expires_at__lt=due_before
         )
         .select_related("team")
         .defer(*_LONG_TEXT)
@@ -543,11 +556,6 @@ def revision_fields(revision: Revision) -> list[tuple[str, str]]:
 MY_WORK_ROWS = 5
 
 
-def evidence_stale_days() -> int:
-    """A use case with no measurement in this many days (or none ever) has stale evidence."""
-    return getattr(settings, "EVIDENCE_STALE_DAYS", 90)
-
-
 @dataclass(frozen=True)
 class MyWork:
     """What waits for one person, section by section: a short list and the total behind it.
@@ -570,7 +578,6 @@ class MyWork:
     unread_total: int
     involved: bool  # has written or owns at least one use case, whatever its status
     due_before: datetime
-    stale_before: date
     stale_days: int
 
     @property
@@ -589,9 +596,8 @@ def my_work(user, *, now=None) -> MyWork:
     or own anything at all (EXISTS). Ten, twelve for a reviewer.
     """
     now = now or timezone.now()
-    due_before = now + ATTESTATION_DUE_WITHIN
-    stale_days = evidence_stale_days()
-    stale_before = timezone.localdate(now) - timedelta(days=stale_days)
+    due_before = attestation_due_before(now)
+    today = timezone.localdate(now)
 
     # Drafts carry what ``services.missing_for_review`` reads, the links as two EXISTS. The
     # newest few are picked first (a subquery), so the EXISTS probe those rows alone: over every
@@ -626,8 +632,8 @@ def my_work(user, *, now=None) -> MyWork:
         draft.changes_requested = draft.last_decision == ReviewDecision.CHANGES_REQUESTED
 
     owned_active = Q(owner=user, status=Status.ACTIVE)
-    attestation_due = Q(attestation_expires_at__lte=due_before)
-    evidence_stale = Q(last_measured_on__isnull=True) | Q(last_measured_on__lt=stale_before)
+    attestation_due = Q(attestation_expires_at__lt=due_before)
+    evidence_stale = evidence.stale_q(today)
     needs_attention = owned_active & (attestation_due | evidence_stale)
     my_drafts = Q(author=user, status=Status.DRAFT)
     counts = UseCase.objects.filter(my_drafts | owned_active).aggregate(
@@ -654,11 +660,9 @@ def my_work(user, *, now=None) -> MyWork:
     for usecase in attention:
         usecase.attestation_due = (
             usecase.attestation_expires_at is not None
-            and usecase.attestation_expires_at <= due_before
+            and usecase.attestation_expires_at < due_before
         )
-        usecase.evidence_stale = (
-            usecase.last_measured_on is None or usecase.last_measured_on < stale_before
-        )
+        usecase.evidence_stale = evidence.is_stale(usecase.last_measured_on, today)
 
     reviews, reviews_total = None, 0
     if can_view_review_queue(user):
@@ -685,8 +689,7 @@ def my_work(user, *, now=None) -> MyWork:
         unread_total=unread.count,
         involved=UseCase.objects.filter(Q(author=user) | Q(owner=user)).exists(),
         due_before=due_before,
-        stale_before=stale_before,
-        stale_days=stale_days,
+        stale_days=evidence.stale_days(),
     )
 
 

@@ -19,7 +19,7 @@ from django_htmx.http import (
 )
 
 from usecases import dashboard, permissions, selectors, services
-from usecases.choices import ACTION_PAST, TRANSITIONS, Action
+from usecases.choices import ACTION_PAST, Action
 from usecases.filters import UseCaseFilter
 from usecases.forms import (
     ActionForm,
@@ -231,11 +231,7 @@ def usecase_action(request, key, action):
     action = Action(action)
     usecase = _get_usecase(key)
     if not permissions.can(request.user, action, usecase):
-        if (
-            request.method == "POST"
-            and action in TRANSITIONS
-            and usecase.status not in TRANSITIONS[action][0]
-        ):
+        if request.method == "POST" and not permissions.in_starting_state(usecase, action):
             return _action_refused(
                 request,
                 usecase,
