@@ -7,9 +7,12 @@ that counts use cases is a ``CONCERNS`` condition (or a status); the list applie
 condition through its ``show`` filter, so the list's count is the tile's count by construction.
 
 The counts come from one grouped query whatever the registry's size, grouped by team (tiles and
-the team table) and by the set of goals a use case serves (the goal tree, whose roll-ups count
-each use case once however many of a subtree's goals it serves). The rest is one
-query each: waiting ages, products without a use case, goals, snapshots.
+the team table), by the set of goals a use case serves (the goal tree, whose roll-ups count each
+use case once however many of a subtree's goals it serves, and the evidence per goal) and by
+evidence status. A second groups by the set of products (products without a use case, evidence
+per product). Both read the use case's ``goal_ids`` and ``product_ids``, which triggers keep, from
+one covering index. The rest is one query each: waiting ages, evidence per area, goals, products,
+snapshots.
 
 ``ownership_snapshot_take`` records the key counts once a day (a weekly cron runs
 ``manage.py take_ownership_snapshot``), org-wide and per team, for the trend charts;
@@ -25,7 +28,6 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -124,8 +126,7 @@ def _owner_gone(now: datetime) -> Q:
 
 
 def _no_goal(now: datetime) -> Q:
-    linked = Exists(UseCase.goals.through.objects.filter(usecase_id=OuterRef("pk")))
-    return Q(status__in=LIVE_STATUSES) & Q(~linked)
+    return Q(status__in=LIVE_STATUSES, goal_ids=[])
 
 
 def _off_track(now: datetime) -> Q:
@@ -199,6 +200,17 @@ def scope_data(params) -> dict[str, str]:
     if not data.get("goal"):
         data["subgoals"] = "on"
     return data
+
+
+@dataclass(frozen=True)
+class Group:
+    """A row of the dashboard's grouped count."""
+
+    team_id: int
+    goal_ids: frozenset[int]
+    evidence_status: str
+    measured: int  # of ``counts["total"]``, those awaiting sign-off or active
+    counts: Counts
 
 
 @dataclass
@@ -276,28 +288,59 @@ class DashboardScope:
         return "Use cases of " + ", ".join(parts) if parts else "All use cases"
 
     @cached_property
-    def grouped(self) -> list[tuple[int, frozenset[int], Counts]]:
-        """Every count, per team and per set of goals a use case serves: one grouped query, one
-        pass over the use cases. The groups are few (teams times the goal combinations in use,
-        most use cases serving one or two goals), however many use cases there are."""
-        goal_ids = ArraySubquery(
-            UseCase.goals.through.objects.filter(usecase_id=OuterRef("pk"))
-            .order_by("strategicgoal_id")
-            .values("strategicgoal_id")
-        )
+    def grouped(self) -> list[Group]:
+        """Every count, per team, set of goals served and evidence status: one grouped query, one
+        pass over the covering index. The groups are few (teams times the goal combinations in
+        use times four statuses), however many use cases there are."""
         rows = (
-            self.usecases.annotate(goal_ids=goal_ids)
-            .values("team_id", "goal_ids")
-            .annotate(**_count_columns(self.now))
+            self.usecases.values("team_id", "goal_ids", "evidence_status")
+            .annotate(
+                **_count_columns(self.now),
+                measured=Count("pk", filter=Q(status__in=MEASURABLE_STATUSES)),
+            )
             .order_by()
         )
-        return [(row.pop("team_id"), frozenset(row.pop("goal_ids")), Counts(row)) for row in rows]
+        return [
+            Group(
+                team_id=row.pop("team_id"),
+                goal_ids=frozenset(row.pop("goal_ids")),
+                evidence_status=row.pop("evidence_status"),
+                measured=row.pop("measured"),
+                counts=Counts(row),
+            )
+            for row in rows
+        ]
+
+    @cached_property
+    def product_sets(self) -> list[dict]:
+        """Per set of products the use cases run on: how many are open (``live``) and how many
+        measured ones have each evidence status. One grouped query over the covering index."""
+        measured = Q(status__in=MEASURABLE_STATUSES)
+        return list(
+            self.usecases.values("product_ids")
+            .annotate(
+                live=Count("pk", filter=Q(status__in=LIVE_STATUSES)),
+                **{
+                    status.value: Count("pk", filter=measured & Q(evidence_status=status))
+                    for status in EvidenceStatus
+                },
+            )
+            .order_by()
+        )
+
+    @cached_property
+    def products(self) -> dict[int, Product]:
+        """Every product by id (one query); products are few."""
+        return {
+            product.pk: product
+            for product in Product.objects.select_related("team", "manager").order_by("name")
+        }
 
     @cached_property
     def by_team(self) -> dict[int, Counts]:
         by_team: dict[int, Counts] = {}
-        for team_id, _, counts in self.grouped:
-            by_team[team_id] = by_team.get(team_id, Counts.zero()) + counts
+        for group in self.grouped:
+            by_team[group.team_id] = by_team.get(group.team_id, Counts.zero()) + group.counts
         return by_team
 
     @cached_property
@@ -307,8 +350,10 @@ class DashboardScope:
     @cached_property
     def by_goal_set(self) -> dict[frozenset[int], Counts]:
         by_goal_set: dict[frozenset[int], Counts] = {}
-        for _, goal_ids, counts in self.grouped:
-            by_goal_set[goal_ids] = by_goal_set.get(goal_ids, Counts.zero()) + counts
+        for group in self.grouped:
+            by_goal_set[group.goal_ids] = (
+                by_goal_set.get(group.goal_ids, Counts.zero()) + group.counts
+            )
         return by_goal_set
 
     @cached_property
@@ -393,7 +438,7 @@ def tiles_panel(scope: DashboardScope) -> list[Tile]:
     active = counts[Status.ACTIVE]
     share = counts.signed_share
     unserved = len(unserved_goals(scope))
-    unused = unused_products(scope).count()
+    unused = len(unused_products(scope))
     return [
         Tile(
             "active",
@@ -639,19 +684,19 @@ def unserved_goals(scope: DashboardScope) -> list[GoalRow]:
     ]
 
 
-def unused_products(scope: DashboardScope) -> QuerySet[Product]:
+def unused_products(scope: DashboardScope) -> list[Product]:
     """Products in use (not archived, not retired) in scope (the filtered team's, or the filtered
-    product) that no open use case in scope runs on."""
-    products = Product.objects.active().exclude(lifecycle=ProductLifecycle.RETIRED)
-    if scope.team:
-        products = products.filter(team=scope.team)
-    if scope.product:
-        products = products.filter(pk=scope.product.pk)
-    in_scope = scope.usecases.filter(status__in=LIVE_STATUSES).values("pk")
-    used = UseCase.products.through.objects.filter(
-        product_id=OuterRef("pk"), usecase_id__in=in_scope
-    )
-    return products.filter(~Exists(used)).select_related("team", "manager").order_by("name")
+    product) that no open use case in scope runs on, by name."""
+    used = {pk for row in scope.product_sets if row["live"] for pk in row["product_ids"]}
+    return [
+        product
+        for product in scope.products.values()
+        if not product.is_archived
+        and product.lifecycle != ProductLifecycle.RETIRED
+        and (not scope.team or product.team_id == scope.team.pk)
+        and (not scope.product or product.pk == scope.product.pk)
+        and product.pk not in used
+    ]
 
 
 # --- Evidence ------------------------------------------------------------------------------------
@@ -712,15 +757,13 @@ def _tally(rows, key: str, status: str = "evidence_status") -> dict:
 def evidence_panel(scope: DashboardScope) -> EvidencePanel:
     """Evidence statuses of the measured use cases in scope, rolled up per evidence area, per
     product and per goal (linked directly: a goal counts the use cases naming it, not those of its
-    sub-goals). Three grouped queries, however many use cases; goal titles come from
-    ``scope.goals``, which the goal tree loads anyway.
+    sub-goals). Products and goals come from the dashboard's grouped counts; the areas are one
+    grouped query; names come from ``scope.products`` and ``scope.goals``, loaded anyway.
 
     A row's links keep the dashboard's filters and narrow them to the row: a product row replaces
     the product filter (so only the filtered product has a row), a goal row replaces the goal
     filter (so only the filtered goal, or with sub-goals its subtree, has rows)."""
     measured = scope.usecases.filter(status__in=MEASURABLE_STATUSES)
-    in_scope = measured.values("pk")
-
     by_area = _tally(
         measured.values("evidence_area", "evidence_status").annotate(n=Count("pk")).order_by(),
         "evidence_area",
@@ -732,42 +775,37 @@ def evidence_panel(scope: DashboardScope) -> EvidencePanel:
         for value, label in [*EvidenceArea.choices, ("", "No area")]
     ]
 
-    product_links = UseCase.products.through.objects.filter(usecase_id__in=in_scope)
-    if scope.product:
-        product_links = product_links.filter(product=scope.product)
-    product_rows = list(
-        product_links.values(
-            "product_id", "product__name", "product__slug", "usecase__evidence_status"
-        )
-        .annotate(n=Count("usecase_id"))
-        .order_by()
-    )
-    by_product = _tally(product_rows, "product_id", "usecase__evidence_status")
-    names = {
-        row["product_id"]: (row["product__name"], row["product__slug"]) for row in product_rows
-    }
+    by_product: dict[int, dict[str, int]] = {}
+    for row in scope.product_sets:
+        for pk in row["product_ids"]:
+            if scope.product and pk != scope.product.pk:
+                continue
+            tally = by_product.setdefault(pk, {})
+            for status in EvidenceStatus:
+                tally[status.value] = tally.get(status.value, 0) + row[status.value]
     products = [
         _evidence_row(
-            name,
+            product.name,
             by_product[pk],
-            {**scope.query, "product": slug},
-            url=reverse("portfolio:product_detail", args=[slug]),
+            {**scope.query, "product": product.slug},
+            url=product.get_absolute_url(),
         )
-        for pk, (name, slug) in sorted(names.items(), key=lambda item: item[1][0].lower())
+        for pk, product in sorted(scope.products.items(), key=lambda item: item[1].name.lower())
+        if sum(by_product.get(pk, {}).values())
     ]
 
-    goal_links = UseCase.goals.through.objects.filter(usecase_id__in=in_scope)
+    allowed = None
     if scope.goal:
         children = _children(scope.goals)
         allowed = _subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
-        goal_links = goal_links.filter(strategicgoal_id__in=allowed)
-    by_goal = _tally(
-        goal_links.values("strategicgoal_id", "usecase__evidence_status")
-        .annotate(n=Count("usecase_id"))
-        .order_by(),
-        "strategicgoal_id",
-        "usecase__evidence_status",
-    )
+    by_goal: dict[int, dict[str, int]] = {}
+    for group in scope.grouped:
+        if not group.measured:
+            continue
+        for pk in group.goal_ids:
+            if allowed is None or pk in allowed:
+                tally = by_goal.setdefault(pk, {})
+                tally[group.evidence_status] = tally.get(group.evidence_status, 0) + group.measured
     base = {name: value for name, value in scope.query.items() if name != "subgoals"}
     goals = [
         _evidence_row(

@@ -1,5 +1,7 @@
 import pghistory
+import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import FieldDoesNotExist
@@ -141,6 +143,12 @@ class UseCase(models.Model):
     )
     products = models.ManyToManyField(Product, blank=True, related_name="usecases")
     goals = models.ManyToManyField(StrategicGoal, blank=True, related_name="usecases")
+    # The linked goals' and products' ids, sorted: kept by database triggers (``Meta.triggers`` and
+    # ``_touch_linked_usecases`` below) whoever changes the links, so the dashboard groups use cases by
+    # the goals they serve with one scan instead of a subquery per use case. Read them in queries
+    # only: an instance's copy is stale once its links change, and what it saves is overwritten.
+    goal_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    product_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     # Priority inputs, 1 (low) to 5 (high).
@@ -187,6 +195,40 @@ class UseCase(models.Model):
                 fields=["attestation_expires_at"],
                 condition=Q(status="active"),
                 name="usecase_active_expiry",
+            ),
+            # Everything the dashboard counts, so its grouped counts read this index alone.
+            models.Index(
+                fields=["team", "status"],
+                include=[
+                    "id",
+                    "owner",
+                    "attestation_expires_at",
+                    "changed_since_sign_off",
+                    "evidence_status",
+                    "evidence_area",
+                    "goal_ids",
+                    "product_ids",
+                ],
+                name="usecase_dashboard_cover",
+            ),
+        ]
+        triggers = [
+            # ``goal_ids`` and ``product_ids`` always hold the links, whatever a write says.
+            pgtrigger.Trigger(
+                name="usecase_link_sets",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                NEW.goal_ids := ARRAY(
+                    SELECT strategicgoal_id FROM usecases_usecase_goals
+                    WHERE usecase_id = NEW.id ORDER BY 1
+                );
+                NEW.product_ids := ARRAY(
+                    SELECT product_id FROM usecases_usecase_products
+                    WHERE usecase_id = NEW.id ORDER BY 1
+                );
+                RETURN NEW;
+                """,
             ),
         ]
         constraints = [
@@ -520,7 +562,7 @@ pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["search_vector"],
+    exclude=["search_vector", "goal_ids", "product_ids"],  # the links have their own history
     model_name="UseCaseHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history"),
 )(UseCase)
@@ -559,3 +601,29 @@ pghistory.track(
     model_name="UseCaseGoalHistory",
     app_label="usecases",
 )(UseCase.goals.through)
+
+
+def _touch_linked_usecases(name: str, transition: str) -> pgtrigger.Trigger:
+    """A statement trigger on a link table that touches the use cases whose links a statement
+    added or removed, so their ``usecase_link_sets`` trigger recomputes the id arrays: one update
+    per statement, however many links it wrote."""
+    return pgtrigger.Trigger(
+        name=name,
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert if transition == "new" else pgtrigger.Delete,
+        referencing=pgtrigger.Referencing(**{transition: "changed_links"}),
+        func="""
+        UPDATE usecases_usecase SET goal_ids = goal_ids
+        WHERE id IN (SELECT DISTINCT usecase_id FROM changed_links);
+        RETURN NULL;
+        """,
+    )
+
+
+# Installed on migrate (``PGTRIGGER_INSTALL_ON_MIGRATE``): the link tables are Django's own.
+for _through in (UseCase.goals.through, UseCase.products.through):
+    pgtrigger.register(
+        _touch_linked_usecases("link_set_added", "new"),
+        _touch_linked_usecases("link_set_removed", "old"),
+    )(_through)
