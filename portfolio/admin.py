@@ -1,8 +1,17 @@
+from importlib import import_module
+
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.module_loading import module_has_submodule
 
+from portfolio import services
+from portfolio.choices import ADMINS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids
 
@@ -69,10 +78,84 @@ class StrategicGoalAdmin(admin.ModelAdmin):
 User = get_user_model()
 admin.site.unregister(User)
 
+# An app that lets people hold things (own, author, review) tells the Django admin what a person
+# holds through a module of this name with a ``held_by(person) -> list[str]`` function, found the
+# way the admin finds ``admin.py``: portfolio never imports those apps (usecases/admin_people.py).
+HOLDINGS_MODULE = "admin_people"
+
+
+def held_by(person) -> list[str]:
+    """What ``person`` still holds that a guided deactivation hands over, in words; empty if
+    nothing."""
+    held = []
+    products = Product.objects.filter(manager=person).count()
+    goals = StrategicGoal.objects.filter(owner=person).count()
+    if products:
+        held.append(f"manages {products} product{pluralize(products)}")
+    if goals:
+        held.append(f"owns {goals} goal{pluralize(goals)}")
+    for config in apps.get_app_configs():
+        if config.name != "portfolio" and module_has_submodule(config.module, HOLDINGS_MODULE):
+            module = import_module(f"{config.name}.{HOLDINGS_MODULE}")
+            if hasattr(module, "held_by"):
+                held.extend(module.held_by(person))
+    return held
+
+
+class PersonChangeGuard:
+    """The Django admin's person form, kept to the rules of the registry's own pages: nobody
+    deactivates themselves or takes themselves out of the Admins group, and a person who still
+    holds something is deactivated only through the guided handover."""
+
+    actor = None  # the signed-in admin; set by ``PeopleAdmin.get_form``
+
+    def clean(self):
+        cleaned = super().clean()
+        person = self.instance
+        if person.pk is None:
+            return cleaned
+        own = person.pk == self.actor.pk
+        if "is_active" in self.changed_data and not cleaned.get("is_active", True):
+            if own:
+                raise forms.ValidationError("You cannot deactivate your own account.")
+            held = held_by(person)
+            if held:
+                raise forms.ValidationError(
+                    format_html(
+                        "{} still {}, so they cannot be deactivated here. Use the "
+                        '<a href="{}">guided deactivation</a>, which hands all of it over in '
+                        "one step.",
+                        services.person_name(person),
+                        join_words(held),
+                        reverse("usecases:person_deactivate", args=[person.pk]),
+                    )
+                )
+        groups = cleaned.get("groups")
+        if (
+            own
+            and "groups" in self.changed_data
+            and groups is not None
+            and person.groups.filter(name=ADMINS_GROUP).exists()
+            and not any(group.name == ADMINS_GROUP for group in groups)
+        ):
+            raise forms.ValidationError(
+                "You cannot take yourself out of the Admins group; another admin can."
+            )
+        return cleaned
+
+
+def join_words(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
 
 @admin.register(User)
 class PeopleAdmin(UserAdmin):
-    """Admins manage people, but only a superuser grants superuser rights or edits a superuser."""
+    """Admins manage people, but only a superuser grants superuser rights or edits a superuser.
+
+    Deactivating or reactivating someone here goes through the same services as the registry's
+    pages (an ``AdminEvent`` each); someone who still holds anything is refused and sent to the
+    guided deactivation.
+    """
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -87,3 +170,24 @@ class PeopleAdmin(UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate people instead; their use cases keep their history
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form
+        return type(form.__name__, (PersonChangeGuard, form), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        toggled = change and "is_active" in form.changed_data
+        if not toggled:
+            return super().save_model(request, obj, form, change)
+        active = obj.is_active
+        obj.is_active = not active  # the service makes the change, with its lock and its event
+        super().save_model(request, obj, form, change)
+        if active:
+            services.user_reactivate(user=obj, actor=request.user)
+        else:
+            services.user_deactivate(
+                user=obj, actor=request.user, reason="In the Django admin; they held nothing."
+            )
+        obj.is_active = active

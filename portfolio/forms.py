@@ -4,6 +4,7 @@ write."""
 from django import forms
 from django.contrib.auth import get_user_model
 
+from portfolio import services
 from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
 from portfolio.models import Product, StrategicGoal, Team
 
@@ -93,6 +94,77 @@ class UserCreateForm(forms.Form):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(f"Someone already uses {email}.")
         return email
+
+
+class UserEditForm(forms.Form):
+    """A person's name, e-mail address and roles. ``fingerprint`` carries the state the form was
+    loaded with, so that saving over someone else's change is refused (``services.user_update``).
+    """
+
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(
+        label="E-mail address", help_text="Where set-password links and notifications go."
+    )
+    is_admin = forms.BooleanField(
+        required=False,
+        label="Admin",
+        help_text="Manages teams, people, products and goals in these pages.",
+    )
+    is_reviewer = forms.BooleanField(
+        required=False, label="Reviewer", help_text="Decides reviews and reads the dashboards."
+    )
+    fingerprint = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is missing what it was loaded with; reload the page and "
+            "make your changes again."
+        },
+    )
+
+    def __init__(self, *args, person, actor, state: dict, **kwargs):
+        """``state`` is ``services.person_state(person)`` as loaded for this request."""
+        self.person, self.actor, self.state = person, actor, state
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                **{name: state[name] for name in services.PERSON_FIELDS},
+                "fingerprint": services.person_fingerprint(state),
+            }
+        super().__init__(*args, **kwargs)
+        if self.is_own_account:
+            self.fields[
+                "is_admin"
+            ].help_text = "You cannot take yourself out of the Admins group; another admin can."
+
+    @property
+    def is_own_account(self) -> bool:
+        return self.person.pk == self.actor.pk
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.person.pk).exists():
+            raise forms.ValidationError(f"Someone else already uses {email}.")
+        return email
+
+    def clean_is_admin(self):
+        keep = self.cleaned_data["is_admin"]
+        if self.is_own_account and self.state["is_admin"] and not keep:
+            raise forms.ValidationError(
+                "You cannot take yourself out of the Admins group; another admin can."
+            )
+        return keep
+
+    def person_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in services.PERSON_FIELDS}
+
+
+class ReactivateForm(forms.Form):
+    send_email = forms.BooleanField(
+        required=False,
+        label="Also send them a set-password e-mail",
+        help_text="They can sign in with the password they had; the link lets them choose a new "
+        "one.",
+    )
 
 
 class ProductForm(forms.Form):

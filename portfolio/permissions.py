@@ -52,3 +52,24 @@ def is_lead(user, team_id: int) -> bool:
 
 def can_view_portfolio(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_change_person(user, person) -> bool:
+    """Admins edit, reactivate and e-mail people; only a superuser does so to a superuser (as in
+    the Django admin, ``portfolio.admin.PeopleAdmin``)."""
+    return is_admin(user) and (user.is_superuser or not person.is_superuser)
+
+
+def get_person_actions(user, person) -> set[str]:
+    """What the people pages offer ``user`` to do with ``person``: a subset of "edit",
+    "send_password_email", "deactivate" and "reactivate". Nobody deactivates themselves."""
+    if not can_change_person(user, person):
+        return set()
+    if not person.is_active:
+        return {"edit", "reactivate"}
+    actions = {"edit"}
+    if person.email:
+        actions.add("send_password_email")
+    if person.pk != user.pk:
+        actions.add("deactivate")
+    return actions

@@ -12,11 +12,13 @@ import functools
 
 import pghistory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, connection, transaction
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from pghistory import runtime as pghistory_runtime
 
-from portfolio.choices import GoalStatus, MembershipRole
+from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, GoalStatus, MembershipRole
 from portfolio.models import AdminEvent, Membership, Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids
 
@@ -257,11 +259,22 @@ def user_create(*, actor, data: dict, send_email: bool = True):
             details={"username": username, "email": email, "team": str(team or "")},
         )
         if send_email and email:
-            from portfolio.tasks import send_set_password_email
-
-            user_id = user.pk
-            transaction.on_commit(lambda: send_set_password_email.enqueue(user_id))
+            _send_set_password_email_on_commit(user)
     return user
+
+
+def _send_set_password_email_on_commit(user) -> None:
+    """Queue the set-password e-mail once the transaction commits (never for a rolled-back
+    change); the background worker sends it."""
+    from portfolio.tasks import send_set_password_email
+
+    user_id = user.pk
+    transaction.on_commit(lambda: send_set_password_email.enqueue(user_id))
+
+
+def _guard_superuser(*, current, actor, doing: str) -> None:
+    if current.is_superuser and not actor.is_superuser:
+        raise AdminError(f"Only a superuser can {doing} a superuser.")
 
 
 @_marked("user.deactivated")
@@ -275,8 +288,7 @@ def user_deactivate(*, user, actor, reason: str = ""):
         current = User.objects.select_for_update().get(pk=user.pk)
         if not current.is_active:
             raise AdminError(f"{person_name(current)} is already deactivated.")
-        if current.is_superuser and not actor.is_superuser:
-            raise AdminError("Only a superuser can deactivate a superuser.")
+        _guard_superuser(current=current, actor=actor, doing="deactivate")
         current.is_active = False
         current.save(update_fields=["is_active"])
         _log(
@@ -285,6 +297,176 @@ def user_deactivate(*, user, actor, reason: str = ""):
             target=current,
             details={"reason": (reason or "").strip()},
         )
+    return current
+
+
+# What the person form edits, as the history and a conflict name it; the two roles beyond team
+# membership are group memberships. Superuser rights are granted nowhere in these pages.
+PERSON_FIELDS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "e-mail",
+    "is_admin": "Admins group",
+    "is_reviewer": "Reviewers group",
+}
+PERSON_GROUPS = {"is_admin": ADMINS_GROUP, "is_reviewer": REVIEWERS_GROUP}
+# A person's state as the edit form loads it: what it edits, and whether the account is active.
+PERSON_STATE_LABELS = {**PERSON_FIELDS, "is_active": "account"}
+
+
+class PersonEditConflict(AdminError):
+    """Someone changed the person after the edit form was loaded; nothing was saved.
+
+    ``changed`` names the fields that differ from what the form loaded, ``current`` holds the
+    person's state as saved now (``person_state``).
+    """
+
+    def __init__(self, *, person, changed: list[str], current: dict):
+        self.person, self.changed, self.current = person, changed, current
+        what = ", ".join(PERSON_STATE_LABELS[name] for name in changed)
+        super().__init__(
+            f"Someone else changed {person_name(person)} after you opened this form ({what})."
+        )
+
+
+def person_state(user) -> dict:
+    """The values the person form edits, and whether the account is active (one query)."""
+    groups = set(user.groups.filter(name__in=PERSON_GROUPS.values()).values_list("name", flat=True))
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        **{field: group in groups for field, group in PERSON_GROUPS.items()},
+        "is_active": user.is_active,
+    }
+
+
+def shown_state_value(name: str, value) -> str:
+    """A ``person_state`` value in words."""
+    if name == "is_active":
+        return "active" if value else "deactivated"
+    if isinstance(value, bool):
+        return "member" if value else "not a member"
+    return str(value)
+
+
+def _state_digest(name: str, value) -> str:
+    return salted_hmac("portfolio.person_fingerprint", f"{name}={value!r}").hexdigest()[:16]
+
+
+def person_fingerprint(state: dict) -> str:
+    """What the edit form carries in a hidden field: a digest per value it loaded (``auth.User``
+    has no version column). A digest per field lets a later save name what someone else changed
+    without the page carrying, or trusting, the values themselves."""
+    return ".".join(f"{name}-{_state_digest(name, state[name])}" for name in PERSON_STATE_LABELS)
+
+
+def fingerprint_differences(fingerprint: str, state: dict) -> list[str]:
+    """The fields of ``state`` that differ from the state ``fingerprint`` was taken of (every
+    field, when the fingerprint is not one)."""
+    loaded = dict(part.partition("-")[::2] for part in (fingerprint or "").split("."))
+    return [
+        name
+        for name in PERSON_STATE_LABELS
+        if name in state and loaded.get(name) != _state_digest(name, state[name])
+    ]
+
+
+@_marked("user.updated")
+def user_update(*, user, actor, data: dict, fingerprint: str):
+    """Edit a person's name, e-mail address and Admins / Reviewers membership.
+
+    ``fingerprint`` is ``person_fingerprint`` of the state the form was loaded with: if anyone
+    changed the person since, ``PersonEditConflict`` is raised and nothing is written. An admin
+    cannot take themselves out of the Admins group; only a superuser changes a superuser.
+    """
+    User = get_user_model()
+    with transaction.atomic():
+        # The row lock orders concurrent saves (a Django admin save holds it too, from its UPDATE
+        # to its commit): the second reads the first's result below and is told.
+        current = User.objects.select_for_update().get(pk=user.pk)
+        state = person_state(current)
+        changed = fingerprint_differences(fingerprint, state)
+        if changed:
+            raise PersonEditConflict(person=current, changed=changed, current=state)
+        _guard_superuser(current=current, actor=actor, doing="change")
+        if actor.pk == current.pk and state["is_admin"] and not data.get("is_admin", True):
+            raise AdminError("You cannot take yourself out of the Admins group; another admin can.")
+        email = (data.get("email", current.email) or "").strip()
+        if email and User.objects.filter(email__iexact=email).exclude(pk=current.pk).exists():
+            raise AdminError(f"Someone else already uses the e-mail address {email}.")
+        changes = {}
+        for name in ("first_name", "last_name", "email"):
+            if name in data:
+                after = (data[name] or "").strip()
+                if after != state[name]:
+                    changes[name] = [state[name], after]
+                    setattr(current, name, after)
+        if changes:
+            current.save(update_fields=list(changes))
+        groups = {
+            group.name: group for group in Group.objects.filter(name__in=PERSON_GROUPS.values())
+        }
+        for field, group_name in PERSON_GROUPS.items():
+            if field in data and bool(data[field]) != state[field]:
+                if data[field]:
+                    current.groups.add(groups[group_name])
+                else:
+                    current.groups.remove(groups[group_name])
+                changes[PERSON_FIELDS[field]] = [
+                    shown_state_value(field, state[field]),
+                    shown_state_value(field, bool(data[field])),
+                ]
+        if changes:
+            _log(actor=actor, action="user.updated", target=current, details={"changes": changes})
+    return current
+
+
+@_marked("user.reactivated")
+def user_reactivate(*, user, actor, send_email: bool = False):
+    """Let a deactivated person sign in again, with the password they had; ``send_email`` also
+    sends them a link to choose a new one. What was handed over when they left stays handed over."""
+    User = get_user_model()
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        if current.is_active:
+            raise AdminError(f"{person_name(current)} is already active.")
+        _guard_superuser(current=current, actor=actor, doing="reactivate")
+        sending = bool(send_email and current.email)
+        current.is_active = True
+        current.save(update_fields=["is_active"])
+        _log(
+            actor=actor,
+            action="user.reactivated",
+            target=current,
+            details={"set-password e-mail": "sent" if sending else ""},
+        )
+        if sending:
+            _send_set_password_email_on_commit(current)
+    return current
+
+
+@_marked("user.password_email_sent")
+def user_send_password_email(*, user, actor):
+    """Send ``user`` a fresh link to choose their password, as when they were created (the link
+    replaces nothing: an earlier one keeps working until a password is chosen)."""
+    User = get_user_model()
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        if not current.is_active:
+            raise AdminError(
+                f"{person_name(current)}'s account is deactivated; reactivate it first."
+            )
+        if not current.email:
+            raise AdminError(f"{person_name(current)} has no e-mail address; add one first.")
+        _guard_superuser(current=current, actor=actor, doing="send a set-password e-mail to")
+        _log(
+            actor=actor,
+            action="user.password_email_sent",
+            target=current,
+            details={"email": current.email},
+        )
+        _send_set_password_email_on_commit(current)
     return current
 
 

@@ -34,8 +34,20 @@ urlpatterns += [
     ),
 ]
 
+# The people list and the guided deactivation are usecases' (/administration/people/...).
 urlpatterns += [
     path("administration/people/new/", views.user_create, name="user_create"),
+    path("administration/people/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path(
+        "administration/people/<int:pk>/reactivate/",
+        views.user_reactivate,
+        name="user_reactivate",
+    ),
+    path(
+        "administration/people/<int:pk>/set-password-email/",
+        views.user_send_password_email,
+        name="user_send_password_email",
+    ),
 ]
 
 urlpatterns += [

@@ -10,7 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portfolio import forms, selectors, services
 from portfolio.choices import GoalStatus
 from portfolio.models import Membership, Product, StrategicGoal, Team
-from portfolio.permissions import can_view_portfolio, is_admin
+from portfolio.permissions import (
+    can_change_person,
+    can_view_portfolio,
+    get_person_actions,
+    is_admin,
+)
 
 # How many use cases a team, product or goal page lists before linking to the full, filtered list.
 USECASE_PREVIEW = 50
@@ -116,26 +121,43 @@ def _form_page(request, form, *, title, action, submit, cancel, status=200, eyeb
     return render(request, "portfolio/admin_form.html", context, status=status)
 
 
-def _refuse(request, form, error) -> None:
-    form.add_error(None, f"{error} Nothing was changed.")
+def _handle_form(request, form, *, save, success):
+    """What every administration form does with a POST: validate, call the service, say what was
+    done, redirect.
+
+    ``save(cleaned_data)`` calls the service and returns what it saved; ``success(saved)`` returns
+    the message and where to go (a URL or a model with ``get_absolute_url``). Returns
+    ``(response, status)``: the redirect after a save, or None and the status to show the form
+    again with (400 when the form or the service refused, with the reason on the form).
+    """
+    if request.method != "POST":
+        return None, 200
+    if form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except services.AdminError as error:
+            form.add_error(None, f"{error} Nothing was changed.")
+        else:
+            message, to = success(saved)
+            messages.success(request, message)
+            return redirect(to), 200
+    return None, 400
 
 
 @require_http_methods(["GET", "POST"])
 def team_create(request):
     _require_admin(request)
     form = forms.TeamForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                team = services.team_create(actor=request.user, data=form.cleaned_data)
-            except services.AdminError as error:
-                _refuse(request, form, error)
-            else:
-                messages.success(request, f"Team {team} created. Add its members below.")
-                return redirect("portfolio:team_edit", slug=team.slug)
-        status = 400
-    return _form_page(
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.team_create(actor=request.user, data=data),
+        success=lambda team: (
+            f"Team {team} created. Add its members below.",
+            reverse("portfolio:team_edit", args=[team.slug]),
+        ),
+    )
+    return done or _form_page(
         request,
         form,
         title="New team",
@@ -167,18 +189,16 @@ def team_edit(request, slug):
     _require_admin(request)
     team = get_object_or_404(Team, slug=slug)
     form = forms.TeamForm(request.POST or None, team=team)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                team = services.team_update(team=team, actor=request.user, data=form.cleaned_data)
-            except services.AdminError as error:
-                _refuse(request, form, error)
-            else:
-                messages.success(request, f"Team {team} saved.")
-                return redirect("portfolio:team_edit", slug=team.slug)
-        status = 400
-    return render(
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.team_update(team=team, actor=request.user, data=data),
+        success=lambda saved: (
+            f"Team {saved} saved.",
+            reverse("portfolio:team_edit", args=[saved.slug]),
+        ),
+    )
+    return done or render(
         request, "portfolio/team_manage.html", _team_manage_context(team, form=form), status=status
     )
 
@@ -263,22 +283,17 @@ def user_create(request):
     """Create a person; they get an e-mail with a link to choose their password."""
     _require_admin(request)
     form = forms.UserCreateForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                person = services.user_create(actor=request.user, data=form.cleaned_data)
-            except services.AdminError as error:
-                _refuse(request, form, error)
-            else:
-                messages.success(
-                    request,
-                    f"{forms.person_label(person)} created. A link to choose a password is on "
-                    f"its way to {person.email}.",
-                )
-                return redirect("portfolio:user_create")
-        status = 400
-    return _form_page(
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.user_create(actor=request.user, data=data),
+        success=lambda person: (
+            f"{forms.person_label(person)} created. A link to choose a password is on its way "
+            f"to {person.email}.",
+            reverse("portfolio:user_create"),
+        ),
+    )
+    return done or _form_page(
         request,
         form,
         title="New person",
@@ -289,6 +304,142 @@ def user_create(request):
     )
 
 
+def _person_to_change(request, pk):
+    """The person ``pk``, if the signed-in admin may change them (403 otherwise, 404 if none)."""
+    _require_admin(request)
+    person = get_object_or_404(get_user_model(), pk=pk)
+    if not can_change_person(request.user, person):
+        raise PermissionDenied
+    return person
+
+
+def _people_url(person) -> str:
+    """The people page that lists ``person``: the active ones, or the deactivated ones."""
+    url = reverse("usecases:person_list")
+    return url if person.is_active else f"{url}?show=deactivated"
+
+
+def _person_page(request, person, form, *, status=200, **extra):
+    context = {
+        "person": person,
+        "form": form,
+        "actions": get_person_actions(request.user, person),
+        "people_url": _people_url(person),
+        **extra,
+    }
+    return render(request, "portfolio/user_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk):
+    """Edit a person's name, e-mail address and roles. Saving over a change someone else made
+    after the form was loaded is refused (409), naming what changed."""
+    person = _person_to_change(request, pk)
+    state = services.person_state(person)
+    form = forms.UserEditForm(
+        request.POST if request.method == "POST" else None,
+        person=person,
+        actor=request.user,
+        state=state,
+    )
+    if request.method != "POST":
+        return _person_page(request, person, form)
+    if form.is_valid():
+        try:
+            saved = services.user_update(
+                user=person,
+                actor=request.user,
+                data=form.person_data(),
+                fingerprint=form.cleaned_data["fingerprint"],
+            )
+        except services.PersonEditConflict as conflict:
+            return _person_conflict(request, form, conflict)
+        except services.AdminError as error:
+            form.add_error(None, f"{error} Nothing was changed.")
+        else:
+            messages.success(request, f"{forms.person_label(saved)} saved.")
+            return redirect(_people_url(saved))
+    return _person_page(request, person, form, status=400)
+
+
+def _person_conflict(request, form, conflict: services.PersonEditConflict):
+    """Show what someone else changed; keep what this admin changed and take everything else as
+    saved now. The form carries the fingerprint of what is saved now, so saving again is a
+    deliberate choice made knowing both."""
+    yours = form.person_data()
+    touched = set(services.fingerprint_differences(form.cleaned_data["fingerprint"], yours))
+    now = conflict.current
+    initial = {name: yours[name] if name in touched else now[name] for name in yours}
+    rebased = forms.UserEditForm(
+        person=conflict.person,
+        actor=request.user,
+        state=now,
+        initial={**initial, "fingerprint": services.person_fingerprint(now)},
+    )
+    rows = [
+        {
+            "label": services.PERSON_STATE_LABELS[name],
+            "now": services.shown_state_value(name, now[name]),
+            "edited_here": name in yours,
+            "touched": name in touched,
+            "yours": services.shown_state_value(name, yours[name]) if name in yours else "",
+        }
+        for name in conflict.changed
+    ]
+    return _person_page(
+        request, conflict.person, rebased, status=409, conflict=conflict, conflict_rows=rows
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def user_reactivate(request, pk):
+    """Confirm, then let a deactivated person sign in again."""
+    person = _person_to_change(request, pk)
+    if person.is_active:
+        messages.info(
+            request, f"{forms.person_label(person)} is already active. Nothing was changed."
+        )
+        return redirect(_people_url(person))
+    form = forms.ReactivateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"send_email": not person.has_usable_password()},
+    )
+
+    def success(saved):
+        message = f"{forms.person_label(saved)} is active again and can sign in"
+        if form.cleaned_data["send_email"] and saved.email:
+            message += f"; a link to choose a password is on its way to {saved.email}."
+        elif form.cleaned_data["send_email"]:
+            message += ". They have no e-mail address, so no set-password link was sent."
+        else:
+            message += " with the password they had."
+        return message, reverse("portfolio:user_edit", args=[saved.pk])
+
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.user_reactivate(
+            user=person, actor=request.user, send_email=data["send_email"]
+        ),
+        success=success,
+    )
+    context = {"person": person, "form": form, "people_url": _people_url(person)}
+    return done or render(request, "portfolio/user_reactivate.html", context, status=status)
+
+
+@require_POST
+def user_send_password_email(request, pk):
+    """Send a person a fresh link to choose their password (the same e-mail as on creation)."""
+    person = _person_to_change(request, pk)
+    try:
+        services.user_send_password_email(user=person, actor=request.user)
+    except services.AdminError as error:
+        messages.error(request, f"{error} Nothing was sent.")
+    else:
+        messages.success(request, f"A link to choose a password is on its way to {person.email}.")
+    return redirect("portfolio:user_edit", pk=person.pk)
+
+
 # --- Products and goals -------------------------------------------------------------------------
 
 
@@ -296,18 +447,13 @@ def user_create(request):
 def product_create(request):
     _require_admin(request)
     form = forms.ProductForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                product = services.product_create(actor=request.user, data=form.cleaned_data)
-            except services.AdminError as error:
-                _refuse(request, form, error)
-            else:
-                messages.success(request, f"Product {product} created.")
-                return redirect(product)
-        status = 400
-    return _form_page(
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.product_create(actor=request.user, data=data),
+        success=lambda product: (f"Product {product} created.", product),
+    )
+    return done or _form_page(
         request,
         form,
         title="New product",
@@ -323,19 +469,12 @@ def product_edit(request, slug):
     _require_admin(request)
     product = get_object_or_404(Product, slug=slug)
     form = forms.ProductForm(request.POST or None, product=product)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                product = services.product_update(
-                    product=product, actor=request.user, data=form.cleaned_data
-                )
-            except services.AdminError as error:
-                _refuse(request, form, error)
-            else:
-                messages.success(request, f"Product {product} saved.")
-                return redirect(product)
-        status = 400
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.product_update(product=product, actor=request.user, data=data),
+        success=lambda saved: (f"Product {saved} saved.", saved),
+    )
     context = {
         "form": form,
         "title": f"Edit {product}",
@@ -346,7 +485,7 @@ def product_edit(request, slug):
         "is_archived": product.is_archived,
         "noun": "product",
     }
-    return render(request, "portfolio/admin_edit.html", context, status=status)
+    return done or render(request, "portfolio/admin_edit.html", context, status=status)
 
 
 @require_POST
@@ -370,18 +509,13 @@ def goal_create(request):
     if request.method == "GET" and request.GET.get("parent", "").isdigit():
         initial["parent"] = int(request.GET["parent"])
     form = forms.GoalForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                goal = services.goal_create(actor=request.user, data=form.cleaned_data)
-            except services.AdminError as error:
-                _refuse(request, form, error)
-            else:
-                messages.success(request, f"Goal “{goal}” created.")
-                return redirect(goal)
-        status = 400
-    return _form_page(
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.goal_create(actor=request.user, data=data),
+        success=lambda goal: (f"Goal “{goal}” created.", goal),
+    )
+    return done or _form_page(
         request,
         form,
         title="New goal",
@@ -400,17 +534,12 @@ def goal_edit(request, pk):
     form = forms.GoalForm(
         request.POST or None, goal=goal, excluded_parents=selectors.goal_descendant_ids(goal)
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                goal = services.goal_update(goal=goal, actor=request.user, data=form.cleaned_data)
-            except services.AdminError as error:
-                _refuse(request, form, error)
-            else:
-                messages.success(request, f"Goal “{goal}” saved.")
-                return redirect(goal)
-        status = 400
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.goal_update(goal=goal, actor=request.user, data=data),
+        success=lambda saved: (f"Goal “{saved}” saved.", saved),
+    )
     context = {
         "form": form,
         "title": f"Edit goal “{goal}”",
@@ -421,7 +550,7 @@ def goal_edit(request, pk):
         "is_archived": goal.status == GoalStatus.DROPPED,
         "noun": "goal",
     }
-    return render(request, "portfolio/admin_edit.html", context, status=status)
+    return done or render(request, "portfolio/admin_edit.html", context, status=status)
 
 
 @require_POST

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from portfolio import services as portfolio_services
 from portfolio.choices import REVIEWERS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal
-from portfolio.permissions import is_admin, is_reviewer
+from portfolio.permissions import get_person_actions, is_admin, is_reviewer
 from usecases import services
 from usecases.choices import Status
 from usecases.forms import person_label
@@ -100,6 +100,30 @@ def person_holdings(person) -> Holdings:
         open_reviews=open_reviews,
         other_reviewers=other_reviewers,
     )
+
+
+def held_by(person) -> list[str]:
+    """What ``person`` holds among use cases, in words; empty if nothing. The Django admin asks
+    (``portfolio.admin.held_by``) before it lets anyone deactivate a person outside the guided
+    step; their products and goals it counts itself."""
+    holdings = person_holdings(person)
+    held = []
+    if holdings.owned:
+        held.append(f"owns {_use_cases(len(holdings.owned))}")
+    if holdings.authored:
+        held.append(f"wrote {_use_cases(len(holdings.authored), 'open ')} someone else owns")
+    if holdings.handing_over:
+        held.append(
+            f"is handing over {_use_cases(len(holdings.handing_over))} "
+            "still waiting for the new owner's sign-off"
+        )
+    if holdings.open_reviews:
+        held.append(f"must review {_use_cases(holdings.open_reviews)} waiting for a decision")
+    return held
+
+
+def _use_cases(count: int, kind: str = "") -> str:
+    return f"{count} {kind}use case{'s' if count != 1 else ''}"
 
 
 def people_list(*, active: bool = True):
@@ -298,12 +322,15 @@ def person_list(request):
     page = Paginator(people_list(active=not show_inactive), PEOPLE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    people = list(page.object_list)
+    for person in people:
+        person.actions = get_person_actions(request.user, person)
     return render(
         request,
         "usecases/person_list.html",
         {
             "page": page,
-            "people": page.object_list,
+            "people": people,
             "show_inactive": show_inactive,
             "querystring": "show=deactivated" if show_inactive else "",
         },
