@@ -162,6 +162,8 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY"):
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# The task queue lives in our database, so a change and the e-mail tasks it queues commit together
+# (usecases/notifications.py); a backend elsewhere would be called only after the commit.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # History triggers on the use cases' product and goal link tables: Django creates those tables

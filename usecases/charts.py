@@ -179,16 +179,21 @@ _DAY_STEPS = (1, 2, 7, 14)
 _MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
 
 
+def _month(index: int) -> date | None:
+    """The first day of month ``index`` (year * 12 + month - 1); None beyond the calendar."""
+    year = index // 12
+    return date(year, index % 12 + 1, 1) if date.min.year <= year <= date.max.year else None
+
+
 def _month_start(day: date, step: int) -> date:
-    """The first day of the month on or before ``day`` whose month index is a multiple of ``step``."""
+    """The first day of the month on or before ``day`` whose month index is a multiple of ``step``
+    (the month of ``day`` itself when that would fall before the calendar starts)."""
     index = day.year * 12 + day.month - 1
-    index -= index % step
-    return date(index // 12, index % 12 + 1, 1)
+    return _month(index - index % step) or _month(index)
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+def _add_months(day: date, months: int) -> date | None:
+    return _month(day.year * 12 + day.month - 1 + months)
 
 
 def date_ticks(low: date, high: date, *, count: int = 6) -> list[tuple[date, str]]:
@@ -208,7 +213,7 @@ def date_ticks(low: date, high: date, *, count: int = 6) -> list[tuple[date, str
         current = _month_start(low, step)
         if current < low:
             current = _add_months(current, step)
-        while current <= high:
+        while current is not None and current <= high:
             months.append(current)
             current = _add_months(current, step)
         if len(months) <= count:
@@ -314,7 +319,9 @@ def line_chart(
     dates = [on for on, _ in points]
     first, last = min(dates), max(dates)
     x_pad = timedelta(days=max(1, round((last - first).days * 0.03)))
-    x_low, x_high = first - x_pad, last + x_pad
+    # Clamped at the calendar's ends, so even an absurd stored date draws rather than fails.
+    x_low = first - min(x_pad, first - date.min)
+    x_high = last + min(x_pad, date.max - last)
 
     # Room for the y tick labels and the rotated y label on the left, the dates below.
     widest = max(len(value_format(tick)) for tick in y_tick_values)

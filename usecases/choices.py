@@ -77,9 +77,21 @@ class Source(models.TextChoices):
 
 
 # Statuses whose text people may edit. An edit to an active use case that touches what was signed
-# (MATERIAL_FIELDS) sends it back through review and sign-off.
+# (MATERIAL_FIELDS: who, the problem, the success signal with its metric, the owner) sends it back
+# through review and sign-off: moving a target must not turn "off track" into "on track" unseen.
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.ACTIVE})
-MATERIAL_FIELDS = ("who", "problem", "success_signal", "owner")
+MATERIAL_FIELDS = (
+    "who",
+    "problem",
+    "success_signal",
+    "metric_name",
+    "metric_direction",
+    "metric_baseline",
+    "metric_baseline_date",
+    "metric_target",
+    "metric_target_date",
+    "owner",
+)
 
 
 class EventKind(models.TextChoices):

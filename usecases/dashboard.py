@@ -90,9 +90,11 @@ class Concern:
 
 
 def _signed(now: datetime) -> Q:
+    """Active with a current sign-off by an owner who is still here: a deactivated owner's
+    signature owns nothing (those use cases count under ``owner_gone``)."""
     return Q(
         status=Status.ACTIVE,
-        owner__isnull=False,
+        owner__is_active=True,
         changed_since_sign_off=False,
         attestation_expires_at__gte=now,
     )
@@ -522,7 +524,11 @@ def tiles_panel(scope: DashboardScope) -> list[Tile]:
             "Products with no use case",
             unused,
             scope.page_url("usecases:dashboard_unused"),
-            hint="Products in use that no open use case runs on.",
+            hint=(
+                "Products in use that no open use case serving this goal runs on."
+                if scope.goal
+                else "Products in use that no open use case runs on."
+            ),
             tone=_problem_tone(unused),
         ),
         Tile(

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from usecases.choices import EvidenceStatus, MetricDirection
 
@@ -68,12 +69,13 @@ def evaluate(
 
     1. No measurements: **no data**.
     2. The latest measurement (the latest date; of readings on the same day, the last given) has
-       reached the target, direction-aware (at or above it when higher is better, at or below it
-       when lower is better): **on track**, whatever the dates say.
-    3. Without a baseline, a target or a target date there is no line to judge against, so only
-       rule 2 can say "on track"; anything else is **at risk**. The same holds when the direction
+       reached the target: equal to it, or beyond it in the metric's direction (above when higher
+       is better, below when lower is better): **on track**, whatever the dates say.
+    3. ``today`` is after the target date and the target is not reached: **off track**, with or
+       without a baseline: the date was the promise.
+    4. Without a baseline, a target or a target date there is no line to judge against, so only
+       rules 2 and 3 can decide; anything else is **at risk**. The same holds when the direction
        is unset and cannot be read from baseline and target (they are equal or missing).
-    4. ``today`` is after the target date and the target is not reached: **off track**.
     5. Otherwise the latest measurement is compared with the expected value on its date: the
        straight line from (baseline date, baseline) to (target date, target). When the baseline
        date is missing, the line starts at the first measurement's date. At or better than the
@@ -91,12 +93,14 @@ def evaluate(
     latest_on, latest = readings[-1]
     direction = _direction(direction, baseline, target)
 
-    if target is not None and direction and _better_or_equal(direction, latest, target):
+    if target is not None and (
+        latest == target or (direction and _better_or_equal(direction, latest, target))
+    ):
         return EvidenceStatus.ON_TRACK
+    if target is not None and target_date is not None and today > target_date:
+        return EvidenceStatus.OFF_TRACK
     if baseline is None or target is None or target_date is None or not direction:
         return EvidenceStatus.AT_RISK
-    if today > target_date:
-        return EvidenceStatus.OFF_TRACK
 
     expected = expected_value(
         baseline=baseline,
@@ -117,17 +121,30 @@ def stale_days() -> int:
     return settings.EVIDENCE_STALE_DAYS
 
 
-def is_stale(last_measured_on: date | None, today: date) -> bool:
-    """No measurement in the last ``EVIDENCE_STALE_DAYS`` days (90): the last one is older, or
-    there is none. A measurement exactly 90 days old still counts as recent."""
+def is_stale(
+    last_measured_on: date | None, today: date, *, measuring_since: date | None = None
+) -> bool:
+    """No measurement in the last ``EVIDENCE_STALE_DAYS`` days (90). A measurement exactly 90 days
+    old still counts as recent. Never measured: stale once 90 days have passed since measuring
+    became due (``measuring_since``: the day of the current sign-off), so a use case signed off
+    yesterday is not stale for lack of a reading nobody could have taken; with no sign-off yet,
+    never."""
+    cut = today - timedelta(days=stale_days())
     if last_measured_on is None:
-        return True
-    return last_measured_on < today - timedelta(days=stale_days())
+        return measuring_since is not None and measuring_since < cut
+    return last_measured_on < cut
 
 
 def stale_q(today: date) -> Q:
-    """``is_stale`` as a filter on use cases, for lists and dashboards. It does not narrow to use
-    cases that have a metric or are active: combine it with what the page counts."""
-    return Q(last_measured_on__isnull=True) | Q(
-        last_measured_on__lt=today - timedelta(days=stale_days())
-    )
+    """``is_stale`` as a filter on use cases, for lists and dashboards, narrowed to use cases with a
+    metric (nothing can be measured without one). It does not narrow to active use cases: combine
+    it with what the page counts."""
+    cut = today - timedelta(days=stale_days())
+    measured_long_ago = Q(last_measured_on__lt=cut)
+    never_since_signing = Q(last_measured_on__isnull=True, signed_off_at__date__lt=cut)
+    return ~Q(metric_name="") & (measured_long_ago | never_since_signing)
+
+
+def measuring_since(usecase) -> date | None:
+    """The day measuring became due for ``is_stale``: the current sign-off's, in local time."""
+    return timezone.localdate(usecase.signed_off_at) if usecase.signed_off_at else None

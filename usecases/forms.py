@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -6,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import SIGN_OFF_STATEMENT, Action, Status
+from usecases.choices import SIGN_OFF_STATEMENT, Action, MetricDirection, Status
 from usecases.models import UseCase
 from usecases.permissions import creatable_team_ids
 from usecases.selectors import owner_choices
@@ -60,6 +62,19 @@ def person_label(user) -> str:
 class PersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return person_label(obj)
+
+
+# The dates a metric or a measurement may carry: a typo like year 1 or 9999 would otherwise be
+# stored and judged, and draw a chart across millennia.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def _within_bounds(value: date | None, what: str) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise forms.ValidationError(
+            f"Give {what} between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+        )
 
 
 class UseCaseForm(forms.ModelForm):
@@ -205,7 +220,38 @@ class UseCaseForm(forms.ModelForm):
         )
         if has_numbers and not cleaned.get("metric_name"):
             self.add_error("metric_name", "Name the metric the baseline and target refer to.")
+        baseline, target = cleaned.get("metric_baseline"), cleaned.get("metric_target")
+        direction = cleaned.get("metric_direction")
+        if baseline is not None and target is not None:
+            if direction == MetricDirection.INCREASE and target < baseline:
+                self.add_error(
+                    "metric_target",
+                    "Higher is better, so the target should not be below the baseline.",
+                )
+            elif direction == MetricDirection.DECREASE and target > baseline:
+                self.add_error(
+                    "metric_target",
+                    "Lower is better, so the target should not be above the baseline.",
+                )
+        baseline_date, target_date = (
+            cleaned.get("metric_baseline_date"),
+            cleaned.get("metric_target_date"),
+        )
+        if baseline_date and target_date and baseline_date >= target_date:
+            self.add_error(
+                "metric_target_date", "The target date should come after the baseline date."
+            )
         return cleaned
+
+    def clean_metric_baseline_date(self):
+        value = self.cleaned_data.get("metric_baseline_date")
+        _within_bounds(value, "the baseline date")
+        return value
+
+    def clean_metric_target_date(self):
+        value = self.cleaned_data.get("metric_target_date")
+        _within_bounds(value, "the target date")
+        return value
 
     def typed_values(self) -> dict:
         return {
@@ -306,6 +352,7 @@ class MeasurementForm(forms.Form):
             raise forms.ValidationError(
                 "The date is in the future; record a measurement once it has been taken."
             )
+        _within_bounds(measured_on, "the date measured")
         return measured_on
 
     def error_text(self) -> str:

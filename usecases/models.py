@@ -1,3 +1,5 @@
+from functools import cached_property
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -50,8 +52,16 @@ class UseCaseQuerySet(models.QuerySet):
         return self.filter(status=Status.ACTIVE, attestation_expires_at__lt=now or timezone.now())
 
     def reviewable_by(self, user):
-        """In review, and not authored by ``user`` (separation of duties)."""
-        return self.filter(status=Status.IN_REVIEW).exclude(author=user)
+        """In review, neither authored by ``user`` nor sent to this review by them (separation of
+        duties: the same rule as ``permissions._may_decide``)."""
+        sent_by_them = Review.objects.filter(
+            usecase=models.OuterRef("pk"), decided_at__isnull=True, submitted_by=user
+        )
+        return (
+            self.filter(status=Status.IN_REVIEW)
+            .exclude(author=user)
+            .exclude(models.Exists(sent_by_them))
+        )
 
     def awaiting_sign_off_by(self, user):
         return self.filter(status=Status.AWAITING_SIGN_OFF, owner=user)
@@ -265,6 +275,21 @@ class UseCase(models.Model):
     @property
     def key(self) -> str:
         return f"{KEY_PREFIX}{self.number}"
+
+    @cached_property
+    def evidence_keeper_id(self) -> int | None:
+        """Who keeps the success signal's measurements: the owner; while ownership is being handed
+        over, the outgoing owner, whose sign-off still holds, until the new owner signs (unless
+        the outgoing owner has been deactivated). One query, only while awaiting sign-off."""
+        if self.status == Status.AWAITING_SIGN_OFF:
+            outgoing = (
+                self.transfers.filter(resolved_at__isnull=True, from_owner__is_active=True)
+                .values_list("from_owner_id", flat=True)
+                .first()
+            )
+            if outgoing is not None:
+                return outgoing
+        return self.owner_id
 
     @property
     def status_tone(self) -> str:

@@ -213,37 +213,44 @@ def is_measurement_recorder(user, usecase) -> bool:
     return any(person.pk == user.pk for person in usecase.measurement_recorders.all())
 
 
+def _is_evidence_keeper(user, usecase) -> bool:
+    """The owner; during a handover the outgoing owner, until the new one signs
+    (``UseCase.evidence_keeper_id``): someone not yet signed cannot delete what was measured."""
+    return usecase.evidence_keeper_id is not None and usecase.evidence_keeper_id == user.pk
+
+
 def can_record_measurement(user, usecase) -> bool:
-    """The owner, or a team member they allowed, on an approved use case with a metric."""
+    """The evidence keeper (the owner), or a team member they allowed, on an approved use case
+    with a metric."""
     if not can_view_portfolio(user) or not _may_measure(usecase):
         return False
-    return _is_owner(user, usecase) or is_measurement_recorder(user, usecase)
+    return _is_evidence_keeper(user, usecase) or is_measurement_recorder(user, usecase)
 
 
 def can_delete_measurement(user, measurement, usecase) -> bool:
-    """The owner deletes any measurement; a recorder deletes the ones they recorded."""
+    """The evidence keeper deletes any measurement; a recorder deletes the ones they recorded."""
     if not can_record_measurement(user, usecase):
         return False
-    return _is_owner(user, usecase) or measurement.recorded_by_id == user.pk
+    return _is_evidence_keeper(user, usecase) or measurement.recorded_by_id == user.pk
 
 
 def can_manage_recorders(user, usecase) -> bool:
-    """Only the named owner chooses who else may record measurements."""
-    return can_view_portfolio(user) and _is_owner(user, usecase)
+    """Only the evidence keeper chooses who else may record measurements."""
+    return can_view_portfolio(user) and _is_evidence_keeper(user, usecase)
 
 
 def keeps_measurements(user, usecase) -> bool:
-    """The owner or an allowed recorder, whatever the use case's state: someone who is told why a
-    measurement can't be recorded now, rather than refused outright."""
+    """The evidence keeper or an allowed recorder, whatever the use case's state: someone who is
+    told why a measurement can't be recorded now, rather than refused outright."""
     return can_view_portfolio(user) and (
-        _is_owner(user, usecase) or is_measurement_recorder(user, usecase)
+        _is_evidence_keeper(user, usecase) or is_measurement_recorder(user, usecase)
     )
 
 
 def keeps_measurement(user, measurement, usecase) -> bool:
-    """``keeps_measurements`` for one reading: the owner, or the recorder who took it."""
+    """``keeps_measurements`` for one reading: the evidence keeper, or the recorder who took it."""
     return keeps_measurements(user, usecase) and (
-        _is_owner(user, usecase) or measurement.recorded_by_id == user.pk
+        _is_evidence_keeper(user, usecase) or measurement.recorded_by_id == user.pk
     )
 
 

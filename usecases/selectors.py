@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
     Max,
@@ -22,8 +23,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
+from pghistory.models import Events
 
 from portfolio.models import Product, StrategicGoal
 from usecases import charts, evidence, permissions, services
@@ -33,7 +36,10 @@ from usecases.models import (
     Notification,
     OwnershipTransfer,
     Review,
+    ReviewHistory,
     Revision,
+    SignOff,
+    SignOffHistory,
     UseCase,
     UseCaseEvent,
     UseCaseGoalHistory,
@@ -327,14 +333,98 @@ def _context_user_id(row):
     return metadata.get("user"), metadata.get("url", "")
 
 
+# Review and sign-off rows changed outside the services: what each is called, and its columns as
+# people name them, in the order shown. Ids, the use case and bookkeeping links are no news.
+_RELATED_HISTORY = {
+    ReviewHistory._meta.label: (
+        "Review",
+        Review,
+        {
+            "submitted_by": "Submitted by",
+            "submitted_at": "Submitted",
+            "revision": "Revision",
+            "reviewer": "Reviewer",
+            "decision": "Decision",
+            "comment": "Comment",
+            "decided_at": "Decided",
+        },
+    ),
+    SignOffHistory._meta.label: (
+        "Sign-off",
+        SignOff,
+        {
+            "owner": "Signed by",
+            "revision": "Revision signed",
+            "kind": "Kind",
+            "statement": "Statement",
+            "signed_at": "Signed",
+            "expires_at": "Expires",
+            "superseded_at": "Superseded",
+            "reminder_sent_at": "Attestation reminder sent",
+        },
+    ),
+}
+_LINK_HISTORY = {
+    UseCaseProductHistory._meta.label: "product",
+    UseCaseGoalHistory._meta.label: "goal",
+}
+_EVENT_VERBS = {"insert": "created", "delete": "deleted"}
+
+
+def _related_columns(model, labels) -> list:
+    """(column, field, label) of ``model``'s columns the timeline shows, in ``labels``' order."""
+    return [
+        (model._meta.get_field(name).column, model._meta.get_field(name), label)
+        for name, label in labels.items()
+    ]
+
+
+_RELATED_COLUMNS = {
+    name: _related_columns(model, labels) for name, (_, model, labels) in _RELATED_HISTORY.items()
+}
+
+
+def _json_shown(field, value, *, people, revisions) -> str:
+    """A value from a history row's JSON (``row_to_json``) as people read it."""
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        if field.related_model is Revision:
+            revision = revisions.get(value)
+            return f"Revision {revision.number}" if revision else f"a deleted revision (#{value})"
+        person = people.get(value)
+        return services.display_value(person) if person else f"a deleted person (#{value})"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(field, DateTimeField):
+        moment = parse_datetime(value)
+        return date_format(timezone.localtime(moment), "j M Y H:i") if moment else str(value)
+    return str(value)
+
+
+def _related_values(event) -> list[tuple]:
+    """(field, label, old, new) raw JSON values of a review or sign-off history row: every value
+    a new or deleted row held, or what an update changed."""
+    columns = _RELATED_COLUMNS[event.pgh_model]
+    data = event.pgh_data or {}
+    if event.pgh_label == "insert":
+        return [(f, label, None, data.get(col)) for col, f, label in columns]
+    if event.pgh_label == "delete":
+        return [(f, label, data.get(col), None) for col, f, label in columns]
+    diff = event.pgh_diff or {}
+    return [(f, label, *diff[col]) for col, f, label in columns if col in diff]
+
+
 def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[TimelineEntry]:
     """``usecase``'s history, newest first, at most ``limit`` entries: workflow events and edits,
     comments, and changes made outside the registry's pages, which the database's history
-    triggers caught (fields old -> new; product and goal links).
+    triggers caught (fields old -> new; product and goal links; its reviews and sign-offs).
 
     A fixed number of queries whatever the length: each source is read once (its newest
-    ``limit``), the row before each outside change in one more, and the people, products and
-    goals they name in one query each.
+    ``limit``), the row before each outside change of the use case in one more, and the people,
+    products, goals and revisions they name in one query each.
     """
 
     def newest(queryset):
@@ -364,29 +454,53 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     previous = UseCaseHistory.objects.select_related("team", "owner", "author").in_bulk(
         previous_ids, field_name="pgh_id"
     )
-    link_rows = [
-        *newest(
-            UseCaseProductHistory.objects.filter(_outside_services(), usecase_id=usecase.pk)
-            .select_related("pgh_context")
-            .order_by("-pgh_id")
-        ),
-        *newest(
-            UseCaseGoalHistory.objects.filter(_outside_services(), usecase_id=usecase.pk)
-            .select_related("pgh_context")
-            .order_by("-pgh_id")
-        ),
+    # Links, reviews and sign-offs changed outside the services: one query across their history
+    # tables, each row with its values and what it changed (pghistory's aggregate events, whose
+    # ``pgh_context`` is the context's metadata: ``_outside_services`` one level up).
+    other_rows = newest(
+        Events.objects.across(
+            UseCaseProductHistory, UseCaseGoalHistory, ReviewHistory, SignOffHistory
+        )
+        .references(usecase)
+        .filter(Q(pgh_context__isnull=True) | Q(pgh_context__service__isnull=True))
+        .order_by("-pgh_created_at", "-pgh_id")
+    )
+    link_rows = [row for row in other_rows if row.pgh_model in _LINK_HISTORY]
+    related_rows = [row for row in other_rows if row.pgh_model in _RELATED_HISTORY]
+    related_values = {row.pgh_slug: _related_values(row) for row in related_rows}
+    # (model, pk) of the people and revisions those rows name, old values and new.
+    named = [
+        (field.related_model, value)
+        for values in related_values.values()
+        for field, _, *pair in values
+        if field.is_relation
+        for value in pair
+        if value is not None
     ]
     products = Product.objects.in_bulk(
-        {row.product_id for row in link_rows if isinstance(row, UseCaseProductHistory)}
+        {
+            row.pgh_data["product_id"]
+            for row in link_rows
+            if _LINK_HISTORY[row.pgh_model] == "product"
+        }
     )
     goals = StrategicGoal.objects.in_bulk(
-        {row.strategicgoal_id for row in link_rows if isinstance(row, UseCaseGoalHistory)}
+        {
+            row.pgh_data["strategicgoal_id"]
+            for row in link_rows
+            if _LINK_HISTORY[row.pgh_model] == "goal"
+        }
     )
+    revisions = Revision.objects.in_bulk({pk for model, pk in named if model is Revision})
     people = User.objects.in_bulk(
         {
-            user_id
-            for row in [*outside_rows, *link_rows]
-            if (user_id := _context_user_id(row)[0]) is not None
+            *(user_id for row in outside_rows if (user_id := _context_user_id(row)[0]) is not None),
+            *(
+                user_id
+                for row in other_rows
+                if (user_id := (row.pgh_context or {}).get("user")) is not None
+            ),
+            *(pk for model, pk in named if model is User),
         }
     )
 
@@ -444,14 +558,15 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
             )
         )
     for row in link_rows:
-        if isinstance(row, UseCaseProductHistory):
-            label, linked = "Products", products.get(row.product_id)
-            name = linked.name if linked else f"a deleted product (#{row.product_id})"
+        data = row.pgh_data or {}
+        if _LINK_HISTORY[row.pgh_model] == "product":
+            label, linked = "Products", products.get(data.get("product_id"))
+            name = linked.name if linked else f"a deleted product (#{data.get('product_id')})"
         else:
-            label, linked = "Goals", goals.get(row.strategicgoal_id)
-            name = linked.title if linked else f"a deleted goal (#{row.strategicgoal_id})"
+            label, linked = "Goals", goals.get(data.get("strategicgoal_id"))
+            name = linked.title if linked else f"a deleted goal (#{data.get('strategicgoal_id')})"
         added = row.pgh_label.endswith(".linked")
-        user_id, url = _context_user_id(row)
+        context = row.pgh_context or {}
         dated.append(
             (
                 (row.pgh_created_at, 0, row.pgh_id),
@@ -459,13 +574,38 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
                     source="outside",
                     at=row.pgh_created_at,
                     title=OUTSIDE_TITLE,
-                    actor=people.get(user_id),
+                    actor=people.get(context.get("user")),
                     changes=(
                         FieldChange(label, "", f"{name} linked")
                         if added
                         else FieldChange(label, f"{name} unlinked", ""),
                     ),
-                    via=url,
+                    via=context.get("url", ""),
+                ),
+            )
+        )
+    for row in related_rows:
+        subject = _RELATED_HISTORY[row.pgh_model][0]
+        changes = []
+        for field, label, old, new in related_values[row.pgh_slug]:
+            old = _json_shown(field, old, people=people, revisions=revisions)
+            new = _json_shown(field, new, people=people, revisions=revisions)
+            if old != new:
+                changes.append(FieldChange(label, old, new))
+        if not changes:
+            continue  # only bookkeeping moved
+        context = row.pgh_context or {}
+        dated.append(
+            (
+                (row.pgh_created_at, 0, row.pgh_id),
+                TimelineEntry(
+                    source="outside",
+                    at=row.pgh_created_at,
+                    title=f"{subject} {_EVENT_VERBS.get(row.pgh_label, 'changed')} "
+                    "outside the registry's pages",
+                    actor=people.get(context.get("user")),
+                    changes=tuple(changes),
+                    via=context.get("url", ""),
                 ),
             )
         )
@@ -662,7 +802,9 @@ def my_work(user, *, now=None) -> MyWork:
             usecase.attestation_expires_at is not None
             and usecase.attestation_expires_at < due_before
         )
-        usecase.evidence_stale = evidence.is_stale(usecase.last_measured_on, today)
+        usecase.evidence_stale = bool(usecase.metric_name) and evidence.is_stale(
+            usecase.last_measured_on, today, measuring_since=evidence.measuring_since(usecase)
+        )
 
     reviews, reviews_total = None, 0
     if can_view_review_queue(user):
@@ -873,7 +1015,9 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
         tone=usecase.evidence_tone,
         # Flagged only where measuring is expected: approved, not retired.
         stale=usecase.status in MEASURABLE_STATUSES
-        and evidence.is_stale(usecase.last_measured_on, today),
+        and evidence.is_stale(
+            usecase.last_measured_on, today, measuring_since=evidence.measuring_since(usecase)
+        ),
         stale_days=evidence.stale_days(),
         last_measured_on=usecase.last_measured_on,
         rows=[

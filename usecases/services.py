@@ -2,9 +2,10 @@
 
 Shape of each: ``transaction.atomic()`` -> lock the row (``select_for_update``) -> guard the state
 and the rules of the workflow -> write -> record the event in the same transaction -> notify, whose
-e-mail leaves only after commit. Permission to ask is the view's business (``permissions.py``);
-the rules that must hold whoever asks (an author never approves their own use case, only the
-named owner signs) are enforced here as well.
+e-mail task is queued in that transaction too, so it exists exactly when the change commits.
+Permission to ask is the view's business (``permissions.py``); the rules that must hold whoever
+asks (an author never approves their own use case, only the named owner signs) are enforced here
+as well.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from usecases.models import (
     UseCase,
     UseCaseEvent,
 )
-from usecases.notifications import notify
+from usecases.notifications import close_requests, notify
 
 # Fields a person edits in the use-case form; the optimistic lock covers all of them.
 EDITABLE_FIELDS = [
@@ -355,11 +356,32 @@ def _record(
 
 
 def _move(current: UseCase, to: Status, actor, kind: EventKind, *, note="", fields=()) -> None:
-    """Change the status (and ``fields`` set by the caller), bump the version, record the event."""
+    """Change the status (and ``fields`` set by the caller), bump the version, record the event,
+    and close the requests the state it leaves had open."""
     from_status = current.status
     current.status = to
     _bump(current, ["status", "changed_since_sign_off", *fields])
     _record(current, actor, kind, from_status=from_status, note=note)
+    if to != from_status and from_status in OPEN_REQUESTS:
+        close_requests(
+            usecase=current,
+            kinds=OPEN_REQUESTS[from_status],
+            reason=f"{_name(actor)} {CLOSED_BY.get(kind, EventKind(kind).label.lower())}.",
+        )
+
+
+# The notices that ask someone to act while a use case is in a state; they close when it leaves.
+REVIEW_REQUESTS = (NotificationKind.REVIEW_REQUESTED,)
+SIGN_OFF_REQUESTS = (NotificationKind.SIGN_OFF_REQUESTED, NotificationKind.OWNERSHIP_TRANSFERRED)
+OPEN_REQUESTS = {Status.IN_REVIEW: REVIEW_REQUESTS, Status.AWAITING_SIGN_OFF: SIGN_OFF_REQUESTS}
+# What closed them, after the name of who did it: "Rob Reviewer approved it."
+CLOSED_BY = {
+    EventKind.APPROVED: "approved it",
+    EventKind.CHANGES_REQUESTED: "asked for changes",
+    EventKind.REJECTED: "rejected it",
+    EventKind.SIGNED_OFF: "signed it off",
+    EventKind.OWNERSHIP_DECLINED: "declined ownership",
+}
 
 
 def _required(text: str, message: str) -> str:
@@ -537,6 +559,11 @@ def _give_sign_off(current: UseCase, actor, kind: SignOffKind, revision: Revisio
     if previous:
         previous.superseded_by = sign_off
         previous.save(update_fields=["superseded_by"])
+    # A fresh expiry answers any reminder that the old one was due.
+    done = "re-attested" if kind == SignOffKind.REATTEST else "signed it off"
+    close_requests(
+        usecase=current, kinds=[NotificationKind.ATTESTATION_DUE], reason=f"{_name(actor)} {done}."
+    )
     current.signed_off_at = sign_off.signed_at
     current.attestation_expires_at = sign_off.expires_at
     return sign_off
@@ -803,6 +830,13 @@ def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = 
                 )
         current.owner = new_owner
         _bump(current, ["owner"])
+        # Whoever was asked to sign, or told they own it, is no longer: their notices close.
+        close_requests(
+            usecase=current,
+            kinds=SIGN_OFF_REQUESTS,
+            reason=f"{_name(actor)} named {_name(new_owner)} the owner instead.",
+            keep_recipient=new_owner,
+        )
         # Recorded as an edit of the owner field: the timeline shows who replaced whom.
         _record(
             current,
@@ -901,7 +935,7 @@ def _guard_measurable(current: UseCase) -> None:
 
 
 def _may_record(current: UseCase, actor) -> bool:
-    if current.owner_id == actor.pk:
+    if current.evidence_keeper_id == actor.pk:
         return True
     allowed = current.measurement_recorders.filter(pk=actor.pk).exists()
     return allowed and Membership.objects.filter(team_id=current.team_id, user=actor).exists()
@@ -965,7 +999,7 @@ def measurement_delete(*, measurement: Measurement, actor) -> UseCase:
         if stored is None:
             raise UseCaseError("That measurement was already deleted.")
         _guard_measurable(current)
-        if current.owner_id != actor.pk and not (
+        if current.evidence_keeper_id != actor.pk and not (
             stored.recorded_by_id == actor.pk and _may_record(current, actor)
         ):
             raise NotAllowed(
@@ -991,8 +1025,12 @@ def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
     always may, so naming them changes nothing."""
     with transaction.atomic():
         current = _lock(usecase)
-        _require_owner(current, actor, "choose who records measurements")
-        wanted = {user.pk: user for user in users if user.pk != current.owner_id}
+        if current.evidence_keeper_id != actor.pk:
+            raise NotAllowed(
+                f"Only the owner of {current.key} who signed it off can choose who records "
+                "measurements."
+            )
+        wanted = {user.pk: user for user in users if user.pk != current.evidence_keeper_id}
         members = set(
             Membership.objects.filter(
                 team_id=current.team_id, user_id__in=wanted, user__is_active=True

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from usecases.models import Notification
+from usecases.notifications import enqueue_with_this_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +55,9 @@ def send_notification_email(notification_id: int) -> str:
                 logger.error("Giving up on e-mail for notification %s: %s", notice.pk, error)
                 return "gave up"
             delay = retry_delay(notice.email_attempts)
-            transaction.on_commit(
-                lambda: send_notification_email.using(run_after=timezone.now() + delay).enqueue(
-                    notification_id
-                )
+            # Queued with the failed attempt's record: both commit, or neither.
+            enqueue_with_this_transaction(
+                send_notification_email.using(run_after=timezone.now() + delay), notification_id
             )
             logger.warning(
                 "E-mail for notification %s failed (%s); retrying in %s", notice.pk, error, delay

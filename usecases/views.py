@@ -214,6 +214,11 @@ ACTION_SERVICES = {
 }
 
 
+# An htmx action's answer: the status panel, with the version line and the Ownership card out of
+# band (see the ``action-done`` partial).
+ACTION_DONE_TEMPLATE = "usecases/usecase_detail.html#action-done"
+
+
 def _detail_context(request, usecase, **extra) -> dict:
     return {
         "usecase": usecase,
@@ -226,8 +231,9 @@ def _detail_context(request, usecase, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def usecase_action(request, key, action):
     """Take a workflow action. GET shows the action's own page (the no-JavaScript route to its
-    questions); POST performs it. An htmx POST gets the fresh status panel back and a
-    ``usecaseChanged`` event for the rest of the page; a plain POST redirects to the use case."""
+    questions); POST performs it. An htmx POST gets the fresh status panel back, with the version
+    line and the Ownership card out of band, and a ``usecaseChanged`` event for the rest of the
+    page; a plain POST redirects to the use case."""
     action = Action(action)
     usecase = _get_usecase(key)
     if not permissions.can(request.user, action, usecase):
@@ -271,10 +277,11 @@ def usecase_action(request, key, action):
     if _partial_request(request):
         response = render(
             request,
-            "usecases/usecase_detail.html#status-panel",
+            ACTION_DONE_TEMPLATE,
             _detail_context(request, _get_usecase(updated.key), flash=message),
         )
-        return trigger_client_event(response, "usecaseChanged", after="swap")
+        # The panel came back fresh with this answer; it ignores the event it sent.
+        return trigger_client_event(response, "usecaseChanged", {"source": "status"}, after="swap")
     messages.success(request, message)
     # A button on another page (the Sign-offs page's Re-attest) brings the person back there.
     return redirect(_next_url(request) or updated)
@@ -295,9 +302,10 @@ def _action_refused(request, usecase, refusal, *, form=None, action=None):
     """Nothing changed: say why, on the panel (htmx) or the use case page."""
     fresh = _get_usecase(usecase.key)
     if _partial_request(request):
+        # Someone may have been quicker: the page's other parts get the state it is in now.
         return render(
             request,
-            "usecases/usecase_detail.html#status-panel",
+            ACTION_DONE_TEMPLATE,
             _detail_context(request, fresh, action_error=str(refusal)),
         )
     if form is not None and action is not None and fresh.status == usecase.status:

@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from usecases.choices import Status
+from usecases.choices import NotificationKind, Status
 from usecases.demo import DEMO_PASSWORD, seed_demo
-from usecases.models import SignOff, UseCase
+from usecases.models import Notification, SignOff, UseCase
 
 # The live server needs committed data; serialized rollback restores the groups a flush removes.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -97,11 +97,18 @@ def test_a_use_case_goes_from_draft_to_owned_through_review_and_sign_off(demo, o
     action_form(olivia, "submit").get_by_role("button", name="Submit for review").click()
     expect_status(olivia, "In review")
 
-    # Rita approves.
+    # Rita approves; until then every other reviewer is asked too.
+    open_requests = Notification.objects.filter(
+        usecase=usecase, kind=NotificationKind.REVIEW_REQUESTED, read_at__isnull=True
+    )
+    assert open_requests.exclude(recipient=demo["rita"]).exists()
     open_usecase(rita, usecase)
     rita.locator("summary", has_text="Approve").click()
     action_form(rita, "approve").get_by_role("button", name="Approve").click()
     expect_status(rita, "Awaiting sign-off")
+    expect(rita.locator("#ownership-card")).to_contain_text("Awaiting Paul")
+    # Rita decided: no other reviewer is still asked to review it.
+    assert not open_requests.exists()
 
     # Paul, the named owner, is asked to sign off, and does.
     paul = open_browser().page
@@ -110,9 +117,21 @@ def test_a_use_case_goes_from_draft_to_owned_through_review_and_sign_off(demo, o
     paul.get_by_role("link", name="Sign-offs").click()
     paul.get_by_role("link", name=TITLE).click()
     paul.locator("summary", has_text="Sign off").click()
+    ownership = paul.locator("#ownership-card")
+    version_line = paul.locator("#version-line")
+    expect(ownership).to_contain_text("Awaiting Paul")
+    version_before = version_line.inner_text()
     paul.get_by_label("I accept ownership of this use case and its success signal.").check()
     action_form(paul, "sign-off").get_by_role("button", name="Sign off").click()
     expect_status(paul, "Active")
+    # Without a reload, the Ownership card shows the sign-off and the version line moved on; the
+    # panel keeps its message (it does not fetch itself again on the event its own answer sent).
+    expect(ownership).to_contain_text(re.compile(r"Signed off \d{1,2} \w{3} \d{4}"))
+    expect(ownership).not_to_contain_text("Awaiting")
+    expect(version_line).not_to_have_text(version_before)
+    expect(paul.locator("#status-panel")).to_contain_text(f"{usecase.key} signed off.")
+    usecase.refresh_from_db()
+    expect(version_line).to_contain_text(f"Version {usecase.version} ·")
 
     usecase.refresh_from_db()
     assert usecase.status == Status.ACTIVE

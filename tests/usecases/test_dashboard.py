@@ -134,7 +134,7 @@ def test_each_tile_counts_what_the_data_holds(as_user, org, varied):
     shown = {key: tile.count for key, tile in tiles(as_user(org.reviewer)).items()}
     assert shown == {
         "active": 7,  # signed, overdue, due soon, off track, owner gone, other team's two
-        "signed": 5,  # all active but the two overdue
+        "signed": 4,  # all active but the two overdue and the deactivated owner's
         "unowned_draft": 1,
         "in_review": 2,
         "awaiting_sign_off": 1,
@@ -220,8 +220,8 @@ def test_waiting_tiles_say_how_long_the_oldest_waits(as_user, org, varied):
 
 def test_signed_share_is_a_percentage_of_the_active(as_user, org, varied):
     signed = tiles(as_user(org.reviewer))["signed"]
-    assert signed.headline == "71%"  # 5 of 7
-    assert signed.note == "5 of 7 active"
+    assert signed.headline == "57%"  # 4 of 7
+    assert signed.note == "4 of 7 active"
 
 
 def test_invalid_filters_are_named_and_ignored(as_user, org, varied):

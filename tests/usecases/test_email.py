@@ -17,6 +17,7 @@ from io import StringIO
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -192,6 +193,100 @@ def test_the_e_mail_carries_the_notice_and_a_link_to_the_use_case(org, usecase_i
     assert f"Rita Reviewer approved {usecase.key}" in body
     assert usecase.get_absolute_url() in body
     assert to_author["From"] == "registry@localhost"
+
+
+# -- The e-mail is queued in the transition's own transaction ---------------------------------------
+
+
+class Interrupted(Exception):
+    pass
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_a_transition_that_rolls_back_queues_no_e_mail(org, usecase_in, mail_server):
+    mail_server.start()
+    usecase = usecase_in("in_review")
+    run_worker()
+    mail_server.handler.messages.clear()
+    queued_before = email_tasks().count()
+
+    with pytest.raises(Interrupted), transaction.atomic():
+        services.usecase_approve(usecase=usecase, actor=org.reviewer)
+        assert email_tasks().count() == queued_before + 2  # queued, not yet committed
+        raise Interrupted
+
+    assert email_tasks().count() == queued_before
+    run_worker()
+    assert mail_server.handler.messages == []
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_a_committed_transition_leaves_one_task_per_e_mail_delivered_once(
+    org, usecase_in, mail_server
+):
+    mail_server.start()
+    usecase = usecase_in("in_review")
+    run_worker()
+    mail_server.handler.messages.clear()
+    before = set(email_tasks().values_list("pk", flat=True))
+
+    services.usecase_approve(usecase=usecase, actor=org.reviewer)
+
+    new_tasks = email_tasks().exclude(pk__in=before)
+    notices = Notification.objects.filter(
+        kind__in=[NotificationKind.REVIEW_DECIDED, NotificationKind.SIGN_OFF_REQUESTED]
+    )
+    assert sorted(task.args_kwargs["args"][0] for task in new_tasks) == sorted(
+        notices.values_list("pk", flat=True)
+    )
+    assert new_tasks.count() == 2
+
+    run_worker()
+    run_worker()
+
+    assert sorted(mail_server.handler.received()) == [
+        ("mia@example.org", subject(NotificationKind.REVIEW_DECIDED, usecase)),
+        ("owen@example.org", subject(NotificationKind.SIGN_OFF_REQUESTED, usecase)),
+    ]
+    finished = email_tasks().exclude(pk__in=before)
+    assert [task.return_value for task in finished] == ["sent", "sent"]
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_the_e_mail_survives_a_crash_right_after_the_commit(org, usecase, mail_server, monkeypatch):
+    """A process that dies between the commit and its on-commit hooks runs none of them: drop
+    every hook, and the e-mail still goes out, because its task row committed with the change."""
+    monkeypatch.setattr(transaction, "on_commit", lambda *args, **kwargs: None)
+    mail_server.start()
+
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    run_worker()
+
+    assert mail_server.handler.received() == [
+        ("rita@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase)),
+    ]
+
+
+def test_a_backend_that_runs_tasks_at_once_is_called_only_after_the_commit(
+    org, usecase_in, settings, mailoutbox
+):
+    """Only the database queue shares the transaction; another backend (here the immediate one,
+    which sends at once) waits for the commit, so a rolled-back change sends nothing."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    usecase = usecase_in("in_review")
+    mailoutbox.clear()
+
+    with pytest.raises(Interrupted), transaction.atomic():
+        services.usecase_approve(usecase=usecase, actor=org.reviewer)
+        raise Interrupted
+    assert mailoutbox == []
+
+    services.usecase_approve(usecase=usecase, actor=org.reviewer)
+    assert sorted(message.to[0] for message in mailoutbox) == [
+        "mia@example.org",
+        "owen@example.org",
+    ]
+    assert DBTaskResult.objects.count() == 0
 
 
 # -- Scenario B: the mail server is unreachable ----------------------------------------------------

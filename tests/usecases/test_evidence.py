@@ -197,8 +197,15 @@ def test_on_the_target_date_itself_the_line_still_applies():
 def test_without_a_line_only_reaching_the_target_is_on_track(missing):
     assert judge((50, 100), **missing) == ON_TRACK
     assert judge((50, 99), **missing) == AT_RISK
-    assert judge((50, 0), **missing) == AT_RISK  # never off track: there is nothing to be off
-    assert judge((50, 0), today=day(500), **missing) == AT_RISK
+    assert judge((50, 0), **missing) == AT_RISK  # no line to be off before the target date
+
+
+def test_without_a_baseline_a_missed_target_date_is_still_off_track():
+    assert judge((50, 0), today=day(500), baseline=None) == OFF_TRACK
+    assert judge((50, 0), today=day(500), baseline=None, baseline_date=None) == OFF_TRACK
+    assert judge((50, 100), today=day(500), baseline=None) == ON_TRACK  # reached in time
+    # Without a target date there is no promise to miss.
+    assert judge((50, 0), today=day(500), baseline=None, target_date=None) == AT_RISK
 
 
 def test_without_a_target_nothing_is_reached():
@@ -211,8 +218,9 @@ def test_an_unset_direction_is_read_from_baseline_and_target():
     falling = {"direction": "", "baseline": Decimal(100), "target": Decimal(0)}
     assert judge((50, 45), **falling) == ON_TRACK
     assert judge((50, 100), **falling) == OFF_TRACK
-    # Neither direction nor a baseline to read it from: at risk, even at the target value.
-    assert judge((50, 100), direction="", baseline=None) == AT_RISK
+    # Neither direction nor a baseline to read it from: only the target value itself is reached.
+    assert judge((50, 100), direction="", baseline=None) == ON_TRACK
+    assert judge((50, 101), direction="", baseline=None) == AT_RISK
 
 
 def test_a_flat_line_has_no_tolerance():
@@ -221,6 +229,7 @@ def test_a_flat_line_has_no_tolerance():
     assert judge((50, "49.9999"), **metric) == OFF_TRACK
     # With the direction unset it can't be read from equal numbers: only "reached" is judged.
     assert judge((50, "49.9999"), direction="", **metric) == AT_RISK
+    assert judge((50, 50), direction="", **metric) == ON_TRACK
 
 
 def test_a_line_that_starts_after_its_target_date_expects_the_target():
@@ -238,7 +247,15 @@ def test_stale_after_ninety_days_without_a_measurement(settings):
     assert not is_stale(today, today)
     assert not is_stale(today - timedelta(days=90), today)  # exactly 90 days: still recent
     assert is_stale(today - timedelta(days=91), today)
-    assert is_stale(None, today)  # never measured
+
+
+def test_never_measured_is_stale_ninety_days_after_the_sign_off(settings):
+    settings.EVIDENCE_STALE_DAYS = 90
+    today = date(2025, 6, 30)
+    assert is_stale(None, today, measuring_since=today - timedelta(days=91))
+    assert not is_stale(None, today, measuring_since=today - timedelta(days=90))
+    assert not is_stale(None, today, measuring_since=today)  # signed off today
+    assert not is_stale(None, today)  # not signed off yet: nothing is due
 
 
 def test_stale_follows_the_setting(settings):

@@ -236,6 +236,7 @@ def test_a_plain_post_records_and_redirects_with_a_message(as_user, org, measure
             reading(measured_on=(TODAY + timedelta(days=1)).isoformat()),
             "The date is in the future",
         ),
+        (reading(measured_on="0001-01-01"), "Give the date measured between 1900 and 2199."),
         (reading(source_url="not a link"), "Enter a full web address"),
         (reading(note="x" * 501), "at most 500 characters"),
     ],
@@ -452,3 +453,41 @@ def test_status_text_follows_the_stored_column(as_user, org, measured):
     # The page shows what the dashboards count; the daily recompute brings both up to date.
     assert 'id="evidence-status">At risk<' in html
     assert UseCaseEvent.objects.filter(kind=EventKind.MEASUREMENT_RECORDED).count() == 1
+
+
+def test_a_stored_reading_at_the_ends_of_the_calendar_still_draws(as_user, org, measured):
+    """A date no form accepts any longer (an import, the shell) must not take the page down: the
+    chart clamps its margins at the calendar's ends."""
+    from datetime import date
+
+    services.measurement_record(
+        usecase=measured, actor=org.owner, measured_on=date(1, 1, 1), value=Decimal(30)
+    )
+    UseCase.objects.filter(pk=measured.pk).update(metric_target_date=date(9999, 12, 31))
+    response = as_user(org.owner).get(detail_url(measured))
+    assert response.status_code == 200
+    assert "<svg" in response.content.decode()
+
+
+def test_during_a_handover_the_signed_owner_keeps_the_evidence(as_user, org, measured):
+    """Ownership handed to someone who has not signed yet: the outgoing owner, whose sign-off
+    still holds, keeps recording and managing; the incoming owner cannot delete what was measured
+    or choose recorders until they sign."""
+    kept = record(measured, org.owner, 25, days_ago=3)
+    services.usecase_transfer_ownership(usecase=measured, actor=org.lead, new_owner=org.reviewer)
+    before = snapshot(measured)
+
+    incoming = as_user(org.reviewer)
+    assert incoming.post(delete_url(measured, kept)).status_code == 403
+    assert incoming.post(recorders_url(measured), {"recorders": [org.member.pk]}).status_code == 403
+    assert snapshot(measured) == before
+    assert "Delete" not in incoming.get(detail_url(measured)).content.decode()
+
+    outgoing = as_user(org.owner)
+    assert outgoing.post(create_url(measured), reading(value="22")).status_code == 302
+    assert Measurement.objects.filter(usecase=measured).count() == 2
+    assert "Delete" in outgoing.get(detail_url(measured)).content.decode()
+
+    services.usecase_sign_off(usecase=measured, actor=org.reviewer, accepted=True)
+    assert as_user(org.reviewer).post(delete_url(measured, kept)).status_code == 302
+    assert as_user(org.owner).post(create_url(measured), reading()).status_code == 403

@@ -134,3 +134,51 @@ def test_edit_form_carries_the_version_it_was_opened_at(org, usecase):
     form = UseCaseForm(instance=usecase, user=org.member)
     assert form["version"].value() == usecase.version
     assert 'type="hidden" name="version" value="1"' in str(form["version"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        (
+            {"metric_direction": "increase", "metric_baseline": "100", "metric_target": "50"},
+            "metric_target",
+            "Higher is better, so the target should not be below the baseline.",
+        ),
+        (
+            {"metric_direction": "decrease", "metric_baseline": "10", "metric_target": "40"},
+            "metric_target",
+            "Lower is better, so the target should not be above the baseline.",
+        ),
+        (
+            {"metric_baseline_date": "2026-06-01", "metric_target_date": "2026-01-01"},
+            "metric_target_date",
+            "The target date should come after the baseline date.",
+        ),
+        (
+            {"metric_target_date": "9999-12-31"},
+            "metric_target_date",
+            "Give the target date between 1900 and 2199.",
+        ),
+        (
+            {"metric_baseline_date": "0001-01-01"},
+            "metric_baseline_date",
+            "Give the baseline date between 1900 and 2199.",
+        ),
+    ],
+)
+def test_a_metric_that_contradicts_itself_is_refused(org, fields, field, message):
+    data = create_form_data(org=org, metric_name="Days to decision", **fields)
+    form = UseCaseForm(data, user=org.member)
+    assert not form.is_valid()
+    assert form.errors[field] == [message]
+
+
+def test_a_target_equal_to_the_baseline_is_a_metric_to_hold(org):
+    data = create_form_data(
+        org=org,
+        metric_name="Uptime",
+        metric_direction="increase",
+        metric_baseline="99.9",
+        metric_target="99.9",
+    )
+    assert UseCaseForm(data, user=org.member).is_valid()

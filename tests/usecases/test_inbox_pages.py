@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import ROLES, make_usecase
 from tests.factories import UserFactory, reviewer
@@ -461,10 +462,18 @@ def test_reminder_reaches_the_inbox_and_the_badge(as_user, org, settings):
     assert "Attestation due" in response.content.decode()
 
 
-def test_reminder_queues_one_email_after_commit(org, settings, django_capture_on_commit_callbacks):
+@pytest.mark.usefixtures("database_tasks")
+def test_reminder_queues_one_email_with_its_notice(
+    org, settings, django_capture_on_commit_callbacks
+):
     settings.SIGN_OFF_VALID_DAYS = 10
     usecase = active(org)
     assert usecase.status == Status.ACTIVE
+    before = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks() as callbacks:
         services.send_attestation_reminders()
-    assert len(callbacks) == 1
+    # Queued in the reminder's own transaction, nothing left waiting for the commit.
+    assert callbacks == []
+    notice = Notification.objects.get(kind=NotificationKind.ATTESTATION_DUE)
+    (task,) = DBTaskResult.objects.order_by("-enqueued_at")[: DBTaskResult.objects.count() - before]
+    assert task.args_kwargs["args"] == [notice.pk]

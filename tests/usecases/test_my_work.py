@@ -45,6 +45,17 @@ def lapse(usecase, *, days_ahead):
     UseCase.objects.filter(pk=usecase.pk).update(attestation_expires_at=expires)
 
 
+# A success metric: only a use case with one can have stale evidence.
+METRIC = {"metric_name": "Claims decided within 10 days (%)"}
+
+
+def signed(usecase, *, days_ago):
+    """The use case's current sign-off was given ``days_ago`` days ago."""
+    UseCase.objects.filter(pk=usecase.pk).update(
+        signed_off_at=timezone.now() - timedelta(days=days_ago)
+    )
+
+
 def measured(usecase, *, days_ago):
     """The use case's newest measurement was taken ``days_ago`` days ago."""
     UseCase.objects.filter(pk=usecase.pk).update(
@@ -215,11 +226,16 @@ def test_owner_sees_attestations_due_and_stale_evidence(as_user, org, usecase_in
     due = usecase_in("active", title="Lapses soon")
     lapse(due, days_ahead=10)
     measured(due, days_ago=5)
-    stale = usecase_in("active", title="Measured long ago")
+    stale = usecase_in("active", title="Measured long ago", **METRIC)
     measured(stale, days_ago=120)
-    never = usecase_in("active", title="Never measured")
-    fine = usecase_in("active", title="In good order")
+    never = usecase_in("active", title="Never measured", **METRIC)
+    signed(never, days_ago=100)
+    fine = usecase_in("active", title="In good order", **METRIC)
     measured(fine, days_ago=30)
+    # Never measured either, but signed off only last week: nothing could have been due yet.
+    signed(usecase_in("active", title="Signed last week", **METRIC), days_ago=7)
+    # Nothing to measure: no metric, so never stale.
+    signed(usecase_in("active", title="No metric"), days_ago=300)
 
     response = as_user(org.owner).get(URL)
     work = response.context["work"]
@@ -230,13 +246,15 @@ def test_owner_sees_attestations_due_and_stale_evidence(as_user, org, usecase_in
         2,
         2,
     )
-    assert work.owned_active_total == 5
+    assert work.owned_active_total == 7
     assert 'My use cases needing attention <span class="muted">(4)</span>' in attention
     assert "Attestation overdue" in attention
     assert "Attestation due" in attention
     assert attention.count("Evidence stale") == 2
     assert attention.count("last measured") == 1  # the other was never measured
     assert "In good order" not in attention
+    assert "Signed last week" not in attention
+    assert "No metric" not in attention
     # The evidence status badge of each row.
     assert attention.count('class="badge badge-neutral">No measurements</span>') == 4
     # A one-click re-attest for the two due, coming back here.
@@ -250,7 +268,7 @@ def test_owner_sees_attestations_due_and_stale_evidence(as_user, org, usecase_in
 
 
 def test_the_stale_window_follows_the_setting(as_user, org, usecase_in, settings):
-    usecase = usecase_in("active")
+    usecase = usecase_in("active", **METRIC)
     measured(usecase, days_ago=20)
     assert my_work(org.owner).attention == []
     settings.EVIDENCE_STALE_DAYS = 10

@@ -1,7 +1,8 @@
 """Every workflow transition through the services: what it records when allowed, and that a refusal
 changes nothing."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import override_settings
@@ -587,13 +588,35 @@ def test_an_action_from_each_state_it_starts_from_is_taken(
 # -- Editing an active use case --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field", ["who", "problem", "success_signal", "owner"])
+# What the owner signed, with a value different from the one ``METRIC`` gives the use case.
+SIGNED_CHANGES = {
+    "who": "Something else entirely.",
+    "problem": "Something else entirely.",
+    "success_signal": "Something else entirely.",
+    "metric_name": "Something else entirely.",
+    "metric_direction": "decrease",
+    "metric_baseline": Decimal(7),
+    "metric_baseline_date": date(2026, 2, 1),
+    "metric_target": Decimal(500),
+    "metric_target_date": date(2027, 6, 30),
+}
+METRIC = {
+    "metric_name": "Claims decided within 10 days (%)",
+    "metric_direction": "increase",
+    "metric_baseline": Decimal(40),
+    "metric_baseline_date": date(2026, 1, 1),
+    "metric_target": Decimal(80),
+    "metric_target_date": date(2027, 1, 1),
+}
+
+
+@pytest.mark.parametrize("field", [*SIGNED_CHANGES, "owner"])
 def test_editing_what_was_signed_sends_an_active_use_case_back_to_review(
     org, usecase_in, successor, field
 ):
-    usecase = usecase_in("active")
+    usecase = usecase_in("active", **METRIC)
     signed = services.current_sign_off(usecase)
-    new_value = successor if field == "owner" else "Something else entirely."
+    new_value = successor if field == "owner" else SIGNED_CHANGES[field]
 
     edited = services.usecase_update(
         usecase=usecase, actor=org.member, data={field: new_value}, expected_version=usecase.version

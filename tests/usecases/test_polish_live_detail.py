@@ -1,0 +1,203 @@
+"""After a workflow action on the detail page, every part of the page the action changed is fresh
+without a reload: the status panel is swapped in place, and the same answer carries the version
+line and the Ownership card out of band. Without JavaScript the form posts and the page reloads.
+"""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from tests.factories import GoalFactory, ProductFactory, UserFactory
+from usecases.choices import Status
+from usecases.models import UseCase
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def action_url(usecase, action: str) -> str:
+    return reverse(f"usecases:usecase_{action}", args=[usecase.key])
+
+
+def fragment(html: str, element_id: str) -> str:
+    """The element with ``element_id``, from its opening tag to the end of its own tag name."""
+    match = re.search(rf'<(\w+)[^>]*\bid="{element_id}"', html)
+    assert match, f"no #{element_id} in the answer"
+    tag = match.group(1)
+    end = html.index(f"</{tag}>", match.start())
+    return html[match.start() : end + len(tag) + 3]
+
+
+def today() -> str:
+    return date_format(timezone.localtime(), "j M Y")
+
+
+@pytest.fixture
+def successor(db):
+    return UserFactory(username="sam", first_name="Sam", last_name="Successor")
+
+
+def test_signing_off_with_htmx_refreshes_the_ownership_card_and_the_version(
+    as_user, org, usecase_in
+):
+    usecase = usecase_in("awaiting_sign_off")
+    page = as_user(org.owner).get(usecase.get_absolute_url()).content.decode()
+    assert "Awaiting Owen Owner's sign-off" in fragment(page, "ownership-card")
+
+    response = as_user(org.owner).post(
+        action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    stored = UseCase.objects.get(pk=usecase.pk)
+    assert stored.status == Status.ACTIVE
+    # The status panel replaces the old one (hx-target); the rest comes out of band.
+    panel = fragment(html, "status-panel")
+    assert "hx-swap-oob" not in panel
+    assert "signed off." in panel
+    card = fragment(html, "ownership-card")
+    assert 'hx-swap-oob="true"' in card
+    assert f"Signed off {today()}" in card
+    assert "Awaiting" not in card
+    expires = date_format(timezone.localtime(stored.attestation_expires_at), "j M Y")
+    assert f"attestation due {expires}" in card
+    version = fragment(html, "version-line")
+    assert 'hx-swap-oob="true"' in version
+    assert f"Version {stored.version} ·" in version
+    assert stored.version > usecase.version
+
+
+def test_a_transfer_with_htmx_shows_the_new_owner_awaited_and_the_old_sign_off_holding(
+    as_user, org, usecase_in, successor
+):
+    usecase = usecase_in("active")
+
+    response = as_user(org.lead).post(
+        action_url(usecase, "transfer_ownership"),
+        {"new_owner": successor.pk, "note": "Moves to the payments team."},
+        headers=HTMX,
+    )
+
+    card = fragment(response.content.decode(), "ownership-card")
+    assert "Sam Successor" in card
+    assert "Owen Owner" not in card
+    assert f"Awaiting Sam Successor's sign-off; the sign-off of {today()} holds until then" in (
+        " ".join(card.split())
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "actor", "data"),
+    [
+        ("draft", "submit", "lead", {}),
+        ("in_review", "approve", "reviewer", {"note": ""}),
+        ("in_review", "request_changes", "reviewer", {"note": "Name the offices."}),
+        ("in_review", "reject", "reviewer", {"note": "Out of scope."}),
+        ("active", "reattest", "owner", {}),
+        ("active", "retire", "lead", {"note": "Replaced."}),
+        ("declined", "reopen", "lead", {}),
+        ("awaiting_sign_off", "decline_ownership", "owner", {"note": "Not mine."}),
+    ],
+)
+def test_every_action_answers_with_the_fresh_version_line_and_ownership_card(
+    as_user, org, usecase_in, status, action, actor, data
+):
+    usecase = usecase_in(status)
+    if action == "reattest":
+        data = {"version": usecase.version}
+
+    response = as_user(getattr(org, actor)).post(action_url(usecase, action), data, headers=HTMX)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    stored = UseCase.objects.get(pk=usecase.pk)
+    assert stored.version > usecase.version
+    assert f"Version {stored.version} ·" in fragment(html, "version-line")
+    assert 'hx-swap-oob="true"' in fragment(html, "ownership-card")
+    assert html.count('id="status-panel"') == 1
+
+
+def test_a_refused_action_brings_the_page_up_to_date_too(as_user, org, usecase_in):
+    """Someone was quicker: the answer says so and shows the state the use case is in now."""
+    usecase = usecase_in("awaiting_sign_off")
+    client = as_user(org.owner)
+    client.post(action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX)
+
+    again = client.post(action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX)
+
+    html = again.content.decode()
+    assert f"{usecase.key} is active now; nothing was changed." in fragment(html, "status-panel")
+    assert f"Signed off {today()}" in fragment(html, "ownership-card")
+    stored = UseCase.objects.get(pk=usecase.pk)
+    assert f"Version {stored.version} ·" in fragment(html, "version-line")
+
+
+def test_the_status_panel_ignores_the_event_its_own_action_sent(as_user, org, usecase_in):
+    """The answer already holds the fresh panel: fetching it again would drop the message."""
+    usecase = usecase_in("in_review")
+
+    response = as_user(org.reviewer).post(
+        action_url(usecase, "approve"), {"note": ""}, headers=HTMX
+    )
+
+    assert json.loads(response["HX-Trigger-After-Swap"]) == {"usecaseChanged": {"source": "status"}}
+    panel = fragment(response.content.decode(), "status-panel")
+    assert "usecaseChanged[detail.source!='status'] from:body" in panel
+
+
+def test_without_javascript_the_action_redirects_and_the_page_shows_the_sign_off(
+    as_user, org, usecase_in
+):
+    usecase = usecase_in("awaiting_sign_off")
+    client = as_user(org.owner)
+
+    response = client.post(action_url(usecase, "sign_off"), {"accepted": "on"})
+
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    card = fragment(page, "ownership-card")
+    assert f"Signed off {today()}" in card
+    # The whole page carries each part once, and nothing out of band.
+    assert page.count('id="ownership-card"') == page.count('id="version-line"') == 1
+    assert "hx-swap-oob" not in card
+    assert "hx-swap-oob" not in fragment(page, "version-line")
+
+
+def test_the_ownership_card_says_when_nobody_has_signed_yet(as_user, org, usecase):
+    page = as_user(org.member).get(usecase.get_absolute_url()).content.decode()
+    assert "Not signed off yet" in fragment(page, "ownership-card")
+
+
+def test_the_ownership_card_marks_an_overdue_attestation(as_user, org, usecase_in):
+    usecase = usecase_in("active")
+    UseCase.objects.filter(pk=usecase.pk).update(
+        attestation_expires_at=timezone.now() - timedelta(days=1)
+    )
+
+    page = as_user(org.member).get(usecase.get_absolute_url()).content.decode()
+
+    assert "<strong>overdue</strong> since" in fragment(page, "ownership-card")
+
+
+def test_the_action_answer_keeps_a_fixed_query_count(
+    as_user, org, usecase_in, django_assert_max_num_queries
+):
+    """The extra fragments read what the page already loads: the prefetched links and people."""
+    counts = []
+    for extra_links in (0, 10):
+        usecase = usecase_in("awaiting_sign_off")
+        if extra_links:
+            usecase.products.add(*(ProductFactory(team=org.team) for _ in range(extra_links)))
+            usecase.goals.add(*(GoalFactory() for _ in range(extra_links)))
+        client = as_user(org.owner)
+        with django_assert_max_num_queries(60) as captured:
+            client.post(action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
