@@ -9,7 +9,7 @@ Each use case reaches its status the way a real one does: through the workflow s
 the people who may take each step (``permissions.RULES``), as ``demo_data/workflow.json`` tells.
 Its events, revisions, reviews, sign-offs, transfers, comments and notifications are therefore the
 services' own, and every state is one the workflow can produce. The notifications queue their
-e-mail when the seed's transaction commits; in development the worker ``make run`` starts prints
+e-mail inside the seed's transaction, so the tasks exist exactly when it commits; in development the worker ``make run`` starts prints
 them to the console.
 
 Every row is found by a natural key (username, slug, goal title, external reference) and created
@@ -176,8 +176,8 @@ def seed_demo() -> SeedReport:
     """Create whatever part of the demo organisation is missing, in one transaction.
 
     One transaction, so a failure leaves nothing half-seeded. The services' notifications queue
-    their e-mail with ``transaction.on_commit``: the tasks reach the queue once, after the commit,
-    and only if it commits.
+    their e-mail in the same transaction (the task queue is a table of this database): the tasks
+    exist once, and only if it commits.
     """
     data = _load("organisation.json")
     rows = _load("usecases.json")["usecases"]

@@ -192,7 +192,7 @@ def test_comments_and_notifications_come_from_the_services(
         NotificationKind.SIGN_OFF_REQUESTED,
         NotificationKind.OWNERSHIP_TRANSFERRED,
     } <= kinds
-    # Each notice's e-mail was queued once, after the commit, for the worker to send.
+    # Each notice's e-mail was queued once, with the seed's commit, for the worker to send.
     queued = sorted(
         result.task_result.args[0]
         for result in DBTaskResult.objects.filter(task_path=send_notification_email.module_path)
