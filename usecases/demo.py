@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -45,6 +46,7 @@ from portfolio.models import Membership, Product, StrategicGoal, Team
 from usecases.choices import Action, Source, Status
 from usecases.dashboard import seed_snapshots
 from usecases.models import (
+    LINK_SET_TRIGGERS,
     NUMBER_SEQUENCE,
     Comment,
     Notification,
@@ -651,16 +653,20 @@ class _BulkGenerator:
         rows = [self._row(status=s, number=n) for s, n in zip(statuses, numbers, strict=True)]
         UseCase.objects.bulk_create([row.usecase for row in rows])
         ProductLink, GoalLink = UseCase.products.through, UseCase.goals.through
-        ProductLink.objects.bulk_create(
-            ProductLink(usecase_id=row.usecase.pk, product_id=pk)
-            for row in rows
-            for pk in row.product_ids
-        )
-        GoalLink.objects.bulk_create(
-            GoalLink(usecase_id=row.usecase.pk, strategicgoal_id=pk)
-            for row in rows
-            for pk in row.goal_ids
-        )
+        # Each link table's trigger would rewrite the batch's use cases to keep their id arrays;
+        # rewrite them once, after both, instead.
+        with pgtrigger.ignore(*LINK_SET_TRIGGERS):
+            ProductLink.objects.bulk_create(
+                ProductLink(usecase_id=row.usecase.pk, product_id=pk)
+                for row in rows
+                for pk in row.product_ids
+            )
+            GoalLink.objects.bulk_create(
+                GoalLink(usecase_id=row.usecase.pk, strategicgoal_id=pk)
+                for row in rows
+                for pk in row.goal_ids
+            )
+        UseCase.objects.filter(pk__in=[row.usecase.pk for row in rows]).update(goal_ids=[])
 
     def _row(self, *, status: Status, number: int) -> _BulkRow:
         """One demo row's title, problem and metric, with another's intent and a third's people."""

@@ -647,8 +647,12 @@ def _touch_linked_usecases(name: str, transition: str) -> pgtrigger.Trigger:
 
 
 # Installed on migrate (``PGTRIGGER_INSTALL_ON_MIGRATE``): the link tables are Django's own.
+LINK_SET_TRIGGERS = []
 for _through in (UseCase.goals.through, UseCase.products.through):
     pgtrigger.register(
         _touch_linked_usecases("link_set_added", "new"),
         _touch_linked_usecases("link_set_removed", "old"),
     )(_through)
+    LINK_SET_TRIGGERS += [
+        f"{_through._meta.label}:{name}" for name in ("link_set_added", "link_set_removed")
+    ]

@@ -211,6 +211,10 @@ def test_bulk_mode_adds_use_cases_with_products_goals_and_sign_off_dates(db, set
     assert "Added 50 generated use cases" in output
     assert not added.filter(products__isnull=True).exists()
     assert not added.filter(goals__isnull=True).exists()
+    # The dashboard's id arrays hold the links, though the links went in around their triggers.
+    for usecase in added:
+        assert usecase.goal_ids == sorted(usecase.goals.values_list("pk", flat=True))
+        assert usecase.product_ids == sorted(usecase.products.values_list("pk", flat=True))
     for usecase in added.filter(status__in=[Status.ACTIVE, Status.RETIRED]):
         assert usecase.attestation_expires_at - usecase.signed_off_at == timedelta(
             days=settings.SIGN_OFF_VALID_DAYS
