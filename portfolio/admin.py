@@ -13,7 +13,7 @@ from django.utils.module_loading import module_has_submodule
 from portfolio import services
 from portfolio.choices import ADMINS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal, Team
-from portfolio.selectors import goal_descendant_ids
+from portfolio.selectors import goal_descendant_ids, sole_lead_memberships
 
 
 class MembershipInline(admin.TabularInline):
@@ -94,6 +94,9 @@ def held_by(person) -> list[str]:
         held.append(f"manages {products} product{pluralize(products)}")
     if goals:
         held.append(f"owns {goals} goal{pluralize(goals)}")
+    led = [membership.team for membership in sole_lead_memberships(person)]
+    if led:
+        held.append(f"is the only lead of {join_words([str(team) for team in led])}")
     for config in apps.get_app_configs():
         if config.name != "portfolio" and module_has_submodule(config.module, HOLDINGS_MODULE):
             module = import_module(f"{config.name}.{HOLDINGS_MODULE}")

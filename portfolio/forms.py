@@ -26,20 +26,55 @@ def active_people():
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
-class TeamForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    kind = forms.ChoiceField(choices=TeamKind.choices)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+class TextAreaField(forms.CharField):
+    """Free text in a textarea. Browsers post its line breaks as CRLF; keep them as LF, so that
+    saving an untouched form changes nothing."""
 
-    def __init__(self, *args, team: Team | None = None, **kwargs):
-        self.team = team
-        if team is not None and "initial" not in kwargs:
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+FINGERPRINT_MISSING = (
+    "This form is missing what it was loaded with; reload the page and make your changes again."
+)
+
+
+class EditedStateForm(forms.Form):
+    """An edit form that must not silently overwrite someone else's change: it carries a hidden
+    ``fingerprint`` of the state it was loaded with (``services.state_fingerprint``), which the
+    service checks under the row lock. ``state`` is the row's ``services.*_state`` as loaded."""
+
+    def __init__(self, *args, state: dict | None = None, **kwargs):
+        self.state = state
+        if state is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "name": team.name,
-                "kind": team.kind,
-                "description": team.description,
+                **{name: value for name, value in state.items() if name in self.base_fields},
+                "fingerprint": services.state_fingerprint(state),
             }
         super().__init__(*args, **kwargs)
+        if state is not None:
+            self.fields["fingerprint"] = forms.CharField(
+                widget=forms.HiddenInput, error_messages={"required": FINGERPRINT_MISSING}
+            )
+
+    def edited_data(self) -> dict:
+        """The cleaned values of what the form edits, by ``state`` name."""
+        return {name: self.cleaned_data[name] for name in self.state if name in self.base_fields}
+
+
+class TeamForm(EditedStateForm):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=TeamKind.choices)
+    description = TextAreaField(required=False)
+
+    def __init__(self, *args, team: Team | None = None, state: dict | None = None, **kwargs):
+        self.team = team
+        if team is not None and state is None:
+            state = services.team_state(team)
+        super().__init__(*args, state=state, **kwargs)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -115,11 +150,7 @@ class UserEditForm(forms.Form):
         required=False, label="Reviewer", help_text="Decides reviews and reads the dashboards."
     )
     fingerprint = forms.CharField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": "This form is missing what it was loaded with; reload the page and "
-            "make your changes again."
-        },
+        widget=forms.HiddenInput, error_messages={"required": FINGERPRINT_MISSING}
     )
 
     def __init__(self, *args, person, actor, state: dict, **kwargs):
@@ -167,26 +198,21 @@ class ReactivateForm(forms.Form):
     )
 
 
-class ProductForm(forms.Form):
+class ProductForm(EditedStateForm):
     name = forms.CharField(max_length=120)
     team = forms.ModelChoiceField(queryset=Team.objects.active(), label="Owning team")
     manager = PersonChoiceField(
         queryset=User.objects.none(), required=False, label="Product manager"
     )
-    vision = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    vision = TextAreaField(required=False)
     lifecycle = forms.ChoiceField(choices=ProductLifecycle.choices, initial=ProductLifecycle.LIVE)
 
-    def __init__(self, *args, product: Product | None = None, **kwargs):
+    def __init__(self, *args, product: Product | None = None, state: dict | None = None, **kwargs):
+        """``product`` with its team and manager loaded (``select_related``)."""
         self.product = product
-        if product is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                "name": product.name,
-                "team": product.team_id,
-                "manager": product.manager_id,
-                "vision": product.vision,
-                "lifecycle": product.lifecycle,
-            }
-        super().__init__(*args, **kwargs)
+        if product is not None and state is None:
+            state = services.product_state(product)
+        super().__init__(*args, state=state, **kwargs)
         people = active_people()
         teams = Team.objects.active()
         if product is not None:
@@ -206,9 +232,9 @@ class ProductForm(forms.Form):
         return name
 
 
-class GoalForm(forms.Form):
+class GoalForm(EditedStateForm):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = TextAreaField(required=False)
     owner = PersonChoiceField(queryset=User.objects.none(), required=False)
     parent = forms.ModelChoiceField(
         queryset=StrategicGoal.objects.none(),
@@ -221,18 +247,19 @@ class GoalForm(forms.Form):
     )
     status = forms.ChoiceField(choices=GoalStatus.choices, initial=GoalStatus.ACTIVE)
 
-    def __init__(self, *args, goal: StrategicGoal | None = None, excluded_parents=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        goal: StrategicGoal | None = None,
+        state: dict | None = None,
+        excluded_parents=(),
+        **kwargs,
+    ):
+        """``goal`` with its owner and parent loaded (``select_related``)."""
         self.goal = goal
-        if goal is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                "title": goal.title,
-                "description": goal.description,
-                "owner": goal.owner_id,
-                "parent": goal.parent_id,
-                "period": goal.period,
-                "status": goal.status,
-            }
-        super().__init__(*args, **kwargs)
+        if goal is not None and state is None:
+            state = services.goal_state(goal)
+        super().__init__(*args, state=state, **kwargs)
         people = active_people()
         if goal is not None and goal.owner_id:
             people = (people | User.objects.filter(pk=goal.owner_id)).distinct()

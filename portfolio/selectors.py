@@ -3,10 +3,25 @@
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from pghistory.models import MiddlewareEvents
 
+from portfolio.choices import MembershipRole
 from portfolio.models import AdminEvent, Membership, Product, StrategicGoal, Team
+
+
+def sole_lead_memberships(person):
+    """``person``'s lead memberships of teams (not archived) with no other active lead: the teams
+    left without a lead if they go. One query; each with its team."""
+    other_leads = Membership.objects.filter(
+        team=OuterRef("team"), role=MembershipRole.LEAD, user__is_active=True
+    ).exclude(user=person)
+    return (
+        Membership.objects.filter(user=person, role=MembershipRole.LEAD, team__is_archived=False)
+        .exclude(Exists(other_leads))
+        .select_related("team")
+        .order_by("team__name")
+    )
 
 
 def team_list():

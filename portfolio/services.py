@@ -13,12 +13,19 @@ import functools
 import pghistory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from pghistory import runtime as pghistory_runtime
 
-from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, GoalStatus, MembershipRole
+from portfolio.choices import (
+    ADMINS_GROUP,
+    REVIEWERS_GROUP,
+    GoalStatus,
+    MembershipRole,
+    ProductLifecycle,
+    TeamKind,
+)
 from portfolio.models import AdminEvent, Membership, Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids
 
@@ -100,12 +107,158 @@ def _apply(instance, data: dict, fields: list[str]) -> dict:
     return changes
 
 
+# Slugs that name a page beside the rows' own under the same prefix (``/administration/teams/new/``):
+# a team or product called "New" gets ``new-2`` instead, so its links never open another page.
+RESERVED_SLUGS = frozenset({"new", "edit", "archive"})
+
+
 def _unique_slug(model, name: str, *, exclude_pk=None) -> str:
     base = slugify(name)[:110] or model._meta.model_name
     slug, n = base, 2
+    if base in RESERVED_SLUGS:
+        slug, n = f"{base}-{n}", n + 1
     while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+# --- Edits that never silently overwrite each other ---------------------------------------------
+#
+# Teams, products, goals and people have no version column. Their edit forms carry a fingerprint of
+# the values they loaded instead, a digest per field: the service compares it with the row as
+# saved, under the row's lock, and refuses (``EditConflict``) without writing anything if anyone
+# changed it since. A digest per field lets the refusal name what someone else changed without the
+# page carrying, or trusting, the values themselves.
+
+
+def _comparable(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str):
+        # A browser posts a textarea's line breaks as CRLF, and the forms strip the ends.
+        return value.replace("\r\n", "\n").strip()
+    return value
+
+
+def _state_digest(name: str, value) -> str:
+    text = f"{name}={_comparable(value)!r}"
+    return salted_hmac("portfolio.edit_fingerprint", text).hexdigest()[:16]
+
+
+def state_fingerprint(state: dict) -> str:
+    """The hidden value an edit form carries for ``state`` (the row's values as it loaded them)."""
+    return ".".join(f"{name}-{_state_digest(name, value)}" for name, value in state.items())
+
+
+def fingerprint_differences(fingerprint: str, state: dict) -> list[str]:
+    """The fields of ``state`` that differ from the state ``fingerprint`` was taken of (every
+    field, when the fingerprint is not one)."""
+    loaded = dict(part.partition("-")[::2] for part in (fingerprint or "").split("."))
+    return [name for name, value in state.items() if loaded.get(name) != _state_digest(name, value)]
+
+
+class EditConflict(AdminError):
+    """Someone changed ``target`` after its edit form was loaded; nothing was saved.
+
+    ``changed`` names the fields that differ from what the form loaded (keys of ``labels``, which
+    names them for people); ``current`` holds the row's state as saved now.
+    """
+
+    def __init__(self, *, target, changed: list[str], current: dict, labels: dict[str, str]):
+        self.target, self.changed, self.current, self.labels = target, changed, current, labels
+        what = ", ".join(labels[name] for name in changed)
+        super().__init__(
+            f"Someone else changed {_shown(target)} after you opened this form ({what})."
+        )
+
+
+def _refuse_if_changed(*, current, state: dict, fingerprint: str | None, labels: dict) -> None:
+    """Raise ``EditConflict`` if ``state`` (read under the row lock) is not what the form loaded.
+    ``fingerprint=None`` is a caller that writes only the fields it names, on purpose (a
+    handover), not a form's whole set of loaded values."""
+    if fingerprint is None:
+        return
+    changed = fingerprint_differences(fingerprint, state)
+    if changed:
+        raise EditConflict(target=current, changed=changed, current=state, labels=labels)
+
+
+_CHOICE_LABELS = {"kind": TeamKind, "lifecycle": ProductLifecycle, "status": GoalStatus}
+
+
+def shown_state_value(name: str, value) -> str:
+    """A value of a ``*_state`` dict in words."""
+    if name == "is_active":
+        return "active" if value else "deactivated"
+    if name == "is_archived":
+        return "archived" if value else "not archived"
+    if isinstance(value, bool):
+        return "member" if value else "not a member"
+    if name in _CHOICE_LABELS and value:
+        return str(dict(_CHOICE_LABELS[name].choices).get(value, value))
+    return _shown(value)
+
+
+TEAM_STATE_LABELS = {
+    "name": "name",
+    "kind": "kind",
+    "description": "description",
+    "is_archived": "archived",
+}
+
+
+def team_state(team: Team) -> dict:
+    """What the team form edits, and whether the team is archived."""
+    return {
+        "name": team.name,
+        "kind": team.kind,
+        "description": team.description,
+        "is_archived": team.is_archived,
+    }
+
+
+PRODUCT_STATE_LABELS = {
+    "name": "name",
+    "team": "owning team",
+    "manager": "product manager",
+    "vision": "vision",
+    "lifecycle": "lifecycle",
+    "is_archived": "archived",
+}
+
+
+def product_state(product: Product) -> dict:
+    """What the product form edits, and whether it is archived (its team and manager loaded)."""
+    return {
+        "name": product.name,
+        "team": product.team,
+        "manager": product.manager,
+        "vision": product.vision,
+        "lifecycle": product.lifecycle,
+        "is_archived": product.is_archived,
+    }
+
+
+GOAL_STATE_LABELS = {
+    "title": "title",
+    "description": "description",
+    "owner": "owner",
+    "parent": "place in the hierarchy (sits under)",
+    "period": "period",
+    "status": "status",
+}
+
+
+def goal_state(goal: StrategicGoal) -> dict:
+    """What the goal form edits (its owner and parent loaded)."""
+    return {
+        "title": goal.title,
+        "description": goal.description,
+        "owner": goal.owner,
+        "parent": goal.parent,
+        "period": goal.period,
+        "status": goal.status,
+    }
 
 
 # --- Teams and members --------------------------------------------------------------------------
@@ -126,9 +279,17 @@ def team_create(*, actor, data: dict) -> Team:
 
 
 @_marked("team.updated")
-def team_update(*, team: Team, actor, data: dict) -> Team:
+def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None) -> Team:
+    """Edit a team. ``fingerprint`` is ``state_fingerprint(team_state(team))`` as the edit form
+    loaded it: if anyone changed the team since, ``EditConflict`` and nothing is written."""
     with transaction.atomic():
         current = Team.objects.select_for_update().get(pk=team.pk)
+        _refuse_if_changed(
+            current=current,
+            state=team_state(current),
+            fingerprint=fingerprint,
+            labels=TEAM_STATE_LABELS,
+        )
         if (
             "name" in data
             and Team.objects.filter(name__iexact=data["name"]).exclude(pk=current.pk).exists()
@@ -314,7 +475,7 @@ PERSON_GROUPS = {"is_admin": ADMINS_GROUP, "is_reviewer": REVIEWERS_GROUP}
 PERSON_STATE_LABELS = {**PERSON_FIELDS, "is_active": "account"}
 
 
-class PersonEditConflict(AdminError):
+class PersonEditConflict(EditConflict):
     """Someone changed the person after the edit form was loaded; nothing was saved.
 
     ``changed`` names the fields that differ from what the form loaded, ``current`` holds the
@@ -322,10 +483,9 @@ class PersonEditConflict(AdminError):
     """
 
     def __init__(self, *, person, changed: list[str], current: dict):
-        self.person, self.changed, self.current = person, changed, current
-        what = ", ".join(PERSON_STATE_LABELS[name] for name in changed)
+        self.person = person
         super().__init__(
-            f"Someone else changed {person_name(person)} after you opened this form ({what})."
+            target=person, changed=changed, current=current, labels=PERSON_STATE_LABELS
         )
 
 
@@ -341,35 +501,9 @@ def person_state(user) -> dict:
     }
 
 
-def shown_state_value(name: str, value) -> str:
-    """A ``person_state`` value in words."""
-    if name == "is_active":
-        return "active" if value else "deactivated"
-    if isinstance(value, bool):
-        return "member" if value else "not a member"
-    return str(value)
-
-
-def _state_digest(name: str, value) -> str:
-    return salted_hmac("portfolio.person_fingerprint", f"{name}={value!r}").hexdigest()[:16]
-
-
 def person_fingerprint(state: dict) -> str:
-    """What the edit form carries in a hidden field: a digest per value it loaded (``auth.User``
-    has no version column). A digest per field lets a later save name what someone else changed
-    without the page carrying, or trusting, the values themselves."""
-    return ".".join(f"{name}-{_state_digest(name, state[name])}" for name in PERSON_STATE_LABELS)
-
-
-def fingerprint_differences(fingerprint: str, state: dict) -> list[str]:
-    """The fields of ``state`` that differ from the state ``fingerprint`` was taken of (every
-    field, when the fingerprint is not one)."""
-    loaded = dict(part.partition("-")[::2] for part in (fingerprint or "").split("."))
-    return [
-        name
-        for name in PERSON_STATE_LABELS
-        if name in state and loaded.get(name) != _state_digest(name, state[name])
-    ]
+    """What the person form carries in a hidden field (``auth.User`` has no version column)."""
+    return state_fingerprint({name: state[name] for name in PERSON_STATE_LABELS})
 
 
 @_marked("user.updated")
@@ -493,9 +627,20 @@ def product_create(*, actor, data: dict) -> Product:
 
 
 @_marked("product.updated")
-def product_update(*, product: Product, actor, data: dict) -> Product:
+def product_update(
+    *, product: Product, actor, data: dict, fingerprint: str | None = None
+) -> Product:
+    """Edit a product. ``fingerprint`` is ``state_fingerprint(product_state(product))`` as the
+    edit form loaded it: if anyone changed the product since, ``EditConflict`` and nothing is
+    written."""
     with transaction.atomic():
         current = Product.objects.select_for_update().get(pk=product.pk)
+        _refuse_if_changed(
+            current=current,
+            state=product_state(current),
+            fingerprint=fingerprint,
+            labels=PRODUCT_STATE_LABELS,
+        )
         if (
             "name" in data
             and Product.objects.filter(name__iexact=data["name"]).exclude(pk=current.pk).exists()
@@ -560,12 +705,22 @@ def goal_create(*, actor, data: dict) -> StrategicGoal:
 
 
 @_marked("goal.updated")
-def goal_update(*, goal: StrategicGoal, actor, data: dict) -> StrategicGoal:
-    """Edit a goal; a new ``parent`` moves it (and its sub-goals) in the hierarchy."""
+def goal_update(
+    *, goal: StrategicGoal, actor, data: dict, fingerprint: str | None = None
+) -> StrategicGoal:
+    """Edit a goal; a new ``parent`` moves it (and its sub-goals) in the hierarchy.
+    ``fingerprint`` is ``state_fingerprint(goal_state(goal))`` as the edit form loaded it: if
+    anyone changed the goal since (moved it, say), ``EditConflict`` and nothing is written."""
     with transaction.atomic():
         # Lock every goal: two moves at once could otherwise build a cycle between them.
         list(StrategicGoal.objects.select_for_update().values_list("pk", flat=True))
         current = StrategicGoal.objects.get(pk=goal.pk)
+        _refuse_if_changed(
+            current=current,
+            state=goal_state(current),
+            fingerprint=fingerprint,
+            labels=GOAL_STATE_LABELS,
+        )
         if "parent" in data:
             _guard_parent(current, data["parent"])
         owner = data.get("owner")

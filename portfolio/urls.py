@@ -14,10 +14,12 @@ urlpatterns = [
 ]
 
 # Administration (admins only). /administration/ itself and the people pages are usecases' (a
-# person leaving hands over use cases); these manage portfolio's own rows.
+# person leaving hands over use cases); these manage portfolio's own rows. A row's pages sit
+# under ``<slug>/<action>/``, never at ``<slug>/`` itself, so that a team or product whose slug is
+# "new" (the Django admin lets anyone type one) cannot collide with the page that creates one.
 urlpatterns += [
     path("administration/teams/new/", views.team_create, name="team_create"),
-    path("administration/teams/<slug:slug>/", views.team_edit, name="team_edit"),
+    path("administration/teams/<slug:slug>/edit/", views.team_edit, name="team_edit"),
     path("administration/teams/<slug:slug>/archive/", views.team_archive, name="team_archive"),
     path(
         "administration/teams/<slug:slug>/members/add/",
@@ -52,14 +54,14 @@ urlpatterns += [
 
 urlpatterns += [
     path("administration/products/new/", views.product_create, name="product_create"),
-    path("administration/products/<slug:slug>/", views.product_edit, name="product_edit"),
+    path("administration/products/<slug:slug>/edit/", views.product_edit, name="product_edit"),
     path(
         "administration/products/<slug:slug>/archive/",
         views.product_archive,
         name="product_archive",
     ),
     path("administration/goals/new/", views.goal_create, name="goal_create"),
-    path("administration/goals/<int:pk>/", views.goal_edit, name="goal_edit"),
+    path("administration/goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
     path("administration/goals/<int:pk>/archive/", views.goal_archive, name="goal_archive"),
 ]
 

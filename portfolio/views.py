@@ -121,20 +121,26 @@ def _form_page(request, form, *, title, action, submit, cancel, status=200, eyeb
     return render(request, "portfolio/admin_form.html", context, status=status)
 
 
-def _handle_form(request, form, *, save, success):
+def _handle_form(request, form, *, save, success, conflict=None):
     """What every administration form does with a POST: validate, call the service, say what was
     done, redirect.
 
     ``save(cleaned_data)`` calls the service and returns what it saved; ``success(saved)`` returns
-    the message and where to go (a URL or a model with ``get_absolute_url``). Returns
-    ``(response, status)``: the redirect after a save, or None and the status to show the form
-    again with (400 when the form or the service refused, with the reason on the form).
+    the message and where to go (a URL or a model with ``get_absolute_url``). An edit form passes
+    ``conflict(error)``, the page to show when someone else changed the row since the form was
+    loaded (``services.EditConflict``). Returns ``(response, status)``: the redirect after a save
+    or the conflict page (409), or None and the status to show the form again with (400 when the
+    form or the service refused, with the reason on the form).
     """
     if request.method != "POST":
         return None, 200
     if form.is_valid():
         try:
             saved = save(form.cleaned_data)
+        except services.EditConflict as error:
+            if conflict is None:
+                raise
+            return conflict(error), 409
         except services.AdminError as error:
             form.add_error(None, f"{error} Nothing was changed.")
         else:
@@ -142,6 +148,30 @@ def _handle_form(request, form, *, save, success):
             messages.success(request, message)
             return redirect(to), 200
     return None, 400
+
+
+def _rebased_on(conflict: services.EditConflict, form, *, yours: dict, rebuild):
+    """After a conflict: a fresh form that keeps what this admin changed and takes everything
+    else as saved now, carrying the fingerprint of what is saved now (so saving again is a
+    deliberate choice made knowing both), and the rows that say what someone else changed.
+
+    ``yours`` holds the posted values by state name; ``rebuild(initial=...)`` makes the form.
+    """
+    touched = set(services.fingerprint_differences(form.cleaned_data["fingerprint"], yours))
+    now = conflict.current
+    initial = {name: yours[name] if name in touched else now[name] for name in yours}
+    rebased = rebuild(initial={**initial, "fingerprint": services.state_fingerprint(now)})
+    rows = [
+        {
+            "label": conflict.labels[name],
+            "now": services.shown_state_value(name, now[name]),
+            "edited_here": name in yours,
+            "touched": name in touched,
+            "yours": services.shown_state_value(name, yours[name]) if name in yours else "",
+        }
+        for name in conflict.changed
+    ]
+    return rebased, {"conflict": conflict, "conflict_rows": rows}
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,18 +215,33 @@ def _team_manage_context(team, **extra):
 
 @require_http_methods(["GET", "POST"])
 def team_edit(request, slug):
-    """Manage a team: its details, its members and their roles, archiving."""
+    """Manage a team: its details, its members and their roles, archiving. Saving details over a
+    change someone else made after the form was loaded is refused (409), naming what changed."""
     _require_admin(request)
     team = get_object_or_404(Team, slug=slug)
     form = forms.TeamForm(request.POST or None, team=team)
+
+    def conflict(error):
+        rebased, extra = _rebased_on(
+            error,
+            form,
+            yours=form.edited_data(),
+            rebuild=lambda **kwargs: forms.TeamForm(team=error.target, **kwargs),
+        )
+        context = _team_manage_context(error.target, form=rebased, **extra)
+        return render(request, "portfolio/team_manage.html", context, status=409)
+
     done, status = _handle_form(
         request,
         form,
-        save=lambda data: services.team_update(team=team, actor=request.user, data=data),
+        save=lambda data: services.team_update(
+            team=team, actor=request.user, data=data, fingerprint=data["fingerprint"]
+        ),
         success=lambda saved: (
             f"Team {saved} saved.",
             reverse("portfolio:team_edit", args=[saved.slug]),
         ),
+        conflict=conflict,
     )
     return done or render(
         request, "portfolio/team_manage.html", _team_manage_context(team, form=form), status=status
@@ -364,31 +409,16 @@ def user_edit(request, pk):
 
 def _person_conflict(request, form, conflict: services.PersonEditConflict):
     """Show what someone else changed; keep what this admin changed and take everything else as
-    saved now. The form carries the fingerprint of what is saved now, so saving again is a
-    deliberate choice made knowing both."""
-    yours = form.person_data()
-    touched = set(services.fingerprint_differences(form.cleaned_data["fingerprint"], yours))
-    now = conflict.current
-    initial = {name: yours[name] if name in touched else now[name] for name in yours}
-    rebased = forms.UserEditForm(
-        person=conflict.person,
-        actor=request.user,
-        state=now,
-        initial={**initial, "fingerprint": services.person_fingerprint(now)},
+    saved now (``_rebased_on``)."""
+    rebased, extra = _rebased_on(
+        conflict,
+        form,
+        yours=form.person_data(),
+        rebuild=lambda **kwargs: forms.UserEditForm(
+            person=conflict.person, actor=request.user, state=conflict.current, **kwargs
+        ),
     )
-    rows = [
-        {
-            "label": services.PERSON_STATE_LABELS[name],
-            "now": services.shown_state_value(name, now[name]),
-            "edited_here": name in yours,
-            "touched": name in touched,
-            "yours": services.shown_state_value(name, yours[name]) if name in yours else "",
-        }
-        for name in conflict.changed
-    ]
-    return _person_page(
-        request, conflict.person, rebased, status=409, conflict=conflict, conflict_rows=rows
-    )
+    return _person_page(request, conflict.person, rebased, status=409, **extra)
 
 
 @require_http_methods(["GET", "POST"])
@@ -464,18 +494,8 @@ def product_create(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def product_edit(request, slug):
-    _require_admin(request)
-    product = get_object_or_404(Product, slug=slug)
-    form = forms.ProductForm(request.POST or None, product=product)
-    done, status = _handle_form(
-        request,
-        form,
-        save=lambda data: services.product_update(product=product, actor=request.user, data=data),
-        success=lambda saved: (f"Product {saved} saved.", saved),
-    )
-    context = {
+def _product_edit_context(product, form, **extra):
+    return {
         "form": form,
         "title": f"Edit {product}",
         "action": reverse("portfolio:product_edit", args=[product.slug]),
@@ -484,8 +504,41 @@ def product_edit(request, slug):
         "archive_url": reverse("portfolio:product_archive", args=[product.slug]),
         "is_archived": product.is_archived,
         "noun": "product",
+        **extra,
     }
-    return done or render(request, "portfolio/admin_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def product_edit(request, slug):
+    """Edit a product. Saving over a change someone else made after the form was loaded is
+    refused (409), naming what changed."""
+    _require_admin(request)
+    product = get_object_or_404(Product.objects.select_related("team", "manager"), slug=slug)
+    form = forms.ProductForm(request.POST or None, product=product)
+
+    def conflict(error):
+        now = Product.objects.select_related("team", "manager").get(pk=product.pk)
+        rebased, extra = _rebased_on(
+            error,
+            form,
+            yours=form.edited_data(),
+            rebuild=lambda **kwargs: forms.ProductForm(product=now, **kwargs),
+        )
+        context = _product_edit_context(now, rebased, **extra)
+        return render(request, "portfolio/admin_edit.html", context, status=409)
+
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.product_update(
+            product=product, actor=request.user, data=data, fingerprint=data["fingerprint"]
+        ),
+        success=lambda saved: (f"Product {saved} saved.", saved),
+        conflict=conflict,
+    )
+    return done or render(
+        request, "portfolio/admin_edit.html", _product_edit_context(product, form), status=status
+    )
 
 
 @require_POST
@@ -526,21 +579,8 @@ def goal_create(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def goal_edit(request, pk):
-    """Edit a goal; choosing another parent moves it, with its sub-goals, in the hierarchy."""
-    _require_admin(request)
-    goal = get_object_or_404(StrategicGoal, pk=pk)
-    form = forms.GoalForm(
-        request.POST or None, goal=goal, excluded_parents=selectors.goal_descendant_ids(goal)
-    )
-    done, status = _handle_form(
-        request,
-        form,
-        save=lambda data: services.goal_update(goal=goal, actor=request.user, data=data),
-        success=lambda saved: (f"Goal “{saved}” saved.", saved),
-    )
-    context = {
+def _goal_edit_context(goal, form, **extra):
+    return {
         "form": form,
         "title": f"Edit goal “{goal}”",
         "action": reverse("portfolio:goal_edit", args=[goal.pk]),
@@ -549,8 +589,46 @@ def goal_edit(request, pk):
         "archive_url": reverse("portfolio:goal_archive", args=[goal.pk]),
         "is_archived": goal.status == GoalStatus.DROPPED,
         "noun": "goal",
+        **extra,
     }
-    return done or render(request, "portfolio/admin_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, pk):
+    """Edit a goal; choosing another parent moves it, with its sub-goals, in the hierarchy.
+    Saving over a change someone else made after the form was loaded (a move, say) is refused
+    (409), naming what changed."""
+    _require_admin(request)
+    goal = get_object_or_404(StrategicGoal.objects.select_related("owner", "parent"), pk=pk)
+    form = forms.GoalForm(
+        request.POST or None, goal=goal, excluded_parents=selectors.goal_descendant_ids(goal)
+    )
+
+    def conflict(error):
+        now = StrategicGoal.objects.select_related("owner", "parent").get(pk=goal.pk)
+        rebased, extra = _rebased_on(
+            error,
+            form,
+            yours=form.edited_data(),
+            rebuild=lambda **kwargs: forms.GoalForm(
+                goal=now, excluded_parents=selectors.goal_descendant_ids(now), **kwargs
+            ),
+        )
+        context = _goal_edit_context(now, rebased, **extra)
+        return render(request, "portfolio/admin_edit.html", context, status=409)
+
+    done, status = _handle_form(
+        request,
+        form,
+        save=lambda data: services.goal_update(
+            goal=goal, actor=request.user, data=data, fingerprint=data["fingerprint"]
+        ),
+        success=lambda saved: (f"Goal “{saved}” saved.", saved),
+        conflict=conflict,
+    )
+    return done or render(
+        request, "portfolio/admin_edit.html", _goal_edit_context(goal, form), status=status
+    )
 
 
 @require_POST

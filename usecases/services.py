@@ -632,7 +632,8 @@ def usecase_reattest(*, usecase: UseCase, actor, expected_version: int | None = 
 @service_history_context(EventKind.OWNERSHIP_DECLINED)
 def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCase:
     """The named owner says no. A fresh use case goes back to its author as a draft; a transfer
-    falls back to the previous owner, whose sign-off still holds."""
+    falls back to the previous owner, whose sign-off still holds; or, when a deactivation named a
+    successor to take it back, to that successor, who is asked to sign off."""
     reason = _required(reason, "Say why you decline, so the author can find the right owner.")
     with transaction.atomic():
         current = _lock(usecase)
@@ -643,15 +644,44 @@ def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCas
             transfer.resolved_at = timezone.now()
             transfer.accepted = False
             transfer.save(update_fields=["resolved_at", "accepted"])
-        if transfer and transfer.from_owner and transfer.from_owner.is_active:
-            current.owner = transfer.from_owner
-            to, told = Status.ACTIVE, [transfer.requested_by, transfer.from_owner]
+        fallback = transfer.from_owner if transfer else None
+        if fallback is not None and fallback.is_active:
+            current.owner = fallback
+            signed = current_sign_off(current)
+            if signed is not None and signed.owner_id == fallback.pk:
+                to, told = Status.ACTIVE, [transfer.requested_by, fallback]
+            else:
+                # Named to take it back when its previous owner left (usecases.admin_people):
+                # they never signed it, so they are asked to, as every new owner is.
+                OwnershipTransfer.objects.create(
+                    usecase=current,
+                    from_owner=None,
+                    to_owner=fallback,
+                    requested_by=transfer.requested_by,
+                    reason=transfer.reason,
+                )
+                to, told = Status.AWAITING_SIGN_OFF, [transfer.requested_by]
         else:
             # A first owner said no, or the previous owner of a transfer has left: back to the
             # author to find someone.
             current.owner = None
             to, told = Status.DRAFT, [current.author, transfer and transfer.requested_by]
         _move(current, to, actor, EventKind.OWNERSHIP_DECLINED, note=reason, fields=["owner"])
+        if to == Status.AWAITING_SIGN_OFF:
+            # Still awaiting sign-off, so _move closed nothing: the decliner's request closes.
+            close_requests(
+                usecase=current,
+                kinds=SIGN_OFF_REQUESTS,
+                reason=f"{_name(actor)} declined ownership.",
+                keep_recipient=fallback,
+            )
+            notify(
+                recipients=[fallback],
+                kind=NotificationKind.OWNERSHIP_TRANSFERRED,
+                usecase=current,
+                message=f"{_name(actor)} declined ownership of {current.key} “{current.title}”, "
+                "which comes to you instead. Review it and sign off, or decline.",
+            )
         notify(
             recipients=told,
             kind=NotificationKind.OWNERSHIP_DECLINED,

@@ -8,6 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from portfolio.models import Membership
+from tests.conftest import make_usecase
+from tests.factories import PASSWORD
 from usecases.choices import NotificationKind, Status
 from usecases.demo import DEMO_PASSWORD, seed_demo
 from usecases.models import Notification, UseCase
@@ -90,3 +93,33 @@ def test_an_admin_deactivates_an_owner_and_the_new_owner_is_asked_to_sign(open_b
     olivia.get_by_label("Password").fill(DEMO_PASSWORD)
     olivia.get_by_role("button", name="Sign in").click()
     expect(olivia).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_with_javascript_off_an_admin_hands_rows_to_different_people_and_names_a_new_lead(
+    open_browser, org
+):
+    """A lead who owns a use case and wrote a draft nobody owns leaves: one row goes to someone
+    typed by username, the rest to the default; the team gets the lead chosen on the page."""
+    owned = make_usecase(org=org, author=org.lead, owner=org.lead, title="Owned by Leo")
+    orphan = make_usecase(org=org, author=org.lead, owner=None, title="Leo's orphan draft")
+
+    adam = open_browser(java_script_enabled=False).page
+    adam.goto("/accounts/login/")
+    adam.get_by_label("Username").fill(org.admin.username)
+    adam.get_by_label("Password").fill(PASSWORD)
+    adam.get_by_role("button", name="Sign in").click()
+    adam.goto(f"/administration/people/{org.lead.pk}/deactivate/")
+    expect(adam.get_by_role("heading", level=1)).to_have_text("Deactivate Leo Lead")
+
+    adam.get_by_label("New owner for everything below").select_option(label="Nina Outsider (nina)")
+    adam.get_by_label(f"New owner of {owned.key}").fill("mia")
+    adam.get_by_label("New lead of Claims Processing").select_option(label="Mia Member (mia)")
+    adam.get_by_role("button", name="Hand over and deactivate Leo Lead").click()
+    expect(adam.get_by_role("status").first).to_contain_text("Leo Lead (leo) is deactivated")
+
+    owned.refresh_from_db()
+    orphan.refresh_from_db()
+    assert (owned.owner, owned.author) == (org.member, org.member)
+    assert (orphan.owner, orphan.author) == (None, org.non_member)
+    roles = dict(Membership.objects.filter(team=org.team).values_list("user__username", "role"))
+    assert roles == {"mia": "lead", "leo": "member"}

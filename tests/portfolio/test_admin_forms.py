@@ -36,7 +36,12 @@ FORM_PAGES = {
     "team_edit": FormPage(
         url=lambda org: reverse("portfolio:team_edit", args=[org.team.slug]),
         service="team_update",
-        valid=lambda org: {"name": "Claims", "kind": "it", "description": "Renamed."},
+        valid=lambda org: {
+            "name": "Claims",
+            "kind": "it",
+            "description": "Renamed.",
+            "fingerprint": services.state_fingerprint(services.team_state(org.team)),
+        },
         saved=lambda org: Team.objects.get(pk=org.team.pk),
         location=lambda org, team: reverse("portfolio:team_edit", args=[team.slug]),
         message=lambda team: "Team Claims saved.",
@@ -59,6 +64,7 @@ FORM_PAGES = {
             "team": org.team.pk,
             "manager": org.lead.pk,
             "lifecycle": "pilot",
+            "fingerprint": services.state_fingerprint(services.product_state(org.product)),
         },
         saved=lambda org: Product.objects.get(pk=org.product.pk),
         location=lambda org, product: product.get_absolute_url(),
@@ -77,7 +83,11 @@ FORM_PAGES = {
     "goal_edit": FormPage(
         url=lambda org: reverse("portfolio:goal_edit", args=[org.goal.pk]),
         service="goal_update",
-        valid=lambda org: {"title": "Decide claims in a week", "status": "active"},
+        valid=lambda org: {
+            "title": "Decide claims in a week",
+            "status": "active",
+            "fingerprint": services.state_fingerprint(services.goal_state(org.goal)),
+        },
         saved=lambda org: StrategicGoal.objects.get(pk=org.goal.pk),
         location=lambda org, goal: goal.get_absolute_url(),
         message=lambda goal: "Goal “Decide claims in a week” saved.",

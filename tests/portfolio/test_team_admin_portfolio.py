@@ -120,9 +120,10 @@ def test_only_admins_create_products(as_role, org, role):
 
 def test_an_admin_moves_a_goal_through_the_page(as_user, org):
     vision = GoalFactory(title="Vision")
+    loaded = services.state_fingerprint(services.goal_state(org.goal))
     response = as_user(org.admin).post(
         reverse("portfolio:goal_edit", args=[org.goal.pk]),
-        {"title": org.goal.title, "parent": vision.pk, "status": "active"},
+        {"title": org.goal.title, "parent": vision.pk, "status": "active", "fingerprint": loaded},
     )
     assert response.status_code == 302
     org.goal.refresh_from_db()
@@ -134,11 +135,13 @@ def test_the_goal_page_does_not_offer_its_own_sub_goals_as_parents(as_user, org)
     client = as_user(org.admin)
     response = client.get(reverse("portfolio:goal_edit", args=[org.goal.pk]))
     assert "Child objective" not in response.text
+    loaded = services.state_fingerprint(services.goal_state(org.goal))
     response = client.post(
         reverse("portfolio:goal_edit", args=[org.goal.pk]),
-        {"title": org.goal.title, "parent": child.pk, "status": "active"},
+        {"title": org.goal.title, "parent": child.pk, "status": "active", "fingerprint": loaded},
     )
     assert response.status_code == 400
+    assert "Select a valid choice" in response.text
     org.goal.refresh_from_db()
     assert org.goal.parent is None
 

@@ -1,6 +1,8 @@
 """The Django admin does not bypass the guided handover: unticking "Active" for someone who owns,
-wrote or must review anything is refused with a link to the guided deactivation; for someone who
-holds nothing it goes through the same service as our pages, with an AdminEvent."""
+wrote, hands over or alone leads anything, or is the last reviewer with reviews waiting, is
+refused with a link to the guided deactivation (reviews are a shared queue: with other reviewers
+they hold nobody back); for someone who holds nothing it goes through the same service as our
+pages, with an AdminEvent."""
 
 import html
 
@@ -8,9 +10,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP
-from portfolio.models import AdminEvent
-from tests.factories import GoalFactory, ProductFactory, UserFactory
+from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
+from portfolio.models import AdminEvent, Membership
+from tests.factories import GoalFactory, ProductFactory, UserFactory, reviewer
 from usecases import services
 from usecases.admin_people import held_by
 
@@ -77,9 +79,14 @@ def test_an_edit_without_deactivating_still_saves(admin_client, org):
             "wrote 1 open use case someone else owns",
         ),
         (
-            "reviewer",
+            "reviewer",  # the last active reviewer, with a review waiting
             lambda org, usecase_in: usecase_in("in_review"),
-            "must review 1 use case waiting for a decision",
+            "is the last active reviewer, and 1 use case waits for a review",
+        ),
+        (
+            "lead",  # Leo is the only lead of Claims Processing
+            lambda org, usecase_in: None,
+            "is the only lead of Claims Processing",
         ),
         (
             "lead",
@@ -107,6 +114,26 @@ def test_someone_who_holds_anything_is_sent_to_the_guided_deactivation(
     assert f'<a href="{guided}">guided deactivation</a>' in response.text
     assert _state(person) == before  # neither "Active" nor anything else was saved
     assert not AdminEvent.objects.exists()
+
+
+def test_a_reviewer_is_not_held_by_the_shared_review_queue(admin_client, org, usecase_in):
+    """Reviews wait for any reviewer: with another one active, a reviewer leaves freely."""
+    usecase_in("in_review")
+    reviewer(username="ray", first_name="Ray", last_name="Second")
+    assert held_by(org.reviewer) == []
+    response = admin_client.post(
+        change_url(org.reviewer), admin_form(org.reviewer, is_active=False)
+    )
+    assert response.status_code == 302
+    assert _state(org.reviewer)[0] is False
+
+
+def test_a_lead_with_another_active_lead_is_not_held_by_the_team(admin_client, org):
+    second = UserFactory(username="lara", first_name="Lara", last_name="Lead")
+    Membership.objects.create(team=org.team, user=second, role=MembershipRole.LEAD)
+    response = admin_client.post(change_url(org.lead), admin_form(org.lead, is_active=False))
+    assert response.status_code == 302
+    assert _state(org.lead)[0] is False
 
 
 def test_someone_who_holds_nothing_is_deactivated_with_an_event(admin_client, org):
