@@ -1,6 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _repair_link_sets(sender, apps, using, **kwargs):
+    """After every migrate: links a data migration wrote before the link tables' triggers were
+    installed still reach the use cases' id arrays. Skipped when migrated back to before them."""
+    try:
+        model = apps.get_model("usecases", "UseCase")
+    except LookupError:
+        return
+    if any(field.name == "goal_ids" for field in model._meta.get_fields()):
+        from usecases.models import repair_link_sets
+
+        repair_link_sets(using=using)
 
 
 class UsecasesConfig(AppConfig):
     name = "usecases"
     verbose_name = "Use cases"
+
+    def ready(self):
+        post_migrate.connect(_repair_link_sets, sender=self)

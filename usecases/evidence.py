@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from usecases.choices import EvidenceStatus, MetricDirection
@@ -126,9 +126,10 @@ def is_stale(
 ) -> bool:
     """No measurement in the last ``EVIDENCE_STALE_DAYS`` days (90). A measurement exactly 90 days
     old still counts as recent. Never measured: stale once 90 days have passed since measuring
-    became due (``measuring_since``: the day of the current sign-off), so a use case signed off
+    became due (``measuring_since``: the day of the first sign-off), so a use case signed off
     yesterday is not stale for lack of a reading nobody could have taken; with no sign-off yet,
-    never."""
+    never. The first sign-off, not the latest: a re-attestation or a new owner's sign-off does not
+    restart the clock on a metric nobody ever measured."""
     cut = today - timedelta(days=stale_days())
     if last_measured_on is None:
         return measuring_since is not None and measuring_since < cut
@@ -139,12 +140,35 @@ def stale_q(today: date) -> Q:
     """``is_stale`` as a filter on use cases, for lists and dashboards, narrowed to use cases with a
     metric (nothing can be measured without one). It does not narrow to active use cases: combine
     it with what the page counts."""
+    from usecases.models import SignOff
+
     cut = today - timedelta(days=stale_days())
     measured_long_ago = Q(last_measured_on__lt=cut)
-    never_since_signing = Q(last_measured_on__isnull=True, signed_off_at__date__lt=cut)
+    signed_long_ago = Exists(
+        SignOff.objects.filter(usecase=OuterRef("pk"), signed_at__date__lt=cut)
+    )
+    never_since_signing = Q(last_measured_on__isnull=True) & Q(signed_long_ago)
     return ~Q(metric_name="") & (measured_long_ago | never_since_signing)
 
 
-def measuring_since(usecase) -> date | None:
-    """The day measuring became due for ``is_stale``: the current sign-off's, in local time."""
-    return timezone.localdate(usecase.signed_off_at) if usecase.signed_off_at else None
+def first_signed_at():
+    """An annotation: when the use case was first signed off (None if never)."""
+    from usecases.models import SignOff
+
+    return Subquery(
+        SignOff.objects.filter(usecase=OuterRef("pk")).order_by("signed_at").values("signed_at")[:1]
+    )
+
+
+def usecase_is_stale(usecase, today: date) -> bool:
+    """``is_stale`` for one use case with a metric. Never measured, it needs the first sign-off:
+    from a ``first_signed_at`` annotation when the query loaded one, else one query."""
+    if not usecase.metric_name:
+        return False
+    if usecase.last_measured_on is not None:
+        return is_stale(usecase.last_measured_on, today)
+    if hasattr(usecase, "first_signed_at"):
+        first = usecase.first_signed_at
+    else:
+        first = usecase.sign_offs.order_by("signed_at").values_list("signed_at", flat=True).first()
+    return is_stale(None, today, measuring_since=timezone.localdate(first) if first else None)

@@ -790,7 +790,10 @@ def my_work(user, *, now=None) -> MyWork:
         UseCase.objects.filter(needs_attention)
         .select_related("team")
         .defer(*_LONG_TEXT)
-        .annotate(due_on=Case(When(attestation_due, then=F("attestation_expires_at"))))
+        .annotate(
+            due_on=Case(When(attestation_due, then=F("attestation_expires_at"))),
+            first_signed_at=evidence.first_signed_at(),
+        )
         .order_by(
             F("due_on").asc(nulls_last=True),
             F("last_measured_on").asc(nulls_first=True),
@@ -802,9 +805,7 @@ def my_work(user, *, now=None) -> MyWork:
             usecase.attestation_expires_at is not None
             and usecase.attestation_expires_at < due_before
         )
-        usecase.evidence_stale = bool(usecase.metric_name) and evidence.is_stale(
-            usecase.last_measured_on, today, measuring_since=evidence.measuring_since(usecase)
-        )
+        usecase.evidence_stale = evidence.usecase_is_stale(usecase, today)
 
     reviews, reviews_total = None, 0
     if can_view_review_queue(user):
@@ -1014,10 +1015,7 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
         status_label=usecase.get_evidence_status_display(),
         tone=usecase.evidence_tone,
         # Flagged only where measuring is expected: approved, not retired.
-        stale=usecase.status in MEASURABLE_STATUSES
-        and evidence.is_stale(
-            usecase.last_measured_on, today, measuring_since=evidence.measuring_since(usecase)
-        ),
+        stale=usecase.status in MEASURABLE_STATUSES and evidence.usecase_is_stale(usecase, today),
         stale_days=evidence.stale_days(),
         last_measured_on=usecase.last_measured_on,
         rows=[

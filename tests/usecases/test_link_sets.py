@@ -1,7 +1,8 @@
 """``UseCase.goal_ids`` and ``product_ids`` follow the links whoever writes them: the services, the
-ORM outside them, bulk writes, raw SQL. The dashboard groups by these columns, so a stale array
+ORM outside them, bulk writes, updates of link rows, raw SQL, TRUNCATE. The dashboard groups by these columns, so a stale array
 would be a wrong count on a leader's screen."""
 
+import pgtrigger
 import pytest
 from django.db import connection
 
@@ -9,7 +10,7 @@ from tests.conftest import make_usecase
 from tests.factories import GoalFactory, ProductFactory
 from usecases import dashboard
 from usecases.filters import UseCaseFilter
-from usecases.models import UseCase, UseCaseHistory
+from usecases.models import LINK_SET_TRIGGERS, UseCase, UseCaseHistory, repair_link_sets
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,34 @@ def test_the_dashboard_counts_a_goal_linked_outside_the_services(org, usecase):
     assert fresh.totals["no_goal"] == 0
     row = next(row for row in dashboard.goal_tree_panel(fresh) if row.goal == org.goal)
     assert row.total.count == 1
+
+
+def test_a_link_row_moved_to_another_goal_or_use_case_is_followed(org, usecase):
+    """Merging goals in the shell moves link rows with an UPDATE, not an insert and a delete."""
+    other = make_usecase(org=org, title="Another", products=[])
+    merged = GoalFactory()
+    UseCase.goals.through.objects.filter(strategicgoal=org.goal).update(strategicgoal=merged)
+    assert stored(usecase)[0] == [merged.pk]
+    UseCase.products.through.objects.filter(usecase=usecase).update(usecase=other)
+    assert stored(usecase)[1] == []
+    assert stored(other)[1] == [org.product.pk]
+
+
+def test_truncating_a_link_table_empties_the_arrays(org, usecase):
+    with connection.cursor() as cursor:
+        # The test's transaction still holds deferred foreign-key checks, which TRUNCATE refuses.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE usecases_usecase_goals")
+    assert stored(usecase) == ([], [org.product.pk])
+
+
+def test_links_written_around_the_triggers_are_repaired(org, usecase):
+    """A data migration runs before the link tables' triggers are installed; the repair after
+    ``migrate`` brings the arrays in line."""
+    goal = GoalFactory()
+    with pgtrigger.ignore(*LINK_SET_TRIGGERS):
+        usecase.goals.add(goal)
+    assert stored(usecase)[0] == [org.goal.pk]  # behind
+    assert repair_link_sets() == 1
+    assert stored(usecase)[0] == sorted([org.goal.pk, goal.pk])
+    assert repair_link_sets() == 0  # nothing left to fix

@@ -50,10 +50,10 @@ METRIC = {"metric_name": "Claims decided within 10 days (%)"}
 
 
 def signed(usecase, *, days_ago):
-    """The use case's current sign-off was given ``days_ago`` days ago."""
-    UseCase.objects.filter(pk=usecase.pk).update(
-        signed_off_at=timezone.now() - timedelta(days=days_ago)
-    )
+    """The use case was signed off (first and only time) ``days_ago`` days ago."""
+    at = timezone.now() - timedelta(days=days_ago)
+    SignOff.objects.filter(usecase=usecase).update(signed_at=at)
+    UseCase.objects.filter(pk=usecase.pk).update(signed_off_at=at)
 
 
 def measured(usecase, *, days_ago):
@@ -265,6 +265,21 @@ def test_owner_sees_attestations_due_and_stale_evidence(as_user, org, usecase_in
     assert 'href="/usecases/?status=active&amp;owner=owen"' in attention
     listed = as_user(org.owner).get("/usecases/", {"status": "active", "owner": "owen"})
     assert listed.context["page"].paginator.count == work.owned_active_total
+
+
+def test_re_attesting_does_not_restart_the_clock_on_a_never_measured_metric(
+    as_user, org, usecase_in
+):
+    usecase = usecase_in("active", title="Never measured, re-attested", **METRIC)
+    signed(usecase, days_ago=170)
+    assert my_work(org.owner).evidence_stale_total == 1
+    current = UseCase.objects.get(pk=usecase.pk)
+    services.usecase_reattest(usecase=current, actor=org.owner, expected_version=current.version)
+    work = my_work(org.owner)
+    assert work.evidence_stale_total == 1
+    assert work.attention[0].evidence_stale
+    detail = as_user(org.owner).get(f"/usecases/{usecase.key}/").content.decode()
+    assert 'id="evidence-stale"' in detail
 
 
 def test_the_stale_window_follows_the_setting(as_user, org, usecase_in, settings):
