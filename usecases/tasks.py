@@ -2,6 +2,11 @@
 
 E-mail is sent here, never in a request: a mail server that is down delays the e-mail, it never
 fails a workflow action. A failed send is retried with a growing delay until it goes through.
+
+An e-mail is a nudge to look at the inbox. A notice that is read by the time its e-mail would go
+out needs none: its reader has seen it, or the request it carried was settled by someone else and
+closed (``notifications.close_requests`` marks closed notices read). Such an e-mail is skipped, on
+the first try or on a retry, and that ends its retries.
 """
 
 import logging
@@ -37,6 +42,12 @@ def send_notification_email(notification_id: int) -> str:
         )
         if notice.email_sent_at is not None:
             return "already sent"
+        if notice.read_at is not None:
+            if notice.email_last_error:
+                # An earlier attempt failed; nothing is pending any more, so no failure either.
+                notice.email_last_error = ""
+                notice.save(update_fields=["email_last_error"])
+            return "skipped: read"
         if not notice.recipient.email:
             return "no address"
         subject = f"[Use-case registry] {notice.get_kind_display()}"

@@ -302,12 +302,15 @@ def _action_refused(request, usecase, refusal, *, form=None, action=None):
     """Nothing changed: say why, on the panel (htmx) or the use case page."""
     fresh = _get_usecase(usecase.key)
     if _partial_request(request):
-        # Someone may have been quicker: the page's other parts get the state it is in now.
-        return render(
+        # Someone may have been quicker: the panel, version line and Ownership card come back in
+        # the state it is in now, and the same event as after a change brings the rest of the
+        # page (timeline, diff, evidence, inbox count) up to date with them.
+        response = render(
             request,
             ACTION_DONE_TEMPLATE,
             _detail_context(request, fresh, action_error=str(refusal)),
         )
+        return trigger_client_event(response, "usecaseChanged", {"source": "status"}, after="swap")
     if form is not None and action is not None and fresh.status == usecase.status:
         # Keep what they typed: show the action's page again with the message.
         return render(

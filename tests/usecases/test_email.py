@@ -1,6 +1,7 @@
 """E-mail over real SMTP: the notices of a transition leave through the database task worker to an
 SMTP server on a local port; with the server down, the transitions still succeed and the e-mails
-go out, once each, when it is back.
+go out, once each, when it is back. A notice read or closed (its request settled by someone else)
+before its e-mail goes out is not e-mailed: the e-mail only says "look at your inbox".
 
 Transactional: the worker reads the task rows the services committed, as in production. Serialized
 rollback restores the role groups the flush between transactional tests would delete.
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, reviewer
 from usecases import services
 from usecases.choices import NotificationKind
 from usecases.models import Notification
@@ -146,6 +147,10 @@ def make_retries_due():
 
 def subject(kind: NotificationKind, usecase) -> str:
     return f"{SUBJECT_PREFIX}{kind.label}: {usecase.key}"
+
+
+def tasks_for(notice: Notification):
+    return email_tasks().filter(args_kwargs__args=[notice.pk]).order_by("enqueued_at")
 
 
 # -- Scenario A: the server is up ------------------------------------------------------------------
@@ -289,6 +294,109 @@ def test_a_backend_that_runs_tasks_at_once_is_called_only_after_the_commit(
     assert DBTaskResult.objects.count() == 0
 
 
+# -- A settled request is not e-mailed -------------------------------------------------------------
+#
+# When one reviewer decides, the other reviewers' "review requested" notices close (read, with who
+# decided). An e-mail is a nudge to look at the inbox: a notice read or closed before its e-mail
+# goes out needs none, and its reviewer is not asked for a review nobody needs any more.
+
+
+@pytest.fixture
+def rob(db):
+    return reviewer(username="rob", first_name="Rob", last_name="Reviewer")
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_a_request_closed_before_the_worker_runs_is_not_e_mailed(org, usecase, mail_server, rob):
+    mail_server.start()
+    services.usecase_submit(usecase=usecase, actor=org.lead)  # asks Rita and Rob
+    services.usecase_approve(usecase=usecase, actor=org.reviewer)  # Rita decides at once
+
+    run_worker()
+
+    assert sorted(mail_server.handler.received()) == [
+        ("mia@example.org", subject(NotificationKind.REVIEW_DECIDED, usecase)),
+        ("owen@example.org", subject(NotificationKind.SIGN_OFF_REQUESTED, usecase)),
+    ]
+    for notice in Notification.objects.filter(kind=NotificationKind.REVIEW_REQUESTED):
+        assert (notice.email_sent_at, notice.email_attempts, notice.email_last_error) == (
+            None,
+            0,
+            "",
+        )
+        assert [task.return_value for task in tasks_for(notice)] == ["skipped: read"]
+    assert email_tasks().exclude(status=TaskResultStatus.SUCCESSFUL).count() == 0
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_an_open_request_is_e_mailed_once_and_not_again_when_it_closes(
+    org, usecase, mail_server, rob
+):
+    mail_server.start()
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+
+    run_worker()
+
+    requested = [
+        ("rita@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase)),
+        ("rob@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase)),
+    ]
+    assert sorted(mail_server.handler.received()) == requested
+
+    services.usecase_approve(usecase=usecase, actor=org.reviewer)  # closes Rob's request
+    run_worker()
+
+    to_rob = Notification.objects.get(recipient=rob)
+    assert to_rob.read_at is not None
+    assert send_notification_email.call(to_rob.pk) == "already sent"
+    assert [item for item in mail_server.handler.received() if item[0] == "rob@example.org"] == [
+        ("rob@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase))
+    ]
+    assert [task.return_value for task in tasks_for(to_rob)] == ["sent"]
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_a_retry_after_the_request_closed_stops_without_sending(org, usecase, mail_server, rob):
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    run_worker()  # the server is down: both requests wait for a retry
+    to_rob = Notification.objects.get(recipient=rob)
+    assert Notification.objects.get(pk=to_rob.pk).email_attempts == 1
+    assert waiting_tasks().count() == 2
+
+    services.usecase_approve(usecase=usecase, actor=org.reviewer)
+    mail_server.start()
+    make_retries_due()
+    run_worker()
+
+    assert sorted(mail_server.handler.received()) == [
+        ("mia@example.org", subject(NotificationKind.REVIEW_DECIDED, usecase)),
+        ("owen@example.org", subject(NotificationKind.SIGN_OFF_REQUESTED, usecase)),
+    ]
+    # Recorded as skipped, not failed: one attempt made, no error pending, no retry left.
+    to_rob.refresh_from_db()
+    assert (to_rob.email_sent_at, to_rob.email_attempts, to_rob.email_last_error) == (None, 1, "")
+    assert [task.return_value for task in tasks_for(to_rob)] == ["retry scheduled", "skipped: read"]
+    assert email_tasks().filter(status=TaskResultStatus.READY).count() == 0
+
+    run_worker()
+    assert len(mail_server.handler.messages) == 2
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_a_notice_read_in_the_inbox_before_the_worker_runs_is_not_e_mailed(
+    org, usecase, mail_server
+):
+    mail_server.start()
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    notice = Notification.objects.get()
+    services.notification_mark_read(notification=notice, actor=org.reviewer)
+
+    run_worker()
+
+    assert mail_server.handler.messages == []
+    assert [task.return_value for task in tasks_for(notice)] == ["skipped: read"]
+
+
 # -- Scenario B: the mail server is unreachable ----------------------------------------------------
 
 
@@ -305,28 +413,38 @@ def test_with_the_mail_server_down_transitions_succeed_and_e_mails_go_out_once_i
     services.usecase_transfer_ownership(usecase=usecase, actor=org.lead, new_owner=successor)
     usecase.refresh_from_db()
     assert (usecase.status, usecase.owner) == ("awaiting_sign_off", successor)
+    assert due_tasks().count() == 4
+    # Rita's review request and Owen's sign-off request were settled (by Rita's approval and
+    # Owen's sign-off) before any e-mail could go out: those two are not needed any more.
+    settled = Notification.objects.filter(
+        kind__in=[NotificationKind.REVIEW_REQUESTED, NotificationKind.SIGN_OFF_REQUESTED]
+    )
+    still_open = Notification.objects.exclude(pk__in=settled)
     expected = sorted(
         [
-            ("rita@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase)),
             ("mia@example.org", subject(NotificationKind.REVIEW_DECIDED, usecase)),
-            ("owen@example.org", subject(NotificationKind.SIGN_OFF_REQUESTED, usecase)),
             ("sam@example.org", subject(NotificationKind.OWNERSHIP_TRANSFERRED, usecase)),
         ]
     )
-    assert due_tasks().count() == len(expected)
 
     run_worker()
 
     # Each send failed, was recorded on its notice, and a retry waits in the queue.
-    for notice in Notification.objects.all():
+    for notice in still_open.all():
         assert notice.email_sent_at is None
         assert notice.email_attempts == 1
         assert notice.email_last_error.startswith("ConnectionRefusedError")
-    assert set(
+    for notice in settled.all():
+        assert (notice.email_sent_at, notice.email_attempts, notice.email_last_error) == (
+            None,
+            0,
+            "",
+        )
+    assert sorted(
         email_tasks()
         .filter(status=TaskResultStatus.SUCCESSFUL)
         .values_list("return_value", flat=True)
-    ) == {"retry scheduled"}
+    ) == ["retry scheduled", "retry scheduled", "skipped: read", "skipped: read"]
     assert due_tasks().count() == 0
     retries = waiting_tasks()
     assert retries.count() == len(expected)
@@ -336,7 +454,7 @@ def test_with_the_mail_server_down_transitions_succeed_and_e_mails_go_out_once_i
 
     # A worker running before the retry is due leaves it alone.
     run_worker()
-    assert Notification.objects.filter(email_attempts=1).count() == len(expected)
+    assert still_open.filter(email_attempts=1).count() == len(expected)
 
     # The server comes back; the retries fall due.
     mail_server.start()
@@ -344,15 +462,17 @@ def test_with_the_mail_server_down_transitions_succeed_and_e_mails_go_out_once_i
     run_worker()
 
     assert sorted(mail_server.handler.received()) == expected
-    for notice in Notification.objects.all():
+    for notice in still_open.all():
         assert notice.email_sent_at is not None
         assert (notice.email_attempts, notice.email_last_error) == (2, "")
     assert email_tasks().exclude(status=TaskResultStatus.SUCCESSFUL).count() == 0
 
     # Exactly once: another worker run, or the task run again by hand, sends nothing more.
     run_worker()
-    for notice in Notification.objects.all():
+    for notice in still_open.all():
         assert send_notification_email.call(notice.pk) == "already sent"
+    for notice in settled.all():
+        assert send_notification_email.call(notice.pk) == "skipped: read"
     assert len(mail_server.handler.messages) == len(expected)
 
 

@@ -1,6 +1,9 @@
 """After a workflow action on the detail page, every part of the page the action changed is fresh
 without a reload: the status panel is swapped in place, and the same answer carries the version
 line and the Ownership card out of band. Without JavaScript the form posts and the page reloads.
+A refused action (someone else was quicker) brings the page up to date the same way. The Ownership
+card only says an earlier sign-off holds while it still does: through a transfer of the signed text,
+not after the text was changed.
 """
 
 import json
@@ -12,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from tests.factories import GoalFactory, ProductFactory, UserFactory
+from tests.conftest import edit_form_data
+from tests.factories import GoalFactory, ProductFactory, UserFactory, reviewer
+from usecases import services
 from usecases.choices import Status
 from usecases.models import UseCase
 
@@ -139,6 +144,40 @@ def test_a_refused_action_brings_the_page_up_to_date_too(as_user, org, usecase_i
     assert f"Version {stored.version} ·" in fragment(html, "version-line")
 
 
+def change_event(response) -> dict:
+    return json.loads(response.headers.get("HX-Trigger-After-Swap", "{}"))
+
+
+def test_a_refused_action_tells_the_rest_of_the_page_to_refresh(as_user, org, usecase_in):
+    """Rita approved while Rob's page still offered Reject: his answer says so, and the timeline,
+    diff, evidence panel and inbox count refresh as they do after his own change."""
+    rob = reviewer(username="rob", first_name="Rob", last_name="Reviewer")
+    usecase = usecase_in("in_review")
+    services.usecase_approve(usecase=usecase, actor=org.reviewer)
+
+    response = as_user(rob).post(
+        action_url(usecase, "reject"), {"note": "Out of scope."}, headers=HTMX
+    )
+
+    html = response.content.decode()
+    assert "is awaiting sign-off now; nothing was changed." in fragment(html, "status-panel")
+    assert UseCase.objects.get(pk=usecase.pk).status == Status.AWAITING_SIGN_OFF
+    assert change_event(response) == {"usecaseChanged": {"source": "status"}}
+
+
+def test_a_refusal_by_the_service_tells_the_page_to_refresh_too(as_user, org, usecase_in):
+    """A second Re-attest from a page shown before the first one."""
+    usecase = usecase_in("active")
+    client = as_user(org.owner)
+    shown = {"version": usecase.version}
+    client.post(action_url(usecase, "reattest"), shown, headers=HTMX)
+
+    again = client.post(action_url(usecase, "reattest"), shown, headers=HTMX)
+
+    assert "nothing more was recorded" in fragment(again.content.decode(), "status-panel")
+    assert change_event(again) == {"usecaseChanged": {"source": "status"}}
+
+
 def test_the_status_panel_ignores_the_event_its_own_action_sent(as_user, org, usecase_in):
     """The answer already holds the fresh panel: fetching it again would drop the message."""
     usecase = usecase_in("in_review")
@@ -201,3 +240,68 @@ def test_the_action_answer_keeps_a_fixed_query_count(
             client.post(action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# -- What the Ownership card says about an earlier sign-off ----------------------------------------
+
+
+def card_text(html: str) -> str:
+    return " ".join(fragment(html, "ownership-card").split())
+
+
+def test_after_a_material_edit_the_card_no_longer_says_the_old_sign_off_holds(
+    as_user, org, usecase_in
+):
+    """The signed text changed: the old sign-off covers the earlier text, which the page links."""
+    usecase = usecase_in("active")
+    signed_on = today()
+    client = as_user(org.member)
+    client.post(
+        reverse("usecases:usecase_edit", args=[usecase.key]),
+        edit_form_data(usecase, problem="Claims wait three weeks for a decision."),
+    )
+    usecase = UseCase.objects.get(pk=usecase.pk)
+    assert (usecase.status, usecase.changed_since_sign_off) == (Status.IN_REVIEW, True)
+
+    page = client.get(usecase.get_absolute_url()).content.decode()
+    assert f'Signed off {signed_on}, before <a href="#revision-diff">the text changed</a>' in (
+        card_text(page)
+    )
+
+    response = as_user(org.reviewer).post(
+        action_url(usecase, "approve"), {"note": ""}, headers=HTMX
+    )
+    answered = card_text(response.content.decode())
+    page = client.get(usecase.get_absolute_url()).content.decode()
+    for card in (answered, card_text(page)):
+        assert "holds until then" not in card
+        assert (
+            "Awaiting Owen Owner's sign-off of the changed text; the last sign-off "
+            f'({signed_on}) was of <a href="#revision-diff">the earlier text</a>'
+        ) in card
+    # The link lands on the note that links the last signed revision.
+    revision_diff = fragment(page, "revision-diff")
+    assert "Read the last signed text (revision" in revision_diff
+
+
+def test_a_transfer_of_an_unchanged_text_keeps_saying_the_sign_off_holds(
+    as_user, org, usecase_in, successor
+):
+    usecase = usecase_in("active")
+    services.usecase_transfer_ownership(usecase=usecase, actor=org.lead, new_owner=successor)
+
+    page = as_user(org.member).get(usecase.get_absolute_url()).content.decode()
+
+    card = card_text(page)
+    assert f"Awaiting Sam Successor's sign-off; the sign-off of {today()} holds until then" in card
+    assert "changed text" not in card
+
+
+def test_a_first_sign_off_awaited_mentions_no_earlier_one(as_user, org, usecase_in):
+    usecase = usecase_in("awaiting_sign_off")
+
+    card = card_text(as_user(org.member).get(usecase.get_absolute_url()).content.decode())
+
+    assert "Awaiting Owen Owner's sign-off" in card
+    assert "holds until then" not in card
+    assert "changed text" not in card
