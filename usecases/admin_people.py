@@ -717,7 +717,7 @@ def person_list(request):
     )
 
 
-def _done_message(person, holdings: Holdings) -> str:
+def _done_message(person, holdings: Holdings, choices: dict) -> str:
     handed = len(holdings.owned)
     parts = [f"{person_label(person)} is deactivated."]
     if handed:
@@ -729,8 +729,13 @@ def _done_message(person, holdings: Holdings) -> str:
         parts.append("They owned no use cases.")
     if holdings.authored:
         parts.append(f"{_use_cases(len(holdings.authored), 'open ')} they wrote have a new author.")
-    if holdings.led_teams:
-        parts.append("Check the lead of " + ", ".join(str(t) for t in holdings.led_teams) + ".")
+    leads = choices.get("team_leads") or {}
+    for team in holdings.led_teams:
+        if team.pk in leads and leads[team.pk] is None:
+            parts.append(f"{team} has no lead for now.")
+        else:
+            new_lead = leads.get(team.pk) or choices.get("successor")
+            parts.append(f"{person_label(new_lead)} now leads {team}.")
     return " ".join(parts)
 
 
@@ -749,8 +754,9 @@ def person_deactivate_view(request, pk):
     if request.method == "POST":
         if form.is_valid():
             refusal = None
+            choices = form.successors()
             try:
-                person_deactivate(person=person, actor=request.user, **form.successors())
+                person_deactivate(person=person, actor=request.user, **choices)
             except (services.UseCaseError, portfolio_services.AdminError) as error:
                 refusal = f"{error} Nothing was changed."
             except OperationalError as error:
@@ -766,7 +772,7 @@ def person_deactivate_view(request, pk):
                 form.add_error(None, refusal)
                 status = 409
             else:
-                messages.success(request, _done_message(person, holdings))
+                messages.success(request, _done_message(person, holdings, choices))
                 return redirect("usecases:person_list")
         else:
             status = 400

@@ -279,16 +279,22 @@ class UseCase(models.Model):
     @cached_property
     def evidence_keeper_id(self) -> int | None:
         """Who keeps the success signal's measurements: the owner; while ownership is being handed
-        over, the outgoing owner, whose sign-off still holds, until the new owner signs (unless
-        the outgoing owner has been deactivated). One query, only while awaiting sign-off."""
-        if self.status == Status.AWAITING_SIGN_OFF:
-            outgoing = (
-                self.transfers.filter(resolved_at__isnull=True, from_owner__is_active=True)
-                .values_list("from_owner_id", flat=True)
+        over, the person whose sign-off still holds (the outgoing owner), until the new owner
+        signs, unless that person has been deactivated. Read from the sign-off, not from the
+        transfer: a deactivation may name someone else for a declined handover to fall back to,
+        and that person signed nothing. One query, only while awaiting sign-off."""
+        if self.status == Status.AWAITING_SIGN_OFF and not self.changed_since_sign_off:
+            signer = (
+                self.sign_offs.filter(
+                    superseded_at__isnull=True,
+                    owner__is_active=True,
+                    usecase__transfers__resolved_at__isnull=True,
+                )
+                .values_list("owner_id", flat=True)
                 .first()
             )
-            if outgoing is not None:
-                return outgoing
+            if signer is not None:
+                return signer
         return self.owner_id
 
     @property

@@ -279,6 +279,7 @@ def test_the_admin_hands_everything_over_through_the_page(
         )
     assert response.status_code == 200
     assert "Owen Owner (owen) is deactivated." in response.text
+    assert "Mia Member (mia) now leads Claims Processing." in response.text
     assert handed.transfers.get(resolved_at__isnull=True).from_owner == org.lead
     assert UseCase.objects.get(pk=written.pk).author == org.member
     assert UseCase.objects.get(pk=owned.pk).owner == successor
@@ -293,8 +294,8 @@ def test_leaving_a_team_without_a_lead_is_an_explicit_choice_on_the_page(as_user
     assert response.status_code == 400
     assert "Choose a new lead for Claims Processing" in response.text
     assert _snapshot() == before
-    response = client.post(deactivate_url(org.lead), {f"lead_{org.team.pk}": "none"})
-    assert response.status_code == 302
+    response = client.post(deactivate_url(org.lead), {f"lead_{org.team.pk}": "none"}, follow=True)
+    assert "Claims Processing has no lead for now." in response.text
     org.lead.refresh_from_db()
     assert not org.lead.is_active
     assert Membership.objects.get(team=org.team, user=org.lead).role == MembershipRole.LEAD
@@ -450,3 +451,21 @@ def test_the_reads_have_a_fixed_query_count(org, usecase_in, django_assert_max_n
     with django_assert_max_num_queries(10):
         holdings = person_holdings(org.owner)
     assert {u.status for u in holdings.owned} == {Status.DRAFT, Status.ACTIVE}
+
+
+def test_whoever_a_declined_handover_falls_back_to_does_not_keep_its_evidence(
+    org, usecase_in, successor
+):
+    """Owen hands his measured use case to Mia and leaves; Sam is named to take it back if Mia
+    declines. Sam signed nothing: he may not delete readings or choose recorders. Owen's sign-off
+    no longer counts either (he left), so Mia, about to sign, keeps the evidence."""
+    from usecases import permissions
+
+    usecase = usecase_in("active", metric_name="Claims decided within 10 days (%)")
+    services.usecase_transfer_ownership(usecase=usecase, actor=org.owner, new_owner=org.member)
+    person_deactivate(person=org.owner, actor=org.admin, successor=successor)
+    current = UseCase.objects.get(pk=usecase.pk)
+    assert current.transfers.get(resolved_at__isnull=True).from_owner == successor
+    assert current.evidence_keeper_id == org.member.pk
+    assert not permissions.can_manage_recorders(successor, current)
+    assert not permissions.can_record_measurement(successor, current)
