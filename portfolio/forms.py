@@ -131,10 +131,9 @@ class UserCreateForm(forms.Form):
         return email
 
 
-class UserEditForm(forms.Form):
-    """A person's name, e-mail address and roles. ``fingerprint`` carries the state the form was
-    loaded with, so that saving over someone else's change is refused (``services.user_update``).
-    """
+class UserEditForm(EditedStateForm):
+    """A person's name, e-mail address and roles. ``state`` is ``services.person_state(person)``
+    as loaded: saving over someone else's change is refused (``services.user_update``)."""
 
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
@@ -149,19 +148,10 @@ class UserEditForm(forms.Form):
     is_reviewer = forms.BooleanField(
         required=False, label="Reviewer", help_text="Decides reviews and reads the dashboards."
     )
-    fingerprint = forms.CharField(
-        widget=forms.HiddenInput, error_messages={"required": FINGERPRINT_MISSING}
-    )
 
     def __init__(self, *args, person, actor, state: dict, **kwargs):
-        """``state`` is ``services.person_state(person)`` as loaded for this request."""
-        self.person, self.actor, self.state = person, actor, state
-        if "initial" not in kwargs:
-            kwargs["initial"] = {
-                **{name: state[name] for name in services.PERSON_FIELDS},
-                "fingerprint": services.person_fingerprint(state),
-            }
-        super().__init__(*args, **kwargs)
+        self.person, self.actor = person, actor
+        super().__init__(*args, state=state, **kwargs)
         if self.is_own_account:
             self.fields[
                 "is_admin"
@@ -184,9 +174,6 @@ class UserEditForm(forms.Form):
                 "You cannot take yourself out of the Admins group; another admin can."
             )
         return keep
-
-    def person_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in services.PERSON_FIELDS}
 
 
 class ReactivateForm(forms.Form):

@@ -475,20 +475,6 @@ PERSON_GROUPS = {"is_admin": ADMINS_GROUP, "is_reviewer": REVIEWERS_GROUP}
 PERSON_STATE_LABELS = {**PERSON_FIELDS, "is_active": "account"}
 
 
-class PersonEditConflict(EditConflict):
-    """Someone changed the person after the edit form was loaded; nothing was saved.
-
-    ``changed`` names the fields that differ from what the form loaded, ``current`` holds the
-    person's state as saved now (``person_state``).
-    """
-
-    def __init__(self, *, person, changed: list[str], current: dict):
-        self.person = person
-        super().__init__(
-            target=person, changed=changed, current=current, labels=PERSON_STATE_LABELS
-        )
-
-
 def person_state(user) -> dict:
     """The values the person form edits, and whether the account is active (one query)."""
     groups = set(user.groups.filter(name__in=PERSON_GROUPS.values()).values_list("name", flat=True))
@@ -501,17 +487,12 @@ def person_state(user) -> dict:
     }
 
 
-def person_fingerprint(state: dict) -> str:
-    """What the person form carries in a hidden field (``auth.User`` has no version column)."""
-    return state_fingerprint({name: state[name] for name in PERSON_STATE_LABELS})
-
-
 @_marked("user.updated")
 def user_update(*, user, actor, data: dict, fingerprint: str):
     """Edit a person's name, e-mail address and Admins / Reviewers membership.
 
-    ``fingerprint`` is ``person_fingerprint`` of the state the form was loaded with: if anyone
-    changed the person since, ``PersonEditConflict`` is raised and nothing is written. An admin
+    ``fingerprint`` is ``state_fingerprint(person_state(user))`` as the form loaded it: if anyone
+    changed the person since, ``EditConflict`` is raised and nothing is written. An admin
     cannot take themselves out of the Admins group; only a superuser changes a superuser.
     """
     User = get_user_model()
@@ -520,9 +501,9 @@ def user_update(*, user, actor, data: dict, fingerprint: str):
         # to its commit): the second reads the first's result below and is told.
         current = User.objects.select_for_update().get(pk=user.pk)
         state = person_state(current)
-        changed = fingerprint_differences(fingerprint, state)
-        if changed:
-            raise PersonEditConflict(person=current, changed=changed, current=state)
+        _refuse_if_changed(
+            current=current, state=state, fingerprint=fingerprint, labels=PERSON_STATE_LABELS
+        )
         _guard_superuser(current=current, actor=actor, doing="change")
         if actor.pk == current.pk and state["is_admin"] and not data.get("is_admin", True):
             raise AdminError("You cannot take yourself out of the Admins group; another admin can.")

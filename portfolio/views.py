@@ -394,10 +394,10 @@ def user_edit(request, pk):
             saved = services.user_update(
                 user=person,
                 actor=request.user,
-                data=form.person_data(),
+                data=form.edited_data(),
                 fingerprint=form.cleaned_data["fingerprint"],
             )
-        except services.PersonEditConflict as conflict:
+        except services.EditConflict as conflict:
             return _person_conflict(request, form, conflict)
         except services.AdminError as error:
             form.add_error(None, f"{error} Nothing was changed.")
@@ -407,18 +407,18 @@ def user_edit(request, pk):
     return _person_page(request, person, form, status=400)
 
 
-def _person_conflict(request, form, conflict: services.PersonEditConflict):
+def _person_conflict(request, form, conflict: services.EditConflict):
     """Show what someone else changed; keep what this admin changed and take everything else as
     saved now (``_rebased_on``)."""
     rebased, extra = _rebased_on(
         conflict,
         form,
-        yours=form.person_data(),
+        yours=form.edited_data(),
         rebuild=lambda **kwargs: forms.UserEditForm(
-            person=conflict.person, actor=request.user, state=conflict.current, **kwargs
+            person=conflict.target, actor=request.user, state=conflict.current, **kwargs
         ),
     )
-    return _person_page(request, conflict.person, rebased, status=409, **extra)
+    return _person_page(request, conflict.target, rebased, status=409, **extra)
 
 
 @require_http_methods(["GET", "POST"])

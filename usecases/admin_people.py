@@ -64,24 +64,9 @@ class Holdings:
     other_reviewers: int = 0
 
     @property
-    def owned_active(self):
-        return [usecase for usecase in self.owned if usecase.status == Status.ACTIVE]
-
-    @property
     def last_reviewer(self) -> bool:
         """They are the only active reviewer and reviews wait: nobody could decide them after."""
         return self.is_reviewer and bool(self.open_reviews) and not self.other_reviewers
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.owned
-            or self.authored
-            or self.handing_over
-            or self.products
-            or self.goals
-            or self.led_teams
-        )
 
 
 def person_holdings(person) -> Holdings:

@@ -50,7 +50,7 @@ def _expect(response, role, ok=(200,)):
 
 
 def _fingerprint(person) -> str:
-    return services.person_fingerprint(services.person_state(person))
+    return services.state_fingerprint(services.person_state(person))
 
 
 def edit_data(person, *, fingerprint=None, **overrides) -> dict:
@@ -61,7 +61,7 @@ def edit_data(person, *, fingerprint=None, **overrides) -> dict:
     values.update(overrides)
     data = {name: value for name, value in values.items() if not isinstance(value, bool)}
     data.update({name: "on" for name, value in values.items() if value is True})
-    data["fingerprint"] = services.person_fingerprint(state) if fingerprint is None else fingerprint
+    data["fingerprint"] = services.state_fingerprint(state) if fingerprint is None else fingerprint
     return data
 
 
@@ -146,7 +146,7 @@ def test_a_change_since_the_form_was_loaded_is_a_conflict_and_nothing_is_saved(
     loaded = _fingerprint(zoe)
     change(zoe)  # someone else, after the form was loaded
     before = _snapshot()
-    with pytest.raises(services.PersonEditConflict, match=named) as raised:
+    with pytest.raises(services.EditConflict, match=named) as raised:
         services.user_update(
             user=zoe,
             actor=org.admin,
@@ -158,7 +158,7 @@ def test_a_change_since_the_form_was_loaded_is_a_conflict_and_nothing_is_saved(
 
 
 def test_a_garbled_fingerprint_counts_as_a_conflict(org, zoe):
-    with pytest.raises(services.PersonEditConflict):
+    with pytest.raises(services.EditConflict):
         services.user_update(
             user=zoe, actor=org.admin, data={"first_name": "Zed"}, fingerprint="nonsense"
         )

@@ -132,7 +132,7 @@ def test_two_admins_saving_at_once_one_wins_and_the_other_is_told(monkeypatch):
     adam = admin_user(username="adam", first_name="Adam", last_name="Admin")
     ada = admin_user(username="ada", first_name="Ada", last_name="Admin")
     zoe = UserFactory(username="zoe", first_name="Zoe", last_name="Quinn")
-    loaded = services.person_fingerprint(services.person_state(zoe))  # both opened the form
+    loaded = services.state_fingerprint(services.person_state(zoe))  # both opened the form
 
     guard = services._guard_superuser
 
@@ -149,7 +149,7 @@ def test_two_admins_saving_at_once_one_wins_and_the_other_is_told(monkeypatch):
 
     outcomes = at_once(save(adam, "adams@example.org"), save(ada, "adas@example.org"))
 
-    conflicts = [o for o in outcomes if isinstance(o, services.PersonEditConflict)]
+    conflicts = [o for o in outcomes if isinstance(o, services.EditConflict)]
     saved = [o for o in outcomes if not isinstance(o, Exception)]
     assert len(conflicts) == 1, outcomes
     assert len(saved) == 1, outcomes
