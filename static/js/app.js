@@ -1,0 +1,20 @@
+// The registry's only script besides htmx: small behaviours that need no inline code, so the
+// Content-Security-Policy can forbid inline script.
+(function () {
+  "use strict";
+
+  // htmx leaves the page as it was when a request fails; say so instead of doing nothing.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("request-error");
+    var status = event.detail.xhr.status;
+    box.textContent = status === 403
+      ? "You are not allowed to do that. Reload the page to see what you can do."
+      : "That did not work (error " + status + "). Reload the page and try again.";
+    box.hidden = false;
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("request-error");
+    box.textContent = "The registry could not be reached. Check your connection and try again.";
+    box.hidden = false;
+  });
+})();
