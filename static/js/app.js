@@ -17,4 +17,11 @@
     box.textContent = "The registry could not be reached. Check your connection and try again.";
     box.hidden = false;
   });
+
+  // A field validated on focusout drops its pending check when the person comes back to it, so a
+  // late answer never replaces what they are typing.
+  document.body.addEventListener("focusin", function (event) {
+    var field = event.target.closest && event.target.closest("[data-abort-on-focus]");
+    if (field && window.htmx) { window.htmx.trigger(field, "htmx:abort"); }
+  });
 })();
