@@ -1,4 +1,6 @@
+import contextlib
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,6 +12,7 @@ from django.utils import timezone
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import SIGN_OFF_STATEMENT, Action, MetricDirection, Status
 from usecases.models import UseCase
+from usecases.numbers import LocalizedDecimalField, plain_decimal
 from usecases.permissions import creatable_team_ids
 from usecases.selectors import owner_choices
 from usecases.services import EDITABLE_FIELDS, M2M_FIELDS
@@ -26,6 +29,8 @@ def _form_value(value):
         return sorted(str(getattr(item, "pk", item)) for item in value)
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
     return str(value).replace("\r\n", "\n").strip()
 
 
@@ -137,7 +142,11 @@ class UseCaseForm(forms.ModelForm):
             "products": forms.CheckboxSelectMultiple,
             "goals": forms.CheckboxSelectMultiple,
         }
-        field_classes = {"owner": PersonField}
+        field_classes = {
+            "owner": PersonField,
+            "metric_baseline": LocalizedDecimalField,
+            "metric_target": LocalizedDecimalField,
+        }
         error_messages = {
             "title": {"required": "Give the use case a title."},
             "team": {"required": "Choose the team that owns this use case."},
@@ -254,12 +263,15 @@ class UseCaseForm(forms.ModelForm):
         return value
 
     def typed_values(self) -> dict:
-        return {
-            name: _form_value(
-                self.data.getlist(name) if name in M2M_FIELDS else self.data.get(name)
-            )
-            for name in [*EDITABLE_FIELDS, *M2M_FIELDS]
-        }
+        values = {}
+        for name in [*EDITABLE_FIELDS, *M2M_FIELDS]:
+            typed = self.data.getlist(name) if name in M2M_FIELDS else self.data.get(name)
+            if isinstance(self.fields[name], LocalizedDecimalField):
+                # "12,5" typed where "12.5" was shown is no change.
+                with contextlib.suppress(forms.ValidationError):
+                    typed = self.fields[name].to_python(typed)
+            values[name] = _form_value(typed)
+        return values
 
     def domain_data(self) -> dict:
         """Cleaned values for the services: only the use case's own fields."""
@@ -314,15 +326,11 @@ class MeasurementForm(forms.Form):
             "invalid": "Enter the date as year-month-day, e.g. 2025-03-31.",
         },
     )
-    value = forms.DecimalField(
+    value = LocalizedDecimalField(
         label="Value",
         max_digits=16,
         decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={
-            "required": "Enter the measured value.",
-            "invalid": "Enter the measured value as a number, e.g. 12.5.",
-        },
+        error_messages={"required": "Enter the measured value."},
     )
     note = forms.CharField(label="Note (optional)", max_length=500, required=False)
     source_url = forms.URLField(

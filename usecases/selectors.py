@@ -47,6 +47,7 @@ from usecases.models import (
     UseCaseProductHistory,
     parse_key,
 )
+from usecases.numbers import plain_decimal
 from usecases.permissions import can_view_review_queue
 
 User = get_user_model()
@@ -305,7 +306,7 @@ def _shown(row, field) -> str:
     if isinstance(value, date):
         return date_format(value, "j M Y")
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return plain_decimal(value)
     return str(value)
 
 

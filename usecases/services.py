@@ -56,6 +56,7 @@ from usecases.models import (
     UseCaseEvent,
 )
 from usecases.notifications import close_requests, notify
+from usecases.numbers import plain_decimal
 
 # Fields a person edits in the use-case form; the optimistic lock covers all of them.
 EDITABLE_FIELDS = [
@@ -125,7 +126,7 @@ def display_value(value) -> str:
     if isinstance(value, list | tuple | set):
         return ", ".join(sorted(str(item) for item in value))
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"  # 95.0000 -> 95, 1.50 -> 1.5
+        return plain_decimal(value)
     return str(value)
 
 

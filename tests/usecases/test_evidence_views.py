@@ -228,7 +228,7 @@ def test_a_plain_post_records_and_redirects_with_a_message(as_user, org, measure
     ("data", "message"),
     [
         (reading(value=""), "Enter the measured value."),
-        (reading(value="lots"), "Enter the measured value as a number"),
+        (reading(value="lots"), "Value (days): “lots” is not a number"),
         (reading(value="1.23456"), "decimal places"),
         (reading(measured_on=""), "Give the date the value was measured."),
         (reading(measured_on="2025-13-45"), "Enter the date as year-month-day"),
@@ -329,7 +329,7 @@ def test_htmx_bad_input_returns_the_panel_with_the_message_and_no_event(as_user,
     assert response.status_code == 200  # htmx swaps it in place
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="evidence-panel"')
-    assert "Enter the measured value as a number" in html
+    assert "Value (days): “lots” is not a number" in html
     assert 'value="lots"' in html
     assert "HX-Trigger-After-Swap" not in response.headers
     assert snapshot(measured) == before
