@@ -131,6 +131,15 @@ def _no_goal(now: datetime) -> Q:
     return Q(status__in=LIVE_STATUSES, goal_ids=[])
 
 
+def _changed_since_sign_off(now: datetime) -> Q:
+    """What the owner signed differs from the text now, however it was changed: it needs review
+    and a new sign-off (an edit through the pages has sent it to review already)."""
+    return Q(
+        changed_since_sign_off=True,
+        status__in=[Status.ACTIVE, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF],
+    )
+
+
 def _off_track(now: datetime) -> Q:
     return Q(status__in=MEASURABLE_STATUSES, evidence_status=EvidenceStatus.OFF_TRACK)
 
@@ -143,6 +152,7 @@ CONCERNS: dict[str, Concern] = {
         Concern("overdue", "Attestation overdue", _overdue),
         Concern("due_soon", "Attestation due within 30 days", _due_soon),
         Concern("owner_gone", "Owner deactivated or not in the team", _owner_gone),
+        Concern("changed", "Changed since sign-off (needs re-review)", _changed_since_sign_off),
         Concern("no_goal", "Linked to no goal", _no_goal),
         Concern("off_track", "Success signal off track", _off_track),
     ]
@@ -502,6 +512,15 @@ def tiles_panel(scope: DashboardScope) -> list[Tile]:
             scope.list_url(show="owner_gone"),
             hint="Open use cases whose owner has left or is not a member of the owning team.",
             tone=_problem_tone(counts["owner_gone"], danger=True),
+        ),
+        Tile(
+            "changed",
+            "Changed since sign-off",
+            counts["changed"],
+            scope.list_url(show="changed"),
+            hint="What the owner signed differs from the text now: it needs review and a new "
+            "sign-off.",
+            tone=_problem_tone(counts["changed"]),
         ),
         Tile(
             "no_goal",

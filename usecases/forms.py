@@ -287,9 +287,15 @@ class ActionForm(forms.Form):
     )
     accepted = forms.BooleanField(required=False, label=SIGN_OFF_STATEMENT)
     new_owner = PersonField(queryset=owner_choices(), required=False, label="New owner")
-    # The use case's version when the button was shown: an action that keeps the status (re-attest)
-    # uses it to tell a double click from a new request.
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The use case's version when the button was shown: the action is taken on that text or not at
+    # all (a newer version is refused as stale; so is a double click).
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "The form is missing the version you saw; reload the page and try again.",
+            "invalid": "The form is missing the version you saw; reload the page and try again.",
+        },
+    )
 
     def __init__(self, *args, action: Action, usecase: UseCase, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import (
     EVIDENCE_TONES,
+    MATERIAL_FIELDS,
     STATUS_TONES,
     EventKind,
     EvidenceArea,
@@ -223,6 +224,29 @@ class UseCase(models.Model):
             ),
         ]
         triggers = [
+            # What was signed is bound to its text however the text changes (shell, SQL, the Django
+            # admin): a change to a material field moves the version on, so nobody decides on a
+            # text they did not see, and an active use case whose text no longer matches its
+            # sign-off's digest is flagged "changed since sign-off" (needs re-review).
+            pgtrigger.Trigger(
+                name="usecase_material_change",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(*MATERIAL_FIELDS),
+                func="""
+                IF NEW.version = OLD.version THEN
+                    NEW.version := OLD.version + 1;
+                END IF;
+                IF NEW.status = 'active' AND NOT NEW.changed_since_sign_off AND EXISTS (
+                    SELECT 1 FROM usecases_signoff
+                    WHERE usecase_id = NEW.id AND superseded_at IS NULL
+                      AND material_digest <> '' AND material_digest <> usecase_material_digest(NEW)
+                ) THEN
+                    NEW.changed_since_sign_off := true;
+                END IF;
+                RETURN NEW;
+                """,
+            ),
             # ``goal_ids`` and ``product_ids`` always hold the links, whatever a write says.
             pgtrigger.Trigger(
                 name="usecase_link_sets",
@@ -439,9 +463,26 @@ class SignOff(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the material fields as signed (the SQL function usecase_material_digest), set
+    # by the database when the sign-off is written; a re-attestation keeps the digest it renews.
+    material_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-signed_at"]
+        triggers = [
+            pgtrigger.Trigger(
+                name="signoff_material_digest",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func="""
+                IF NEW.material_digest = '' THEN
+                    SELECT usecase_material_digest(u) INTO NEW.material_digest
+                    FROM usecases_usecase u WHERE u.id = NEW.usecase_id;
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("signed_at")),

@@ -630,6 +630,16 @@ class FieldDiff:
         return self.signed is not None and self.signed != self.proposed
 
 
+def events_since(usecase: UseCase, version: int) -> list[UseCaseEvent]:
+    """What moved the use case past ``version``, oldest first, with who did it: what a person who
+    decided on that version needs to see before deciding again."""
+    return list(
+        UseCaseEvent.objects.filter(usecase=usecase, version__gt=version)
+        .select_related("actor")
+        .order_by("version", "pk")[:50]
+    )
+
+
 def last_signed_revision(usecase: UseCase) -> Revision | None:
     return (
         usecase.revisions.filter(reason=RevisionReason.SIGNED)

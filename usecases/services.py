@@ -97,6 +97,19 @@ class EditConflict(UseCaseError):
         super().__init__(f"{current.key} was changed by someone else after you opened it.")
 
 
+class StaleVersion(EditConflict):
+    """A decision taken on a text that has moved on since the person saw it: nothing is done, so
+    nobody approves, signs or retires a version they never read."""
+
+    def __init__(self, current: UseCase, expected_version: int):
+        super().__init__(current, expected_version)
+        self.args = (
+            f"{current.key} changed after you opened it (you saw version {expected_version}; it "
+            f"is at version {current.version} now), so nothing was done. See what changed, then "
+            "decide again.",
+        )
+
+
 class NotEditable(UseCaseError):
     pass
 
@@ -324,7 +337,14 @@ def _lock(usecase: UseCase) -> UseCase:
     return UseCase.objects.select_for_update().get(pk=usecase.pk)
 
 
-def _guard(current: UseCase, action: Action) -> None:
+def _guard(current: UseCase, action: Action, expected_version: int | None = None) -> None:
+    """The action starts from this state, on the version the person decided on.
+
+    ``expected_version`` is the version shown to the person acting; None only where no person saw
+    a page (the guided hand-over of a deactivation, the demo, the shell).
+    """
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersion(current, expected_version)
     sources, _ = TRANSITIONS[action]
     if current.status not in sources:
         raise InvalidTransition(
@@ -448,21 +468,23 @@ def _name(user) -> str:
 
 
 @service_history_context(EventKind.SUBMITTED)
-def usecase_submit(*, usecase: UseCase, actor) -> UseCase:
+def usecase_submit(*, usecase: UseCase, actor, expected_version: int | None = None) -> UseCase:
     """Send a complete draft to the reviewers."""
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, Action.SUBMIT)
+        _guard(current, Action.SUBMIT, expected_version)
         _require_complete(current)
         _open_review(current, actor)
         _move(current, Status.IN_REVIEW, actor, EventKind.SUBMITTED)
     return current
 
 
-def _decide(*, usecase, actor, action: Action, decision: ReviewDecision, comment: str) -> UseCase:
+def _decide(
+    *, usecase, actor, action: Action, decision: ReviewDecision, comment: str, expected_version
+) -> UseCase:
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, action)
+        _guard(current, action, expected_version)
         review = current.reviews.select_for_update().get(decided_at__isnull=True)
         # Separation of duties: whoever wrote the use case, or sent this version to review (a
         # lead submitting, or the person whose edit reopened it), does not decide on it.
@@ -498,18 +520,23 @@ def _decide(*, usecase, actor, action: Action, decision: ReviewDecision, comment
 
 
 @service_history_context(EventKind.APPROVED)
-def usecase_approve(*, usecase: UseCase, actor, comment: str = "") -> UseCase:
+def usecase_approve(
+    *, usecase: UseCase, actor, comment: str = "", expected_version: int | None = None
+) -> UseCase:
     return _decide(
         usecase=usecase,
         actor=actor,
         action=Action.APPROVE,
         decision=ReviewDecision.APPROVED,
         comment=(comment or "").strip(),
+        expected_version=expected_version,
     )
 
 
 @service_history_context(EventKind.CHANGES_REQUESTED)
-def usecase_request_changes(*, usecase: UseCase, actor, comment: str) -> UseCase:
+def usecase_request_changes(
+    *, usecase: UseCase, actor, comment: str, expected_version: int | None = None
+) -> UseCase:
     comment = _required(comment, "Say what needs to change, so the author knows what to fix.")
     return _decide(
         usecase=usecase,
@@ -517,11 +544,14 @@ def usecase_request_changes(*, usecase: UseCase, actor, comment: str) -> UseCase
         action=Action.REQUEST_CHANGES,
         decision=ReviewDecision.CHANGES_REQUESTED,
         comment=comment,
+        expected_version=expected_version,
     )
 
 
 @service_history_context(EventKind.REJECTED)
-def usecase_reject(*, usecase: UseCase, actor, rationale: str) -> UseCase:
+def usecase_reject(
+    *, usecase: UseCase, actor, rationale: str, expected_version: int | None = None
+) -> UseCase:
     rationale = _required(rationale, "Give the rationale for rejecting it; the author will see it.")
     return _decide(
         usecase=usecase,
@@ -529,6 +559,7 @@ def usecase_reject(*, usecase: UseCase, actor, rationale: str) -> UseCase:
         action=Action.REJECT,
         decision=ReviewDecision.REJECTED,
         comment=rationale,
+        expected_version=expected_version,
     )
 
 
@@ -556,6 +587,11 @@ def _give_sign_off(current: UseCase, actor, kind: SignOffKind, revision: Revisio
         statement=SIGN_OFF_STATEMENT,
         signed_at=now,
         expires_at=now + timedelta(days=settings.SIGN_OFF_VALID_DAYS),
+        # A re-attestation renews what was signed, not the text as it may be now; a sign-off
+        # binds to the current text (the database computes the digest when this is empty).
+        material_digest=previous.material_digest
+        if previous and kind == SignOffKind.REATTEST
+        else "",
     )
     if previous:
         previous.superseded_by = sign_off
@@ -571,11 +607,13 @@ def _give_sign_off(current: UseCase, actor, kind: SignOffKind, revision: Revisio
 
 
 @service_history_context(EventKind.SIGNED_OFF)
-def usecase_sign_off(*, usecase: UseCase, actor, accepted: bool) -> UseCase:
+def usecase_sign_off(
+    *, usecase: UseCase, actor, accepted: bool, expected_version: int | None = None
+) -> UseCase:
     """The named owner accepts ownership of the approved text; it becomes active and owned."""
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, Action.SIGN_OFF)
+        _guard(current, Action.SIGN_OFF, expected_version)
         _require_owner(current, actor, "sign it off")
         if not accepted:
             raise UseCaseError(f"Tick “{SIGN_OFF_STATEMENT}” to sign off.")
@@ -603,17 +641,12 @@ def usecase_reattest(*, usecase: UseCase, actor, expected_version: int | None = 
     """The owner confirms, again, that they own the use case as signed: a fresh expiry date.
 
     Re-attesting leaves the status as it is, so the state guard alone cannot stop a double click;
-    ``expected_version`` (the version the button was shown for) does.
+    ``expected_version`` (the version the button was shown for) does: the second click is stale.
     """
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, Action.REATTEST)
+        _guard(current, Action.REATTEST, expected_version)
         _require_owner(current, actor, "re-attest it")
-        if expected_version is not None and current.version != expected_version:
-            raise InvalidTransition(
-                f"{current.key} changed after this page was shown (it may have just been "
-                "re-attested); nothing more was recorded."
-            )
         signed = current_sign_off(current)
         revision = (
             signed.revision if signed else _snapshot_revision(current, actor, RevisionReason.SIGNED)
@@ -631,14 +664,16 @@ def usecase_reattest(*, usecase: UseCase, actor, expected_version: int | None = 
 
 
 @service_history_context(EventKind.OWNERSHIP_DECLINED)
-def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCase:
+def usecase_decline_ownership(
+    *, usecase: UseCase, actor, reason: str, expected_version: int | None = None
+) -> UseCase:
     """The named owner says no. A fresh use case goes back to its author as a draft; a transfer
     falls back to the previous owner, whose sign-off still holds; or, when a deactivation named a
     successor to take it back, to that successor, who is asked to sign off."""
     reason = _required(reason, "Say why you decline, so the author can find the right owner.")
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, Action.DECLINE_OWNERSHIP)
+        _guard(current, Action.DECLINE_OWNERSHIP, expected_version)
         _require_owner(current, actor, "decline ownership")
         transfer = current.transfers.select_for_update().filter(resolved_at__isnull=True).first()
         if transfer:
@@ -694,12 +729,19 @@ def usecase_decline_ownership(*, usecase: UseCase, actor, reason: str) -> UseCas
 
 
 @service_history_context(EventKind.TRANSFER_REQUESTED)
-def usecase_transfer_ownership(*, usecase: UseCase, actor, new_owner, reason: str = "") -> UseCase:
+def usecase_transfer_ownership(
+    *,
+    usecase: UseCase,
+    actor,
+    new_owner,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> UseCase:
     """Hand an active use case to ``new_owner``, who must sign off; until then the previous
     owner's sign-off stays valid."""
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, Action.TRANSFER_OWNERSHIP)
+        _guard(current, Action.TRANSFER_OWNERSHIP, expected_version)
         if not new_owner.is_active:
             raise UseCaseError(f"{_name(new_owner)}'s account is deactivated; choose someone else.")
         if new_owner.pk == current.owner_id:
@@ -732,20 +774,22 @@ def usecase_transfer_ownership(*, usecase: UseCase, actor, new_owner, reason: st
 
 
 @service_history_context(EventKind.RETIRED)
-def usecase_retire(*, usecase: UseCase, actor, reason: str) -> UseCase:
+def usecase_retire(
+    *, usecase: UseCase, actor, reason: str, expected_version: int | None = None
+) -> UseCase:
     reason = _required(reason, "Say why it is retired; people will look for the reason later.")
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, Action.RETIRE)
+        _guard(current, Action.RETIRE, expected_version)
         _move(current, Status.RETIRED, actor, EventKind.RETIRED, note=reason)
     return current
 
 
 @service_history_context(EventKind.REOPENED)
-def usecase_reopen(*, usecase: UseCase, actor) -> UseCase:
+def usecase_reopen(*, usecase: UseCase, actor, expected_version: int | None = None) -> UseCase:
     with transaction.atomic():
         current = _lock(usecase)
-        _guard(current, Action.REOPEN)
+        _guard(current, Action.REOPEN, expected_version)
         _move(current, Status.DRAFT, actor, EventKind.REOPENED)
     return current
 

@@ -185,32 +185,40 @@ def _conflict(request, form, conflict: services.EditConflict):
 # --- Workflow actions: one URL each, one view -------------------------------------------------
 
 ACTION_SERVICES = {
-    Action.SUBMIT: lambda uc, user, data: services.usecase_submit(usecase=uc, actor=user),
+    Action.SUBMIT: lambda uc, user, data: services.usecase_submit(
+        usecase=uc, actor=user, expected_version=data["version"]
+    ),
     Action.APPROVE: lambda uc, user, data: services.usecase_approve(
-        usecase=uc, actor=user, comment=data["note"]
+        usecase=uc, actor=user, comment=data["note"], expected_version=data["version"]
     ),
     Action.REQUEST_CHANGES: lambda uc, user, data: services.usecase_request_changes(
-        usecase=uc, actor=user, comment=data["note"]
+        usecase=uc, actor=user, comment=data["note"], expected_version=data["version"]
     ),
     Action.REJECT: lambda uc, user, data: services.usecase_reject(
-        usecase=uc, actor=user, rationale=data["note"]
+        usecase=uc, actor=user, rationale=data["note"], expected_version=data["version"]
     ),
     Action.SIGN_OFF: lambda uc, user, data: services.usecase_sign_off(
-        usecase=uc, actor=user, accepted=data["accepted"]
+        usecase=uc, actor=user, accepted=data["accepted"], expected_version=data["version"]
     ),
     Action.DECLINE_OWNERSHIP: lambda uc, user, data: services.usecase_decline_ownership(
-        usecase=uc, actor=user, reason=data["note"]
+        usecase=uc, actor=user, reason=data["note"], expected_version=data["version"]
     ),
     Action.TRANSFER_OWNERSHIP: lambda uc, user, data: services.usecase_transfer_ownership(
-        usecase=uc, actor=user, new_owner=data["new_owner"], reason=data["note"]
+        usecase=uc,
+        actor=user,
+        new_owner=data["new_owner"],
+        reason=data["note"],
+        expected_version=data["version"],
     ),
     Action.REATTEST: lambda uc, user, data: services.usecase_reattest(
         usecase=uc, actor=user, expected_version=data["version"]
     ),
     Action.RETIRE: lambda uc, user, data: services.usecase_retire(
-        usecase=uc, actor=user, reason=data["note"]
+        usecase=uc, actor=user, reason=data["note"], expected_version=data["version"]
     ),
-    Action.REOPEN: lambda uc, user, data: services.usecase_reopen(usecase=uc, actor=user),
+    Action.REOPEN: lambda uc, user, data: services.usecase_reopen(
+        usecase=uc, actor=user, expected_version=data["version"]
+    ),
 }
 
 
@@ -238,6 +246,10 @@ def usecase_action(request, key, action):
     usecase = _get_usecase(key)
     if not permissions.can(request.user, action, usecase):
         if request.method == "POST" and not permissions.in_starting_state(usecase, action):
+            seen = _posted_version(request)
+            if seen not in (None, usecase.version) and permissions.can_view(request.user, usecase):
+                # Someone was quicker: say what changed, as for any stale decision.
+                return _stale(request, usecase, action, seen)
             return _action_refused(
                 request,
                 usecase,
@@ -271,6 +283,8 @@ def usecase_action(request, key, action):
         updated = ACTION_SERVICES[action](usecase, request.user, form.cleaned_data)
     except services.NotAllowed:
         raise PermissionDenied from None
+    except services.StaleVersion as stale:
+        return _stale(request, stale.current, action, stale.expected_version)
     except services.UseCaseError as refusal:
         return _action_refused(request, usecase, refusal, form=form, action=action)
     message = f"{updated.key} {ACTION_PAST[action]}."
@@ -285,6 +299,39 @@ def usecase_action(request, key, action):
     messages.success(request, message)
     # A button on another page (the Sign-offs page's Re-attest) brings the person back there.
     return redirect(_next_url(request) or updated)
+
+
+def _posted_version(request) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _stale(request, usecase, action, seen_version: int):
+    """A decision on a version the use case has left: nothing was done (409). The person sees
+    what changed since, by whom, and the use case as it is now, to decide again on what they see."""
+    fresh = _get_usecase(usecase.key)
+    stale = {
+        "stale_message": str(services.StaleVersion(fresh, seen_version)),
+        "stale_events": selectors.events_since(fresh, seen_version),
+    }
+    if _partial_request(request):
+        response = render(
+            request, ACTION_DONE_TEMPLATE, _detail_context(request, fresh, **stale), status=409
+        )
+        return trigger_client_event(response, "usecaseChanged", {"source": "status"}, after="swap")
+    button = _button(request, fresh, action)
+    context = _detail_context(
+        request,
+        fresh,
+        action=action,
+        form=ActionForm(action=action, usecase=fresh),
+        button=button,
+        **stale,
+        **(_action_diff_context(request, fresh, action) if button else {}),
+    )
+    return render(request, "usecases/usecase_action.html", context, status=409)
 
 
 def _button(request, usecase, action):

@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  // 409 is the registry's "changed since you opened it": its answer says what changed and shows
+  // the use case as it is now, so htmx swaps it in like any other answer.
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "409", swap: true, error: false },
+    ].concat(window.htmx.config.responseHandling);
+  }
+
   // htmx leaves the page as it was when a request fails; say so instead of doing nothing.
   document.body.addEventListener("htmx:responseError", function (event) {
     var box = document.getElementById("request-error");

@@ -215,8 +215,11 @@ def test_changes_through_the_services_do_not_show_twice(org, usecase):
 def test_changes_through_the_pages_do_not_show_twice(as_user, org, usecase):
     client = as_user(org.member)
     client.post(f"/usecases/{usecase.key}/edit/", edit_form_data(usecase, title="Renamed"))
-    as_user(org.lead).post(f"/usecases/{usecase.key}/submit/")
-    as_user(org.reviewer).post(f"/usecases/{usecase.key}/approve/", {"note": "Fine."})
+    version = UseCase.objects.get(pk=usecase.pk).version
+    as_user(org.lead).post(f"/usecases/{usecase.key}/submit/", {"version": version})
+    as_user(org.reviewer).post(
+        f"/usecases/{usecase.key}/approve/", {"note": "Fine.", "version": version + 1}
+    )
 
     assert outside_entries(usecase) == []
     assert UseCase.objects.get(pk=usecase.pk).status == "awaiting_sign_off"

@@ -140,7 +140,9 @@ def test_nav_badge_counts_only_ones_own_notices(as_user, org):
 def test_workflow_action_tells_the_badge_to_refresh(as_user, org):
     usecase = submitted(org)
     response = as_user(org.reviewer).post(
-        f"/usecases/{usecase.key}/approve/", {"note": ""}, headers={"HX-Request": "true"}
+        f"/usecases/{usecase.key}/approve/",
+        {"note": "", "version": usecase.version},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     assert "usecaseChanged" in response["HX-Trigger-After-Swap"]
@@ -361,7 +363,9 @@ def test_reattest_from_the_sign_offs_page_comes_back_to_it(as_user, org):
     usecase = active(org)
     lapse(usecase, days_ago=2)
     client = as_user(org.owner)
-    response = client.post(f"/usecases/{usecase.key}/reattest/", {"next": SIGN_OFFS_URL})
+    response = client.post(
+        f"/usecases/{usecase.key}/reattest/", {"next": SIGN_OFFS_URL, "version": usecase.version}
+    )
     assert response.status_code == 302
     assert response["Location"] == SIGN_OFFS_URL
     usecase.refresh_from_db()
@@ -374,7 +378,8 @@ def test_reattest_from_the_sign_offs_page_comes_back_to_it(as_user, org):
 def test_reattest_ignores_a_next_url_off_the_site(as_user, org):
     usecase = active(org)
     response = as_user(org.owner).post(
-        f"/usecases/{usecase.key}/reattest/", {"next": "https://evil.example/"}
+        f"/usecases/{usecase.key}/reattest/",
+        {"next": "https://evil.example/", "version": usecase.version},
     )
     assert response["Location"] == f"/usecases/{usecase.key}/"
 

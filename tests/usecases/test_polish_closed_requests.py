@@ -102,7 +102,9 @@ def test_the_inbox_tells_the_other_reviewer_someone_else_decided(as_user, org, u
 def test_a_decision_through_the_page_closes_the_other_requests(as_user, org, usecase_in, rob):
     usecase = usecase_in("in_review")
 
-    as_user(org.reviewer).post(f"/usecases/{usecase.key}/approve/", {"note": ""})
+    as_user(org.reviewer).post(
+        f"/usecases/{usecase.key}/approve/", {"note": "", "version": usecase.version}
+    )
 
     assert unread_notification_count(rob) == 0
 

@@ -56,7 +56,9 @@ def test_signing_off_with_htmx_refreshes_the_ownership_card_and_the_version(
     assert "Awaiting Owen Owner's sign-off" in fragment(page, "ownership-card")
 
     response = as_user(org.owner).post(
-        action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX
+        action_url(usecase, "sign_off"),
+        {"accepted": "on", "version": usecase.version},
+        headers=HTMX,
     )
 
     assert response.status_code == 200
@@ -86,7 +88,11 @@ def test_a_transfer_with_htmx_shows_the_new_owner_awaited_and_the_old_sign_off_h
 
     response = as_user(org.lead).post(
         action_url(usecase, "transfer_ownership"),
-        {"new_owner": successor.pk, "note": "Moves to the payments team."},
+        {
+            "new_owner": successor.pk,
+            "note": "Moves to the payments team.",
+            "version": usecase.version,
+        },
         headers=HTMX,
     )
 
@@ -115,8 +121,7 @@ def test_every_action_answers_with_the_fresh_version_line_and_ownership_card(
     as_user, org, usecase_in, status, action, actor, data
 ):
     usecase = usecase_in(status)
-    if action == "reattest":
-        data = {"version": usecase.version}
+    data = {**data, "version": usecase.version}
 
     response = as_user(getattr(org, actor)).post(action_url(usecase, action), data, headers=HTMX)
 
@@ -133,12 +138,14 @@ def test_a_refused_action_brings_the_page_up_to_date_too(as_user, org, usecase_i
     """Someone was quicker: the answer says so and shows the state the use case is in now."""
     usecase = usecase_in("awaiting_sign_off")
     client = as_user(org.owner)
-    client.post(action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX)
+    shown = {"accepted": "on", "version": usecase.version}
+    client.post(action_url(usecase, "sign_off"), shown, headers=HTMX)
 
-    again = client.post(action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX)
+    again = client.post(action_url(usecase, "sign_off"), shown, headers=HTMX)
 
     html = again.content.decode()
-    assert f"{usecase.key} is active now; nothing was changed." in fragment(html, "status-panel")
+    assert again.status_code == 409
+    assert f"{usecase.key} changed after you opened it" in fragment(html, "status-panel")
     assert f"Signed off {today()}" in fragment(html, "ownership-card")
     stored = UseCase.objects.get(pk=usecase.pk)
     assert f"Version {stored.version} ·" in fragment(html, "version-line")
@@ -153,14 +160,16 @@ def test_a_refused_action_tells_the_rest_of_the_page_to_refresh(as_user, org, us
     diff, evidence panel and inbox count refresh as they do after his own change."""
     rob = reviewer(username="rob", first_name="Rob", last_name="Reviewer")
     usecase = usecase_in("in_review")
+    shown = usecase.version
     services.usecase_approve(usecase=usecase, actor=org.reviewer)
 
     response = as_user(rob).post(
-        action_url(usecase, "reject"), {"note": "Out of scope."}, headers=HTMX
+        action_url(usecase, "reject"), {"note": "Out of scope.", "version": shown}, headers=HTMX
     )
 
     html = response.content.decode()
-    assert "is awaiting sign-off now; nothing was changed." in fragment(html, "status-panel")
+    assert response.status_code == 409
+    assert "Rita Reviewer: approved" in fragment(html, "status-panel")
     assert UseCase.objects.get(pk=usecase.pk).status == Status.AWAITING_SIGN_OFF
     assert change_event(response) == {"usecaseChanged": {"source": "status"}}
 
@@ -174,7 +183,7 @@ def test_a_refusal_by_the_service_tells_the_page_to_refresh_too(as_user, org, us
 
     again = client.post(action_url(usecase, "reattest"), shown, headers=HTMX)
 
-    assert "nothing more was recorded" in fragment(again.content.decode(), "status-panel")
+    assert "Owen Owner: re-attested" in fragment(again.content.decode(), "status-panel")
     assert change_event(again) == {"usecaseChanged": {"source": "status"}}
 
 
@@ -183,7 +192,7 @@ def test_the_status_panel_ignores_the_event_its_own_action_sent(as_user, org, us
     usecase = usecase_in("in_review")
 
     response = as_user(org.reviewer).post(
-        action_url(usecase, "approve"), {"note": ""}, headers=HTMX
+        action_url(usecase, "approve"), {"note": "", "version": usecase.version}, headers=HTMX
     )
 
     assert json.loads(response["HX-Trigger-After-Swap"]) == {"usecaseChanged": {"source": "status"}}
@@ -197,7 +206,9 @@ def test_without_javascript_the_action_redirects_and_the_page_shows_the_sign_off
     usecase = usecase_in("awaiting_sign_off")
     client = as_user(org.owner)
 
-    response = client.post(action_url(usecase, "sign_off"), {"accepted": "on"})
+    response = client.post(
+        action_url(usecase, "sign_off"), {"accepted": "on", "version": usecase.version}
+    )
 
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -237,7 +248,11 @@ def test_the_action_answer_keeps_a_fixed_query_count(
             usecase.goals.add(*(GoalFactory() for _ in range(extra_links)))
         client = as_user(org.owner)
         with django_assert_max_num_queries(60) as captured:
-            client.post(action_url(usecase, "sign_off"), {"accepted": "on"}, headers=HTMX)
+            client.post(
+                action_url(usecase, "sign_off"),
+                {"accepted": "on", "version": usecase.version},
+                headers=HTMX,
+            )
         counts.append(len(captured))
     assert counts[0] == counts[1]
 
@@ -269,7 +284,7 @@ def test_after_a_material_edit_the_card_no_longer_says_the_old_sign_off_holds(
     )
 
     response = as_user(org.reviewer).post(
-        action_url(usecase, "approve"), {"note": ""}, headers=HTMX
+        action_url(usecase, "approve"), {"note": "", "version": usecase.version}, headers=HTMX
     )
     answered = card_text(response.content.decode())
     page = client.get(usecase.get_absolute_url()).content.decode()

@@ -31,8 +31,8 @@ def slow_guard(monkeypatch):
     """Widen the window between the state check and the write of every transition."""
     guard = services._guard
 
-    def guard_then_pause(current, action):
-        guard(current, action)
+    def guard_then_pause(current, action, expected_version=None):
+        guard(current, action, expected_version)
         time.sleep(HOLD_SECONDS)
 
     monkeypatch.setattr(services, "_guard", guard_then_pause)
@@ -169,15 +169,18 @@ def test_a_double_clicked_approve_approves_once_and_says_so(client, org, usecase
     client.force_login(org.reviewer)
     url = action_url(usecase, "approve")
 
-    first = client.post(url, {"note": ""})
+    shown = {"note": "", "version": usecase.version}
+    first = client.post(url, shown)
     after_first = recorded(usecase)
-    second = client.post(url, {"note": ""}, follow=True)
+    second = client.post(url, shown)
 
     assert first.status_code == 302
     assert after_first["status"] == Status.AWAITING_SIGN_OFF
-    assert second.status_code == 200
+    # The second click was for the version before the approval: refused, saying what happened.
+    assert second.status_code == 409
     page = second.content.decode()
-    assert f"{usecase.key} is awaiting sign-off now; nothing was changed." in page
+    assert f"{usecase.key} changed after you opened it" in page
+    assert "Rita Reviewer: approved" in page
     assert recorded(usecase) == after_first
     assert UseCase.objects.get(pk=usecase.pk).events.filter(kind=EventKind.APPROVED).count() == 1
 
@@ -191,14 +194,17 @@ def test_a_double_clicked_htmx_button_answers_with_the_refusal_on_the_panel(
     url = action_url(usecase, "sign_off")
     htmx = {"HX-Request": "true", "HX-Current-URL": usecase.get_absolute_url()}
 
-    first = client.post(url, {"accepted": "on"}, headers=htmx)
+    shown = {"accepted": "on", "version": usecase.version}
+    first = client.post(url, shown, headers=htmx)
     after_first = recorded(usecase)
-    second = client.post(url, {"accepted": "on"}, headers=htmx)
+    second = client.post(url, shown, headers=htmx)
 
     assert first.status_code == 200
     assert after_first["status"] == Status.ACTIVE
-    assert second.status_code == 200
-    assert f"{usecase.key} is active now; nothing was changed." in second.content.decode()
+    assert second.status_code == 409  # htmx swaps it in (static/js/app.js)
+    panel = second.content.decode()
+    assert panel.lstrip().startswith('<section class="card status-panel" id="status-panel"')
+    assert "Owen Owner: signed off" in panel
     assert recorded(usecase) == after_first
     assert after_first["sign_offs"] == 1
 
@@ -212,20 +218,18 @@ def test_two_clicks_arriving_together_approve_once(org, usecase_in):
         browser.force_login(org.reviewer)
     url = action_url(usecase, "approve")
 
-    responses = at_once(
-        *(lambda browser=browser: browser.post(url, {"note": ""}) for browser in clicks)
-    )
+    shown = {"note": "", "version": usecase.version}
+    responses = at_once(*(lambda browser=browser: browser.post(url, shown) for browser in clicks))
 
-    assert [response.status_code for response in responses] == [302, 302]
+    # The click that waited for the other's lock finds a newer version than it was sent for.
+    assert sorted(response.status_code for response in responses) == [302, 409]
     stored = UseCase.objects.get(pk=usecase.pk)
     assert stored.status == Status.AWAITING_SIGN_OFF
     assert stored.version == usecase.version + 1
     assert stored.events.filter(kind=EventKind.APPROVED).count() == 1
     assert stored.reviews.get().decision == ReviewDecision.APPROVED
-    pages = [browser.get(usecase.get_absolute_url()).content.decode() for browser in clicks]
-    # The loser's page says why nothing happened, whichever way its request was refused.
-    refusals = [f"{usecase.key} is awaiting sign-off now" in page for page in pages]
-    assert sorted(refusals) == [False, True]
+    refused = next(response for response in responses if response.status_code == 409)
+    assert "Rita Reviewer: approved" in refused.content.decode()
 
 
 @pytest.mark.django_db
@@ -235,7 +239,8 @@ def test_a_double_clicked_re_attest_records_one_sign_off(client, org, usecase_in
     url = reverse("usecases:usecase_reattest", args=[usecase.key])
     shown = {"version": usecase.version}
     first = client.post(url, shown)
-    second = client.post(url, shown, follow=True)
+    second = client.post(url, shown)
     assert first.status_code == 302
     assert SignOff.objects.filter(usecase=usecase, kind="reattest").count() == 1
-    assert "nothing more was recorded" in second.content.decode()
+    assert second.status_code == 409
+    assert "Owen Owner: re-attested" in second.content.decode()

@@ -165,7 +165,7 @@ def test_a_transition_through_a_page_records_the_signed_in_person_and_the_url(
     client.force_login(org.reviewer)
     url = reverse("usecases:usecase_approve", args=[usecase.key])
 
-    response = client.post(url, {"note": "Clear and measurable."})
+    response = client.post(url, {"note": "Clear and measurable.", "version": usecase.version})
 
     assert response.status_code == 302
     row = newest(usecase.history)
@@ -182,7 +182,10 @@ def test_a_sign_off_through_a_page_records_the_owner_on_every_row_it_writes(
     usecase = usecase_in("awaiting_sign_off")
     client.force_login(org.owner)
 
-    client.post(reverse("usecases:usecase_sign_off", args=[usecase.key]), {"accepted": "on"})
+    client.post(
+        reverse("usecases:usecase_sign_off", args=[usecase.key]),
+        {"accepted": "on", "version": usecase.version},
+    )
 
     assert context_of(newest(usecase.history))["user"] == org.owner.pk
     assert context_of(usecase.sign_offs.get().history.get())["user"] == org.owner.pk

@@ -115,7 +115,7 @@ def test_workflow_action_per_role(client, org, people, newcomer, action, role, o
     url = action_url(usecase, action)
     before = database_state(usecase)
 
-    response = client.post(url, form_data(action, newcomer))
+    response = client.post(url, {**form_data(action, newcomer), "version": usecase.version})
 
     if outcome == "login":
         assert response.status_code == 302
@@ -214,7 +214,7 @@ def test_an_allowed_action_with_missing_input_says_what_is_missing_and_changes_n
     client.force_login(people[role])
     before = database_state(usecase)
 
-    response = client.post(action_url(usecase, action), data)
+    response = client.post(action_url(usecase, action), {**data, "version": usecase.version})
 
     assert response.status_code == 400
     assert message in response.content.decode()
