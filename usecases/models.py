@@ -29,6 +29,7 @@ from usecases.choices import (
     Source,
     Status,
 )
+from usecases.readiness import missing_needs
 from usecases.search import SEARCH_CONFIG, prefix_query
 
 KEY_PREFIX = "UC-"
@@ -296,6 +297,11 @@ class UseCase(models.Model):
             if signer is not None:
                 return signer
         return self.owner_id
+
+    @cached_property
+    def missing_for_review(self) -> list:
+        """What submitting still lacks (``readiness``), from the prefetched links where loaded."""
+        return missing_needs(self)
 
     @property
     def status_tone(self) -> str:
