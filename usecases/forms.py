@@ -201,8 +201,17 @@ class UseCaseForm(forms.ModelForm):
 
     # The fields the submit rule asks for: the form marks them "needed for review".
     review_fields = REVIEW_FIELDS
+    # As usecase_form.html lays them out, so the error summary lists errors in the order a person
+    # meets the fields.
+    field_order = [
+        *("title", "who", "problem", "success_signal", "business_intent"),
+        *("team", "owner", "products", "goals"),
+        *("metric_name", "metric_unit", "metric_direction", "metric_baseline"),
+        *("metric_baseline_date", "metric_target", "metric_target_date", "evidence_area"),
+        *("people_change", "process_change", "technology_change", "business_value", "effort"),
+    ]
 
-    def missing_for_review(self) -> list[Need]:
+    def review_gaps(self) -> list[Need]:
         """What submitting would still lack, by the submit rule, read from what the form holds:
         the use case with the form's valid values applied, and the links as shown or posted."""
         if self.is_bound:

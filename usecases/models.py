@@ -299,7 +299,7 @@ class UseCase(models.Model):
         return self.owner_id
 
     @cached_property
-    def missing_for_review(self) -> list:
+    def review_gaps(self) -> list:
         """What submitting still lacks (``readiness``), from the prefetched links where loaded."""
         return missing_needs(self)
 

@@ -49,6 +49,13 @@ def test_a_field_is_checked_only_after_the_person_changed_it(org, person):
     assert checks == ["who"]
     expect(page.get_by_text("Give the use case a title.")).to_have_count(0)
 
+    # Ticking a product updates the list too, and leaves the person on the box they ticked.
+    product = page.get_by_role("checkbox", name="Claims Portal")
+    product.check()
+    expect(readiness.get_by_role("link", name="At least one product")).to_have_count(0)
+    expect(product).to_be_focused()
+    assert checks == ["who", "products"]
+
     # Emptying a required field, then leaving it, says what is wrong, in place.
     page.get_by_label("Title").fill("Route parcels")
     page.keyboard.press("Tab")
@@ -56,7 +63,7 @@ def test_a_field_is_checked_only_after_the_person_changed_it(org, person):
     page.keyboard.press("Tab")
     expect(page.locator("#id_title_error")).to_have_text("Error: Give the use case a title.")
     expect(page.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
-    assert checks == ["who", "title", "title"]
+    assert checks == ["who", "products", "title", "title"]
 
 
 def test_a_refused_form_puts_focus_on_a_summary_that_leads_to_each_field(org, person):

@@ -164,8 +164,8 @@ def test_a_refused_use_case_form_lists_each_error_as_a_link_to_its_field(as_user
     assert text(page.by_id(attr(summary, "aria-labelledby"))) == "There is a problem"
     assert summary_links(page) == [
         ("#id_title", "Title: Give the use case a title."),
-        ("#id_metric_name", "Metric: Name the metric the baseline and target refer to."),
         ("#id_team", "Team: Choose the team that owns this use case."),
+        ("#id_metric_name", "Metric: Name the metric the baseline and target refer to."),
     ]
     for href, _ in summary_links(page):
         assert page.all(id=href[1:]), href
