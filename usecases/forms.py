@@ -14,6 +14,7 @@ from usecases.choices import SIGN_OFF_STATEMENT, Action, MetricDirection, Status
 from usecases.models import UseCase
 from usecases.numbers import LocalizedDecimalField, plain_decimal
 from usecases.permissions import creatable_team_ids
+from usecases.readiness import REVIEW_FIELDS, Need, missing_needs
 from usecases.selectors import owner_choices
 from usecases.services import EDITABLE_FIELDS, M2M_FIELDS
 
@@ -206,6 +207,25 @@ class UseCaseForm(forms.ModelForm):
     def field_values(self) -> dict:
         """The use case's fields as this form shows (and a browser posts) them."""
         return {name: _form_value(self[name].value()) for name in [*EDITABLE_FIELDS, *M2M_FIELDS]}
+
+    # The fields the submit rule asks for: the form marks them "needed for review".
+    review_fields = REVIEW_FIELDS
+    # As usecase_form.html lays them out, so the error summary lists errors in the order a person
+    # meets the fields.
+    field_order = [
+        *("title", "who", "problem", "success_signal", "business_intent"),
+        *("team", "owner", "products", "goals"),
+        *("metric_name", "metric_unit", "metric_direction", "metric_baseline"),
+        *("metric_baseline_date", "metric_target", "metric_target_date", "evidence_area"),
+        *("people_change", "process_change", "technology_change", "business_value", "effort"),
+    ]
+
+    def review_gaps(self) -> list[Need]:
+        """What submitting would still lack, by the submit rule, read from what the form holds:
+        the use case with the form's valid values applied, and the links as shown or posted."""
+        if self.is_bound:
+            self.is_valid()  # applies the valid values to the instance (once; errors are kept)
+        return missing_needs(self.instance, {name: self[name].value() for name in M2M_FIELDS})
 
     def started_from(self) -> dict | None:
         """The values the editor loaded, or None if the form did not carry them intact."""

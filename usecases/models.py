@@ -30,6 +30,7 @@ from usecases.choices import (
     Source,
     Status,
 )
+from usecases.readiness import missing_needs
 from usecases.search import SEARCH_CONFIG, prefix_query
 
 KEY_PREFIX = "UC-"
@@ -320,6 +321,11 @@ class UseCase(models.Model):
             if signer is not None:
                 return signer
         return self.owner_id
+
+    @cached_property
+    def review_gaps(self) -> list:
+        """What submitting still lacks (``readiness``), from the prefetched links where loaded."""
+        return missing_needs(self)
 
     @property
     def status_tone(self) -> str:

@@ -29,7 +29,7 @@ from django.utils.text import capfirst
 from pghistory.models import Events
 
 from portfolio.models import Product, StrategicGoal
-from usecases import charts, evidence, permissions, services
+from usecases import charts, evidence, permissions, readiness, services
 from usecases.choices import MEASURABLE_STATUSES, EventKind, ReviewDecision, RevisionReason, Status
 from usecases.models import (
     Comment,
@@ -750,7 +750,7 @@ def my_work(user, *, now=None) -> MyWork:
     due_before = attestation_due_before(now)
     today = timezone.localdate(now)
 
-    # Drafts carry what ``services.missing_for_review`` reads, the links as two EXISTS. The
+    # Drafts carry what ``readiness.missing_for_review`` reads, the links as two EXISTS. The
     # newest few are picked first (a subquery), so the EXISTS probe those rows alone: over every
     # draft, PostgreSQL would hash the whole link tables instead.
     last_decision = Review.objects.filter(
@@ -777,7 +777,7 @@ def my_work(user, *, now=None) -> MyWork:
         .order_by("-updated_at", "-number")
     )
     for draft in drafts:
-        draft.missing = services.missing_for_review(
+        draft.missing = readiness.missing_for_review(
             draft, {"products": draft.has_products, "goals": draft.has_goals}
         )
         draft.changes_requested = draft.last_decision == ReviewDecision.CHANGES_REQUESTED

@@ -57,6 +57,7 @@ from usecases.models import (
 )
 from usecases.notifications import close_requests, notify
 from usecases.numbers import plain_decimal
+from usecases.readiness import missing_for_review
 
 # Fields a person edits in the use-case form; the optimistic lock covers all of them.
 EDITABLE_FIELDS = [
@@ -410,22 +411,6 @@ def _required(text: str, message: str) -> str:
     if not text:
         raise UseCaseError(message)
     return text
-
-
-def missing_for_review(usecase: UseCase, m2m: dict | None = None) -> list[str]:
-    """What a complete use case has and this one lacks, in the form's words."""
-    links = m2m or {}
-    has_products = bool(links["products"]) if "products" in links else usecase.products.exists()
-    has_goals = bool(links["goals"]) if "goals" in links else usecase.goals.exists()
-    checks = [
-        ("Who", bool(usecase.who.strip())),
-        ("Problem", bool(usecase.problem.strip())),
-        ("Success signal", bool(usecase.success_signal.strip())),
-        ("Owner", usecase.owner_id is not None),
-        ("at least one product", has_products),
-        ("at least one goal", has_goals),
-    ]
-    return [label for label, present in checks if not present]
 
 
 def _require_complete(current: UseCase, m2m: dict | None = None) -> None:

@@ -100,12 +100,14 @@ def usecase_detail(request, key):
 
 
 def _validate_field(request, form):
-    """Inline validation: the bound form's one field, re-rendered with its errors."""
+    """Inline validation: the bound form's one field, re-rendered with its errors, and the
+    draft's readiness out of band."""
     name = request.POST.get("_validate", "")
     if name not in form.fields:
         raise Http404
     form.is_valid()
-    return render(request, "usecases/usecase_form.html#form-field", {"field": form[name]})
+    context = {"field": form[name], "form": form}
+    return render(request, "usecases/usecase_form.html#field-checked", context)
 
 
 @require_http_methods(["GET", "POST"])

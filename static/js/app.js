@@ -26,10 +26,32 @@
     box.hidden = false;
   });
 
-  // A field validated on focusout drops its pending check when the person comes back to it, so a
-  // late answer never replaces what they are typing.
+  // A field checked inline (after the person changed it) drops its pending check when they come
+  // back to it, so a late answer never replaces what they are typing.
   document.body.addEventListener("focusin", function (event) {
     var field = event.target.closest && event.target.closest("[data-abort-on-focus]");
     if (field && window.htmx) { window.htmx.trigger(field, "htmx:abort"); }
+  });
+
+  // Focus what a page, or a fragment htmx swaps in, asks for with data-focus-on-load: the error
+  // summary after a refused form, the outcome of a workflow action. A screen reader reads it, and
+  // Tab goes on from there instead of from the top of the page.
+  function focusRequested(root) {
+    var target = root.matches && root.matches("[data-focus-on-load]")
+      ? root
+      : root.querySelector && root.querySelector("[data-focus-on-load]");
+    if (target) { target.focus(); }
+  }
+  focusRequested(document);
+  document.body.addEventListener("htmx:load", function (event) { focusRequested(event.detail.elt); });
+
+  // Escape closes the open user menu; focus goes back to its summary if it was inside.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      var hadFocus = menu.contains(document.activeElement);
+      menu.open = false;
+      if (hadFocus) { menu.querySelector("summary").focus(); }
+    });
   });
 })();

@@ -53,9 +53,11 @@ def test_product_owner_drafts_edits_and_finds_a_use_case(org, person):
     topbar = page.get_by_role("banner")
     expect(topbar).to_have_css("background-color", "rgb(20, 33, 61)")  # the stylesheet loaded
 
-    # Inline validation: leaving Title empty shows the error in place, without a reload.
+    # Inline validation: emptying Title and leaving it shows the error in place, without a reload.
     mark_page(page)
-    page.get_by_label("Title").focus()
+    page.get_by_label("Title").fill("R")
+    page.keyboard.press("Tab")
+    page.get_by_label("Title").fill("")
     page.keyboard.press("Tab")
     expect(page.get_by_text("Give the use case a title.")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
@@ -131,10 +133,12 @@ def test_drafting_works_without_javascript(org, open_browser):
     page.get_by_label("Team").select_option(label="Claims Processing")
     page.get_by_role("button", name="Save draft").click()
 
-    expect(page.get_by_text("Some fields need attention; they are marked below.")).to_be_visible()
-    expect(page.get_by_text("Give the use case a title.")).to_be_visible()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary.get_by_role("link", name="Title: Give the use case a title.")).to_be_visible()
+    expect(page.locator("#id_title_error")).to_have_text("Error: Give the use case a title.")
     expect(page.get_by_label("Who")).to_have_value(WHO)
-    expect(page.get_by_label("Problem")).to_have_value(PROBLEM)
+    # (by role: the summary, "There is a problem", is labelled with the word too)
+    expect(page.get_by_role("textbox", name="Problem")).to_have_value(PROBLEM)
 
     page.get_by_label("Title").fill(TITLE)
     page.get_by_role("button", name="Save draft").click()
@@ -180,15 +184,16 @@ class HeldInlineChecks:
 
 @pytest.mark.e2e
 def test_a_slow_inline_check_does_not_wipe_what_the_person_types(org, person):
-    """The person leaves Who, comes back and types before the check of the empty Who answers."""
+    """The person changes Who, leaves, comes back and types before the check of Who answers."""
     page = person.sign_in(org.member)
     page.get_by_role("link", name="New use case").click()
     checks = HeldInlineChecks(page)
 
-    page.get_by_label("Who").click()
-    page.get_by_label("Title").click()  # Who loses focus: its check goes out, and is held
+    first, rest = WHO[:5], WHO[5:]
+    page.get_by_label("Who").press_sequentially(first)
+    page.get_by_label("Title").click()  # Who, changed, loses focus: its check goes out, and is held
     assert checks.fields(1) == ["who"]
-    page.get_by_label("Who").press_sequentially(WHO)
+    page.get_by_label("Who").press_sequentially(rest)
     checks.release()
 
     expect(page.get_by_label("Who")).to_have_value(WHO)
@@ -201,10 +206,11 @@ def test_a_check_under_way_does_not_swallow_the_next_fields_check(org, person):
     page.get_by_role("link", name="New use case").click()
     checks = HeldInlineChecks(page)
 
-    page.get_by_label("Title").click()
-    page.get_by_label("Who").click()  # the check of the empty Title is held
+    page.get_by_label("Team").select_option(label="Choose a team")  # its check is held
+    page.get_by_label("Who").press_sequentially(WHO)
     page.get_by_label("Problem").click()  # Who's check must still go out
-    assert checks.fields(2) == ["title", "who"]
+    assert checks.fields(2) == ["team", "who"]
     checks.release()
 
-    expect(page.get_by_text("Give the use case a title.")).to_be_visible()
+    expect(page.get_by_text("Choose the team that owns this use case.")).to_be_visible()
+    expect(page.get_by_label("Who")).to_have_value(WHO)

@@ -64,7 +64,9 @@ def test_a_use_case_goes_from_draft_to_owned_through_review_and_sign_off(demo, o
     # Olivia drafts it, naming Paul as the owner, and submits it.
     olivia.goto("/usecases/new/")
     olivia.get_by_label("Title").fill(TITLE)
-    olivia.get_by_label("Who", exact=True).fill("Payment officers in the benefits office")
+    olivia.get_by_label("Who (needed for review)", exact=True).fill(
+        "Payment officers in the benefits office"
+    )
     olivia.get_by_label("Problem").fill("The same claim is sometimes paid twice.")
     olivia.get_by_label("Success signal").fill("Fewer duplicate payments.")
     olivia.get_by_role("combobox", name="Team").select_option(label="Claims Processing")

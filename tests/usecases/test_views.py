@@ -200,7 +200,7 @@ def test_creating_without_a_title_shows_the_error_inline_and_saves_nothing(as_us
     assert response.status_code == 200
     html = response.content.decode()
     assert "Give the use case a title." in html
-    assert "Some fields need attention" in html
+    assert '<a href="#id_title">Title: Give the use case a title.</a>' in html
     # What was typed elsewhere is kept.
     assert "Claims land in the wrong queue and wait." in html
     assert not UseCase.objects.exists()
