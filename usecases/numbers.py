@@ -112,7 +112,8 @@ def plain_decimal(value: Decimal) -> str:
 class LocalizedDecimalField(forms.DecimalField):
     """A DecimalField that reads both decimal conventions and refuses what it can't read for sure.
 
-    Messages name the field by its label, since the error summary lists them apart from the field.
+    The error summary names the field (“Baseline: …”); the message says what was typed and the
+    forms accepted.
     """
 
     widget = forms.TextInput
@@ -121,9 +122,6 @@ class LocalizedDecimalField(forms.DecimalField):
         # A text input with the decimal keyboard: the number input mangles commas and drops what
         # it can't parse.
         return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
-
-    def _name(self) -> str:
-        return str(self.label or "This field")
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -135,12 +133,11 @@ class LocalizedDecimalField(forms.DecimalField):
         except AmbiguousNumber as error:
             grouped, decimal = error.readings
             raise forms.ValidationError(
-                "%(field)s: “%(value)s” could be read as %(grouped)s or as %(decimal)s. "
+                "“%(value)s” could be read as %(grouped)s or as %(decimal)s. "
                 "Write it as %(grouped)s, or as %(decimal)s (or %(decimal_comma)s), "
                 "so it can’t be misread.",
                 code="ambiguous",
                 params={
-                    "field": self._name(),
                     "value": str(value).strip(),
                     "grouped": grouped,
                     "decimal": decimal,
@@ -149,10 +146,9 @@ class LocalizedDecimalField(forms.DecimalField):
             ) from None
         except ValueError:
             raise forms.ValidationError(
-                "%(field)s: “%(value)s” is not a number. Write it like %(forms)s.",
+                "“%(value)s” is not a number. Write it like %(forms)s.",
                 code="invalid",
                 params={
-                    "field": self._name(),
                     "value": str(value).strip()[:40],
                     "forms": ACCEPTED_FORMS,
                 },

@@ -267,7 +267,10 @@ def test_a_refused_measurement_lists_each_error_as_a_link(as_user, org, usecase_
     page = Markup(html)
     assert summary_links(page, "evidence-error") == [
         ("#measurement-measured_on", "Date measured: Give the date the value was measured."),
-        ("#measurement-value", "Value: Enter the measured value as a number, e.g. 12.5."),
+        (
+            "#measurement-value",
+            "Value: “lots” is not a number. Write it like 12.5, 12,5, 1250.5, 1,250.5, 1.250,5 or 1 250,5.",
+        ),
     ]
     assert page_title(html).startswith("Error: ")
 
