@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.validators import URLValidator
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -364,6 +365,8 @@ class MeasurementForm(forms.Form):
         max_length=500,
         required=False,
         assume_scheme="https",
+        # Only web addresses: they are what the page links (ftp and the rest show as text).
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text="Where the number comes from: a report, a dashboard, a query.",
         error_messages={
             "invalid": "Enter a full web address, e.g. https://reports.example.org/42."
