@@ -21,6 +21,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The test suite's Node packages (axe-core, which the browser tests run in Chromium), installed
+# exactly as package-lock.json pins them. Only `make test` needs them, so only it needs npm.
+NODE_STAMP := node_modules/.installed-stamp
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The test suite needs Node.js and npm (for axe-core); install them (Debian/Ubuntu: apt-get install nodejs npm)." >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+.PHONY: install-test
+install-test: install $(NODE_STAMP)
+
 # The task worker (it sends the e-mail) runs beside the web server and stops with it. Ctrl-C or a
 # SIGTERM to the process group reaches both directly, so then the trap only waits for the worker
 # to finish the task in hand (a second signal would abort it); if runserver ends on its own, the
@@ -31,7 +43,7 @@ run: install
 	$(BIN)/python manage.py send_attestation_reminders
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; trap 'stopped=1; exit 130' INT; trap 'stopped=1; exit 143' TERM; trap '[ -n "$$stopped" ] || kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -50,4 +62,4 @@ check-deploy: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

@@ -1,9 +1,12 @@
 """Shared fixtures: a small organisation with one person per role, and use cases built through services."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from portfolio.choices import MembershipRole
 from tests.factories import (
@@ -16,6 +19,7 @@ from tests.factories import (
     reviewer,
 )
 from usecases import services
+from usecases.choices import MetricDirection
 
 
 @dataclass
@@ -70,6 +74,24 @@ def make_usecase(*, org, author=None, **fields):
     }
     data.update(fields)
     return services.usecase_create(actor=author or org.member, data=data)
+
+
+def make_measurable(*, org, **fields):
+    """Active, owned by Owen, with a success metric: median days to a decision, 40 fifty days
+    ago, 10 in fifty days; nothing measured yet."""
+    today = timezone.localdate()
+    usecase = make_usecase(
+        org=org,
+        metric_name="Median days to a decision",
+        metric_unit="days",
+        metric_direction=MetricDirection.DECREASE,
+        metric_baseline=Decimal(40),
+        metric_baseline_date=today - timedelta(days=50),
+        metric_target=Decimal(10),
+        metric_target_date=today + timedelta(days=50),
+        **fields,
+    )
+    return advance_usecase(usecase, org=org, to="active")
 
 
 @pytest.fixture

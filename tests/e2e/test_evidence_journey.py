@@ -3,14 +3,13 @@ measurements and sees the metric's status and chart change, without a reload; th
 JavaScript off."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.conftest import advance_usecase, make_usecase
-from usecases.choices import EvidenceStatus, MetricDirection
+from tests.conftest import make_measurable
+from usecases.choices import EvidenceStatus
 from usecases.models import Measurement, UseCase
 
 # Transactional, because the live server reads what the test writes; serialized rollback, because
@@ -23,17 +22,7 @@ TODAY = timezone.localdate()
 @pytest.fixture
 def measured(org):
     """Active, owned by Owen: median days to a decision, 40 fifty days ago, 10 in fifty days."""
-    usecase = make_usecase(
-        org=org,
-        metric_name="Median days to a decision",
-        metric_unit="days",
-        metric_direction=MetricDirection.DECREASE,
-        metric_baseline=Decimal(40),
-        metric_baseline_date=TODAY - timedelta(days=50),
-        metric_target=Decimal(10),
-        metric_target_date=TODAY + timedelta(days=50),
-    )
-    return advance_usecase(usecase, org=org, to="active")
+    return make_measurable(org=org)
 
 
 def panel(page: Page):
