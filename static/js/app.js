@@ -54,4 +54,17 @@
       if (hadFocus) { menu.querySelector("summary").focus(); }
     });
   });
+
+  // A panel marked data-refresh-unless-source="status" refreshes (its hx-trigger is
+  // usecaseChangedElsewhere) on every usecaseChanged but the one its own change sent: htmx's
+  // event filters (usecaseChanged[detail.source!='status']) would need eval, which the CSP forbids.
+  document.body.addEventListener("usecaseChanged", function (event) {
+    var source = event.detail && event.detail.source;
+    if (!window.htmx) { return; }
+    document.querySelectorAll("[data-refresh-unless-source]").forEach(function (panel) {
+      if (panel.getAttribute("data-refresh-unless-source") !== source) {
+        window.htmx.trigger(panel, "usecaseChangedElsewhere");
+      }
+    });
+  });
 })();

@@ -24,6 +24,22 @@ from tests.factories import PASSWORD  # noqa: E402
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 TIMEOUT_MS = 5_000
 
+# Runs in every page before its own scripts: reports each Content-Security-Policy violation, and
+# each time htmx wanted eval (refused under the CSP, so the feature silently did nothing), as a
+# console message BrowserSession collects.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.effectiveDirective + " blocked "
+    + (event.blockedURI || "inline") + " in " + event.sourceFile + ":" + event.lineNumber
+    + " (" + (event.sample || "") + ") on "
+    + (event.target && event.target.outerHTML ? event.target.outerHTML.slice(0, 200) : "the page"));
+}, true);
+document.addEventListener("htmx:evalDisallowedError", function (event) {
+  console.error("CSP violation: htmx needed eval on " + (event.target.outerHTML || "").slice(0, 200));
+}, true);
+"""
+CSP_MARK = "CSP violation: "
+
 expect.set_options(timeout=TIMEOUT_MS)
 
 
@@ -61,18 +77,26 @@ def browser() -> Iterator[Browser]:
 class BrowserSession:
     """One person's browser: a context with its own cookies, and its page.
 
-    Records stylesheets, scripts, images and fonts that failed to load (4xx/5xx) and JavaScript
-    errors; the test fails on either instead of passing with a broken page.
+    Records stylesheets, scripts, images and fonts that failed to load (4xx/5xx), JavaScript
+    errors and Content-Security-Policy violations; the test fails on any of them instead of
+    passing with a broken page.
     """
 
     def __init__(self, browser: Browser, base_url: str, **context_options):
         self.context = browser.new_context(base_url=base_url, **context_options)
         self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.add_init_script(CSP_WATCH)
         self.page = self.context.new_page()
         self.failed_assets: list[str] = []
         self.js_errors: list[str] = []
+        self.csp_violations: list[str] = []
         self.page.on("response", self._record_response)
         self.page.on("pageerror", lambda error: self.js_errors.append(str(error)))
+        self.page.on("console", self._record_console)
+
+    def _record_console(self, message):
+        if message.text.startswith(CSP_MARK):
+            self.csp_violations.append(f"{self.page.url}: {message.text[len(CSP_MARK) :]}")
 
     def _record_response(self, response):
         if response.request.resource_type in {"stylesheet", "script", "image", "font"} and (
@@ -92,6 +116,7 @@ class BrowserSession:
     def check_clean(self):
         assert not self.failed_assets, f"static assets failed to load: {self.failed_assets}"
         assert not self.js_errors, f"JavaScript errors on the page: {self.js_errors}"
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
 
     def close(self):
         self.context.close()

@@ -351,7 +351,8 @@ def test_the_panel_refreshes_alone_on_request(as_user, org, measured):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="evidence-panel"')
     # It refreshes on others' changes, not on the one it answered itself.
-    assert "usecaseChanged[detail.source!='evidence'] from:body" in html
+    # (static/js/app.js turns usecaseChanged from another source into usecaseChangedElsewhere.)
+    assert 'hx-trigger="usecaseChangedElsewhere" data-refresh-unless-source="evidence"' in html
 
 
 def test_a_recorded_measurement_appears_in_the_timeline(as_user, org, measured):

@@ -1,8 +1,9 @@
-"""The Django admin does not bypass the guided handover: unticking "Active" for someone who owns,
-wrote, hands over or alone leads anything, or is the last reviewer with reviews waiting, is
-refused with a link to the guided deactivation (reviews are a shared queue: with other reviewers
-they hold nobody back); for someone who holds nothing it goes through the same service as our
-pages, with an AdminEvent."""
+"""The Django admin (where only a superuser edits people; admins see them read-only there, see
+tests/portfolio/test_admin.py) does not bypass the guided handover: unticking "Active" for
+someone who owns, wrote, hands over or alone leads anything, or is the last reviewer with reviews
+waiting, is refused with a link to the guided deactivation (reviews are a shared queue: with other
+reviewers they hold nobody back); for someone who holds nothing it goes through the same service
+as our pages, with an AdminEvent."""
 
 import html
 
@@ -58,6 +59,9 @@ def _state(person):
 
 @pytest.fixture
 def admin_client(client, org):
+    """Adam, in the Admins group, with superuser rights: only a superuser edits people here."""
+    org.admin.is_superuser = True
+    org.admin.save(update_fields=["is_superuser"])
     client.force_login(org.admin)
     return client
 

@@ -197,7 +197,8 @@ def test_the_status_panel_ignores_the_event_its_own_action_sent(as_user, org, us
 
     assert json.loads(response["HX-Trigger-After-Swap"]) == {"usecaseChanged": {"source": "status"}}
     panel = fragment(response.content.decode(), "status-panel")
-    assert "usecaseChanged[detail.source!='status'] from:body" in panel
+    # (static/js/app.js turns usecaseChanged from another source into usecaseChangedElsewhere.)
+    assert 'hx-trigger="usecaseChangedElsewhere" data-refresh-unless-source="status"' in panel
 
 
 def test_without_javascript_the_action_redirects_and_the_page_shows_the_sign_off(
