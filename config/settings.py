@@ -180,6 +180,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # The task queue lives in our database, so a change and the e-mail tasks it queues commit together
 # (usecases/notifications.py); a backend elsewhere would be called only after the commit.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still running after this long lost its worker (killed, machine gone): the worker requeues
+# it (portfolio/task_queue.py). Longer than any task takes: the e-mail gives up on SMTP after 10 s.
+TASK_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("REGISTRY_TASK_RUNNING_TIMEOUT_SECONDS", "900"))
 
 # History triggers on the use cases' product and goal link tables: Django creates those tables
 # itself, so they have no migration to carry triggers; pgtrigger installs them after migrate.
