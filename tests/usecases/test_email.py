@@ -7,7 +7,7 @@ Transactional: the worker reads the task rows the services committed, as in prod
 rollback restores the role groups the flush between transactional tests would delete.
 """
 
-import threading
+import logging
 from datetime import timedelta
 
 import pytest
@@ -487,27 +487,32 @@ def test_on_its_last_run_it_fails_and_an_admin_retry_records_the_delivery(
 
 class OutageHandler(CollectingHandler):
     """Takes each message, but first takes the test database down: it refuses connections and
-    cuts those open (the worker's), until a moment later."""
-
-    def __init__(self):
-        super().__init__()
-        self.restart = None
+    cuts those open (the worker's)."""
 
     def accepting(self, message) -> None:
         allow_connections(False)
         cut_connections(keep_own=False)
-        self.restart = threading.Timer(1.0, allow_connections, [True])
-        self.restart.start()
+
+
+class RestartWhenWaitedFor(logging.Handler):
+    """Brings the database back once the worker says it is waiting for it."""
+
+    def emit(self, record):
+        if record.getMessage().startswith("Database unavailable"):
+            allow_connections(True)
 
 
 @pytest.fixture
 def outage_mail_server(free_port):
-    handler = OutageHandler()
-    with running_mail_server(free_port, handler) as server:
-        yield server
-    if handler.restart is not None:
-        handler.restart.join()
-    allow_connections(True)
+    worker_log = logging.getLogger("portfolio.worker")
+    restart = RestartWhenWaitedFor()
+    worker_log.addHandler(restart)
+    try:
+        with running_mail_server(free_port, OutageHandler()) as server:
+            yield server
+    finally:
+        worker_log.removeHandler(restart)
+        allow_connections(True)
 
 
 @pytest.mark.usefixtures("smtp_settings")
