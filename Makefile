@@ -33,15 +33,16 @@ $(NODE_STAMP): package.json package-lock.json
 .PHONY: install-test
 install-test: install $(NODE_STAMP)
 
-# The task worker (it sends the e-mail) runs beside the web server and stops with it. Ctrl-C or a
-# SIGTERM to the process group reaches both directly, so then the trap only waits for the worker
-# to finish the task in hand (a second signal would abort it); if runserver ends on its own, the
-# trap stops the worker.
+# The task worker (it sends the e-mail) runs beside the web server, is started again if it ever
+# dies (bin/keep-running), and stops with the web server. Ctrl-C or a SIGTERM to the process group
+# reaches the worker directly, so then the trap only tells keep-running to stop (TERM) and waits
+# for the worker to finish the task in hand (a second signal would abort it); if runserver ends on
+# its own, the trap has keep-running stop the worker (USR1).
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py send_attestation_reminders
-	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; trap 'stopped=1; exit 130' INT; trap 'stopped=1; exit 143' TERM; trap '[ -n "$$stopped" ] || kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	bin/keep-running $(BIN)/python manage.py task_worker --no-reload & worker=$$!; trap 'stopped=1; exit 130' INT; trap 'stopped=1; exit 143' TERM; trap 'if [ -n "$$stopped" ]; then kill -TERM $$worker; else kill -USR1 $$worker; fi 2>/dev/null; wait $$worker' EXIT; $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -49,6 +50,8 @@ test: install-test
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# A merge conflict left in any file (a stylesheet or template included) fails the lint.
+	@! git grep -nE '^(<{7}|>{7})( |$$)|^={7}$$' -- . ':!*.min.js' || { echo "merge conflict markers left in the files above"; exit 1; }
 
 # Django's system checks, and migrations in step with the models.
 check: install

@@ -32,7 +32,20 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
     SECRET_KEY = "development-only-not-secret"  # noqa: S105 - used only with DJANGO_DEBUG=1
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+# Production mode tried on http://127.0.0.1 (no TLS): no Secure cookies, no HTTPS redirect, no HSTS.
+# Only ever for this machine: refused below unless every allowed host is local.
+INSECURE_HTTP = env_bool("DJANGO_INSECURE_HTTP")
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", ",".join(LOCAL_HOSTS) if DEBUG or INSECURE_HTTP else ""
+)
+if INSECURE_HTTP and not DEBUG:
+    remote = [host for host in ALLOWED_HOSTS if host.lower() not in LOCAL_HOSTS]
+    if remote:
+        raise ImproperlyConfigured(
+            "DJANGO_INSECURE_HTTP=1 serves without TLS, so it is for this machine only: "
+            f"DJANGO_ALLOWED_HOSTS may name only {', '.join(LOCAL_HOSTS)}, not {', '.join(remote)}."
+        )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -191,13 +204,15 @@ EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL")
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "registry@localhost")
 
-# Production hardening; each can be relaxed only by turning development mode on.
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Production hardening; each can be relaxed only by development mode or, on local hosts only,
+# DJANGO_INSECURE_HTTP.
+HTTPS_ONLY = not DEBUG and not INSECURE_HTTP
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if HTTPS_ONLY else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -210,6 +225,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # The task queue lives in our database, so a change and the e-mail tasks it queues commit together
 # (usecases/notifications.py); a backend elsewhere would be called only after the commit.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still running after this long lost its worker (killed, machine gone): the worker requeues
+# it (portfolio/task_queue.py). Longer than any task takes: the e-mail gives up on SMTP after 10 s.
+TASK_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("REGISTRY_TASK_RUNNING_TIMEOUT_SECONDS", "900"))
 
 # History triggers on the use cases' product and goal link tables: Django creates those tables
 # itself, so they have no migration to carry triggers; pgtrigger installs them after migrate.

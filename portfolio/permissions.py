@@ -73,3 +73,8 @@ def get_person_actions(user, person) -> set[str]:
     if person.pk != user.pk:
         actions.add("deactivate")
     return actions
+
+
+def can_manage_task_queue(user) -> bool:
+    """Admins see the background task queue (e-mail waiting, running, failed) and retry tasks."""
+    return is_admin(user)

@@ -116,6 +116,7 @@ ADMIN_HISTORY_KINDS = {
     "user": "People",
     "product": "Products",
     "strategicgoal": "Goals",
+    "task": "Task queue",
 }
 
 

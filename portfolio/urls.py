@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio import views
+from portfolio import task_queue_views, views
 
 app_name = "portfolio"
 
@@ -67,4 +67,14 @@ urlpatterns += [
 
 urlpatterns += [
     path("administration/history/", views.adminevent_list, name="adminevent_list"),
+]
+
+# The background task queue (e-mail): what waits, runs and failed; a failed task can be retried.
+urlpatterns += [
+    path("administration/tasks/", task_queue_views.task_queue_view, name="task_queue"),
+    path(
+        "administration/tasks/<str:task_id>/retry/",
+        task_queue_views.task_retry,
+        name="task_retry",
+    ),
 ]

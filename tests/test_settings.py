@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 # Only parsed by these commands, never connected to; a real URL is passed through when there is one
@@ -95,3 +97,82 @@ def test_production_settings_refuse_the_embedded_database():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "Set DATABASE_URL" in result.stderr
+
+
+# --- DJANGO_INSECURE_HTTP: production mode tried on http://127.0.0.1 -----------------------------
+
+SECURITY_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+    "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
+)
+# What a browser gets for http(s)://127.0.0.1:8000/accounts/login/ (the argument is the scheme):
+# the security middleware's redirect to HTTPS, or the page with its CSRF cookie, Secure or not.
+HTTP_REQUEST = """
+import sys
+import django
+django.setup()
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory
+
+def login_page(request):
+    get_token(request)  # as every page with a form does
+    return HttpResponse()
+
+site = SecurityMiddleware(CsrfViewMiddleware(login_page))
+secure = sys.argv[1] == "https"
+response = site(RequestFactory().get("/accounts/login/", HTTP_HOST="127.0.0.1:8000", secure=secure))
+cookie = response.cookies.get(settings.CSRF_COOKIE_NAME)
+print(response.status_code, response.get("Location"), cookie and ("secure" if cookie["secure"] else "plain"))
+"""
+
+
+def insecure_http_environment(**overrides) -> dict[str, str]:
+    return production_environment(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_INSECURE_HTTP="1", **overrides
+    )
+
+
+def test_insecure_http_turns_off_secure_cookies_the_https_redirect_and_hsts_on_local_hosts():
+    env = insecure_http_environment(DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1,[::1]")
+    result = run(["-c", SECURITY_SETTINGS], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['localhost', '127.0.0.1', '[::1]'] False False False 0"
+
+    result = run(["-c", HTTP_REQUEST, "http"], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "200 None plain"
+
+
+def test_without_it_production_redirects_plain_http_and_marks_cookies_secure():
+    env = production_environment(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="127.0.0.1"
+    )
+    result = run(["-c", HTTP_REQUEST, "http"], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "301 https://127.0.0.1:8000/accounts/login/ None"
+
+    result = run(["-c", HTTP_REQUEST, "https"], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "200 None secure"
+
+
+def test_insecure_http_serves_the_local_hosts_when_none_are_given():
+    result = run(["-c", SECURITY_SETTINGS], insecure_http_environment())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['localhost', '127.0.0.1', '[::1]'] False False False 0"
+
+
+@pytest.mark.parametrize(
+    "hosts", ["registry.example.org", "127.0.0.1,registry.example.org", "*", ".localhost"]
+)
+def test_insecure_http_is_refused_unless_every_allowed_host_is_local(hosts):
+    result = run(["-c", SECURITY_SETTINGS], insecure_http_environment(DJANGO_ALLOWED_HOSTS=hosts))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_INSECURE_HTTP=1 serves without TLS" in result.stderr
+    remote = [host for host in hosts.split(",") if host != "127.0.0.1"]
+    assert f"not {', '.join(remote)}." in result.stderr

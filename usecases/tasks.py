@@ -7,15 +7,22 @@ An e-mail is a nudge to look at the inbox. A notice that is read by the time its
 out needs none: its reader has seen it, or the request it carried was settled by someone else and
 closed (``notifications.close_requests`` marks closed notices read). Such an e-mail is skipped, on
 the first try or on a retry, and that ends its retries.
+
+Safe to run twice: the task checks its notice, under a row lock, before sending. The sent mark is
+written after the mail server accepted the e-mail; if the database fails right then, the task
+fails on a database error, which the worker retries (``portfolio/task_queue.py``), and the retry
+records the delivery it remembers instead of sending again. (A worker killed between the two, or a
+retry taken by another worker process, sends the e-mail a second time: rather twice than never.)
 """
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -25,6 +32,10 @@ from usecases.notifications import enqueue_with_this_transaction
 
 logger = logging.getLogger(__name__)
 
+# Notices whose e-mail the mail server accepted but whose sent mark the database did not take
+# (``{notification_id: sent at}``), kept for the retry in this worker process.
+delivered_unrecorded: dict[int, datetime] = {}
+
 
 def retry_delay(attempts: int) -> timedelta:
     """30 s, 60 s, 2 min, ... doubling up to 30 minutes between tries."""
@@ -32,8 +43,21 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.EMAIL_RETRY_MAX_DELAY_SECONDS))
 
 
+def record_delivery(notification_id: int) -> str:
+    """Write the sent mark an earlier run could not, for the e-mail it did deliver."""
+    Notification.objects.filter(pk=notification_id, email_sent_at__isnull=True).update(
+        email_sent_at=delivered_unrecorded[notification_id],
+        email_attempts=F("email_attempts") + 1,
+        email_last_error="",
+    )
+    del delivered_unrecorded[notification_id]
+    return "sent"
+
+
 @task()
 def send_notification_email(notification_id: int) -> str:
+    if notification_id in delivered_unrecorded:
+        return record_delivery(notification_id)
     with transaction.atomic():
         notice = (
             Notification.objects.select_for_update(of=("self",))
@@ -74,7 +98,8 @@ def send_notification_email(notification_id: int) -> str:
                 "E-mail for notification %s failed (%s); retrying in %s", notice.pk, error, delay
             )
             return "retry scheduled"
-        notice.email_sent_at = timezone.now()
+        notice.email_sent_at = delivered_unrecorded[notification_id] = timezone.now()
         notice.email_last_error = ""
         notice.save(update_fields=["email_attempts", "email_sent_at", "email_last_error"])
+    del delivered_unrecorded[notification_id]  # committed
     return "sent"

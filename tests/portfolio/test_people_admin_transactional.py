@@ -7,14 +7,11 @@ restores the role groups the flush between transactional tests would delete.
 """
 
 import re
-import signal
 import threading
 import time
-from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django_tasks import TaskResultStatus
@@ -23,31 +20,9 @@ from django_tasks_db.models import DBTaskResult
 from portfolio import services
 from portfolio.models import AdminEvent
 from tests.factories import UserFactory, admin_user
+from tests.task_worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def run_worker():
-    """Run every task that is due, as ``manage.py db_worker --batch`` does, then return.
-
-    The worker installs its own signal handlers; put pytest's back afterwards.
-    """
-    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    handlers = {number: signal.getsignal(number) for number in signals}
-    try:
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-reload",
-            "--no-startup-delay",
-            "--interval",
-            "0",
-            verbosity=0,
-            stdout=StringIO(),
-        )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
 
 
 def password_tasks():

@@ -1,5 +1,10 @@
 import pytest
 
+# A real SMTP server for the e-mail tests.
+from tests.smtp import free_port, mail_server, smtp_settings
+
+__all__ = ["free_port", "mail_server", "smtp_settings"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

@@ -7,24 +7,20 @@ Transactional: the worker reads the task rows the services committed, as in prod
 rollback restores the role groups the flush between transactional tests would delete.
 """
 
-import email
-import email.policy
-import signal
-import socket
-import threading
+import logging
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from portfolio import task_queue
 from tests.factories import UserFactory, reviewer
+from tests.smtp import CollectingHandler, running_mail_server
+from tests.task_worker import allow_connections, cut_connections, run_worker
 from usecases import services
 from usecases.choices import NotificationKind
 from usecases.models import Notification
@@ -33,99 +29,6 @@ from usecases.tasks import retry_delay, send_notification_email
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SUBJECT_PREFIX = "[Use-case registry] "
-
-
-class CollectingHandler:
-    """An SMTP server's message handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def received(self) -> list[tuple[str, str]]:
-        """(recipient, subject) of each message, in arrival order."""
-        return [(message["X-Envelope-To"], message["Subject"]) for message in self.messages]
-
-
-class SMTPServer:
-    """A real SMTP server on 127.0.0.1:``port`` that can be brought up late and shut down."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.handler = CollectingHandler()
-        self._controller: Controller | None = None
-
-    def start(self):
-        self._controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, server_hostname="mail.test"
-        )
-        self._controller.start()
-
-    def stop(self):
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-
-@pytest.fixture
-def free_port() -> int:
-    """A local port nothing listens on (until the test starts a server there)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def mail_server(free_port):
-    server = SMTPServer(free_port)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_settings(free_port):
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=free_port,
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_TIMEOUT=5,
-        TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
-    ):
-        yield
-
-
-def run_worker():
-    """Run every task that is due, as ``manage.py db_worker --batch`` does, then return.
-
-    The worker installs its own signal handlers; put pytest's back afterwards.
-    """
-    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    handlers = {number: signal.getsignal(number) for number in signals}
-    try:
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-reload",
-            "--no-startup-delay",
-            "--interval",
-            "0",
-            verbosity=0,
-            stdout=StringIO(),
-        )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
 
 
 def email_tasks():
@@ -507,6 +410,137 @@ def test_sending_gives_up_after_the_last_allowed_attempt(org, usecase_in):
         "retry scheduled",
         "gave up",
     ]
+
+
+# -- Scenario C: the database fails just as the e-mail is sent -------------------------------------
+#
+# The mail server takes the e-mail, and in that instant the database connection is cut (a restart,
+# a failover): the sent mark cannot be written. The worker retries the task on the database error,
+# and the retry records the delivery instead of sending again.
+
+
+class CuttingHandler(CollectingHandler):
+    """Takes each message, but first cuts every connection to the test database (the worker's)."""
+
+    def accepting(self, message) -> None:
+        cut_connections(keep_own=False)
+
+
+@pytest.fixture
+def cutting_mail_server(free_port):
+    with running_mail_server(free_port, CuttingHandler()) as server:
+        yield server
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_a_database_failure_after_the_send_is_retried_and_the_delivery_recorded(
+    org, usecase, cutting_mail_server
+):
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+
+    run_worker()
+
+    sent = [("rita@example.org", subject(NotificationKind.REVIEW_REQUESTED, usecase))]
+    assert cutting_mail_server.handler.received() == sent
+    task = email_tasks().get()
+    assert task.status == TaskResultStatus.READY  # retried, not failed
+    assert task_queue.last_error(task).startswith("django.db.utils.OperationalError")
+    assert task.run_after > timezone.now()
+
+    make_retries_due()
+    run_worker()
+
+    assert cutting_mail_server.handler.received() == sent  # not sent again
+    notice = Notification.objects.get()
+    assert notice.email_sent_at is not None
+    assert (notice.email_attempts, notice.email_last_error) == (1, "")
+    task.refresh_from_db()
+    assert (task.status, task.return_value, len(task.worker_ids)) == (
+        TaskResultStatus.SUCCESSFUL,
+        "sent",
+        2,
+    )
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_on_its_last_run_it_fails_and_an_admin_retry_records_the_delivery(
+    org, usecase, cutting_mail_server
+):
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    earlier_runs = [f"worker-{n}" for n in range(task_queue.MAX_ATTEMPTS - 1)]
+    email_tasks().update(worker_ids=earlier_runs)
+
+    run_worker()
+
+    task = email_tasks().get()
+    assert task.status == TaskResultStatus.FAILED
+    assert Notification.objects.get().email_sent_at is None
+
+    task_queue.task_retry(task_id=str(task.pk), actor=org.admin)
+    run_worker()
+
+    assert len(cutting_mail_server.handler.messages) == 1
+    assert Notification.objects.get().email_sent_at is not None
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
+
+
+class OutageHandler(CollectingHandler):
+    """Takes each message, but first takes the test database down: it refuses connections and
+    cuts those open (the worker's)."""
+
+    def accepting(self, message) -> None:
+        allow_connections(False)
+        cut_connections(keep_own=False)
+
+
+class RestartWhenWaitedFor(logging.Handler):
+    """Brings the database back once the worker says it is waiting for it."""
+
+    def emit(self, record):
+        if record.getMessage().startswith("Database unavailable"):
+            allow_connections(True)
+
+
+@pytest.fixture
+def outage_mail_server(free_port):
+    worker_log = logging.getLogger("portfolio.worker")
+    restart = RestartWhenWaitedFor()
+    worker_log.addHandler(restart)
+    try:
+        with running_mail_server(free_port, OutageHandler()) as server:
+            yield server
+    finally:
+        worker_log.removeHandler(restart)
+        allow_connections(True)
+
+
+@pytest.mark.usefixtures("smtp_settings")
+def test_an_outage_that_cuts_a_task_short_leaves_it_to_run_again(org, usecase, outage_mail_server):
+    """The database goes down as the e-mail is sent: neither the sent mark nor the task's failure
+    can be written. When the database is back the worker queues the task again, and that run
+    records the delivery."""
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+
+    run_worker()  # waits out the outage, then finds nothing more due
+
+    assert len(outage_mail_server.handler.messages) == 1
+    task = email_tasks().get()
+    assert task.status == TaskResultStatus.READY
+    assert task_queue.last_error(task) == (
+        "django.db.utils.DatabaseError: the database became unreachable while it ran"
+    )
+    assert Notification.objects.get().email_sent_at is None
+
+    make_retries_due()
+    run_worker()
+
+    assert len(outage_mail_server.handler.messages) == 1
+    notice = Notification.objects.get()
+    assert notice.email_sent_at is not None
+    assert (notice.email_attempts, notice.email_last_error) == (1, "")
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
 
 
 def test_retry_delay_doubles_from_the_first_and_is_capped(settings):

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             written = ", ".join(f"{count} {kind}" for kind, count in report.workflow.items())
             self.stdout.write(
                 f"\nThe workflow services wrote {written}. The notifications' e-mails wait in the "
-                "task queue; the worker (manage.py db_worker, started by make run) sends them."
+                "task queue; the worker (manage.py task_worker, started by make run) sends them."
             )
         if use_cases:
             self._bulk_add(count=use_cases)
