@@ -4,6 +4,7 @@ registry's sign-in page and the Django admin's alike. Other people, and the same
 are not affected. An admin lifts a lock in the Django admin (portfolio/admin.py, "Sign-in locks").
 """
 
+import ipaddress
 import math
 from datetime import datetime
 
@@ -38,9 +39,29 @@ def client_ip(request) -> str | None:
     if settings.SECURE_PROXY_SSL_HEADER:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
+        if hops and _is_address(hops[-1]):
             return hops[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def demo_login_in_development(request, credentials) -> bool:
+    """In development the demo's accounts, whose password is published, are never locked: a
+    newcomer trying the registry must always get in as the README says. Everyone else is
+    throttled as in production."""
+    if not settings.DEBUG:
+        return False
+    from usecases.demo import demo_logins  # the demo is the registry's, loaded only when needed
+
+    username = get_client_username(request, credentials)
+    return username in {login.username for login in demo_logins()}
 
 
 def locked_until(request, credentials) -> datetime:

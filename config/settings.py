@@ -155,6 +155,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("REGISTRY_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "config.logins.client_ip"
+AXES_WHITELIST_CALLABLE = "config.logins.demo_login_in_development"
 AXES_LOCKOUT_CALLABLE = "config.logins.lockout_response"
 # A right password clears the count; tries while locked neither count nor extend the lock, so the
 # lockout page can say exactly when it ends.

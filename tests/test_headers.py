@@ -3,6 +3,7 @@ the Django admin and the sign-in lock page included; signed-in pages are never s
 or proxy; the older headers stay. The policy holding in Chromium is tests/e2e/
 test_content_security_policy.py."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -106,3 +107,12 @@ def test_the_sign_in_lock_page_carries_the_policy(client, org, settings):
     response = client.post(reverse("login"), {"username": "mia", "password": "wrong"})
     assert response.status_code == 429
     assert_hardened(response)
+
+
+def test_htmx_keeps_no_copy_of_signed_in_pages_in_the_browser(client, org):
+    """htmx would otherwise store snapshots of pages (the dashboard's pushed filters, boosted
+    forms) in sessionStorage, where Back after sign-out could show them without asking us."""
+    client.force_login(org.member)
+    html = client.get(reverse("usecases:dashboard")).content.decode()
+    config = html.split('<meta name="htmx-config" content=\'', 1)[1].split("'>", 1)[0]
+    assert json.loads(config)["historyCacheSize"] == 0

@@ -140,6 +140,32 @@ def test_behind_the_tls_proxy_the_address_the_proxy_saw_counts(client, olivia, s
     assert elsewhere.status_code == 302
 
 
+def test_a_last_hop_that_is_no_address_counts_against_the_connection(client, olivia, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    proxy = {"address": "192.168.0.2", "HTTP_X_FORWARDED_PROTO": "https"}
+    responses = fail(client, "olivia", LIMIT, HTTP_X_FORWARDED_FOR="not-an-ip", **proxy)
+    assert [response.status_code for response in responses] == [200] * (LIMIT - 1) + [429]
+    assert AccessAttempt.objects.get().ip_address == "192.168.0.2"
+
+
+def test_in_development_the_demo_accounts_always_sign_in_with_their_published_password(
+    client, settings, db
+):
+    """``make run`` prints the demo logins; a newcomer who mistypes five times still gets in."""
+    settings.DEBUG = True
+    UserFactory(username="olivia")  # a demo account (usecases/demo_data)
+    responses = fail(client, "olivia", LIMIT + 2)
+    assert [response.status_code for response in responses] == [200] * (LIMIT + 2)
+    assert sign_in(client, "olivia", PASSWORD).status_code == 302
+    assert signed_in_as(client) == "olivia"
+
+
+def test_in_development_everyone_else_is_still_throttled(client, settings, db):
+    settings.DEBUG = True
+    UserFactory(username="mallory")
+    assert fail(client, "mallory", LIMIT)[-1].status_code == 429
+
+
 def test_an_admin_lifts_a_lock_in_the_django_admin(client, olivia, org):
     other = UserFactory(username="paul")
     fail(client, "olivia", LIMIT)

@@ -76,6 +76,29 @@ class Source(models.TextChoices):
     UK_ATRS = "uk_atrs", "UK algorithmic transparency records"
 
 
+# Fields a person edits in the use-case form; the optimistic lock covers all of them.
+EDITABLE_FIELDS = [
+    "title",
+    "who",
+    "problem",
+    "success_signal",
+    "business_intent",
+    "people_change",
+    "process_change",
+    "technology_change",
+    "metric_name",
+    "metric_unit",
+    "metric_direction",
+    "metric_baseline",
+    "metric_baseline_date",
+    "metric_target",
+    "metric_target_date",
+    "evidence_area",
+    "team",
+    "owner",
+    "business_value",
+    "effort",
+]
 # Statuses whose text people may edit. An edit to an active use case that touches what was signed
 # (MATERIAL_FIELDS: who, the problem, the success signal with its metric, the owner) sends it back
 # through review and sign-off: moving a target must not turn "off track" into "on track" unseen.

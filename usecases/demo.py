@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal, Team
+from usecases import integrity
 from usecases.choices import Action, Source, Status
 from usecases.dashboard import seed_snapshots
 from usecases.models import (
@@ -757,8 +758,11 @@ def _seed_measurements() -> None:
             continue
         _, progress, stale = shape
         start = min(today - timedelta(days=240), usecase.metric_target_date - timedelta(days=60))
-        with service_history_context(SEED_HISTORY_MARK):
+        with service_history_context(SEED_HISTORY_MARK), integrity.demo_rewrite_signed_text():
+            # In the demo's story the owner signed this baseline date: the date moves back, and
+            # the sign-off's digest with it, like the dates _backdate_sign_off moves.
             UseCase.objects.filter(pk=usecase.pk).update(metric_baseline_date=start)
+            integrity.demo_rebind_sign_off(usecase)
         last = today - timedelta(days=120 if stale else 10)
         span = (usecase.metric_target_date - start).days or 1
         gap = usecase.metric_target - usecase.metric_baseline

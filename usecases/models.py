@@ -16,8 +16,8 @@ from django.utils.text import capfirst
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import (
+    EDITABLE_FIELDS,
     EVIDENCE_TONES,
-    MATERIAL_FIELDS,
     STATUS_TONES,
     EventKind,
     EvidenceArea,
@@ -225,15 +225,15 @@ class UseCase(models.Model):
             ),
         ]
         triggers = [
-            # What was signed is bound to its text however the text changes (shell, SQL, the Django
-            # admin): a change to a material field moves the version on, so nobody decides on a
-            # text they did not see, and an active use case whose text no longer matches its
-            # sign-off's digest is flagged "changed since sign-off" (needs re-review).
+            # Decisions and sign-offs are bound to the text however it changes (shell, SQL, a
+            # script): a change to any field of the form moves the version on, so nobody decides
+            # on a text they did not see; an active use case whose material fields no longer match
+            # its sign-off's digest is flagged "changed since sign-off" (needs re-review).
             pgtrigger.Trigger(
                 name="usecase_material_change",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update,
-                condition=pgtrigger.AnyChange(*MATERIAL_FIELDS),
+                condition=pgtrigger.AnyChange(*EDITABLE_FIELDS),
                 func="""
                 IF NEW.version = OLD.version THEN
                     NEW.version := OLD.version + 1;

@@ -13,6 +13,7 @@ decimal keyboard on phones.
 """
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -21,8 +22,8 @@ ACCEPTED_FORMS = "12.5, 12,5, 1250.5, 1,250.5, 1.250,5 or 1 250,5"
 
 # Group separators people type besides "," and ".": spaces, including the no-break and thin
 # spaces that copying from documents brings.
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_PLAIN = re.compile(r"\d*(?:[.,]\d*)?")
+_SPACES = re.compile("[ \u00a0\u202f\u2009']")
+_PLAIN = re.compile(r"\d*(?:[.,]\d*)?", re.ASCII)
 _GROUPED = r"[1-9]\d{{0,2}}(?:{sep}\d{{3}})+"
 
 
@@ -40,13 +41,17 @@ def parse_decimal(text: str) -> Decimal | None:
     Raises ValueError for anything that is not a number, and AmbiguousNumber (a ValueError) for a
     number that reads differently with a decimal comma and with a decimal point.
     """
-    text = (text or "").strip()
+    # Full-width digits and the like become ASCII; any other digit (Arabic-Indic, ...) is refused,
+    # since the separators' rules below are checked on ASCII digits only.
+    text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None
     sign = ""
     if text[0] in "+-\u2212":
         sign = "-" if text[0] != "+" else ""
         text = text[1:].strip()
+    if not text.isascii():
+        raise ValueError(text)
     if _SPACES.search(text):
         # Spaces only ever group thousands; the decimal separator is then "," or ".".
         integer, _, fraction = _split_last_separator(_SPACES.sub(" ", text))
@@ -104,6 +109,17 @@ def _decimal(sign: str, integer: str, fraction: str) -> Decimal:
         raise ValueError(integer) from None
 
 
+def unmistakable(value: Decimal) -> str:
+    """The number written so that no reader can take it for another: 2.125 reads as 2125 to half
+    the world, so it is written 2.1250."""
+    text = plain_decimal(value)
+    try:
+        parse_decimal(text)
+    except AmbiguousNumber:
+        return f"{text}0"
+    return text
+
+
 def plain_decimal(value: Decimal) -> str:
     """A number as people write it, without exponent or trailing zeros: 95.0000 -> 95, 1.50 -> 1.5."""
     return f"{value.normalize():f}"
@@ -131,7 +147,7 @@ class LocalizedDecimalField(forms.DecimalField):
         try:
             return parse_decimal(str(value))
         except AmbiguousNumber as error:
-            grouped, decimal = error.readings
+            grouped, decimal = (unmistakable(Decimal(reading)) for reading in error.readings)
             raise forms.ValidationError(
                 "“%(value)s” could be read as %(grouped)s or as %(decimal)s. "
                 "Write it as %(grouped)s, or as %(decimal)s (or %(decimal_comma)s), "
@@ -155,6 +171,7 @@ class LocalizedDecimalField(forms.DecimalField):
             ) from None
 
     def prepare_value(self, value):
+        # Shown so that saving the form again reads back the same number.
         if isinstance(value, Decimal):
-            return plain_decimal(value)
+            return unmistakable(value)
         return value

@@ -30,6 +30,7 @@ from usecases import evidence
 from usecases.choices import (
     ACTION_EVENTS,
     ACTION_PAST,
+    EDITABLE_FIELDS,
     EDITABLE_STATUSES,
     MATERIAL_FIELDS,
     MEASURABLE_STATUSES,
@@ -59,29 +60,6 @@ from usecases.notifications import close_requests, notify
 from usecases.numbers import plain_decimal
 from usecases.readiness import missing_for_review
 
-# Fields a person edits in the use-case form; the optimistic lock covers all of them.
-EDITABLE_FIELDS = [
-    "title",
-    "who",
-    "problem",
-    "success_signal",
-    "business_intent",
-    "people_change",
-    "process_change",
-    "technology_change",
-    "metric_name",
-    "metric_unit",
-    "metric_direction",
-    "metric_baseline",
-    "metric_baseline_date",
-    "metric_target",
-    "metric_target_date",
-    "evidence_area",
-    "team",
-    "owner",
-    "business_value",
-    "effort",
-]
 M2M_FIELDS = ["products", "goals"]
 
 

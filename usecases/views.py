@@ -246,12 +246,15 @@ def usecase_action(request, key, action):
     page; a plain POST redirects to the use case."""
     action = Action(action)
     usecase = _get_usecase(key)
+    if request.method == "POST" and permissions.can_view(request.user, usecase):
+        seen = _posted_version(request)
+        if seen not in (None, usecase.version):
+            # The person decided on a version the use case has left (someone edited, decided or
+            # reassigned it, or this is a double click): nothing is done, whoever they are; they
+            # see what changed since and the use case as it is now, with what they may do now.
+            return _stale(request, usecase, action, seen)
     if not permissions.can(request.user, action, usecase):
         if request.method == "POST" and not permissions.in_starting_state(usecase, action):
-            seen = _posted_version(request)
-            if seen not in (None, usecase.version) and permissions.can_view(request.user, usecase):
-                # Someone was quicker: say what changed, as for any stale decision.
-                return _stale(request, usecase, action, seen)
             return _action_refused(
                 request,
                 usecase,

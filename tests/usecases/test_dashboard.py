@@ -141,6 +141,7 @@ def test_each_tile_counts_what_the_data_holds(as_user, org, varied):
         "overdue": 2,
         "due_soon": 1,
         "owner_gone": 2,  # deactivated; not in the team
+        "changed": 1,  # the deactivated owner was put in from the shell, not by a transfer
         "no_goal": 1,
         "unserved_goals": 1,  # the lonely goal; the dropped one does not count
         "unused_products": 1,  # the other team's portal; the retired mainframe does not count

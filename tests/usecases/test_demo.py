@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from portfolio.choices import REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership
-from usecases import demo
+from usecases import demo, integrity
 from usecases.choices import EventKind, NotificationKind, ReviewDecision, Source, Status
 from usecases.demo import seed_demo
 from usecases.models import (
@@ -255,3 +255,10 @@ def test_a_story_that_breaks_the_rules_seeds_nothing(db, monkeypatch):
         seed_demo()
     assert not UseCase.objects.exists()
     assert not User.objects.exists()
+
+
+def test_no_demo_use_case_starts_out_changed_since_sign_off(seeded):
+    """The demo back-dates baselines its owners signed; that is its story, not a change."""
+    flagged = UseCase.objects.filter(status=Status.ACTIVE, changed_since_sign_off=True)
+    assert list(flagged.values_list("number", flat=True)) == []
+    assert integrity.check_signed_text().changed == []

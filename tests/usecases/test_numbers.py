@@ -105,3 +105,48 @@ def test_a_measurement_typed_with_a_decimal_comma_is_recorded_as_meant(as_user, 
     )
     assert response.status_code == 302
     assert Measurement.objects.get().value == Decimal("24.5")
+
+
+@pytest.mark.parametrize("typed", ["１,２５０", "١,٢٥٠", "1\n250", "1\t250"])
+def test_other_digits_and_stray_whitespace_never_slip_past_the_rules(typed):
+    with pytest.raises(ValueError):
+        parse_decimal(typed)
+
+
+def test_full_width_digits_read_as_their_ascii_twins():
+    assert parse_decimal("１２,５") == Decimal("12.5")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stored", ["2.125", "-12.125", "999.5", "0.125"])
+def test_a_saved_number_saves_again_as_it_was(as_user, org, usecase, stored):
+    """What the form shows reads back as the same number: 2.125 is shown as 2.1250, since 2.125
+    alone could be read as 2125."""
+    usecase.metric_name, usecase.metric_baseline = "Days", Decimal(stored)
+    usecase.metric_target = Decimal(stored)
+    usecase.save()
+    client = as_user(org.member)
+    page = client.get(f"/usecases/{usecase.key}/edit/").content.decode()
+    shown = page.split('name="metric_baseline" value="', 1)[1].split('"', 1)[0]
+    assert parse_decimal(shown) == Decimal(stored)
+    current = UseCase.objects.get(pk=usecase.pk)
+    data = edit_form_data(current, title="Only the title changes")
+    data["metric_baseline"] = data["metric_target"] = shown
+    response = client.post(f"/usecases/{usecase.key}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    saved = UseCase.objects.get(pk=usecase.pk)
+    assert (saved.title, saved.metric_baseline) == ("Only the title changes", Decimal(stored))
+
+
+def test_the_ambiguity_message_suggests_forms_that_cannot_be_misread():
+    from django import forms as django_forms
+
+    from usecases.numbers import LocalizedDecimalField
+
+    field = LocalizedDecimalField(label="Baseline", max_digits=16, decimal_places=4)
+    with pytest.raises(django_forms.ValidationError) as refusal:
+        field.clean("2,125")
+    message = refusal.value.messages[0]
+    assert "Write it as 2125, or as 2.1250 (or 2,1250)" in message
+    for suggestion in ("2125", "2.1250", "2,1250"):
+        parse_decimal(suggestion)  # none of them is refused

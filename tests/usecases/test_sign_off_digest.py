@@ -2,6 +2,7 @@
 (shell, SQL, a restore) shows "changed since sign-off", counts on the dashboard as needing
 re-review, and the daily job reports it."""
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -152,3 +153,30 @@ def test_an_old_sign_off_date_does_not_matter(signed):
         signed_at=signed.signed_off_at - timedelta(days=9)
     )
     assert not UseCase.objects.get(pk=signed.pk).changed_since_sign_off
+
+
+def test_any_change_to_the_form_s_fields_moves_the_version_on_but_only_material_ones_flag(signed):
+    """A title changed from the shell while the owner reads the page: their decision would be on
+    a text they did not see, so the version moves on; the signed digest still matches."""
+    UseCase.objects.filter(pk=signed.pk).update(title="Renamed from the shell")
+    stored = UseCase.objects.get(pk=signed.pk)
+    assert stored.version == signed.version + 1
+    assert not stored.changed_since_sign_off
+
+
+def test_the_migration_digests_an_open_transfer_with_the_signer_as_owner(org, signed):
+    """Rows signed before the digest existed: one in the middle of a transfer names the new owner
+    already, but what was signed named the previous one, who gets it back if the new one says no."""
+    backfill = importlib.import_module("usecases.migrations.0007_sign_off_digest").BACKFILL
+    successor = UserFactory(username="sam")
+    waiting = services.usecase_transfer_ownership(
+        usecase=signed, actor=org.lead, new_owner=successor
+    )
+    SignOff.objects.filter(usecase=signed).update(material_digest="")
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    assert SignOff.objects.get(usecase=signed, superseded_at=None).material_digest
+
+    services.usecase_decline_ownership(usecase=waiting, actor=successor, reason="Not mine.")
+    back = UseCase.objects.get(pk=signed.pk)
+    assert (back.status, back.owner, back.changed_since_sign_off) == ("active", org.owner, False)

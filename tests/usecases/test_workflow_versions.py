@@ -183,8 +183,26 @@ def test_a_double_click_acts_once_and_the_second_says_what_happened(client, org)
     assert recorded(usecase) == after
 
 
-def test_a_stale_post_by_someone_who_may_not_see_the_reason_is_still_forbidden(client, org):
+def test_a_post_by_someone_who_may_not_take_the_action_is_forbidden(client, org):
     usecase = advance_usecase(make_usecase(org=org), org=org, to="in_review")
+    before = recorded(usecase)
     client.force_login(org.non_member)  # signed in, but no reviewer
-    response = client.post(url(usecase, Action.APPROVE), {"note": "", "version": 0})
+    response = client.post(url(usecase, Action.APPROVE), {"note": "", "version": usecase.version})
     assert response.status_code == 403
+    assert recorded(usecase) == before
+
+
+def test_an_owner_replaced_while_deciding_is_told_what_changed(client, org):
+    """Owen opened the page to sign; an admin named Mia the owner meanwhile. His tick is refused
+    as stale (not a bare 403), naming the change, and no Sign off button is offered any more."""
+    usecase = advance_usecase(make_usecase(org=org), org=org, to="awaiting_sign_off")
+    seen = usecase.version
+    services.usecase_reassign_owner(usecase=usecase, actor=org.admin, new_owner=org.member)
+    before = recorded(usecase)
+    client.force_login(org.owner)
+    response = client.post(url(usecase, Action.SIGN_OFF), {"accepted": "on", "version": seen})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Adam Admin: edited (Owner)" in page
+    assert 'name="accepted"' not in page
+    assert recorded(usecase) == before

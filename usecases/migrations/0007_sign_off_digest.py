@@ -3,7 +3,7 @@
 ``usecase_material_digest`` is the one definition of that digest (the fields are
 ``usecases.choices.MATERIAL_FIELDS``; tests change each of them outside the services and expect
 the flag). Current sign-offs of use cases not already changed since sign-off take the digest of
-the text as it is now: that is what their owners last confirmed.
+the text as it is now, with the signer as owner: that is what their owners last confirmed.
 """
 
 import pgtrigger.compiler
@@ -21,10 +21,27 @@ LANGUAGE sql STABLE AS $$
 $$;
 """
 
+# The owner in the digest is the signer: while a transfer waits for the new owner, the row already
+# names them, but what was signed named the previous owner (who gets it back if the new one
+# declines).
 BACKFILL = """
-UPDATE usecases_signoff s SET material_digest = usecase_material_digest(u)
-FROM usecases_usecase u
-WHERE s.usecase_id = u.id AND s.superseded_at IS NULL AND NOT u.changed_since_sign_off;
+DO $$
+DECLARE
+    signed record;
+    row usecases_usecase;
+BEGIN
+    FOR signed IN
+        SELECT s.id, s.owner_id, s.usecase_id FROM usecases_signoff s
+        JOIN usecases_usecase u ON u.id = s.usecase_id
+        WHERE s.superseded_at IS NULL AND NOT u.changed_since_sign_off
+    LOOP
+        SELECT * INTO row FROM usecases_usecase WHERE id = signed.usecase_id;
+        row.owner_id := signed.owner_id;
+        UPDATE usecases_signoff SET material_digest = usecase_material_digest(row)
+        WHERE id = signed.id;
+    END LOOP;
+END
+$$;
 """
 
 
@@ -122,9 +139,9 @@ class Migration(migrations.Migration):
             trigger=pgtrigger.compiler.Trigger(
                 name="usecase_material_change",
                 sql=pgtrigger.compiler.UpsertTriggerSql(
-                    condition='WHEN (OLD."metric_baseline" IS DISTINCT FROM (NEW."metric_baseline") OR OLD."metric_baseline_date" IS DISTINCT FROM (NEW."metric_baseline_date") OR OLD."metric_direction" IS DISTINCT FROM (NEW."metric_direction") OR OLD."metric_name" IS DISTINCT FROM (NEW."metric_name") OR OLD."metric_target" IS DISTINCT FROM (NEW."metric_target") OR OLD."metric_target_date" IS DISTINCT FROM (NEW."metric_target_date") OR OLD."owner_id" IS DISTINCT FROM (NEW."owner_id") OR OLD."problem" IS DISTINCT FROM (NEW."problem") OR OLD."success_signal" IS DISTINCT FROM (NEW."success_signal") OR OLD."who" IS DISTINCT FROM (NEW."who"))',
+                    condition='WHEN (OLD."business_intent" IS DISTINCT FROM (NEW."business_intent") OR OLD."business_value" IS DISTINCT FROM (NEW."business_value") OR OLD."effort" IS DISTINCT FROM (NEW."effort") OR OLD."evidence_area" IS DISTINCT FROM (NEW."evidence_area") OR OLD."metric_baseline" IS DISTINCT FROM (NEW."metric_baseline") OR OLD."metric_baseline_date" IS DISTINCT FROM (NEW."metric_baseline_date") OR OLD."metric_direction" IS DISTINCT FROM (NEW."metric_direction") OR OLD."metric_name" IS DISTINCT FROM (NEW."metric_name") OR OLD."metric_target" IS DISTINCT FROM (NEW."metric_target") OR OLD."metric_target_date" IS DISTINCT FROM (NEW."metric_target_date") OR OLD."metric_unit" IS DISTINCT FROM (NEW."metric_unit") OR OLD."owner_id" IS DISTINCT FROM (NEW."owner_id") OR OLD."people_change" IS DISTINCT FROM (NEW."people_change") OR OLD."problem" IS DISTINCT FROM (NEW."problem") OR OLD."process_change" IS DISTINCT FROM (NEW."process_change") OR OLD."success_signal" IS DISTINCT FROM (NEW."success_signal") OR OLD."team_id" IS DISTINCT FROM (NEW."team_id") OR OLD."technology_change" IS DISTINCT FROM (NEW."technology_change") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."who" IS DISTINCT FROM (NEW."who"))',
                     func="\n                IF NEW.version = OLD.version THEN\n                    NEW.version := OLD.version + 1;\n                END IF;\n                IF NEW.status = 'active' AND NOT NEW.changed_since_sign_off AND EXISTS (\n                    SELECT 1 FROM usecases_signoff\n                    WHERE usecase_id = NEW.id AND superseded_at IS NULL\n                      AND material_digest <> '' AND material_digest <> usecase_material_digest(NEW)\n                ) THEN\n                    NEW.changed_since_sign_off := true;\n                END IF;\n                RETURN NEW;\n                ",
-                    hash="316b557340d66e746ed6254dd9ecbfc41e8d10f2",
+                    hash="923b85e68a7a131e8427ce8404b0ed33f1686c59",
                     operation="UPDATE",
                     pgid="pgtrigger_usecase_material_change_cbf10",
                     table="usecases_usecase",
