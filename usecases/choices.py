@@ -36,7 +36,8 @@ class Action(models.TextChoices):
 
 # The workflow in one table: action -> (states it may start from, state it leads to).
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
-    Action.SUBMIT: (frozenset({Status.DRAFT}), Status.IN_REVIEW),
+    # From active only while "changed since sign-off" (see starts_from): back to review.
+    Action.SUBMIT: (frozenset({Status.DRAFT, Status.ACTIVE}), Status.IN_REVIEW),
     Action.APPROVE: (frozenset({Status.IN_REVIEW}), Status.AWAITING_SIGN_OFF),
     Action.REQUEST_CHANGES: (frozenset({Status.IN_REVIEW}), Status.DRAFT),
     Action.REJECT: (frozenset({Status.IN_REVIEW}), Status.DECLINED),
@@ -47,6 +48,16 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.RETIRE: (frozenset({Status.ACTIVE}), Status.RETIRED),
     Action.REOPEN: (frozenset({Status.DECLINED, Status.RETIRED}), Status.DRAFT),
 }
+
+
+def starts_from(usecase, action: Action) -> bool:
+    """Is ``usecase`` in a state ``action`` starts from? An active use case whose signed text
+    changed outside the pages (changed since sign-off) can be submitted for review again; an
+    unchanged one cannot."""
+    sources, _ = TRANSITIONS[action]
+    if action == Action.SUBMIT and usecase.status == Status.ACTIVE:
+        return usecase.changed_since_sign_off
+    return usecase.status in sources
 
 
 def allowed_actions(status: str) -> list[Action]:

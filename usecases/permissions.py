@@ -23,8 +23,8 @@ from usecases.choices import (
     EDITABLE_STATUSES,
     MEASURABLE_STATUSES,
     SIGN_OFF_STATEMENT,
-    TRANSITIONS,
     Action,
+    starts_from,
 )
 
 
@@ -77,7 +77,7 @@ def can_edit(user, usecase) -> bool:
 
 def in_starting_state(usecase, action: Action) -> bool:
     """Is the use case in a state ``action`` starts from? (A double click arrives when not.)"""
-    return usecase.status in TRANSITIONS[action][0]
+    return starts_from(usecase, action)
 
 
 # One predicate per action: the role that may ask, in a state the action starts from.

@@ -44,6 +44,7 @@ from usecases.choices import (
     RevisionReason,
     SignOffKind,
     Status,
+    starts_from,
 )
 from usecases.models import (
     Comment,
@@ -324,8 +325,7 @@ def _guard(current: UseCase, action: Action, expected_version: int | None = None
     """
     if expected_version is not None and current.version != expected_version:
         raise StaleVersion(current, expected_version)
-    sources, _ = TRANSITIONS[action]
-    if current.status not in sources:
+    if not starts_from(current, action):
         raise InvalidTransition(
             f"{current.key} is {current.get_status_display().lower()} now, so it can't be "
             f"{ACTION_PAST[action]}. Someone may have acted on it a moment ago; the page shows its "
@@ -432,13 +432,15 @@ def _name(user) -> str:
 
 @service_history_context(EventKind.SUBMITTED)
 def usecase_submit(*, usecase: UseCase, actor, expected_version: int | None = None) -> UseCase:
-    """Send a complete draft to the reviewers."""
+    """Send a complete draft to the reviewers; or an active use case whose signed text changed
+    outside the registry's pages, back to them (then the owner signs the new text)."""
     with transaction.atomic():
         current = _lock(usecase)
         _guard(current, Action.SUBMIT, expected_version)
         _require_complete(current)
         _open_review(current, actor)
-        _move(current, Status.IN_REVIEW, actor, EventKind.SUBMITTED)
+        kind = EventKind.RESUBMITTED if current.status == Status.ACTIVE else EventKind.SUBMITTED
+        _move(current, Status.IN_REVIEW, actor, kind)
     return current
 
 

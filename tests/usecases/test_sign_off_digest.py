@@ -14,9 +14,10 @@ from django.db import connection
 
 from tests.factories import UserFactory
 from usecases import services
-from usecases.choices import MATERIAL_FIELDS, MetricDirection
+from usecases.choices import MATERIAL_FIELDS, Action, EventKind, MetricDirection
 from usecases.dashboard import concern_condition
 from usecases.models import SignOff, UseCase
+from usecases.permissions import get_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,29 @@ def test_the_migration_digests_an_open_transfer_with_the_signer_as_owner(org, si
     services.usecase_decline_ownership(usecase=waiting, actor=successor, reason="Not mine.")
     back = UseCase.objects.get(pk=signed.pk)
     assert (back.status, back.owner, back.changed_since_sign_off) == ("active", org.owner, False)
+
+
+def test_a_lead_sends_a_changed_active_use_case_back_to_review(client, org, signed):
+    """The way back for a text changed outside the pages: review, then the owner signs it."""
+    assert Action.SUBMIT.value not in {b.name for b in get_actions(signed, org.lead)}
+    UseCase.objects.filter(pk=signed.pk).update(problem="Rewritten from the shell")
+    flagged = UseCase.objects.get(pk=signed.pk)
+    assert Action.SUBMIT.value in {b.name for b in get_actions(flagged, org.lead)}
+    assert Action.SUBMIT.value not in {b.name for b in get_actions(flagged, org.member)}
+
+    client.force_login(org.lead)
+    response = client.post(f"/usecases/{signed.key}/submit/", {"version": flagged.version})
+    assert response.status_code == 302
+    in_review = UseCase.objects.get(pk=signed.pk)
+    assert (in_review.status, in_review.changed_since_sign_off) == ("in_review", True)
+    assert in_review.events.first().kind == EventKind.RESUBMITTED
+
+    approved = services.usecase_approve(usecase=in_review, actor=org.reviewer)
+    services.usecase_sign_off(usecase=approved, actor=org.owner, accepted=True)
+    owned = UseCase.objects.get(pk=signed.pk)
+    assert (owned.status, owned.changed_since_sign_off) == ("active", False)
+
+
+def test_an_unchanged_active_use_case_cannot_be_submitted(org, signed):
+    with pytest.raises(services.InvalidTransition):
+        services.usecase_submit(usecase=signed, actor=org.lead)
