@@ -124,6 +124,8 @@ PARAMETERS = {
     "pk": _pk,
     "uidb64": lambda site, name, args: site.reset_uid,
     "token": lambda site, name, args: site.reset_token,
+    # Retrying a task is a POST-only action (405 on GET, before any task is looked up).
+    "task_id": lambda site, name, args: "00000000-0000-0000-0000-000000000000",
 }
 
 

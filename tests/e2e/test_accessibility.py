@@ -67,7 +67,10 @@ def test_no_page_has_a_serious_accessibility_violation(role, org, open_browser, 
     page = sign_in(open_browser, role, org).page
     found = {}
     for site_page in pages:
-        page.goto(site_page.url)
+        response = page.goto(site_page.url)
+        # The sweep checks the page itself, not a sign-in page or error it was sent to instead.
+        assert response.status == 200, f"{site_page.url} answered {response.status} for {role}"
+        assert page.url.endswith(site_page.url), f"{site_page.url} went to {page.url} for {role}"
         if violations := axe_violations(page, axe_source):
             found[f"{site_page.name} {site_page.url}"] = violations
     assert not found, f"axe-core, as {role}:\n" + json.dumps(found, indent=2)
@@ -104,6 +107,13 @@ def test_every_get_page_is_swept_or_excluded(org):
         f"list them in site_pages.EXCLUDED with the reason: {unswept}"
     )
     assert not [name for name in ("usecases:my_work", "portfolio:team_edit") if excluded(name)]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member"])
+def test_the_not_found_page_has_no_serious_violation(role, org, open_browser, axe_source):
+    page = sign_in(open_browser, role, org).page
+    assert page.goto("/no-such-page/").status == 404
+    assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
 
 
 def test_the_refusal_page_has_no_serious_violation(org, open_browser, axe_source):

@@ -7,8 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import advance_usecase, make_usecase
+from tests.e2e.test_accessibility import axe_source, axe_violations
 from usecases import services
 from usecases.models import SignOff, UseCase
+
+__all__ = ["axe_source"]  # the fixture, shared
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.e2e]
 
@@ -23,7 +26,7 @@ def reassign_twice(usecase, org):
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
 def test_signing_a_text_that_changed_meanwhile_is_refused_and_says_why(
-    org, open_browser, javascript
+    org, open_browser, javascript, axe_source
 ):
     usecase = advance_usecase(make_usecase(org=org), org=org, to="awaiting_sign_off")
     page = open_browser(java_script_enabled=javascript).sign_in(org.owner)
@@ -41,6 +44,10 @@ def test_signing_a_text_that_changed_meanwhile_is_refused_and_says_why(
     expect(notice).to_contain_text(f"{usecase.key} changed after you opened it")
     expect(notice).to_contain_text("Adam Admin: edited (Owner)")
     assert not SignOff.objects.filter(usecase=usecase).exists()
+    if javascript:
+        # The refusal takes focus, so a screen reader reads it and Tab goes on from there.
+        expect(notice).to_be_focused()
+    assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
 
     # Deciding again, on what is shown now, goes through.
     current = UseCase.objects.get(pk=usecase.pk)
