@@ -8,6 +8,7 @@ those, nothing else.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,14 +40,24 @@ INSECURE_HTTP = env_bool("DJANGO_INSECURE_HTTP")
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ",".join(LOCAL_HOSTS) if DEBUG or INSECURE_HTTP else ""
 )
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 if INSECURE_HTTP and not DEBUG:
+    # A proxy in front (which may rewrite Host to 127.0.0.1) or a trusted remote origin would
+    # carry the registry's cookies off this machine without TLS: refused as well.
     remote = [host for host in ALLOWED_HOSTS if host.lower() not in LOCAL_HOSTS]
+    remote += [
+        origin
+        for origin in CSRF_TRUSTED_ORIGINS
+        if (urlsplit(origin).hostname or "").lower() not in {"localhost", "127.0.0.1", "::1"}
+    ]
+    if env_bool("DJANGO_BEHIND_TLS_PROXY"):
+        remote.append("DJANGO_BEHIND_TLS_PROXY=1")
     if remote:
         raise ImproperlyConfigured(
             "DJANGO_INSECURE_HTTP=1 serves without TLS, so it is for this machine only: "
-            f"DJANGO_ALLOWED_HOSTS may name only {', '.join(LOCAL_HOSTS)}, not {', '.join(remote)}."
+            f"DJANGO_ALLOWED_HOSTS and DJANGO_CSRF_TRUSTED_ORIGINS may name only "
+            f"{', '.join(LOCAL_HOSTS)}, and no proxy may stand in front; not {', '.join(remote)}."
         )
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "config.apps.RegistryAdminConfig",

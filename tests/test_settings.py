@@ -176,3 +176,34 @@ def test_insecure_http_is_refused_unless_every_allowed_host_is_local(hosts):
     assert "DJANGO_INSECURE_HTTP=1 serves without TLS" in result.stderr
     remote = [host for host in hosts.split(",") if host != "127.0.0.1"]
     assert f"not {', '.join(remote)}." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (
+            {"DJANGO_CSRF_TRUSTED_ORIGINS": "http://registry.example.org"},
+            "http://registry.example.org",
+        ),
+        ({"DJANGO_BEHIND_TLS_PROXY": "1"}, "DJANGO_BEHIND_TLS_PROXY=1"),
+    ],
+)
+def test_insecure_http_is_refused_behind_a_proxy_or_with_a_remote_origin(extra, named):
+    """A proxy may rewrite Host to 127.0.0.1; the cookies would still travel off this machine."""
+    result = run(
+        ["-c", SECURITY_SETTINGS],
+        insecure_http_environment(DJANGO_ALLOWED_HOSTS="127.0.0.1", **extra),
+    )
+    assert result.returncode != 0
+    assert "DJANGO_INSECURE_HTTP=1 serves without TLS" in result.stderr
+    assert f"not {named}." in result.stderr
+
+
+def test_insecure_http_accepts_a_local_trusted_origin():
+    result = run(
+        ["-c", SECURITY_SETTINGS],
+        insecure_http_environment(
+            DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_CSRF_TRUSTED_ORIGINS="http://127.0.0.1:8000"
+        ),
+    )
+    assert result.returncode == 0, result.stderr

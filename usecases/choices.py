@@ -60,10 +60,6 @@ def starts_from(usecase, action: Action) -> bool:
     return usecase.status in sources
 
 
-def allowed_actions(status: str) -> list[Action]:
-    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
-
-
 class MetricDirection(models.TextChoices):
     INCREASE = "increase", "Higher is better"
     DECREASE = "decrease", "Lower is better"

@@ -13,7 +13,6 @@ decimal keyboard on phones.
 """
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -22,8 +21,11 @@ ACCEPTED_FORMS = "12.5, 12,5, 1250.5, 1,250.5, 1.250,5 or 1 250,5"
 
 # Group separators people type besides "," and ".": spaces, including the no-break and thin
 # spaces that copying from documents brings.
-_SPACES = re.compile("[ \u00a0\u202f\u2009']")
+_SPACES = re.compile("[ ']")
 _PLAIN = re.compile(r"\d*(?:[.,]\d*)?", re.ASCII)
+_FULL_WIDTH = str.maketrans(
+    "０１２３４５６７８９，．＋－　\u00a0\u202f\u2009", "0123456789,.+-    "
+)
 _GROUPED = r"[1-9]\d{{0,2}}(?:{sep}\d{{3}})+"
 
 
@@ -41,9 +43,11 @@ def parse_decimal(text: str) -> Decimal | None:
     Raises ValueError for anything that is not a number, and AmbiguousNumber (a ValueError) for a
     number that reads differently with a decimal comma and with a decimal point.
     """
-    # Full-width digits and the like become ASCII; any other digit (Arabic-Indic, ...) is refused,
-    # since the separators' rules below are checked on ASCII digits only.
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    # Full-width digits and separators (typed with an East Asian keyboard) and the no-break and
+    # thin spaces copied from documents become ASCII; anything
+    # else that is not ASCII (other digits, superscripts: 10² is not 102) is refused below, since
+    # the separators' rules are checked on ASCII digits only.
+    text = (text or "").translate(_FULL_WIDTH).strip()
     if not text:
         return None
     sign = ""

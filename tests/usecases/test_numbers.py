@@ -107,7 +107,7 @@ def test_a_measurement_typed_with_a_decimal_comma_is_recorded_as_meant(as_user, 
     assert Measurement.objects.get().value == Decimal("24.5")
 
 
-@pytest.mark.parametrize("typed", ["１,２５０", "١,٢٥٠", "1\n250", "1\t250"])
+@pytest.mark.parametrize("typed", ["１,２５０", "١,٢٥٠", "1\n250", "1\t250", "10²", "1⁰⁰", "①②,5"])
 def test_other_digits_and_stray_whitespace_never_slip_past_the_rules(typed):
     with pytest.raises(ValueError):
         parse_decimal(typed)
