@@ -8,8 +8,10 @@ Transactional: the worker processes read what the test committed. Serialized rol
 role groups the flush between transactional tests would delete.
 """
 
+import re
 import signal
 import socket
+import tomllib
 from datetime import timedelta
 
 import pytest
@@ -212,3 +214,17 @@ def test_keep_running_told_to_stop_stops_its_worker(worker_process):
     assert supervised.wait() == 0
     assert not worker.is_running()
     assert supervised.count("starting it again") == 0
+
+
+# --- The library versions the worker runs on ----------------------------------------------------
+
+
+def test_every_django_tasks_db_the_project_allows_has_what_the_worker_uses():
+    """``task_worker`` passes ``excluded_queue_names`` (``--exclude-queues``), which
+    django-tasks-db 0.12 and older lack: there the worker fails at start, again and again."""
+    dependencies = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    declared = next(d for d in dependencies if d.startswith("django-tasks-db"))
+    lowest = re.search(r">=\s*([\d.]+)", declared).group(1)
+    assert tuple(int(part) for part in lowest.split(".")) >= (0, 13), declared
