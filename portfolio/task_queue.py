@@ -14,6 +14,7 @@ the queue page. Each run's worker id is appended to the row, so the runs are cou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,6 +37,10 @@ RETRY_MAX_DELAY = timedelta(minutes=10)
 PAGE_ROWS = 50
 # A due task waiting longer than this means no worker is taking tasks.
 WORKER_SILENT_AFTER = timedelta(minutes=5)
+# What an app knows of its waiting tasks' earlier tries (a task's retry is a new row with no error
+# of its own): ``{task path: function(first arguments) -> {first argument: note}}``, registered in
+# the app's ``ready()``; one query per kind of task, whatever the number of rows.
+WAITING_NOTES: dict[str, Callable[[list], dict]] = {}
 
 
 STATE_WORDS = {
@@ -165,8 +170,21 @@ def _with_display(tasks) -> list[DBTaskResult]:
     return rows
 
 
+def _add_waiting_notes(rows: list[DBTaskResult]) -> None:
+    """Show, for a waiting task without an error of its own, what its app noted of earlier tries."""
+    by_path: dict[str, list] = {}
+    for task in rows:
+        if task.task_path in WAITING_NOTES and task.args_kwargs["args"]:
+            by_path.setdefault(task.task_path, []).append(task)
+    for path, tasks in by_path.items():
+        notes = WAITING_NOTES[path]([task.args_kwargs["args"][0] for task in tasks])
+        for task in tasks:
+            task.last_error = task.last_error or notes.get(task.args_kwargs["args"][0], "")
+
+
 def queue_overview() -> QueueOverview:
-    """Waiting, running and failed tasks, the first ``PAGE_ROWS`` of each; four queries."""
+    """Waiting, running and failed tasks, the first ``PAGE_ROWS`` of each; four queries, and one
+    for each kind of waiting task with notes (``WAITING_NOTES``)."""
     tasks = DBTaskResult.objects.defer("return_value")
     counts = DBTaskResult.objects.aggregate(
         waiting=Count("pk", filter=Q(status=TaskResultStatus.READY)),
@@ -180,6 +198,7 @@ def queue_overview() -> QueueOverview:
         .annotate(due=due)
         .order_by("due", "enqueued_at")[:PAGE_ROWS]
     )
+    _add_waiting_notes(waiting)
     now = timezone.now()
     overdue = [task.due for task in waiting[:1] if task.due < now - WORKER_SILENT_AFTER]
     return QueueOverview(
