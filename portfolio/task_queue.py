@@ -108,6 +108,25 @@ def retry_later(task: DBTaskResult, **fields) -> bool:
     return True
 
 
+def stopped_mid_task(task: DBTaskResult) -> bool:
+    """Failed because its worker was told a second time to stop (the library then raises
+    SystemExit in the task): the task did not fail, its worker went away."""
+    return task.status == TaskResultStatus.FAILED and task.exception_class_path in (
+        "builtins.SystemExit",
+        "builtins.KeyboardInterrupt",
+    )
+
+
+def requeue_stopped(task: DBTaskResult) -> bool:
+    """Queue again a task whose worker was stopped mid-task; False (and failed, with that note)
+    after its ``MAX_ATTEMPTS`` runs."""
+    fields = _note(WorkerLost, "its worker was told twice to stop, and stopped while running it")
+    if retry_later(task, **fields):
+        return True
+    _set(task, **fields)
+    return False
+
+
 def settle_interrupted(task_id) -> None:
     """A task whose run the database cut short before its outcome was recorded: still marked
     running, or failed on the database error. Run it again, or fail it after its last run."""

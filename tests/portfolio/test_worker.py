@@ -172,6 +172,42 @@ def test_a_task_whose_workers_keep_dying_fails_after_its_last_run(org, usecase):
     assert Notification.objects.get().email_sent_at is None
 
 
+def test_a_task_cut_short_by_a_second_stop_signal_is_queued_again(
+    org, usecase, mail_server, free_port, silent_mail_server, worker_process
+):
+    worker = worker_process(
+        DJANGO_EMAIL_PORT=str(silent_mail_server), DJANGO_EMAIL_TIMEOUT=str(3600)
+    )
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    wait_until(
+        lambda: email_tasks().filter(status=TaskResultStatus.RUNNING).exists(),
+        what="the worker to take the task",
+        process=worker,
+    )
+
+    # Ctrl-C while it waits on the mail server, and Ctrl-C again ("press Ctrl+C again to force").
+    worker.signal_group(signal.SIGINT)
+    worker.wait_for_output("shutting down gracefully")
+    worker.signal_group(signal.SIGINT)
+    worker.wait()
+
+    task = email_tasks().get()
+    assert task.status == TaskResultStatus.READY
+    assert task_queue.last_error(task) == (
+        "portfolio.task_queue.WorkerLost: its worker was told twice to stop, and stopped while "
+        "running it"
+    )
+    assert Notification.objects.get().email_sent_at is None
+
+    # The next worker sends it.
+    mail_server.start()
+    email_tasks().update(run_after=timezone.now())
+    with override_settings(**smtp_settings_for(free_port)):
+        run_worker()
+    assert len(mail_server.handler.messages) == 1
+    assert Notification.objects.get().email_sent_at is not None
+
+
 # --- The worker dies anyway: bin/keep-running (make run) starts it again -------------------------
 
 
