@@ -163,7 +163,8 @@ def requeue_stalled() -> list[DBTaskResult]:
             if attempts(task) >= MAX_ATTEMPTS:
                 status = {"status": TaskResultStatus.FAILED, "finished_at": now}
             else:
-                status = {"status": TaskResultStatus.READY, "run_after": get_date_max()}
+                # Due now, not when first queued: the page would take that for a silent worker.
+                status = {"status": TaskResultStatus.READY, "run_after": now}
             _set(task, **status, **_note(WorkerLost, message))
     return stalled
 
@@ -242,7 +243,8 @@ def task_retry(*, task_id: str, actor) -> DBTaskResult:
                 "retried."
             )
         error = last_error(task)
-        _set(task, status=TaskResultStatus.READY, run_after=get_date_max(), finished_at=None)
+        # Due now, not when first queued: the page would take that for a silent worker.
+        _set(task, status=TaskResultStatus.READY, run_after=timezone.now(), finished_at=None)
         AdminEvent.objects.create(
             actor=actor,
             action="task.retried",
