@@ -8,9 +8,11 @@ Transactional: the worker processes read what the test committed. Serialized rol
 role groups the flush between transactional tests would delete.
 """
 
+import os
 import re
 import signal
 import socket
+import subprocess
 import tomllib
 from datetime import timedelta
 
@@ -250,6 +252,40 @@ def test_keep_running_told_to_stop_stops_its_worker(worker_process):
     assert supervised.wait() == 0
     assert not worker.is_running()
     assert supervised.count("starting it again") == 0
+
+
+def run_keep_running(command: list[str], **env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [KEEP_RUNNING, *command],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_keep_running_waits_longer_each_time_a_command_fails_at_once():
+    failing = run_keep_running(
+        ["sh", "-c", "exit 3"], KEEP_RUNNING_PAUSE="0.05", KEEP_RUNNING_MAX_PAUSE="0.3"
+    )
+    try:
+        announced = [failing.stderr.readline() for _ in range(5)]
+    finally:
+        os.killpg(failing.pid, signal.SIGKILL)
+        failing.wait()
+        failing.stderr.close()
+
+    pauses = [re.search(r"starting it again in ([\d.]+) s", line).group(1) for line in announced]
+    assert pauses == ["0.05", "0.1", "0.2", "0.3", "0.3"]
+
+
+def test_keep_running_says_so_when_its_command_stopped_as_asked():
+    stopped = run_keep_running(["true"])
+    assert stopped.wait(timeout=60) == 0
+    assert stopped.stderr.read() == (
+        "keep-running: true stopped as asked (status 0); not restarting it\n"
+    )
+    stopped.stderr.close()
 
 
 # --- The library versions the worker runs on ----------------------------------------------------
