@@ -169,6 +169,22 @@ def requeue_stalled() -> list[DBTaskResult]:
     return stalled
 
 
+def requeue_failed_on_database() -> list[DBTaskResult]:
+    """Queue again every task failed on a database error with runs left: its worker stopped
+    between recording the failure and queueing the retry (``retry_later``)."""
+    with transaction.atomic():
+        failed = [
+            task
+            for task in DBTaskResult.objects.failed()
+            .filter(exception_class_path__startswith="django.db.")
+            .select_for_update(skip_locked=True)
+            if failed_on_database_error(task) and attempts(task) < MAX_ATTEMPTS
+        ]
+        for task in failed:
+            retry_later(task)
+    return failed
+
+
 # --- The queue page -----------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ additions:
 - a task whose run such an outage cut short is run again (``task_queue.settle_interrupted``), and
   one that failed on a database error is retried after a delay (``task_queue.retry_later``);
 - every minute, tasks whose worker was killed mid-task are queued again
-  (``task_queue.requeue_stalled``);
+  (``task_queue.requeue_stalled``), and so are tasks failed on a database error whose worker
+  stopped before it queued the retry (``task_queue.requeue_failed_on_database``);
 - a task cut short by a second SIGINT/SIGTERM (the library raises SystemExit inside it and records
   it as failed) is queued again before the process ends (``task_queue.requeue_stopped``).
 
@@ -94,6 +95,12 @@ class Worker(LibraryWorker):
             for task in task_queue.requeue_stalled():
                 logger.warning(
                     "Task %s (%s) lost its worker: queued again", task.pk, task.task_path
+                )
+            for task in task_queue.requeue_failed_on_database():
+                logger.warning(
+                    "Task %s (%s) failed on the database and was not retried: queued again",
+                    task.pk,
+                    task.task_path,
                 )
             self.next_stalled_check = time.monotonic() + STALLED_CHECK_SECONDS
         task = self.claim_next()

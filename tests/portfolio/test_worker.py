@@ -18,6 +18,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
@@ -25,6 +26,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from portfolio import task_queue
+from portfolio.tasks import send_set_password_email
 from tests.smtp import smtp_settings_for
 from tests.task_worker import (
     BASE_DIR,
@@ -208,6 +210,32 @@ def test_a_task_cut_short_by_a_second_stop_signal_is_queued_again(
         run_worker()
     assert len(mail_server.handler.messages) == 1
     assert Notification.objects.get().email_sent_at is not None
+
+
+def test_a_task_failed_on_the_database_and_left_so_by_its_worker_is_queued_again(
+    org, usecase, mail_server, free_port
+):
+    """The worker recorded the failure, then stopped before it queued the retry."""
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    task = email_tasks().get()
+    task.claim("stopped-worker")
+    task.set_failed(OperationalError("server closed the connection unexpectedly"))
+    for_good = DBTaskResult.objects.get(pk=send_set_password_email.enqueue(org.member.pk).id)
+    for_good.claim("worker-1")
+    for_good.set_failed(ValueError("not a database error"))
+
+    mail_server.start()
+    with override_settings(**smtp_settings_for(free_port)):
+        run_worker()
+        email_tasks().update(run_after=timezone.now())  # the retry's delay has passed
+        run_worker()
+
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
+    assert len(mail_server.handler.messages) == 1
+    assert Notification.objects.get().email_sent_at is not None
+    for_good.refresh_from_db()
+    assert for_good.status == TaskResultStatus.FAILED
 
 
 # --- The worker dies anyway: bin/keep-running (make run) starts it again -------------------------
