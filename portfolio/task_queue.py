@@ -14,6 +14,7 @@ the queue page. Each run's worker id is appended to the row, so the runs are cou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,6 +37,10 @@ RETRY_MAX_DELAY = timedelta(minutes=10)
 PAGE_ROWS = 50
 # A due task waiting longer than this means no worker is taking tasks.
 WORKER_SILENT_AFTER = timedelta(minutes=5)
+# What an app knows of its waiting tasks' earlier tries (a task's retry is a new row with no error
+# of its own): ``{task path: function(first arguments) -> {first argument: note}}``, registered in
+# the app's ``ready()``; one query per kind of task, whatever the number of rows.
+WAITING_NOTES: dict[str, Callable[[list], dict]] = {}
 
 
 STATE_WORDS = {
@@ -103,6 +108,25 @@ def retry_later(task: DBTaskResult, **fields) -> bool:
     return True
 
 
+def stopped_mid_task(task: DBTaskResult) -> bool:
+    """Failed because its worker was told a second time to stop (the library then raises
+    SystemExit in the task): the task did not fail, its worker went away."""
+    return task.status == TaskResultStatus.FAILED and task.exception_class_path in (
+        "builtins.SystemExit",
+        "builtins.KeyboardInterrupt",
+    )
+
+
+def requeue_stopped(task: DBTaskResult) -> bool:
+    """Queue again a task whose worker was stopped mid-task; False (and failed, with that note)
+    after its ``MAX_ATTEMPTS`` runs."""
+    fields = _note(WorkerLost, "its worker was told twice to stop, and stopped while running it")
+    if retry_later(task, **fields):
+        return True
+    _set(task, **fields)
+    return False
+
+
 def settle_interrupted(task_id) -> None:
     """A task whose run the database cut short before its outcome was recorded: still marked
     running, or failed on the database error. Run it again, or fail it after its last run."""
@@ -139,9 +163,26 @@ def requeue_stalled() -> list[DBTaskResult]:
             if attempts(task) >= MAX_ATTEMPTS:
                 status = {"status": TaskResultStatus.FAILED, "finished_at": now}
             else:
-                status = {"status": TaskResultStatus.READY, "run_after": get_date_max()}
+                # Due now, not when first queued: the page would take that for a silent worker.
+                status = {"status": TaskResultStatus.READY, "run_after": now}
             _set(task, **status, **_note(WorkerLost, message))
     return stalled
+
+
+def requeue_failed_on_database() -> list[DBTaskResult]:
+    """Queue again every task failed on a database error with runs left: its worker stopped
+    between recording the failure and queueing the retry (``retry_later``)."""
+    with transaction.atomic():
+        failed = [
+            task
+            for task in DBTaskResult.objects.failed()
+            .filter(exception_class_path__startswith="django.db.")
+            .select_for_update(skip_locked=True)
+            if failed_on_database_error(task) and attempts(task) < MAX_ATTEMPTS
+        ]
+        for task in failed:
+            retry_later(task)
+    return failed
 
 
 # --- The queue page -----------------------------------------------------------------------------
@@ -165,8 +206,21 @@ def _with_display(tasks) -> list[DBTaskResult]:
     return rows
 
 
+def _add_waiting_notes(rows: list[DBTaskResult]) -> None:
+    """Show, for a waiting task without an error of its own, what its app noted of earlier tries."""
+    by_path: dict[str, list] = {}
+    for task in rows:
+        if task.task_path in WAITING_NOTES and task.args_kwargs["args"]:
+            by_path.setdefault(task.task_path, []).append(task)
+    for path, tasks in by_path.items():
+        notes = WAITING_NOTES[path]([task.args_kwargs["args"][0] for task in tasks])
+        for task in tasks:
+            task.last_error = task.last_error or notes.get(task.args_kwargs["args"][0], "")
+
+
 def queue_overview() -> QueueOverview:
-    """Waiting, running and failed tasks, the first ``PAGE_ROWS`` of each; four queries."""
+    """Waiting, running and failed tasks, the first ``PAGE_ROWS`` of each; four queries, and one
+    for each kind of waiting task with notes (``WAITING_NOTES``)."""
     tasks = DBTaskResult.objects.defer("return_value")
     counts = DBTaskResult.objects.aggregate(
         waiting=Count("pk", filter=Q(status=TaskResultStatus.READY)),
@@ -180,6 +234,7 @@ def queue_overview() -> QueueOverview:
         .annotate(due=due)
         .order_by("due", "enqueued_at")[:PAGE_ROWS]
     )
+    _add_waiting_notes(waiting)
     now = timezone.now()
     overdue = [task.due for task in waiting[:1] if task.due < now - WORKER_SILENT_AFTER]
     return QueueOverview(
@@ -204,7 +259,8 @@ def task_retry(*, task_id: str, actor) -> DBTaskResult:
                 "retried."
             )
         error = last_error(task)
-        _set(task, status=TaskResultStatus.READY, run_after=get_date_max(), finished_at=None)
+        # Due now, not when first queued: the page would take that for a silent worker.
+        _set(task, status=TaskResultStatus.READY, run_after=timezone.now(), finished_at=None)
         AdminEvent.objects.create(
             actor=actor,
             action="task.retried",

@@ -10,7 +10,10 @@ additions:
 - a task whose run such an outage cut short is run again (``task_queue.settle_interrupted``), and
   one that failed on a database error is retried after a delay (``task_queue.retry_later``);
 - every minute, tasks whose worker was killed mid-task are queued again
-  (``task_queue.requeue_stalled``).
+  (``task_queue.requeue_stalled``), and so are tasks failed on a database error whose worker
+  stopped before it queued the retry (``task_queue.requeue_failed_on_database``);
+- a task cut short by a second SIGINT/SIGTERM (the library raises SystemExit inside it and records
+  it as failed) is queued again before the process ends (``task_queue.requeue_stopped``).
 
 The worker is still a single process: if it dies anyway, whatever supervises it (``make run``,
 systemd) starts it again, and its tasks are requeued by the next worker to look.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import sys
 import time
 
 from django.db import (
@@ -92,6 +96,12 @@ class Worker(LibraryWorker):
                 logger.warning(
                     "Task %s (%s) lost its worker: queued again", task.pk, task.task_path
                 )
+            for task in task_queue.requeue_failed_on_database():
+                logger.warning(
+                    "Task %s (%s) failed on the database and was not retried: queued again",
+                    task.pk,
+                    task.task_path,
+                )
             self.next_stalled_check = time.monotonic() + STALLED_CHECK_SECONDS
         task = self.claim_next()
         if task is None:
@@ -121,6 +131,19 @@ class Worker(LibraryWorker):
         except OUTAGE:
             self.unsettled.add(db_task_result.pk)
             raise
+        if task_queue.stopped_mid_task(db_task_result):
+            self.requeue_and_exit(db_task_result)
+
+    def requeue_and_exit(self, task: DBTaskResult) -> None:
+        """A second stop signal cut the task short (the library ends it with SystemExit, records
+        it as failed and carries on): queue it again, then end the process as asked."""
+        if task_queue.requeue_stopped(task):
+            logger.warning(
+                "Task %s (%s) cut short by a second stop signal: queued again",
+                task.pk,
+                task.task_path,
+            )
+        sys.exit(1)
 
     def retry(self, task: DBTaskResult) -> None:
         if task_queue.retry_later(task):

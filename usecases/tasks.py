@@ -37,6 +37,11 @@ logger = logging.getLogger(__name__)
 delivered_unrecorded: dict[int, datetime] = {}
 
 
+class EmailGaveUp(Exception):
+    """Recorded on an e-mail task that stopped trying: the queue page lists it as failed, with a
+    retry button (a retry tries once more)."""
+
+
 def retry_delay(attempts: int) -> timedelta:
     """30 s, 60 s, 2 min, ... doubling up to 30 minutes between tries."""
     seconds = settings.EMAIL_RETRY_FIRST_DELAY_SECONDS * 2 ** max(attempts - 1, 0)
@@ -52,6 +57,37 @@ def record_delivery(notification_id: int) -> str:
     )
     del delivered_unrecorded[notification_id]
     return "sent"
+
+
+def record_failed_send(notice: Notification, error: Exception) -> str:
+    """Record a failed send on its notice and queue the next try after a growing delay, or give
+    up after ``EMAIL_MAX_ATTEMPTS``: "retry scheduled" or "gave up"."""
+    notice.email_last_error = f"{type(error).__name__}: {error}"[:300]
+    notice.save(update_fields=["email_attempts", "email_last_error"])
+    if notice.email_attempts >= settings.EMAIL_MAX_ATTEMPTS:
+        logger.error("Giving up on e-mail for notification %s: %s", notice.pk, error)
+        return "gave up"
+    delay = retry_delay(notice.email_attempts)
+    # Queued with the failed attempt's record: both commit, or neither.
+    enqueue_with_this_transaction(
+        send_notification_email.using(run_after=timezone.now() + delay), notice.pk
+    )
+    logger.warning(
+        "E-mail for notification %s failed (%s); retrying in %s", notice.pk, error, delay
+    )
+    return "retry scheduled"
+
+
+def email_attempts_of(notification_ids: list) -> dict:
+    """For the queue page: each notice's e-mail attempts so far and its last error, one query."""
+    rows = Notification.objects.filter(pk__in=notification_ids).values_list(
+        "pk", "email_attempts", "email_last_error"
+    )
+    return {
+        pk: f"{attempts} e-mail attempt{'s' if attempts != 1 else ''} so far; the last: {error}"
+        for pk, attempts, error in rows
+        if error
+    }
 
 
 @task()
@@ -84,22 +120,17 @@ def send_notification_email(notification_id: int) -> str:
         try:
             send_mail(subject, body, None, [notice.recipient.email])
         except (OSError, smtplib.SMTPException) as error:
-            notice.email_last_error = f"{type(error).__name__}: {error}"[:300]
-            notice.save(update_fields=["email_attempts", "email_last_error"])
-            if notice.email_attempts >= settings.EMAIL_MAX_ATTEMPTS:
-                logger.error("Giving up on e-mail for notification %s: %s", notice.pk, error)
-                return "gave up"
-            delay = retry_delay(notice.email_attempts)
-            # Queued with the failed attempt's record: both commit, or neither.
-            enqueue_with_this_transaction(
-                send_notification_email.using(run_after=timezone.now() + delay), notification_id
-            )
-            logger.warning(
-                "E-mail for notification %s failed (%s); retrying in %s", notice.pk, error, delay
-            )
-            return "retry scheduled"
-        notice.email_sent_at = delivered_unrecorded[notification_id] = timezone.now()
-        notice.email_last_error = ""
-        notice.save(update_fields=["email_attempts", "email_sent_at", "email_last_error"])
-    del delivered_unrecorded[notification_id]  # committed
-    return "sent"
+            outcome = record_failed_send(notice, error)
+        else:
+            notice.email_sent_at = delivered_unrecorded[notification_id] = timezone.now()
+            notice.email_last_error = ""
+            notice.save(update_fields=["email_attempts", "email_sent_at", "email_last_error"])
+            outcome = "sent"
+    if outcome == "gave up":  # raised after the commit: the notice keeps the failed attempt
+        raise EmailGaveUp(
+            f"gave up on the e-mail of notice {notification_id} after "
+            f"{notice.email_attempts} attempts; the last: {notice.email_last_error}"
+        )
+    if outcome == "sent":
+        del delivered_unrecorded[notification_id]  # committed
+    return outcome

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from portfolio import task_queue
 from portfolio.models import AdminEvent
 from portfolio.tasks import send_set_password_email
 from tests.conftest import ROLES
@@ -158,6 +159,35 @@ def test_a_retried_task_runs_again_at_once_and_the_history_says_who_retried_it(a
     assert event.details == {
         "last error": "django.db.utils.OperationalError: server closed the connection unexpectedly"
     }
+
+
+def test_a_task_retried_days_after_it_was_queued_is_due_now_not_overdue(as_role, org):
+    task = failed(org.member)
+    three_days_ago = timezone.now() - timedelta(days=3)
+    DBTaskResult.objects.filter(pk=task.pk).update(enqueued_at=three_days_ago)
+    client = as_role("admin")
+
+    client.post(retry_url(task))
+
+    page = client.get(QUEUE).content.decode()
+    assert "is the task worker running?" not in page
+    task.refresh_from_db()
+    assert task.run_after >= timezone.now() - timedelta(minutes=1)
+    assert f'datetime="{timezone.localtime(three_days_ago):%Y-%m-%dT}' not in page
+
+
+def test_a_task_requeued_days_after_it_was_queued_is_due_now_not_overdue(as_role, org):
+    task = running(org.member)
+    three_days_ago = timezone.now() - timedelta(days=3)
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        enqueued_at=three_days_ago, started_at=three_days_ago
+    )
+
+    assert [stalled.pk for stalled in task_queue.requeue_stalled()] == [task.pk]
+
+    page = as_role("admin").get(QUEUE).content.decode()
+    assert "is the task worker running?" not in page
+    assert f'datetime="{timezone.localtime(three_days_ago):%Y-%m-%dT}' not in page
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,17 @@ Transactional: the worker processes read what the test committed. Serialized rol
 role groups the flush between transactional tests would delete.
 """
 
+import os
+import re
 import signal
 import socket
+import subprocess
+import tomllib
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
@@ -21,6 +26,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from portfolio import task_queue
+from portfolio.tasks import send_set_password_email
 from tests.smtp import smtp_settings_for
 from tests.task_worker import (
     BASE_DIR,
@@ -170,6 +176,68 @@ def test_a_task_whose_workers_keep_dying_fails_after_its_last_run(org, usecase):
     assert Notification.objects.get().email_sent_at is None
 
 
+def test_a_task_cut_short_by_a_second_stop_signal_is_queued_again(
+    org, usecase, mail_server, free_port, silent_mail_server, worker_process
+):
+    worker = worker_process(
+        DJANGO_EMAIL_PORT=str(silent_mail_server), DJANGO_EMAIL_TIMEOUT=str(3600)
+    )
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    wait_until(
+        lambda: email_tasks().filter(status=TaskResultStatus.RUNNING).exists(),
+        what="the worker to take the task",
+        process=worker,
+    )
+
+    # Ctrl-C while it waits on the mail server, and Ctrl-C again ("press Ctrl+C again to force").
+    worker.signal_group(signal.SIGINT)
+    worker.wait_for_output("shutting down gracefully")
+    worker.signal_group(signal.SIGINT)
+    worker.wait()
+
+    task = email_tasks().get()
+    assert task.status == TaskResultStatus.READY
+    assert task_queue.last_error(task) == (
+        "portfolio.task_queue.WorkerLost: its worker was told twice to stop, and stopped while "
+        "running it"
+    )
+    assert Notification.objects.get().email_sent_at is None
+
+    # The next worker sends it.
+    mail_server.start()
+    email_tasks().update(run_after=timezone.now())
+    with override_settings(**smtp_settings_for(free_port)):
+        run_worker()
+    assert len(mail_server.handler.messages) == 1
+    assert Notification.objects.get().email_sent_at is not None
+
+
+def test_a_task_failed_on_the_database_and_left_so_by_its_worker_is_queued_again(
+    org, usecase, mail_server, free_port
+):
+    """The worker recorded the failure, then stopped before it queued the retry."""
+    services.usecase_submit(usecase=usecase, actor=org.lead)
+    task = email_tasks().get()
+    task.claim("stopped-worker")
+    task.set_failed(OperationalError("server closed the connection unexpectedly"))
+    for_good = DBTaskResult.objects.get(pk=send_set_password_email.enqueue(org.member.pk).id)
+    for_good.claim("worker-1")
+    for_good.set_failed(ValueError("not a database error"))
+
+    mail_server.start()
+    with override_settings(**smtp_settings_for(free_port)):
+        run_worker()
+        email_tasks().update(run_after=timezone.now())  # the retry's delay has passed
+        run_worker()
+
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
+    assert len(mail_server.handler.messages) == 1
+    assert Notification.objects.get().email_sent_at is not None
+    for_good.refresh_from_db()
+    assert for_good.status == TaskResultStatus.FAILED
+
+
 # --- The worker dies anyway: bin/keep-running (make run) starts it again -------------------------
 
 
@@ -212,3 +280,51 @@ def test_keep_running_told_to_stop_stops_its_worker(worker_process):
     assert supervised.wait() == 0
     assert not worker.is_running()
     assert supervised.count("starting it again") == 0
+
+
+def run_keep_running(command: list[str], **env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [KEEP_RUNNING, *command],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_keep_running_waits_longer_each_time_a_command_fails_at_once():
+    failing = run_keep_running(
+        ["sh", "-c", "exit 3"], KEEP_RUNNING_PAUSE="0.05", KEEP_RUNNING_MAX_PAUSE="0.3"
+    )
+    try:
+        announced = [failing.stderr.readline() for _ in range(5)]
+    finally:
+        os.killpg(failing.pid, signal.SIGKILL)
+        failing.wait()
+        failing.stderr.close()
+
+    pauses = [re.search(r"starting it again in ([\d.]+) s", line).group(1) for line in announced]
+    assert pauses == ["0.05", "0.1", "0.2", "0.3", "0.3"]
+
+
+def test_keep_running_says_so_when_its_command_stopped_as_asked():
+    stopped = run_keep_running(["true"])
+    assert stopped.wait(timeout=60) == 0
+    assert stopped.stderr.read() == (
+        "keep-running: true stopped as asked (status 0); not restarting it\n"
+    )
+    stopped.stderr.close()
+
+
+# --- The library versions the worker runs on ----------------------------------------------------
+
+
+def test_every_django_tasks_db_the_project_allows_has_what_the_worker_uses():
+    """``task_worker`` passes ``excluded_queue_names`` (``--exclude-queues``), which
+    django-tasks-db 0.12 and older lack: there the worker fails at start, again and again."""
+    dependencies = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    declared = next(d for d in dependencies if d.startswith("django-tasks-db"))
+    lowest = re.search(r">=\s*([\d.]+)", declared).group(1)
+    assert tuple(int(part) for part in lowest.split(".")) >= (0, 13), declared

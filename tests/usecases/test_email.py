@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -394,22 +395,60 @@ def test_the_retry_delay_grows_with_each_failed_attempt(org, usecase_in):
         assert retry.run_after >= before + retry_delay(attempt)
 
 
+def queue_page_parts(client) -> tuple[str, str]:
+    """The queue page's waiting and failed sections."""
+    page = client.get(reverse("portfolio:task_queue")).content.decode()
+    waiting = page.split('id="waiting-heading"')[1].split('id="running-heading"')[0]
+    return waiting, page.split('id="failed-heading"')[1]
+
+
 @pytest.mark.usefixtures("smtp_settings")
-def test_sending_gives_up_after_the_last_allowed_attempt(org, usecase_in):
+def test_sending_gives_up_after_the_last_allowed_attempt_as_a_failed_task_an_admin_can_retry(
+    org, usecase_in, as_role, mail_server
+):
+    """Nothing listens on the mail port: each send is refused."""
     usecase_in("in_review")
+    notice = Notification.objects.get()
+    admin = as_role("admin")
 
     with override_settings(EMAIL_MAX_ATTEMPTS=2):
         run_worker()
+        # The retry waits, and the queue page says why.
+        waiting, failed = queue_page_parts(admin)
+        assert f"send_notification_email({notice.pk})" in waiting
+        assert "1 e-mail attempt so far; the last: ConnectionRefusedError" in waiting
+        assert "No task has failed." in failed
+
         make_retries_due()
         run_worker()
 
-    notice = Notification.objects.get()
+    notice.refresh_from_db()
     assert (notice.email_attempts, notice.email_sent_at) == (2, None)
+    assert notice.email_last_error.startswith("ConnectionRefusedError")
     assert email_tasks().filter(status=TaskResultStatus.READY).count() == 0
-    assert list(email_tasks().order_by("enqueued_at").values_list("return_value", flat=True)) == [
-        "retry scheduled",
-        "gave up",
-    ]
+    first, last = email_tasks().order_by("enqueued_at")
+    assert (first.status, first.return_value) == (TaskResultStatus.SUCCESSFUL, "retry scheduled")
+    assert last.status == TaskResultStatus.FAILED
+    # The page lists it as failed, with its last error and a retry button.
+    waiting, failed = queue_page_parts(admin)
+    assert "Nothing waits." in waiting
+    assert f"send_notification_email({notice.pk})" in failed
+    assert (
+        f"usecases.tasks.EmailGaveUp: gave up on the e-mail of notice {notice.pk} after 2 "
+        "attempts; the last: ConnectionRefusedError"
+    ) in failed
+    assert reverse("portfolio:task_retry", args=[last.pk]) in failed
+
+    # The mail server is back; the admin retries, and the e-mail goes out.
+    mail_server.start()
+    admin.post(reverse("portfolio:task_retry", args=[last.pk]))
+    run_worker()
+
+    assert len(mail_server.handler.messages) == 1
+    notice.refresh_from_db()
+    assert notice.email_sent_at is not None
+    last.refresh_from_db()
+    assert (last.status, last.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
 
 
 # -- Scenario C: the database fails just as the e-mail is sent -------------------------------------
