@@ -41,8 +41,12 @@ def axe_violations(page: Page, axe_source: str) -> list[str]:
     ``script-src 'self'`` does not block (a <script> tag with the text would be)."""
     if not page.evaluate("() => Boolean(window.axe)"):
         page.evaluate(axe_source)
+    # Bounded: a run that never settles fails the test instead of hanging the suite.
     results = page.evaluate(
-        "async () => await window.axe.run(document, {resultTypes: ['violations']})"
+        """async () => await Promise.race([
+            window.axe.run(document, {resultTypes: ['violations']}),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('axe-core ran over 60 s')), 60000)),
+        ])"""
     )
     return [
         f"{violation['id']} ({violation['impact']}) at {node['target']}: {violation['help']}"
