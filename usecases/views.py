@@ -246,22 +246,9 @@ def usecase_action(request, key, action):
     page; a plain POST redirects to the use case."""
     action = Action(action)
     usecase = _get_usecase(key)
-    if request.method == "POST" and permissions.can_view(request.user, usecase):
-        seen = _posted_version(request)
-        if seen not in (None, usecase.version):
-            # The person decided on a version the use case has left (someone edited, decided or
-            # reassigned it, or this is a double click): nothing is done, whoever they are; they
-            # see what changed since and the use case as it is now, with what they may do now.
-            return _stale(request, usecase, action, seen)
+    if request.method == "POST" and (refused := _refused_before_acting(request, usecase, action)):
+        return refused
     if not permissions.can(request.user, action, usecase):
-        if request.method == "POST" and not permissions.in_starting_state(usecase, action):
-            return _action_refused(
-                request,
-                usecase,
-                services.InvalidTransition(
-                    f"{usecase.key} is {usecase.get_status_display().lower()} now; nothing was changed."
-                ),
-            )
         raise PermissionDenied
     # Bound on every POST, even an empty one: an unbound form is invalid without saying why.
     form = ActionForm(
@@ -292,6 +279,33 @@ def usecase_action(request, key, action):
         return _stale(request, stale.current, action, stale.expected_version)
     except services.UseCaseError as refusal:
         return _action_refused(request, usecase, refusal, form=form, action=action)
+    return _action_done(request, updated, action)
+
+
+def _refused_before_acting(request, usecase, action):
+    """A POST answered without acting, or None: a decision on a version the use case has left (409,
+    whoever asks, as long as they may read it), or an action the state no longer allows."""
+    if permissions.can_view(request.user, usecase):
+        seen = _posted_version(request)
+        if seen not in (None, usecase.version):
+            # Someone edited, decided or reassigned it, or this is a double click: the person sees
+            # what changed since and the use case as it is now, with what they may do now.
+            return _stale(request, usecase, action, seen)
+    if not permissions.can(request.user, action, usecase) and not (
+        permissions.in_starting_state(usecase, action)
+    ):
+        return _action_refused(
+            request,
+            usecase,
+            services.InvalidTransition(
+                f"{usecase.key} is {usecase.get_status_display().lower()} now; nothing was changed."
+            ),
+        )
+    return None
+
+
+def _action_done(request, updated, action):
+    """The answer to an action taken: the fresh panel (htmx) or a redirect with a message."""
     message = f"{updated.key} {ACTION_PAST[action]}."
     if _partial_request(request):
         response = render(
