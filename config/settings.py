@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "core",
     "portfolio",
     "usecases",
 ]
@@ -118,6 +119,8 @@ TEMPLATES = [
                 "portfolio.context_processors.roles",
                 "usecases.context_processors.inbox",
             ],
+            # ``{{ person|person_name }}`` on every page: the one way a person is named.
+            "builtins": ["core.templatetags.people"],
         },
     },
 ]

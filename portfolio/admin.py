@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.module_loading import module_has_submodule
 
+from core.people import person_name
 from portfolio import services
 from portfolio.choices import ADMINS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal, Team
@@ -174,7 +175,7 @@ class PersonChangeGuard:
                         "{} still {}, so they cannot be deactivated here. Use the "
                         '<a href="{}">guided deactivation</a>, which hands all of it over in '
                         "one step.",
-                        services.person_name(person),
+                        person_name(person),
                         join_words(held),
                         reverse("usecases:person_deactivate", args=[person.pk]),
                     )

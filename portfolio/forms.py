@@ -4,17 +4,12 @@ write."""
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.people import person_label
 from portfolio import services
 from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
 from portfolio.models import Product, StrategicGoal, Team
 
 User = get_user_model()
-
-
-def person_label(user) -> str:
-    """Name and username, so namesakes stay apart."""
-    name = user.get_full_name()
-    return f"{name} ({user.username})" if name else user.username
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -3,7 +3,14 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
+from core import history
+from portfolio.choices import (
+    AdminAction,
+    GoalStatus,
+    MembershipRole,
+    ProductLifecycle,
+    TeamKind,
+)
 
 
 class TeamQuerySet(models.QuerySet):
@@ -150,7 +157,10 @@ for _model, _name in [
 
 
 class AdminEvent(models.Model):
-    """One administration action (noun.past_tense), by whom, on what: the admin history page."""
+    """One administration action (noun.past_tense), by whom, on what: the admin history page.
+    Written by ``core.history.record`` with an ``AdminAction`` name."""
+
+    event_field = "action"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -168,3 +178,6 @@ class AdminEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.target_label}"
+
+
+history.register_events(AdminEvent, AdminAction)

@@ -8,16 +8,15 @@ Permission to ask is the view's business (``permissions.is_admin``).
 
 from __future__ import annotations
 
-import functools
-
-import pghistory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
-from pghistory import runtime as pghistory_runtime
 
+from core import history
+from core.history import history_context
+from core.people import person_name
 from portfolio.choices import (
     ADMINS_GROUP,
     REVIEWERS_GROUP,
@@ -34,48 +33,10 @@ class AdminError(Exception):
     """An administration rule refused the change; the message is for the person who asked."""
 
 
-def person_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def _marked(action: str):
-    """Mark the history rows a service writes as written from the administration pages, so the
-    history page can show, apart, the row changes made elsewhere (the Django admin, a shell)."""
-
-    def decorate(service):
-        @functools.wraps(service)
-        def run(*args, **kwargs):
-            outer = getattr(pghistory_runtime._tracker, "value", None)
-            try:
-                with pghistory.context(admin_action=action):
-                    return service(*args, **kwargs)
-            finally:
-                if outer is None:
-                    _forget_history_context()
-
-        return run
-
-    return decorate
-
-
-def _forget_history_context() -> None:
-    """pghistory passes its context with ``SET LOCAL``; inside a caller's transaction it would
-    outlive the service and mark the caller's next writes too. Clear it."""
-    if not connection.in_atomic_block or connection.needs_rollback:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pghistory.context_id', '', true), "
-            "set_config('pghistory.context_metadata', '', true)"
-        )
-
-
 def _log(*, actor, action: str, target, details: dict | None = None) -> AdminEvent:
-    return AdminEvent.objects.create(
+    return history.record(
+        action,
         actor=actor,
-        action=action,
         target_type=target._meta.model_name,
         target_id=str(target.pk),
         target_label=(person_name(target) if isinstance(target, get_user_model()) else str(target))[
@@ -266,7 +227,7 @@ def goal_state(goal: StrategicGoal) -> dict:
 TEAM_FIELDS = ["name", "kind", "description"]
 
 
-@_marked("team.created")
+@history_context(admin_action="team.created")
 def team_create(*, actor, data: dict) -> Team:
     with transaction.atomic():
         if Team.objects.filter(name__iexact=data["name"]).exists():
@@ -278,7 +239,7 @@ def team_create(*, actor, data: dict) -> Team:
     return team
 
 
-@_marked("team.updated")
+@history_context(admin_action="team.updated")
 def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None) -> Team:
     """Edit a team. ``fingerprint`` is ``state_fingerprint(team_state(team))`` as the edit form
     loaded it: if anyone changed the team since, ``EditConflict`` and nothing is written."""
@@ -302,7 +263,7 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
     return current
 
 
-@_marked("team.archived")
+@history_context(admin_action="team.archived")
 def team_set_archived(*, team: Team, actor, archived: bool) -> Team:
     with transaction.atomic():
         current = Team.objects.select_for_update().get(pk=team.pk)
@@ -314,7 +275,7 @@ def team_set_archived(*, team: Team, actor, archived: bool) -> Team:
     return current
 
 
-@_marked("membership.added")
+@history_context(admin_action="membership.added")
 def membership_add(*, team: Team, actor, user, role: str = MembershipRole.MEMBER) -> Membership:
     with transaction.atomic():
         current = Team.objects.select_for_update().get(pk=team.pk)
@@ -338,7 +299,7 @@ def membership_add(*, team: Team, actor, user, role: str = MembershipRole.MEMBER
     return membership
 
 
-@_marked("membership.role_changed")
+@history_context(admin_action="membership.role_changed")
 def membership_set_role(*, membership: Membership, actor, role: str) -> Membership:
     if role not in MembershipRole.values:
         raise AdminError("Choose member or lead.")
@@ -365,7 +326,7 @@ def membership_set_role(*, membership: Membership, actor, role: str) -> Membersh
     return current
 
 
-@_marked("membership.removed")
+@history_context(admin_action="membership.removed")
 def membership_remove(*, membership: Membership, actor) -> None:
     with transaction.atomic():
         current = (
@@ -389,7 +350,7 @@ def membership_remove(*, membership: Membership, actor) -> None:
 # --- People -------------------------------------------------------------------------------------
 
 
-@_marked("user.created")
+@history_context(admin_action="user.created")
 def user_create(*, actor, data: dict, send_email: bool = True):
     """A new person without a usable password; they choose one from the e-mailed link."""
     User = get_user_model()
@@ -438,7 +399,7 @@ def _guard_superuser(*, current, actor, doing: str) -> None:
         raise AdminError(f"Only a superuser can {doing} a superuser.")
 
 
-@_marked("user.deactivated")
+@history_context(admin_action="user.deactivated")
 def user_deactivate(*, user, actor, reason: str = ""):
     """Sign ``user`` out of the registry for good; their history stays. What they own is the
     caller's to hand over first (``usecases.admin_people.person_deactivate``)."""
@@ -487,7 +448,7 @@ def person_state(user) -> dict:
     }
 
 
-@_marked("user.updated")
+@history_context(admin_action="user.updated")
 def user_update(*, user, actor, data: dict, fingerprint: str):
     """Edit a person's name, e-mail address and Admins / Reviewers membership.
 
@@ -537,7 +498,7 @@ def user_update(*, user, actor, data: dict, fingerprint: str):
     return current
 
 
-@_marked("user.reactivated")
+@history_context(admin_action="user.reactivated")
 def user_reactivate(*, user, actor, send_email: bool = False):
     """Let a deactivated person sign in again, with the password they had; ``send_email`` also
     sends them a link to choose a new one. What was handed over when they left stays handed over."""
@@ -561,7 +522,7 @@ def user_reactivate(*, user, actor, send_email: bool = False):
     return current
 
 
-@_marked("user.password_email_sent")
+@history_context(admin_action="user.password_email_sent")
 def user_send_password_email(*, user, actor):
     """Send ``user`` a fresh link to choose their password, as when they were created (the link
     replaces nothing: an earlier one keeps working until a password is chosen)."""
@@ -590,7 +551,7 @@ def user_send_password_email(*, user, actor):
 PRODUCT_FIELDS = ["name", "team", "manager", "vision", "lifecycle"]
 
 
-@_marked("product.created")
+@history_context(admin_action="product.created")
 def product_create(*, actor, data: dict) -> Product:
     with transaction.atomic():
         if Product.objects.filter(name__iexact=data["name"]).exists():
@@ -607,7 +568,7 @@ def product_create(*, actor, data: dict) -> Product:
     return product
 
 
-@_marked("product.updated")
+@history_context(admin_action="product.updated")
 def product_update(
     *, product: Product, actor, data: dict, fingerprint: str | None = None
 ) -> Product:
@@ -642,7 +603,7 @@ def product_update(
     return current
 
 
-@_marked("product.archived")
+@history_context(admin_action="product.archived")
 def product_set_archived(*, product: Product, actor, archived: bool) -> Product:
     with transaction.atomic():
         current = Product.objects.select_for_update().get(pk=product.pk)
@@ -670,7 +631,7 @@ def _guard_parent(goal: StrategicGoal | None, parent: StrategicGoal | None) -> N
         raise AdminError("A goal cannot sit under itself or one of its own sub-goals.")
 
 
-@_marked("goal.created")
+@history_context(admin_action="goal.created")
 def goal_create(*, actor, data: dict) -> StrategicGoal:
     with transaction.atomic():
         goal = StrategicGoal()
@@ -685,7 +646,7 @@ def goal_create(*, actor, data: dict) -> StrategicGoal:
     return goal
 
 
-@_marked("goal.updated")
+@history_context(admin_action="goal.updated")
 def goal_update(
     *, goal: StrategicGoal, actor, data: dict, fingerprint: str | None = None
 ) -> StrategicGoal:
@@ -715,7 +676,7 @@ def goal_update(
     return current
 
 
-@_marked("goal.archived")
+@history_context(admin_action="goal.archived")
 def goal_set_archived(*, goal: StrategicGoal, actor, archived: bool) -> StrategicGoal:
     """Archiving a goal sets it to "dropped" (use cases keep their link); restoring, "active"."""
     with transaction.atomic():

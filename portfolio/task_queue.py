@@ -27,7 +27,8 @@ from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from portfolio.models import AdminEvent
+from core import history
+from portfolio.choices import AdminAction
 from portfolio.services import AdminError
 
 MAX_ATTEMPTS = 10
@@ -261,9 +262,9 @@ def task_retry(*, task_id: str, actor) -> DBTaskResult:
         error = last_error(task)
         # Due now, not when first queued: the page would take that for a silent worker.
         _set(task, status=TaskResultStatus.READY, run_after=timezone.now(), finished_at=None)
-        AdminEvent.objects.create(
+        history.record(
+            AdminAction.TASK_RETRIED,
             actor=actor,
-            action="task.retried",
             target_type="task",
             target_id=str(task.pk),
             target_label=f"{task.task_name} ({task.pk})"[:200],

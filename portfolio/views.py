@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.people import person_label
 from portfolio import forms, selectors, services
 from portfolio.choices import GoalStatus
 from portfolio.models import Membership, Product, StrategicGoal, Team
@@ -283,7 +284,7 @@ def membership_add(request, slug):
         else:
             messages.success(
                 request,
-                f"{forms.person_label(membership.user)} added to {team} as "
+                f"{person_label(membership.user)} added to {team} as "
                 f"{membership.get_role_display().lower()}.",
             )
     return redirect("portfolio:team_edit", slug=team.slug)
@@ -303,7 +304,7 @@ def membership_edit(request, pk):
         )
         messages.success(
             request,
-            f"{forms.person_label(membership.user)} is now "
+            f"{person_label(membership.user)} is now "
             f"{membership.get_role_display().lower()} of {membership.team}.",
         )
     return redirect("portfolio:team_edit", slug=membership.team.slug)
@@ -319,7 +320,7 @@ def membership_remove(request, pk):
     except services.AdminError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{forms.person_label(person)} removed from {team}.")
+        messages.success(request, f"{person_label(person)} removed from {team}.")
     return redirect("portfolio:team_edit", slug=team.slug)
 
 
@@ -333,7 +334,7 @@ def user_create(request):
         form,
         save=lambda data: services.user_create(actor=request.user, data=data),
         success=lambda person: (
-            f"{forms.person_label(person)} created. A link to choose a password is on its way "
+            f"{person_label(person)} created. A link to choose a password is on its way "
             f"to {person.email}.",
             reverse("portfolio:user_create"),
         ),
@@ -402,7 +403,7 @@ def user_edit(request, pk):
         except services.AdminError as error:
             form.add_error(None, f"{error} Nothing was changed.")
         else:
-            messages.success(request, f"{forms.person_label(saved)} saved.")
+            messages.success(request, f"{person_label(saved)} saved.")
             return redirect(_people_url(saved))
     return _person_page(request, person, form, status=400)
 
@@ -426,9 +427,7 @@ def user_reactivate(request, pk):
     """Confirm, then let a deactivated person sign in again."""
     person = _person_to_change(request, pk)
     if person.is_active:
-        messages.info(
-            request, f"{forms.person_label(person)} is already active. Nothing was changed."
-        )
+        messages.info(request, f"{person_label(person)} is already active. Nothing was changed.")
         return redirect(_people_url(person))
     form = forms.ReactivateForm(
         request.POST if request.method == "POST" else None,
@@ -436,7 +435,7 @@ def user_reactivate(request, pk):
     )
 
     def success(saved):
-        message = f"{forms.person_label(saved)} is active again and can sign in"
+        message = f"{person_label(saved)} is active again and can sign in"
         if form.cleaned_data["send_email"] and saved.email:
             message += f"; a link to choose a password is on its way to {saved.email}."
         elif form.cleaned_data["send_email"]:

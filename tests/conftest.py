@@ -19,7 +19,8 @@ from tests.factories import (
     reviewer,
 )
 from usecases import services
-from usecases.choices import MetricDirection
+from usecases.choices import EDITABLE_FIELDS, MetricDirection
+from usecases.display import M2M_FIELDS
 
 
 @dataclass
@@ -154,7 +155,7 @@ def create_form_data(*, org, **overrides) -> dict:
 
 def edit_form_data(usecase, **overrides) -> dict:
     """What the browser posts when someone opens ``usecase``'s edit form and changes ``overrides``."""
-    fields = [*services.EDITABLE_FIELDS, *services.M2M_FIELDS]
+    fields = [*EDITABLE_FIELDS, *M2M_FIELDS]
     data = {name: _post_value(value) for name, value in model_to_dict(usecase, fields).items()}
     data["version"] = usecase.version
     data.update(overrides)

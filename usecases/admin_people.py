@@ -25,6 +25,9 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core import history
+from core.history import history_context
+from core.people import person_label, person_name
 from portfolio import services as portfolio_services
 from portfolio.choices import REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal
@@ -32,8 +35,7 @@ from portfolio.permissions import can_change_person, get_person_actions, is_admi
 from portfolio.selectors import sole_lead_memberships
 from usecases import services
 from usecases.choices import EventKind, Status
-from usecases.forms import person_label
-from usecases.models import OwnershipTransfer, UseCase, UseCaseEvent
+from usecases.models import OwnershipTransfer, UseCase
 
 User = get_user_model()
 
@@ -210,18 +212,16 @@ def _reassign_author(*, usecase: UseCase, actor, new_author, note: str) -> None:
     """Name ``new_author`` the author of ``usecase`` (locked by the caller): the person a draft
     comes back to, whose My work lists it."""
     previous = usecase.author
-    with services.service_history_context("usecase.author_reassigned"):
+    with history_context(service="usecase.author_reassigned"):
         usecase.author = new_author
         services._bump(usecase, ["author"])
-        UseCaseEvent.objects.create(
+        history.record(
+            EventKind.UPDATED,
             usecase=usecase,
-            kind=EventKind.UPDATED,
             actor=actor,
             version=usecase.version,
             note=note,
-            changes={
-                "author": [services.display_value(previous), services.display_value(new_author)]
-            },
+            changes={"author": [person_name(previous), person_name(new_author)]},
         )
 
 
@@ -232,15 +232,15 @@ def _redirect_fallback(*, transfer: OwnershipTransfer, actor, fallback, leaver) 
     transfer.from_owner = fallback
     transfer.save(update_fields=["from_owner"])
     usecase = transfer.usecase
-    UseCaseEvent.objects.create(
+    history.record(
+        EventKind.UPDATED,
         usecase=usecase,
-        kind=EventKind.UPDATED,
         actor=actor,
         version=usecase.version,
         note=(
-            f"{services.display_value(leaver)} is leaving: if "
-            f"{services.display_value(transfer.to_owner)} declines ownership, it goes to "
-            f"{services.display_value(fallback)}."
+            f"{person_name(leaver)} is leaving: if "
+            f"{person_name(transfer.to_owner)} declines ownership, it goes to "
+            f"{person_name(fallback)}."
         ),
     )
 
@@ -284,7 +284,7 @@ def person_deactivate(
     goal_owners = goal_owners or {}
     team_leads = team_leads or {}
     reason = (reason or "").strip()
-    note = f"{services.display_value(person)} is leaving." + (f" {reason}" if reason else "")
+    note = f"{person_name(person)} is leaving." + (f" {reason}" if reason else "")
     named = [
         successor,
         *usecase_owners.values(),
@@ -300,12 +300,10 @@ def person_deactivate(
         people = _lock_people(person, named)
         leaver = people[person.pk]
         if not leaver.is_active:
-            raise portfolio_services.AdminError(
-                f"{portfolio_services.person_name(leaver)} is already deactivated."
-            )
+            raise portfolio_services.AdminError(f"{person_name(leaver)} is already deactivated.")
         if actor.pk == leaver.pk:
             raise portfolio_services.AdminError("You cannot deactivate your own account.")
-        leaver_name = portfolio_services.person_name(leaver)
+        leaver_name = person_name(leaver)
 
         def fresh(user, what: str):
             """``user`` as locked now; refused if it is the leaver or no longer active."""
@@ -316,8 +314,7 @@ def person_deactivate(
                 raise HandoverIncomplete(f"Choose someone other than {leaver_name} {what}.")
             if not current.is_active:
                 raise HandoverIncomplete(
-                    f"{portfolio_services.person_name(current)}'s account is deactivated; "
-                    f"choose someone else {what}."
+                    f"{person_name(current)}'s account is deactivated; choose someone else {what}."
                 )
             return current
 

@@ -41,6 +41,7 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from core.history import history_context
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal, Team
 from usecases import integrity
@@ -63,7 +64,6 @@ from usecases.services import (
     UseCaseError,
     comment_post,
     measurement_record,
-    service_history_context,
     usecase_approve,
     usecase_create,
     usecase_reject,
@@ -380,7 +380,7 @@ def _play(row: dict, *, story: dict, index: int, org: Organisation) -> UseCase:
         raise DemoDataError(f"{row['ref']}: a first draft may differ in {', '.join(TEXT_FIELDS)}.")
 
     usecase = usecase_create(actor=author, data={**final, **first_draft})
-    with service_history_context(SEED_HISTORY_MARK):
+    with history_context(service=SEED_HISTORY_MARK):
         UseCase.objects.filter(pk=usecase.pk).update(source=Source.DEMO, external_ref=row["ref"])
     usecase.source, usecase.external_ref = Source.DEMO, row["ref"]
 
@@ -482,7 +482,7 @@ def _backdate_sign_off(usecase: UseCase, *, expires_in_days: int) -> None:
     if age <= timedelta(0):
         return
     shift = {"usecase_id": usecase.pk}
-    with service_history_context(SEED_HISTORY_MARK):
+    with history_context(service=SEED_HISTORY_MARK):
         UseCase.objects.filter(pk=usecase.pk).update(
             signed_off_at=F("signed_off_at") - age,
             attestation_expires_at=F("attestation_expires_at") - age,
@@ -758,7 +758,7 @@ def _seed_measurements() -> None:
             continue
         _, progress, stale = shape
         start = min(today - timedelta(days=240), usecase.metric_target_date - timedelta(days=60))
-        with service_history_context(SEED_HISTORY_MARK), integrity.demo_rewrite_signed_text():
+        with history_context(service=SEED_HISTORY_MARK), integrity.demo_rewrite_signed_text():
             # In the demo's story the owner signed this baseline date: the date moves back, and
             # the sign-off's digest with it, like the dates _backdate_sign_off moves.
             UseCase.objects.filter(pk=usecase.pk).update(metric_baseline_date=start)

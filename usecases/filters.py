@@ -2,11 +2,11 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids
 from usecases.choices import MEASURABLE_STATUSES, EvidenceArea, EvidenceStatus, Status
 from usecases.dashboard import CONCERN_CHOICES, NO_AREA, concern_condition
-from usecases.forms import person_label
 from usecases.models import UseCase
 from usecases.selectors import owner_choices, search_usecases
 

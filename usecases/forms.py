@@ -10,14 +10,21 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import SIGN_OFF_STATEMENT, Action, MetricDirection, Status
+from usecases.choices import (
+    EDITABLE_FIELDS,
+    SIGN_OFF_STATEMENT,
+    Action,
+    MetricDirection,
+    Status,
+)
+from usecases.display import M2M_FIELDS
 from usecases.models import UseCase
 from usecases.numbers import LocalizedDecimalField, plain_decimal
 from usecases.permissions import creatable_team_ids
 from usecases.readiness import REVIEW_FIELDS, Need, missing_needs
 from usecases.selectors import owner_choices
-from usecases.services import EDITABLE_FIELDS, M2M_FIELDS
 
 User = get_user_model()
 
@@ -58,12 +65,6 @@ def rebase_on_saved(form: "UseCaseForm", saved: UseCase) -> tuple[QueryDict, set
     data["version"] = str(saved.version)
     data["original"] = signing.dumps(now_saved)
     return data, touched
-
-
-def person_label(user) -> str:
-    """How a person appears in a choice list: name and username, so namesakes stay apart."""
-    name = user.get_full_name()
-    return f"{name} ({user.username})" if name else user.username
 
 
 class PersonField(forms.ModelChoiceField):

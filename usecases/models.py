@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from core import history
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import (
     EDITABLE_FIELDS,
@@ -355,7 +356,10 @@ class UseCase(models.Model):
 
 
 class UseCaseEvent(models.Model):
-    """What happened to a use case, by whom and when; written by the services."""
+    """What happened to a use case, by whom and when; written by the services
+    (``core.history.record``)."""
+
+    event_field = "kind"
 
     usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40, choices=EventKind.choices)
@@ -388,6 +392,9 @@ class UseCaseEvent(models.Model):
             except FieldDoesNotExist:
                 labels.append(name)
         return labels
+
+
+history.register_events(UseCaseEvent, EventKind)
 
 
 class Revision(models.Model):

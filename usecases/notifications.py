@@ -6,16 +6,15 @@ after the commit instead (``transaction.on_commit``) would lose the e-mail to a 
 instant between the commit and the queuing.
 """
 
-from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Concat, Left, Length
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.text import Truncator
-from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
+from core.tasks import enqueue_with_this_transaction
 from usecases.models import Notification
+from usecases.tasks import send_notification_email
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
 # What a closed request's message gains, before the reason: "… — Closed: Rob Reviewer approved it."
@@ -35,30 +34,8 @@ def notify(*, recipients, kind: str, usecase, message: str) -> list[Notification
 
 
 def queue_emails(notification_ids: list[int]) -> None:
-    from usecases.tasks import send_notification_email
-
     for notification_id in notification_ids:
         enqueue_with_this_transaction(send_notification_email, notification_id)
-
-
-def queue_shares_the_transaction(task) -> bool:
-    """Whether ``task``'s backend writes its queue rows in our database's transaction."""
-    return isinstance(task.get_backend(), DatabaseBackend) and (
-        router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
-    )
-
-
-def enqueue_with_this_transaction(task, *args) -> None:
-    """Queue ``task`` so that it exists exactly when the surrounding transaction commits.
-
-    The database backend's task row is written inside the transaction: it commits with it, or
-    rolls back with it. A backend that runs or hands off a task at once (the immediate backend,
-    a broker) is only called after the commit, so it never acts on a change that was undone.
-    """
-    if queue_shares_the_transaction(task):
-        task.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: task.enqueue(*args))
 
 
 def close_requests(*, usecase, kinds, reason: str, keep_recipient=None) -> int:

@@ -29,8 +29,16 @@ from django.utils.text import capfirst
 from pghistory.models import Events
 
 from portfolio.models import Product, StrategicGoal
-from usecases import charts, evidence, permissions, readiness, services
-from usecases.choices import MEASURABLE_STATUSES, EventKind, ReviewDecision, RevisionReason, Status
+from usecases import charts, evidence, permissions, readiness
+from usecases.choices import (
+    EDITABLE_FIELDS,
+    MEASURABLE_STATUSES,
+    EventKind,
+    ReviewDecision,
+    RevisionReason,
+    Status,
+)
+from usecases.display import M2M_FIELDS, display_value, usecase_snapshot
 from usecases.models import (
     Comment,
     Notification,
@@ -266,7 +274,7 @@ class TimelineEntry:
 
 
 def _outside_services() -> Q:
-    """History rows not written by a service (see ``services.service_history_context``)."""
+    """History rows not written by a service (see ``core.history.history_context``)."""
     return Q(pgh_context__isnull=True) | Q(pgh_context__metadata__service__isnull=True)
 
 
@@ -293,7 +301,7 @@ def _shown(row, field) -> str:
     """A history row's value of ``field`` as people read it."""
     if field.is_relation:
         related = getattr(row, field.name)  # fetched with select_related
-        return services.display_value(related)
+        return display_value(related)
     value = getattr(row, field.attname)
     if value is None or value == "":
         return ""
@@ -394,7 +402,7 @@ def _json_shown(field, value, *, people, revisions) -> str:
             revision = revisions.get(value)
             return f"Revision {revision.number}" if revision else f"a deleted revision (#{value})"
         person = people.get(value)
-        return services.display_value(person) if person else f"a deleted person (#{value})"
+        return display_value(person) if person else f"a deleted person (#{value})"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -659,7 +667,7 @@ def revision_diff(usecase: UseCase) -> list[FieldDiff]:
     else:
         # Nothing submitted since the last sign-off: a transfer asks the new owner to sign
         # the text as it stands (with them as owner).
-        proposed = services.usecase_snapshot(usecase)
+        proposed = usecase_snapshot(usecase)
     before = signed.data if signed is not None else None
     names = _in_form_order({**(before or {}), **proposed})
     return [
@@ -691,7 +699,7 @@ def inbox_unread_summary(user) -> UnreadSummary:
 
 def _in_form_order(data: dict) -> list[str]:
     """The field names of a snapshot in the form's order (JSONB keeps no key order)."""
-    known = [*services.EDITABLE_FIELDS, *services.M2M_FIELDS]
+    known = [*EDITABLE_FIELDS, *M2M_FIELDS]
     return [name for name in known if name in data] + sorted(set(data) - set(known))
 
 
@@ -942,20 +950,20 @@ def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
         measured = (
             f"{len(readings)} measurement{'s' if len(readings) != 1 else ''} from "
             f"{date_format(first_on, 'j M Y')} to {date_format(latest.measured_on, 'j M Y')}; "
-            f"the latest is {services.display_value(latest.value)}{shown_unit} on "
+            f"the latest is {display_value(latest.value)}{shown_unit} on "
             f"{date_format(latest.measured_on, 'j M Y')}."
         )
     else:
         measured = "No measurements yet."
     if has_line:
         line = (
-            f" Expected: from {services.display_value(usecase.metric_baseline)}{shown_unit}"
+            f" Expected: from {display_value(usecase.metric_baseline)}{shown_unit}"
             + (f" on {date_format(start, 'j M Y')}" if start else "")
-            + f" to {services.display_value(usecase.metric_target)}{shown_unit} by "
+            + f" to {display_value(usecase.metric_target)}{shown_unit} by "
             f"{date_format(usecase.metric_target_date, 'j M Y')}."
         )
     elif usecase.metric_target is not None:
-        line = f" Target: {services.display_value(usecase.metric_target)}{shown_unit}."
+        line = f" Target: {display_value(usecase.metric_target)}{shown_unit}."
     else:
         line = ""
     return charts.line_chart(
@@ -1032,15 +1040,15 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
         rows=[
             MeasurementRow(
                 reading,
-                services.display_value(reading.value),
+                display_value(reading.value),
                 can_record and permissions.can_delete_measurement(user, reading, usecase),
             )
             for reading in reversed(readings)
         ],
         chart=_evidence_chart(usecase, readings, today=today),
         latest=latest,
-        latest_text=services.display_value(latest.value) if latest else "",
-        expected_latest_text=services.display_value(expected_latest),
+        latest_text=display_value(latest.value) if latest else "",
+        expected_latest_text=display_value(expected_latest),
         has_line=has_line,
         can_record=can_record,
         can_manage_recorders=can_manage,

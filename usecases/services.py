@@ -10,20 +10,19 @@ as well.
 
 from __future__ import annotations
 
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
-from pghistory import runtime as pghistory_runtime
 
+from core import history
+from core.history import history_context
+from core.people import person_name
 from portfolio.choices import REVIEWERS_GROUP
 from portfolio.models import Membership
 from usecases import evidence
@@ -46,6 +45,13 @@ from usecases.choices import (
     Status,
     starts_from,
 )
+from usecases.display import (
+    M2M_FIELDS,
+    comparable_values,
+    display_value,
+    linked,
+    usecase_snapshot,
+)
 from usecases.models import (
     Comment,
     Measurement,
@@ -58,10 +64,7 @@ from usecases.models import (
     UseCaseEvent,
 )
 from usecases.notifications import close_requests, notify
-from usecases.numbers import plain_decimal
 from usecases.readiness import missing_for_review
-
-M2M_FIELDS = ["products", "goals"]
 
 
 class UseCaseError(Exception):
@@ -110,91 +113,7 @@ class Incomplete(UseCaseError):
         super().__init__(f"{usecase.key} can't go to review yet. Missing: {', '.join(missing)}.")
 
 
-def display_value(value) -> str:
-    """A field value as people read it; used for change records and conflict pages."""
-    if value is None:
-        return ""
-    if isinstance(value, get_user_model()):
-        return value.get_full_name() or value.get_username()
-    if isinstance(value, list | tuple | set):
-        return ", ".join(sorted(str(item) for item in value))
-    if isinstance(value, Decimal):
-        return plain_decimal(value)
-    return str(value)
-
-
-def _links(usecase: UseCase) -> dict[str, list]:
-    return {name: list(getattr(usecase, name).all()) for name in M2M_FIELDS}
-
-
-def _comparable(usecase: UseCase, m2m: dict | None = None) -> dict:
-    """Raw values to detect a change: ids for people and links, numbers as numbers. Display text
-    would miss a swap between two people of the same name and see 1.5 vs 1.5000 as a change."""
-    values = {
-        name: getattr(usecase, UseCase._meta.get_field(name).attname) for name in EDITABLE_FIELDS
-    }
-    links = {**_links(usecase), **(m2m or {})} if usecase.pk else (m2m or {})
-    for name in M2M_FIELDS:
-        values[name] = sorted(item.pk for item in links.get(name, []))
-    return values
-
-
-def usecase_snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str]:
-    """Every editable field as people read it; ``m2m`` overrides the stored links."""
-    values = {}
-    for name in EDITABLE_FIELDS:
-        field = UseCase._meta.get_field(name)
-        if field.choices:
-            values[name] = getattr(usecase, f"get_{name}_display")()
-        else:
-            values[name] = display_value(getattr(usecase, name))
-    for name in M2M_FIELDS:
-        items = m2m[name] if m2m is not None else getattr(usecase, name).all()
-        values[name] = display_value(list(items))
-    return values
-
-
-@contextmanager
-def service_history_context(service: str):
-    """Mark the history rows written inside as written by ``service`` (an event name).
-
-    The timeline shows tracked rows without this mark as changes made outside the registry's
-    pages (the admin, the shell, an importer). A request already holds one pghistory context
-    (user and URL) for all its writes; the service gets a context of its own with the same user
-    and URL, so a write next to it in the same request or import run keeps its own, unmarked
-    context instead of borrowing the service's mark.
-    """
-    outer = getattr(pghistory_runtime._tracker, "value", None)
-    if outer is None:
-        try:
-            with pghistory.context(service=str(service)):
-                yield
-        finally:
-            _forget_history_context()
-        return
-    pghistory_runtime._tracker.value = pghistory_runtime.Context(
-        id=uuid.uuid4(), metadata={**outer.metadata, "service": str(service)}
-    )
-    try:
-        yield
-    finally:
-        pghistory_runtime._tracker.value = outer
-
-
-def _forget_history_context() -> None:
-    """pghistory hands its context to the database with ``SET LOCAL``, which lasts until the
-    transaction ends: inside a caller's transaction (an import run, a test), a write after the
-    service would still carry the service's mark and vanish from the timeline. Clear it."""
-    if not connection.in_atomic_block or connection.needs_rollback:
-        return  # autocommit: the setting ended with the service's own transaction
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pghistory.context_id', '', true), "
-            "set_config('pghistory.context_metadata', '', true)"
-        )
-
-
-@service_history_context(EventKind.CREATED)
+@history_context(service=EventKind.CREATED)
 def usecase_create(*, actor, data: dict) -> UseCase:
     """Create a draft authored by ``actor`` from cleaned form data."""
     with transaction.atomic():
@@ -205,9 +124,9 @@ def usecase_create(*, actor, data: dict) -> UseCase:
         usecase.save()
         for name in M2M_FIELDS:
             getattr(usecase, name).set(data.get(name) or [])
-        UseCaseEvent.objects.create(
+        history.record(
+            EventKind.CREATED,
             usecase=usecase,
-            kind=EventKind.CREATED,
             actor=actor,
             version=usecase.version,
             changes={
@@ -217,7 +136,7 @@ def usecase_create(*, actor, data: dict) -> UseCase:
     return usecase
 
 
-@service_history_context(EventKind.UPDATED)
+@history_context(service=EventKind.UPDATED)
 def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int) -> UseCase:
     """Save an edit, refusing it when the row moved on since the editor loaded ``expected_version``.
 
@@ -233,16 +152,16 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
         if current.version != expected_version:
             raise EditConflict(current, expected_version)
 
-        before, before_shown = _comparable(current), usecase_snapshot(current)
+        before, before_shown = comparable_values(current), usecase_snapshot(current)
         for name in EDITABLE_FIELDS:
             if name in data:
                 setattr(current, name, data[name])
         m2m = {name: list(data[name]) for name in M2M_FIELDS if name in data}
-        after = _comparable(current, m2m)
+        after = comparable_values(current, m2m)
         changed = [name for name in after if before[name] != after[name]]
         if not changed:
             return current
-        after_shown = usecase_snapshot(current, {**_links(current), **m2m})
+        after_shown = usecase_snapshot(current, {**linked(current), **m2m})
         changes = {name: [before_shown[name], after_shown[name]] for name in changed}
 
         back_to_review = current.status == Status.ACTIVE and any(
@@ -292,11 +211,7 @@ def changes_since(
     )
     latest: dict[str, ChangeSince] = {}
     for event in events:
-        who = (
-            (event.actor.get_full_name() or event.actor.get_username())
-            if event.actor
-            else "someone"
-        )
+        who = person_name(event.actor, "someone")
         for name, (_, new) in event.changes.items():
             label = UseCase._meta.get_field(name).verbose_name
             latest[name] = ChangeSince(
@@ -343,9 +258,9 @@ def _bump(current: UseCase, fields: list[str]) -> None:
 def _record(
     current: UseCase, actor, kind: EventKind, *, from_status="", note="", changes=None
 ) -> UseCaseEvent:
-    return UseCaseEvent.objects.create(
+    return history.record(
+        kind,
         usecase=current,
-        kind=kind,
         actor=actor,
         version=current.version,
         from_status=from_status,
@@ -366,7 +281,7 @@ def _move(current: UseCase, to: Status, actor, kind: EventKind, *, note="", fiel
         close_requests(
             usecase=current,
             kinds=OPEN_REQUESTS[from_status],
-            reason=f"{_name(actor)} {CLOSED_BY.get(kind, EventKind(kind).label.lower())}.",
+            reason=f"{person_name(actor)} {CLOSED_BY.get(kind, EventKind(kind).label.lower())}.",
         )
 
 
@@ -421,16 +336,12 @@ def _open_review(current: UseCase, actor) -> Review:
         recipients=reviewers,
         kind=NotificationKind.REVIEW_REQUESTED,
         usecase=current,
-        message=f"{_name(actor)} asks for a review of {current.key} “{current.title}”.",
+        message=f"{person_name(actor)} asks for a review of {current.key} “{current.title}”.",
     )
     return review
 
 
-def _name(user) -> str:
-    return display_value(user)
-
-
-@service_history_context(EventKind.SUBMITTED)
+@history_context(service=EventKind.SUBMITTED)
 def usecase_submit(*, usecase: UseCase, actor, expected_version: int | None = None) -> UseCase:
     """Send a complete draft to the reviewers; or an active use case whose signed text changed
     outside the registry's pages, back to them (then the owner signs the new text)."""
@@ -466,7 +377,7 @@ def _decide(
 
         _, to = TRANSITIONS[action]
         _move(current, to, actor, ACTION_EVENTS[action], note=comment)
-        decided = f"{_name(actor)} {ACTION_PAST[action]} {current.key} “{current.title}”"
+        decided = f"{person_name(actor)} {ACTION_PAST[action]} {current.key} “{current.title}”"
         notify(
             recipients=[current.author],
             kind=NotificationKind.REVIEW_DECIDED,
@@ -484,7 +395,7 @@ def _decide(
     return current
 
 
-@service_history_context(EventKind.APPROVED)
+@history_context(service=EventKind.APPROVED)
 def usecase_approve(
     *, usecase: UseCase, actor, comment: str = "", expected_version: int | None = None
 ) -> UseCase:
@@ -498,7 +409,7 @@ def usecase_approve(
     )
 
 
-@service_history_context(EventKind.CHANGES_REQUESTED)
+@history_context(service=EventKind.CHANGES_REQUESTED)
 def usecase_request_changes(
     *, usecase: UseCase, actor, comment: str, expected_version: int | None = None
 ) -> UseCase:
@@ -513,7 +424,7 @@ def usecase_request_changes(
     )
 
 
-@service_history_context(EventKind.REJECTED)
+@history_context(service=EventKind.REJECTED)
 def usecase_reject(
     *, usecase: UseCase, actor, rationale: str, expected_version: int | None = None
 ) -> UseCase:
@@ -564,14 +475,16 @@ def _give_sign_off(current: UseCase, actor, kind: SignOffKind, revision: Revisio
     # A fresh expiry answers any reminder that the old one was due.
     done = "re-attested" if kind == SignOffKind.REATTEST else "signed it off"
     close_requests(
-        usecase=current, kinds=[NotificationKind.ATTESTATION_DUE], reason=f"{_name(actor)} {done}."
+        usecase=current,
+        kinds=[NotificationKind.ATTESTATION_DUE],
+        reason=f"{person_name(actor)} {done}.",
     )
     current.signed_off_at = sign_off.signed_at
     current.attestation_expires_at = sign_off.expires_at
     return sign_off
 
 
-@service_history_context(EventKind.SIGNED_OFF)
+@history_context(service=EventKind.SIGNED_OFF)
 def usecase_sign_off(
     *, usecase: UseCase, actor, accepted: bool, expected_version: int | None = None
 ) -> UseCase:
@@ -601,7 +514,7 @@ def usecase_sign_off(
     return current
 
 
-@service_history_context(EventKind.REATTESTED)
+@history_context(service=EventKind.REATTESTED)
 def usecase_reattest(*, usecase: UseCase, actor, expected_version: int | None = None) -> UseCase:
     """The owner confirms, again, that they own the use case as signed: a fresh expiry date.
 
@@ -628,7 +541,7 @@ def usecase_reattest(*, usecase: UseCase, actor, expected_version: int | None = 
     return current
 
 
-@service_history_context(EventKind.OWNERSHIP_DECLINED)
+@history_context(service=EventKind.OWNERSHIP_DECLINED)
 def usecase_decline_ownership(
     *, usecase: UseCase, actor, reason: str, expected_version: int | None = None
 ) -> UseCase:
@@ -673,27 +586,27 @@ def usecase_decline_ownership(
             close_requests(
                 usecase=current,
                 kinds=SIGN_OFF_REQUESTS,
-                reason=f"{_name(actor)} declined ownership.",
+                reason=f"{person_name(actor)} declined ownership.",
                 keep_recipient=fallback,
             )
             notify(
                 recipients=[fallback],
                 kind=NotificationKind.OWNERSHIP_TRANSFERRED,
                 usecase=current,
-                message=f"{_name(actor)} declined ownership of {current.key} “{current.title}”, "
+                message=f"{person_name(actor)} declined ownership of {current.key} “{current.title}”, "
                 "which comes to you instead. Review it and sign off, or decline.",
             )
         notify(
             recipients=told,
             kind=NotificationKind.OWNERSHIP_DECLINED,
             usecase=current,
-            message=f"{_name(actor)} declined ownership of {current.key} “{current.title}”: "
+            message=f"{person_name(actor)} declined ownership of {current.key} “{current.title}”: "
             f"“{reason}”",
         )
     return current
 
 
-@service_history_context(EventKind.TRANSFER_REQUESTED)
+@history_context(service=EventKind.TRANSFER_REQUESTED)
 def usecase_transfer_ownership(
     *,
     usecase: UseCase,
@@ -708,9 +621,11 @@ def usecase_transfer_ownership(
         current = _lock(usecase)
         _guard(current, Action.TRANSFER_OWNERSHIP, expected_version)
         if not new_owner.is_active:
-            raise UseCaseError(f"{_name(new_owner)}'s account is deactivated; choose someone else.")
+            raise UseCaseError(
+                f"{person_name(new_owner)}'s account is deactivated; choose someone else."
+            )
         if new_owner.pk == current.owner_id:
-            raise UseCaseError(f"{_name(new_owner)} already owns {current.key}.")
+            raise UseCaseError(f"{person_name(new_owner)} already owns {current.key}.")
         reason = (reason or "").strip()
         OwnershipTransfer.objects.create(
             usecase=current,
@@ -725,20 +640,20 @@ def usecase_transfer_ownership(
             Status.AWAITING_SIGN_OFF,
             actor,
             EventKind.TRANSFER_REQUESTED,
-            note=f"To {_name(new_owner)}." + (f" {reason}" if reason else ""),
+            note=f"To {person_name(new_owner)}." + (f" {reason}" if reason else ""),
             fields=["owner"],
         )
         notify(
             recipients=[new_owner],
             kind=NotificationKind.OWNERSHIP_TRANSFERRED,
             usecase=current,
-            message=f"{_name(actor)} asks you to take over ownership of {current.key} "
+            message=f"{person_name(actor)} asks you to take over ownership of {current.key} "
             f"“{current.title}”. Review it and sign off, or decline.",
         )
     return current
 
 
-@service_history_context(EventKind.RETIRED)
+@history_context(service=EventKind.RETIRED)
 def usecase_retire(
     *, usecase: UseCase, actor, reason: str, expected_version: int | None = None
 ) -> UseCase:
@@ -750,7 +665,7 @@ def usecase_retire(
     return current
 
 
-@service_history_context(EventKind.REOPENED)
+@history_context(service=EventKind.REOPENED)
 def usecase_reopen(*, usecase: UseCase, actor, expected_version: int | None = None) -> UseCase:
     with transaction.atomic():
         current = _lock(usecase)
@@ -759,13 +674,13 @@ def usecase_reopen(*, usecase: UseCase, actor, expected_version: int | None = No
     return current
 
 
-@service_history_context(EventKind.COMMENTED)
+@history_context(service=EventKind.COMMENTED)
 def comment_post(*, usecase: UseCase, actor, body: str) -> Comment:
     body = _required(body, "Write something before posting.")
     return Comment.objects.create(usecase=usecase, author=actor, body=body)
 
 
-@service_history_context("signoff.reminder_sent")
+@history_context(service="signoff.reminder_sent")
 def send_attestation_reminders(*, now=None) -> int:
     """Remind owners whose sign-off expires within the reminder window, once per sign-off."""
     now = now or timezone.now()
@@ -835,7 +750,7 @@ REASSIGNABLE_STATUSES = frozenset(
 )
 
 
-@service_history_context("usecase.owner_reassigned")
+@history_context(service="usecase.owner_reassigned")
 def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = "") -> UseCase:
     """Name ``new_owner`` as the owner of a use case that is not active (drafts, reviews, awaiting
     sign-off, declined, retired). Awaiting sign-off: the new owner is asked to sign; an open
@@ -848,9 +763,11 @@ def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = 
                 "ownership instead, so the new owner signs off."
             )
         if not new_owner.is_active:
-            raise UseCaseError(f"{_name(new_owner)}'s account is deactivated; choose someone else.")
+            raise UseCaseError(
+                f"{person_name(new_owner)}'s account is deactivated; choose someone else."
+            )
         if new_owner.pk == current.owner_id:
-            raise UseCaseError(f"{_name(new_owner)} already owns {current.key}.")
+            raise UseCaseError(f"{person_name(new_owner)} already owns {current.key}.")
         reason = (reason or "").strip()
         previous = current.owner
         if current.status == Status.AWAITING_SIGN_OFF:
@@ -874,7 +791,7 @@ def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = 
         close_requests(
             usecase=current,
             kinds=SIGN_OFF_REQUESTS,
-            reason=f"{_name(actor)} named {_name(new_owner)} the owner instead.",
+            reason=f"{person_name(actor)} named {person_name(new_owner)} the owner instead.",
             keep_recipient=new_owner,
         )
         # Recorded as an edit of the owner field: the timeline shows who replaced whom.
@@ -882,7 +799,7 @@ def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = 
             current,
             actor,
             EventKind.UPDATED,
-            note=f"To {_name(new_owner)}." + (f" {reason}" if reason else ""),
+            note=f"To {person_name(new_owner)}." + (f" {reason}" if reason else ""),
             changes={"owner": [display_value(previous), display_value(new_owner)]},
         )
         if current.status == Status.AWAITING_SIGN_OFF:
@@ -890,7 +807,7 @@ def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = 
                 recipients=[new_owner],
                 kind=NotificationKind.SIGN_OFF_REQUESTED,
                 usecase=current,
-                message=f"{_name(actor)} named you the owner of {current.key} "
+                message=f"{person_name(actor)} named you the owner of {current.key} "
                 f"“{current.title}”, which awaits its owner's sign-off. Review it and sign off, "
                 "or decline.",
             )
@@ -899,7 +816,7 @@ def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = 
                 recipients=[new_owner],
                 kind=NotificationKind.OWNERSHIP_TRANSFERRED,
                 usecase=current,
-                message=f"{_name(actor)} named you the owner of {current.key} "
+                message=f"{person_name(actor)} named you the owner of {current.key} "
                 f"“{current.title}” ({current.get_status_display().lower()})."
                 + (
                     " You will be asked to sign off once it is approved."
@@ -981,7 +898,7 @@ def _may_record(current: UseCase, actor) -> bool:
     return allowed and Membership.objects.filter(team_id=current.team_id, user=actor).exists()
 
 
-@service_history_context(EventKind.MEASUREMENT_RECORDED)
+@history_context(service=EventKind.MEASUREMENT_RECORDED)
 def measurement_record(
     *, usecase: UseCase, actor, measured_on, value, note: str = "", source_url: str = ""
 ) -> Measurement:
@@ -1026,7 +943,7 @@ def measurement_record(
     return measurement
 
 
-@service_history_context(EventKind.MEASUREMENT_DELETED)
+@history_context(service=EventKind.MEASUREMENT_DELETED)
 def measurement_delete(*, measurement: Measurement, actor) -> UseCase:
     """Delete a reading: the owner any, a recorder their own. The evidence status follows."""
     with transaction.atomic():
@@ -1059,7 +976,7 @@ def measurement_delete(*, measurement: Measurement, actor) -> UseCase:
     return current
 
 
-@service_history_context(EventKind.RECORDERS_CHANGED)
+@history_context(service=EventKind.RECORDERS_CHANGED)
 def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
     """The owner chooses which members of the owning team may record measurements too. The owner
     always may, so naming them changes nothing."""
@@ -1078,7 +995,7 @@ def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
         )
         outsiders = [user for pk, user in wanted.items() if pk not in members]
         if outsiders:
-            names = ", ".join(sorted(_name(user) for user in outsiders))
+            names = ", ".join(sorted(person_name(user) for user in outsiders))
             raise UseCaseError(
                 f"Only active members of {current.team.name} can record measurements; "
                 f"{names} {'is' if len(outsiders) == 1 else 'are'} not."
@@ -1093,15 +1010,15 @@ def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
             EventKind.RECORDERS_CHANGED,
             changes={
                 "measurement_recorders": [
-                    ", ".join(sorted(_name(user) for user in previous)),
-                    ", ".join(sorted(_name(user) for user in wanted.values())),
+                    ", ".join(sorted(person_name(user) for user in previous)),
+                    ", ".join(sorted(person_name(user) for user in wanted.values())),
                 ]
             },
         )
     return current
 
 
-@service_history_context("evidence.recomputed")
+@history_context(service="evidence.recomputed")
 def evidence_recompute(*, today=None, batch_size: int = 1000) -> int:
     """Bring every use case's evidence status up to ``today`` (the expected line moves with time,
     and the target date passes); run daily. Returns how many use cases changed.

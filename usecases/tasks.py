@@ -27,8 +27,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from core.tasks import enqueue_with_this_transaction
 from usecases.models import Notification
-from usecases.notifications import enqueue_with_this_transaction
 
 logger = logging.getLogger(__name__)
 

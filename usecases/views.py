@@ -18,8 +18,11 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
+from core.htmx import partial_request
+from core.people import person_name
 from usecases import dashboard, permissions, selectors, services
 from usecases.choices import ACTION_PAST, Action
+from usecases.display import M2M_FIELDS, usecase_snapshot
 from usecases.filters import UseCaseFilter
 from usecases.forms import (
     ActionForm,
@@ -30,14 +33,6 @@ from usecases.forms import (
     rebase_on_saved,
 )
 from usecases.models import Measurement, Notification, UseCase
-
-
-def _partial_request(request) -> bool:
-    """An htmx request for a fragment: not boosted, and not htmx restoring a page from history
-    (that needs the whole page)."""
-    return bool(
-        request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
-    )
 
 
 def _get_usecase(key: str) -> UseCase:
@@ -64,9 +59,7 @@ def usecase_list(request):
         "can_create": permissions.can_create(request.user),
     }
     template = "usecases/usecase_list.html"
-    return render(
-        request, f"{template}#results" if _partial_request(request) else template, context
-    )
+    return render(request, f"{template}#results" if partial_request(request) else template, context)
 
 
 @vary_on_headers("HX-Request")
@@ -75,7 +68,7 @@ def usecase_detail(request, key):
     if not permissions.can_view(request.user, usecase):
         raise PermissionDenied
     template = "usecases/usecase_detail.html"
-    panel = request.GET.get("panel") if _partial_request(request) else None
+    panel = request.GET.get("panel") if partial_request(request) else None
     if panel == "status":
         return render(request, f"{template}#status-panel", _detail_context(request, usecase))
     if panel == "timeline":
@@ -172,8 +165,8 @@ def _conflict(request, form, conflict: services.EditConflict):
     rebased = UseCaseForm(data, instance=copy.copy(saved), user=request.user)
     yours = {}
     if rebased.is_valid():
-        typed_links = {name: rebased.cleaned_data[name] for name in services.M2M_FIELDS}
-        shown = services.usecase_snapshot(rebased.instance, typed_links)
+        typed_links = {name: rebased.cleaned_data[name] for name in M2M_FIELDS}
+        shown = usecase_snapshot(rebased.instance, typed_links)
         yours = {name: value for name, value in shown.items() if name in touched}
     context = {
         "form": rebased,
@@ -307,7 +300,7 @@ def _refused_before_acting(request, usecase, action):
 def _action_done(request, updated, action):
     """The answer to an action taken: the fresh panel (htmx) or a redirect with a message."""
     message = f"{updated.key} {ACTION_PAST[action]}."
-    if _partial_request(request):
+    if partial_request(request):
         response = render(
             request,
             ACTION_DONE_TEMPLATE,
@@ -335,7 +328,7 @@ def _stale(request, usecase, action, seen_version: int):
         "stale_message": str(services.StaleVersion(fresh, seen_version)),
         "stale_events": selectors.events_since(fresh, seen_version),
     }
-    if _partial_request(request):
+    if partial_request(request):
         response = render(
             request, ACTION_DONE_TEMPLATE, _detail_context(request, fresh, **stale), status=409
         )
@@ -367,7 +360,7 @@ def _button(request, usecase, action):
 def _action_refused(request, usecase, refusal, *, form=None, action=None):
     """Nothing changed: say why, on the panel (htmx) or the use case page."""
     fresh = _get_usecase(usecase.key)
-    if _partial_request(request):
+    if partial_request(request):
         # Someone may have been quicker: the panel, version line and Ownership card come back in
         # the state it is in now, and the same event as after a change brings the rest of the
         # page (timeline, diff, evidence, inbox count) up to date with them.
@@ -456,7 +449,7 @@ def inbox_mark_all_read(request):
     up_to_id = int(up_to) if up_to.isascii() and up_to.isdigit() else None
     marked = services.notifications_mark_all_read(actor=request.user, up_to_id=up_to_id)
     message = f"{marked} notice{pluralize(marked)} marked as read."
-    if _partial_request(request):
+    if partial_request(request):
         context = {**_inbox_context(request, request.POST.get("page")), "flash": message}
         response = render(request, "usecases/notification_inbox.html#inbox", context)
         return trigger_client_event(response, "inboxChanged", after="swap")
@@ -561,7 +554,7 @@ def comment_create(request, key):
     else:
         error = " ".join(message for messages_ in form.errors.values() for message in messages_)
 
-    if _partial_request(request):
+    if partial_request(request):
         if error:
             context = {
                 "usecase": usecase,
@@ -631,7 +624,7 @@ def my_work(request):
     }
     template = "usecases/my_work.html"
     return render(
-        request, f"{template}#sections" if _partial_request(request) else template, context
+        request, f"{template}#sections" if partial_request(request) else template, context
     )
 
 
@@ -656,7 +649,7 @@ def _evidence_context(request, usecase, *, form=None, flash="", error="") -> dic
 def _evidence_done(request, usecase, message: str):
     """After a change: the fresh panel and a ``usecaseChanged`` event (htmx), or back to the
     use case's evidence (a plain POST)."""
-    if _partial_request(request):
+    if partial_request(request):
         fresh = _get_usecase(usecase.key)
         response = render(
             request,
@@ -677,10 +670,10 @@ def _evidence_refused(request, usecase, error: str, *, form=None):
     fresh = _get_usecase(usecase.key)
     if not fresh.metric_name:
         messages.error(request, error)
-        if _partial_request(request):
+        if partial_request(request):
             return HttpResponseClientRedirect(fresh.get_absolute_url())
         return redirect(fresh)
-    if _partial_request(request):
+    if partial_request(request):
         return render(
             request,
             EVIDENCE_TEMPLATE,
@@ -765,7 +758,7 @@ def measurement_recorders(request, key):
         raise PermissionDenied from None
     except services.UseCaseError as refusal:
         return _evidence_refused(request, usecase, str(refusal))
-    names = [services.display_value(person) for person in updated.measurement_recorders.all()]
+    names = [person_name(person) for person in updated.measurement_recorders.all()]
     return _evidence_done(
         request,
         usecase,
@@ -807,7 +800,7 @@ def dashboard_view(request):
         "statuses": dashboard.STATUS_COLUMNS,
         "scope_fields": [filterset.form[name] for name in dashboard.SCOPE_PARAMS],
     }
-    if _partial_request(request):
+    if partial_request(request):
         return render(request, f"{DASHBOARD_TEMPLATE}#dashboard-body", context)
     return render(request, DASHBOARD_TEMPLATE, context)
 

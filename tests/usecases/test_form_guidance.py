@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import create_form_data, edit_form_data, make_usecase
 from tests.markup import Markup, attr, find_all, text
 from usecases import readiness, services
+from usecases.display import M2M_FIELDS
 from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_the_new_form_marks_each_field_the_submit_rule_asks_for(as_user, org):
 @pytest.mark.parametrize("need", readiness.REVIEW_NEEDS, ids=lambda need: need.field)
 def test_each_marked_field_is_one_the_submit_refusal_names(org, need, as_user):
     """Leave only that field empty: submitting is refused naming it, and the form marks it."""
-    empty = [] if need.field in services.M2M_FIELDS else None if need.field == "owner" else ""
+    empty = [] if need.field in M2M_FIELDS else None if need.field == "owner" else ""
     draft = make_usecase(org=org, **{need.field: empty})
     with pytest.raises(services.Incomplete) as refusal:
         services.usecase_submit(usecase=draft, actor=org.lead)
