@@ -241,7 +241,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # (usecases/notifications.py); a backend elsewhere would be called only after the commit.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A task still running after this long lost its worker (killed, machine gone): the worker requeues
-# it (portfolio/task_queue.py). Longer than any task takes: the e-mail gives up on SMTP after 10 s.
+# it (core/task_queue.py). Longer than any task takes: the e-mail gives up on SMTP after 10 s.
 TASK_RUNNING_TIMEOUT_SECONDS = int(os.environ.get("REGISTRY_TASK_RUNNING_TIMEOUT_SECONDS", "900"))
 
 # History triggers on the use cases' product and goal link tables: Django creates those tables

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from portfolio import task_queue
+from core import task_queue
+from portfolio import task_queue as task_queue_admin
 from portfolio.permissions import can_manage_task_queue
 from portfolio.services import AdminError
 
@@ -30,7 +31,7 @@ def task_queue_view(request):
 def task_retry(request, task_id):
     _require_queue_manager(request)
     try:
-        task = task_queue.task_retry(task_id=task_id, actor=request.user)
+        task = task_queue_admin.task_retry(task_id=task_id, actor=request.user)
     except AdminError as error:
         messages.error(request, f"{error} Nothing was changed.")
     else:

@@ -18,9 +18,24 @@ from tests.factories import (
     admin_user,
     reviewer,
 )
+from tests.smtp import free_port, mail_server, smtp_settings  # for every test package
 from usecases import services
 from usecases.choices import EDITABLE_FIELDS, MetricDirection
 from usecases.display import M2M_FIELDS
+
+__all__ = ["free_port", "mail_server", "smtp_settings"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords with a cheap hasher: the org fixture creates seven people per test.
+
+    The production hashers stay listed, so hashes made elsewhere still verify.
+    """
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
 
 
 @dataclass

@@ -21,7 +21,7 @@ class UsecasesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_repair_link_sets, sender=self)
-        from portfolio import task_queue
+        from core import task_queue
         from usecases import tasks
 
         # The queue page shows a waiting e-mail's earlier failed attempts, kept on its notice.

@@ -10,7 +10,7 @@ the first try or on a retry, and that ends its retries.
 
 Safe to run twice: the task checks its notice, under a row lock, before sending. The sent mark is
 written after the mail server accepted the e-mail; if the database fails right then, the task
-fails on a database error, which the worker retries (``portfolio/task_queue.py``), and the retry
+fails on a database error, which the worker retries (``core/task_queue.py``), and the retry
 records the delivery it remembers instead of sending again. (A worker killed between the two, or a
 retry taken by another worker process, sends the e-mail a second time: rather twice than never.)
 """

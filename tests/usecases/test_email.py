@@ -18,7 +18,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from portfolio import task_queue
+from core import task_queue
+from portfolio.task_queue import task_retry
 from tests.factories import UserFactory, reviewer
 from tests.smtp import CollectingHandler, running_mail_server
 from tests.task_worker import allow_connections, cut_connections, run_worker
@@ -515,7 +516,7 @@ def test_on_its_last_run_it_fails_and_an_admin_retry_records_the_delivery(
     assert task.status == TaskResultStatus.FAILED
     assert Notification.objects.get().email_sent_at is None
 
-    task_queue.task_retry(task_id=str(task.pk), actor=org.admin)
+    task_retry(task_id=str(task.pk), actor=org.admin)
     run_worker()
 
     assert len(cutting_mail_server.handler.messages) == 1
@@ -543,7 +544,7 @@ class RestartWhenWaitedFor(logging.Handler):
 
 @pytest.fixture
 def outage_mail_server(free_port):
-    worker_log = logging.getLogger("portfolio.worker")
+    worker_log = logging.getLogger("core.worker")
     restart = RestartWhenWaitedFor()
     worker_log.addHandler(restart)
     try:

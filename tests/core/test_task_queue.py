@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from portfolio import task_queue
+from core import task_queue
 from portfolio.models import AdminEvent
 from portfolio.tasks import send_set_password_email
 from tests.conftest import ROLES

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from portfolio import task_queue
+from core import task_queue
 from portfolio.tasks import send_set_password_email
 from tests.smtp import smtp_settings_for
 from tests.task_worker import (
@@ -171,7 +171,7 @@ def test_a_task_whose_workers_keep_dying_fails_after_its_last_run(org, usecase):
     task = email_tasks().get()
     assert task.status == TaskResultStatus.FAILED
     assert task_queue.last_error(task).startswith(
-        "portfolio.task_queue.WorkerLost: its worker stopped while running it"
+        "core.task_queue.WorkerLost: its worker stopped while running it"
     )
     assert Notification.objects.get().email_sent_at is None
 
@@ -198,7 +198,7 @@ def test_a_task_cut_short_by_a_second_stop_signal_is_queued_again(
     task = email_tasks().get()
     assert task.status == TaskResultStatus.READY
     assert task_queue.last_error(task) == (
-        "portfolio.task_queue.WorkerLost: its worker was told twice to stop, and stopped while "
+        "core.task_queue.WorkerLost: its worker was told twice to stop, and stopped while "
         "running it"
     )
     assert Notification.objects.get().email_sent_at is None

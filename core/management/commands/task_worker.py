@@ -1,6 +1,6 @@
 """``manage.py task_worker``: run the background tasks (the e-mail). Use it instead of
 django-tasks-db's ``db_worker``: same options, but it survives a database outage and requeues
-tasks whose worker died (``portfolio/worker.py``)."""
+tasks whose worker died (``core/worker.py``)."""
 
 import os
 
@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
-from portfolio.worker import Worker
+from core.worker import Worker
 
 
 class Command(db_worker.Command):

@@ -38,7 +38,7 @@ from django_tasks_db.management.commands.db_worker import Worker as LibraryWorke
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from portfolio import task_queue
+from core import task_queue
 
 logger = logging.getLogger(__name__)
 
