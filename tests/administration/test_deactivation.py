@@ -4,11 +4,12 @@ new owner is asked to sign off."""
 import pytest
 from django.urls import reverse
 
+from administration.selectors import person_holdings
+from administration.services.deactivation import person_deactivate
 from portfolio.models import AdminEvent
 from tests.conftest import ROLES
 from tests.factories import GoalFactory, ProductFactory, UserFactory
 from usecases import services
-from usecases.admin_people import person_deactivate, person_holdings
 from usecases.choices import NotificationKind, Status
 from usecases.models import Notification, OwnershipTransfer, UseCase
 
@@ -189,7 +190,7 @@ def test_holdings_list_what_they_own_write_and_review(
 @pytest.mark.parametrize("page", ["administration", "person_list", "person_deactivate"])
 def test_only_admins_open_the_people_pages(as_role, org, role, page):
     args = [org.owner.pk] if page == "person_deactivate" else []
-    url = reverse(f"usecases:{page}", args=args)
+    url = reverse(f"administration:{page}", args=args)
     response = as_role(role).get(url)
     if role == "anonymous":
         assert response.status_code == 302
@@ -204,7 +205,7 @@ def test_only_admins_open_the_people_pages(as_role, org, role, page):
 def test_a_non_admin_post_changes_nothing(as_role, org, usecase_in, successor, role):
     usecase = usecase_in("active")
     as_role(role).post(
-        reverse("usecases:person_deactivate", args=[org.owner.pk]),
+        reverse("administration:person_deactivate", args=[org.owner.pk]),
         {"default_owner": successor.pk},
     )
     org.owner.refresh_from_db()
@@ -214,7 +215,9 @@ def test_a_non_admin_post_changes_nothing(as_role, org, usecase_in, successor, r
 
 def test_the_page_lists_what_they_hold(as_user, org, usecase_in):
     usecase = usecase_in("active")
-    response = as_user(org.admin).get(reverse("usecases:person_deactivate", args=[org.owner.pk]))
+    response = as_user(org.admin).get(
+        reverse("administration:person_deactivate", args=[org.owner.pk])
+    )
     assert usecase.key in response.text
     assert "New owner must sign off" in response.text
 
@@ -227,7 +230,7 @@ def test_the_admin_deactivates_through_the_page(
     client = as_user(org.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("usecases:person_deactivate", args=[org.owner.pk]),
+            reverse("administration:person_deactivate", args=[org.owner.pk]),
             {
                 "default_owner": successor.pk,
                 f"usecase_{draft.pk}": org.lead.username,  # someone else, by username
@@ -247,7 +250,7 @@ def test_the_admin_deactivates_through_the_page(
 def test_without_a_successor_the_page_says_so_and_changes_nothing(as_user, org, usecase_in):
     usecase = usecase_in("active")
     response = as_user(org.admin).post(
-        reverse("usecases:person_deactivate", args=[org.owner.pk]), {"default_owner": ""}
+        reverse("administration:person_deactivate", args=[org.owner.pk]), {"default_owner": ""}
     )
     assert response.status_code == 400
     assert f"Choose a new owner for {usecase.key}" in response.text
@@ -258,7 +261,8 @@ def test_without_a_successor_the_page_says_so_and_changes_nothing(as_user, org, 
 def test_a_bad_successor_id_is_refused(as_user, org, usecase_in):
     usecase_in("active")
     response = as_user(org.admin).post(
-        reverse("usecases:person_deactivate", args=[org.owner.pk]), {"default_owner": "999999"}
+        reverse("administration:person_deactivate", args=[org.owner.pk]),
+        {"default_owner": "999999"},
     )
     assert response.status_code == 400
     org.owner.refresh_from_db()
@@ -272,7 +276,7 @@ def test_the_deactivation_post_needs_a_csrf_token(org, successor, usecase_in):
     client.force_login(org.admin)
     usecase_in("active")
     response = client.post(
-        reverse("usecases:person_deactivate", args=[org.owner.pk]),
+        reverse("administration:person_deactivate", args=[org.owner.pk]),
         {"default_owner": successor.pk},
     )
     assert response.status_code == 403
@@ -284,7 +288,7 @@ def test_the_people_pages_cost_the_same_with_more_to_hand_over(
     as_user, org, usecase_in, django_assert_max_num_queries
 ):
     client = as_user(org.admin)
-    url = reverse("usecases:person_deactivate", args=[org.owner.pk])
+    url = reverse("administration:person_deactivate", args=[org.owner.pk])
     usecase_in("active")
     client.get(url)  # warm the session
     with django_assert_max_num_queries(20) as few:
@@ -296,4 +300,4 @@ def test_the_people_pages_cost_the_same_with_more_to_hand_over(
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
     with django_assert_max_num_queries(15):
-        client.get(reverse("usecases:person_list"))
+        client.get(reverse("administration:person_list"))

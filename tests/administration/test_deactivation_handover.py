@@ -10,12 +10,15 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 from django.urls import reverse
 
+from administration import selectors
+from administration.selectors import person_holdings
+from administration.services import deactivation
+from administration.services.deactivation import HandoverIncomplete, person_deactivate
 from portfolio.choices import MembershipRole
 from portfolio.models import AdminEvent, Membership
 from tests.conftest import ROLES, make_usecase
 from tests.factories import MembershipFactory, UserFactory, reviewer
-from usecases import admin_people, services
-from usecases.admin_people import HandoverIncomplete, person_deactivate, person_holdings
+from usecases import services
 from usecases.choices import Status
 from usecases.models import OwnershipTransfer, UseCase, UseCaseEvent
 from usecases.selectors import my_work, usecase_timeline
@@ -28,8 +31,25 @@ def successor(db):
     return UserFactory(username="sam", first_name="Sam", last_name="Successor")
 
 
+@pytest.fixture
+def patched_deactivate(monkeypatch):
+    """Replace the service the view calls with a fake; the test fails if the view never called
+    it."""
+    calls = []
+
+    def install(fake):
+        def counted(**kwargs):
+            calls.append(kwargs)
+            return fake(**kwargs)
+
+        monkeypatch.setattr(deactivation, "person_deactivate", counted)
+
+    yield install
+    assert calls, "the patched person_deactivate never ran"
+
+
 def deactivate_url(person):
-    return reverse("usecases:person_deactivate", args=[person.pk])
+    return reverse("administration:person_deactivate", args=[person.pk])
 
 
 def _snapshot():
@@ -166,7 +186,7 @@ def test_nothing_open_is_left_with_a_deactivated_author_or_owner(org, usecase_in
     handed = usecase_in("active", title="Handed")
     services.usecase_transfer_ownership(usecase=handed, actor=org.owner, new_owner=org.member)
     person_deactivate(person=org.owner, actor=org.admin, successor=successor)
-    open_statuses = admin_people.AUTHORED_OPEN
+    open_statuses = selectors.AUTHORED_OPEN
     assert not UseCase.objects.filter(owner__is_active=False).exists()
     assert not UseCase.objects.filter(author__is_active=False, status__in=open_statuses).exists()
     assert len(owned) == UseCase.objects.filter(owner=successor).count()
@@ -338,7 +358,7 @@ def test_a_successor_deactivated_since_the_page_was_loaded_is_no_longer_offered(
 
 
 def test_a_lost_race_for_locks_is_a_conflict_with_a_clear_message(
-    as_user, org, usecase_in, successor, monkeypatch
+    as_user, org, usecase_in, successor, patched_deactivate
 ):
     usecase_in("active")
 
@@ -351,7 +371,7 @@ def test_a_lost_race_for_locks_is_a_conflict_with_a_clear_message(
         except DeadlockDetected as cause:
             raise OperationalError("deadlock detected") from cause
 
-    monkeypatch.setattr(admin_people, "person_deactivate", deadlock)
+    patched_deactivate(deadlock)
     before = _snapshot()
     response = as_user(org.admin).post(deactivate_url(org.owner), {"default_owner": successor.pk})
     assert response.status_code == 409
@@ -362,26 +382,28 @@ def test_a_lost_race_for_locks_is_a_conflict_with_a_clear_message(
     assert _snapshot() == before
 
 
-def test_other_database_errors_are_not_hidden(as_user, org, usecase_in, successor, monkeypatch):
+def test_other_database_errors_are_not_hidden(
+    as_user, org, usecase_in, successor, patched_deactivate
+):
     usecase_in("active")
 
     def broken(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(admin_people, "person_deactivate", broken)
+    patched_deactivate(broken)
     with pytest.raises(OperationalError):
         as_user(org.admin).post(deactivate_url(org.owner), {"default_owner": successor.pk})
 
 
 def test_a_refusal_from_the_service_is_shown_as_a_conflict(
-    as_user, org, usecase_in, successor, monkeypatch
+    as_user, org, usecase_in, successor, patched_deactivate
 ):
     usecase_in("active")
 
     def refuse(**kwargs):
         raise HandoverIncomplete("Sam Successor's account is deactivated; choose someone else.")
 
-    monkeypatch.setattr(admin_people, "person_deactivate", refuse)
+    patched_deactivate(refuse)
     response = as_user(org.admin).post(deactivate_url(org.owner), {"default_owner": successor.pk})
     assert response.status_code == 409
     assert "account is deactivated; choose someone else. Nothing was changed." in response.text

@@ -10,10 +10,12 @@ import time
 
 import pytest
 
+from administration.services import deactivation
+from portfolio.services import AdminError
+from tests.administration.test_people_transactional import HOLD_SECONDS, at_once
 from tests.conftest import make_usecase
 from tests.factories import UserFactory
-from tests.portfolio.test_people_admin_transactional import HOLD_SECONDS, at_once
-from usecases import admin_people, services
+from usecases import services
 from usecases.choices import Status
 from usecases.models import OwnershipTransfer, UseCase
 
@@ -23,14 +25,18 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture
 def paused_after_locking(monkeypatch):
     """Whoever locks first holds the people a moment, long enough for the other to arrive."""
-    lock = admin_people._lock_people
+    lock = deactivation._lock_people
+    paused = []
 
     def lock_then_pause(*args):
         locked = lock(*args)
+        paused.append(True)
         time.sleep(HOLD_SECONDS)
         return locked
 
-    monkeypatch.setattr(admin_people, "_lock_people", lock_then_pause)
+    monkeypatch.setattr(deactivation, "_lock_people", lock_then_pause)
+    yield
+    assert paused, "the patched lock never ran: the race was not tested"
 
 
 def test_two_admins_handing_each_other_s_leaver_over_at_once(org, usecase_in, paused_after_locking):
@@ -46,7 +52,7 @@ def test_two_admins_handing_each_other_s_leaver_over_at_once(org, usecase_in, pa
     yaras = services.usecase_sign_off(usecase=yaras, actor=yara, accepted=True)
 
     def deactivate(actor, leaver, successor):
-        return lambda: admin_people.person_deactivate(
+        return lambda: deactivation.person_deactivate(
             person=leaver, actor=actor, successor=successor, reason="Left"
         )
 
@@ -54,9 +60,7 @@ def test_two_admins_handing_each_other_s_leaver_over_at_once(org, usecase_in, pa
 
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1, outcomes  # one wins, the other is told; no deadlock, no 500
-    assert isinstance(
-        refused[0], services.UseCaseError | admin_people.portfolio_services.AdminError
-    )
+    assert isinstance(refused[0], services.UseCaseError | AdminError)
     assert "deactivated" in str(refused[0])
     winner = next(o for o in outcomes if not isinstance(o, Exception))
     gone, stays = (org.owner, yara) if winner.pk == org.owner.pk else (yara, org.owner)
@@ -81,8 +85,8 @@ def test_a_successor_deactivated_by_another_admin_at_once(org, paused_after_lock
     draft = make_usecase(org=org, author=org.owner, owner=None)
 
     outcomes = at_once(
-        lambda: admin_people.person_deactivate(person=org.owner, actor=org.admin, successor=sam),
-        lambda: admin_people.person_deactivate(person=sam, actor=ada),
+        lambda: deactivation.person_deactivate(person=org.owner, actor=org.admin, successor=sam),
+        lambda: deactivation.person_deactivate(person=sam, actor=ada),
     )
     sam.refresh_from_db()
     org.owner.refresh_from_db()

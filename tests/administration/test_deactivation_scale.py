@@ -31,7 +31,7 @@ def _hold_use_cases(org, count, start=0):
 
 def test_the_page_grows_with_people_or_with_rows_never_with_their_product(as_user, org):
     client = as_user(org.admin)
-    url = reverse("usecases:person_deactivate", args=[org.owner.pk])
+    url = reverse("administration:person_deactivate", args=[org.owner.pk])
     _hold_use_cases(org, 3)
     client.get(url)  # warm the session
     queries_few, _, _ = page_cost(client, url)
@@ -60,7 +60,11 @@ def test_the_page_grows_with_people_or_with_rows_never_with_their_product(as_use
 def test_each_row_offers_its_own_team_not_everyone(as_user, org):
     make_usecase(org=org, team=org.other_team, title="Platform work")
     UserFactory(username="outsider", first_name="Olga", last_name="Outside")
-    text = as_user(org.admin).get(reverse("usecases:person_deactivate", args=[org.owner.pk])).text
+    text = (
+        as_user(org.admin)
+        .get(reverse("administration:person_deactivate", args=[org.owner.pk]))
+        .text
+    )
     lists = text.split("<datalist")[1:]
     assert len(lists) == 1  # only the team a row belongs to
     assert f'id="team-{org.other_team.pk}-people"' in lists[0]

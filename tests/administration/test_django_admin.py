@@ -9,8 +9,8 @@ from django_tasks_db.models import DBTaskResult
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import AdminEvent, Membership
 from portfolio.tasks import send_set_password_email
+from tests.administration.test_django_admin_deactivation import admin_form
 from tests.factories import PASSWORD, GoalFactory, UserFactory, admin_user
-from tests.usecases.test_people_admin import admin_form
 
 User = get_user_model()
 
@@ -210,7 +210,7 @@ def test_an_admin_cannot_change_team_memberships_in_the_django_admin(client, org
     page = client.get(reverse("admin:portfolio_team_change", args=[org.team.pk]))
     assert page.status_code == 200
     assert 'name="memberships-0-role"' not in page.text
-    edit_page = reverse("portfolio:team_edit", args=[org.team.slug])
+    edit_page = reverse("administration:team_edit", args=[org.team.slug])
     assert f'href="{edit_page}"' in page.text  # where to change it instead
 
     response = client.post(

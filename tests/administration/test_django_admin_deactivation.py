@@ -1,5 +1,5 @@
 """The Django admin (where only a superuser edits people; admins see them read-only there, see
-tests/portfolio/test_admin.py) does not bypass the guided handover: unticking "Active" for
+tests/administration/test_django_admin.py) does not bypass the guided handover: unticking "Active" for
 someone who owns, wrote, hands over or alone leads anything, or is the last reviewer with reviews
 waiting, is refused with a link to the guided deactivation (reviews are a shared queue: with other
 reviewers they hold nobody back); for someone who holds nothing it goes through the same service
@@ -11,11 +11,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from administration.selectors import held_by
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import AdminEvent, Membership
 from tests.factories import GoalFactory, ProductFactory, UserFactory, reviewer
 from usecases import services
-from usecases.admin_people import held_by
 
 
 def change_url(person):
@@ -114,7 +114,7 @@ def test_someone_who_holds_anything_is_sent_to_the_guided_deactivation(
     name = person.get_full_name()
     assert f"{name} still {said}" in text
     assert "so they cannot be deactivated here" in text
-    guided = reverse("usecases:person_deactivate", args=[person.pk])
+    guided = reverse("administration:person_deactivate", args=[person.pk])
     assert f'<a href="{guided}">guided deactivation</a>' in response.text
     assert _state(person) == before  # neither "Active" nor anything else was saved
     assert not AdminEvent.objects.exists()

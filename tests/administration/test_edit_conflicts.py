@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portfolio import services
+from administration.services import editing, goals, products, teams
 from portfolio.models import AdminEvent, Product, StrategicGoal, Team
 from tests.conftest import ROLES
 from tests.factories import GoalFactory, ProductFactory, TeamFactory, admin_user
@@ -55,15 +55,15 @@ def _rows():
 
 
 def test_a_team_rename_from_an_older_form_does_not_wipe_a_newer_description(org, ada):
-    loaded = services.state_fingerprint(services.team_state(org.team))  # both open the form
-    services.team_update(
+    loaded = editing.state_fingerprint(teams.team_state(org.team))  # both open the form
+    teams.team_update(
         team=org.team,
         actor=ada,
         data={"name": org.team.name, "kind": org.team.kind, "description": "Claims, end to end"},
         fingerprint=loaded,
     )
-    with pytest.raises(services.EditConflict) as refused:
-        services.team_update(
+    with pytest.raises(editing.EditConflict) as refused:
+        teams.team_update(
             team=org.team,
             actor=org.admin,
             data={"name": "Claims", "kind": org.team.kind, "description": ""},
@@ -80,18 +80,18 @@ def test_a_team_rename_from_an_older_form_does_not_wipe_a_newer_description(org,
 
 
 def test_archiving_a_team_meanwhile_is_a_conflict_too(org):
-    loaded = services.state_fingerprint(services.team_state(org.team))
-    services.team_set_archived(team=org.team, actor=org.admin, archived=True)
-    with pytest.raises(services.EditConflict) as refused:
-        services.team_update(
+    loaded = editing.state_fingerprint(teams.team_state(org.team))
+    teams.team_set_archived(team=org.team, actor=org.admin, archived=True)
+    with pytest.raises(editing.EditConflict) as refused:
+        teams.team_update(
             team=org.team, actor=org.admin, data={"name": "Claims"}, fingerprint=loaded
         )
     assert refused.value.changed == ["is_archived"]
 
 
 def test_a_product_edit_from_an_older_form_does_not_undo_a_new_manager(org, ada):
-    loaded = services.state_fingerprint(services.product_state(org.product))
-    services.product_update(
+    loaded = editing.state_fingerprint(products.product_state(org.product))
+    products.product_update(
         product=org.product, actor=ada, data={"manager": org.lead}, fingerprint=loaded
     )
     stale = {
@@ -101,8 +101,8 @@ def test_a_product_edit_from_an_older_form_does_not_undo_a_new_manager(org, ada)
         "vision": "",
         "lifecycle": "live",
     }
-    with pytest.raises(services.EditConflict) as refused:
-        services.product_update(
+    with pytest.raises(editing.EditConflict) as refused:
+        products.product_update(
             product=org.product, actor=org.admin, data=stale, fingerprint=loaded
         )
     assert refused.value.changed == ["manager"]
@@ -112,12 +112,12 @@ def test_a_product_edit_from_an_older_form_does_not_undo_a_new_manager(org, ada)
 
 def test_a_goal_moved_meanwhile_is_not_moved_back_by_an_older_form(org, ada):
     vision = GoalFactory(title="Vision")
-    loaded = services.state_fingerprint(services.goal_state(org.goal))
-    services.goal_update(goal=org.goal, actor=ada, data={"parent": vision}, fingerprint=loaded)
+    loaded = editing.state_fingerprint(goals.goal_state(org.goal))
+    goals.goal_update(goal=org.goal, actor=ada, data={"parent": vision}, fingerprint=loaded)
     assert AdminEvent.objects.get().action == "goal.moved"
     stale = {"title": "Decide claims in a week", "parent": None, "status": "active"}
-    with pytest.raises(services.EditConflict) as refused:
-        services.goal_update(goal=org.goal, actor=org.admin, data=stale, fingerprint=loaded)
+    with pytest.raises(editing.EditConflict) as refused:
+        goals.goal_update(goal=org.goal, actor=org.admin, data=stale, fingerprint=loaded)
     assert refused.value.changed == ["parent"]
     assert refused.value.current["parent"] == vision
     org.goal.refresh_from_db()
@@ -126,8 +126,8 @@ def test_a_goal_moved_meanwhile_is_not_moved_back_by_an_older_form(org, ada):
 
 
 def test_a_garbled_fingerprint_counts_as_a_conflict_on_everything(org):
-    with pytest.raises(services.EditConflict) as refused:
-        services.team_update(
+    with pytest.raises(editing.EditConflict) as refused:
+        teams.team_update(
             team=org.team, actor=org.admin, data={"name": "Claims"}, fingerprint="nonsense"
         )
     assert refused.value.changed == ["name", "kind", "description", "is_archived"]
@@ -136,10 +136,8 @@ def test_a_garbled_fingerprint_counts_as_a_conflict_on_everything(org):
 
 
 def test_an_unchanged_row_saves_with_the_fingerprint_it_was_loaded_with(org):
-    loaded = services.state_fingerprint(services.team_state(org.team))
-    services.team_update(
-        team=org.team, actor=org.admin, data={"name": "Claims"}, fingerprint=loaded
-    )
+    loaded = editing.state_fingerprint(teams.team_state(org.team))
+    teams.team_update(team=org.team, actor=org.admin, data={"name": "Claims"}, fingerprint=loaded)
     org.team.refresh_from_db()
     assert org.team.name == "Claims"
 
@@ -150,7 +148,7 @@ def test_an_unchanged_row_saves_with_the_fingerprint_it_was_loaded_with(org):
 def test_the_second_admin_saving_a_team_is_told_and_keeps_what_they_typed(
     as_user, org, second_admin
 ):
-    url = reverse("portfolio:team_edit", args=[org.team.slug])
+    url = reverse("administration:team_edit", args=[org.team.slug])
     adam = as_user(org.admin)
     adams_page = adam.get(url).text
     adas_page = second_admin.get(url).text
@@ -205,7 +203,7 @@ def test_the_second_admin_saving_a_team_is_told_and_keeps_what_they_typed(
 
 
 def test_the_second_admin_saving_a_product_is_told_what_changed(as_user, org, second_admin):
-    url = reverse("portfolio:product_edit", args=[org.product.slug])
+    url = reverse("administration:product_edit", args=[org.product.slug])
     adam = as_user(org.admin)
     adams_page = adam.get(url).text
     adas_page = second_admin.get(url).text
@@ -233,7 +231,7 @@ def test_the_second_admin_saving_a_product_is_told_what_changed(as_user, org, se
 
 def test_a_goal_moved_by_someone_else_is_not_moved_back_by_the_page(as_user, org, second_admin):
     vision = GoalFactory(title="Vision")
-    url = reverse("portfolio:goal_edit", args=[org.goal.pk])
+    url = reverse("administration:goal_edit", args=[org.goal.pk])
     adam = as_user(org.admin)
     adams_page = adam.get(url).text
     adas_page = second_admin.get(url).text
@@ -284,16 +282,16 @@ def test_a_post_without_the_fingerprint_is_refused_with_a_message(as_user, org, 
     if "team" in data:
         data = {**data, "team": org.team.pk}
     before = _rows()
-    response = as_user(org.admin).post(reverse(f"portfolio:{page}", args=[args]), data)
+    response = as_user(org.admin).post(reverse(f"administration:{page}", args=[args]), data)
     assert response.status_code == 400
     assert "This form is missing what it was loaded with; reload the page" in response.text
     assert _rows() == before
 
 
 def test_saving_an_untouched_description_with_browser_line_breaks_changes_nothing(as_user, org):
-    services.team_update(team=org.team, actor=org.admin, data={"description": "Line one\nLine two"})
+    teams.team_update(team=org.team, actor=org.admin, data={"description": "Line one\nLine two"})
     org.team.refresh_from_db()
-    url = reverse("portfolio:team_edit", args=[org.team.slug])
+    url = reverse("administration:team_edit", args=[org.team.slug])
     client = as_user(org.admin)
     page = client.get(url).text
     response = client.post(
@@ -314,9 +312,9 @@ def test_saving_an_untouched_description_with_browser_line_breaks_changes_nothin
 def test_only_admins_save_edits(as_role, org, role, page):
     target = {"team_edit": org.team, "product_edit": org.product, "goal_edit": org.goal}[page]
     state = {
-        "team_edit": services.team_state,
-        "product_edit": services.product_state,
-        "goal_edit": services.goal_state,
+        "team_edit": teams.team_state,
+        "product_edit": products.product_state,
+        "goal_edit": goals.goal_state,
     }[page](target)
     data = {
         "team_edit": {"name": "Renamed", "kind": "it"},
@@ -325,8 +323,8 @@ def test_only_admins_save_edits(as_role, org, role, page):
     }[page]
     args = [target.slug] if page != "goal_edit" else [target.pk]
     response = as_role(role).post(
-        reverse(f"portfolio:{page}", args=args),
-        {**data, "fingerprint": services.state_fingerprint(state)},
+        reverse(f"administration:{page}", args=args),
+        {**data, "fingerprint": editing.state_fingerprint(state)},
     )
     _expect(response, role, ok=(302,))
     target.refresh_from_db()
@@ -340,7 +338,9 @@ def test_only_admins_save_edits(as_role, org, role, page):
 def test_the_edit_pages_keep_a_query_budget(as_user, org, page, django_assert_max_num_queries):
     client = as_user(org.admin)
     target = {"team_edit": org.team, "product_edit": org.product, "goal_edit": org.goal}[page]
-    url = reverse(f"portfolio:{page}", args=[target.pk if page == "goal_edit" else target.slug])
+    url = reverse(
+        f"administration:{page}", args=[target.pk if page == "goal_edit" else target.slug]
+    )
     client.get(url)  # warm the session
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
@@ -358,36 +358,38 @@ def test_the_edit_pages_keep_a_query_budget(as_user, org, page, django_assert_ma
 
 
 def test_a_team_called_new_gets_a_slug_of_its_own_and_its_own_page(as_user, org):
-    team = services.team_create(actor=org.admin, data={"name": "New", "kind": "it"})
+    team = teams.team_create(actor=org.admin, data={"name": "New", "kind": "it"})
     assert team.slug == "new-2"
     client = as_user(org.admin)
-    response = client.get(reverse("portfolio:team_edit", args=[team.slug]))
+    response = client.get(reverse("administration:team_edit", args=[team.slug]))
     assert response.status_code == 200
     assert "Manage New" in response.text
-    assert client.get(reverse("portfolio:team_create")).context["title"] == "New team"
+    assert client.get(reverse("administration:team_create")).context["title"] == "New team"
 
 
 def test_a_team_whose_slug_is_new_opens_its_own_edit_page(as_user, org):
     # A slug typed in the Django admin is not generated: the URLs keep the two pages apart anyway.
     team = TeamFactory(name="New", slug="new")
     client = as_user(org.admin)
-    response = client.get(reverse("portfolio:team_edit", args=["new"]))
+    response = client.get(reverse("administration:team_edit", args=["new"]))
     assert response.status_code == 200
     assert response.context["team"] == team
-    assert reverse("portfolio:team_edit", args=["new"]) != reverse("portfolio:team_create")
-    response = client.get(reverse("portfolio:team_create"))
+    assert reverse("administration:team_edit", args=["new"]) != reverse(
+        "administration:team_create"
+    )
+    response = client.get(reverse("administration:team_create"))
     assert response.context["title"] == "New team"
 
 
 def test_a_product_called_new_gets_a_slug_of_its_own_and_its_own_page(as_user, org):
-    product = services.product_create(
+    product = products.product_create(
         actor=org.admin, data={"name": "New", "team": org.team, "lifecycle": "live"}
     )
     assert product.slug == "new-2"
     ProductFactory(name="Newer", slug="new", team=org.team)
     client = as_user(org.admin)
     for slug, name in (("new-2", "New"), ("new", "Newer")):
-        response = client.get(reverse("portfolio:product_edit", args=[slug]))
+        response = client.get(reverse("administration:product_edit", args=[slug]))
         assert response.status_code == 200
         assert response.context["title"] == f"Edit {name}"
-    assert client.get(reverse("portfolio:product_create")).context["title"] == "New product"
+    assert client.get(reverse("administration:product_create")).context["title"] == "New product"

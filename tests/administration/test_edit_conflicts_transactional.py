@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from portfolio import services
+from administration.services import editing, goals, teams
 from portfolio.models import AdminEvent
+from tests.administration.test_people_transactional import HOLD_SECONDS, at_once
 from tests.factories import GoalFactory, TeamFactory, admin_user
-from tests.portfolio.test_people_admin_transactional import HOLD_SECONDS, at_once
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -17,17 +17,21 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def paused_after_the_check(monkeypatch):
     """The first to pass the fingerprint check holds its lock a moment, long enough for the other
     to arrive and wait; without the row lock both would pass the check."""
-    check = services._refuse_if_changed
+    check = editing.refuse_if_changed
+    paused = []
 
     def check_then_pause(**kwargs):
         check(**kwargs)
+        paused.append(True)
         time.sleep(HOLD_SECONDS)
 
-    monkeypatch.setattr(services, "_refuse_if_changed", check_then_pause)
+    monkeypatch.setattr(editing, "refuse_if_changed", check_then_pause)
+    yield
+    assert paused, "the patched fingerprint check never ran: the race was not tested"
 
 
 def _one_wins(outcomes):
-    conflicts = [o for o in outcomes if isinstance(o, services.EditConflict)]
+    conflicts = [o for o in outcomes if isinstance(o, editing.EditConflict)]
     saved = [o for o in outcomes if not isinstance(o, Exception)]
     assert (len(conflicts), len(saved)) == (1, 1), outcomes
     return saved[0], conflicts[0]
@@ -36,10 +40,10 @@ def _one_wins(outcomes):
 def test_two_team_saves_at_once(paused_after_the_check):
     adam, ada = admin_user(username="adam"), admin_user(username="ada")
     team = TeamFactory(name="Claims Processing", slug="claims")
-    loaded = services.state_fingerprint(services.team_state(team))
+    loaded = editing.state_fingerprint(teams.team_state(team))
 
     def save(actor, data):
-        return lambda: services.team_update(team=team, actor=actor, data=data, fingerprint=loaded)
+        return lambda: teams.team_update(team=team, actor=actor, data=data, fingerprint=loaded)
 
     saved, conflict = _one_wins(
         at_once(save(adam, {"name": "Claims"}), save(ada, {"description": "End to end"}))
@@ -54,10 +58,10 @@ def test_a_move_and_an_edit_of_the_same_goal_at_once(paused_after_the_check):
     adam, ada = admin_user(username="adam"), admin_user(username="ada")
     vision = GoalFactory(title="Vision")
     goal = GoalFactory(title="Decide claims faster")
-    loaded = services.state_fingerprint(services.goal_state(goal))
+    loaded = editing.state_fingerprint(goals.goal_state(goal))
 
     def save(actor, data):
-        return lambda: services.goal_update(goal=goal, actor=actor, data=data, fingerprint=loaded)
+        return lambda: goals.goal_update(goal=goal, actor=actor, data=data, fingerprint=loaded)
 
     saved, _ = _one_wins(
         at_once(

@@ -6,15 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from portfolio import services
+from administration.services import editing, goals, people, products, teams
 from portfolio.models import AdminEvent, Product, StrategicGoal, Team
+from portfolio.services import AdminError
 
 
 @dataclass
 class FormPage:
     url: Callable  # org -> url
+    module: object  # the module that defines the service the view calls
     service: str  # the service the view calls
     valid: Callable  # org -> POST data
     saved: Callable  # org -> the row the POST saved
@@ -25,30 +28,33 @@ class FormPage:
 
 FORM_PAGES = {
     "team_create": FormPage(
-        url=lambda org: reverse("portfolio:team_create"),
+        url=lambda org: reverse("administration:team_create"),
+        module=teams,
         service="team_create",
         valid=lambda org: {"name": "Fraud Analytics", "kind": "it", "description": ""},
         saved=lambda org: Team.objects.get(name="Fraud Analytics"),
-        location=lambda org, team: reverse("portfolio:team_edit", args=[team.slug]),
+        location=lambda org, team: reverse("administration:team_edit", args=[team.slug]),
         message=lambda team: "Team Fraud Analytics created. Add its members below.",
         title="New team",
     ),
     "team_edit": FormPage(
-        url=lambda org: reverse("portfolio:team_edit", args=[org.team.slug]),
+        url=lambda org: reverse("administration:team_edit", args=[org.team.slug]),
+        module=teams,
         service="team_update",
         valid=lambda org: {
             "name": "Claims",
             "kind": "it",
             "description": "Renamed.",
-            "fingerprint": services.state_fingerprint(services.team_state(org.team)),
+            "fingerprint": editing.state_fingerprint(teams.team_state(org.team)),
         },
         saved=lambda org: Team.objects.get(pk=org.team.pk),
-        location=lambda org, team: reverse("portfolio:team_edit", args=[team.slug]),
+        location=lambda org, team: reverse("administration:team_edit", args=[team.slug]),
         message=lambda team: "Team Claims saved.",
         title="Manage Claims Processing",
     ),
     "product_create": FormPage(
-        url=lambda org: reverse("portfolio:product_create"),
+        url=lambda org: reverse("administration:product_create"),
+        module=products,
         service="product_create",
         valid=lambda org: {"name": "Fraud Radar", "team": org.team.pk, "lifecycle": "live"},
         saved=lambda org: Product.objects.get(name="Fraud Radar"),
@@ -57,14 +63,15 @@ FORM_PAGES = {
         title="New product",
     ),
     "product_edit": FormPage(
-        url=lambda org: reverse("portfolio:product_edit", args=[org.product.slug]),
+        url=lambda org: reverse("administration:product_edit", args=[org.product.slug]),
+        module=products,
         service="product_update",
         valid=lambda org: {
             "name": "Claims Portal 2",
             "team": org.team.pk,
             "manager": org.lead.pk,
             "lifecycle": "pilot",
-            "fingerprint": services.state_fingerprint(services.product_state(org.product)),
+            "fingerprint": editing.state_fingerprint(products.product_state(org.product)),
         },
         saved=lambda org: Product.objects.get(pk=org.product.pk),
         location=lambda org, product: product.get_absolute_url(),
@@ -72,7 +79,8 @@ FORM_PAGES = {
         title="Edit Claims Portal",
     ),
     "goal_create": FormPage(
-        url=lambda org: reverse("portfolio:goal_create"),
+        url=lambda org: reverse("administration:goal_create"),
+        module=goals,
         service="goal_create",
         valid=lambda org: {"title": "Cut waiting times", "status": "active"},
         saved=lambda org: StrategicGoal.objects.get(title="Cut waiting times"),
@@ -81,21 +89,23 @@ FORM_PAGES = {
         title="New goal",
     ),
     "goal_edit": FormPage(
-        url=lambda org: reverse("portfolio:goal_edit", args=[org.goal.pk]),
+        url=lambda org: reverse("administration:goal_edit", args=[org.goal.pk]),
+        module=goals,
         service="goal_update",
         valid=lambda org: {
             "title": "Decide claims in a week",
             "status": "active",
-            "fingerprint": services.state_fingerprint(services.goal_state(org.goal)),
+            "fingerprint": editing.state_fingerprint(goals.goal_state(org.goal)),
         },
         saved=lambda org: StrategicGoal.objects.get(pk=org.goal.pk),
         location=lambda org, goal: goal.get_absolute_url(),
         message=lambda goal: "Goal “Decide claims in a week” saved.",
         title="Edit goal “Decide claims faster”",
     ),
-    "user_create": FormPage(
-        url=lambda org: reverse("portfolio:user_create"),
-        service="user_create",
+    "person_create": FormPage(
+        url=lambda org: reverse("administration:person_create"),
+        module=people,
+        service="person_create",
         valid=lambda org: {
             "username": "zara",
             "first_name": "Zara",
@@ -104,8 +114,8 @@ FORM_PAGES = {
             "team": "",
             "role": "member",
         },
-        saved=lambda org: services.get_user_model().objects.get(username="zara"),
-        location=lambda org, person: reverse("portfolio:user_create"),
+        saved=lambda org: get_user_model().objects.get(username="zara"),
+        location=lambda org, person: reverse("administration:person_create"),
         message=lambda person: (
             "Zara New (zara) created. A link to choose a password is on its way to "
             "zara@example.org."
@@ -130,7 +140,7 @@ def _rows():
         list(Team.objects.order_by("pk").values()),
         list(Product.objects.order_by("pk").values()),
         list(StrategicGoal.objects.order_by("pk").values()),
-        list(services.get_user_model().objects.order_by("pk").values()),
+        list(get_user_model().objects.order_by("pk").values()),
     )
 
 
@@ -167,13 +177,17 @@ def test_an_empty_post_re_shows_the_form(as_user, org, page):
 
 
 def test_a_refusal_by_the_service_is_shown_and_changes_nothing(as_user, org, page, monkeypatch):
-    def refuse(**kwargs):
-        raise services.AdminError("Refused for the test.")
+    refused = []
 
-    monkeypatch.setattr(services, page.service, refuse)
+    def refuse(**kwargs):
+        refused.append(True)
+        raise AdminError("Refused for the test.")
+
+    monkeypatch.setattr(page.module, page.service, refuse)
     client = as_user(org.admin)
     before = _rows()
     response = client.post(page.url(org), page.valid(org))
     assert response.status_code == 400
     assert "Refused for the test. Nothing was changed." in response.text
     assert _rows() == before
+    assert refused, "the patched service never ran"

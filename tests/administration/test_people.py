@@ -12,9 +12,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from portfolio import services
+from administration.services import editing, people
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP
 from portfolio.models import AdminEvent
+from portfolio.services import AdminError
 from tests.conftest import ROLES
 from tests.factories import MembershipFactory, TeamFactory, UserFactory, admin_user, reviewer
 
@@ -50,18 +51,18 @@ def _expect(response, role, ok=(200,)):
 
 
 def _fingerprint(person) -> str:
-    return services.state_fingerprint(services.person_state(person))
+    return editing.state_fingerprint(people.person_state(person))
 
 
 def edit_data(person, *, fingerprint=None, **overrides) -> dict:
     """What the browser posts when an admin opens ``person``'s edit form and changes
     ``overrides`` (a role is ticked by True, unticked by False)."""
-    state = services.person_state(person)
-    values = {name: state[name] for name in services.PERSON_FIELDS}
+    state = people.person_state(person)
+    values = {name: state[name] for name in people.PERSON_FIELDS}
     values.update(overrides)
     data = {name: value for name, value in values.items() if not isinstance(value, bool)}
     data.update({name: "on" for name, value in values.items() if value is True})
-    data["fingerprint"] = services.state_fingerprint(state) if fingerprint is None else fingerprint
+    data["fingerprint"] = editing.state_fingerprint(state) if fingerprint is None else fingerprint
     return data
 
 
@@ -83,22 +84,22 @@ def _snapshot():
 
 
 def edit_url(person):
-    return reverse("portfolio:user_edit", args=[person.pk])
+    return reverse("administration:person_edit", args=[person.pk])
 
 
 def reactivate_url(person):
-    return reverse("portfolio:user_reactivate", args=[person.pk])
+    return reverse("administration:person_reactivate", args=[person.pk])
 
 
 def send_url(person):
-    return reverse("portfolio:user_send_password_email", args=[person.pk])
+    return reverse("administration:person_send_password_email", args=[person.pk])
 
 
 # --- Services ------------------------------------------------------------------------------------
 
 
 def test_user_update_saves_names_address_and_roles_with_an_event(org, zoe):
-    services.user_update(
+    people.person_update(
         user=zoe,
         actor=org.admin,
         data={
@@ -123,8 +124,8 @@ def test_user_update_saves_names_address_and_roles_with_an_event(org, zoe):
 
 
 def test_saving_the_unchanged_form_records_nothing(org, zoe):
-    data = {name: services.person_state(zoe)[name] for name in services.PERSON_FIELDS}
-    services.user_update(user=zoe, actor=org.admin, data=data, fingerprint=_fingerprint(zoe))
+    data = {name: people.person_state(zoe)[name] for name in people.PERSON_FIELDS}
+    people.person_update(user=zoe, actor=org.admin, data=data, fingerprint=_fingerprint(zoe))
     assert not AdminEvent.objects.exists()
 
 
@@ -146,20 +147,20 @@ def test_a_change_since_the_form_was_loaded_is_a_conflict_and_nothing_is_saved(
     loaded = _fingerprint(zoe)
     change(zoe)  # someone else, after the form was loaded
     before = _snapshot()
-    with pytest.raises(services.EditConflict, match=named) as raised:
-        services.user_update(
+    with pytest.raises(editing.EditConflict, match=named) as raised:
+        people.person_update(
             user=zoe,
             actor=org.admin,
             data={"first_name": "Zed", "last_name": "Quinn", "email": "zed@example.org"},
             fingerprint=loaded,
         )
-    assert [services.PERSON_STATE_LABELS[name] for name in raised.value.changed] == [named]
+    assert [people.PERSON_STATE_LABELS[name] for name in raised.value.changed] == [named]
     assert _snapshot() == before
 
 
 def test_a_garbled_fingerprint_counts_as_a_conflict(org, zoe):
-    with pytest.raises(services.EditConflict):
-        services.user_update(
+    with pytest.raises(editing.EditConflict):
+        people.person_update(
             user=zoe, actor=org.admin, data={"first_name": "Zed"}, fingerprint="nonsense"
         )
     zoe.refresh_from_db()
@@ -167,8 +168,8 @@ def test_a_garbled_fingerprint_counts_as_a_conflict(org, zoe):
 
 
 def test_an_admin_cannot_take_themselves_out_of_the_admins_group(org):
-    with pytest.raises(services.AdminError, match="yourself out of the Admins group"):
-        services.user_update(
+    with pytest.raises(AdminError, match="yourself out of the Admins group"):
+        people.person_update(
             user=org.admin,
             actor=org.admin,
             data={"is_admin": False},
@@ -177,14 +178,14 @@ def test_an_admin_cannot_take_themselves_out_of_the_admins_group(org):
     assert org.admin.groups.filter(name=ADMINS_GROUP).exists()
     # Someone else may.
     other = admin_user(username="ada")
-    services.user_update(
+    people.person_update(
         user=org.admin, actor=other, data={"is_admin": False}, fingerprint=_fingerprint(org.admin)
     )
     assert not org.admin.groups.filter(name=ADMINS_GROUP).exists()
 
 
 def test_nobody_grants_superuser_and_only_a_superuser_changes_one(org, zoe):
-    services.user_update(
+    people.person_update(
         user=zoe,
         actor=org.admin,
         data={"first_name": "Zoe", "is_superuser": True, "is_staff": True},
@@ -195,23 +196,23 @@ def test_nobody_grants_superuser_and_only_a_superuser_changes_one(org, zoe):
     assert not zoe.is_staff
     root = UserFactory(username="root", is_superuser=True)
     for call in (
-        lambda: services.user_update(
+        lambda: people.person_update(
             user=root,
             actor=org.admin,
             data={"email": "me@evil.test"},
             fingerprint=_fingerprint(root),
         ),
-        lambda: services.user_send_password_email(user=root, actor=org.admin),
+        lambda: people.person_send_password_email(user=root, actor=org.admin),
     ):
-        with pytest.raises(services.AdminError, match="Only a superuser"):
+        with pytest.raises(AdminError, match="Only a superuser"):
             call()
     root.refresh_from_db()
     assert root.email == "root@example.org"
 
 
 def test_an_address_someone_else_uses_is_refused(org, zoe):
-    with pytest.raises(services.AdminError, match="already uses"):
-        services.user_update(
+    with pytest.raises(AdminError, match="already uses"):
+        people.person_update(
             user=zoe,
             actor=org.admin,
             data={"email": "MIA@example.org"},
@@ -222,7 +223,7 @@ def test_an_address_someone_else_uses_is_refused(org, zoe):
 
 
 def test_reactivation_lets_them_back_in_with_an_event(org, gone):
-    services.user_reactivate(user=gone, actor=org.admin)
+    people.person_reactivate(user=gone, actor=org.admin)
     gone.refresh_from_db()
     assert gone.is_active
     event = AdminEvent.objects.get()
@@ -231,17 +232,17 @@ def test_reactivation_lets_them_back_in_with_an_event(org, gone):
         org.admin,
         "Gus Gone",
     )
-    with pytest.raises(services.AdminError, match="already active"):
-        services.user_reactivate(user=gone, actor=org.admin)
+    with pytest.raises(AdminError, match="already active"):
+        people.person_reactivate(user=gone, actor=org.admin)
     assert AdminEvent.objects.count() == 1
 
 
 def test_the_set_password_e_mail_needs_an_active_account_with_an_address(org, gone):
     nobody = UserFactory(username="noaddress", email="")
-    with pytest.raises(services.AdminError, match="reactivate it first"):
-        services.user_send_password_email(user=gone, actor=org.admin)
-    with pytest.raises(services.AdminError, match="no e-mail address"):
-        services.user_send_password_email(user=nobody, actor=org.admin)
+    with pytest.raises(AdminError, match="reactivate it first"):
+        people.person_send_password_email(user=gone, actor=org.admin)
+    with pytest.raises(AdminError, match="no e-mail address"):
+        people.person_send_password_email(user=nobody, actor=org.admin)
     assert not AdminEvent.objects.exists()
 
 
@@ -249,7 +250,7 @@ def test_the_e_mail_leaves_only_after_commit(
     org, zoe, immediate_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.user_send_password_email(user=zoe, actor=org.admin)
+        people.person_send_password_email(user=zoe, actor=org.admin)
     assert not mail.outbox  # not during the transaction
     for callback in callbacks:
         callback()
@@ -361,7 +362,7 @@ def test_an_admin_edits_a_person(as_user, org, zoe):
         },
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("usecases:person_list")
+    assert response.redirect_chain[-1][0] == reverse("administration:person_list")
     assert "Zoë Quinn-Adams (zoe) saved." in response.text
     zoe.refresh_from_db()
     assert (zoe.get_full_name(), zoe.email) == ("Zoë Quinn-Adams", "zoe.qa@example.org")
@@ -480,7 +481,7 @@ def test_names_are_escaped(as_user, org):
 
 def test_an_admin_reactivates_a_person_after_confirming(as_user, org, gone, immediate_tasks):
     client = as_user(org.admin)
-    deactivated = client.get(reverse("usecases:person_list") + "?show=deactivated").text
+    deactivated = client.get(reverse("administration:person_list") + "?show=deactivated").text
     assert reactivate_url(gone) in deactivated
     confirm = client.get(reactivate_url(gone))
     assert "Reactivate Gus Gone?" in confirm.text
@@ -551,12 +552,14 @@ def test_no_e_mail_for_a_deactivated_person_or_one_without_an_address(
 def test_the_people_list_offers_what_an_admin_may_do(as_user, org, gone):
     root = UserFactory(username="root", first_name="Root", last_name="User", is_superuser=True)
     client = as_user(org.admin)
-    active = client.get(reverse("usecases:person_list")).text
+    active = client.get(reverse("administration:person_list")).text
     assert f'href="{edit_url(org.member)}"' in active
-    assert reverse("usecases:person_deactivate", args=[org.member.pk]) in active
-    assert reverse("usecases:person_deactivate", args=[org.admin.pk]) not in active  # themselves
+    assert reverse("administration:person_deactivate", args=[org.member.pk]) in active
+    assert (
+        reverse("administration:person_deactivate", args=[org.admin.pk]) not in active
+    )  # themselves
     assert edit_url(root) not in active  # a superuser is a superuser's to change
-    deactivated = client.get(reverse("usecases:person_list") + "?show=deactivated").text
+    deactivated = client.get(reverse("administration:person_list") + "?show=deactivated").text
     assert 'aria-label="Reactivate Gus Gone"' in deactivated
 
 
@@ -589,11 +592,11 @@ def _crowd(count: int):
         pytest.param(lambda client, zoe, gone: client.get(reactivate_url(gone)), id="reactivate"),
         pytest.param(lambda client, zoe, gone: client.post(send_url(zoe)), id="send"),
         pytest.param(
-            lambda client, zoe, gone: client.get(reverse("usecases:person_list")), id="list"
+            lambda client, zoe, gone: client.get(reverse("administration:person_list")), id="list"
         ),
         pytest.param(
             lambda client, zoe, gone: client.get(
-                reverse("usecases:person_list") + "?show=deactivated"
+                reverse("administration:person_list") + "?show=deactivated"
             ),
             id="list-deactivated",
         ),

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from portfolio import services
+from administration.services import people
 from portfolio.models import AdminEvent, Membership
 from tests.conftest import ROLES
 
@@ -32,7 +32,7 @@ def test_user_create_sends_a_set_password_link_after_commit(
     org, immediate_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        person = services.user_create(actor=org.admin, data={**DATA, "team": org.team})
+        person = people.person_create(actor=org.admin, data={**DATA, "team": org.team})
     assert not person.has_usable_password()
     assert Membership.objects.get(user=person).team == org.team
     assert AdminEvent.objects.get().action == "user.created"
@@ -46,7 +46,7 @@ def test_the_link_lets_the_new_person_choose_a_password_and_sign_in(
     client, org, immediate_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.user_create(actor=org.admin, data={**DATA, "team": None})
+        people.person_create(actor=org.admin, data={**DATA, "team": None})
     path = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     response = client.get(path, follow=True)
     assert response.status_code == 200
@@ -62,7 +62,7 @@ def test_no_email_leaves_when_the_transaction_rolls_back(org, immediate_tasks):
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012
-        services.user_create(actor=org.admin, data={**DATA, "team": None})
+        people.person_create(actor=org.admin, data={**DATA, "team": None})
         raise RuntimeError
     assert not mail.outbox
     assert not User.objects.filter(username="zara").exists()
@@ -71,7 +71,7 @@ def test_no_email_leaves_when_the_transaction_rolls_back(org, immediate_tasks):
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_create_people(as_role, org, role, immediate_tasks):
     client = as_role(role)
-    response = client.get(reverse("portfolio:user_create"))
+    response = client.get(reverse("administration:person_create"))
     if role == "anonymous":
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -79,19 +79,19 @@ def test_only_admins_create_people(as_role, org, role, immediate_tasks):
         assert response.status_code == 200
     else:
         assert response.status_code == 403
-    response = client.post(reverse("portfolio:user_create"), {**DATA, "team": ""})
+    response = client.post(reverse("administration:person_create"), {**DATA, "team": ""})
     assert User.objects.filter(username="zara").exists() == (role == "admin")
 
 
 def test_a_taken_username_or_address_is_refused_with_a_message(as_user, org):
     client = as_user(org.admin)
     response = client.post(
-        reverse("portfolio:user_create"), {**DATA, "username": "MIA", "team": ""}
+        reverse("administration:person_create"), {**DATA, "username": "MIA", "team": ""}
     )
     assert response.status_code == 400
     assert "is taken" in response.text
     response = client.post(
-        reverse("portfolio:user_create"), {**DATA, "email": "mia@example.org", "team": ""}
+        reverse("administration:person_create"), {**DATA, "email": "mia@example.org", "team": ""}
     )
     assert response.status_code == 400
     assert "already uses" in response.text

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from portfolio import services
+from administration.services import editing, people
 from portfolio.models import AdminEvent
 from tests.factories import UserFactory, admin_user
 from tests.task_worker import run_worker
@@ -38,7 +38,7 @@ def test_the_re_sent_e_mail_goes_through_the_queue_and_the_worker_delivers_it(
     zoe.save()
     client.force_login(adam)
 
-    response = client.post(reverse("portfolio:user_send_password_email", args=[zoe.pk]))
+    response = client.post(reverse("administration:person_send_password_email", args=[zoe.pk]))
     assert response.status_code == 302
     assert password_tasks().ready().count() == 1
     assert not mail.outbox  # nothing is sent in the request
@@ -69,7 +69,7 @@ def test_a_refused_e_mail_queues_nothing(client, database_tasks):
     adam = admin_user(username="adam")
     gone = UserFactory(username="gus", is_active=False)
     client.force_login(adam)
-    client.post(reverse("portfolio:user_send_password_email", args=[gone.pk]))
+    client.post(reverse("administration:person_send_password_email", args=[gone.pk]))
     assert not password_tasks().exists()
     run_worker()
     assert not mail.outbox
@@ -107,24 +107,26 @@ def test_two_admins_saving_at_once_one_wins_and_the_other_is_told(monkeypatch):
     adam = admin_user(username="adam", first_name="Adam", last_name="Admin")
     ada = admin_user(username="ada", first_name="Ada", last_name="Admin")
     zoe = UserFactory(username="zoe", first_name="Zoe", last_name="Quinn")
-    loaded = services.state_fingerprint(services.person_state(zoe))  # both opened the form
+    loaded = editing.state_fingerprint(people.person_state(zoe))  # both opened the form
 
-    guard = services._guard_superuser
+    guard = people.guard_superuser
+    paused = []
 
     def guard_then_pause(**kwargs):  # runs after the fingerprint check, under the lock
         guard(**kwargs)
+        paused.append(True)
         time.sleep(HOLD_SECONDS)
 
-    monkeypatch.setattr(services, "_guard_superuser", guard_then_pause)
+    monkeypatch.setattr(people, "guard_superuser", guard_then_pause)
 
     def save(actor, email):
-        return lambda: services.user_update(
+        return lambda: people.person_update(
             user=zoe, actor=actor, data={"email": email}, fingerprint=loaded
         )
 
     outcomes = at_once(save(adam, "adams@example.org"), save(ada, "adas@example.org"))
 
-    conflicts = [o for o in outcomes if isinstance(o, services.EditConflict)]
+    conflicts = [o for o in outcomes if isinstance(o, editing.EditConflict)]
     saved = [o for o in outcomes if not isinstance(o, Exception)]
     assert len(conflicts) == 1, outcomes
     assert len(saved) == 1, outcomes
@@ -132,3 +134,4 @@ def test_two_admins_saving_at_once_one_wins_and_the_other_is_told(monkeypatch):
     zoe.refresh_from_db()
     assert zoe.email == saved[0].email
     assert AdminEvent.objects.filter(action="user.updated").count() == 1
+    assert paused, "the patched guard never ran: the race was not tested"

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from portfolio import services
+from administration.services import editing, goals, products, teams
 from portfolio.choices import GoalStatus
 from portfolio.models import AdminEvent, Product, StrategicGoal
+from portfolio.services import AdminError
 from tests.conftest import ROLES
 from tests.factories import GoalFactory, UserFactory
 
@@ -24,13 +25,13 @@ def _expect(response, role, ok=(200,)):
 
 
 def test_product_create_edit_archive(org):
-    product = services.product_create(
+    product = products.product_create(
         actor=org.admin,
         data={"name": "Fraud Radar", "team": org.team, "manager": org.lead, "lifecycle": "pilot"},
     )
     assert product.slug == "fraud-radar"
-    services.product_update(product=product, actor=org.admin, data={"manager": org.member})
-    services.product_set_archived(product=product, actor=org.admin, archived=True)
+    products.product_update(product=product, actor=org.admin, data={"manager": org.member})
+    products.product_set_archived(product=product, actor=org.admin, archived=True)
     product.refresh_from_db()
     assert (product.manager, product.is_archived) == (org.member, True)
     assert list(AdminEvent.objects.order_by("pk").values_list("action", flat=True)) == [
@@ -42,25 +43,25 @@ def test_product_create_edit_archive(org):
 
 def test_a_deactivated_manager_is_refused(org):
     gone = UserFactory(username="gone", is_active=False)
-    with pytest.raises(services.AdminError, match="deactivated"):
-        services.product_update(product=org.product, actor=org.admin, data={"manager": gone})
+    with pytest.raises(AdminError, match="deactivated"):
+        products.product_update(product=org.product, actor=org.admin, data={"manager": gone})
 
 
 def test_a_goal_moves_in_the_hierarchy_but_never_under_itself(org):
     vision = GoalFactory(title="Vision")
     child = GoalFactory(title="Child", parent=org.goal)
-    services.goal_update(goal=org.goal, actor=org.admin, data={"parent": vision})
+    goals.goal_update(goal=org.goal, actor=org.admin, data={"parent": vision})
     org.goal.refresh_from_db()
     assert org.goal.parent == vision
     assert AdminEvent.objects.get().action == "goal.moved"
-    with pytest.raises(services.AdminError, match="under itself"):
-        services.goal_update(goal=org.goal, actor=org.admin, data={"parent": child})
+    with pytest.raises(AdminError, match="under itself"):
+        goals.goal_update(goal=org.goal, actor=org.admin, data={"parent": child})
     org.goal.refresh_from_db()
     assert org.goal.parent == vision
 
 
 def test_archiving_a_goal_drops_it(org):
-    services.goal_set_archived(goal=org.goal, actor=org.admin, archived=True)
+    goals.goal_set_archived(goal=org.goal, actor=org.admin, archived=True)
     org.goal.refresh_from_db()
     assert org.goal.status == GoalStatus.DROPPED
 
@@ -81,7 +82,7 @@ def _args(org, page):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", PAGES)
 def test_only_admins_open_the_product_goal_and_history_pages(as_role, org, role, page):
-    _expect(as_role(role).get(reverse(f"portfolio:{page}", args=_args(org, page))), role)
+    _expect(as_role(role).get(reverse(f"administration:{page}", args=_args(org, page))), role)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -89,13 +90,13 @@ def test_only_admins_archive_products_and_goals(as_role, org, role):
     client = as_role(role)
     _expect(
         client.post(
-            reverse("portfolio:product_archive", args=[org.product.slug]), {"archived": "1"}
+            reverse("administration:product_archive", args=[org.product.slug]), {"archived": "1"}
         ),
         role,
         ok=(302,),
     )
     _expect(
-        client.post(reverse("portfolio:goal_archive", args=[org.goal.pk]), {"archived": "1"}),
+        client.post(reverse("administration:goal_archive", args=[org.goal.pk]), {"archived": "1"}),
         role,
         ok=(302,),
     )
@@ -108,7 +109,7 @@ def test_only_admins_archive_products_and_goals(as_role, org, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_create_products(as_role, org, role):
     response = as_role(role).post(
-        reverse("portfolio:product_create"),
+        reverse("administration:product_create"),
         {"name": "Fraud Radar", "team": org.team.pk, "lifecycle": "live"},
     )
     _expect(response, role, ok=(302,))
@@ -120,9 +121,9 @@ def test_only_admins_create_products(as_role, org, role):
 
 def test_an_admin_moves_a_goal_through_the_page(as_user, org):
     vision = GoalFactory(title="Vision")
-    loaded = services.state_fingerprint(services.goal_state(org.goal))
+    loaded = editing.state_fingerprint(goals.goal_state(org.goal))
     response = as_user(org.admin).post(
-        reverse("portfolio:goal_edit", args=[org.goal.pk]),
+        reverse("administration:goal_edit", args=[org.goal.pk]),
         {"title": org.goal.title, "parent": vision.pk, "status": "active", "fingerprint": loaded},
     )
     assert response.status_code == 302
@@ -133,11 +134,11 @@ def test_an_admin_moves_a_goal_through_the_page(as_user, org):
 def test_the_goal_page_does_not_offer_its_own_sub_goals_as_parents(as_user, org):
     child = GoalFactory(title="Child objective", parent=org.goal)
     client = as_user(org.admin)
-    response = client.get(reverse("portfolio:goal_edit", args=[org.goal.pk]))
+    response = client.get(reverse("administration:goal_edit", args=[org.goal.pk]))
     assert "Child objective" not in response.text
-    loaded = services.state_fingerprint(services.goal_state(org.goal))
+    loaded = editing.state_fingerprint(goals.goal_state(org.goal))
     response = client.post(
-        reverse("portfolio:goal_edit", args=[org.goal.pk]),
+        reverse("administration:goal_edit", args=[org.goal.pk]),
         {"title": org.goal.title, "parent": child.pk, "status": "active", "fingerprint": loaded},
     )
     assert response.status_code == 400
@@ -148,7 +149,7 @@ def test_the_goal_page_does_not_offer_its_own_sub_goals_as_parents(as_user, org)
 
 def test_a_duplicate_product_name_gets_a_message(as_user, org):
     response = as_user(org.admin).post(
-        reverse("portfolio:product_create"),
+        reverse("administration:product_create"),
         {"name": "claims portal", "team": org.team.pk, "lifecycle": "live"},
     )
     assert response.status_code == 400
@@ -159,24 +160,26 @@ def test_a_duplicate_product_name_gets_a_message(as_user, org):
 def test_the_history_shows_every_admin_action_with_who_did_it(
     as_user, org, django_assert_max_num_queries
 ):
-    services.team_update(team=org.team, actor=org.admin, data={"description": "Claims, end to end"})
-    services.membership_add(team=org.team, actor=org.admin, user=org.non_member)
-    services.goal_create(actor=org.admin, data={"title": "New objective", "parent": org.goal})
+    teams.team_update(team=org.team, actor=org.admin, data={"description": "Claims, end to end"})
+    teams.membership_add(team=org.team, actor=org.admin, user=org.non_member)
+    goals.goal_create(actor=org.admin, data={"title": "New objective", "parent": org.goal})
     client = as_user(org.admin)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("portfolio:adminevent_list"))
+        response = client.get(reverse("administration:adminevent_list"))
     text = response.text
     for action in ("team.updated", "membership.added", "goal.created"):
         assert action in text
     assert "Adam Admin" in text
     assert "Nina Outsider" in text
-    response = client.get(reverse("portfolio:adminevent_list") + "?kind=strategicgoal")
+    response = client.get(reverse("administration:adminevent_list") + "?kind=strategicgoal")
     assert "goal.created" in response.text
     assert "team.updated" not in response.text
 
 
 def test_new_goal_form_starts_under_the_given_parent(as_user, org):
-    response = as_user(org.admin).get(reverse("portfolio:goal_create") + f"?parent={org.goal.pk}")
+    response = as_user(org.admin).get(
+        reverse("administration:goal_create") + f"?parent={org.goal.pk}"
+    )
     assert f'<option value="{org.goal.pk}" selected>' in response.text
     assert StrategicGoal.objects.count() == 1
 
@@ -185,9 +188,9 @@ def test_changes_made_outside_these_pages_show_apart(as_user, org):
     # The Django admin (or a shell) renames a team: no AdminEvent, but the trigger recorded it.
     org.other_team.name = "Platforms"
     org.other_team.save()
-    services.team_update(team=org.team, actor=org.admin, data={"description": "Via our pages"})
+    teams.team_update(team=org.team, actor=org.admin, data={"description": "Via our pages"})
     client = as_user(org.admin)
-    response = client.get(reverse("portfolio:adminevent_list") + "?kind=elsewhere")
+    response = client.get(reverse("administration:adminevent_list") + "?kind=elsewhere")
     assert response.status_code == 200
     changes = response.context["changes"]
     assert any(row.pgh_data.get("name") == "Platforms" for row in changes)
@@ -214,7 +217,7 @@ def test_a_django_admin_change_is_attributed_to_its_user(client, org):
     )
     org.other_team.refresh_from_db()
     assert org.other_team.name == "Platforms"
-    response = client.get(reverse("portfolio:adminevent_list") + "?kind=elsewhere")
+    response = client.get(reverse("administration:adminevent_list") + "?kind=elsewhere")
     (row,) = [r for r in response.context["changes"] if r.pgh_data.get("name") == "Platforms"]
     assert row.person == org.admin
     assert "Adam Admin" in response.text

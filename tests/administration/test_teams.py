@@ -4,9 +4,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portfolio import services
+from administration.services import teams
 from portfolio.choices import MembershipRole, TeamKind
 from portfolio.models import AdminEvent, Membership, Team
+from portfolio.services import AdminError
 from tests.conftest import ROLES
 from tests.factories import UserFactory
 
@@ -25,7 +26,7 @@ def _expect(response, role, ok=(200,)):
 
 
 def test_team_create_records_an_admin_event(org):
-    team = services.team_create(
+    team = teams.team_create(
         actor=org.admin, data={"name": "Fraud Analytics", "kind": TeamKind.IT, "description": ""}
     )
     assert team.slug == "fraud-analytics"
@@ -38,25 +39,25 @@ def test_team_create_records_an_admin_event(org):
 
 
 def test_team_update_records_what_changed(org):
-    services.team_update(team=org.team, actor=org.admin, data={"name": "Claims", "kind": "it"})
+    teams.team_update(team=org.team, actor=org.admin, data={"name": "Claims", "kind": "it"})
     event = AdminEvent.objects.get(action="team.updated")
     assert event.details["changes"]["name"] == ["Claims Processing", "Claims"]
 
 
 def test_a_duplicate_team_name_is_refused(org):
-    with pytest.raises(services.AdminError, match="already exists"):
-        services.team_create(actor=org.admin, data={"name": "claims processing", "kind": "it"})
+    with pytest.raises(AdminError, match="already exists"):
+        teams.team_create(actor=org.admin, data={"name": "claims processing", "kind": "it"})
     assert Team.objects.count() == 2
 
 
 def test_members_are_added_promoted_and_removed(org):
     newcomer = UserFactory(username="nico")
-    membership = services.membership_add(team=org.team, actor=org.admin, user=newcomer)
+    membership = teams.membership_add(team=org.team, actor=org.admin, user=newcomer)
     assert membership.role == MembershipRole.MEMBER
-    services.membership_set_role(membership=membership, actor=org.admin, role="lead")
+    teams.membership_set_role(membership=membership, actor=org.admin, role="lead")
     membership.refresh_from_db()
     assert membership.role == MembershipRole.LEAD
-    services.membership_remove(membership=membership, actor=org.admin)
+    teams.membership_remove(membership=membership, actor=org.admin)
     assert not Membership.objects.filter(team=org.team, user=newcomer).exists()
     assert list(AdminEvent.objects.order_by("pk").values_list("action", flat=True)) == [
         "membership.added",
@@ -66,11 +67,11 @@ def test_members_are_added_promoted_and_removed(org):
 
 
 def test_adding_someone_twice_or_to_an_archived_team_is_refused(org):
-    with pytest.raises(services.AdminError, match="already in"):
-        services.membership_add(team=org.team, actor=org.admin, user=org.member)
-    services.team_set_archived(team=org.other_team, actor=org.admin, archived=True)
-    with pytest.raises(services.AdminError, match="archived"):
-        services.membership_add(team=org.other_team, actor=org.admin, user=org.member)
+    with pytest.raises(AdminError, match="already in"):
+        teams.membership_add(team=org.team, actor=org.admin, user=org.member)
+    teams.team_set_archived(team=org.other_team, actor=org.admin, archived=True)
+    with pytest.raises(AdminError, match="archived"):
+        teams.membership_add(team=org.other_team, actor=org.admin, user=org.member)
 
 
 # --- Permissions per role ------------------------------------------------------------------------
@@ -80,13 +81,13 @@ def test_adding_someone_twice_or_to_an_archived_team_is_refused(org):
 @pytest.mark.parametrize("page", ["team_create", "team_edit"])
 def test_only_admins_open_the_team_pages(as_role, org, role, page):
     args = [org.team.slug] if page == "team_edit" else []
-    _expect(as_role(role).get(reverse(f"portfolio:{page}", args=args)), role)
+    _expect(as_role(role).get(reverse(f"administration:{page}", args=args)), role)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_archive_teams(as_role, org, role):
     response = as_role(role).post(
-        reverse("portfolio:team_archive", args=[org.team.slug]), {"archived": "1"}
+        reverse("administration:team_archive", args=[org.team.slug]), {"archived": "1"}
     )
     _expect(response, role, ok=(302,))
     org.team.refresh_from_db()
@@ -97,7 +98,7 @@ def test_only_admins_archive_teams(as_role, org, role):
 def test_only_admins_add_members(as_role, org, role):
     newcomer = UserFactory(username="nico")
     response = as_role(role).post(
-        reverse("portfolio:membership_add", args=[org.team.slug]),
+        reverse("administration:membership_add", args=[org.team.slug]),
         {"user": newcomer.pk, "role": "member"},
     )
     _expect(response, role, ok=(302,))
@@ -108,7 +109,7 @@ def test_only_admins_add_members(as_role, org, role):
 def test_only_admins_change_roles(as_role, org, role):
     membership = Membership.objects.get(team=org.team, user=org.member)
     response = as_role(role).post(
-        reverse("portfolio:membership_edit", args=[membership.pk]), {"role": "lead"}
+        reverse("administration:membership_edit", args=[membership.pk]), {"role": "lead"}
     )
     _expect(response, role, ok=(302,))
     membership.refresh_from_db()
@@ -118,7 +119,7 @@ def test_only_admins_change_roles(as_role, org, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_remove_members(as_role, org, role):
     membership = Membership.objects.get(team=org.team, user=org.member)
-    response = as_role(role).post(reverse("portfolio:membership_remove", args=[membership.pk]))
+    response = as_role(role).post(reverse("administration:membership_remove", args=[membership.pk]))
     _expect(response, role, ok=(302,))
     assert Membership.objects.filter(pk=membership.pk).exists() == (role != "admin")
 
@@ -129,13 +130,13 @@ def test_only_admins_remove_members(as_role, org, role):
 def test_an_admin_creates_a_team_and_adds_a_lead(as_user, org):
     client = as_user(org.admin)
     response = client.post(
-        reverse("portfolio:team_create"),
+        reverse("administration:team_create"),
         {"name": "Fraud Analytics", "kind": "it", "description": "Spots fraud."},
     )
     team = Team.objects.get(name="Fraud Analytics")
-    assert response["Location"] == reverse("portfolio:team_edit", args=[team.slug])
+    assert response["Location"] == reverse("administration:team_edit", args=[team.slug])
     response = client.post(
-        reverse("portfolio:membership_add", args=[team.slug]),
+        reverse("administration:membership_add", args=[team.slug]),
         {"user": org.non_member.pk, "role": "lead"},
         follow=True,
     )
@@ -145,16 +146,16 @@ def test_an_admin_creates_a_team_and_adds_a_lead(as_user, org):
 
 def test_bad_input_gets_a_message_and_changes_nothing(as_user, org):
     client = as_user(org.admin)
-    response = client.post(reverse("portfolio:team_create"), {"name": "", "kind": "nonsense"})
+    response = client.post(reverse("administration:team_create"), {"name": "", "kind": "nonsense"})
     assert response.status_code == 400
     assert "This field is required" in response.text
     response = client.post(
-        reverse("portfolio:team_create"), {"name": "Claims Processing", "kind": "it"}
+        reverse("administration:team_create"), {"name": "Claims Processing", "kind": "it"}
     )
     assert response.status_code == 400
     assert "already exists" in response.text
     response = client.post(
-        reverse("portfolio:membership_add", args=[org.team.slug]),
+        reverse("administration:membership_add", args=[org.team.slug]),
         {"user": org.member.pk, "role": "member"},
         follow=True,
     )
@@ -164,19 +165,19 @@ def test_bad_input_gets_a_message_and_changes_nothing(as_user, org):
 
 
 def test_the_team_manage_page_lists_members(as_user, org):
-    response = as_user(org.admin).get(reverse("portfolio:team_edit", args=[org.team.slug]))
+    response = as_user(org.admin).get(reverse("administration:team_edit", args=[org.team.slug]))
     assert "Mia Member" in response.text
     assert "Leo Lead" in response.text
 
 
 def test_get_on_a_post_only_url_is_refused(as_user, org):
-    response = as_user(org.admin).get(reverse("portfolio:team_archive", args=[org.team.slug]))
+    response = as_user(org.admin).get(reverse("administration:team_archive", args=[org.team.slug]))
     assert response.status_code == 405
 
 
 def test_team_posts_need_a_csrf_token(org):
     client = Client(enforce_csrf_checks=True)
     client.force_login(org.admin)
-    response = client.post(reverse("portfolio:team_create"), {"name": "X", "kind": "it"})
+    response = client.post(reverse("administration:team_create"), {"name": "X", "kind": "it"})
     assert response.status_code == 403
     assert not Team.objects.filter(name="X").exists()

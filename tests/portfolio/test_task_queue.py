@@ -78,7 +78,7 @@ def test_only_admins_retry_a_failed_task(as_role, org, role):
 
 
 def test_the_administration_page_links_to_the_queue(as_role):
-    response = as_role("admin").get(reverse("usecases:administration"))
+    response = as_role("admin").get(reverse("administration:administration"))
     assert f'href="{QUEUE}"' in response.content.decode()
 
 
