@@ -1,24 +1,20 @@
-from importlib import import_module
-
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.module_loading import module_has_submodule
 
+from administration.selectors import held_by, join_words
+from administration.services import people
+from administration.services.goals import SITS_UNDER_ITSELF, sits_under_itself
 from core.people import person_name
-from portfolio import services
 from portfolio.choices import ADMINS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal, Team
-from portfolio.selectors import goal_descendant_ids, sole_lead_memberships
 
 
 class ChangedOnRegistryPages:
@@ -76,7 +72,7 @@ class TeamAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAdmin
     inlines = [MembershipInline]
 
     def registry_url(self, obj):
-        return reverse("portfolio:team_edit", args=[obj.slug])
+        return reverse("administration:team_edit", args=[obj.slug])
 
 
 @admin.register(Product)
@@ -89,7 +85,7 @@ class ProductAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAd
     autocomplete_fields = ["manager"]
 
     def registry_url(self, obj):
-        return reverse("portfolio:product_edit", args=[obj.slug])
+        return reverse("administration:product_edit", args=[obj.slug])
 
 
 class StrategicGoalForm(forms.ModelForm):
@@ -99,10 +95,8 @@ class StrategicGoalForm(forms.ModelForm):
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
-        if parent and self.instance.pk and parent.pk in goal_descendant_ids(self.instance):
-            raise forms.ValidationError(
-                "A goal cannot sit under itself or one of its own sub-goals."
-            )
+        if sits_under_itself(self.instance, parent):
+            raise forms.ValidationError(SITS_UNDER_ITSELF)
         return parent
 
 
@@ -116,7 +110,7 @@ class StrategicGoalAdmin(ChangedOnRegistryPages, admin.ModelAdmin):
     autocomplete_fields = ["owner", "parent"]
 
     def registry_url(self, obj):
-        return reverse("portfolio:goal_edit", args=[obj.pk])
+        return reverse("administration:goal_edit", args=[obj.pk])
 
     def has_delete_permission(self, request, obj=None):
         return False  # set the status to "dropped" instead; use cases keep their link
@@ -124,32 +118,6 @@ class StrategicGoalAdmin(ChangedOnRegistryPages, admin.ModelAdmin):
 
 User = get_user_model()
 admin.site.unregister(User)
-
-# An app that lets people hold things (own, author, review) tells the Django admin what a person
-# holds through a module of this name with a ``held_by(person) -> list[str]`` function, found the
-# way the admin finds ``admin.py``: portfolio never imports those apps (usecases/admin_people.py).
-HOLDINGS_MODULE = "admin_people"
-
-
-def held_by(person) -> list[str]:
-    """What ``person`` still holds that a guided deactivation hands over, in words; empty if
-    nothing."""
-    held = []
-    products = Product.objects.filter(manager=person).count()
-    goals = StrategicGoal.objects.filter(owner=person).count()
-    if products:
-        held.append(f"manages {products} product{pluralize(products)}")
-    if goals:
-        held.append(f"owns {goals} goal{pluralize(goals)}")
-    led = [membership.team for membership in sole_lead_memberships(person)]
-    if led:
-        held.append(f"is the only lead of {join_words([str(team) for team in led])}")
-    for config in apps.get_app_configs():
-        if config.name != "portfolio" and module_has_submodule(config.module, HOLDINGS_MODULE):
-            module = import_module(f"{config.name}.{HOLDINGS_MODULE}")
-            if hasattr(module, "held_by"):
-                held.extend(module.held_by(person))
-    return held
 
 
 class PersonChangeGuard:
@@ -177,7 +145,7 @@ class PersonChangeGuard:
                         "one step.",
                         person_name(person),
                         join_words(held),
-                        reverse("usecases:person_deactivate", args=[person.pk]),
+                        reverse("administration:person_deactivate", args=[person.pk]),
                     )
                 )
         groups = cleaned.get("groups")
@@ -194,10 +162,6 @@ class PersonChangeGuard:
         return cleaned
 
 
-def join_words(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
 @admin.register(User)
 class PeopleAdmin(ChangedOnRegistryPages, UserAdmin):
     """People, read-only for admins (their page in the registry edits them, sends a set-password
@@ -208,7 +172,7 @@ class PeopleAdmin(ChangedOnRegistryPages, UserAdmin):
     """
 
     def registry_url(self, obj):
-        return reverse("portfolio:user_edit", args=[obj.pk])
+        return reverse("administration:person_edit", args=[obj.pk])
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate people instead; their use cases keep their history
@@ -237,9 +201,9 @@ class PeopleAdmin(ChangedOnRegistryPages, UserAdmin):
         obj.is_active = not active  # the service makes the change, with its lock and its event
         super().save_model(request, obj, form, change)
         if active:
-            services.user_reactivate(user=obj, actor=request.user)
+            people.person_reactivate(user=obj, actor=request.user)
         else:
-            services.user_deactivate(
+            people.person_account_deactivate(
                 user=obj, actor=request.user, reason="In the Django admin; they held nothing."
             )
         obj.is_active = active

@@ -1,11 +1,14 @@
-"""Forms for the administration pages. They parse and validate; the services in ``services.py``
-write."""
+"""The forms of the administration pages for teams, members, people, products and goals. They
+parse and validate; the services in ``administration.services`` write."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 
+from administration.services.editing import state_fingerprint
+from administration.services.goals import goal_state
+from administration.services.products import product_state
+from administration.services.teams import team_state
 from core.people import person_label
-from portfolio import services
 from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
 from portfolio.models import Product, StrategicGoal, Team
 
@@ -39,15 +42,15 @@ FINGERPRINT_MISSING = (
 
 class EditedStateForm(forms.Form):
     """An edit form that must not silently overwrite someone else's change: it carries a hidden
-    ``fingerprint`` of the state it was loaded with (``services.state_fingerprint``), which the
-    service checks under the row lock. ``state`` is the row's ``services.*_state`` as loaded."""
+    ``fingerprint`` of the state it was loaded with (``editing.state_fingerprint``), which the
+    service checks under the row lock. ``state`` is the row's ``*_state`` as loaded."""
 
     def __init__(self, *args, state: dict | None = None, **kwargs):
         self.state = state
         if state is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 **{name: value for name, value in state.items() if name in self.base_fields},
-                "fingerprint": services.state_fingerprint(state),
+                "fingerprint": state_fingerprint(state),
             }
         super().__init__(*args, **kwargs)
         if state is not None:
@@ -68,7 +71,7 @@ class TeamForm(EditedStateForm):
     def __init__(self, *args, team: Team | None = None, state: dict | None = None, **kwargs):
         self.team = team
         if team is not None and state is None:
-            state = services.team_state(team)
+            state = team_state(team)
         super().__init__(*args, state=state, **kwargs)
 
     def clean_name(self):
@@ -100,7 +103,7 @@ class ArchiveForm(forms.Form):
     )
 
 
-class UserCreateForm(forms.Form):
+class PersonCreateForm(forms.Form):
     username = forms.CharField(max_length=150, help_text="What they type to sign in.")
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
@@ -126,9 +129,9 @@ class UserCreateForm(forms.Form):
         return email
 
 
-class UserEditForm(EditedStateForm):
-    """A person's name, e-mail address and roles. ``state`` is ``services.person_state(person)``
-    as loaded: saving over someone else's change is refused (``services.user_update``)."""
+class PersonEditForm(EditedStateForm):
+    """A person's name, e-mail address and roles. ``state`` is ``people.person_state(person)``
+    as loaded: saving over someone else's change is refused (``people.person_update``)."""
 
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
@@ -193,7 +196,7 @@ class ProductForm(EditedStateForm):
         """``product`` with its team and manager loaded (``select_related``)."""
         self.product = product
         if product is not None and state is None:
-            state = services.product_state(product)
+            state = product_state(product)
         super().__init__(*args, state=state, **kwargs)
         people = active_people()
         teams = Team.objects.active()
@@ -240,7 +243,7 @@ class GoalForm(EditedStateForm):
         """``goal`` with its owner and parent loaded (``select_related``)."""
         self.goal = goal
         if goal is not None and state is None:
-            state = services.goal_state(goal)
+            state = goal_state(goal)
         super().__init__(*args, state=state, **kwargs)
         people = active_people()
         if goal is not None and goal.owner_id:
