@@ -8,6 +8,7 @@ urlpatterns = [
     # / (My work, the home page), /usecases/... and the personal pages /inbox/, /reviews/, ...
     path("", include("usecases.urls")),
     path("", include("portfolio.urls")),
+    path("administration/", include("administration.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]

@@ -2,12 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from pghistory.models import MiddlewareEvents
+from django.db.models import Count, Exists, OuterRef, Prefetch
 
 from portfolio.choices import MembershipRole
-from portfolio.models import AdminEvent, Membership, Product, StrategicGoal, Team
+from portfolio.models import Membership, Product, StrategicGoal, Team
 
 
 def sole_lead_memberships(person):
@@ -108,37 +106,3 @@ def goal_descendant_ids(goal: StrategicGoal) -> set[int]:
             found.add(pk)
             stack.extend(children.get(pk, []))
     return found
-
-
-# What the administration history can be narrowed to: the target's kind.
-ADMIN_HISTORY_KINDS = {
-    "team": "Teams and members",
-    "user": "People",
-    "product": "Products",
-    "strategicgoal": "Goals",
-    "task": "Task queue",
-}
-
-
-def admin_history(*, kind: str = ""):
-    """Administration events, newest first, with who acted (one query per page)."""
-    events = AdminEvent.objects.select_related("actor").order_by("-created_at", "-pk")
-    if kind in ADMIN_HISTORY_KINDS:
-        events = events.filter(target_type=kind)
-    return events
-
-
-# The history tables the triggers fill (portfolio/models.py).
-HISTORY_MODELS = ["TeamHistory", "MembershipHistory", "ProductHistory", "StrategicGoalHistory"]
-
-
-def outside_changes():
-    """Row changes to teams, memberships, products and goals made outside the administration
-    pages (the Django admin, a shell, a script), newest first, from the history triggers. Rows
-    the administration services wrote carry ``admin_action`` in their context."""
-    event_models = [apps.get_model("portfolio", name) for name in HISTORY_MODELS]
-    return (
-        MiddlewareEvents.objects.across(*event_models)
-        .filter(Q(pgh_context__isnull=True) | Q(pgh_context__admin_action__isnull=True))
-        .order_by("-pgh_created_at")
-    )

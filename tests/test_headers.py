@@ -60,7 +60,7 @@ def test_the_sign_in_page_carries_the_policy(client):
         lambda org, usecase: usecase.get_absolute_url(),
         lambda org, usecase: reverse("usecases:dashboard"),
         lambda org, usecase: reverse("portfolio:team_list"),
-        lambda org, usecase: reverse("portfolio:team_edit", args=[org.team.slug]),
+        lambda org, usecase: reverse("administration:team_edit", args=[org.team.slug]),
         lambda org, usecase: reverse("password_change"),
         lambda org, usecase: reverse("admin:index"),
         lambda org, usecase: reverse("admin:portfolio_team_change", args=[org.team.pk]),

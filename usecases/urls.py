@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from usecases import admin_people, views
+from usecases import views
 from usecases.choices import Action
 
 app_name = "usecases"
@@ -46,18 +46,6 @@ urlpatterns = [
     path("inbox/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("reviews/", views.review_list, name="review_list"),
     path("sign-offs/", views.signoff_list, name="signoff_list"),
-]
-
-# Administration of people (admins only): leaving hands over what a person owns. The admin pages
-# for teams, products, goals and the history are portfolio's, under /administration/ as well.
-urlpatterns += [
-    path("administration/", admin_people.administration, name="administration"),
-    path("administration/people/", admin_people.person_list, name="person_list"),
-    path(
-        "administration/people/<int:pk>/deactivate/",
-        admin_people.person_deactivate_view,
-        name="person_deactivate",
-    ),
 ]
 
 # The ownership dashboard, and the goal and product lists two of its tiles link to.

@@ -20,7 +20,7 @@ from tests.conftest import ROLES
 
 pytestmark = pytest.mark.usefixtures("database_tasks")
 
-QUEUE = reverse("portfolio:task_queue")
+QUEUE = reverse("administration:task_queue")
 
 
 def queued(user) -> DBTaskResult:
@@ -40,7 +40,7 @@ def failed(user, error=None) -> DBTaskResult:
 
 
 def retry_url(task) -> str:
-    return reverse("portfolio:task_retry", args=[task.pk])
+    return reverse("administration:task_retry", args=[task.pk])
 
 
 def shown_messages(response) -> list[str]:
@@ -78,7 +78,7 @@ def test_only_admins_retry_a_failed_task(as_role, org, role):
 
 
 def test_the_administration_page_links_to_the_queue(as_role):
-    response = as_role("admin").get(reverse("usecases:administration"))
+    response = as_role("admin").get(reverse("administration:administration"))
     assert f'href="{QUEUE}"' in response.content.decode()
 
 
@@ -211,7 +211,9 @@ def test_retrying_a_task_that_has_not_failed_changes_nothing(as_role, org, state
 def test_retrying_an_unknown_task_changes_nothing(as_role, org, task_id):
     task = failed(org.member)
 
-    response = as_role("admin").post(reverse("portfolio:task_retry", args=[task_id]), follow=True)
+    response = as_role("admin").post(
+        reverse("administration:task_retry", args=[task_id]), follow=True
+    )
 
     assert shown_messages(response) == [
         f"There is no task {task_id} in the queue. Nothing was changed."

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portfolio import services as portfolio_services
+from administration.services import people
 from portfolio.models import Membership
 from tests.conftest import advance_usecase, make_measurable, make_usecase
 from tests.factories import UserFactory
@@ -80,7 +80,7 @@ def build_site(org) -> Site:
         username="max", first_name="Maximiliana", last_name="Featherstonehaugh-Worthington"
     )
     Membership.objects.create(team=org.team, user=former)
-    portfolio_services.user_deactivate(user=former, actor=org.admin, reason="Left the company.")
+    people.person_account_deactivate(user=former, actor=org.admin, reason="Left the company.")
     dashboard.seed_snapshots(weeks=6)
     return Site(
         org=org,
@@ -105,7 +105,7 @@ def _pk(site: Site, name: str, default_args: dict) -> int:
     org = site.org
     if "goal" in name:
         return org.goal.pk
-    if name == "portfolio:user_reactivate":
+    if name == "administration:person_reactivate":
         return site.former.pk
     if "user_" in name or "person_" in name:
         return org.owner.pk  # owns, signs and keeps evidence: every section has something

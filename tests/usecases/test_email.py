@@ -18,8 +18,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from administration.services.tasks import task_retry
 from core import task_queue
-from portfolio.task_queue import task_retry
 from tests.factories import UserFactory, reviewer
 from tests.smtp import CollectingHandler, running_mail_server
 from tests.task_worker import allow_connections, cut_connections, run_worker
@@ -398,7 +398,7 @@ def test_the_retry_delay_grows_with_each_failed_attempt(org, usecase_in):
 
 def queue_page_parts(client) -> tuple[str, str]:
     """The queue page's waiting and failed sections."""
-    page = client.get(reverse("portfolio:task_queue")).content.decode()
+    page = client.get(reverse("administration:task_queue")).content.decode()
     waiting = page.split('id="waiting-heading"')[1].split('id="running-heading"')[0]
     return waiting, page.split('id="failed-heading"')[1]
 
@@ -438,11 +438,11 @@ def test_sending_gives_up_after_the_last_allowed_attempt_as_a_failed_task_an_adm
         f"usecases.tasks.EmailGaveUp: gave up on the e-mail of notice {notice.pk} after 2 "
         "attempts; the last: ConnectionRefusedError"
     ) in failed
-    assert reverse("portfolio:task_retry", args=[last.pk]) in failed
+    assert reverse("administration:task_retry", args=[last.pk]) in failed
 
     # The mail server is back; the admin retries, and the e-mail goes out.
     mail_server.start()
-    admin.post(reverse("portfolio:task_retry", args=[last.pk]))
+    admin.post(reverse("administration:task_retry", args=[last.pk]))
     run_worker()
 
     assert len(mail_server.handler.messages) == 1

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.db import transaction
 
+from administration.services.deactivation import person_deactivate
 from tests.factories import UserFactory, reviewer
 from usecases import services
-from usecases.admin_people import person_deactivate
 from usecases.choices import NotificationKind
 from usecases.models import Notification
 from usecases.notifications import MESSAGE_LENGTH, close_requests

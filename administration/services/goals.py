@@ -1,0 +1,107 @@
+"""Strategic goals: create, edit or move in the hierarchy (never under itself), archive."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from administration.services import editing
+from administration.services.errors import AdminError
+from core.history import history_context
+from portfolio.choices import GoalStatus
+from portfolio.models import StrategicGoal
+from portfolio.selectors import goal_descendant_ids
+
+GOAL_FIELDS = ["title", "description", "owner", "parent", "period", "status"]
+
+GOAL_STATE_LABELS = {
+    "title": "title",
+    "description": "description",
+    "owner": "owner",
+    "parent": "place in the hierarchy (sits under)",
+    "period": "period",
+    "status": "status",
+}
+
+
+def goal_state(goal: StrategicGoal) -> dict:
+    """What the goal form edits (its owner and parent loaded)."""
+    return {
+        "title": goal.title,
+        "description": goal.description,
+        "owner": goal.owner,
+        "parent": goal.parent,
+        "period": goal.period,
+        "status": goal.status,
+    }
+
+
+SITS_UNDER_ITSELF = "A goal cannot sit under itself or one of its own sub-goals."
+
+
+def sits_under_itself(goal: StrategicGoal | None, parent: StrategicGoal | None) -> bool:
+    """Whether ``parent`` is ``goal`` or one of its sub-goals (the Django admin asks too)."""
+    if parent is None or goal is None or goal.pk is None:
+        return False
+    return parent.pk in goal_descendant_ids(goal)
+
+
+@history_context(admin_action="goal.created")
+def goal_create(*, actor, data: dict) -> StrategicGoal:
+    with transaction.atomic():
+        goal = StrategicGoal()
+        editing.apply_changes(goal, data, GOAL_FIELDS)
+        goal.save()
+        editing.log(
+            actor=actor,
+            action="goal.created",
+            target=goal,
+            details={"parent": editing.shown(goal.parent)},
+        )
+    return goal
+
+
+@history_context(admin_action="goal.updated")
+def goal_update(
+    *, goal: StrategicGoal, actor, data: dict, fingerprint: str | None = None
+) -> StrategicGoal:
+    """Edit a goal; a new ``parent`` moves it (and its sub-goals) in the hierarchy.
+    ``fingerprint`` is ``state_fingerprint(goal_state(goal))`` as the edit form loaded it: if
+    anyone changed the goal since (moved it, say), ``EditConflict`` and nothing is written."""
+    with transaction.atomic():
+        # Lock every goal: two moves at once could otherwise build a cycle between them.
+        list(StrategicGoal.objects.select_for_update().values_list("pk", flat=True))
+        current = StrategicGoal.objects.get(pk=goal.pk)
+        editing.refuse_if_changed(
+            current=current,
+            state=goal_state(current),
+            fingerprint=fingerprint,
+            labels=GOAL_STATE_LABELS,
+        )
+        if "parent" in data and sits_under_itself(current, data["parent"]):
+            raise AdminError(SITS_UNDER_ITSELF)
+        editing.refuse_deactivated(data.get("owner"), unless_pk=current.owner_id)
+        changes = editing.apply_changes(current, data, GOAL_FIELDS)
+        if changes:
+            current.save()
+            action = "goal.moved" if list(changes) == ["parent"] else "goal.updated"
+            editing.log(actor=actor, action=action, target=current, details={"changes": changes})
+    return current
+
+
+@history_context(admin_action="goal.archived")
+def goal_set_archived(*, goal: StrategicGoal, actor, archived: bool) -> StrategicGoal:
+    """Archiving a goal sets it to "dropped" (use cases keep their link); restoring, "active"."""
+    with transaction.atomic():
+        current = StrategicGoal.objects.select_for_update().get(pk=goal.pk)
+        status = GoalStatus.DROPPED if archived else GoalStatus.ACTIVE
+        if current.status == status:
+            return current
+        before, current.status = current.status, status
+        current.save(update_fields=["status"])
+        editing.log(
+            actor=actor,
+            action="goal.archived" if archived else "goal.restored",
+            target=current,
+            details={"changes": {"status": [before, status]}},
+        )
+    return current

@@ -1,0 +1,83 @@
+"""Products: create, edit (a new manager must be active), archive."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from administration.services import editing
+from core.history import history_context
+from portfolio.models import Product
+
+PRODUCT_FIELDS = ["name", "team", "manager", "vision", "lifecycle"]
+
+PRODUCT_STATE_LABELS = {
+    "name": "name",
+    "team": "owning team",
+    "manager": "product manager",
+    "vision": "vision",
+    "lifecycle": "lifecycle",
+    "is_archived": "archived",
+}
+
+
+def product_state(product: Product) -> dict:
+    """What the product form edits, and whether it is archived (its team and manager loaded)."""
+    return {
+        "name": product.name,
+        "team": product.team,
+        "manager": product.manager,
+        "vision": product.vision,
+        "lifecycle": product.lifecycle,
+        "is_archived": product.is_archived,
+    }
+
+
+@history_context(admin_action="product.created")
+def product_create(*, actor, data: dict) -> Product:
+    with transaction.atomic():
+        editing.refuse_taken_name(Product, data["name"], noun="product")
+        product = Product(slug=editing.unique_slug(Product, data["name"]))
+        editing.apply_changes(product, data, PRODUCT_FIELDS)
+        product.save()
+        editing.log(
+            actor=actor,
+            action="product.created",
+            target=product,
+            details={"team": str(product.team)},
+        )
+    return product
+
+
+@history_context(admin_action="product.updated")
+def product_update(
+    *, product: Product, actor, data: dict, fingerprint: str | None = None
+) -> Product:
+    """Edit a product. ``fingerprint`` is ``state_fingerprint(product_state(product))`` as the
+    edit form loaded it: if anyone changed the product since, ``EditConflict`` and nothing is
+    written."""
+    with transaction.atomic():
+        current = Product.objects.select_for_update().get(pk=product.pk)
+        editing.refuse_if_changed(
+            current=current,
+            state=product_state(current),
+            fingerprint=fingerprint,
+            labels=PRODUCT_STATE_LABELS,
+        )
+        if "name" in data:
+            editing.refuse_taken_name(Product, data["name"], noun="product", exclude_pk=current.pk)
+        editing.refuse_deactivated(data.get("manager"), unless_pk=current.manager_id)
+        changes = editing.apply_changes(current, data, PRODUCT_FIELDS)
+        if changes:
+            current.save()
+            editing.log(
+                actor=actor,
+                action="product.updated",
+                target=current,
+                details={"changes": changes},
+            )
+    return current
+
+
+@history_context(admin_action="product.archived")
+def product_set_archived(*, product: Product, actor, archived: bool) -> Product:
+    return editing.set_archived(Product, product, actor=actor, archived=archived, noun="product")

@@ -1,0 +1,35 @@
+"""What the portfolio's team, product and goal pages show about use cases: the newest that point
+there and a link to the full, filtered list (``portfolio.panels``)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from portfolio import panels
+
+# How many use cases a team, product or goal page lists before linking to the full, filtered list.
+USECASE_PREVIEW = 50
+
+
+def usecases_section(request, related_manager, filter_query: str) -> str:
+    """The newest use cases behind a reverse relation, with what their rows show."""
+    usecases = related_manager.select_related("owner", "team").order_by("-number")
+    context = {
+        "usecases": list(usecases[:USECASE_PREVIEW]),
+        "usecase_count": related_manager.count(),
+        "filter_query": filter_query,
+    }
+    return render_to_string("usecases/panels/usecases_section.html", context, request=request)
+
+
+panels.register(
+    "team_detail",
+    lambda request, team: usecases_section(request, team.usecases, f"team={team.slug}"),
+)
+panels.register(
+    "product_detail",
+    lambda request, product: usecases_section(request, product.usecases, f"product={product.slug}"),
+)
+panels.register(
+    "goal_detail", lambda request, goal: usecases_section(request, goal.usecases, f"goal={goal.pk}")
+)
