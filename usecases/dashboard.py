@@ -27,13 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    Exists,
     Min,
     OuterRef,
     Q,
@@ -47,7 +45,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 
 from portfolio.choices import GoalStatus, ProductLifecycle
-from portfolio.models import Membership, Product, StrategicGoal, Team
+from portfolio.models import Product, StrategicGoal, Team
 from usecases import charts
 from usecases.choices import (
     EVIDENCE_TONES,
@@ -56,13 +54,10 @@ from usecases.choices import (
     EvidenceStatus,
     Status,
 )
+from usecases.concerns import CONCERNS, LIVE_STATUSES, NO_AREA
 from usecases.models import OwnershipSnapshot, Review, UseCase
-from usecases.selectors import attestation_due_before, sign_off_requested_at
+from usecases.selectors import sign_off_requested_at
 
-User = get_user_model()
-
-# Use cases someone is still working on or relying on: not declined, not retired.
-LIVE_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF, Status.ACTIVE)
 # The trend charts show this many weeks before the current one.
 TREND_WEEKS = 12
 # The filters that scope the whole dashboard, as the use-case list names them.
@@ -76,92 +71,6 @@ EVIDENCE_COLUMNS = (
     EvidenceStatus.OFF_TRACK,
     EvidenceStatus.NO_DATA,
 )
-NO_AREA = "none"
-
-
-# --- What a tile counts: one condition per concern, shared with the list's ``show`` filter ------
-
-
-@dataclass(frozen=True)
-class Concern:
-    key: str
-    label: str  # as the list's "Show only" filter offers it
-    condition: Callable[[datetime], Q]
-
-
-def _signed(now: datetime) -> Q:
-    """Active with a current sign-off by an owner who is still here: a deactivated owner's
-    signature owns nothing (those use cases count under ``owner_gone``)."""
-    return Q(
-        status=Status.ACTIVE,
-        owner__is_active=True,
-        changed_since_sign_off=False,
-        attestation_expires_at__gte=now,
-    )
-
-
-def _overdue(now: datetime) -> Q:
-    # The same rule as ``UseCase.objects.overdue()``.
-    return Q(status=Status.ACTIVE, attestation_expires_at__lt=now)
-
-
-def _due_soon(now: datetime) -> Q:
-    return Q(
-        status=Status.ACTIVE,
-        attestation_expires_at__gte=now,
-        attestation_expires_at__lt=attestation_due_before(now),
-    )
-
-
-def _unowned_draft(now: datetime) -> Q:
-    return Q(status=Status.DRAFT, owner__isnull=True)
-
-
-def _owner_gone(now: datetime) -> Q:
-    """The owner is deactivated, or is not (any longer) a member of the use case's team. EXISTS,
-    not joins: the condition also filters a grouped count, which a join would change."""
-    inactive = Exists(User.objects.filter(pk=OuterRef("owner_id"), is_active=False))
-    in_team = Exists(
-        Membership.objects.filter(team_id=OuterRef("team_id"), user_id=OuterRef("owner_id"))
-    )
-    return Q(status__in=LIVE_STATUSES, owner__isnull=False) & (Q(inactive) | Q(~in_team))
-
-
-def _no_goal(now: datetime) -> Q:
-    return Q(status__in=LIVE_STATUSES, goal_ids=[])
-
-
-def _changed_since_sign_off(now: datetime) -> Q:
-    """What the owner signed differs from the text now, however it was changed: it needs review
-    and a new sign-off (an edit through the pages has sent it to review already)."""
-    return Q(
-        changed_since_sign_off=True,
-        status__in=[Status.ACTIVE, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF],
-    )
-
-
-def _off_track(now: datetime) -> Q:
-    return Q(status__in=MEASURABLE_STATUSES, evidence_status=EvidenceStatus.OFF_TRACK)
-
-
-CONCERNS: dict[str, Concern] = {
-    concern.key: concern
-    for concern in [
-        Concern("signed", "Owned and signed (current sign-off)", _signed),
-        Concern("unowned_draft", "Drafts without an owner", _unowned_draft),
-        Concern("overdue", "Attestation overdue", _overdue),
-        Concern("due_soon", "Attestation due within 30 days", _due_soon),
-        Concern("owner_gone", "Owner deactivated or not in the team", _owner_gone),
-        Concern("changed", "Changed since sign-off (needs re-review)", _changed_since_sign_off),
-        Concern("no_goal", "Linked to no goal", _no_goal),
-        Concern("off_track", "Success signal off track", _off_track),
-    ]
-}
-CONCERN_CHOICES = [(concern.key, concern.label) for concern in CONCERNS.values()]
-
-
-def concern_condition(key: str, *, now: datetime | None = None) -> Q:
-    return CONCERNS[key].condition(now or timezone.now())
 
 
 # --- Counts ------------------------------------------------------------------------------------
