@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from portfolio.models import Membership
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
+from usecases.models import UseCaseQuerySet
 from usecases.selectors import attestation_due_before
 
 User = get_user_model()
@@ -47,8 +48,7 @@ def _signed(now: datetime) -> Q:
 
 
 def _overdue(now: datetime) -> Q:
-    # The same rule as ``UseCase.objects.overdue()``.
-    return Q(status=Status.ACTIVE, attestation_expires_at__lt=now)
+    return UseCaseQuerySet.overdue_condition(now)  # the rule of ``UseCase.objects.overdue()``
 
 
 def _due_soon(now: datetime) -> Q:
