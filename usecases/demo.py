@@ -46,7 +46,7 @@ from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal, Team
 from usecases import integrity
 from usecases.choices import Action, Source, Status
-from usecases.dashboard import seed_snapshots
+from usecases.dashboard.snapshots import seed_snapshots
 from usecases.models import (
     LINK_SET_TRIGGERS,
     NUMBER_SEQUENCE,
