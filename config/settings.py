@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "core",
     "portfolio",
     "usecases",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from demo.snapshots import seed_snapshots
 from portfolio import services as portfolio_services
 from portfolio.models import Membership
 from tests.conftest import advance_usecase, make_measurable, make_usecase
 from tests.factories import UserFactory
 from usecases import services
 from usecases.choices import TRANSITIONS, Action, Status
-from usecases.dashboard import snapshots
 from usecases.models import Measurement, Notification, UseCase
 
 # Pages (URL names, or a namespace followed by ":*") that no sweep visits, each with its reason.
@@ -82,7 +82,7 @@ def build_site(org) -> Site:
     )
     Membership.objects.create(team=org.team, user=former)
     portfolio_services.user_deactivate(user=former, actor=org.admin, reason="Left the company.")
-    snapshots.seed_snapshots(weeks=6)
+    seed_snapshots(weeks=6)
     return Site(
         org=org,
         by_status=by_status,
