@@ -42,7 +42,8 @@ def main():
     )
     args = parser.parse_args()
     if args.seed:
-        from usecases.demo import bulk_add_usecases, seed_demo
+        from demo.bulk import bulk_add_usecases
+        from demo.organisation import seed_demo
 
         start = time.perf_counter()
         seed_demo()

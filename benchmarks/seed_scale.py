@@ -5,7 +5,7 @@ Usage: DJANGO_DEBUG=1 [DATABASE_URL=...] .venv/bin/python benchmarks/seed_scale.
 N defaults to 100000. The base demo is seeded first (a no-op when present) and not timed. The rows
 stay in the database, so run it against a scratch database and drop that afterwards. Like
 ``seed_demo``, it refuses to run without DEBUG: the demo users share a published password.
-Generated rows skip the workflow (see ``usecases.demo.bulk_add_usecases``).
+Generated rows skip the workflow (see ``demo.bulk.bulk_add_usecases``).
 """
 
 import argparse
@@ -24,7 +24,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from usecases.demo import bulk_add_usecases, seed_demo  # noqa: E402
+from demo.bulk import bulk_add_usecases  # noqa: E402
+from demo.organisation import seed_demo  # noqa: E402
 from usecases.models import UseCase  # noqa: E402
 
 

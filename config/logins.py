@@ -58,7 +58,7 @@ def demo_login_in_development(request, credentials) -> bool:
     throttled as in production."""
     if not settings.DEBUG:
         return False
-    from usecases.demo import demo_logins  # the demo is the registry's, loaded only when needed
+    from demo.organisation import demo_logins  # the demo app, loaded only when needed
 
     username = get_client_username(request, credentials)
     return username in {login.username for login in demo_logins()}

@@ -153,7 +153,7 @@ def test_in_development_the_demo_accounts_always_sign_in_with_their_published_pa
 ):
     """``make run`` prints the demo logins; a newcomer who mistypes five times still gets in."""
     settings.DEBUG = True
-    UserFactory(username="olivia")  # a demo account (usecases/demo_data)
+    UserFactory(username="olivia")  # a demo account (demo/demo_data)
     responses = fail(client, "olivia", LIMIT + 2)
     assert [response.status_code for response in responses] == [200] * (LIMIT + 2)
     assert sign_in(client, "olivia", PASSWORD).status_code == 302

@@ -289,18 +289,85 @@ def line_chart(
         "id": chart_id,
     }
     if not points:
-        return LineChart(
-            left=0,
-            top=0,
-            right=width,
-            bottom=height,
-            x_ticks=(),
-            y_ticks=(),
-            series=tuple(PlottedSeries(one.name, one.key, one.style, "", ()) for one in series),
-            **base,
-        )
+        return _empty_chart(series, base)
+    return _drawn_chart(
+        series,
+        points,
+        base,
+        value_format=value_format,
+        unit=unit,
+        include_zero=include_zero,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+    )
 
-    values = [value for _, value in points]
+
+def _drawn_chart(
+    series: Sequence[Series],
+    points: list[tuple[date, float]],
+    base: dict,
+    *,
+    value_format: Callable[[float], str] | None,
+    unit: str,
+    include_zero: bool,
+    x_ticks: int,
+    y_ticks: int,
+) -> LineChart:
+    """The axes, ticks and plotted series of a chart with at least one point."""
+    y_low, y_high, y_tick_values = _value_range(
+        [value for _, value in points], include_zero=include_zero, count=y_ticks
+    )
+    value_format = value_format or _tick_format(y_tick_values)
+    x_low, x_high = _date_range([on for on, _ in points])
+    # Room for the y tick labels and the rotated y label on the left, the dates below.
+    widest = max(len(value_format(tick)) for tick in y_tick_values)
+    scale = _Scale(
+        left=float(round(widest * 7 + 14 + (22 if base["y_label"] else 0))),
+        top=12.0,
+        right=float(base["width"] - 16),
+        bottom=float(base["height"] - (44 if base["x_label"] else 28)),
+        x_low=x_low,
+        x_high=x_high,
+        y_low=y_low,
+        y_high=y_high,
+    )
+    return LineChart(
+        left=scale.left,
+        top=scale.top,
+        right=scale.right,
+        bottom=scale.bottom,
+        x_ticks=tuple(
+            Tick(scale.x(on), label) for on, label in date_ticks(x_low, x_high, count=x_ticks)
+        ),
+        y_ticks=tuple(Tick(scale.y(value), value_format(value)) for value in y_tick_values),
+        series=tuple(_plotted(one, scale, unit=unit) for one in series),
+        y_min=y_low,
+        y_max=y_high,
+        x_min=x_low,
+        x_max=x_high,
+        **base,
+    )
+
+
+def _empty_chart(series: Sequence[Series], base: dict) -> LineChart:
+    """No point at all: the template shows the empty text instead of axes."""
+    return LineChart(
+        left=0,
+        top=0,
+        right=base["width"],
+        bottom=base["height"],
+        x_ticks=(),
+        y_ticks=(),
+        series=tuple(PlottedSeries(one.name, one.key, one.style, "", ()) for one in series),
+        **base,
+    )
+
+
+def _value_range(
+    values: list[float], *, include_zero: bool, count: int
+) -> tuple[float, float, list[float]]:
+    """The value axis: every value (and zero, with ``include_zero``), padded by a tenth of the
+    range on each side and rounded out to the ticks: (low, high, ticks)."""
     low, high = min(values), max(values)
     if include_zero:
         low, high = min(low, 0.0), max(high, 0.0)
@@ -309,57 +376,57 @@ def line_chart(
     if include_zero:  # padding never pushes the axis across zero
         padded_low = max(padded_low, 0.0) if low >= 0 else padded_low
         padded_high = min(padded_high, 0.0) if high <= 0 else padded_high
-    y_low, y_high, y_tick_values = value_ticks(padded_low, padded_high, count=y_ticks)
-    if value_format is None:
-        decimals = _decimals(y_tick_values[1] - y_tick_values[0]) if len(y_tick_values) > 1 else 0
+    return value_ticks(padded_low, padded_high, count=count)
 
-        def value_format(value: float) -> str:
-            return format_number(value, decimals)
 
-    dates = [on for on, _ in points]
+def _tick_format(ticks: list[float]) -> Callable[[float], str]:
+    """Grouped digits, as many decimals as the ticks need to differ."""
+    decimals = _decimals(ticks[1] - ticks[0]) if len(ticks) > 1 else 0
+
+    def value_format(value: float) -> str:
+        return format_number(value, decimals)
+
+    return value_format
+
+
+def _date_range(dates: list[date]) -> tuple[date, date]:
+    """The date axis: every date, padded by 3% (at least a day) so the first and last marks stay
+    inside; clamped at the calendar's ends, so even an absurd stored date draws rather than fails."""
     first, last = min(dates), max(dates)
     x_pad = timedelta(days=max(1, round((last - first).days * 0.03)))
-    # Clamped at the calendar's ends, so even an absurd stored date draws rather than fails.
-    x_low = first - min(x_pad, first - date.min)
-    x_high = last + min(x_pad, date.max - last)
+    return first - min(x_pad, first - date.min), last + min(x_pad, date.max - last)
 
-    # Room for the y tick labels and the rotated y label on the left, the dates below.
-    widest = max(len(value_format(tick)) for tick in y_tick_values)
-    left = float(round(widest * 7 + 14 + (22 if y_label else 0)))
-    top, right = 12.0, float(width - 16)
-    bottom = float(height - (44 if x_label else 28))
 
-    def x_of(on: date) -> float:
-        return round(left + (on - x_low).days / (x_high - x_low).days * (right - left), 1)
+@dataclass(frozen=True)
+class _Scale:
+    """The plot area in pixels and the ranges it shows: where a date and a value are drawn."""
 
-    def y_of(value: float) -> float:
-        return round(bottom - (value - y_low) / (y_high - y_low) * (bottom - top), 1)
+    left: float
+    top: float
+    right: float
+    bottom: float
+    x_low: date
+    x_high: date
+    y_low: float
+    y_high: float
 
-    plotted = []
-    for one in series:
-        ordered = sorted(((on, float(value)) for on, value in one.points), key=lambda p: p[0])
-        marks = tuple(
-            PlottedPoint(x_of(on), y_of(value), _point_label(value, on, one.name, unit))
-            for on, value in ordered
-        )
-        path = ""
-        if one.style in ("line", "reference") and len(marks) > 1:
-            path = "M" + " L".join(f"{mark.x},{mark.y}" for mark in marks)
-        plotted.append(PlottedSeries(one.name, one.key, one.style, path, marks))
+    def x(self, on: date) -> float:
+        span = (self.x_high - self.x_low).days
+        return round(self.left + (on - self.x_low).days / span * (self.right - self.left), 1)
 
-    return LineChart(
-        left=left,
-        top=top,
-        right=right,
-        bottom=bottom,
-        x_ticks=tuple(
-            Tick(x_of(on), label) for on, label in date_ticks(x_low, x_high, count=x_ticks)
-        ),
-        y_ticks=tuple(Tick(y_of(value), value_format(value)) for value in y_tick_values),
-        series=tuple(plotted),
-        y_min=y_low,
-        y_max=y_high,
-        x_min=x_low,
-        x_max=x_high,
-        **base,
+    def y(self, value: float) -> float:
+        span = self.y_high - self.y_low
+        return round(self.bottom - (value - self.y_low) / span * (self.bottom - self.top), 1)
+
+
+def _plotted(one: Series, scale: _Scale, *, unit: str) -> PlottedSeries:
+    """A series' points in date order, each marked and labelled, and the path through them."""
+    ordered = sorted(((on, float(value)) for on, value in one.points), key=lambda p: p[0])
+    marks = tuple(
+        PlottedPoint(scale.x(on), scale.y(value), _point_label(value, on, one.name, unit))
+        for on, value in ordered
     )
+    path = ""
+    if one.style in ("line", "reference") and len(marks) > 1:
+        path = "M" + " L".join(f"{mark.x},{mark.y}" for mark in marks)
+    return PlottedSeries(one.name, one.key, one.style, path, marks)

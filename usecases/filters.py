@@ -6,7 +6,7 @@ from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids
 from usecases.choices import MEASURABLE_STATUSES, EvidenceArea, EvidenceStatus, Status
-from usecases.dashboard import CONCERN_CHOICES, NO_AREA, concern_condition
+from usecases.concerns import CONCERN_CHOICES, NO_AREA, concern_condition
 from usecases.models import UseCase
 from usecases.selectors import owner_choices, search_usecases
 

@@ -9,7 +9,6 @@ triggers off, rows written before the digest existed) and reports every mismatch
 import logging
 from dataclasses import dataclass
 
-import pgtrigger
 from django.db import connection, transaction
 
 from usecases.models import KEY_PREFIX
@@ -52,22 +51,3 @@ def check_signed_text() -> SignOffCheck:
             "Signed text changed outside the registry's pages: %s", ", ".join(result.flagged)
         )
     return result
-
-
-# DEMO DATA ONLY: the demo back-dates what its story says was signed (usecases.demo).
-
-
-def demo_rewrite_signed_text():
-    """Writes inside this block leave the version and the "changed since sign-off" flag alone."""
-    return pgtrigger.ignore("usecases.UseCase:usecase_material_change")
-
-
-def demo_rebind_sign_off(usecase) -> None:
-    """The current sign-off of ``usecase`` takes the digest of its text as it is now."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE usecases_signoff s SET material_digest = usecase_material_digest(u)"
-            " FROM usecases_usecase u WHERE u.id = s.usecase_id AND s.usecase_id = %s"
-            " AND s.superseded_at IS NULL AND u.owner_id = s.owner_id",
-            [usecase.pk],
-        )

@@ -1,3 +1,4 @@
+import operator
 from functools import cached_property
 
 import pghistory
@@ -50,9 +51,16 @@ class UseCaseQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("team", "owner")
 
+    @staticmethod
+    def overdue_condition(now) -> Q:
+        """The overdue rule, written once: active, and the owner's attestation ran out before
+        ``now``. ``overdue()`` filters by it, the dashboard counts with it, and
+        ``UseCase.attestation_overdue`` checks it on a loaded row."""
+        return Q(status=Status.ACTIVE, attestation_expires_at__lt=now)
+
     def overdue(self, *, now=None):
         """Active use cases whose owner's attestation has expired."""
-        return self.filter(status=Status.ACTIVE, attestation_expires_at__lt=now or timezone.now())
+        return self.filter(self.overdue_condition(now or timezone.now()))
 
     def reviewable_by(self, user):
         """In review, neither authored by ``user`` nor sent to this review by them (separation of
@@ -348,11 +356,15 @@ class UseCase(models.Model):
 
     @property
     def attestation_overdue(self) -> bool:
-        return (
-            self.status == Status.ACTIVE
-            and self.attestation_expires_at is not None
-            and self.attestation_expires_at < timezone.now()
-        )
+        """``UseCaseQuerySet.overdue_condition`` on this row, each of its ``field`` and
+        ``field__lt`` lookups compared in Python (an empty field meets none, as NULL in SQL)."""
+        compare = {"": operator.eq, "lt": operator.lt}
+        for lookup, value in UseCaseQuerySet.overdue_condition(timezone.now()).children:
+            field, _, kind = lookup.partition("__")
+            current = getattr(self, field)
+            if current is None or not compare[kind](current, value):
+                return False
+        return True
 
 
 class UseCaseEvent(models.Model):

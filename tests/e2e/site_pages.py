@@ -20,10 +20,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from administration.services import people
+from demo.snapshots import seed_snapshots
 from portfolio.models import Membership
 from tests.conftest import advance_usecase, make_measurable, make_usecase
 from tests.factories import UserFactory
-from usecases import dashboard, services
+from usecases import services
 from usecases.choices import TRANSITIONS, Action, Status
 from usecases.models import Measurement, Notification, UseCase
 
@@ -81,7 +82,7 @@ def build_site(org) -> Site:
     )
     Membership.objects.create(team=org.team, user=former)
     people.person_account_deactivate(user=former, actor=org.admin, reason="Left the company.")
-    dashboard.seed_snapshots(weeks=6)
+    seed_snapshots(weeks=6)
     return Site(
         org=org,
         by_status=by_status,

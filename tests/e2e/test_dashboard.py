@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from demo.organisation import DEMO_PASSWORD, seed_demo
 from portfolio.models import StrategicGoal
 from portfolio.selectors import goal_descendant_ids
-from usecases.demo import DEMO_PASSWORD, seed_demo
 from usecases.models import UseCase
 
 # The live server needs committed data; serialized rollback restores the groups a flush removes.

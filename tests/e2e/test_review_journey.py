@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from demo.organisation import DEMO_PASSWORD, seed_demo
 from usecases.choices import NotificationKind, Status
-from usecases.demo import DEMO_PASSWORD, seed_demo
 from usecases.models import Notification, SignOff, UseCase
 
 # The live server needs committed data; serialized rollback restores the groups a flush removes.

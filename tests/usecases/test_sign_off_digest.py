@@ -15,7 +15,7 @@ from django.db import connection
 from tests.factories import UserFactory
 from usecases import services
 from usecases.choices import MATERIAL_FIELDS, Action, EventKind, MetricDirection
-from usecases.dashboard import concern_condition
+from usecases.concerns import concern_condition
 from usecases.models import SignOff, UseCase
 from usecases.permissions import get_actions
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from usecases.dashboard import ownership_snapshot_take
+from usecases.dashboard.snapshots import ownership_snapshot_take
 
 
 class Command(BaseCommand):

@@ -13,11 +13,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from demo import data
+from demo.data import DemoDataError
+from demo.organisation import seed_demo
 from portfolio.choices import REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership
-from usecases import demo, integrity
+from usecases import integrity
 from usecases.choices import EventKind, NotificationKind, ReviewDecision, Source, Status
-from usecases.demo import seed_demo
 from usecases.models import (
     Comment,
     Notification,
@@ -242,17 +244,20 @@ def test_refuses_without_debug_unless_forced(db, settings):
 def test_a_story_that_breaks_the_rules_seeds_nothing(db, monkeypatch):
     """The demo's steps are taken by people the pages would let take them; if workflow.json has
     someone else do one, the seed stops and its one transaction leaves nothing behind."""
-    load = demo._load
+    load = data.load
+    loaded = []
 
     def load_with_author_as_reviewer(name):
-        data = load(name)
+        content = load(name)
+        loaded.append(name)
         if name == "workflow.json":
-            data["usecases"]["demo:40"]["reviewer"] = "daniel"  # wrote it, and is no reviewer
-        return data
+            content["usecases"]["demo:40"]["reviewer"] = "daniel"  # wrote it, and is no reviewer
+        return content
 
-    monkeypatch.setattr(demo, "_load", load_with_author_as_reviewer)
-    with pytest.raises(demo.DemoDataError, match=r"demo:40: daniel may not reject it"):
+    monkeypatch.setattr(data, "load", load_with_author_as_reviewer)
+    with pytest.raises(DemoDataError, match=r"demo:40: daniel may not reject it"):
         seed_demo()
+    assert "workflow.json" in loaded  # the seed read the story through the patch
     assert not UseCase.objects.exists()
     assert not User.objects.exists()
 

@@ -6,7 +6,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from usecases.demo import DEMO_PASSWORD, bulk_add_usecases, demo_logins, seed_demo
+from demo.bulk import bulk_add_usecases
+from demo.organisation import DEMO_PASSWORD, demo_logins, seed_demo
 
 
 class Command(BaseCommand):

@@ -10,11 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from demo import snapshots as demo_snapshots
 from portfolio.choices import GoalStatus, ProductLifecycle
 from tests.conftest import ROLES
 from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
-from usecases import dashboard, services
+from usecases import services
 from usecases.choices import EvidenceArea, EvidenceStatus, Status
+from usecases.dashboard import snapshots
 from usecases.models import OwnershipSnapshot, Review, UseCase
 
 pytestmark = pytest.mark.django_db
@@ -382,7 +384,7 @@ def test_query_count_is_the_same_at_10_and_1000_use_cases(as_user, org, measure)
     teams = [org.team, org.other_team]
     owners = [org.owner, org.lead, None, UserFactory(is_active=False), org.non_member]
     MembershipFactory(team=org.team, user=org.owner)
-    dashboard.seed_snapshots(weeks=12)
+    demo_snapshots.seed_snapshots(weeks=12)
     urls = [
         DASHBOARD,
         f"{DASHBOARD}?team={org.team.slug}&product={org.product.slug}&goal={parent.pk}&subgoals=on",
@@ -409,19 +411,19 @@ def test_query_count_is_the_same_at_10_and_1000_use_cases(as_user, org, measure)
 def test_a_snapshot_is_taken_once_a_day_org_wide_and_per_team(org, usecase_in):
     usecase_in("active")
     today = date(2026, 3, 2)
-    first = dashboard.ownership_snapshot_take(today=today)
+    first = snapshots.ownership_snapshot_take(today=today)
     assert {snapshot.team_id for snapshot in first} == {None, org.team.pk, org.other_team.pk}
     organisation = OwnershipSnapshot.objects.get(taken_on=today, team=None)
     assert organisation.counts["active"] == 1
     assert organisation.counts["signed"] == 1
 
     usecase_in("active")
-    dashboard.ownership_snapshot_take(today=today)
+    snapshots.ownership_snapshot_take(today=today)
     assert OwnershipSnapshot.objects.filter(taken_on=today).count() == 3
     organisation.refresh_from_db()
     assert organisation.counts["active"] == 2  # the day's snapshot brought up to date
 
-    dashboard.ownership_snapshot_take(today=today + timedelta(weeks=1))
+    snapshots.ownership_snapshot_take(today=today + timedelta(weeks=1))
     assert OwnershipSnapshot.objects.count() == 6
 
 
@@ -436,9 +438,9 @@ def test_the_weekly_command_takes_the_snapshot(org, usecase_in):
 
 def test_demo_back_fill_gives_twelve_weeks_once_and_says_so(as_user, org, usecase_in):
     usecase_in("active")
-    created = dashboard.seed_snapshots(weeks=12)
+    created = demo_snapshots.seed_snapshots(weeks=12)
     assert created == 12 * 3  # the organisation and two teams, twelve weeks back
-    assert dashboard.seed_snapshots(weeks=12) == 0
+    assert demo_snapshots.seed_snapshots(weeks=12) == 0
     backfilled = OwnershipSnapshot.objects.exclude(taken_on=timezone.localdate())
     assert all(snapshot.counts["demo_backfill"] == 1 for snapshot in backfilled)
     for snapshot in backfilled:
@@ -455,7 +457,7 @@ def test_demo_back_fill_gives_twelve_weeks_once_and_says_so(as_user, org, usecas
 
 def test_trends_follow_the_team_filter(as_user, org, usecase_in):
     usecase_in("active")
-    dashboard.seed_snapshots(weeks=12)
+    demo_snapshots.seed_snapshots(weeks=12)
     client = as_user(org.reviewer)
     trends = client.get(f"{DASHBOARD}?team={org.other_team.slug}").context["trends"]
     assert trends.team == org.other_team
@@ -466,7 +468,7 @@ def test_trends_follow_the_team_filter(as_user, org, usecase_in):
 
 def test_trend_charts_are_labelled_svg_with_a_data_table(as_user, org, usecase_in):
     usecase_in("active")
-    dashboard.seed_snapshots(weeks=12)
+    demo_snapshots.seed_snapshots(weeks=12)
     content = as_user(org.reviewer).get(DASHBOARD).content.decode()
     charts = re.findall(r"<svg class=\"chart-svg\".*?</svg>", content, re.DOTALL)
     assert len(charts) == 2

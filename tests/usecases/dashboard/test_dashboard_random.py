@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portfolio.choices import GoalStatus, ProductLifecycle
 from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
-from tests.usecases.test_dashboard import DASHBOARD, rollup_cells
+from tests.usecases.dashboard.test_dashboard import DASHBOARD, rollup_cells
 from usecases.choices import EvidenceArea, EvidenceStatus, Status
 from usecases.models import UseCase
 

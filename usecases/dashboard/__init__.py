@@ -1,0 +1,36 @@
+"""The ownership dashboard: where ownership, evidence or strategic alignment is missing.
+
+Wagtail-style panels, one function each, over a ``DashboardScope`` (``scope``: the use cases the
+team, product and goal filters select, and their grouped counts): the headline tiles (``tiles``),
+the team table, goal tree, gap lists and evidence panel (``tables``) and the weekly trend charts
+(``trends``), drawn from the ownership snapshots a weekly command takes (``snapshots``). What each
+tile counts is a condition of ``usecases.concerns``, which the use-case list filters by too.
+
+The names the views use are re-exported here; code inside the package imports the defining module.
+"""
+
+from usecases.dashboard.scope import SCOPE_PARAMS, DashboardScope, scope_data
+from usecases.dashboard.tables import (
+    STATUS_COLUMNS,
+    evidence_panel,
+    goal_tree_panel,
+    teams_panel,
+    unserved_goals,
+    unused_products,
+)
+from usecases.dashboard.tiles import tiles_panel
+from usecases.dashboard.trends import trends_panel
+
+__all__ = [
+    "SCOPE_PARAMS",
+    "STATUS_COLUMNS",
+    "DashboardScope",
+    "evidence_panel",
+    "goal_tree_panel",
+    "scope_data",
+    "teams_panel",
+    "tiles_panel",
+    "trends_panel",
+    "unserved_goals",
+    "unused_products",
+]

@@ -1,0 +1,234 @@
+"""What the dashboard looks at: the use cases its team, product and goal filters select
+(``DashboardScope``, built from ``UseCaseFilter`` itself, so a tile and the list it links to filter
+alike), and their counts by name (``Counts``).
+
+The counts come from one grouped query whatever the registry's size, grouped by team (tiles and
+the team table), by the set of goals a use case serves (the goal tree, whose roll-ups count each
+use case once however many of a subtree's goals it serves, and the evidence per goal) and by
+evidence status. A second groups by the set of products (products without a use case, evidence
+per product). Both read the use case's ``goal_ids`` and ``product_ids``, which triggers keep, from
+one covering index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from portfolio.models import Product, StrategicGoal, Team
+from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
+from usecases.concerns import CONCERNS, LIVE_STATUSES
+
+# The filters that scope the whole dashboard, as the use-case list names them.
+SCOPE_PARAMS = ("team", "product", "goal", "subgoals")
+
+
+class Counts(dict):
+    """Use-case counts by name: ``total``, each status value and each concern key."""
+
+    @classmethod
+    def zero(cls) -> Counts:
+        return cls(dict.fromkeys(_COUNT_NAMES, 0))
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts({name: self.get(name, 0) + other.get(name, 0) for name in {*self, *other}})
+
+    @property
+    def signed_share(self) -> int | None:
+        """Owned and signed, in percent of the active use cases (None when none is active)."""
+        active = self.get(Status.ACTIVE.value, 0)
+        return round(100 * self.get("signed", 0) / active) if active else None
+
+
+_COUNT_NAMES = ("total", *Status.values, *CONCERNS)
+
+
+def count_columns(now: datetime) -> dict:
+    """The aggregates that fill a ``Counts``: the total, one per status, one per concern."""
+    columns = {"total": Count("pk")}
+    for status in Status:
+        columns[status.value] = Count("pk", filter=Q(status=status))
+    for key, concern in CONCERNS.items():
+        columns[key] = Count("pk", filter=concern.condition(now))
+    return columns
+
+
+def scope_data(params) -> dict[str, str]:
+    """The dashboard's filters from a query string. "Include sub-goals" starts ticked: a leader who
+    picks a goal sees everything that serves it unless they untick it."""
+    data = {name: params.get(name, "") for name in SCOPE_PARAMS if params.get(name)}
+    if not data.get("goal"):
+        data["subgoals"] = "on"
+    return data
+
+
+@dataclass(frozen=True)
+class Group:
+    """A row of the dashboard's grouped count."""
+
+    team_id: int
+    goal_ids: frozenset[int]
+    evidence_status: str
+    measured: int  # of ``counts["total"]``, those awaiting sign-off or active
+    counts: Counts
+
+
+@dataclass
+class DashboardScope:
+    """The use cases the dashboard's filters select (``UseCaseFilter(...).qs``) and the filter
+    values, which also decide the goals and products the gap tiles consider."""
+
+    usecases: QuerySet
+    team: Team | None = None
+    product: Product | None = None
+    goal: StrategicGoal | None = None
+    subgoals: bool = False
+    now: datetime = field(default_factory=timezone.now)
+
+    @classmethod
+    def from_filter(cls, filterset, *, now: datetime | None = None) -> DashboardScope:
+        """From a bound ``UseCaseFilter``; filters that did not validate are left out, as the list
+        leaves them out."""
+        usecases = filterset.qs.order_by()
+        cleaned = filterset.form.cleaned_data
+        goal = cleaned.get("goal")
+        return cls(
+            usecases=usecases,
+            team=cleaned.get("team"),
+            product=cleaned.get("product"),
+            goal=goal,
+            subgoals=bool(goal and cleaned.get("subgoals")),
+            now=now or timezone.now(),
+        )
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The filters as the use-case list reads them: every drill-down link carries them."""
+        query = {}
+        if self.team:
+            query["team"] = self.team.slug
+        if self.product:
+            query["product"] = self.product.slug
+        if self.goal:
+            query["goal"] = str(self.goal.pk)
+            if self.subgoals:
+                query["subgoals"] = "on"
+        return query
+
+    @property
+    def querystring(self) -> str:
+        return urlencode(self.query)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.team or self.product or self.goal)
+
+    def list_url(self, **params) -> str:
+        """The use-case list of this scope, narrowed by ``params`` (``status``, ``show``, ...)."""
+        return url_with_query("usecases:usecase_list", {**self.query, **params})
+
+    def page_url(self, name: str) -> str:
+        return url_with_query(name, self.query)
+
+    @property
+    def dashboard_url(self) -> str:
+        return self.page_url("usecases:dashboard")
+
+    @property
+    def description(self) -> str:
+        """What the filters select, in words."""
+        parts = []
+        if self.team:
+            parts.append(f"team {self.team.name}")
+        if self.product:
+            parts.append(f"product {self.product.name}")
+        if self.goal:
+            beneath = " and its sub-goals" if self.subgoals else " (linked directly)"
+            parts.append(f"goal “{self.goal.title}”{beneath}")
+        return "Use cases of " + ", ".join(parts) if parts else "All use cases"
+
+    @cached_property
+    def grouped(self) -> list[Group]:
+        """Every count, per team, set of goals served and evidence status: one grouped query, one
+        pass over the covering index. The groups are few (teams times the goal combinations in
+        use times four statuses), however many use cases there are."""
+        rows = (
+            self.usecases.values("team_id", "goal_ids", "evidence_status")
+            .annotate(
+                **count_columns(self.now),
+                measured=Count("pk", filter=Q(status__in=MEASURABLE_STATUSES)),
+            )
+            .order_by()
+        )
+        return [
+            Group(
+                team_id=row.pop("team_id"),
+                goal_ids=frozenset(row.pop("goal_ids")),
+                evidence_status=row.pop("evidence_status"),
+                measured=row.pop("measured"),
+                counts=Counts(row),
+            )
+            for row in rows
+        ]
+
+    @cached_property
+    def product_sets(self) -> list[dict]:
+        """Per set of products the use cases run on: how many are open (``live``) and how many
+        measured ones have each evidence status. One grouped query over the covering index."""
+        measured = Q(status__in=MEASURABLE_STATUSES)
+        return list(
+            self.usecases.values("product_ids")
+            .annotate(
+                live=Count("pk", filter=Q(status__in=LIVE_STATUSES)),
+                **{
+                    status.value: Count("pk", filter=measured & Q(evidence_status=status))
+                    for status in EvidenceStatus
+                },
+            )
+            .order_by()
+        )
+
+    @cached_property
+    def products(self) -> dict[int, Product]:
+        """Every product by id (one query); products are few."""
+        return {
+            product.pk: product
+            for product in Product.objects.select_related("team", "manager").order_by("name")
+        }
+
+    @cached_property
+    def by_team(self) -> dict[int, Counts]:
+        by_team: dict[int, Counts] = {}
+        for group in self.grouped:
+            by_team[group.team_id] = by_team.get(group.team_id, Counts.zero()) + group.counts
+        return by_team
+
+    @cached_property
+    def totals(self) -> Counts:
+        return sum(self.by_team.values(), Counts.zero())
+
+    @cached_property
+    def by_goal_set(self) -> dict[frozenset[int], Counts]:
+        by_goal_set: dict[frozenset[int], Counts] = {}
+        for group in self.grouped:
+            by_goal_set[group.goal_ids] = (
+                by_goal_set.get(group.goal_ids, Counts.zero()) + group.counts
+            )
+        return by_goal_set
+
+    @cached_property
+    def goals(self) -> list[StrategicGoal]:
+        """Every goal (one query); the hierarchy is small."""
+        return list(StrategicGoal.objects.select_related("owner").order_by("title"))
+
+
+def url_with_query(name: str, params: dict) -> str:
+    """The URL named ``name`` with ``params`` as its query string."""
+    url = reverse(name)
+    return f"{url}?{urlencode(params)}" if params else url

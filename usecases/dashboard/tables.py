@@ -1,0 +1,338 @@
+"""The dashboard's tables: the team table and the goal tree (counts per status, signed share,
+overdue; each count links to the list it counts), the goals no active use case serves, the
+products none runs on, and the evidence panel (evidence statuses per area, product and goal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from portfolio.choices import GoalStatus, ProductLifecycle
+from portfolio.models import Product, StrategicGoal, Team
+from usecases.choices import (
+    EVIDENCE_TONES,
+    MEASURABLE_STATUSES,
+    EvidenceArea,
+    EvidenceStatus,
+    Status,
+)
+from usecases.concerns import NO_AREA
+from usecases.dashboard.scope import Counts, DashboardScope, url_with_query
+
+# The columns of the team table and the goal tree: one per status.
+STATUS_COLUMNS = Status.choices
+# The evidence panel's columns, best first.
+EVIDENCE_COLUMNS = (
+    EvidenceStatus.ON_TRACK,
+    EvidenceStatus.AT_RISK,
+    EvidenceStatus.OFF_TRACK,
+    EvidenceStatus.NO_DATA,
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int
+    url: str
+    label: str  # the column's heading, for narrow screens
+
+    @property
+    def shown(self) -> str:
+        return f"{self.count:,}"
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """A row of the team table or the goal tree: counts per status, signed share, overdue; each
+    count links to the list it counts (``cells`` in ``Status`` order)."""
+
+    counts: Counts
+    total: Cell
+    cells: tuple[Cell, ...]
+    signed: Cell
+    overdue: Cell
+    name: str = ""
+    url: str = ""  # the team's or goal's own page
+    depth: int = 0
+    muted: bool = False
+    note: str = ""
+
+
+def _rollup_row(
+    counts: Counts, list_url: Callable[..., str], *, row_class=RollupRow, **fields
+) -> RollupRow:
+    return row_class(
+        counts=counts,
+        total=Cell(counts["total"], list_url(), "All"),
+        cells=tuple(
+            Cell(counts[status.value], list_url(status=status.value), status.label)
+            for status in Status
+        ),
+        signed=Cell(counts["signed"], list_url(show="signed"), "Owned and signed"),
+        overdue=Cell(counts["overdue"], list_url(show="overdue"), "Attestation overdue"),
+        **fields,
+    )
+
+
+@dataclass(frozen=True)
+class TeamsPanel:
+    rows: list[RollupRow]
+    total: RollupRow
+
+
+def teams_panel(scope: DashboardScope) -> TeamsPanel:
+    """A row per team (the filtered team, or every team that is not archived or has use cases in
+    scope) and a total: the team query plus the grouped counts the tiles use."""
+    by_team = scope.by_team
+    teams = Team.objects.filter(Q(is_archived=False) | Q(pk__in=list(by_team))).order_by("name")
+    if scope.team:
+        teams = teams.filter(pk=scope.team.pk)
+    rows = []
+    for team in teams:
+        params = {**scope.query, "team": team.slug}
+        rows.append(
+            _rollup_row(
+                by_team.get(team.pk, Counts.zero()),
+                lambda params=params, **extra: url_with_query(
+                    "usecases:usecase_list", {**params, **extra}
+                ),
+                name=team.name,
+                url=team.get_absolute_url(),
+                muted=team.is_archived,
+                note="archived" if team.is_archived else "",
+            )
+        )
+    return TeamsPanel(rows=rows, total=_rollup_row(scope.totals, scope.list_url, name="All teams"))
+
+
+def _children(goals: list[StrategicGoal]) -> dict[int | None, list[StrategicGoal]]:
+    children: dict[int | None, list[StrategicGoal]] = {}
+    for goal in goals:
+        children.setdefault(goal.parent_id, []).append(goal)
+    return children
+
+
+def _subtree_ids(goal_id: int, children: dict) -> frozenset[int]:
+    found, stack = set(), [goal_id]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(child.pk for child in children.get(pk, []))
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class GoalRow(RollupRow):
+    goal: StrategicGoal | None = None
+
+
+def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
+    """The goals in scope as a tree (the filtered goal and, with sub-goals, everything beneath it;
+    otherwise every goal), each with the roll-up of the use cases serving it or any goal beneath
+    it, each counted once."""
+    children = _children(scope.goals)
+    if scope.goal:
+        roots = [goal for goal in scope.goals if goal.pk == scope.goal.pk]
+    else:
+        known = {goal.pk for goal in scope.goals}
+        roots = [goal for goal in scope.goals if goal.parent_id not in known]
+    rows: list[GoalRow] = []
+
+    def visit(goal: StrategicGoal, depth: int) -> None:
+        subtree = _subtree_ids(goal.pk, children)
+        counts = sum(
+            (counts for goal_ids, counts in scope.by_goal_set.items() if goal_ids & subtree),
+            Counts.zero(),
+        )
+        if scope.goal and not scope.subgoals:
+            params = scope.query  # the goal alone, as filtered
+        else:
+            params = {**scope.query, "goal": str(goal.pk), "subgoals": "on"}
+        rows.append(
+            _rollup_row(
+                counts,
+                lambda **extra: url_with_query("usecases:usecase_list", {**params, **extra}),
+                name=goal.title,
+                url=goal.get_absolute_url(),
+                depth=depth,
+                muted=goal.status == GoalStatus.DROPPED,
+                note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
+                goal=goal,
+                row_class=GoalRow,
+            )
+        )
+        if not scope.goal or scope.subgoals:
+            for child in children.get(goal.pk, []):
+                visit(child, depth + 1)
+
+    for root in roots:
+        visit(root, 0)
+    return rows
+
+
+def unserved_goals(scope: DashboardScope) -> list[GoalRow]:
+    """Goals in the tree, not dropped, with no active use case in scope serving them or a goal
+    beneath them."""
+    return [
+        row
+        for row in goal_tree_panel(scope)
+        if not row.muted and row.counts[Status.ACTIVE.value] == 0
+    ]
+
+
+def unused_products(scope: DashboardScope) -> list[Product]:
+    """Products in use (not archived, not retired) in scope (the filtered team's, or the filtered
+    product) that no open use case in scope runs on, by name."""
+    used = {pk for row in scope.product_sets if row["live"] for pk in row["product_ids"]}
+    return [
+        product
+        for product in scope.products.values()
+        if not product.is_archived
+        and product.lifecycle != ProductLifecycle.RETIRED
+        and (not scope.team or product.team_id == scope.team.pk)
+        and (not scope.product or product.pk == scope.product.pk)
+        and product.pk not in used
+    ]
+
+
+# --- Evidence ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """Use cases whose metric is measured (awaiting sign-off or active), per evidence status;
+    each count links to the list of exactly those use cases (``cells`` in ``EVIDENCE_COLUMNS``
+    order)."""
+
+    name: str
+    cells: tuple[Cell, ...]
+    url: str = ""  # the product's or goal's own page
+    muted: bool = False
+    note: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class EvidencePanel:
+    areas: list[EvidenceRow]
+    products: list[EvidenceRow]
+    goals: list[EvidenceRow]
+    columns: tuple = EVIDENCE_COLUMNS
+
+    @property
+    def headings(self) -> list[tuple[str, str]]:
+        return [(status.label, EVIDENCE_TONES[status]) for status in self.columns]
+
+
+def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:
+    return EvidenceRow(
+        name=name,
+        cells=tuple(
+            Cell(
+                counts.get(status.value, 0),
+                url_with_query("usecases:usecase_list", {**params, "evidence": status.value}),
+                status.label,
+            )
+            for status in EVIDENCE_COLUMNS
+        ),
+        **fields,
+    )
+
+
+def _tally(rows, key: str, status: str = "evidence_status") -> dict:
+    """``{key value: {evidence status: count}}`` from grouped rows."""
+    tally: dict = {}
+    for row in rows:
+        tally.setdefault(row[key], {})[row[status]] = row["n"]
+    return tally
+
+
+def evidence_panel(scope: DashboardScope) -> EvidencePanel:
+    """Evidence statuses of the measured use cases in scope, rolled up per evidence area, per
+    product and per goal (linked directly: a goal counts the use cases naming it, not those of its
+    sub-goals). Products and goals come from the dashboard's grouped counts; the areas are one
+    grouped query; names come from ``scope.products`` and ``scope.goals``, loaded anyway.
+
+    A row's links keep the dashboard's filters and narrow them to the row: a product row replaces
+    the product filter (so only the filtered product has a row), a goal row replaces the goal
+    filter (so only the filtered goal, or with sub-goals its subtree, has rows)."""
+    return EvidencePanel(
+        areas=_evidence_area_rows(scope),
+        products=_evidence_product_rows(scope),
+        goals=_evidence_goal_rows(scope),
+    )
+
+
+def _evidence_area_rows(scope: DashboardScope) -> list[EvidenceRow]:
+    """A row per evidence area and one for "no area": one grouped query."""
+    measured = scope.usecases.filter(status__in=MEASURABLE_STATUSES)
+    by_area = _tally(
+        measured.values("evidence_area", "evidence_status").annotate(n=Count("pk")).order_by(),
+        "evidence_area",
+    )
+    return [
+        _evidence_row(
+            label, by_area.get(value, {}), {**scope.query, "evidence_area": value or NO_AREA}
+        )
+        for value, label in [*EvidenceArea.choices, ("", "No area")]
+    ]
+
+
+def _evidence_product_rows(scope: DashboardScope) -> list[EvidenceRow]:
+    """A row per product some measured use case in scope runs on (only the filtered product's,
+    with a product filter), by name."""
+    by_product: dict[int, dict[str, int]] = {}
+    for row in scope.product_sets:
+        for pk in row["product_ids"]:
+            if scope.product and pk != scope.product.pk:
+                continue
+            tally = by_product.setdefault(pk, {})
+            for status in EvidenceStatus:
+                tally[status.value] = tally.get(status.value, 0) + row[status.value]
+    return [
+        _evidence_row(
+            product.name,
+            by_product[pk],
+            {**scope.query, "product": product.slug},
+            url=product.get_absolute_url(),
+        )
+        for pk, product in sorted(scope.products.items(), key=lambda item: item[1].name.lower())
+        if sum(by_product.get(pk, {}).values())
+    ]
+
+
+def _evidence_goal_rows(scope: DashboardScope) -> list[EvidenceRow]:
+    """A row per goal a measured use case in scope names (within the filtered goal or its
+    subtree, with a goal filter), in the goals' order."""
+    allowed = None
+    if scope.goal:
+        children = _children(scope.goals)
+        allowed = _subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
+    by_goal: dict[int, dict[str, int]] = {}
+    for group in scope.grouped:
+        if not group.measured:
+            continue
+        for pk in group.goal_ids:
+            if allowed is None or pk in allowed:
+                tally = by_goal.setdefault(pk, {})
+                tally[group.evidence_status] = tally.get(group.evidence_status, 0) + group.measured
+    base = {name: value for name, value in scope.query.items() if name != "subgoals"}
+    return [
+        _evidence_row(
+            goal.title,
+            by_goal[goal.pk],
+            {**base, "goal": str(goal.pk)},
+            url=goal.get_absolute_url(),
+            muted=goal.status == GoalStatus.DROPPED,
+            note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
+        )
+        for goal in scope.goals
+        if goal.pk in by_goal
+    ]
