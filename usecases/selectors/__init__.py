@@ -2,24 +2,20 @@
 
 The modules by page: ``lists`` (the list, its search, the detail page's use case), ``inbox`` (each
 person's notices), ``my_work`` (the review queue, the sign-offs page, My work), ``history`` (the
-timeline, revisions and their diff), ``measurements`` (the evidence panel). The names other code
-reads are re-exported here, so ``from usecases import selectors; selectors.my_work(...)`` works.
+timeline; ``history_rows``: how the history tables' rows read), ``revisions`` (the text under
+review against the last signed, and the events since a version), ``measurements`` (the evidence
+panel). The names other code reads are re-exported here, so ``from usecases import selectors;
+selectors.my_work(...)`` works.
 """
 
 from usecases.selectors.history import (
     CREATED_OUTSIDE_TITLE,
     OUTSIDE_TITLE,
     TIMELINE_LIMIT,
-    FieldChange,
-    FieldDiff,
     TimelineEntry,
-    events_since,
-    field_label,
-    last_signed_revision,
-    revision_diff,
-    revision_fields,
     usecase_timeline,
 )
+from usecases.selectors.history_rows import FieldChange, field_label
 from usecases.selectors.inbox import (
     UnreadSummary,
     inbox_notifications,
@@ -43,6 +39,13 @@ from usecases.selectors.my_work import (
     reviews_waiting_for,
     sign_off_requested_at,
     sign_off_work_for,
+)
+from usecases.selectors.revisions import (
+    FieldDiff,
+    events_since,
+    last_signed_revision,
+    revision_diff,
+    revision_fields,
 )
 
 __all__ = [

@@ -1,28 +1,23 @@
-"""The detail page's history: the timeline of everything that happened to a use case, whoever
-did it and however, the events since a version, and a revision's text against the last signed."""
+"""The detail page's timeline: everything that happened to a use case, whoever did it and however.
+
+Five sources, each read once and each made entries by its own builder: the workflow events, the
+comments, and what the database's history triggers caught outside the registry's pages (the use
+case's own row; its product and goal links; its reviews and sign-offs). ``usecase_timeline`` reads
+them, fetches what they name, and merges the entries newest first."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import DateTimeField, OuterRef, Q, Subquery
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.db.models import OuterRef, Q, Subquery
 from pghistory.models import Events
 
 from portfolio.models import Product, StrategicGoal
-from usecases.choices import EDITABLE_FIELDS, EventKind, RevisionReason
-from usecases.display import M2M_FIELDS, display_value, usecase_snapshot
+from usecases.choices import EventKind
 from usecases.models import (
     Comment,
-    Review,
     ReviewHistory,
     Revision,
-    SignOff,
     SignOffHistory,
     UseCase,
     UseCaseEvent,
@@ -30,33 +25,24 @@ from usecases.models import (
     UseCaseHistory,
     UseCaseProductHistory,
 )
-from usecases.numbers import plain_decimal
+from usecases.selectors.history_rows import (
+    EVENT_VERBS,
+    LINK_HISTORY,
+    RELATED_HISTORY,
+    FieldChange,
+    context_user_id,
+    json_shown,
+    related_values,
+    row_changes,
+)
 
 User = get_user_model()
 
-
-# --- The detail page: timeline and revisions -----------------------------------------------------
 
 # The detail page shows this many timeline entries; "Show full history" shows them all.
 TIMELINE_LIMIT = 50
 OUTSIDE_TITLE = "Changed outside the registry's pages"
 CREATED_OUTSIDE_TITLE = "Created outside the registry's pages"
-
-# Columns that never change or that every save moves: no news in a timeline.
-# Bookkeeping columns, and ones derived from other rows (evidence), are not changes people make.
-_HISTORY_NOISE = frozenset(
-    {"id", "number", "version", "created_at", "updated_at", "evidence_status", "last_measured_on"}
-)
-# Columns derived from measurements and kept by the services and the daily recompute: the
-# measurements' own events tell that story; a new row's "No measurements" is no news either.
-_HISTORY_NOISE |= {"evidence_status", "last_measured_on"}
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
 
 
 @dataclass(frozen=True)
@@ -83,154 +69,6 @@ def _outside_services() -> Q:
     return Q(pgh_context__isnull=True) | Q(pgh_context__metadata__service__isnull=True)
 
 
-# Fields whose name, read aloud, is not what people call them.
-_LABELS = {
-    "changed_since_sign_off": "Changed since sign-off",
-    "signed_off_at": "Signed off",
-    "attestation_expires_at": "Attestation due",
-    "external_ref": "External reference",
-}
-
-
-def field_label(name: str) -> str:
-    """A use-case field as people name it ("success_signal" -> "Success signal")."""
-    if name in _LABELS:
-        return _LABELS[name]
-    try:
-        return capfirst(UseCase._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-def _shown(row, field) -> str:
-    """A history row's value of ``field`` as people read it."""
-    if field.is_relation:
-        related = getattr(row, field.name)  # fetched with select_related
-        return display_value(related)
-    value = getattr(row, field.attname)
-    if value is None or value == "":
-        return ""
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "j M Y H:i")
-    if isinstance(value, date):
-        return date_format(value, "j M Y")
-    if isinstance(value, Decimal):
-        return plain_decimal(value)
-    return str(value)
-
-
-_HISTORY_FIELDS = [
-    field
-    for field in UseCaseHistory._meta.concrete_fields
-    if not field.name.startswith("pgh_") and field.name not in _HISTORY_NOISE
-]
-
-
-def _row_changes(row, previous) -> tuple[FieldChange, ...]:
-    changes = []
-    for field in _HISTORY_FIELDS:
-        if previous is None and getattr(row, field.attname) is False:
-            continue  # a new row's unset flag is no news
-        old = _shown(previous, field) if previous is not None else ""
-        new = _shown(row, field)
-        if old != new:
-            changes.append(FieldChange(field_label(field.name), old, new))
-    return tuple(changes)
-
-
-def _context_user_id(row):
-    metadata = row.pgh_context.metadata if row.pgh_context_id and row.pgh_context else {}
-    return metadata.get("user"), metadata.get("url", "")
-
-
-# Review and sign-off rows changed outside the services: what each is called, and its columns as
-# people name them, in the order shown. Ids, the use case and bookkeeping links are no news.
-_RELATED_HISTORY = {
-    ReviewHistory._meta.label: (
-        "Review",
-        Review,
-        {
-            "submitted_by": "Submitted by",
-            "submitted_at": "Submitted",
-            "revision": "Revision",
-            "reviewer": "Reviewer",
-            "decision": "Decision",
-            "comment": "Comment",
-            "decided_at": "Decided",
-        },
-    ),
-    SignOffHistory._meta.label: (
-        "Sign-off",
-        SignOff,
-        {
-            "owner": "Signed by",
-            "revision": "Revision signed",
-            "kind": "Kind",
-            "statement": "Statement",
-            "signed_at": "Signed",
-            "expires_at": "Expires",
-            "superseded_at": "Superseded",
-            "reminder_sent_at": "Attestation reminder sent",
-        },
-    ),
-}
-_LINK_HISTORY = {
-    UseCaseProductHistory._meta.label: "product",
-    UseCaseGoalHistory._meta.label: "goal",
-}
-_EVENT_VERBS = {"insert": "created", "delete": "deleted"}
-
-
-def _related_columns(model, labels) -> list:
-    """(column, field, label) of ``model``'s columns the timeline shows, in ``labels``' order."""
-    return [
-        (model._meta.get_field(name).column, model._meta.get_field(name), label)
-        for name, label in labels.items()
-    ]
-
-
-_RELATED_COLUMNS = {
-    name: _related_columns(model, labels) for name, (_, model, labels) in _RELATED_HISTORY.items()
-}
-
-
-def _json_shown(field, value, *, people, revisions) -> str:
-    """A value from a history row's JSON (``row_to_json``) as people read it."""
-    if value is None or value == "":
-        return ""
-    if field.is_relation:
-        if field.related_model is Revision:
-            revision = revisions.get(value)
-            return f"Revision {revision.number}" if revision else f"a deleted revision (#{value})"
-        person = people.get(value)
-        return display_value(person) if person else f"a deleted person (#{value})"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(field, DateTimeField):
-        moment = parse_datetime(value)
-        return date_format(timezone.localtime(moment), "j M Y H:i") if moment else str(value)
-    return str(value)
-
-
-def _related_values(event) -> list[tuple]:
-    """(field, label, old, new) raw JSON values of a review or sign-off history row: every value
-    a new or deleted row held, or what an update changed."""
-    columns = _RELATED_COLUMNS[event.pgh_model]
-    data = event.pgh_data or {}
-    if event.pgh_label == "insert":
-        return [(f, label, None, data.get(col)) for col, f, label in columns]
-    if event.pgh_label == "delete":
-        return [(f, label, data.get(col), None) for col, f, label in columns]
-    diff = event.pgh_diff or {}
-    return [(f, label, *diff[col]) for col, f, label in columns if col in diff]
-
-
 def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[TimelineEntry]:
     """``usecase``'s history, newest first, at most ``limit`` entries: workflow events and edits,
     comments, and changes made outside the registry's pages, which the database's history
@@ -240,85 +78,139 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     ``limit``), the row before each outside change of the use case in one more, and the people,
     products, goals and revisions they name in one query each.
     """
-
-    def newest(queryset):
-        return list(queryset[:limit] if limit is not None else queryset)
-
-    events = newest(
+    events = _newest(
         UseCaseEvent.objects.filter(usecase=usecase)
         .select_related("actor")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk"),
+        limit,
     )
-    comments = newest(
+    comments = _newest(
         Comment.objects.filter(usecase=usecase)
         .select_related("author")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk"),
+        limit,
     )
+    rows = _use_case_rows_changed_outside(usecase, limit)
+    link_rows, related_rows = _links_reviews_and_sign_offs_changed_outside(usecase, limit)
+    names = _names(rows, link_rows, related_rows)
+    return _merged(
+        [
+            _event_entries(events),
+            _comment_entries(comments),
+            _use_case_row_entries(rows, names),
+            _link_entries(link_rows, names),
+            _review_and_sign_off_entries(related_rows, names),
+        ],
+        limit,
+    )
+
+
+def _newest(queryset, limit: int | None) -> list:
+    return list(queryset[:limit] if limit is not None else queryset)
+
+
+def _merged(sources: list[list], limit: int | None) -> list[TimelineEntry]:
+    """The entries of every source, newest first; at one moment, an outside change before the
+    event that followed it, and comments last. Each source gives (sort key, entry) pairs."""
+    dated = [item for source in sources for item in source]
+    dated.sort(key=lambda item: item[0], reverse=True)
+    entries = [entry for _, entry in dated]
+    return entries[:limit] if limit is not None else entries
+
+
+# --- The sources: each read once, and each row made an entry ------------------------------------
+
+
+def _use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
+    """The use case's own history rows not written by a service, newest first, each with the row
+    before it as ``previous_row`` (None for the first): two queries."""
     before = UseCaseHistory.objects.filter(
         pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")
     ).order_by("-pgh_id")
-    outside_rows = newest(
+    rows = _newest(
         UseCaseHistory.objects.filter(_outside_services(), pgh_obj_id=usecase.pk)
         .exclude(pgh_label="delete")
         .select_related("pgh_context", "team", "owner", "author")
         .annotate(previous_id=Subquery(before.values("pgh_id")[:1]))
-        .order_by("-pgh_id")
+        .order_by("-pgh_id"),
+        limit,
     )
-    previous_ids = [row.previous_id for row in outside_rows if row.previous_id]
+    previous_ids = [row.previous_id for row in rows if row.previous_id]
     previous = UseCaseHistory.objects.select_related("team", "owner", "author").in_bulk(
         previous_ids, field_name="pgh_id"
     )
-    # Links, reviews and sign-offs changed outside the services: one query across their history
-    # tables, each row with its values and what it changed (pghistory's aggregate events, whose
-    # ``pgh_context`` is the context's metadata: ``_outside_services`` one level up).
-    other_rows = newest(
+    for row in rows:
+        row.previous_row = previous.get(row.previous_id)
+    return rows
+
+
+def _links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | None):
+    """Links, reviews and sign-offs changed outside the services: one query across their history
+    tables, each row with its values and what it changed (pghistory's aggregate events, whose
+    ``pgh_context`` is the context's metadata: ``_outside_services`` one level up). The link
+    rows, and the review and sign-off rows each with its ``field_values`` (``related_values``)."""
+    other_rows = _newest(
         Events.objects.across(
             UseCaseProductHistory, UseCaseGoalHistory, ReviewHistory, SignOffHistory
         )
         .references(usecase)
         .filter(Q(pgh_context__isnull=True) | Q(pgh_context__service__isnull=True))
-        .order_by("-pgh_created_at", "-pgh_id")
+        .order_by("-pgh_created_at", "-pgh_id"),
+        limit,
     )
-    link_rows = [row for row in other_rows if row.pgh_model in _LINK_HISTORY]
-    related_rows = [row for row in other_rows if row.pgh_model in _RELATED_HISTORY]
-    related_values = {row.pgh_slug: _related_values(row) for row in related_rows}
-    # (model, pk) of the people and revisions those rows name, old values and new.
+    link_rows = [row for row in other_rows if row.pgh_model in LINK_HISTORY]
+    related_rows = [row for row in other_rows if row.pgh_model in RELATED_HISTORY]
+    for row in related_rows:
+        row.field_values = related_values(row)
+    return link_rows, related_rows
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The people, products, goals and revisions the outside changes name, by id."""
+
+    people: dict
+    products: dict
+    goals: dict
+    revisions: dict
+
+
+def _names(rows, link_rows, related_rows) -> _Names:
+    """One query for each kind of thing named, and none for a kind nobody names."""
+    # (model, pk) of the people and revisions the review and sign-off rows name, old and new.
     named = [
         (field.related_model, value)
-        for values in related_values.values()
-        for field, _, *pair in values
+        for row in related_rows
+        for field, _, *pair in row.field_values
         if field.is_relation
         for value in pair
         if value is not None
     ]
-    products = Product.objects.in_bulk(
-        {
-            row.pgh_data["product_id"]
-            for row in link_rows
-            if _LINK_HISTORY[row.pgh_model] == "product"
-        }
-    )
-    goals = StrategicGoal.objects.in_bulk(
-        {
-            row.pgh_data["strategicgoal_id"]
-            for row in link_rows
-            if _LINK_HISTORY[row.pgh_model] == "goal"
-        }
-    )
-    revisions = Revision.objects.in_bulk({pk for model, pk in named if model is Revision})
-    people = User.objects.in_bulk(
-        {
-            *(user_id for row in outside_rows if (user_id := _context_user_id(row)[0]) is not None),
-            *(
-                user_id
-                for row in other_rows
-                if (user_id := (row.pgh_context or {}).get("user")) is not None
-            ),
-            *(pk for model, pk in named if model is User),
-        }
+    linked = {
+        kind: {row.pgh_data[column] for row in link_rows if LINK_HISTORY[row.pgh_model] == kind}
+        for kind, column in (("product", "product_id"), ("goal", "strategicgoal_id"))
+    }
+    return _Names(
+        people=User.objects.in_bulk(
+            {
+                *(user_id for row in rows if (user_id := context_user_id(row)[0]) is not None),
+                *(
+                    user_id
+                    for row in (*link_rows, *related_rows)
+                    if (user_id := (row.pgh_context or {}).get("user")) is not None
+                ),
+                *(pk for model, pk in named if model is User),
+            }
+        ),
+        products=Product.objects.in_bulk(linked["product"]),
+        goals=StrategicGoal.objects.in_bulk(linked["goal"]),
+        revisions=Revision.objects.in_bulk({pk for model, pk in named if model is Revision}),
     )
 
-    dated = []  # (when, tie-break, entry)
+
+def _event_entries(events) -> list[tuple]:
+    """Workflow steps and edits through the registry's pages."""
+    dated = []
     for event in events:
         transition = bool(event.from_status)
         dated.append(
@@ -339,24 +231,33 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
                 ),
             )
         )
-    for comment in comments:
-        dated.append(
-            (
-                (comment.created_at, 2, comment.pk),
-                TimelineEntry(
-                    source="comment",
-                    at=comment.created_at,
-                    title="Comment",
-                    actor=comment.author,
-                    text=comment.body,
-                ),
-            )
+    return dated
+
+
+def _comment_entries(comments) -> list[tuple]:
+    return [
+        (
+            (comment.created_at, 2, comment.pk),
+            TimelineEntry(
+                source="comment",
+                at=comment.created_at,
+                title="Comment",
+                actor=comment.author,
+                text=comment.body,
+            ),
         )
-    for row in outside_rows:
-        changes = _row_changes(row, previous.get(row.previous_id))
+        for comment in comments
+    ]
+
+
+def _use_case_row_entries(rows, names: _Names) -> list[tuple]:
+    """The use case changed outside the services: its fields, old -> new."""
+    dated = []
+    for row in rows:
+        changes = row_changes(row, row.previous_row)
         if not changes:
             continue  # a save that changed nothing people read
-        user_id, url = _context_user_id(row)
+        user_id, url = context_user_id(row)
         dated.append(
             (
                 (row.pgh_created_at, 0, row.pgh_id),
@@ -364,20 +265,26 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
                     source="outside",
                     at=row.pgh_created_at,
                     title=CREATED_OUTSIDE_TITLE if row.pgh_label == "insert" else OUTSIDE_TITLE,
-                    actor=people.get(user_id),
+                    actor=names.people.get(user_id),
                     changes=changes,
                     version=row.version,
                     via=url,
                 ),
             )
         )
+    return dated
+
+
+def _link_entries(link_rows, names: _Names) -> list[tuple]:
+    """A product or goal linked or unlinked outside the services."""
+    dated = []
     for row in link_rows:
         data = row.pgh_data or {}
-        if _LINK_HISTORY[row.pgh_model] == "product":
-            label, linked = "Products", products.get(data.get("product_id"))
+        if LINK_HISTORY[row.pgh_model] == "product":
+            label, linked = "Products", names.products.get(data.get("product_id"))
             name = linked.name if linked else f"a deleted product (#{data.get('product_id')})"
         else:
-            label, linked = "Goals", goals.get(data.get("strategicgoal_id"))
+            label, linked = "Goals", names.goals.get(data.get("strategicgoal_id"))
             name = linked.title if linked else f"a deleted goal (#{data.get('strategicgoal_id')})"
         added = row.pgh_label.endswith(".linked")
         context = row.pgh_context or {}
@@ -388,7 +295,7 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
                     source="outside",
                     at=row.pgh_created_at,
                     title=OUTSIDE_TITLE,
-                    actor=people.get(context.get("user")),
+                    actor=names.people.get(context.get("user")),
                     changes=(
                         FieldChange(label, "", f"{name} linked")
                         if added
@@ -398,12 +305,18 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
                 ),
             )
         )
+    return dated
+
+
+def _review_and_sign_off_entries(related_rows, names: _Names) -> list[tuple]:
+    """A review or sign-off created, changed or deleted outside the services."""
+    dated = []
     for row in related_rows:
-        subject = _RELATED_HISTORY[row.pgh_model][0]
+        subject = RELATED_HISTORY[row.pgh_model][0]
         changes = []
-        for field, label, old, new in related_values[row.pgh_slug]:
-            old = _json_shown(field, old, people=people, revisions=revisions)
-            new = _json_shown(field, new, people=people, revisions=revisions)
+        for field, label, old, new in row.field_values:
+            old = json_shown(field, old, people=names.people, revisions=names.revisions)
+            new = json_shown(field, new, people=names.people, revisions=names.revisions)
             if old != new:
                 changes.append(FieldChange(label, old, new))
         if not changes:
@@ -415,83 +328,12 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
                 TimelineEntry(
                     source="outside",
                     at=row.pgh_created_at,
-                    title=f"{subject} {_EVENT_VERBS.get(row.pgh_label, 'changed')} "
+                    title=f"{subject} {EVENT_VERBS.get(row.pgh_label, 'changed')} "
                     "outside the registry's pages",
-                    actor=people.get(context.get("user")),
+                    actor=names.people.get(context.get("user")),
                     changes=tuple(changes),
                     via=context.get("url", ""),
                 ),
             )
         )
-    dated.sort(key=lambda item: item[0], reverse=True)
-    entries = [entry for _, entry in dated]
-    return entries[:limit] if limit is not None else entries
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    """One field of the text under review beside the last signed text. ``signed`` is None when
-    the use case was never signed off."""
-
-    field: str
-    label: str
-    signed: str | None
-    proposed: str
-
-    @property
-    def changed(self) -> bool:
-        return self.signed is not None and self.signed != self.proposed
-
-
-def events_since(usecase: UseCase, version: int) -> list[UseCaseEvent]:
-    """What moved the use case past ``version``, oldest first, with who did it: what a person who
-    decided on that version needs to see before deciding again."""
-    return list(
-        UseCaseEvent.objects.filter(usecase=usecase, version__gt=version)
-        .select_related("actor")
-        .order_by("version", "pk")[:50]
-    )
-
-
-def last_signed_revision(usecase: UseCase) -> Revision | None:
-    return (
-        usecase.revisions.filter(reason=RevisionReason.SIGNED)
-        .select_related("created_by")
-        .order_by("-number")
-        .first()
-    )
-
-
-def revision_diff(usecase: UseCase) -> list[FieldDiff]:
-    """The text under review (the newest submitted revision; for an ownership transfer, the use
-    case as it stands), field by field, against the last signed revision. Two queries."""
-    newest = usecase.revisions.order_by("-number").first()
-    signed = last_signed_revision(usecase)
-    if newest is not None and newest.reason == RevisionReason.SUBMITTED:
-        proposed = newest.data
-    else:
-        # Nothing submitted since the last sign-off: a transfer asks the new owner to sign
-        # the text as it stands (with them as owner).
-        proposed = usecase_snapshot(usecase)
-    before = signed.data if signed is not None else None
-    names = _in_form_order({**(before or {}), **proposed})
-    return [
-        FieldDiff(
-            field=name,
-            label=field_label(name),
-            signed=before.get(name, "") if before is not None else None,
-            proposed=proposed.get(name, ""),
-        )
-        for name in names
-    ]
-
-
-def _in_form_order(data: dict) -> list[str]:
-    """The field names of a snapshot in the form's order (JSONB keeps no key order)."""
-    known = [*EDITABLE_FIELDS, *M2M_FIELDS]
-    return [name for name in known if name in data] + sorted(set(data) - set(known))
-
-
-def revision_fields(revision: Revision) -> list[tuple[str, str]]:
-    """A revision's snapshot as (label, value) pairs, in the form's order."""
-    return [(field_label(name), revision.data[name]) for name in _in_form_order(revision.data)]
+    return dated
