@@ -16,9 +16,6 @@ from usecases.models import UseCase
 User = get_user_model()
 
 
-# --- Success-signal evidence: the detail page's evidence panel -----------------------------------
-
-
 @dataclass(frozen=True)
 class MeasurementRow:
     measurement: object  # a Measurement, with ``recorded_by``
@@ -52,18 +49,40 @@ class EvidencePanel:
     recorder_choices: list  # team members the owner may allow (only for the owner)
 
 
-def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
-    """Measurements (oldest first) against the line from baseline to target."""
-    unit = usecase.metric_unit
-    series = []
-    first_on = readings[0].measured_on if readings else None
-    start = usecase.metric_baseline_date or first_on
-    has_line = (
+def _has_line(usecase: UseCase) -> bool:
+    """Baseline, target and target date are set: a line runs from baseline to target, and the
+    status is judged on it."""
+    return (
         usecase.metric_baseline is not None
         and usecase.metric_target is not None
         and usecase.metric_target_date is not None
     )
-    if has_line and start is not None and start < usecase.metric_target_date:
+
+
+def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
+    """Measurements (oldest first) against the line from baseline to target."""
+    unit = usecase.metric_unit
+    # The line starts at the baseline's date, or else at the first measurement.
+    start = usecase.metric_baseline_date or (readings[0].measured_on if readings else None)
+    return charts.line_chart(
+        _chart_series(usecase, readings, start=start),
+        width=640,
+        height=260,
+        y_label=f"{usecase.metric_name} ({unit})" if unit else usecase.metric_name,
+        x_label="Date measured",
+        unit=unit,
+        title=f"{usecase.metric_name}: measurements against the expected line",
+        description=_chart_description(usecase, readings, start=start),
+        empty_text="No measurements yet, and no line from baseline to target to draw.",
+        chart_id=f"evidence-chart-{usecase.pk}",
+    )
+
+
+def _chart_series(usecase: UseCase, readings: list, *, start: date | None) -> list:
+    """The expected line (if it runs forward), the target (a point on its date, or else a level
+    across the measurements), and the measurements."""
+    series = []
+    if _has_line(usecase) and start is not None and start < usecase.metric_target_date:
         series.append(
             charts.Series(
                 "Expected",
@@ -89,7 +108,7 @@ def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
             charts.Series(
                 "Target",
                 [
-                    (first_on, usecase.metric_target),
+                    (readings[0].measured_on, usecase.metric_target),
                     (readings[-1].measured_on, usecase.metric_target),
                 ],
                 style="reference",
@@ -104,10 +123,14 @@ def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
             key="measured",
         )
     )
+    return series
 
-    shown_unit = f" {unit}" if unit else ""
+
+def _chart_description(usecase: UseCase, readings: list, *, start: date | None) -> str:
+    """The chart in words, for those who cannot see it: the measurements, the line, the status."""
+    shown_unit = f" {usecase.metric_unit}" if usecase.metric_unit else ""
     if readings:
-        latest = readings[-1]
+        first_on, latest = readings[0].measured_on, readings[-1]
         measured = (
             f"{len(readings)} measurement{'s' if len(readings) != 1 else ''} from "
             f"{date_format(first_on, 'j M Y')} to {date_format(latest.measured_on, 'j M Y')}; "
@@ -116,7 +139,7 @@ def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
         )
     else:
         measured = "No measurements yet."
-    if has_line:
+    if _has_line(usecase):
         line = (
             f" Expected: from {display_value(usecase.metric_baseline)}{shown_unit}"
             + (f" on {date_format(start, 'j M Y')}" if start else "")
@@ -127,18 +150,7 @@ def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
         line = f" Target: {display_value(usecase.metric_target)}{shown_unit}."
     else:
         line = ""
-    return charts.line_chart(
-        series,
-        width=640,
-        height=260,
-        y_label=f"{usecase.metric_name} ({unit})" if unit else usecase.metric_name,
-        x_label="Date measured",
-        unit=unit,
-        title=f"{usecase.metric_name}: measurements against the expected line",
-        description=measured + line + f" Status: {usecase.get_evidence_status_display()}.",
-        empty_text="No measurements yet, and no line from baseline to target to draw.",
-        chart_id=f"evidence-chart-{usecase.pk}",
-    )
+    return measured + line + f" Status: {usecase.get_evidence_status_display()}."
 
 
 def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> EvidencePanel:
@@ -149,47 +161,10 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
     readings = list(
         usecase.measurements.select_related("recorded_by").order_by("measured_on", "pk")
     )
-    by_name = ("first_name", "last_name", "username")
     can_manage = permissions.can_manage_recorders(user, usecase)
-    choices, recorders = [], []
-    if can_manage:
-        # The owner's form, in one query: the team's members, each marked if allowed. Someone
-        # allowed who has since left the team no longer counts, and is not listed.
-        allowed = UseCase.measurement_recorders.through.objects.filter(
-            usecase=usecase, user=OuterRef("pk")
-        )
-        choices = list(
-            User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
-            .exclude(pk=usecase.owner_id)
-            .annotate(is_recorder=Exists(allowed))
-            .distinct()
-            .order_by(*by_name)
-        )
-        recorders = [person for person in choices if person.is_recorder]
-    elif permissions.is_member(user, usecase.team_id):
-        # Only a team member can be a recorder: prefetched, so the permission check below reads
-        # them without asking again. For anyone else there is nothing to ask.
-        prefetch_related_objects(
-            [usecase],
-            Prefetch("measurement_recorders", queryset=User.objects.order_by(*by_name)),
-        )
-        recorders = list(usecase.measurement_recorders.all())
+    choices, recorders = _recorders(usecase, user, can_manage=can_manage)
     can_record = permissions.can_record_measurement(user, usecase)
     latest = readings[-1] if readings else None
-    has_line = (
-        usecase.metric_baseline is not None
-        and usecase.metric_target is not None
-        and usecase.metric_target_date is not None
-    )
-    expected_latest = ""
-    if latest is not None and has_line:
-        expected_latest = evidence.expected_value(
-            baseline=usecase.metric_baseline,
-            baseline_date=usecase.metric_baseline_date or readings[0].measured_on,
-            target=usecase.metric_target,
-            target_date=usecase.metric_target_date,
-            on=latest.measured_on,
-        )
     return EvidencePanel(
         status=usecase.evidence_status,
         status_label=usecase.get_evidence_status_display(),
@@ -209,10 +184,53 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
         chart=_evidence_chart(usecase, readings, today=today),
         latest=latest,
         latest_text=display_value(latest.value) if latest else "",
-        expected_latest_text=display_value(expected_latest),
-        has_line=has_line,
+        expected_latest_text=display_value(_expected_on_latest(usecase, readings)),
+        has_line=_has_line(usecase),
         can_record=can_record,
         can_manage_recorders=can_manage,
         recorders=recorders,
         recorder_choices=choices,
+    )
+
+
+def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]:
+    """(the owner's choices, the allowed recorders): for the owner, the team's members, each
+    marked ``is_recorder`` if allowed, in one query; for a team member, the allowed recorders;
+    for anyone else, nothing (and no query)."""
+    by_name = ("first_name", "last_name", "username")
+    if can_manage:
+        # The owner's form, in one query: the team's members, each marked if allowed. Someone
+        # allowed who has since left the team no longer counts, and is not listed.
+        allowed = UseCase.measurement_recorders.through.objects.filter(
+            usecase=usecase, user=OuterRef("pk")
+        )
+        choices = list(
+            User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
+            .exclude(pk=usecase.owner_id)
+            .annotate(is_recorder=Exists(allowed))
+            .distinct()
+            .order_by(*by_name)
+        )
+        return choices, [person for person in choices if person.is_recorder]
+    if permissions.is_member(user, usecase.team_id):
+        # Only a team member can be a recorder: prefetched, so the permission check after this
+        # reads them without asking again. For anyone else there is nothing to ask.
+        prefetch_related_objects(
+            [usecase],
+            Prefetch("measurement_recorders", queryset=User.objects.order_by(*by_name)),
+        )
+        return [], list(usecase.measurement_recorders.all())
+    return [], []
+
+
+def _expected_on_latest(usecase: UseCase, readings: list):
+    """The line's value on the newest measurement's date; "" without a line or a measurement."""
+    if not readings or not _has_line(usecase):
+        return ""
+    return evidence.expected_value(
+        baseline=usecase.metric_baseline,
+        baseline_date=usecase.metric_baseline_date or readings[0].measured_on,
+        target=usecase.metric_target,
+        target_date=usecase.metric_target_date,
+        on=readings[-1].measured_on,
     )

@@ -168,10 +168,42 @@ def my_work(user, *, now=None) -> MyWork:
     now = now or timezone.now()
     due_before = attestation_due_before(now)
     today = timezone.localdate(now)
+    drafts = _newest_drafts(user)
+    rules = _AttentionRules.for_owner(user, due_before=due_before, today=today)
+    counts = _counts(user, rules)
+    attention = _needing_attention(rules, due_before=due_before, today=today)
+    reviews, reviews_total = _reviews_waiting(user)
+    sign_offs = sign_off_work_for(user, now=now)
+    unread = inbox_unread_summary(user)
+    notifications = list(inbox_notifications(user).unread()[:MY_WORK_ROWS])
+    return MyWork(
+        drafts=drafts,
+        drafts_total=counts["drafts"],
+        reviews=reviews,
+        reviews_total=reviews_total,
+        sign_offs=sign_offs.awaiting[:MY_WORK_ROWS],
+        sign_offs_total=sign_offs.awaiting_total,
+        attention=attention,
+        attention_total=counts["attention"],
+        attestations_due_total=counts["attestations_due"],
+        evidence_stale_total=counts["evidence_stale"],
+        owned_active_total=counts["owned_active"],
+        notifications=notifications,
+        unread_total=unread.count,
+        involved=UseCase.objects.filter(Q(author=user) | Q(owner=user)).exists(),
+        due_before=due_before,
+        stale_days=evidence.stale_days(),
+    )
 
-    # Drafts carry what ``readiness.missing_for_review`` reads, the links as two EXISTS. The
-    # newest few are picked first (a subquery), so the EXISTS probe those rows alone: over every
-    # draft, PostgreSQL would hash the whole link tables instead.
+
+def _newest_drafts(user) -> list:
+    """``user``'s newest drafts, each with ``missing`` (what submitting still needs) and
+    ``changes_requested`` (the last review sent it back): one query.
+
+    Drafts carry what ``readiness.missing_for_review`` reads, the links as two EXISTS. The newest
+    few are picked first (a subquery), so the EXISTS probe those rows alone: over every draft,
+    PostgreSQL would hash the whole link tables instead.
+    """
     last_decision = Review.objects.filter(
         usecase=OuterRef("pk"), decided_at__isnull=False
     ).order_by("-decided_at", "-pk")
@@ -200,28 +232,54 @@ def my_work(user, *, now=None) -> MyWork:
             draft, {"products": draft.has_products, "goals": draft.has_goals}
         )
         draft.changes_requested = draft.last_decision == ReviewDecision.CHANGES_REQUESTED
+    return drafts
 
-    owned_active = Q(owner=user, status=Status.ACTIVE)
-    attestation_due = Q(attestation_expires_at__lt=due_before)
-    evidence_stale = evidence.stale_q(today)
-    needs_attention = owned_active & (attestation_due | evidence_stale)
+
+@dataclass(frozen=True)
+class _AttentionRules:
+    """Which of an owner's use cases need attention, as filters: active and theirs, with an
+    attestation due or evidence gone stale."""
+
+    owned_active: Q
+    attestation_due: Q
+    evidence_stale: Q
+
+    @classmethod
+    def for_owner(cls, user, *, due_before: datetime, today) -> "_AttentionRules":
+        return cls(
+            owned_active=Q(owner=user, status=Status.ACTIVE),
+            attestation_due=Q(attestation_expires_at__lt=due_before),
+            evidence_stale=evidence.stale_q(today),
+        )
+
+    @property
+    def needs_attention(self) -> Q:
+        return self.owned_active & (self.attestation_due | self.evidence_stale)
+
+
+def _counts(user, rules: _AttentionRules) -> dict:
+    """The totals behind the sections, in one aggregate over ``user``'s drafts and owned active
+    use cases."""
     my_drafts = Q(author=user, status=Status.DRAFT)
-    counts = UseCase.objects.filter(my_drafts | owned_active).aggregate(
+    return UseCase.objects.filter(my_drafts | rules.owned_active).aggregate(
         drafts=Count("pk", filter=my_drafts),
-        owned_active=Count("pk", filter=owned_active),
-        attention=Count("pk", filter=needs_attention),
-        attestations_due=Count("pk", filter=owned_active & attestation_due),
-        evidence_stale=Count("pk", filter=owned_active & evidence_stale),
+        owned_active=Count("pk", filter=rules.owned_active),
+        attention=Count("pk", filter=rules.needs_attention),
+        attestations_due=Count("pk", filter=rules.owned_active & rules.attestation_due),
+        evidence_stale=Count("pk", filter=rules.owned_active & rules.evidence_stale),
     )
 
-    # Attestations due first, the soonest to lapse first; then stale evidence, the longest
-    # unmeasured (or never measured) first.
+
+def _needing_attention(rules: _AttentionRules, *, due_before: datetime, today) -> list:
+    """The owned use cases needing attention, each with ``attestation_due`` and
+    ``evidence_stale``: attestations due first, the soonest to lapse first; then stale evidence,
+    the longest unmeasured (or never measured) first. One query."""
     attention = list(
-        UseCase.objects.filter(needs_attention)
+        UseCase.objects.filter(rules.needs_attention)
         .select_related("team")
         .defer(*_LONG_TEXT)
         .annotate(
-            due_on=Case(When(attestation_due, then=F("attestation_expires_at"))),
+            due_on=Case(When(rules.attestation_due, then=F("attestation_expires_at"))),
             first_signed_at=evidence.first_signed_at(),
         )
         .order_by(
@@ -236,31 +294,13 @@ def my_work(user, *, now=None) -> MyWork:
             and usecase.attestation_expires_at < due_before
         )
         usecase.evidence_stale = evidence.usecase_is_stale(usecase, today)
+    return attention
 
-    reviews, reviews_total = None, 0
-    if can_view_review_queue(user):
-        waiting = reviews_waiting_for(user)
-        reviews, reviews_total = list(waiting[:MY_WORK_ROWS]), waiting.count()
 
-    sign_offs = sign_off_work_for(user, now=now)
-    unread = inbox_unread_summary(user)
-    notifications = list(inbox_notifications(user).unread()[:MY_WORK_ROWS])
-
-    return MyWork(
-        drafts=drafts,
-        drafts_total=counts["drafts"],
-        reviews=reviews,
-        reviews_total=reviews_total,
-        sign_offs=sign_offs.awaiting[:MY_WORK_ROWS],
-        sign_offs_total=sign_offs.awaiting_total,
-        attention=attention,
-        attention_total=counts["attention"],
-        attestations_due_total=counts["attestations_due"],
-        evidence_stale_total=counts["evidence_stale"],
-        owned_active_total=counts["owned_active"],
-        notifications=notifications,
-        unread_total=unread.count,
-        involved=UseCase.objects.filter(Q(author=user) | Q(owner=user)).exists(),
-        due_before=due_before,
-        stale_days=evidence.stale_days(),
-    )
+def _reviews_waiting(user) -> tuple[list | None, int]:
+    """The first of the reviews waiting for ``user`` and their number; (None, 0) for someone who
+    is not a reviewer."""
+    if not can_view_review_queue(user):
+        return None, 0
+    waiting = reviews_waiting_for(user)
+    return list(waiting[:MY_WORK_ROWS]), waiting.count()
