@@ -9,43 +9,31 @@ from usecases.models.measurements import Measurement
 from usecases.models.usecase import UseCase
 from usecases.models.workflow import Review, SignOff
 
-UseCaseHistory = pghistory.create_event_model(
+
+def _row_history(model, model_name: str, **options):
+    """An event model recording every insert, update and delete of ``model``'s rows, reached from
+    a row as ``row.history``."""
+    return pghistory.create_event_model(
+        model,
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        model_name=model_name,
+        obj_field=pghistory.ObjForeignKey(related_name="history"),
+        abstract=False,
+        **options,
+    )
+
+
+UseCaseHistory = _row_history(
     UseCase,
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+    "UseCaseHistory",
     exclude=["search_vector", "goal_ids", "product_ids"],  # the links have their own history
-    model_name="UseCaseHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history"),
-    abstract=False,
 )
-ReviewHistory = pghistory.create_event_model(
-    Review,
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="ReviewHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history"),
-    abstract=False,
-)
-MeasurementHistory = pghistory.create_event_model(
-    Measurement,
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="MeasurementHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history"),
-    abstract=False,
-)
-SignOffHistory = pghistory.create_event_model(
-    SignOff,
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="SignOffHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history"),
-    abstract=False,
-)
+ReviewHistory = _row_history(Review, "ReviewHistory")
+MeasurementHistory = _row_history(Measurement, "MeasurementHistory")
+SignOffHistory = _row_history(SignOff, "SignOffHistory")
+# A link is inserted or deleted, never updated; the link tables are Django's own.
 UseCaseProductHistory = pghistory.create_event_model(
     UseCase.products.through,
     pghistory.InsertEvent("product.linked"),
