@@ -15,7 +15,7 @@ from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from usecases import services
 from usecases.choices import NotificationKind, Status
 from usecases.models import Notification, SignOff, UseCase
-from usecases.selectors import MY_WORK_ROWS, my_work
+from usecases.selectors.my_work import MY_WORK_ROWS, my_work
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 
 from tests.factories import reviewer
-from usecases import selectors, services
+from usecases import services
 from usecases.models import Review, Revision, SignOff, UseCase
+from usecases.selectors.history import usecase_timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ SIGN_OFF_CHANGED = "Sign-off changed outside the registry's pages"
 
 
 def outside_entries(usecase):
-    return [e for e in selectors.usecase_timeline(usecase) if e.source == "outside"]
+    return [e for e in usecase_timeline(usecase) if e.source == "outside"]
 
 
 def changes_of(entry) -> dict[str, tuple[str, str]]:

@@ -16,7 +16,8 @@ from tests.factories import UserFactory
 from usecases import services
 from usecases.choices import MATERIAL_FIELDS, Action, EventKind, MetricDirection
 from usecases.concerns import concern_condition
-from usecases.models import SignOff, UseCase
+from usecases.models.usecase import UseCase
+from usecases.models.workflow import SignOff
 from usecases.permissions import get_actions
 
 pytestmark = pytest.mark.django_db

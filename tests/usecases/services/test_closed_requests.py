@@ -14,7 +14,7 @@ from usecases import services
 from usecases.choices import NotificationKind
 from usecases.models import Notification
 from usecases.notifications import MESSAGE_LENGTH, close_requests
-from usecases.selectors import unread_notification_count
+from usecases.selectors.inbox import unread_notification_count
 
 pytestmark = pytest.mark.django_db
 

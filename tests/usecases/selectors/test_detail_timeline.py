@@ -7,8 +7,11 @@ from django.utils.html import escape
 
 from tests.conftest import ROLES, edit_form_data, make_usecase
 from tests.factories import GoalFactory, ProductFactory
-from usecases import selectors, services
+from usecases import services
 from usecases.models import Comment, UseCase
+from usecases.selectors.history import TIMELINE_LIMIT, usecase_timeline
+from usecases.selectors.history_rows import FieldChange
+from usecases.selectors.revisions import last_signed_revision, revision_diff
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +36,7 @@ def login_url(next_path):
 
 
 def outside_entries(usecase):
-    return [e for e in selectors.usecase_timeline(usecase) if e.source == "outside"]
+    return [e for e in usecase_timeline(usecase) if e.source == "outside"]
 
 
 def change_of(entry, label):
@@ -68,7 +71,7 @@ def test_the_timeline_lists_events_and_comments_newest_first(org, usecase):
     usecase = submitted(org, usecase)
     services.usecase_request_changes(usecase=usecase, actor=org.reviewer, comment="Name a source.")
 
-    timeline = selectors.usecase_timeline(usecase)
+    timeline = usecase_timeline(usecase)
 
     assert [(entry.source, entry.title) for entry in timeline] == [
         ("event", "Changes requested"),
@@ -118,7 +121,7 @@ def test_the_timeline_shows_the_newest_fifty_and_links_to_the_full_history(as_us
     capped = client.get(detail_url(usecase))
     full = client.get(f"{detail_url(usecase)}?history=all")
 
-    assert len(capped.context["timeline"]) == selectors.TIMELINE_LIMIT
+    assert len(capped.context["timeline"]) == TIMELINE_LIMIT
     assert capped.context["timeline_truncated"]
     assert f'href="{detail_url(usecase)}?history=all#history"' in capped.content.decode()
     assert len(full.context["timeline"]) == 56  # 55 comments and the creation
@@ -135,7 +138,7 @@ def test_a_queryset_update_outside_the_services_shows_with_old_and_new_values(or
 
     assert entry.title == OUTSIDE
     assert entry.actor is None
-    assert change_of(entry, "Title") == selectors.FieldChange(
+    assert change_of(entry, "Title") == FieldChange(
         "Title", "Triage incoming benefit claims", "Renamed in the shell"
     )
     assert [change.label for change in entry.changes] == ["Title"]  # no version or time noise
@@ -162,7 +165,7 @@ def test_a_use_case_created_outside_the_services_shows_what_it_was_created_with(
         title="Imported claims triage", who="Claims officers", team=org.team, author=org.member
     )
 
-    (entry,) = selectors.usecase_timeline(usecase)
+    (entry,) = usecase_timeline(usecase)
 
     assert entry.title == "Created outside the registry's pages"
     assert {change.label: (change.old, change.new) for change in entry.changes} == {
@@ -183,7 +186,7 @@ def test_a_change_in_the_admin_shows_who_made_it_and_where(org, usecase):
 
     assert entry.actor == org.admin
     assert entry.via == "/admin/usecases/usecase/1/change/"
-    assert change_of(entry, "Status") == selectors.FieldChange("Status", "Draft", "Retired")
+    assert change_of(entry, "Status") == FieldChange("Status", "Draft", "Retired")
 
 
 def test_the_page_shows_an_outside_change(as_user, org, usecase):
@@ -206,7 +209,7 @@ def test_changes_through_the_services_do_not_show_twice(org, usecase):
     usecase = signed(org, usecase)
     services.usecase_retire(usecase=usecase, actor=org.lead, reason="Replaced.")
 
-    timeline = selectors.usecase_timeline(usecase)
+    timeline = usecase_timeline(usecase)
 
     assert outside_entries(usecase) == []
     assert [entry.title for entry in timeline].count("Edited") == 1
@@ -250,7 +253,7 @@ def test_an_outside_change_takes_its_place_in_time(org):
     UseCase.objects.filter(pk=usecase.pk).update(title="Renamed in the shell")
     services.comment_post(usecase=usecase, actor=org.member, body="After.")
 
-    timeline = selectors.usecase_timeline(usecase)
+    timeline = usecase_timeline(usecase)
 
     assert [(entry.source, entry.text) for entry in timeline] == [
         ("comment", "After."),
@@ -281,7 +284,7 @@ def test_a_goal_linked_in_the_admin_shows_who_linked_it(org, usecase):
 
     (entry,) = outside_entries(usecase)
     assert entry.actor == org.admin
-    assert entry.changes == (selectors.FieldChange("Goals", "", "Fewer complaints linked"),)
+    assert entry.changes == (FieldChange("Goals", "", "Fewer complaints linked"),)
 
 
 def test_links_changed_through_the_services_do_not_show_twice(org, usecase):
@@ -383,7 +386,7 @@ def test_the_comment_form_is_on_the_page(as_user, org, usecase):
 def test_a_use_case_never_signed_shows_the_submitted_fields(org, usecase):
     usecase = submitted(org, usecase)
 
-    diff = {field.field: field for field in selectors.revision_diff(usecase)}
+    diff = {field.field: field for field in revision_diff(usecase)}
 
     assert diff["problem"].signed is None
     assert diff["problem"].proposed == "Claims wait weeks before anyone reads them."
@@ -401,9 +404,7 @@ def test_the_diff_compares_the_text_under_review_with_the_last_signed_text(org, 
     )
     assert usecase.status == "in_review"  # a material edit goes back to review
 
-    changed = {
-        f.label: (f.signed, f.proposed) for f in selectors.revision_diff(usecase) if f.changed
-    }
+    changed = {f.label: (f.signed, f.proposed) for f in revision_diff(usecase) if f.changed}
 
     assert changed == {
         "Title": ("Triage incoming benefit claims", "Triage claims"),
@@ -417,9 +418,7 @@ def test_a_transfer_shows_the_new_owner_against_the_signed_text(org, usecase):
         usecase=usecase, actor=org.lead, new_owner=org.lead
     )
 
-    changed = {
-        f.label: (f.signed, f.proposed) for f in selectors.revision_diff(usecase) if f.changed
-    }
+    changed = {f.label: (f.signed, f.proposed) for f in revision_diff(usecase) if f.changed}
 
     assert changed == {"Owner": ("Owen Owner", "Leo Lead")}
 
@@ -472,7 +471,7 @@ def test_a_changed_since_sign_off_use_case_links_to_the_last_signed_text(as_user
         data={"problem": "Claims wait a month."},
         expected_version=usecase.version,
     )
-    signed_revision = selectors.last_signed_revision(usecase)
+    signed_revision = last_signed_revision(usecase)
     client = as_user(org.non_member)
 
     page = client.get(detail_url(usecase)).content.decode()
@@ -574,7 +573,7 @@ def test_the_detail_page_costs_the_same_with_a_short_or_a_long_history(
             response = client.get(detail_url(usecase))
         assert response.status_code == 200
         assert response.context["revision_diff"]  # the reviewer's page, with every panel
-        assert len(response.context["timeline"]) == min(2 * size + 6, selectors.TIMELINE_LIMIT)
+        assert len(response.context["timeline"]) == min(2 * size + 6, TIMELINE_LIMIT)
         counts.append(len(captured))
 
     assert counts[0] == counts[1]

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from portfolio.models import Membership, StrategicGoal
 from tests.conftest import make_usecase
 from tests.factories import GoalFactory, MembershipFactory
-from usecases import selectors
 from usecases.choices import Source
-from usecases.models import UseCase, parse_key
+from usecases.models.usecase import UseCase, parse_key
+from usecases.selectors.lists import search_usecases
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def catalogue(org):
 
 
 def search(text):
-    return set(selectors.search_usecases(UseCase.objects.all(), text))
+    return set(search_usecases(UseCase.objects.all(), text))
 
 
 @pytest.mark.parametrize("typed", ["triag", "Triage", "TRIAGE", "tri", "triage inc"])

@@ -10,7 +10,9 @@ from tests.conftest import make_usecase
 from tests.factories import GoalFactory, ProductFactory
 from usecases import dashboard
 from usecases.filters import UseCaseFilter
-from usecases.models import LINK_SET_TRIGGERS, UseCase, UseCaseHistory, repair_link_sets
+from usecases.models.history import UseCaseHistory
+from usecases.models.link_sets import LINK_SET_TRIGGERS, repair_link_sets
+from usecases.models.usecase import UseCase
 
 pytestmark = pytest.mark.django_db
 

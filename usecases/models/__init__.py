@@ -1,0 +1,59 @@
+"""The registry's models, by sub-domain: ``usecase`` (the use case and its queryset), ``workflow``
+(events, revisions, reviews, sign-offs, ownership transfers), ``messages`` (comments and
+notices), ``measurements`` (readings and the dashboard's snapshots), ``history`` (pghistory's event
+models) and ``link_sets`` (the triggers that keep the goal and product id arrays). Every model is
+imported here, in the order the single module defined them, so Django finds them and
+``from usecases.models import X`` keeps working."""
+
+# Django registers the models in the order they are imported: kept as the single module had them.
+# isort: off
+from usecases.models.usecase import (
+    KEY_PREFIX,
+    NUMBER_SEQUENCE,
+    NextVal,
+    UseCase,
+    UseCaseQuerySet,
+    parse_key,
+)
+from usecases.models.workflow import OwnershipTransfer, Review, Revision, SignOff, UseCaseEvent
+from usecases.models.messages import Comment, Notification, NotificationQuerySet
+from usecases.models.measurements import Measurement, OwnershipSnapshot
+from usecases.models.history import (
+    MeasurementHistory,
+    ReviewHistory,
+    SignOffHistory,
+    UseCaseGoalHistory,
+    UseCaseHistory,
+    UseCaseProductHistory,
+)
+from usecases.models.link_sets import LINK_SET_OPERATIONS, LINK_SET_TRIGGERS, repair_link_sets
+
+# isort: on
+
+__all__ = [
+    "KEY_PREFIX",
+    "LINK_SET_OPERATIONS",
+    "LINK_SET_TRIGGERS",
+    "NUMBER_SEQUENCE",
+    "Comment",
+    "Measurement",
+    "MeasurementHistory",
+    "NextVal",
+    "Notification",
+    "NotificationQuerySet",
+    "OwnershipSnapshot",
+    "OwnershipTransfer",
+    "Review",
+    "ReviewHistory",
+    "Revision",
+    "SignOff",
+    "SignOffHistory",
+    "UseCase",
+    "UseCaseEvent",
+    "UseCaseGoalHistory",
+    "UseCaseHistory",
+    "UseCaseProductHistory",
+    "UseCaseQuerySet",
+    "parse_key",
+    "repair_link_sets",
+]

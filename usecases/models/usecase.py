@@ -1,0 +1,364 @@
+"""The use case: its fields, the rules the database keeps on them (constraints, the material-change
+and link-set triggers), and its queryset; keys such as ``UC-1042``."""
+
+import operator
+from functools import cached_property
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Func, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from portfolio.models import Product, StrategicGoal, Team
+from usecases.choices import (
+    EDITABLE_FIELDS,
+    EVIDENCE_TONES,
+    STATUS_TONES,
+    EvidenceArea,
+    EvidenceStatus,
+    MetricDirection,
+    Source,
+    Status,
+)
+from usecases.readiness import missing_needs
+from usecases.search import SEARCH_CONFIG, prefix_query
+
+KEY_PREFIX = "UC-"
+NUMBER_SEQUENCE = "usecases_usecase_number_seq"
+
+
+class NextVal(Func):
+    """``nextval('<sequence>')``: use-case numbers come from a sequence, so none is ever reused."""
+
+    function = "nextval"
+    template = f"%(function)s('{NUMBER_SEQUENCE}')"
+    output_field = models.BigIntegerField()
+
+
+class UseCaseQuerySet(models.QuerySet):
+    def with_list_data(self):
+        return self.select_related("team", "owner")
+
+    @staticmethod
+    def overdue_condition(now) -> Q:
+        """The overdue rule, written once: active, and the owner's attestation ran out before
+        ``now``. ``overdue()`` filters by it, the dashboard counts with it, and
+        ``UseCase.attestation_overdue`` checks it on a loaded row."""
+        return Q(status=Status.ACTIVE, attestation_expires_at__lt=now)
+
+    def overdue(self, *, now=None):
+        """Active use cases whose owner's attestation has expired."""
+        return self.filter(self.overdue_condition(now or timezone.now()))
+
+    def reviewable_by(self, user):
+        """In review, neither authored by ``user`` nor sent to this review by them (separation of
+        duties: the same rule as ``permissions._may_decide``)."""
+        # Imported here: reviews point at use cases, so their module imports this one.
+        from usecases.models.workflow import Review
+
+        sent_by_them = Review.objects.filter(
+            usecase=models.OuterRef("pk"), decided_at__isnull=True, submitted_by=user
+        )
+        return (
+            self.filter(status=Status.IN_REVIEW)
+            .exclude(author=user)
+            .exclude(models.Exists(sent_by_them))
+        )
+
+    def awaiting_sign_off_by(self, user):
+        return self.filter(status=Status.AWAITING_SIGN_OFF, owner=user)
+
+    def search(self, text: str):
+        query = prefix_query(text)
+        if query is None:
+            return self
+        return self.filter(search_vector=query)
+
+    def by_key(self, key: str):
+        number = parse_key(key)
+        return self.filter(number=number) if number is not None else self.none()
+
+
+def parse_key(key: str) -> int | None:
+    key = key.strip().upper()
+    if key.startswith(KEY_PREFIX):
+        key = key[len(KEY_PREFIX) :]
+    # ASCII digits only: "²".isdigit() is True, yet int("²") raises.
+    return int(key) if key.isascii() and key.isdigit() else None
+
+
+class UseCase(models.Model):
+    number = models.BigIntegerField(unique=True, editable=False, db_default=NextVal())
+    title = models.CharField(max_length=200)
+
+    # The four things the registry makes explicit (owner below).
+    who = models.TextField(
+        "who", blank=True, help_text="The people this use case is for: an actor or persona."
+    )
+    problem = models.TextField(blank=True, help_text="The business problem it addresses.")
+    success_signal = models.TextField(
+        blank=True, help_text="How success will be recognised in practice."
+    )
+    business_intent = models.TextField(blank=True, help_text="The benefit the business expects.")
+
+    # How the change lands.
+    people_change = models.TextField("people change", blank=True)
+    process_change = models.TextField("process change", blank=True)
+    technology_change = models.TextField("technology change", blank=True)
+
+    # The success signal's metric.
+    metric_name = models.CharField("metric", max_length=200, blank=True)
+    metric_unit = models.CharField("unit", max_length=40, blank=True)
+    metric_direction = models.CharField(
+        "direction", max_length=10, choices=MetricDirection.choices, blank=True
+    )
+    metric_baseline = models.DecimalField(
+        "baseline", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    metric_target = models.DecimalField(
+        "target", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    metric_target_date = models.DateField("target date", null=True, blank=True)
+    evidence_area = models.CharField(max_length=30, choices=EvidenceArea.choices, blank=True)
+    metric_baseline_date = models.DateField(
+        "baseline date",
+        null=True,
+        blank=True,
+        help_text="When the baseline was measured; the line to the target starts here.",
+    )
+    # Kept by the measurement services (and a daily recompute) so dashboards filter on columns.
+    evidence_status = models.CharField(
+        max_length=20,
+        choices=EvidenceStatus.choices,
+        default=EvidenceStatus.NO_DATA,
+        editable=False,
+    )
+    last_measured_on = models.DateField(null=True, blank=True, editable=False)
+    measurement_recorders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Team members the owner allows to record measurements.",
+    )
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="usecases")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_usecases",
+        help_text="The person who will own this use case. Empty only while drafting.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_usecases"
+    )
+    products = models.ManyToManyField(Product, blank=True, related_name="usecases")
+    goals = models.ManyToManyField(StrategicGoal, blank=True, related_name="usecases")
+    # The linked goals' and products' ids, sorted: kept by database triggers (``Meta.triggers`` and
+    # ``link_sets._touch_linked_usecases``) whoever changes the links, so the dashboard groups use cases by
+    # the goals they serve with one scan instead of a subquery per use case. Read them in queries
+    # only: an instance's copy is stale once its links change, and what it saves is overwritten.
+    goal_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    product_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Priority inputs, 1 (low) to 5 (high).
+    business_value = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    effort = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    # Ownership state, kept here so lists and dashboards filter on columns, not on joins.
+    signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attestation_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    changed_since_sign_off = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="What was signed (who, problem, success signal, owner) changed; awaiting re-review.",
+    )
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    source = models.CharField(max_length=30, choices=Source.choices, default=Source.MANUAL)
+    external_ref = models.CharField("external reference", max_length=300, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("who", "problem", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = UseCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="usecase_search_gin"),
+            models.Index(fields=["status", "-number"], name="usecase_status_number"),
+            models.Index(fields=["team", "-number"], name="usecase_team_number"),
+            models.Index(fields=["owner", "-number"], name="usecase_owner_number"),
+            models.Index(
+                fields=["attestation_expires_at"],
+                condition=Q(status="active"),
+                name="usecase_active_expiry",
+            ),
+            # Everything the dashboard counts, so its grouped counts read this index alone.
+            models.Index(
+                fields=["team", "status"],
+                include=[
+                    "id",
+                    "owner",
+                    "attestation_expires_at",
+                    "changed_since_sign_off",
+                    "evidence_status",
+                    "evidence_area",
+                    "goal_ids",
+                    "product_ids",
+                ],
+                name="usecase_dashboard_cover",
+            ),
+        ]
+        triggers = [
+            # Decisions and sign-offs are bound to the text however it changes (shell, SQL, a
+            # script): a change to any field of the form moves the version on, so nobody decides
+            # on a text they did not see; an active use case whose material fields no longer match
+            # its sign-off's digest is flagged "changed since sign-off" (needs re-review).
+            pgtrigger.Trigger(
+                name="usecase_material_change",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(*EDITABLE_FIELDS),
+                func="""
+                IF NEW.version = OLD.version THEN
+                    NEW.version := OLD.version + 1;
+                END IF;
+                IF NEW.status = 'active' AND NOT NEW.changed_since_sign_off AND EXISTS (
+                    SELECT 1 FROM usecases_signoff
+                    WHERE usecase_id = NEW.id AND superseded_at IS NULL
+                      AND material_digest <> '' AND material_digest <> usecase_material_digest(NEW)
+                ) THEN
+                    NEW.changed_since_sign_off := true;
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+            # ``goal_ids`` and ``product_ids`` always hold the links, whatever a write says.
+            pgtrigger.Trigger(
+                name="usecase_link_sets",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                NEW.goal_ids := ARRAY(
+                    SELECT strategicgoal_id FROM usecases_usecase_goals
+                    WHERE usecase_id = NEW.id ORDER BY 1
+                );
+                NEW.product_ids := ARRAY(
+                    SELECT product_id FROM usecases_usecase_products
+                    WHERE usecase_id = NEW.id ORDER BY 1
+                );
+                RETURN NEW;
+                """,
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(business_value__isnull=True) | Q(business_value__range=(1, 5)),
+                name="usecase_business_value_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(effort__isnull=True) | Q(effort__range=(1, 5)),
+                name="usecase_effort_1_to_5",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="usecase_version_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="usecase_status_valid"
+            ),
+            # The owner may be empty only while drafting.
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(owner__isnull=False),
+                name="usecase_owner_unless_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="usecase_unique_external_ref",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("usecases:usecase_detail", args=[self.key])
+
+    @property
+    def key(self) -> str:
+        return f"{KEY_PREFIX}{self.number}"
+
+    @cached_property
+    def evidence_keeper_id(self) -> int | None:
+        """Who keeps the success signal's measurements: the owner; while ownership is being handed
+        over, the person whose sign-off still holds (the outgoing owner), until the new owner
+        signs, unless that person has been deactivated. Read from the sign-off, not from the
+        transfer: a deactivation may name someone else for a declined handover to fall back to,
+        and that person signed nothing. One query, only while awaiting sign-off."""
+        if self.status == Status.AWAITING_SIGN_OFF and not self.changed_since_sign_off:
+            signer = (
+                self.sign_offs.filter(
+                    superseded_at__isnull=True,
+                    owner__is_active=True,
+                    usecase__transfers__resolved_at__isnull=True,
+                )
+                .values_list("owner_id", flat=True)
+                .first()
+            )
+            if signer is not None:
+                return signer
+        return self.owner_id
+
+    @cached_property
+    def review_gaps(self) -> list:
+        """What submitting still lacks (``readiness``), from the prefetched links where loaded."""
+        return missing_needs(self)
+
+    @property
+    def status_tone(self) -> str:
+        return STATUS_TONES.get(self.status, "neutral")
+
+    def review_submitter_id(self) -> int | None:
+        """Who sent the open review's version to review; fetched once per instance."""
+        if not hasattr(self, "_review_submitter_id"):
+            self._review_submitter_id = (
+                self.reviews.filter(decided_at__isnull=True)
+                .values_list("submitted_by_id", flat=True)
+                .first()
+            )
+        return self._review_submitter_id
+
+    @property
+    def evidence_tone(self) -> str:
+        return EVIDENCE_TONES.get(self.evidence_status, "neutral")
+
+    @property
+    def attestation_overdue(self) -> bool:
+        """``UseCaseQuerySet.overdue_condition`` on this row, each of its ``field`` and
+        ``field__lt`` lookups compared in Python (an empty field meets none, as NULL in SQL)."""
+        compare = {"": operator.eq, "lt": operator.lt}
+        for lookup, value in UseCaseQuerySet.overdue_condition(timezone.now()).children:
+            field, _, kind = lookup.partition("__")
+            current = getattr(self, field)
+            if current is None or not compare[kind](current, value):
+                return False
+        return True

@@ -1,0 +1,339 @@
+"""The detail page's timeline: everything that happened to a use case, whoever did it and however.
+
+Five sources, each read once and each made entries by its own builder: the workflow events, the
+comments, and what the database's history triggers caught outside the registry's pages (the use
+case's own row; its product and goal links; its reviews and sign-offs). ``usecase_timeline`` reads
+them, fetches what they name, and merges the entries newest first."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, Subquery
+from pghistory.models import Events
+
+from portfolio.models import Product, StrategicGoal
+from usecases.choices import EventKind
+from usecases.models import (
+    Comment,
+    ReviewHistory,
+    Revision,
+    SignOffHistory,
+    UseCase,
+    UseCaseEvent,
+    UseCaseGoalHistory,
+    UseCaseHistory,
+    UseCaseProductHistory,
+)
+from usecases.selectors.history_rows import (
+    EVENT_VERBS,
+    LINK_HISTORY,
+    RELATED_HISTORY,
+    FieldChange,
+    context_user_id,
+    json_shown,
+    related_values,
+    row_changes,
+)
+
+User = get_user_model()
+
+
+# The detail page shows this many timeline entries; "Show full history" shows them all.
+TIMELINE_LIMIT = 50
+OUTSIDE_TITLE = "Changed outside the registry's pages"
+CREATED_OUTSIDE_TITLE = "Created outside the registry's pages"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a use case's history. ``source`` says where it comes from: "event" (a
+    workflow step or an edit through the registry), "comment", or "outside" (a change made in the
+    admin, the shell or an importer, read from the database's own history)."""
+
+    source: str
+    at: datetime
+    title: str
+    actor: object = None  # a user; None when nobody is known (a script, the system)
+    text: str = ""  # note, comment, rationale or reason
+    changed_labels: tuple[str, ...] = ()
+    from_status: str = ""  # status labels, for a transition
+    to_status: str = ""
+    changes: tuple[FieldChange, ...] = ()  # old -> new, for changes made outside
+    version: int | None = None
+    via: str = ""  # the address an outside change came through, when made in a request
+
+
+def _outside_services() -> Q:
+    """History rows not written by a service (see ``core.history.history_context``)."""
+    return Q(pgh_context__isnull=True) | Q(pgh_context__metadata__service__isnull=True)
+
+
+def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[TimelineEntry]:
+    """``usecase``'s history, newest first, at most ``limit`` entries: workflow events and edits,
+    comments, and changes made outside the registry's pages, which the database's history
+    triggers caught (fields old -> new; product and goal links; its reviews and sign-offs).
+
+    A fixed number of queries whatever the length: each source is read once (its newest
+    ``limit``), the row before each outside change of the use case in one more, and the people,
+    products, goals and revisions they name in one query each.
+    """
+    events = _newest(
+        UseCaseEvent.objects.filter(usecase=usecase)
+        .select_related("actor")
+        .order_by("-created_at", "-pk"),
+        limit,
+    )
+    comments = _newest(
+        Comment.objects.filter(usecase=usecase)
+        .select_related("author")
+        .order_by("-created_at", "-pk"),
+        limit,
+    )
+    rows = _use_case_rows_changed_outside(usecase, limit)
+    link_rows, related_rows = _links_reviews_and_sign_offs_changed_outside(usecase, limit)
+    names = _names(rows, link_rows, related_rows)
+    return _merged(
+        [
+            _event_entries(events),
+            _comment_entries(comments),
+            _use_case_row_entries(rows, names),
+            _link_entries(link_rows, names),
+            _review_and_sign_off_entries(related_rows, names),
+        ],
+        limit,
+    )
+
+
+def _newest(queryset, limit: int | None) -> list:
+    return list(queryset[:limit] if limit is not None else queryset)
+
+
+def _merged(sources: list[list], limit: int | None) -> list[TimelineEntry]:
+    """The entries of every source, newest first; at one moment, an outside change before the
+    event that followed it, and comments last. Each source gives (sort key, entry) pairs."""
+    dated = [item for source in sources for item in source]
+    dated.sort(key=lambda item: item[0], reverse=True)
+    entries = [entry for _, entry in dated]
+    return entries[:limit] if limit is not None else entries
+
+
+# --- The sources: each read once, and each row made an entry ------------------------------------
+
+
+def _use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
+    """The use case's own history rows not written by a service, newest first, each with the row
+    before it as ``previous_row`` (None for the first): two queries."""
+    before = UseCaseHistory.objects.filter(
+        pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")
+    ).order_by("-pgh_id")
+    rows = _newest(
+        UseCaseHistory.objects.filter(_outside_services(), pgh_obj_id=usecase.pk)
+        .exclude(pgh_label="delete")
+        .select_related("pgh_context", "team", "owner", "author")
+        .annotate(previous_id=Subquery(before.values("pgh_id")[:1]))
+        .order_by("-pgh_id"),
+        limit,
+    )
+    previous_ids = [row.previous_id for row in rows if row.previous_id]
+    previous = UseCaseHistory.objects.select_related("team", "owner", "author").in_bulk(
+        previous_ids, field_name="pgh_id"
+    )
+    for row in rows:
+        row.previous_row = previous.get(row.previous_id)
+    return rows
+
+
+def _links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | None):
+    """Links, reviews and sign-offs changed outside the services: one query across their history
+    tables, each row with its values and what it changed (pghistory's aggregate events, whose
+    ``pgh_context`` is the context's metadata: ``_outside_services`` one level up). The link
+    rows, and the review and sign-off rows each with its ``field_values`` (``related_values``)."""
+    other_rows = _newest(
+        Events.objects.across(
+            UseCaseProductHistory, UseCaseGoalHistory, ReviewHistory, SignOffHistory
+        )
+        .references(usecase)
+        .filter(Q(pgh_context__isnull=True) | Q(pgh_context__service__isnull=True))
+        .order_by("-pgh_created_at", "-pgh_id"),
+        limit,
+    )
+    link_rows = [row for row in other_rows if row.pgh_model in LINK_HISTORY]
+    related_rows = [row for row in other_rows if row.pgh_model in RELATED_HISTORY]
+    for row in related_rows:
+        row.field_values = related_values(row)
+    return link_rows, related_rows
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The people, products, goals and revisions the outside changes name, by id."""
+
+    people: dict
+    products: dict
+    goals: dict
+    revisions: dict
+
+
+def _names(rows, link_rows, related_rows) -> _Names:
+    """One query for each kind of thing named, and none for a kind nobody names."""
+    # (model, pk) of the people and revisions the review and sign-off rows name, old and new.
+    named = [
+        (field.related_model, value)
+        for row in related_rows
+        for field, _, *pair in row.field_values
+        if field.is_relation
+        for value in pair
+        if value is not None
+    ]
+    linked = {
+        kind: {row.pgh_data[column] for row in link_rows if LINK_HISTORY[row.pgh_model] == kind}
+        for kind, column in (("product", "product_id"), ("goal", "strategicgoal_id"))
+    }
+    return _Names(
+        people=User.objects.in_bulk(
+            {
+                *(user_id for row in rows if (user_id := context_user_id(row)[0]) is not None),
+                *(
+                    user_id
+                    for row in (*link_rows, *related_rows)
+                    if (user_id := (row.pgh_context or {}).get("user")) is not None
+                ),
+                *(pk for model, pk in named if model is User),
+            }
+        ),
+        products=Product.objects.in_bulk(linked["product"]),
+        goals=StrategicGoal.objects.in_bulk(linked["goal"]),
+        revisions=Revision.objects.in_bulk({pk for model, pk in named if model is Revision}),
+    )
+
+
+def _event_entries(events) -> list[tuple]:
+    """Workflow steps and edits through the registry's pages."""
+    dated = []
+    for event in events:
+        transition = bool(event.from_status)
+        dated.append(
+            (
+                (event.created_at, 1, event.pk),
+                TimelineEntry(
+                    source="event",
+                    at=event.created_at,
+                    title=event.get_kind_display(),
+                    actor=event.actor,
+                    text=event.note,
+                    changed_labels=tuple(event.changed_labels)
+                    if event.kind == EventKind.UPDATED
+                    else (),
+                    from_status=event.get_from_status_display() if transition else "",
+                    to_status=event.get_to_status_display() if transition else "",
+                    version=event.version,
+                ),
+            )
+        )
+    return dated
+
+
+def _comment_entries(comments) -> list[tuple]:
+    return [
+        (
+            (comment.created_at, 2, comment.pk),
+            TimelineEntry(
+                source="comment",
+                at=comment.created_at,
+                title="Comment",
+                actor=comment.author,
+                text=comment.body,
+            ),
+        )
+        for comment in comments
+    ]
+
+
+def _use_case_row_entries(rows, names: _Names) -> list[tuple]:
+    """The use case changed outside the services: its fields, old -> new."""
+    dated = []
+    for row in rows:
+        changes = row_changes(row, row.previous_row)
+        if not changes:
+            continue  # a save that changed nothing people read
+        user_id, url = context_user_id(row)
+        dated.append(
+            (
+                (row.pgh_created_at, 0, row.pgh_id),
+                TimelineEntry(
+                    source="outside",
+                    at=row.pgh_created_at,
+                    title=CREATED_OUTSIDE_TITLE if row.pgh_label == "insert" else OUTSIDE_TITLE,
+                    actor=names.people.get(user_id),
+                    changes=changes,
+                    version=row.version,
+                    via=url,
+                ),
+            )
+        )
+    return dated
+
+
+def _link_entries(link_rows, names: _Names) -> list[tuple]:
+    """A product or goal linked or unlinked outside the services."""
+    dated = []
+    for row in link_rows:
+        data = row.pgh_data or {}
+        if LINK_HISTORY[row.pgh_model] == "product":
+            label, linked = "Products", names.products.get(data.get("product_id"))
+            name = linked.name if linked else f"a deleted product (#{data.get('product_id')})"
+        else:
+            label, linked = "Goals", names.goals.get(data.get("strategicgoal_id"))
+            name = linked.title if linked else f"a deleted goal (#{data.get('strategicgoal_id')})"
+        added = row.pgh_label.endswith(".linked")
+        context = row.pgh_context or {}
+        dated.append(
+            (
+                (row.pgh_created_at, 0, row.pgh_id),
+                TimelineEntry(
+                    source="outside",
+                    at=row.pgh_created_at,
+                    title=OUTSIDE_TITLE,
+                    actor=names.people.get(context.get("user")),
+                    changes=(
+                        FieldChange(label, "", f"{name} linked")
+                        if added
+                        else FieldChange(label, f"{name} unlinked", ""),
+                    ),
+                    via=context.get("url", ""),
+                ),
+            )
+        )
+    return dated
+
+
+def _review_and_sign_off_entries(related_rows, names: _Names) -> list[tuple]:
+    """A review or sign-off created, changed or deleted outside the services."""
+    dated = []
+    for row in related_rows:
+        subject = RELATED_HISTORY[row.pgh_model][0]
+        changes = []
+        for field, label, old, new in row.field_values:
+            old = json_shown(field, old, people=names.people, revisions=names.revisions)
+            new = json_shown(field, new, people=names.people, revisions=names.revisions)
+            if old != new:
+                changes.append(FieldChange(label, old, new))
+        if not changes:
+            continue  # only bookkeeping moved
+        context = row.pgh_context or {}
+        dated.append(
+            (
+                (row.pgh_created_at, 0, row.pgh_id),
+                TimelineEntry(
+                    source="outside",
+                    at=row.pgh_created_at,
+                    title=f"{subject} {EVENT_VERBS.get(row.pgh_label, 'changed')} "
+                    "outside the registry's pages",
+                    actor=names.people.get(context.get("user")),
+                    changes=tuple(changes),
+                    via=context.get("url", ""),
+                ),
+            )
+        )
+    return dated

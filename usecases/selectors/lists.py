@@ -1,0 +1,49 @@
+"""The use-case list, its search and owner choices, and the detail page's use case: one
+queryset per page, related data fetched up front."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
+
+from portfolio.models import Product, StrategicGoal
+from usecases.models import UseCase, parse_key
+
+User = get_user_model()
+
+
+def usecase_list_queryset():
+    return UseCase.objects.with_list_data().defer(
+        "people_change",
+        "process_change",
+        "technology_change",
+        "business_intent",
+        "success_signal",
+        "search_vector",
+    )
+
+
+def search_usecases(queryset, text: str):
+    """Full-text prefix search over title, who and problem; a key such as ``UC-1042`` also matches."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    number = parse_key(text)
+    searched = queryset.search(text)
+    if number is not None:
+        return queryset.filter(Q(pk__in=searched.values("pk")) | Q(number=number))
+    return searched
+
+
+def usecase_detail(key: str) -> UseCase:
+    return (
+        UseCase.objects.by_key(key)
+        .select_related("team", "owner", "author")
+        .prefetch_related(
+            Prefetch("products", queryset=Product.objects.select_related("team")),
+            Prefetch("goals", queryset=StrategicGoal.objects.select_related("parent")),
+        )
+        .get()
+    )
+
+
+def owner_choices():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")

@@ -1,0 +1,236 @@
+"""Success-signal evidence: the detail page's evidence panel and its chart."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from usecases import charts, evidence, permissions
+from usecases.choices import MEASURABLE_STATUSES
+from usecases.display import display_value
+from usecases.models import UseCase
+
+User = get_user_model()
+
+
+@dataclass(frozen=True)
+class MeasurementRow:
+    measurement: object  # a Measurement, with ``recorded_by``
+    value_text: str  # as entered: 12.5, not 12.5000
+    can_delete: bool
+
+
+@dataclass(frozen=True)
+class EvidencePanel:
+    """The success metric's evidence on the detail page: status, chart, readings, and what this
+    person may do. ``status`` is the stored column the dashboards count (kept by the services and
+    the daily ``recompute_evidence``)."""
+
+    status: str
+    status_label: str
+    tone: str
+    stale: bool
+    stale_days: int
+    last_measured_on: date | None
+    rows: list  # MeasurementRow, newest first
+    chart: object  # charts.LineChart
+    latest: object  # the newest Measurement, or None
+    latest_text: str
+    expected_latest_text: (
+        str  # the line's value on the newest measurement's date, if there is a line
+    )
+    has_line: bool  # baseline, target and target date are set: the status is judged on the line
+    can_record: bool
+    can_manage_recorders: bool
+    recorders: list
+    recorder_choices: list  # team members the owner may allow (only for the owner)
+
+
+def _has_line(usecase: UseCase) -> bool:
+    """Baseline, target and target date are set: a line runs from baseline to target, and the
+    status is judged on it."""
+    return (
+        usecase.metric_baseline is not None
+        and usecase.metric_target is not None
+        and usecase.metric_target_date is not None
+    )
+
+
+def _evidence_chart(usecase: UseCase, readings: list, *, today: date):
+    """Measurements (oldest first) against the line from baseline to target."""
+    unit = usecase.metric_unit
+    # The line starts at the baseline's date, or else at the first measurement.
+    start = usecase.metric_baseline_date or (readings[0].measured_on if readings else None)
+    return charts.line_chart(
+        _chart_series(usecase, readings, start=start),
+        width=640,
+        height=260,
+        y_label=f"{usecase.metric_name} ({unit})" if unit else usecase.metric_name,
+        x_label="Date measured",
+        unit=unit,
+        title=f"{usecase.metric_name}: measurements against the expected line",
+        description=_chart_description(usecase, readings, start=start),
+        empty_text="No measurements yet, and no line from baseline to target to draw.",
+        chart_id=f"evidence-chart-{usecase.pk}",
+    )
+
+
+def _chart_series(usecase: UseCase, readings: list, *, start: date | None) -> list:
+    """The expected line (if it runs forward), the target (a point on its date, or else a level
+    across the measurements), and the measurements."""
+    series = []
+    if _has_line(usecase) and start is not None and start < usecase.metric_target_date:
+        series.append(
+            charts.Series(
+                "Expected",
+                [
+                    (start, usecase.metric_baseline),
+                    (usecase.metric_target_date, usecase.metric_target),
+                ],
+                style="reference",
+                key="expected",
+            )
+        )
+    if usecase.metric_target is not None and usecase.metric_target_date is not None:
+        series.append(
+            charts.Series(
+                "Target",
+                [(usecase.metric_target_date, usecase.metric_target)],
+                style="points",
+                key="target",
+            )
+        )
+    elif usecase.metric_target is not None and len({r.measured_on for r in readings}) > 1:
+        series.append(
+            charts.Series(
+                "Target",
+                [
+                    (readings[0].measured_on, usecase.metric_target),
+                    (readings[-1].measured_on, usecase.metric_target),
+                ],
+                style="reference",
+                key="target",
+            )
+        )
+    series.append(
+        charts.Series(
+            "Measured",
+            [(reading.measured_on, reading.value) for reading in readings],
+            style="line",
+            key="measured",
+        )
+    )
+    return series
+
+
+def _chart_description(usecase: UseCase, readings: list, *, start: date | None) -> str:
+    """The chart in words, for those who cannot see it: the measurements, the line, the status."""
+    shown_unit = f" {usecase.metric_unit}" if usecase.metric_unit else ""
+    if readings:
+        first_on, latest = readings[0].measured_on, readings[-1]
+        measured = (
+            f"{len(readings)} measurement{'s' if len(readings) != 1 else ''} from "
+            f"{date_format(first_on, 'j M Y')} to {date_format(latest.measured_on, 'j M Y')}; "
+            f"the latest is {display_value(latest.value)}{shown_unit} on "
+            f"{date_format(latest.measured_on, 'j M Y')}."
+        )
+    else:
+        measured = "No measurements yet."
+    if _has_line(usecase):
+        line = (
+            f" Expected: from {display_value(usecase.metric_baseline)}{shown_unit}"
+            + (f" on {date_format(start, 'j M Y')}" if start else "")
+            + f" to {display_value(usecase.metric_target)}{shown_unit} by "
+            f"{date_format(usecase.metric_target_date, 'j M Y')}."
+        )
+    elif usecase.metric_target is not None:
+        line = f" Target: {display_value(usecase.metric_target)}{shown_unit}."
+    else:
+        line = ""
+    return measured + line + f" Status: {usecase.get_evidence_status_display()}."
+
+
+def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> EvidencePanel:
+    """At most two queries whatever the number of measurements: the readings with who recorded
+    them, and the recorders (for the owner, the team's members marked if allowed; for a team
+    member, the allowed recorders; for anyone else, nothing)."""
+    today = today or timezone.localdate()
+    readings = list(
+        usecase.measurements.select_related("recorded_by").order_by("measured_on", "pk")
+    )
+    can_manage = permissions.can_manage_recorders(user, usecase)
+    choices, recorders = _recorders(usecase, user, can_manage=can_manage)
+    can_record = permissions.can_record_measurement(user, usecase)
+    latest = readings[-1] if readings else None
+    return EvidencePanel(
+        status=usecase.evidence_status,
+        status_label=usecase.get_evidence_status_display(),
+        tone=usecase.evidence_tone,
+        # Flagged only where measuring is expected: approved, not retired.
+        stale=usecase.status in MEASURABLE_STATUSES and evidence.usecase_is_stale(usecase, today),
+        stale_days=evidence.stale_days(),
+        last_measured_on=usecase.last_measured_on,
+        rows=[
+            MeasurementRow(
+                reading,
+                display_value(reading.value),
+                can_record and permissions.can_delete_measurement(user, reading, usecase),
+            )
+            for reading in reversed(readings)
+        ],
+        chart=_evidence_chart(usecase, readings, today=today),
+        latest=latest,
+        latest_text=display_value(latest.value) if latest else "",
+        expected_latest_text=display_value(_expected_on_latest(usecase, readings)),
+        has_line=_has_line(usecase),
+        can_record=can_record,
+        can_manage_recorders=can_manage,
+        recorders=recorders,
+        recorder_choices=choices,
+    )
+
+
+def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]:
+    """(the owner's choices, the allowed recorders): for the owner, the team's members, each
+    marked ``is_recorder`` if allowed, in one query; for a team member, the allowed recorders;
+    for anyone else, nothing (and no query)."""
+    by_name = ("first_name", "last_name", "username")
+    if can_manage:
+        # The owner's form, in one query: the team's members, each marked if allowed. Someone
+        # allowed who has since left the team no longer counts, and is not listed.
+        allowed = UseCase.measurement_recorders.through.objects.filter(
+            usecase=usecase, user=OuterRef("pk")
+        )
+        choices = list(
+            User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
+            .exclude(pk=usecase.owner_id)
+            .annotate(is_recorder=Exists(allowed))
+            .distinct()
+            .order_by(*by_name)
+        )
+        return choices, [person for person in choices if person.is_recorder]
+    if permissions.is_member(user, usecase.team_id):
+        # Only a team member can be a recorder: prefetched, so the permission check after this
+        # reads them without asking again. For anyone else there is nothing to ask.
+        prefetch_related_objects(
+            [usecase],
+            Prefetch("measurement_recorders", queryset=User.objects.order_by(*by_name)),
+        )
+        return [], list(usecase.measurement_recorders.all())
+    return [], []
+
+
+def _expected_on_latest(usecase: UseCase, readings: list):
+    """The line's value on the newest measurement's date; "" without a line or a measurement."""
+    if not readings or not _has_line(usecase):
+        return ""
+    return evidence.expected_value(
+        baseline=usecase.metric_baseline,
+        baseline_date=usecase.metric_baseline_date or readings[0].measured_on,
+        target=usecase.metric_target,
+        target_date=usecase.metric_target_date,
+        on=readings[-1].measured_on,
+    )

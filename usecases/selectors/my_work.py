@@ -1,0 +1,306 @@
+"""What waits for one person: the review queue, the sign-offs page, and "My work", the home
+page after sign-in."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from usecases import evidence, readiness
+from usecases.choices import ReviewDecision, Status
+from usecases.models import OwnershipTransfer, Review, UseCase
+from usecases.permissions import can_view_review_queue
+from usecases.selectors.inbox import inbox_notifications, inbox_unread_summary
+
+# --- Each person's own pages: reviews and sign-offs ---------------------------------------------
+
+# Text the personal pages never show; left out of their queries.
+_LONG_TEXT = (
+    "people_change",
+    "process_change",
+    "technology_change",
+    "business_intent",
+    "success_signal",
+    "problem",
+    "who",
+    "search_vector",
+)
+
+
+def reviews_waiting_for(user):
+    """What waits for ``user``'s review: in review, not written by them, the longest-waiting
+    first. ``waiting_since`` is when the open review round began."""
+    open_review = Review.objects.filter(usecase=OuterRef("pk"), decided_at__isnull=True)
+    return (
+        UseCase.objects.reviewable_by(user)
+        .select_related("team", "author", "owner")
+        .defer(*_LONG_TEXT)
+        .annotate(waiting_since=Subquery(open_review.values("submitted_at")[:1]))
+        .order_by("waiting_since", "number")
+    )
+
+
+def attestation_due_before(now: datetime) -> datetime:
+    """Attestations lapsing before this moment are due (the sign-offs page, My work, the
+    dashboard); one window for all of them, ``settings.ATTESTATION_DUE_WITHIN_DAYS``."""
+    return now + timedelta(days=settings.ATTESTATION_DUE_WITHIN_DAYS)
+
+
+def sign_off_requested_at():
+    """When the use case's pending sign-off was asked for: the open ownership transfer, or else
+    the approval that sent it to its owner. An expression to annotate with."""
+    open_transfer = OwnershipTransfer.objects.filter(
+        usecase=OuterRef("pk"), resolved_at__isnull=True
+    )
+    approval = Review.objects.filter(
+        usecase=OuterRef("pk"), decision=ReviewDecision.APPROVED
+    ).order_by("-decided_at")
+    return Coalesce(
+        Subquery(open_transfer.values("requested_at")[:1]),
+        Subquery(approval.values("decided_at")[:1]),
+    )
+
+
+# Each section of the sign-offs page shows at most this many rows, the most urgent first.
+SIGN_OFF_PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class SignOffWork:
+    """What waits for an owner: use cases to sign off, and attestations to renew."""
+
+    awaiting: list
+    awaiting_total: int
+    attestations_due: list
+    attestations_due_total: int
+    due_before: object  # datetime: the end of the window the page looks at
+
+
+def sign_off_work_for(user, *, now=None) -> SignOffWork:
+    """Four queries whatever the numbers: two lists (capped) and their totals.
+
+    Awaiting sign-off: approved use cases and ownership transfers naming ``user``, oldest request
+    first; ``requested_at`` is when the transfer was asked for or the approval given, and
+    ``is_transfer`` tells the two apart. Attestations due: ``user``'s active use cases whose
+    sign-off has lapsed or lapses within the due window, soonest first.
+    """
+    now = now or timezone.now()
+    open_transfer = OwnershipTransfer.objects.filter(
+        usecase=OuterRef("pk"), resolved_at__isnull=True
+    )
+    awaiting = (
+        UseCase.objects.awaiting_sign_off_by(user)
+        .select_related("team", "author")
+        .defer(*_LONG_TEXT)
+        .annotate(
+            is_transfer=Exists(open_transfer),
+            requested_at=sign_off_requested_at(),
+        )
+        .order_by("requested_at", "number")
+    )
+    due_before = attestation_due_before(now)
+    due = (
+        UseCase.objects.filter(
+            status=Status.ACTIVE, owner=user, attestation_expires_at__lt=due_before
+        )
+        .select_related("team")
+        .defer(*_LONG_TEXT)
+        .order_by("attestation_expires_at", "number")
+    )
+    return SignOffWork(
+        awaiting=list(awaiting[:SIGN_OFF_PAGE_ROWS]),
+        awaiting_total=awaiting.count(),
+        attestations_due=list(due[:SIGN_OFF_PAGE_ROWS]),
+        attestations_due_total=due.count(),
+        due_before=due_before,
+    )
+
+
+# --- My work: the home page after sign-in -----------------------------------------------------
+
+# Each section of "My work" lists at most this many rows, the most urgent first; its count and
+# "see all" link lead to the rest.
+MY_WORK_ROWS = 5
+
+
+@dataclass(frozen=True)
+class MyWork:
+    """What waits for one person, section by section: a short list and the total behind it.
+
+    ``reviews`` is None for someone who is not a reviewer (the section is not theirs).
+    """
+
+    drafts: list  # each with ``missing`` (what submitting still needs) and ``changes_requested``
+    drafts_total: int
+    reviews: list | None
+    reviews_total: int
+    sign_offs: list
+    sign_offs_total: int
+    attention: list  # owned, active; each with ``attestation_due`` and ``evidence_stale``
+    attention_total: int
+    attestations_due_total: int
+    evidence_stale_total: int
+    owned_active_total: int
+    notifications: list
+    unread_total: int
+    involved: bool  # has written or owns at least one use case, whatever its status
+    due_before: datetime
+    stale_days: int
+
+    @property
+    def is_new(self) -> bool:
+        """Nothing written, owned, waiting or unread: the page welcomes them instead."""
+        return not (
+            self.involved or self.reviews_total or self.sign_offs_total or self.unread_total
+        )
+
+
+def my_work(user, *, now=None) -> MyWork:
+    """Everything "My work" shows, in a fixed number of queries whatever the registry's size:
+    drafts (list), one aggregate of the counts over ``user``'s drafts and owned active use cases,
+    reviews (list and count, reviewers only), sign-offs (``sign_off_work_for``: four), the owned
+    use cases needing attention (list), unread notices (list and count), and whether they wrote
+    or own anything at all (EXISTS). Ten, twelve for a reviewer.
+    """
+    now = now or timezone.now()
+    due_before = attestation_due_before(now)
+    today = timezone.localdate(now)
+    drafts = _newest_drafts(user)
+    rules = _AttentionRules.for_owner(user, due_before=due_before, today=today)
+    counts = _counts(user, rules)
+    attention = _needing_attention(rules, due_before=due_before, today=today)
+    reviews, reviews_total = _reviews_waiting(user)
+    sign_offs = sign_off_work_for(user, now=now)
+    unread = inbox_unread_summary(user)
+    notifications = list(inbox_notifications(user).unread()[:MY_WORK_ROWS])
+    return MyWork(
+        drafts=drafts,
+        drafts_total=counts["drafts"],
+        reviews=reviews,
+        reviews_total=reviews_total,
+        sign_offs=sign_offs.awaiting[:MY_WORK_ROWS],
+        sign_offs_total=sign_offs.awaiting_total,
+        attention=attention,
+        attention_total=counts["attention"],
+        attestations_due_total=counts["attestations_due"],
+        evidence_stale_total=counts["evidence_stale"],
+        owned_active_total=counts["owned_active"],
+        notifications=notifications,
+        unread_total=unread.count,
+        involved=UseCase.objects.filter(Q(author=user) | Q(owner=user)).exists(),
+        due_before=due_before,
+        stale_days=evidence.stale_days(),
+    )
+
+
+def _newest_drafts(user) -> list:
+    """``user``'s newest drafts, each with ``missing`` (what submitting still needs) and
+    ``changes_requested`` (the last review sent it back): one query.
+
+    Drafts carry what ``readiness.missing_for_review`` reads, the links as two EXISTS. The newest
+    few are picked first (a subquery), so the EXISTS probe those rows alone: over every draft,
+    PostgreSQL would hash the whole link tables instead.
+    """
+    last_decision = Review.objects.filter(
+        usecase=OuterRef("pk"), decided_at__isnull=False
+    ).order_by("-decided_at", "-pk")
+    newest_drafts = UseCase.objects.filter(status=Status.DRAFT, author=user).order_by(
+        "-updated_at", "-number"
+    )
+    drafts = list(
+        UseCase.objects.filter(pk__in=newest_drafts.values("pk")[:MY_WORK_ROWS])
+        .select_related("team", "owner")
+        .defer(
+            "people_change",
+            "process_change",
+            "technology_change",
+            "business_intent",
+            "search_vector",
+        )
+        .annotate(
+            has_products=Exists(UseCase.products.through.objects.filter(usecase=OuterRef("pk"))),
+            has_goals=Exists(UseCase.goals.through.objects.filter(usecase=OuterRef("pk"))),
+            last_decision=Subquery(last_decision.values("decision")[:1]),
+        )
+        .order_by("-updated_at", "-number")
+    )
+    for draft in drafts:
+        draft.missing = readiness.missing_for_review(
+            draft, {"products": draft.has_products, "goals": draft.has_goals}
+        )
+        draft.changes_requested = draft.last_decision == ReviewDecision.CHANGES_REQUESTED
+    return drafts
+
+
+@dataclass(frozen=True)
+class _AttentionRules:
+    """Which of an owner's use cases need attention, as filters: active and theirs, with an
+    attestation due or evidence gone stale."""
+
+    owned_active: Q
+    attestation_due: Q
+    evidence_stale: Q
+
+    @classmethod
+    def for_owner(cls, user, *, due_before: datetime, today) -> "_AttentionRules":
+        return cls(
+            owned_active=Q(owner=user, status=Status.ACTIVE),
+            attestation_due=Q(attestation_expires_at__lt=due_before),
+            evidence_stale=evidence.stale_q(today),
+        )
+
+    @property
+    def needs_attention(self) -> Q:
+        return self.owned_active & (self.attestation_due | self.evidence_stale)
+
+
+def _counts(user, rules: _AttentionRules) -> dict:
+    """The totals behind the sections, in one aggregate over ``user``'s drafts and owned active
+    use cases."""
+    my_drafts = Q(author=user, status=Status.DRAFT)
+    return UseCase.objects.filter(my_drafts | rules.owned_active).aggregate(
+        drafts=Count("pk", filter=my_drafts),
+        owned_active=Count("pk", filter=rules.owned_active),
+        attention=Count("pk", filter=rules.needs_attention),
+        attestations_due=Count("pk", filter=rules.owned_active & rules.attestation_due),
+        evidence_stale=Count("pk", filter=rules.owned_active & rules.evidence_stale),
+    )
+
+
+def _needing_attention(rules: _AttentionRules, *, due_before: datetime, today) -> list:
+    """The owned use cases needing attention, each with ``attestation_due`` and
+    ``evidence_stale``: attestations due first, the soonest to lapse first; then stale evidence,
+    the longest unmeasured (or never measured) first. One query."""
+    attention = list(
+        UseCase.objects.filter(rules.needs_attention)
+        .select_related("team")
+        .defer(*_LONG_TEXT)
+        .annotate(
+            due_on=Case(When(rules.attestation_due, then=F("attestation_expires_at"))),
+            first_signed_at=evidence.first_signed_at(),
+        )
+        .order_by(
+            F("due_on").asc(nulls_last=True),
+            F("last_measured_on").asc(nulls_first=True),
+            "number",
+        )[:MY_WORK_ROWS]
+    )
+    for usecase in attention:
+        usecase.attestation_due = (
+            usecase.attestation_expires_at is not None
+            and usecase.attestation_expires_at < due_before
+        )
+        usecase.evidence_stale = evidence.usecase_is_stale(usecase, today)
+    return attention
+
+
+def _reviews_waiting(user) -> tuple[list | None, int]:
+    """The first of the reviews waiting for ``user`` and their number; (None, 0) for someone who
+    is not a reviewer."""
+    if not can_view_review_queue(user):
+        return None, 0
+    waiting = reviews_waiting_for(user)
+    return list(waiting[:MY_WORK_ROWS]), waiting.count()
