@@ -50,6 +50,8 @@ test: install-test
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The arrows between apps and inside usecases (contracts in pyproject.toml).
+	$(BIN)/lint-imports
 	@# A merge conflict left in any file (a stylesheet or template included) fails the lint.
 	@! git grep -nE '^(<{7}|>{7})( |$$)|^={7}$$' -- . ':!*.min.js' || { echo "merge conflict markers left in the files above"; exit 1; }
 
