@@ -109,10 +109,15 @@ def evaluate(
         target_date=target_date,
         on=latest_on,
     )
+    return _against_the_line(direction, latest, expected, span=abs(target - baseline))
+
+
+def _against_the_line(direction: str, latest: Decimal, expected: Decimal, *, span) -> str:
+    """Rule 5: at or better than the line is on track; short of it by no more than
+    ``AT_RISK_SHARE`` of ``span`` (|target - baseline|) at risk; further short, off track."""
     if _better_or_equal(direction, latest, expected):
         return EvidenceStatus.ON_TRACK
-    shortfall = abs(latest - expected)
-    if shortfall <= AT_RISK_SHARE * abs(target - baseline):
+    if abs(latest - expected) <= AT_RISK_SHARE * span:
         return EvidenceStatus.AT_RISK
     return EvidenceStatus.OFF_TRACK
 
