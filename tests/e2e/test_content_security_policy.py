@@ -10,17 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CSP_MARK, CSP_WATCH, TIMEOUT_MS
+from tests.e2e.pages import assert_not_reloaded, mark_page
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.e2e]
-
-
-def mark_page(page):
-    page.evaluate("window.e2eNoReload = true")
-
-
-def assert_not_reloaded(page):
-    assert page.evaluate("window.e2eNoReload === true"), "the page was reloaded"
 
 
 def test_the_watch_reports_a_violation(browser, live_server):

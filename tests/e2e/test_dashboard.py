@@ -5,23 +5,16 @@ many use cases."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from demo.organisation import DEMO_PASSWORD, seed_demo
+from demo.organisation import seed_demo
 from portfolio.models import StrategicGoal
 from portfolio.selectors import goal_descendant_ids
+from tests.e2e.pages import sign_in_as_demo
 from usecases.models import UseCase
 
 # The live server needs committed data; serialized rollback restores the groups a flush removes.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def overdue_serving(goal: StrategicGoal) -> int:
@@ -51,7 +44,7 @@ def test_a_leader_filters_by_goal_and_drills_into_attestation_overdue(
 ):
     goal = goal_with_some_overdue
     page = open_browser().page
-    sign_in(page, "rita")
+    sign_in_as_demo(page, "rita")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ownership dashboard")

@@ -6,11 +6,12 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from demo.organisation import DEMO_PASSWORD, seed_demo
 from portfolio.models import Membership
 from tests.conftest import make_usecase
+from tests.e2e.pages import sign_in_as_demo
 from tests.factories import PASSWORD
 from usecases.choices import NotificationKind, Status
 from usecases.models import Notification, UseCase
@@ -21,14 +22,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 SIGN_OFF_REQUESTS = [NotificationKind.OWNERSHIP_TRANSFERRED, NotificationKind.SIGN_OFF_REQUESTED]
 
 
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
-
 def test_an_admin_deactivates_an_owner_and_the_new_owner_is_asked_to_sign(open_browser):
     seed_demo()
     users = get_user_model().objects
@@ -37,7 +30,7 @@ def test_an_admin_deactivates_an_owner_and_the_new_owner_is_asked_to_sign(open_b
     assert any(usecase.status == Status.ACTIVE for usecase in owned), "demo: olivia owns some"
 
     adam = open_browser().page
-    sign_in(adam, "adam")
+    sign_in_as_demo(adam, "adam")
     adam.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     adam.get_by_role("link", name="People", exact=True).click()
     adam.get_by_role("link", name="Deactivate Olivia Bennett").click()
@@ -76,7 +69,7 @@ def test_an_admin_deactivates_an_owner_and_the_new_owner_is_asked_to_sign(open_b
 
     # Hannah finds the requests in her inbox and the handed-over use cases on her Sign-offs page.
     hannah = open_browser().page
-    sign_in(hannah, "hannah")
+    sign_in_as_demo(hannah, "hannah")
     hannah.get_by_role("link", name=re.compile(r"^Inbox")).click()
     inbox = hannah.locator("main")
     for usecase in owned:

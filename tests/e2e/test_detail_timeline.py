@@ -8,20 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import make_usecase
+from tests.e2e.pages import assert_not_reloaded, mark_page
 from usecases import services
 from usecases.models import Comment, UseCase
 
 # Transactional, because the live server reads what the test writes; serialized rollback, because
 # the flush between transactional tests would otherwise also delete the role groups.
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.e2e]
-
-
-def mark_page(page):
-    page.evaluate("window.e2eNoReload = true")
-
-
-def assert_not_reloaded(page):
-    assert page.evaluate("window.e2eNoReload === true"), "the page was reloaded"
 
 
 def timeline(page):

@@ -8,6 +8,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.conftest import make_usecase
+from tests.e2e.pages import assert_not_reloaded, mark_page
 from usecases.models import UseCase
 
 # Transactional, because the live server reads what the test writes; serialized rollback, because
@@ -22,15 +23,6 @@ SUCCESS = "Fewer than 2% of parcels wait overnight."
 NEW_PROBLEM = "Missed parcels wait a day, and customers phone the depot to ask where they are."
 
 DETAIL_URL = re.compile(r"/usecases/UC-\d+/$")
-
-
-def mark_page(page):
-    """Put a marker on ``window``; it survives htmx swaps and disappears on a full page load."""
-    page.evaluate("window.e2eNoReload = true")
-
-
-def assert_not_reloaded(page):
-    assert page.evaluate("window.e2eNoReload === true"), "the page was reloaded"
 
 
 @pytest.mark.e2e

@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from demo.organisation import DEMO_PASSWORD, seed_demo
+from demo.organisation import seed_demo
+from tests.e2e.pages import sign_in_as_demo
 from usecases.choices import NotificationKind, Status
 from usecases.models import Notification, SignOff, UseCase
 
@@ -20,14 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 TITLE = "Flag duplicate benefit claims before payment"
 FIXED_SIGNAL = "Duplicate payments fall from 40 to under 5 a month within two quarters."
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def open_usecase(page: Page, usecase: UseCase) -> None:
@@ -59,7 +52,7 @@ def demo():
 def test_a_use_case_goes_from_draft_to_owned_through_review_and_sign_off(demo, open_browser):
     olivia = open_browser().page
     olivia.on("dialog", lambda dialog: dialog.accept())
-    sign_in(olivia, "olivia")
+    sign_in_as_demo(olivia, "olivia")
 
     # Olivia drafts it, naming Paul as the owner, and submits it.
     olivia.goto("/usecases/new/")
@@ -81,7 +74,7 @@ def test_a_use_case_goes_from_draft_to_owned_through_review_and_sign_off(demo, o
 
     # Rita finds it in her inbox and on her Reviews page, and asks for a measurable signal.
     rita = open_browser().page
-    sign_in(rita, "rita")
+    sign_in_as_demo(rita, "rita")
     assert f"asks for a review of {usecase.key}" in inbox_messages(rita)
     rita.get_by_role("link", name="Reviews").click()
     rita.get_by_role("link", name=TITLE).click()
@@ -114,7 +107,7 @@ def test_a_use_case_goes_from_draft_to_owned_through_review_and_sign_off(demo, o
 
     # Paul, the named owner, is asked to sign off, and does.
     paul = open_browser().page
-    sign_in(paul, "paul")
+    sign_in_as_demo(paul, "paul")
     assert f"{usecase.key}" in inbox_messages(paul)
     paul.get_by_role("link", name="Sign-offs").click()
     paul.get_by_role("link", name=TITLE).click()
