@@ -59,7 +59,7 @@ from usecases.models import (
     UseCase,
     UseCaseEvent,
 )
-from usecases.permissions import can, can_edit
+from usecases.permissions import can_edit
 from usecases.services import (
     UseCaseError,
     comment_post,
@@ -74,6 +74,7 @@ from usecases.services import (
     usecase_transfer_ownership,
     usecase_update,
 )
+from usecases.workflow import can
 
 DEMO_PASSWORD = "demo-registry-2026"
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"

@@ -27,14 +27,11 @@ from portfolio.choices import REVIEWERS_GROUP
 from portfolio.models import Membership
 from usecases import evidence
 from usecases.choices import (
-    ACTION_EVENTS,
-    ACTION_PAST,
     EDITABLE_FIELDS,
     EDITABLE_STATUSES,
     MATERIAL_FIELDS,
     MEASURABLE_STATUSES,
     SIGN_OFF_STATEMENT,
-    TRANSITIONS,
     Action,
     EventKind,
     EvidenceStatus,
@@ -43,7 +40,6 @@ from usecases.choices import (
     RevisionReason,
     SignOffKind,
     Status,
-    starts_from,
 )
 from usecases.display import (
     M2M_FIELDS,
@@ -65,6 +61,7 @@ from usecases.models import (
 )
 from usecases.notifications import close_requests, notify
 from usecases.readiness import missing_for_review
+from usecases.workflow import transition
 
 
 class UseCaseError(Exception):
@@ -240,10 +237,11 @@ def _guard(current: UseCase, action: Action, expected_version: int | None = None
     """
     if expected_version is not None and current.version != expected_version:
         raise StaleVersion(current, expected_version)
-    if not starts_from(current, action):
+    step = transition(action)
+    if not step.starts_from(current):
         raise InvalidTransition(
             f"{current.key} is {current.get_status_display().lower()} now, so it can't be "
-            f"{ACTION_PAST[action]}. Someone may have acted on it a moment ago; the page shows its "
+            f"{step.past}. Someone may have acted on it a moment ago; the page shows its "
             "current state."
         )
 
@@ -375,9 +373,10 @@ def _decide(
         review.decided_at = timezone.now()
         review.save(update_fields=["reviewer", "decision", "comment", "decided_at"])
 
-        _, to = TRANSITIONS[action]
-        _move(current, to, actor, ACTION_EVENTS[action], note=comment)
-        decided = f"{person_name(actor)} {ACTION_PAST[action]} {current.key} “{current.title}”"
+        step = transition(action)
+        to = step.target
+        _move(current, to, actor, step.event, note=comment)
+        decided = f"{person_name(actor)} {step.past} {current.key} “{current.title}”"
         notify(
             recipients=[current.author],
             kind=NotificationKind.REVIEW_DECIDED,

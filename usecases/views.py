@@ -20,8 +20,7 @@ from django_htmx.http import (
 
 from core.htmx import partial_request
 from core.people import person_name
-from usecases import dashboard, permissions, selectors, services
-from usecases.choices import ACTION_PAST, Action
+from usecases import dashboard, permissions, selectors, services, workflow
 from usecases.display import M2M_FIELDS, usecase_snapshot
 from usecases.filters import UseCaseFilter
 from usecases.forms import (
@@ -179,44 +178,6 @@ def _conflict(request, form, conflict: services.EditConflict):
 
 # --- Workflow actions: one URL each, one view -------------------------------------------------
 
-ACTION_SERVICES = {
-    Action.SUBMIT: lambda uc, user, data: services.usecase_submit(
-        usecase=uc, actor=user, expected_version=data["version"]
-    ),
-    Action.APPROVE: lambda uc, user, data: services.usecase_approve(
-        usecase=uc, actor=user, comment=data["note"], expected_version=data["version"]
-    ),
-    Action.REQUEST_CHANGES: lambda uc, user, data: services.usecase_request_changes(
-        usecase=uc, actor=user, comment=data["note"], expected_version=data["version"]
-    ),
-    Action.REJECT: lambda uc, user, data: services.usecase_reject(
-        usecase=uc, actor=user, rationale=data["note"], expected_version=data["version"]
-    ),
-    Action.SIGN_OFF: lambda uc, user, data: services.usecase_sign_off(
-        usecase=uc, actor=user, accepted=data["accepted"], expected_version=data["version"]
-    ),
-    Action.DECLINE_OWNERSHIP: lambda uc, user, data: services.usecase_decline_ownership(
-        usecase=uc, actor=user, reason=data["note"], expected_version=data["version"]
-    ),
-    Action.TRANSFER_OWNERSHIP: lambda uc, user, data: services.usecase_transfer_ownership(
-        usecase=uc,
-        actor=user,
-        new_owner=data["new_owner"],
-        reason=data["note"],
-        expected_version=data["version"],
-    ),
-    Action.REATTEST: lambda uc, user, data: services.usecase_reattest(
-        usecase=uc, actor=user, expected_version=data["version"]
-    ),
-    Action.RETIRE: lambda uc, user, data: services.usecase_retire(
-        usecase=uc, actor=user, reason=data["note"], expected_version=data["version"]
-    ),
-    Action.REOPEN: lambda uc, user, data: services.usecase_reopen(
-        usecase=uc, actor=user, expected_version=data["version"]
-    ),
-}
-
-
 # An htmx action's answer: the status panel, with the version line and the Ownership card out of
 # band (see the ``action-done`` partial).
 ACTION_DONE_TEMPLATE = "usecases/usecase_detail.html#action-done"
@@ -225,7 +186,7 @@ ACTION_DONE_TEMPLATE = "usecases/usecase_detail.html#action-done"
 def _detail_context(request, usecase, **extra) -> dict:
     return {
         "usecase": usecase,
-        "actions": permissions.get_actions(usecase, request.user),
+        "actions": workflow.get_actions(usecase, request.user),
         "owner_choices": selectors.owner_choices(),
         **extra,
     }
@@ -237,15 +198,15 @@ def usecase_action(request, key, action):
     questions); POST performs it. An htmx POST gets the fresh status panel back, with the version
     line and the Ownership card out of band, and a ``usecaseChanged`` event for the rest of the
     page; a plain POST redirects to the use case."""
-    action = Action(action)
+    action = workflow.transition(action)
     usecase = _get_usecase(key)
     if request.method == "POST" and (refused := _refused_before_acting(request, usecase, action)):
         return refused
-    if not permissions.can(request.user, action, usecase):
+    if not action.allows(request.user, usecase):
         raise PermissionDenied
     # Bound on every POST, even an empty one: an unbound form is invalid without saying why.
     form = ActionForm(
-        request.POST if request.method == "POST" else None, action=action, usecase=usecase
+        request.POST if request.method == "POST" else None, action=action.action, usecase=usecase
     )
     if request.method == "GET":
         return render(
@@ -265,7 +226,7 @@ def usecase_action(request, key, action):
             request, usecase, services.UseCaseError(form.error_text()), form=form, action=action
         )
     try:
-        updated = ACTION_SERVICES[action](usecase, request.user, form.cleaned_data)
+        updated = _perform(action, usecase, request.user, form.cleaned_data)
     except services.NotAllowed:
         raise PermissionDenied from None
     except services.StaleVersion as stale:
@@ -273,6 +234,17 @@ def usecase_action(request, key, action):
     except services.UseCaseError as refusal:
         return _action_refused(request, usecase, refusal, form=form, action=action)
     return _action_done(request, updated, action)
+
+
+def _perform(action, usecase, user, data):
+    """Take the action through its service, with what its form asked."""
+    service = getattr(services, action.service)
+    return service(
+        usecase=usecase,
+        actor=user,
+        expected_version=data["version"],
+        **action.service_arguments(data),
+    )
 
 
 def _refused_before_acting(request, usecase, action):
@@ -284,9 +256,7 @@ def _refused_before_acting(request, usecase, action):
             # Someone edited, decided or reassigned it, or this is a double click: the person sees
             # what changed since and the use case as it is now, with what they may do now.
             return _stale(request, usecase, action, seen)
-    if not permissions.can(request.user, action, usecase) and not (
-        permissions.in_starting_state(usecase, action)
-    ):
+    if not action.allows(request.user, usecase) and not action.starts_from(usecase):
         return _action_refused(
             request,
             usecase,
@@ -299,7 +269,7 @@ def _refused_before_acting(request, usecase, action):
 
 def _action_done(request, updated, action):
     """The answer to an action taken: the fresh panel (htmx) or a redirect with a message."""
-    message = f"{updated.key} {ACTION_PAST[action]}."
+    message = f"{updated.key} {action.past}."
     if partial_request(request):
         response = render(
             request,
@@ -338,7 +308,7 @@ def _stale(request, usecase, action, seen_version: int):
         request,
         fresh,
         action=action,
-        form=ActionForm(action=action, usecase=fresh),
+        form=ActionForm(action=action.action, usecase=fresh),
         button=button,
         **stale,
         **(_action_diff_context(request, fresh, action) if button else {}),
@@ -350,8 +320,8 @@ def _button(request, usecase, action):
     return next(
         (
             button
-            for button in permissions.get_actions(usecase, request.user)
-            if button.name == action.value
+            for button in workflow.get_actions(usecase, request.user)
+            if button.name == action.name
         ),
         None,
     )
@@ -485,8 +455,6 @@ def signoff_list(request):
 # --- The detail page: timeline, comments, revisions --------------------------------------------
 
 DETAIL_TEMPLATE = "usecases/usecase_detail.html"
-# The actions whose page shows the text under review beside the last signed text.
-DIFF_ACTIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT, Action.SIGN_OFF})
 
 
 def _timeline_context(request, usecase) -> dict:
@@ -505,7 +473,7 @@ def _timeline_context(request, usecase) -> dict:
 
 def _shows_revision_diff(user, usecase) -> bool:
     """A reviewer deciding, or the owner about to sign, compares the text with what was signed."""
-    return permissions.can_review(user, usecase) or permissions.can_sign_off(user, usecase)
+    return workflow.can_review(user, usecase) or workflow.can_sign_off(user, usecase)
 
 
 def _diff_context(usecase) -> dict:
@@ -529,7 +497,7 @@ def _revision_context(request, usecase) -> dict:
 
 def _action_diff_context(request, usecase, action) -> dict:
     """The action page of a review decision or a sign-off shows what is being decided on."""
-    if action not in DIFF_ACTIONS:
+    if not action.shows_diff:
         return {}
     return {**_diff_context(usecase), "diff_on_action_page": True}
 

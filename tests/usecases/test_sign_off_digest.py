@@ -17,7 +17,7 @@ from usecases import services
 from usecases.choices import MATERIAL_FIELDS, Action, EventKind, MetricDirection
 from usecases.dashboard import concern_condition
 from usecases.models import SignOff, UseCase
-from usecases.permissions import get_actions
+from usecases.workflow import get_actions
 
 pytestmark = pytest.mark.django_db
 

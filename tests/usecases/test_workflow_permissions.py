@@ -9,7 +9,7 @@ from tests.conftest import advance_usecase, make_usecase
 from tests.factories import MembershipFactory, UserFactory, reviewer
 from usecases.choices import Action, Status
 from usecases.models import UseCase
-from usecases.permissions import get_actions
+from usecases.workflow import get_actions
 
 pytestmark = pytest.mark.django_db
 
