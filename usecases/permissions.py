@@ -57,11 +57,7 @@ def is_owner(user, usecase) -> bool:
 
 def may_decide(user, usecase) -> bool:
     """A reviewer who neither wrote the use case nor sent this version to review."""
-    return (
-        is_reviewer(user)
-        and usecase.author_id != user.pk
-        and usecase.review_submitter_id() != user.pk
-    )
+    return is_reviewer(user) and not usecase.is_review_party(user)
 
 
 def may_transfer(user, usecase) -> bool:
@@ -91,7 +87,7 @@ def can_view_own_work(user) -> bool:
 # --- Success-signal evidence ----------------------------------------------------------------------
 
 
-def _may_measure(usecase) -> bool:
+def is_measurable(usecase) -> bool:
     """Measurements are taken once a use case is approved (until it is retired) and has a metric."""
     return usecase.status in MEASURABLE_STATUSES and bool(usecase.metric_name)
 
@@ -113,7 +109,7 @@ def _is_evidence_keeper(user, usecase) -> bool:
 def can_record_measurement(user, usecase) -> bool:
     """The evidence keeper (the owner), or a team member they allowed, on an approved use case
     with a metric."""
-    if not can_view_portfolio(user) or not _may_measure(usecase):
+    if not can_view_portfolio(user) or not is_measurable(usecase):
         return False
     return _is_evidence_keeper(user, usecase) or is_measurement_recorder(user, usecase)
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from core.history import history_context
 from core.people import person_name
 from portfolio.models import Membership
-from usecases import evidence
-from usecases.choices import MEASURABLE_STATUSES, EventKind, EvidenceStatus
+from usecases import evidence, permissions
+from usecases.choices import EventKind, EvidenceStatus
 from usecases.display import display_value
 from usecases.models import Measurement, UseCase
 from usecases.services.errors import InvalidTransition, NotAllowed, UseCaseError
@@ -72,23 +72,18 @@ def _status_change(before: str, after: str) -> dict:
 
 
 def _guard_measurable(current: UseCase) -> None:
+    """Measurements are taken now (``permissions.is_measurable``), or the refusal says why not."""
+    if permissions.is_measurable(current):
+        return
     if not current.metric_name:
         raise UseCaseError(
             f"{current.key} has no success metric yet; define the metric before recording "
             "measurements."
         )
-    if current.status not in MEASURABLE_STATUSES:
-        raise InvalidTransition(
-            f"{current.key} is {current.get_status_display().lower()}; measurements are recorded "
-            "once it is approved, until it is retired."
-        )
-
-
-def _may_record(current: UseCase, actor) -> bool:
-    if current.evidence_keeper_id == actor.pk:
-        return True
-    allowed = current.measurement_recorders.filter(pk=actor.pk).exists()
-    return allowed and Membership.objects.filter(team_id=current.team_id, user=actor).exists()
+    raise InvalidTransition(
+        f"{current.key} is {current.get_status_display().lower()}; measurements are recorded "
+        "once it is approved, until it is retired."
+    )
 
 
 @history_context(service=EventKind.MEASUREMENT_RECORDED)
@@ -101,7 +96,7 @@ def measurement_record(
     with transaction.atomic():
         current = _lock(usecase)
         _guard_measurable(current)
-        if not _may_record(current, actor):
+        if not permissions.keeps_measurements(actor, current):
             raise NotAllowed(
                 f"Only the owner of {current.key}, or a team member they allow, can record "
                 "measurements."
@@ -149,9 +144,7 @@ def measurement_delete(*, measurement: Measurement, actor) -> UseCase:
         if stored is None:
             raise UseCaseError("That measurement was already deleted.")
         _guard_measurable(current)
-        if current.evidence_keeper_id != actor.pk and not (
-            stored.recorded_by_id == actor.pk and _may_record(current, actor)
-        ):
+        if not permissions.keeps_measurement(actor, stored, current):
             raise NotAllowed(
                 f"Only the owner of {current.key}, or whoever recorded it, can delete a "
                 "measurement."
@@ -175,7 +168,7 @@ def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
     always may, so naming them changes nothing."""
     with transaction.atomic():
         current = _lock(usecase)
-        if current.evidence_keeper_id != actor.pk:
+        if not permissions.can_manage_recorders(actor, current):
             raise NotAllowed(
                 f"Only the owner of {current.key} who signed it off can choose who records "
                 "measurements."

@@ -99,6 +99,14 @@ def _give_sign_off(current: UseCase, actor, kind: SignOffKind, revision: Revisio
     return sign_off
 
 
+def _move_signed(current: UseCase, actor, action: Action) -> None:
+    """The status move of a sign-off or re-attestation: the statement is the event's note, and
+    the new dates (``_give_sign_off``) are saved with it."""
+    step = transition(action)
+    fields = ["signed_off_at", "attestation_expires_at"]
+    _move(current, step.target, actor, step.event, note=SIGN_OFF_STATEMENT, fields=fields)
+
+
 @history_context(service=EventKind.SIGNED_OFF)
 def usecase_sign_off(
     *, usecase: UseCase, actor, accepted: bool, expected_version: int | None = None
@@ -114,15 +122,7 @@ def usecase_sign_off(
         if transfer:
             _resolve(transfer, accepted=True)
         current.changed_since_sign_off = False
-        step = transition(Action.SIGN_OFF)
-        _move(
-            current,
-            step.target,
-            actor,
-            step.event,
-            note=SIGN_OFF_STATEMENT,
-            fields=["signed_off_at", "attestation_expires_at"],
-        )
+        _move_signed(current, actor, Action.SIGN_OFF)
     return current
 
 
@@ -140,15 +140,7 @@ def usecase_reattest(*, usecase: UseCase, actor, expected_version: int | None = 
             signed.revision if signed else _snapshot_revision(current, actor, RevisionReason.SIGNED)
         )
         _give_sign_off(current, actor, SignOffKind.REATTEST, revision)
-        step = transition(Action.REATTEST)
-        _move(
-            current,
-            step.target,
-            actor,
-            step.event,
-            note=SIGN_OFF_STATEMENT,
-            fields=["signed_off_at", "attestation_expires_at"],
-        )
+        _move_signed(current, actor, Action.REATTEST)
     return current
 
 

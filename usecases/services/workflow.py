@@ -144,7 +144,7 @@ def _decide(
         review = current.reviews.select_for_update().get(decided_at__isnull=True)
         # Separation of duties: whoever wrote the use case, or sent this version to review (a
         # lead submitting, or the person whose edit reopened it), does not decide on it.
-        if actor.pk in {current.author_id, review.submitted_by_id}:
+        if current.is_review_party(actor):
             raise NotAllowed(
                 f"You wrote or submitted this version of {current.key}; another reviewer must "
                 "decide on it."
