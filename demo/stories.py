@@ -1,5 +1,5 @@
 """The demo's use cases, each brought to its status the way a real one gets there: through the
-workflow services, played by the people who may take each step (``permissions.RULES``), as
+workflow services, played by the people who may take each step (``usecases.workflow``), as
 ``demo_data/workflow.json`` tells. Its events, revisions, reviews, sign-offs, transfers, comments
 and notifications are therefore the services' own, and every state is one the workflow can
 produce. The notifications queue their e-mail inside the seed's transaction, so the tasks exist
@@ -14,7 +14,7 @@ from demo.backdating import backdate_sign_off
 from demo.data import SEED_HISTORY_MARK, TEXT_FIELDS, DemoDataError, Organisation, SeedReport
 from usecases.choices import Action, Source, Status
 from usecases.models import UseCase
-from usecases.permissions import can, can_edit
+from usecases.permissions import can_edit
 from usecases.services import (
     UseCaseError,
     comment_post,
@@ -28,6 +28,7 @@ from usecases.services import (
     usecase_transfer_ownership,
     usecase_update,
 )
+from usecases.workflow import can
 
 # What a use case's entry in workflow.json may say (its "about" explains each).
 STORY_KEYS = frozenset(
@@ -187,7 +188,7 @@ def _step(service, action: Action, usecase: UseCase, actor, **arguments) -> UseC
     if not can(actor, action, usecase):
         raise DemoDataError(
             f"{usecase.external_ref}: {actor} may not {action.label.lower()} it while it is "
-            f"{usecase.get_status_display().lower()} (see permissions.RULES)."
+            f"{usecase.get_status_display().lower()} (see usecases.workflow)."
         )
     return service(usecase=usecase, actor=actor, **arguments)
 

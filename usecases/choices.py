@@ -22,6 +22,8 @@ STATUS_TONES = {
 
 
 class Action(models.TextChoices):
+    """The workflow's actions; ``usecases.workflow`` describes each (one ``Transition``)."""
+
     SUBMIT = "submit", "Submit for review"
     APPROVE = "approve", "Approve"
     REQUEST_CHANGES = "request_changes", "Request changes"
@@ -32,32 +34,6 @@ class Action(models.TextChoices):
     REATTEST = "reattest", "Re-attest"
     RETIRE = "retire", "Retire"
     REOPEN = "reopen", "Reopen"
-
-
-# The workflow in one table: action -> (states it may start from, state it leads to).
-TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
-    # From active only while "changed since sign-off" (see starts_from): back to review.
-    Action.SUBMIT: (frozenset({Status.DRAFT, Status.ACTIVE}), Status.IN_REVIEW),
-    Action.APPROVE: (frozenset({Status.IN_REVIEW}), Status.AWAITING_SIGN_OFF),
-    Action.REQUEST_CHANGES: (frozenset({Status.IN_REVIEW}), Status.DRAFT),
-    Action.REJECT: (frozenset({Status.IN_REVIEW}), Status.DECLINED),
-    Action.SIGN_OFF: (frozenset({Status.AWAITING_SIGN_OFF}), Status.ACTIVE),
-    Action.DECLINE_OWNERSHIP: (frozenset({Status.AWAITING_SIGN_OFF}), Status.DRAFT),
-    Action.TRANSFER_OWNERSHIP: (frozenset({Status.ACTIVE}), Status.AWAITING_SIGN_OFF),
-    Action.REATTEST: (frozenset({Status.ACTIVE}), Status.ACTIVE),
-    Action.RETIRE: (frozenset({Status.ACTIVE}), Status.RETIRED),
-    Action.REOPEN: (frozenset({Status.DECLINED, Status.RETIRED}), Status.DRAFT),
-}
-
-
-def starts_from(usecase, action: Action) -> bool:
-    """Is ``usecase`` in a state ``action`` starts from? An active use case whose signed text
-    changed outside the pages (changed since sign-off) can be submitted for review again; an
-    unchanged one cannot."""
-    sources, _ = TRANSITIONS[action]
-    if action == Action.SUBMIT and usecase.status == Status.ACTIVE:
-        return usecase.changed_since_sign_off
-    return usecase.status in sources
 
 
 class MetricDirection(models.TextChoices):
@@ -144,36 +120,6 @@ class EventKind(models.TextChoices):
     MEASUREMENT_RECORDED = "measurement.recorded", "Measurement recorded"
     MEASUREMENT_DELETED = "measurement.deleted", "Measurement deleted"
     RECORDERS_CHANGED = "measurement.recorders_changed", "Changed who may record measurements"
-
-
-# The event each workflow action records.
-ACTION_EVENTS = {
-    Action.SUBMIT: EventKind.SUBMITTED,
-    Action.APPROVE: EventKind.APPROVED,
-    Action.REQUEST_CHANGES: EventKind.CHANGES_REQUESTED,
-    Action.REJECT: EventKind.REJECTED,
-    Action.SIGN_OFF: EventKind.SIGNED_OFF,
-    Action.DECLINE_OWNERSHIP: EventKind.OWNERSHIP_DECLINED,
-    Action.TRANSFER_OWNERSHIP: EventKind.TRANSFER_REQUESTED,
-    Action.REATTEST: EventKind.REATTESTED,
-    Action.RETIRE: EventKind.RETIRED,
-    Action.REOPEN: EventKind.REOPENED,
-}
-
-
-# Each action in a sentence: "UC-1042 was {past}".
-ACTION_PAST = {
-    Action.SUBMIT: "submitted for review",
-    Action.APPROVE: "approved",
-    Action.REQUEST_CHANGES: "sent back for changes",
-    Action.REJECT: "rejected",
-    Action.SIGN_OFF: "signed off",
-    Action.DECLINE_OWNERSHIP: "declined",
-    Action.TRANSFER_OWNERSHIP: "transferred",
-    Action.REATTEST: "re-attested",
-    Action.RETIRE: "retired",
-    Action.REOPEN: "reopened",
-}
 
 
 class ReviewDecision(models.TextChoices):

@@ -1,15 +1,12 @@
-"""Who may do what with a use case. Views ask these; templates ask ``get_actions``.
+"""Who may do what with a use case. Views ask these; the workflow's actions name the role each
+one needs (``usecases.workflow``), and templates ask ``workflow.get_actions``.
 
 Roles: everyone signed in reads and comments; members of the owning team (and the author) edit
 drafts and active use cases; team leads also submit, transfer and retire them; reviewers decide
 reviews of use cases they did not write; the named owner signs off, declines and re-attests;
 admins may do anything a lead may. Rules that must hold whoever asks (separation of duties) are
-enforced again in ``services.py``.
+enforced again in ``usecases.services``, which ask these predicates.
 """
-
-from dataclasses import dataclass
-
-from django.urls import reverse
 
 from portfolio.permissions import (
     can_view_portfolio,
@@ -19,13 +16,7 @@ from portfolio.permissions import (
     is_reviewer,
     team_roles,
 )
-from usecases.choices import (
-    EDITABLE_STATUSES,
-    MEASURABLE_STATUSES,
-    SIGN_OFF_STATEMENT,
-    Action,
-    starts_from,
-)
+from usecases.choices import EDITABLE_STATUSES, MEASURABLE_STATUSES
 
 
 def can_view(user, usecase=None) -> bool:
@@ -52,139 +43,35 @@ def _in_team(user, usecase) -> bool:
     return is_admin(user) or is_member(user, usecase.team_id) or usecase.author_id == user.pk
 
 
-def _leads(user, usecase) -> bool:
+# The roles that may take workflow actions (``usecases.workflow`` names one per action).
+
+
+def leads(user, usecase) -> bool:
+    """A lead of the owning team, or an admin."""
     return is_admin(user) or is_lead(user, usecase.team_id)
 
 
-def _is_owner(user, usecase) -> bool:
+def is_owner(user, usecase) -> bool:
     return usecase.owner_id is not None and usecase.owner_id == user.pk
 
 
-def _may_decide(user, usecase) -> bool:
+def may_decide(user, usecase) -> bool:
     """A reviewer who neither wrote the use case nor sent this version to review."""
-    return (
-        is_reviewer(user)
-        and usecase.author_id != user.pk
-        and usecase.review_submitter_id() != user.pk
-    )
+    return is_reviewer(user) and not usecase.is_review_party(user)
+
+
+def may_transfer(user, usecase) -> bool:
+    return is_owner(user, usecase) or leads(user, usecase)
+
+
+def may_reopen(user, usecase) -> bool:
+    return leads(user, usecase) or usecase.author_id == user.pk
 
 
 def can_edit(user, usecase) -> bool:
     if not can_view_portfolio(user) or usecase.status not in EDITABLE_STATUSES:
         return False
     return _in_team(user, usecase)
-
-
-def in_starting_state(usecase, action: Action) -> bool:
-    """Is the use case in a state ``action`` starts from? (A double click arrives when not.)"""
-    return starts_from(usecase, action)
-
-
-# One predicate per action: the role that may ask, in a state the action starts from.
-RULES = {
-    Action.SUBMIT: _leads,
-    Action.APPROVE: lambda user, uc: _may_decide(user, uc),
-    Action.REQUEST_CHANGES: lambda user, uc: _may_decide(user, uc),
-    Action.REJECT: lambda user, uc: _may_decide(user, uc),
-    Action.SIGN_OFF: _is_owner,
-    Action.DECLINE_OWNERSHIP: _is_owner,
-    Action.TRANSFER_OWNERSHIP: lambda user, uc: _is_owner(user, uc) or _leads(user, uc),
-    Action.REATTEST: _is_owner,
-    Action.RETIRE: _leads,
-    Action.REOPEN: lambda user, uc: _leads(user, uc) or uc.author_id == user.pk,
-}
-
-
-def can(user, action: Action, usecase) -> bool:
-    """May ``user`` take ``action`` on ``usecase`` now?"""
-    if not can_view_portfolio(user) or not in_starting_state(usecase, action):
-        return False
-    return RULES[action](user, usecase)
-
-
-def can_review(user, usecase) -> bool:
-    return can(user, Action.APPROVE, usecase)
-
-
-def can_sign_off(user, usecase) -> bool:
-    return can(user, Action.SIGN_OFF, usecase)
-
-
-@dataclass(frozen=True)
-class ActionButton:
-    """A button on the status panel. ``input`` names what the action asks for first:
-    "" (nothing), "comment" (optional text), "reason" (required text), "statement" (the sign-off
-    statement to tick) or "owner" (a new owner). ``confirm`` is asked before a destructive step."""
-
-    name: str
-    label: str
-    url: str
-    style: str = "secondary"
-    input: str = ""
-    input_label: str = ""
-    confirm: str = ""
-
-
-# How each action's button looks and what it asks for.
-_BUTTONS = {
-    Action.SUBMIT: {"style": "primary"},
-    Action.APPROVE: {"style": "primary", "input": "comment", "input_label": "Comment (optional)"},
-    Action.REQUEST_CHANGES: {"input": "reason", "input_label": "What needs to change?"},
-    Action.REJECT: {
-        "style": "danger",
-        "input": "reason",
-        "input_label": "Why is it rejected?",
-        "confirm": "Reject this use case? It will be declined; it can be reopened later.",
-    },
-    Action.SIGN_OFF: {"style": "primary", "input": "statement", "input_label": SIGN_OFF_STATEMENT},
-    Action.DECLINE_OWNERSHIP: {
-        "style": "danger",
-        "input": "reason",
-        "input_label": "Why do you decline?",
-        "confirm": "Decline ownership of this use case?",
-    },
-    Action.TRANSFER_OWNERSHIP: {
-        "input": "owner",
-        "input_label": "New owner",
-        "confirm": "Transfer ownership? The new owner must sign off.",
-    },
-    Action.REATTEST: {"style": "primary"},
-    Action.RETIRE: {
-        "style": "danger",
-        "input": "reason",
-        "input_label": "Why is it retired?",
-        "confirm": "Retire this use case?",
-    },
-    Action.REOPEN: {},
-}
-
-
-def action_url(usecase, action: Action) -> str:
-    return reverse(f"usecases:usecase_{action.value}", args=[usecase.key])
-
-
-def get_actions(usecase, user) -> list[ActionButton]:
-    """The buttons the detail page shows this user for this use case, in workflow order."""
-    actions = []
-    if can_edit(user, usecase):
-        actions.append(
-            ActionButton(
-                name="edit",
-                label="Edit",
-                url=reverse("usecases:usecase_edit", args=[usecase.key]),
-            )
-        )
-    for action in Action:
-        if can(user, action, usecase):
-            actions.append(
-                ActionButton(
-                    name=action.value,
-                    label=action.label,
-                    url=action_url(usecase, action),
-                    **_BUTTONS[action],
-                )
-            )
-    return actions
 
 
 def can_view_review_queue(user) -> bool:
@@ -200,7 +87,7 @@ def can_view_own_work(user) -> bool:
 # --- Success-signal evidence ----------------------------------------------------------------------
 
 
-def _may_measure(usecase) -> bool:
+def is_measurable(usecase) -> bool:
     """Measurements are taken once a use case is approved (until it is retired) and has a metric."""
     return usecase.status in MEASURABLE_STATUSES and bool(usecase.metric_name)
 
@@ -222,7 +109,7 @@ def _is_evidence_keeper(user, usecase) -> bool:
 def can_record_measurement(user, usecase) -> bool:
     """The evidence keeper (the owner), or a team member they allowed, on an approved use case
     with a metric."""
-    if not can_view_portfolio(user) or not _may_measure(usecase):
+    if not can_view_portfolio(user) or not is_measurable(usecase):
         return False
     return _is_evidence_keeper(user, usecase) or is_measurement_recorder(user, usecase)
 

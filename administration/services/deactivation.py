@@ -3,7 +3,7 @@
 An active use case goes through ``usecases.services.usecase_transfer_ownership`` (the new owner
 must sign off), any other owned use case through ``usecase_reassign_owner``; the open use cases
 they wrote get a new author (or the drafts would vanish from everyone's My work); a handover they
-started gets a new person to fall back to if its new owner declines (``usecases.handover``);
+started gets a new person to fall back to if its new owner declines (``usecases.services.handover``);
 products, goals and the teams they alone lead through the administration services; then
 ``people.person_account_deactivate``. All of it in one transaction: if one handover is refused,
 nothing changes. Each phase is a function of its own, run in this order by ``person_deactivate``.
@@ -24,9 +24,9 @@ from portfolio.choices import MembershipRole
 from portfolio.models import Membership, Product, StrategicGoal
 from portfolio.selectors import sole_lead_memberships
 from usecases.choices import Status
-from usecases.handover import transfer_redirect_fallback, usecase_reassign_author
 from usecases.models import OwnershipTransfer, UseCase
 from usecases.services import UseCaseError, usecase_reassign_owner, usecase_transfer_ownership
+from usecases.services.handover import transfer_redirect_fallback, usecase_reassign_author
 
 User = get_user_model()
 

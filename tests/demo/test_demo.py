@@ -78,7 +78,7 @@ def test_every_status_is_reached_through_the_services(seeded):
         created = usecase.events.get(kind=EventKind.CREATED)
         assert created.actor_id == usecase.author_id, usecase.external_ref
         if usecase.status != Status.DRAFT:
-            # Leads submit (permissions.RULES), and every submission is one review round.
+            # Leads submit (usecases.workflow), and every submission is one review round.
             submitters = set(
                 usecase.events.filter(kind=EventKind.SUBMITTED).values_list("actor_id", flat=True)
             )

@@ -25,8 +25,9 @@ from portfolio.models import Membership
 from tests.conftest import advance_usecase, make_measurable, make_usecase
 from tests.factories import UserFactory
 from usecases import services
-from usecases.choices import TRANSITIONS, Action, Status
+from usecases.choices import Status
 from usecases.models import Measurement, Notification, UseCase
+from usecases.workflow import transition
 
 # Pages (URL names, or a namespace followed by ":*") that no sweep visits, each with its reason.
 EXCLUDED = {
@@ -95,7 +96,7 @@ def build_site(org) -> Site:
 
 def _usecase_key(site: Site, name: str, default_args: dict) -> str:
     if "action" in default_args:  # a workflow action's page: a use case where it can start
-        starts = TRANSITIONS[Action(default_args["action"])][0]
+        starts = transition(default_args["action"]).sources
         return next(
             site.by_status[status].key for status in Status.values if status in starts
         )  # StopIteration: add a use case in that status to build_site

@@ -57,8 +57,8 @@ class UseCaseQuerySet(models.QuerySet):
         return self.filter(self.overdue_condition(now or timezone.now()))
 
     def reviewable_by(self, user):
-        """In review, neither authored by ``user`` nor sent to this review by them (separation of
-        duties: the same rule as ``permissions._may_decide``)."""
+        """In review, neither authored by ``user`` nor sent to this review by them: separation of
+        duties as a query (``UseCase.is_review_party`` is the same rule for one use case)."""
         # Imported here: reviews point at use cases, so their module imports this one.
         from usecases.models.workflow import Review
 
@@ -346,6 +346,11 @@ class UseCase(models.Model):
                 .first()
             )
         return self._review_submitter_id
+
+    def is_review_party(self, user) -> bool:
+        """Separation of duties: whoever wrote the use case, or sent its open review's version to
+        review, does not decide on it (``UseCaseQuerySet.reviewable_by`` is the query form)."""
+        return user.pk in {self.author_id, self.review_submitter_id()}
 
     @property
     def evidence_tone(self) -> str:

@@ -18,7 +18,7 @@ from usecases.choices import MATERIAL_FIELDS, Action, EventKind, MetricDirection
 from usecases.concerns import concern_condition
 from usecases.models.usecase import UseCase
 from usecases.models.workflow import SignOff
-from usecases.permissions import get_actions
+from usecases.workflow import get_actions
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from tests.conftest import advance_usecase, make_usecase
 from tests.factories import MembershipFactory, UserFactory, reviewer
 from usecases.choices import Action, Status
 from usecases.models import UseCase
-from usecases.permissions import get_actions
+from usecases.workflow import get_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ ACTION_STATES = {
     Action.REOPEN: ("declined", Status.DRAFT),
 }
 
-# Who may: the rules of ARCHITECTURE.md (and permissions.RULES). Everyone else signed in gets
+# Who may: the rules of ARCHITECTURE.md (and the rules of usecases.workflow). Everyone else signed in gets
 # 403; anonymous people are sent to sign in.
 ALLOWED = {
     Action.SUBMIT: {"lead", "admin"},

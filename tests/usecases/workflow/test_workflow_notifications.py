@@ -10,6 +10,7 @@ from tests.factories import UserFactory, reviewer
 from usecases import services
 from usecases.choices import NotificationKind
 from usecases.models import Notification, UseCase
+from usecases.services import workflow as workflow_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("database_tasks")]
 
@@ -265,11 +266,14 @@ def test_a_transition_rolled_back_by_its_caller_leaves_no_notice_and_queues_no_e
 def test_a_transition_that_fails_after_notifying_leaves_no_notice_and_queues_no_e_mail(
     org, usecase, monkeypatch, django_capture_on_commit_callbacks
 ):
+    moved = []
+
     def failing_move(*args, **kwargs):
+        moved.append(args)
         raise Interrupted("the database went away after the notice was written")
 
     # Submit notifies the reviewers first, then moves the status: fail at the move.
-    monkeypatch.setattr(services, "_move", failing_move)
+    monkeypatch.setattr(workflow_services, "_move", failing_move)
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -277,6 +281,7 @@ def test_a_transition_that_fails_after_notifying_leaves_no_notice_and_queues_no_
     ):
         services.usecase_submit(usecase=usecase, actor=org.lead)
 
+    assert moved, "the failing move never ran"
     assert callbacks == []
     assert not Notification.objects.exists()
     assert DBTaskResult.objects.count() == 0

@@ -17,6 +17,7 @@ from tests.factories import reviewer
 from usecases import services
 from usecases.choices import EventKind, NotificationKind, ReviewDecision, Status
 from usecases.models import Notification, SignOff, UseCase
+from usecases.services import workflow as workflow_services
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 DECISION_EVENTS = [EventKind.APPROVED, EventKind.CHANGES_REQUESTED, EventKind.REJECTED]
@@ -28,14 +29,20 @@ HOLD_SECONDS = 0.3
 
 @pytest.fixture
 def slow_guard(monkeypatch):
-    """Widen the window between the state check and the write of every transition."""
-    guard = services._guard
+    """Widen the window between the state check and the write of every transition. Every
+    transition guards through ``services.workflow._guard`` (``locked_for``); the test fails if the
+    patched guard never ran, so a race test cannot pass without the race."""
+    guard = workflow_services._guard
+    paused = []
 
     def guard_then_pause(current, action, expected_version=None):
         guard(current, action, expected_version)
+        paused.append(action)
         time.sleep(HOLD_SECONDS)
 
-    monkeypatch.setattr(services, "_guard", guard_then_pause)
+    monkeypatch.setattr(workflow_services, "_guard", guard_then_pause)
+    yield
+    assert paused, "the slowed guard never ran: the race was not tested"
 
 
 def at_once(*calls, timeout: float = 20) -> list:

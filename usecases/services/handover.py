@@ -10,7 +10,7 @@ from core.history import history_context
 from core.people import person_name
 from usecases.choices import EventKind
 from usecases.models import OwnershipTransfer, UseCase
-from usecases.services import _bump
+from usecases.services.steps import _bump
 
 
 def usecase_reassign_author(*, usecase: UseCase, actor, new_author, note: str) -> None:

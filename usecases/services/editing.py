@@ -1,0 +1,132 @@
+"""Editing a use case: create a draft, save an edit (refused on a conflict), and what others changed
+since a version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from core import history
+from core.history import history_context
+from core.people import person_name
+from usecases.choices import EDITABLE_FIELDS, EDITABLE_STATUSES, MATERIAL_FIELDS, EventKind, Status
+from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
+from usecases.models import UseCase, UseCaseEvent
+from usecases.services.errors import EditConflict, NotEditable
+from usecases.services.measurements import _refresh_evidence
+from usecases.services.steps import _bump, _record
+from usecases.services.workflow import _move, _open_review, _require_complete
+
+
+@history_context(service=EventKind.CREATED)
+def usecase_create(*, actor, data: dict) -> UseCase:
+    """Create a draft authored by ``actor`` from cleaned form data."""
+    with transaction.atomic():
+        usecase = UseCase(author=actor, status=Status.DRAFT)
+        for name in EDITABLE_FIELDS:
+            if name in data:
+                setattr(usecase, name, data[name])
+        usecase.save()
+        for name in M2M_FIELDS:
+            getattr(usecase, name).set(data.get(name) or [])
+        history.record(
+            EventKind.CREATED,
+            usecase=usecase,
+            actor=actor,
+            version=usecase.version,
+            changes={
+                name: ["", value] for name, value in usecase_snapshot(usecase).items() if value
+            },
+        )
+    return usecase
+
+
+@history_context(service=EventKind.UPDATED)
+def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int) -> UseCase:
+    """Save an edit, refusing it when the row moved on since the editor loaded ``expected_version``.
+
+    Nothing is written when nothing changed; the version only moves on a real change.
+    """
+    with transaction.atomic():
+        current = UseCase.objects.select_for_update().get(pk=usecase.pk)
+        if current.status not in EDITABLE_STATUSES:
+            raise NotEditable(
+                f"{current.key} is {current.get_status_display().lower()}; "
+                "only drafts and active use cases can be edited."
+            )
+        if current.version != expected_version:
+            raise EditConflict(current, expected_version)
+
+        before, before_shown = comparable_values(current), usecase_snapshot(current)
+        for name in EDITABLE_FIELDS:
+            if name in data:
+                setattr(current, name, data[name])
+        m2m = {name: list(data[name]) for name in M2M_FIELDS if name in data}
+        after = comparable_values(current, m2m)
+        changed = [name for name in after if before[name] != after[name]]
+        if not changed:
+            return current
+        after_shown = usecase_snapshot(current, {**linked(current), **m2m})
+        changes = {name: [before_shown[name], after_shown[name]] for name in changed}
+
+        back_to_review = current.status == Status.ACTIVE and any(
+            name in changes for name in MATERIAL_FIELDS
+        )
+        if back_to_review:
+            _require_complete(current, m2m)
+        _bump(current, [*EDITABLE_FIELDS])
+        for name, items in m2m.items():
+            getattr(current, name).set(items)
+        _record(current, actor, EventKind.UPDATED, changes=changes)
+        if any(name.startswith("metric_") for name in changed):
+            _refresh_evidence(current)  # a new baseline, target or date moves the line
+        if back_to_review:
+            # What the owner signed changed: review and sign-off again. The last signed revision
+            # stays readable, and the use case shows as "changed since sign-off" until then.
+            current.changed_since_sign_off = True
+            _open_review(current, actor)
+            _move(current, Status.IN_REVIEW, actor, EventKind.RESUBMITTED)
+    return current
+
+
+@dataclass(frozen=True)
+class ChangeSince:
+    """What others changed since a given version: for the conflict page."""
+
+    field: str
+    label: str
+    changed_by: str
+    theirs: str
+    yours: str = ""
+    yours_changed: bool = False
+
+
+def changes_since(
+    usecase: UseCase, version: int, yours: dict[str, str] | None = None
+) -> list[ChangeSince]:
+    """The fields changed after ``version``, newest value per field, with who changed them.
+
+    ``yours`` holds the stale editor's values for the fields they changed too.
+    """
+    yours = yours or {}
+    events = (
+        UseCaseEvent.objects.filter(usecase=usecase, version__gt=version)
+        .select_related("actor")
+        .order_by("version")
+    )
+    latest: dict[str, ChangeSince] = {}
+    for event in events:
+        who = person_name(event.actor, "someone")
+        for name, (_, new) in event.changes.items():
+            label = UseCase._meta.get_field(name).verbose_name
+            latest[name] = ChangeSince(
+                field=name,
+                label=label,
+                changed_by=who,
+                theirs=new,
+                yours=yours.get(name, ""),
+                yours_changed=name in yours,
+            )
+    return list(latest.values())

@@ -1,0 +1,47 @@
+"""Attestation reminders: owners whose sign-off is about to expire are told once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.history import history_context
+from usecases.choices import NotificationKind, Status
+from usecases.models import SignOff
+from usecases.notifications import notify
+
+
+@history_context(service="signoff.reminder_sent")
+def send_attestation_reminders(*, now=None) -> int:
+    """Remind owners whose sign-off expires within the reminder window, once per sign-off."""
+    now = now or timezone.now()
+    due = (
+        SignOff.objects.select_for_update(of=("self",))
+        .filter(
+            superseded_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            usecase__status=Status.ACTIVE,
+            expires_at__lte=now + timedelta(days=settings.ATTESTATION_REMINDER_DAYS),
+        )
+        .select_related("usecase__owner")
+    )
+    sent = 0
+    with transaction.atomic():
+        for sign_off in due:
+            usecase = sign_off.usecase
+            when = "expired" if sign_off.expires_at < now else "expires"
+            expiry = timezone.localdate(sign_off.expires_at)
+            notify(
+                recipients=[usecase.owner],
+                kind=NotificationKind.ATTESTATION_DUE,
+                usecase=usecase,
+                message=f"Your sign-off of {usecase.key} “{usecase.title}” {when} on "
+                f"{expiry.day} {expiry:%B %Y}. Re-attest if you still own it.",
+            )
+            sign_off.reminder_sent_at = now
+            sign_off.save(update_fields=["reminder_sent_at"])
+            sent += 1
+    return sent

@@ -1,0 +1,67 @@
+"""The ownership dashboard, and the goal and product lists two of its tiles link to."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from core.htmx import partial_request
+from usecases import dashboard, permissions
+from usecases.filters import UseCaseFilter
+from usecases.models import UseCase
+
+DASHBOARD_TEMPLATE = "usecases/dashboard.html"
+
+
+def _dashboard_scope(request):
+    """The dashboard's filters (team, product, goal) read by the use-case list's own FilterSet,
+    so every drill-down link lands on a list that filters exactly as the tile counted."""
+    filterset = UseCaseFilter(dashboard.scope_data(request.GET), queryset=UseCase.objects.all())
+    return filterset, dashboard.DashboardScope.from_filter(filterset)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def dashboard_view(request):
+    """Tiles, a table per team, the goal tree and the weekly trends. Nothing on it is an action:
+    everyone signed in reads the same page. An htmx request (a filter change, or
+    ``usecaseChanged`` after a workflow action elsewhere on the page) gets the body alone."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    filterset, scope = _dashboard_scope(request)
+    context = {
+        "filter": filterset,
+        "scope": scope,
+        "tiles": dashboard.tiles_panel(scope),
+        "teams": dashboard.teams_panel(scope),
+        "goal_tree": dashboard.goal_tree_panel(scope),
+        "evidence": dashboard.evidence_panel(scope),
+        "trends": dashboard.trends_panel(scope),
+        "statuses": dashboard.STATUS_COLUMNS,
+        "scope_fields": [filterset.form[name] for name in dashboard.SCOPE_PARAMS],
+    }
+    if partial_request(request):
+        return render(request, f"{DASHBOARD_TEMPLATE}#dashboard-body", context)
+    return render(request, DASHBOARD_TEMPLATE, context)
+
+
+@require_GET
+def dashboard_unserved(request):
+    """The goals the "Goals with no active use case" tile counts, in the dashboard's filters."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    filterset, scope = _dashboard_scope(request)
+    goals = dashboard.unserved_goals(scope)
+    context = {"filter": filterset, "scope": scope, "kind": "goals", "items": goals}
+    return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(goals)})
+
+
+@require_GET
+def dashboard_unused(request):
+    """The products the "Products with no use case" tile counts, in the dashboard's filters."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    filterset, scope = _dashboard_scope(request)
+    products = list(dashboard.unused_products(scope))
+    context = {"filter": filterset, "scope": scope, "kind": "products", "items": products}
+    return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(products)})

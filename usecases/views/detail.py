@@ -1,0 +1,79 @@
+"""The use case page's parts, shared by the views that draw it whole or a panel of it: the status
+panel's context, the timeline, the revision diff, the evidence panel.
+"""
+
+from django.http import Http404
+
+from usecases import selectors, workflow
+from usecases.forms import MeasurementForm
+from usecases.models import UseCase
+
+DETAIL_TEMPLATE = "usecases/usecase_detail.html"
+EVIDENCE_TEMPLATE = "usecases/_evidence.html"
+
+
+def get_usecase(key: str) -> UseCase:
+    try:
+        return selectors.usecase_detail(key)
+    except UseCase.DoesNotExist:
+        raise Http404(f"No use case {key}.") from None
+
+
+def detail_context(request, usecase, **extra) -> dict:
+    return {
+        "usecase": usecase,
+        "actions": workflow.get_actions(usecase, request.user),
+        "owner_choices": selectors.owner_choices(),
+        **extra,
+    }
+
+
+def timeline_context(request, usecase) -> dict:
+    """The newest ``TIMELINE_LIMIT`` entries, or all of them with ``?history=all``."""
+    params = request.POST if request.method == "POST" else request.GET
+    full = params.get("history") == "all"
+    limit = selectors.TIMELINE_LIMIT
+    # One more than is shown tells whether there is more to show.
+    entries = selectors.usecase_timeline(usecase, limit=None if full else limit + 1)
+    return {
+        "timeline": entries if full else entries[:limit],
+        "timeline_truncated": not full and len(entries) > limit,
+        "full_history": full,
+    }
+
+
+def _shows_revision_diff(user, usecase) -> bool:
+    """A reviewer deciding, or the owner about to sign, compares the text with what was signed."""
+    return workflow.can_review(user, usecase) or workflow.can_sign_off(user, usecase)
+
+
+def diff_context(usecase) -> dict:
+    diff = selectors.revision_diff(usecase)
+    return {
+        "revision_diff": diff,
+        "never_signed": bool(diff) and diff[0].signed is None,
+        "changed_fields": [field for field in diff if field.changed],
+        "unchanged_labels": [field.label for field in diff if not field.changed],
+    }
+
+
+def revision_context(request, usecase) -> dict:
+    context = {"revision_diff": None, "last_signed": None}
+    if _shows_revision_diff(request.user, usecase):
+        context.update(diff_context(usecase))
+    if usecase.changed_since_sign_off:
+        context["last_signed"] = selectors.last_signed_revision(usecase)
+    return context
+
+
+def evidence_context(request, usecase, *, form=None, flash="", error="") -> dict:
+    """The evidence panel's context, less the use case itself (the page already has it)."""
+    return {
+        # No metric, nothing to measure: the page says so without reading measurements.
+        "evidence": (
+            selectors.evidence_panel(usecase, user=request.user) if usecase.metric_name else None
+        ),
+        "measurement_form": form or MeasurementForm(usecase=usecase),
+        "evidence_flash": flash,
+        "evidence_error": error,
+    }

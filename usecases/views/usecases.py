@@ -1,0 +1,239 @@
+"""The use-case pages: the list, the detail page, create and edit (with the conflict page), comments,
+and a revision as it was snapshotted.
+"""
+
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from core.htmx import partial_request
+from usecases import permissions, selectors, services
+from usecases.display import M2M_FIELDS, usecase_snapshot
+from usecases.filters import UseCaseFilter
+from usecases.forms import (
+    CommentForm,
+    UseCaseForm,
+    rebase_on_saved,
+)
+from usecases.views.detail import (
+    DETAIL_TEMPLATE,
+    EVIDENCE_TEMPLATE,
+    detail_context,
+    evidence_context,
+    get_usecase,
+    revision_context,
+    timeline_context,
+)
+
+
+@vary_on_headers("HX-Request")
+def usecase_list(request):
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
+    filterset = UseCaseFilter(request.GET, queryset=selectors.usecase_list_queryset())
+    # Filters that don't validate are left out (the page names them); the valid ones still apply.
+    usecases = filterset.qs
+    page = Paginator(usecases, settings.USECASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "querystring": query.urlencode(),
+        "can_create": permissions.can_create(request.user),
+    }
+    template = "usecases/usecase_list.html"
+    return render(request, f"{template}#results" if partial_request(request) else template, context)
+
+
+@vary_on_headers("HX-Request")
+def usecase_detail(request, key):
+    usecase = get_usecase(key)
+    if not permissions.can_view(request.user, usecase):
+        raise PermissionDenied
+    template = "usecases/usecase_detail.html"
+    panel = request.GET.get("panel") if partial_request(request) else None
+    if panel == "status":
+        return render(request, f"{template}#status-panel", detail_context(request, usecase))
+    if panel == "timeline":
+        context = {"usecase": usecase, **timeline_context(request, usecase)}
+        return render(request, f"{template}#timeline", context)
+    if panel == "revision-diff":
+        context = {"usecase": usecase, **revision_context(request, usecase)}
+        return render(request, f"{template}#revision-diff", context)
+    if panel == "evidence":
+        context = {"usecase": usecase, **evidence_context(request, usecase)}
+        return render(request, EVIDENCE_TEMPLATE, context)
+    context = detail_context(
+        request,
+        usecase,
+        **timeline_context(request, usecase),
+        **revision_context(request, usecase),
+        **evidence_context(request, usecase),
+        comment_form=CommentForm(),
+        can_comment=permissions.can_comment(request.user, usecase),
+    )
+    return render(request, template, context)
+
+
+def _validate_field(request, form):
+    """Inline validation: the bound form's one field, re-rendered with its errors, and the
+    draft's readiness out of band."""
+    name = request.POST.get("_validate", "")
+    if name not in form.fields:
+        raise Http404
+    form.is_valid()
+    context = {"field": form[name], "form": form}
+    return render(request, "usecases/usecase_form.html#field-checked", context)
+
+
+@require_http_methods(["GET", "POST"])
+def usecase_create(request):
+    if not permissions.can_create(request.user):
+        raise PermissionDenied
+    form = UseCaseForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if request.htmx and "_validate" in request.POST:
+            return _validate_field(request, form)
+        if form.is_valid():
+            usecase = services.usecase_create(actor=request.user, data=form.domain_data())
+            messages.success(request, f"Draft {usecase.key} saved.")
+            return redirect(usecase)
+    return render(request, "usecases/usecase_form.html", {"form": form, "usecase": None})
+
+
+@require_http_methods(["GET", "POST"])
+def usecase_edit(request, key):
+    usecase = get_usecase(key)
+    if not permissions.can_edit(request.user, usecase):
+        raise PermissionDenied
+    form = UseCaseForm(request.POST or None, instance=usecase, user=request.user)
+    context = {"form": form, "usecase": usecase}
+    if request.method == "POST":
+        if request.htmx and "_validate" in request.POST:
+            return _validate_field(request, form)
+        if form.is_valid():
+            expected = form.cleaned_data.get("version")
+            if expected is None:
+                form.add_error(
+                    None, "The form is missing its version; reload the page and try again."
+                )
+                return render(request, "usecases/usecase_form.html", context, status=400)
+            try:
+                saved = services.usecase_update(
+                    usecase=usecase,
+                    actor=request.user,
+                    data=form.domain_data(),
+                    expected_version=expected,
+                )
+            except services.EditConflict as conflict:
+                return _conflict(request, form, conflict)
+            except services.NotEditable as refusal:
+                messages.error(request, str(refusal))
+                return redirect(usecase)
+            except services.Incomplete as refusal:
+                # An active use case must stay complete to go back to review.
+                form.add_error(None, str(refusal))
+                return render(request, "usecases/usecase_form.html", context, status=400)
+            messages.success(request, f"{saved.key} saved.")
+            return redirect(saved)
+    return render(request, "usecases/usecase_form.html", context)
+
+
+def _conflict(request, form, conflict: services.EditConflict):
+    """Keep what the editor changed, take everything else as saved now, and show both sides of
+    each field someone else changed, so a second save is deliberate and undoes nobody's work."""
+    saved = conflict.current
+    data, touched = rebase_on_saved(form, saved)
+    # The form writes values onto its instance; keep ``saved`` as it is in the database.
+    rebased = UseCaseForm(data, instance=copy.copy(saved), user=request.user)
+    yours = {}
+    if rebased.is_valid():
+        typed_links = {name: rebased.cleaned_data[name] for name in M2M_FIELDS}
+        shown = usecase_snapshot(rebased.instance, typed_links)
+        yours = {name: value for name, value in shown.items() if name in touched}
+    context = {
+        "form": rebased,
+        "usecase": saved,
+        "conflict": conflict,
+        "their_changes": services.changes_since(saved, conflict.expected_version, yours),
+    }
+    return render(request, "usecases/usecase_form.html", context, status=409)
+
+
+@require_POST
+def comment_create(request, key):
+    """Post a comment. With htmx: the fresh timeline back (and an empty form, out of band) and a
+    ``usecaseChanged`` event; without: redirect to the use case with a message. A refusal keeps
+    what was typed and says why."""
+    usecase = get_usecase(key)
+    if not permissions.can_comment(request.user, usecase):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.comment_post(
+                usecase=usecase, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except services.UseCaseError as refusal:
+            error = str(refusal)
+    else:
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+
+    if partial_request(request):
+        if error:
+            context = {
+                "usecase": usecase,
+                "can_comment": True,
+                "comment_form": form,
+                "comment_error": error,
+                "full_history": request.POST.get("history") == "all",
+            }
+            response = render(request, f"{DETAIL_TEMPLATE}#comment-form", context)
+            return reswap(retarget(response, "#comment-form"), "outerHTML")
+        context = {
+            "usecase": usecase,
+            **timeline_context(request, usecase),
+            "can_comment": True,
+            "comment_form": CommentForm(),
+            "comment_flash": "Comment posted.",
+        }
+        response = render(request, f"{DETAIL_TEMPLATE}#comment-posted", context)
+        return trigger_client_event(response, "usecaseChanged", after="swap")
+    if error:
+        context = detail_context(
+            request,
+            usecase,
+            **timeline_context(request, usecase),
+            **revision_context(request, usecase),
+            **evidence_context(request, usecase),
+            can_comment=True,
+            comment_form=form,
+            comment_error=error,
+        )
+        return render(request, DETAIL_TEMPLATE, context, status=400)
+    messages.success(request, "Comment posted.")
+    return redirect(f"{usecase.get_absolute_url()}#history")
+
+
+@require_GET
+def revision_detail(request, key, number):
+    """A revision as it was snapshotted, read-only: what a reviewer saw or an owner signed."""
+    usecase = get_usecase(key)
+    if not permissions.can_view(request.user, usecase):
+        raise PermissionDenied
+    revision = get_object_or_404(usecase.revisions.select_related("created_by"), number=number)
+    return render(
+        request,
+        "usecases/revision_detail.html",
+        {"usecase": usecase, "revision": revision, "fields": selectors.revision_fields(revision)},
+    )
