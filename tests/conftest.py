@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.forms.models import model_to_dict
+from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.choices import MembershipRole
@@ -220,3 +221,41 @@ def usecase_in(org):
 def database_tasks(settings):
     """Background tasks go to the database queue the worker reads (whatever the default is)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def page_queries(django_assert_max_num_queries):
+    """``page_queries(client, url, budget=N)``: how many queries the page takes to answer 200,
+    failing once it takes more than ``budget``. Query budgets compare two sizes of data with it."""
+
+    def count(client, url, *, budget: int) -> int:
+        with django_assert_max_num_queries(budget) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    return count
+
+
+def expect_admin_only(response, role, ok=(200,)):
+    """An administration page's answer to ``role``: the admin gets one of ``ok``, anyone else
+    signed in 403, and nobody signed in is sent to sign in."""
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    elif role == "admin":
+        assert response.status_code in ok
+    else:
+        assert response.status_code == 403
+
+
+@pytest.fixture
+def successor(db):
+    """Someone to hand use cases over to."""
+    return UserFactory(username="sam", first_name="Sam", last_name="Successor")
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Tasks run at once, in the request (their delivery through the worker is tested apart)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

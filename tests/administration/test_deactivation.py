@@ -17,11 +17,6 @@ SIGN_OFF_REQUESTS = {NotificationKind.OWNERSHIP_TRANSFERRED, NotificationKind.SI
 
 
 @pytest.fixture
-def successor(db):
-    return UserFactory(username="sam", first_name="Sam", last_name="Successor")
-
-
-@pytest.fixture
 def owned_by_owen(org, usecase_in):
     """Owen owns one use case in each status."""
     return {

@@ -27,11 +27,6 @@ User = get_user_model()
 
 
 @pytest.fixture
-def successor(db):
-    return UserFactory(username="sam", first_name="Sam", last_name="Successor")
-
-
-@pytest.fixture
 def patched_deactivate(monkeypatch):
     """Replace the service the view calls with a fake; the test fails if the view never called
     it."""

@@ -11,22 +11,12 @@ from django.urls import reverse
 
 from administration.services import editing, goals, products, teams
 from portfolio.models import AdminEvent, Product, StrategicGoal, Team
-from tests.conftest import ROLES
+from tests.conftest import ROLES, expect_admin_only
 from tests.factories import GoalFactory, ProductFactory, TeamFactory, admin_user
 
 
 def fingerprint_on(page: str) -> str:
     return re.search(r'name="fingerprint" value="([^"]+)"', page).group(1)
-
-
-def _expect(response, role, ok=(200,)):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    elif role == "admin":
-        assert response.status_code in ok
-    else:
-        assert response.status_code == 403
 
 
 @pytest.fixture
@@ -326,7 +316,7 @@ def test_only_admins_save_edits(as_role, org, role, page):
         reverse(f"administration:{page}", args=args),
         {**data, "fingerprint": editing.state_fingerprint(state)},
     )
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     target.refresh_from_db()
     renamed = getattr(target, "title", None) == "Renamed" or getattr(target, "name", "") == (
         "Renamed"

@@ -130,11 +130,6 @@ def page(request):
     return FORM_PAGES[request.param]
 
 
-@pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 def _rows():
     return (
         list(Team.objects.order_by("pk").values()),

@@ -16,16 +16,10 @@ from administration.services import editing, people
 from administration.services.errors import AdminError
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP
 from portfolio.models import AdminEvent
-from tests.conftest import ROLES
+from tests.conftest import ROLES, expect_admin_only
 from tests.factories import MembershipFactory, TeamFactory, UserFactory, admin_user, reviewer
 
 User = get_user_model()
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """The set-password task runs at once (its delivery through the worker is tested apart)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
@@ -38,16 +32,6 @@ def gone(db):
     return UserFactory(
         username="gus", first_name="Gus", last_name="Gone", email="gus@example.org", is_active=False
     )
-
-
-def _expect(response, role, ok=(200,)):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    elif role == "admin":
-        assert response.status_code in ok
-    else:
-        assert response.status_code == 403
 
 
 def _fingerprint(person) -> str:
@@ -264,7 +248,7 @@ def test_the_e_mail_leaves_only_after_commit(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_open_the_edit_page(as_role, org, zoe, role):
-    _expect(as_role(role).get(edit_url(zoe)), role)
+    expect_admin_only(as_role(role).get(edit_url(zoe)), role)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -272,7 +256,7 @@ def test_only_admins_edit_people(as_role, org, zoe, role):
     client = as_role(role)
     before = _snapshot()
     response = client.post(edit_url(zoe), edit_data(zoe, first_name="Changed", is_reviewer=True))
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     if role != "admin":
         assert _snapshot() == before
     zoe.refresh_from_db()
@@ -282,9 +266,9 @@ def test_only_admins_edit_people(as_role, org, zoe, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_reactivate_people(as_role, org, gone, role):
     client = as_role(role)
-    _expect(client.get(reactivate_url(gone)), role)
+    expect_admin_only(client.get(reactivate_url(gone)), role)
     before = _snapshot()
-    _expect(client.post(reactivate_url(gone), {"send_email": ""}), role, ok=(302,))
+    expect_admin_only(client.post(reactivate_url(gone), {"send_email": ""}), role, ok=(302,))
     if role != "admin":
         assert _snapshot() == before
     gone.refresh_from_db()
@@ -298,7 +282,7 @@ def test_only_admins_send_set_password_e_mails(
     client = as_role(role)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(send_url(zoe))
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     assert len(mail.outbox) == (1 if role == "admin" else 0)
     assert AdminEvent.objects.filter(action="user.password_email_sent").exists() == (
         role == "admin"

@@ -14,11 +14,6 @@ from tests.conftest import ROLES
 User = get_user_model()
 
 
-@pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 DATA = {
     "username": "zara",
     "first_name": "Zara",

@@ -7,19 +7,8 @@ from administration.services import editing, goals, products, teams
 from administration.services.errors import AdminError
 from portfolio.choices import GoalStatus
 from portfolio.models import AdminEvent, Product, StrategicGoal
-from tests.conftest import ROLES
+from tests.conftest import ROLES, expect_admin_only
 from tests.factories import GoalFactory, UserFactory
-
-
-def _expect(response, role, ok=(200,)):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    elif role == "admin":
-        assert response.status_code in ok
-    else:
-        assert response.status_code == 403
-
 
 # --- Services ------------------------------------------------------------------------------------
 
@@ -82,20 +71,22 @@ def _args(org, page):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", PAGES)
 def test_only_admins_open_the_product_goal_and_history_pages(as_role, org, role, page):
-    _expect(as_role(role).get(reverse(f"administration:{page}", args=_args(org, page))), role)
+    expect_admin_only(
+        as_role(role).get(reverse(f"administration:{page}", args=_args(org, page))), role
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_archive_products_and_goals(as_role, org, role):
     client = as_role(role)
-    _expect(
+    expect_admin_only(
         client.post(
             reverse("administration:product_archive", args=[org.product.slug]), {"archived": "1"}
         ),
         role,
         ok=(302,),
     )
-    _expect(
+    expect_admin_only(
         client.post(reverse("administration:goal_archive", args=[org.goal.pk]), {"archived": "1"}),
         role,
         ok=(302,),
@@ -112,7 +103,7 @@ def test_only_admins_create_products(as_role, org, role):
         reverse("administration:product_create"),
         {"name": "Fraud Radar", "team": org.team.pk, "lifecycle": "live"},
     )
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     assert Product.objects.filter(name="Fraud Radar").exists() == (role == "admin")
 
 

@@ -8,19 +8,8 @@ from administration.services import teams
 from administration.services.errors import AdminError
 from portfolio.choices import MembershipRole, TeamKind
 from portfolio.models import AdminEvent, Membership, Team
-from tests.conftest import ROLES
+from tests.conftest import ROLES, expect_admin_only
 from tests.factories import UserFactory
-
-
-def _expect(response, role, ok=(200,)):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    elif role == "admin":
-        assert response.status_code in ok
-    else:
-        assert response.status_code == 403
-
 
 # --- Services ------------------------------------------------------------------------------------
 
@@ -81,7 +70,7 @@ def test_adding_someone_twice_or_to_an_archived_team_is_refused(org):
 @pytest.mark.parametrize("page", ["team_create", "team_edit"])
 def test_only_admins_open_the_team_pages(as_role, org, role, page):
     args = [org.team.slug] if page == "team_edit" else []
-    _expect(as_role(role).get(reverse(f"administration:{page}", args=args)), role)
+    expect_admin_only(as_role(role).get(reverse(f"administration:{page}", args=args)), role)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -89,7 +78,7 @@ def test_only_admins_archive_teams(as_role, org, role):
     response = as_role(role).post(
         reverse("administration:team_archive", args=[org.team.slug]), {"archived": "1"}
     )
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     org.team.refresh_from_db()
     assert org.team.is_archived == (role == "admin")
 
@@ -101,7 +90,7 @@ def test_only_admins_add_members(as_role, org, role):
         reverse("administration:membership_add", args=[org.team.slug]),
         {"user": newcomer.pk, "role": "member"},
     )
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     assert Membership.objects.filter(user=newcomer).exists() == (role == "admin")
 
 
@@ -111,7 +100,7 @@ def test_only_admins_change_roles(as_role, org, role):
     response = as_role(role).post(
         reverse("administration:membership_edit", args=[membership.pk]), {"role": "lead"}
     )
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     membership.refresh_from_db()
     assert (membership.role == "lead") == (role == "admin")
 
@@ -120,7 +109,7 @@ def test_only_admins_change_roles(as_role, org, role):
 def test_only_admins_remove_members(as_role, org, role):
     membership = Membership.objects.get(team=org.team, user=org.member)
     response = as_role(role).post(reverse("administration:membership_remove", args=[membership.pk]))
-    _expect(response, role, ok=(302,))
+    expect_admin_only(response, role, ok=(302,))
     assert Membership.objects.filter(pk=membership.pk).exists() == (role != "admin")
 
 

@@ -143,12 +143,3 @@ def open_browser(browser, live_server):
 def person(open_browser) -> BrowserSession:
     """The usual single person with JavaScript on."""
     return open_browser()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Every test builds several users and signs in; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]

@@ -397,17 +397,6 @@ def grow(org, count):
         lapse(active(org, title=f"Lapsing {n}"), days_ahead=n)
 
 
-@pytest.fixture
-def measure(django_assert_max_num_queries):
-    def queries_for(client, url) -> int:
-        with django_assert_max_num_queries(BUDGET) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(captured)
-
-    return queries_for
-
-
 @pytest.mark.parametrize(
     ("role", "url"),
     [
@@ -418,12 +407,12 @@ def measure(django_assert_max_num_queries):
         ("owner", SIGN_OFFS_URL),
     ],
 )
-def test_personal_pages_cost_the_same_queries_at_two_sizes(as_role, org, measure, role, url):
+def test_personal_pages_cost_the_same_queries_at_two_sizes(as_role, org, page_queries, role, url):
     client = as_role(role)
     grow(org, 1)
-    small = measure(client, url)
+    small = page_queries(client, url, budget=BUDGET)
     grow(org, 6)
-    assert measure(client, url) == small
+    assert page_queries(client, url, budget=BUDGET) == small
 
 
 # -- Attestation reminders -------------------------------------------------------------------------

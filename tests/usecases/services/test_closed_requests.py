@@ -27,11 +27,6 @@ def rob(db):
     return reviewer(username="rob", first_name="Rob", last_name="Reviewer")
 
 
-@pytest.fixture
-def successor(db):
-    return UserFactory(username="sam", first_name="Sam", last_name="Successor")
-
-
 def nav_count(response) -> int:
     match = re.search(r'<span class="nav-count">(\d+)<', response.content.decode())
     return int(match.group(1)) if match else 0

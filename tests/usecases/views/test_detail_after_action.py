@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from tests.conftest import edit_form_data
-from tests.factories import GoalFactory, ProductFactory, UserFactory, reviewer
+from tests.factories import GoalFactory, ProductFactory, reviewer
 from usecases import services
 from usecases.choices import Status
 from usecases.models import UseCase
@@ -41,11 +41,6 @@ def fragment(html: str, element_id: str) -> str:
 
 def today() -> str:
     return date_format(timezone.localtime(), "j M Y")
-
-
-@pytest.fixture
-def successor(db):
-    return UserFactory(username="sam", first_name="Sam", last_name="Successor")
 
 
 def test_signing_off_with_htmx_refreshes_the_ownership_card_and_the_version(

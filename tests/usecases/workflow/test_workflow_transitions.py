@@ -349,11 +349,6 @@ def test_only_the_named_owner_can_decline_ownership(org, usecase_in):
 # -- Transferring ownership ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def successor(db):
-    return UserFactory(username="sam", first_name="Sam", last_name="Successor")
-
-
 @pytest.mark.parametrize("requested_by", ["owner", "lead", "admin"])
 def test_a_transfer_awaits_the_new_owners_sign_off_while_the_old_one_holds(
     org, usecase_in, successor, requested_by

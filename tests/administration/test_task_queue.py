@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from core import task_queue
 from portfolio.models import AdminEvent
 from portfolio.tasks import send_set_password_email
-from tests.conftest import ROLES
+from tests.conftest import ROLES, expect_admin_only
 
 pytestmark = pytest.mark.usefixtures("database_tasks")
 
@@ -47,29 +47,19 @@ def shown_messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
-def _expect(response, role, ok=200):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    elif role == "admin":
-        assert response.status_code == ok
-    else:
-        assert response.status_code == 403
-
-
 # --- Who may -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_see_the_queue(as_role, role):
-    _expect(as_role(role).get(QUEUE), role)
+    expect_admin_only(as_role(role).get(QUEUE), role)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_retry_a_failed_task(as_role, org, role):
     task = failed(org.member)
 
-    _expect(as_role(role).post(retry_url(task)), role, ok=302)
+    expect_admin_only(as_role(role).post(retry_url(task)), role, ok=(302,))
 
     task.refresh_from_db()
     expected = TaskResultStatus.READY if role == "admin" else TaskResultStatus.FAILED

@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TIMEOUT = 120
 
 START = """

@@ -10,9 +10,6 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import make_usecase
-from tests.usecases.conftest import fast_password_hashing
-
-__all__ = ["fast_password_hashing"]
 
 pytestmark = pytest.mark.django_db
 

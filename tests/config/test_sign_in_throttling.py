@@ -12,11 +12,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
+from tests.config.test_settings import BASE_DIR, TIMEOUT
 from tests.factories import PASSWORD, UserFactory, admin_user
-from tests.test_settings import BASE_DIR, TIMEOUT
-from tests.usecases.conftest import fast_password_hashing
-
-__all__ = ["fast_password_hashing"]
 
 pytestmark = pytest.mark.django_db
 

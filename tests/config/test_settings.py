@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TIMEOUT = 120
 # Only parsed by these commands, never connected to; a real URL is passed through when there is one
 # so that importing the settings never starts the embedded server.
