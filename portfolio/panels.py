@@ -1,12 +1,18 @@
-"""Panels higher apps add to the portfolio's read-only pages, so that portfolio shows what they
-hold about a team, product or goal without importing them (like NetBox's template extensions
-or Wagtail's hooks). ``usecases`` registers the use cases a page lists (``usecases/panels.py``).
+"""What higher apps add to the portfolio's read-only pages, so that portfolio shows what they
+hold about a team, product or goal, and links to what they do with it, without importing them
+(like NetBox's template extensions or Wagtail's hooks):
 
-A panel is a callable ``panel(request, obj) -> str`` (HTML, safe); the page renders each panel
-registered for it, in the order they were registered.
+- a **panel** is a callable ``panel(request, obj) -> str`` (HTML, safe); a detail page renders each
+  panel registered for it, in the order they were registered. ``usecases`` registers the use cases
+  a page lists (``usecases/panels.py``);
+- an **action** source is a callable ``actions(request, obj) -> list[Action]``: the buttons in a
+  page's header (``obj`` is None on a list page). ``administration`` registers its create and
+  edit buttons for admins (``administration/apps.py``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,3 +31,37 @@ def register(page: str, panel) -> None:
 def render_panels(request, page: str, obj) -> SafeString:
     """The HTML of every panel registered for ``page``, about ``obj``."""
     return mark_safe("".join(panel(request, obj) for panel in _PANELS[page]))
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+    primary: bool = False
+
+
+ACTION_PAGES = (
+    "team_list",
+    "team_detail",
+    "product_list",
+    "product_detail",
+    "goal_list",
+    "goal_detail",
+)
+
+_ACTIONS: dict[str, list] = {page: [] for page in ACTION_PAGES}
+
+
+def register_actions(page: str, actions) -> None:
+    """Add the buttons ``actions(request, obj)`` returns to ``page``'s header (one of
+    ``ACTION_PAGES``), after those registered before."""
+    if page not in _ACTIONS:
+        raise LookupError(
+            f"No portfolio page {page!r} takes actions; choose one of {ACTION_PAGES}."
+        )
+    _ACTIONS[page].append(actions)
+
+
+def page_actions(request, page: str, obj=None) -> list[Action]:
+    """The buttons of ``page`` (about ``obj``) for the person asking."""
+    return [action for actions in _ACTIONS[page] for action in actions(request, obj)]

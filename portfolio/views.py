@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from portfolio import selectors
 from portfolio.models import Product, StrategicGoal, Team
-from portfolio.panels import render_panels
+from portfolio.panels import page_actions, render_panels
 from portfolio.permissions import can_view_portfolio
 
 
@@ -15,7 +15,8 @@ def _require_view(request):
 
 def team_list(request):
     _require_view(request)
-    return render(request, "portfolio/team_list.html", {"teams": selectors.team_list()})
+    context = {"teams": selectors.team_list(), "actions": page_actions(request, "team_list")}
+    return render(request, "portfolio/team_list.html", context)
 
 
 def team_detail(request, slug):
@@ -24,13 +25,21 @@ def team_detail(request, slug):
         team = selectors.team_detail(slug)
     except Team.DoesNotExist:
         raise Http404 from None
-    context = {"team": team, "panels": render_panels(request, "team_detail", team)}
+    context = {
+        "team": team,
+        "actions": page_actions(request, "team_detail", team),
+        "panels": render_panels(request, "team_detail", team),
+    }
     return render(request, "portfolio/team_detail.html", context)
 
 
 def product_list(request):
     _require_view(request)
-    return render(request, "portfolio/product_list.html", {"products": selectors.product_list()})
+    context = {
+        "products": selectors.product_list(),
+        "actions": page_actions(request, "product_list"),
+    }
+    return render(request, "portfolio/product_list.html", context)
 
 
 def product_detail(request, slug):
@@ -39,14 +48,19 @@ def product_detail(request, slug):
         product = selectors.product_detail(slug)
     except Product.DoesNotExist:
         raise Http404 from None
-    context = {"product": product, "panels": render_panels(request, "product_detail", product)}
+    context = {
+        "product": product,
+        "actions": page_actions(request, "product_detail", product),
+        "panels": render_panels(request, "product_detail", product),
+    }
     return render(request, "portfolio/product_detail.html", context)
 
 
 def goal_list(request):
     _require_view(request)
     goals = selectors.flatten_goal_tree(selectors.goal_tree())
-    return render(request, "portfolio/goal_list.html", {"goals": goals})
+    context = {"goals": goals, "actions": page_actions(request, "goal_list")}
+    return render(request, "portfolio/goal_list.html", context)
 
 
 def goal_detail(request, pk):
@@ -58,6 +72,7 @@ def goal_detail(request, pk):
     context = {
         "goal": goal,
         "children": selectors.goal_children(goal),
+        "actions": page_actions(request, "goal_detail", goal),
         "panels": render_panels(request, "goal_detail", goal),
     }
     return render(request, "portfolio/goal_detail.html", context)

@@ -287,25 +287,30 @@ def _link_entries(link_rows, names: _Names) -> list[tuple]:
             label, linked = "Goals", names.goals.get(data.get("strategicgoal_id"))
             name = linked.title if linked else f"a deleted goal (#{data.get('strategicgoal_id')})"
         added = row.pgh_label.endswith(".linked")
-        context = row.pgh_context or {}
-        dated.append(
-            (
-                (row.pgh_created_at, 0, row.pgh_id),
-                TimelineEntry(
-                    source="outside",
-                    at=row.pgh_created_at,
-                    title=OUTSIDE_TITLE,
-                    actor=names.people.get(context.get("user")),
-                    changes=(
-                        FieldChange(label, "", f"{name} linked")
-                        if added
-                        else FieldChange(label, f"{name} unlinked", ""),
-                    ),
-                    via=context.get("url", ""),
-                ),
-            )
+        change = (
+            FieldChange(label, "", f"{name} linked")
+            if added
+            else FieldChange(label, f"{name} unlinked", "")
         )
+        dated.append(_related_outside(row, names, OUTSIDE_TITLE, (change,)))
     return dated
+
+
+def _related_outside(row, names: _Names, title: str, changes: tuple) -> tuple:
+    """A dated timeline entry for a related row (a link, a review, a sign-off) changed outside
+    the services; who and where come from the row's own history context."""
+    context = row.pgh_context or {}
+    return (
+        (row.pgh_created_at, 0, row.pgh_id),
+        TimelineEntry(
+            source="outside",
+            at=row.pgh_created_at,
+            title=title,
+            actor=names.people.get(context.get("user")),
+            changes=changes,
+            via=context.get("url", ""),
+        ),
+    )
 
 
 def _review_and_sign_off_entries(related_rows, names: _Names) -> list[tuple]:
@@ -321,19 +326,8 @@ def _review_and_sign_off_entries(related_rows, names: _Names) -> list[tuple]:
                 changes.append(FieldChange(label, old, new))
         if not changes:
             continue  # only bookkeeping moved
-        context = row.pgh_context or {}
-        dated.append(
-            (
-                (row.pgh_created_at, 0, row.pgh_id),
-                TimelineEntry(
-                    source="outside",
-                    at=row.pgh_created_at,
-                    title=f"{subject} {EVENT_VERBS.get(row.pgh_label, 'changed')} "
-                    "outside the registry's pages",
-                    actor=names.people.get(context.get("user")),
-                    changes=tuple(changes),
-                    via=context.get("url", ""),
-                ),
-            )
+        title = (
+            f"{subject} {EVENT_VERBS.get(row.pgh_label, 'changed')} outside the registry's pages"
         )
+        dated.append(_related_outside(row, names, title, tuple(changes)))
     return dated
