@@ -1,6 +1,6 @@
 """The audit entry point: every event the registry records goes through here.
 
-Two things make the history of a change:
+Two things make the history of a change, both named from one registry of names:
 
 - an **event row** in the registry's words ("Approved", "team.created"), written by
   :func:`record` into the table its name is registered for (:func:`register_events`); an event
@@ -29,6 +29,8 @@ class EventName:
 
 
 _EVENTS: dict[str, EventName] = {}
+# Names that mark history rows (``history_context``) without an event row of their own.
+_MARKS: set[str] = set()
 
 
 def register_events(table: type[models.Model], names) -> None:
@@ -40,6 +42,13 @@ def register_events(table: type[models.Model], names) -> None:
         if known is not None and known.table is not table:
             raise ValueError(f"Event {name!r} is already registered for {known.table.__name__}.")
         _EVENTS[name] = EventName(str(name), str(label), table)
+
+
+def register_marks(names) -> None:
+    """Register ``names`` (``TextChoices`` or ``(name, label)`` pairs) as marks a service may put
+    on the history rows it writes without recording an event row (a reminder sent, a recompute)."""
+    choices = names.choices if hasattr(names, "choices") else names
+    _MARKS.update(str(name) for name, _ in choices)
 
 
 def event_name(name: str) -> EventName:
@@ -65,6 +74,9 @@ def history_context(**metadata):
     borrowing the mark.
     """
     marks = {key: str(value) for key, value in metadata.items()}
+    unknown = sorted(name for name in marks.values() if name not in _EVENTS and name not in _MARKS)
+    if unknown:
+        raise LookupError(f"No event or mark {', '.join(map(repr, unknown))} is registered.")
     outer = getattr(pghistory_runtime._tracker, "value", None)
     if outer is None:
         try:

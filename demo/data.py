@@ -14,6 +14,7 @@ from pathlib import Path
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
 
+from core import history
 from portfolio.models import Product, StrategicGoal, Team
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
@@ -35,6 +36,7 @@ MEASURE_FIELDS = [
 # this mark in their history context, as a service's writes carry its event name: the timeline
 # then shows the workflow steps, not the seed's housekeeping as "changed outside the registry".
 SEED_HISTORY_MARK = "demo.seeded"
+history.register_marks([(SEED_HISTORY_MARK, "Written by the demo seed")])
 
 
 class DemoDataError(Exception):

@@ -169,3 +169,12 @@ EVIDENCE_TONES = {
 
 # Statuses in which the success metric is measured: once approved, until retired.
 MEASURABLE_STATUSES = frozenset({Status.AWAITING_SIGN_OFF, Status.ACTIVE})
+
+
+class HistoryMark(models.TextChoices):
+    """What a service marks the history rows it writes with when it records no event row."""
+
+    REMINDER_SENT = "signoff.reminder_sent", "Attestation reminder sent"
+    OWNER_REASSIGNED = "usecase.owner_reassigned", "Owner reassigned"
+    AUTHOR_REASSIGNED = "usecase.author_reassigned", "Author reassigned"
+    EVIDENCE_RECOMPUTED = "evidence.recomputed", "Evidence status recomputed"

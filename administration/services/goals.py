@@ -7,7 +7,7 @@ from django.db import transaction
 from administration.services import editing
 from administration.services.errors import AdminError
 from core.history import history_context
-from portfolio.choices import GoalStatus
+from portfolio.choices import AdminAction, GoalStatus
 from portfolio.models import StrategicGoal
 from portfolio.selectors import goal_descendant_ids
 
@@ -45,7 +45,7 @@ def sits_under_itself(goal: StrategicGoal | None, parent: StrategicGoal | None) 
     return parent.pk in goal_descendant_ids(goal)
 
 
-@history_context(admin_action="goal.created")
+@history_context(admin_action=AdminAction.GOAL_CREATED)
 def goal_create(*, actor, data: dict) -> StrategicGoal:
     with transaction.atomic():
         goal = StrategicGoal()
@@ -60,7 +60,7 @@ def goal_create(*, actor, data: dict) -> StrategicGoal:
     return goal
 
 
-@history_context(admin_action="goal.updated")
+@history_context(admin_action=AdminAction.GOAL_UPDATED)
 def goal_update(
     *, goal: StrategicGoal, actor, data: dict, fingerprint: str | None = None
 ) -> StrategicGoal:
@@ -88,7 +88,7 @@ def goal_update(
     return current
 
 
-@history_context(admin_action="goal.archived")
+@history_context(admin_action=AdminAction.GOAL_ARCHIVED)
 def goal_set_archived(*, goal: StrategicGoal, actor, archived: bool) -> StrategicGoal:
     """Archiving a goal sets it to "dropped" (use cases keep their link); restoring, "active"."""
     with transaction.atomic():

@@ -12,7 +12,7 @@ from administration.services import editing
 from administration.services.errors import AdminError
 from core.history import history_context
 from core.people import person_name
-from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
+from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, AdminAction, MembershipRole
 from portfolio.models import Membership
 from portfolio.tasks import send_set_password_email
 
@@ -59,7 +59,7 @@ def guard_superuser(*, current, actor, doing: str) -> None:
         raise AdminError(f"Only a superuser can {doing} a superuser.")
 
 
-@history_context(admin_action="user.created")
+@history_context(admin_action=AdminAction.USER_CREATED)
 def person_create(*, actor, data: dict, send_email: bool = True):
     """A new person without a usable password; they choose one from the e-mailed link."""
     User = get_user_model()
@@ -94,7 +94,7 @@ def person_create(*, actor, data: dict, send_email: bool = True):
     return user
 
 
-@history_context(admin_action="user.deactivated")
+@history_context(admin_action=AdminAction.USER_DEACTIVATED)
 def person_account_deactivate(*, user, actor, reason: str = ""):
     """Sign ``user`` out of the registry for good; their history stays. What they own is the
     caller's to hand over first (``deactivation.person_deactivate``)."""
@@ -155,7 +155,7 @@ def _update_groups(current, state: dict, data: dict) -> dict:
     return changes
 
 
-@history_context(admin_action="user.updated")
+@history_context(admin_action=AdminAction.USER_UPDATED)
 def person_update(*, user, actor, data: dict, fingerprint: str):
     """Edit a person's name, e-mail address and Admins / Reviewers membership.
 
@@ -181,7 +181,7 @@ def person_update(*, user, actor, data: dict, fingerprint: str):
     return current
 
 
-@history_context(admin_action="user.reactivated")
+@history_context(admin_action=AdminAction.USER_REACTIVATED)
 def person_reactivate(*, user, actor, send_email: bool = False):
     """Let a deactivated person sign in again, with the password they had; ``send_email`` also
     sends them a link to choose a new one. What was handed over when they left stays handed over."""
@@ -204,7 +204,7 @@ def person_reactivate(*, user, actor, send_email: bool = False):
     return current
 
 
-@history_context(admin_action="user.password_email_sent")
+@history_context(admin_action=AdminAction.USER_PASSWORD_EMAIL_SENT)
 def person_send_password_email(*, user, actor):
     """Send ``user`` a fresh link to choose their password, as when they were created (the link
     replaces nothing: an earlier one keeps working until a password is chosen)."""

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from administration.services import editing
 from core.history import history_context
+from portfolio.choices import AdminAction
 from portfolio.models import Product
 
 PRODUCT_FIELDS = ["name", "team", "manager", "vision", "lifecycle"]
@@ -32,7 +33,7 @@ def product_state(product: Product) -> dict:
     }
 
 
-@history_context(admin_action="product.created")
+@history_context(admin_action=AdminAction.PRODUCT_CREATED)
 def product_create(*, actor, data: dict) -> Product:
     with transaction.atomic():
         editing.refuse_taken_name(Product, data["name"], noun="product")
@@ -48,7 +49,7 @@ def product_create(*, actor, data: dict) -> Product:
     return product
 
 
-@history_context(admin_action="product.updated")
+@history_context(admin_action=AdminAction.PRODUCT_UPDATED)
 def product_update(
     *, product: Product, actor, data: dict, fingerprint: str | None = None
 ) -> Product:
@@ -78,6 +79,6 @@ def product_update(
     return current
 
 
-@history_context(admin_action="product.archived")
+@history_context(admin_action=AdminAction.PRODUCT_ARCHIVED)
 def product_set_archived(*, product: Product, actor, archived: bool) -> Product:
     return editing.set_archived(Product, product, actor=actor, archived=archived, noun="product")

@@ -8,7 +8,7 @@ from administration.services import editing
 from administration.services.errors import AdminError
 from core.history import history_context
 from core.people import person_name
-from portfolio.choices import MembershipRole
+from portfolio.choices import AdminAction, MembershipRole
 from portfolio.models import Membership, Team
 
 TEAM_FIELDS = ["name", "kind", "description"]
@@ -31,7 +31,7 @@ def team_state(team: Team) -> dict:
     }
 
 
-@history_context(admin_action="team.created")
+@history_context(admin_action=AdminAction.TEAM_CREATED)
 def team_create(*, actor, data: dict) -> Team:
     with transaction.atomic():
         editing.refuse_taken_name(Team, data["name"], noun="team")
@@ -42,7 +42,7 @@ def team_create(*, actor, data: dict) -> Team:
     return team
 
 
-@history_context(admin_action="team.updated")
+@history_context(admin_action=AdminAction.TEAM_UPDATED)
 def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None) -> Team:
     """Edit a team. ``fingerprint`` is ``state_fingerprint(team_state(team))`` as the edit form
     loaded it: if anyone changed the team since, ``EditConflict`` and nothing is written."""
@@ -65,7 +65,7 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
     return current
 
 
-@history_context(admin_action="team.archived")
+@history_context(admin_action=AdminAction.TEAM_ARCHIVED)
 def team_set_archived(*, team: Team, actor, archived: bool) -> Team:
     return editing.set_archived(Team, team, actor=actor, archived=archived, noun="team")
 
@@ -73,7 +73,7 @@ def team_set_archived(*, team: Team, actor, archived: bool) -> Team:
 # --- Members ------------------------------------------------------------------------------------
 
 
-@history_context(admin_action="membership.added")
+@history_context(admin_action=AdminAction.MEMBERSHIP_ADDED)
 def membership_add(*, team: Team, actor, user, role: str = MembershipRole.MEMBER) -> Membership:
     with transaction.atomic():
         current = Team.objects.select_for_update().get(pk=team.pk)
@@ -97,7 +97,7 @@ def membership_add(*, team: Team, actor, user, role: str = MembershipRole.MEMBER
     return membership
 
 
-@history_context(admin_action="membership.role_changed")
+@history_context(admin_action=AdminAction.MEMBERSHIP_ROLE_CHANGED)
 def membership_set_role(*, membership: Membership, actor, role: str) -> Membership:
     if role not in MembershipRole.values:
         raise AdminError("Choose member or lead.")
@@ -124,7 +124,7 @@ def membership_set_role(*, membership: Membership, actor, role: str) -> Membersh
     return current
 
 
-@history_context(admin_action="membership.removed")
+@history_context(admin_action=AdminAction.MEMBERSHIP_REMOVED)
 def membership_remove(*, membership: Membership, actor) -> None:
     with transaction.atomic():
         current = (

@@ -9,7 +9,14 @@ from django.db.models import Q
 from django.utils.text import capfirst
 
 from core import history
-from usecases.choices import EventKind, ReviewDecision, RevisionReason, SignOffKind, Status
+from usecases.choices import (
+    EventKind,
+    HistoryMark,
+    ReviewDecision,
+    RevisionReason,
+    SignOffKind,
+    Status,
+)
 from usecases.models.usecase import UseCase
 
 
@@ -53,6 +60,7 @@ class UseCaseEvent(models.Model):
 
 
 history.register_events(UseCaseEvent, EventKind)
+history.register_marks(HistoryMark)
 
 
 class Revision(models.Model):

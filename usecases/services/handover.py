@@ -8,7 +8,7 @@ from __future__ import annotations
 from core import history
 from core.history import history_context
 from core.people import person_name
-from usecases.choices import EventKind
+from usecases.choices import EventKind, HistoryMark
 from usecases.models import OwnershipTransfer, UseCase
 from usecases.services.steps import _bump
 
@@ -17,7 +17,7 @@ def usecase_reassign_author(*, usecase: UseCase, actor, new_author, note: str) -
     """Name ``new_author`` the author of ``usecase`` (locked by the caller): the person a draft
     comes back to, whose My work lists it."""
     previous = usecase.author
-    with history_context(service="usecase.author_reassigned"):
+    with history_context(service=HistoryMark.AUTHOR_REASSIGNED):
         usecase.author = new_author
         _bump(usecase, ["author"])
         history.record(

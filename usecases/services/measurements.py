@@ -14,7 +14,7 @@ from core.history import history_context
 from core.people import person_name
 from portfolio.models import Membership
 from usecases import evidence, permissions
-from usecases.choices import EventKind, EvidenceStatus
+from usecases.choices import EventKind, EvidenceStatus, HistoryMark
 from usecases.display import display_value
 from usecases.models import Measurement, UseCase
 from usecases.services.errors import InvalidTransition, NotAllowed, UseCaseError
@@ -204,7 +204,7 @@ def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
     return current
 
 
-@history_context(service="evidence.recomputed")
+@history_context(service=HistoryMark.EVIDENCE_RECOMPUTED)
 def evidence_recompute(*, today=None, batch_size: int = 1000) -> int:
     """Bring every use case's evidence status up to ``today`` (the expected line moves with time,
     and the target date passes); run daily. Returns how many use cases changed.

@@ -16,6 +16,7 @@ from usecases.choices import (
     SIGN_OFF_STATEMENT,
     Action,
     EventKind,
+    HistoryMark,
     NotificationKind,
     RevisionReason,
     SignOffKind,
@@ -259,7 +260,7 @@ REASSIGNABLE_STATUSES = frozenset(
 )
 
 
-@history_context(service="usecase.owner_reassigned")
+@history_context(service=HistoryMark.OWNER_REASSIGNED)
 def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = "") -> UseCase:
     """Name ``new_owner`` as the owner of a use case that is not active (drafts, reviews, awaiting
     sign-off, declined, retired). Awaiting sign-off: the new owner is asked to sign; an open

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.history import history_context
-from usecases.choices import NotificationKind, Status
+from usecases.choices import HistoryMark, NotificationKind, Status
 from usecases.models import SignOff
 from usecases.notifications import notify
 
 
-@history_context(service="signoff.reminder_sent")
+@history_context(service=HistoryMark.REMINDER_SENT)
 def send_attestation_reminders(*, now=None) -> int:
     """Remind owners whose sign-off expires within the reminder window, once per sign-off."""
     now = now or timezone.now()
