@@ -2,8 +2,9 @@
 hold about a team, product or goal, and links to what they do with it, without importing them
 (like NetBox's template extensions or Wagtail's hooks):
 
-- a **panel** is a callable ``panel(request, obj) -> str`` (HTML, safe); a detail page renders each
-  panel registered for it, in the order they were registered. ``usecases`` registers the use cases
+- a **panel** is a callable ``panel(request, obj) -> str``; a detail page renders each panel
+  registered for it, in the order they were registered. What a panel returns is escaped unless
+  it is marked safe (``render_to_string`` output is). ``usecases`` registers the use cases
   a page lists (``usecases/panels.py``);
 - an **action** source is a callable ``actions(request, obj) -> list[Action]``: the buttons in a
   page's header (``obj`` is None on a list page). ``administration`` registers its create and
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 PAGES = ("team_detail", "product_detail", "goal_detail")
@@ -30,7 +32,7 @@ def register(page: str, panel) -> None:
 
 def render_panels(request, page: str, obj) -> SafeString:
     """The HTML of every panel registered for ``page``, about ``obj``."""
-    return mark_safe("".join(panel(request, obj) for panel in _PANELS[page]))
+    return mark_safe("".join(conditional_escape(panel(request, obj)) for panel in _PANELS[page]))
 
 
 @dataclass(frozen=True)

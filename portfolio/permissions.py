@@ -30,6 +30,13 @@ def team_roles(user) -> dict[int, str]:
     return cached
 
 
+def forget_role_facts(user) -> None:
+    """Drop the role facts cached on ``user``, so the next question reads them afresh: a service
+    asking under a row lock must not trust what a page read before the lock was taken."""
+    for name in ("_registry_groups", "_registry_team_roles"):
+        user.__dict__.pop(name, None)
+
+
 def is_admin(user) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -12,7 +12,7 @@ import pytest
 
 from administration.services import deactivation
 from administration.services.errors import AdminError
-from tests.administration.test_people_transactional import HOLD_SECONDS, at_once
+from tests.concurrency import HOLD_SECONDS, at_once
 from tests.conftest import make_usecase
 from tests.factories import UserFactory
 from usecases import services

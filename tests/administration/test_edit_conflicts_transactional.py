@@ -7,7 +7,7 @@ import pytest
 
 from administration.services import editing, goals, teams
 from portfolio.models import AdminEvent
-from tests.administration.test_people_transactional import HOLD_SECONDS, at_once
+from tests.concurrency import HOLD_SECONDS, at_once
 from tests.factories import GoalFactory, TeamFactory, admin_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

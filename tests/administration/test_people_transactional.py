@@ -7,18 +7,17 @@ restores the role groups the flush between transactional tests would delete.
 """
 
 import re
-import threading
 import time
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from administration.services import editing, people
 from portfolio.models import AdminEvent
+from tests.concurrency import HOLD_SECONDS, at_once
 from tests.factories import UserFactory, admin_user
 from tests.task_worker import run_worker
 
@@ -73,34 +72,6 @@ def test_a_refused_e_mail_queues_nothing(client, database_tasks):
     assert not password_tasks().exists()
     run_worker()
     assert not mail.outbox
-
-
-# How long the first to lock the person holds the lock after passing the fingerprint check; long
-# enough for the other to arrive and wait. Without the row lock both would pass the check.
-HOLD_SECONDS = 0.3
-
-
-def at_once(*calls, timeout: float = 20) -> list:
-    """Run each call in its own thread (its own database connection), all released together."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=timeout)
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - handed back to the test to assert on
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-        assert not thread.is_alive(), "a thread is stuck; the row lock was never released"
-    return outcomes
 
 
 def test_two_admins_saving_at_once_one_wins_and_the_other_is_told(monkeypatch):

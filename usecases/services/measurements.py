@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.history import history_context
 from core.people import person_name
 from portfolio.models import Membership
+from portfolio.permissions import forget_role_facts
 from usecases import evidence, permissions
 from usecases.choices import EventKind, EvidenceStatus, HistoryMark
 from usecases.display import display_value
@@ -87,6 +88,12 @@ def _guard_measurable(current: UseCase) -> None:
 
 
 @history_context(service=EventKind.MEASUREMENT_RECORDED)
+def _still_keeps(actor, current: UseCase) -> bool:
+    """``permissions.keeps_measurements`` asked again under the row lock, on role facts read now."""
+    forget_role_facts(actor)
+    return permissions.keeps_measurements(actor, current)
+
+
 def measurement_record(
     *, usecase: UseCase, actor, measured_on, value, note: str = "", source_url: str = ""
 ) -> Measurement:
@@ -96,7 +103,7 @@ def measurement_record(
     with transaction.atomic():
         current = _lock(usecase)
         _guard_measurable(current)
-        if not permissions.keeps_measurements(actor, current):
+        if not _still_keeps(actor, current):
             raise NotAllowed(
                 f"Only the owner of {current.key}, or a team member they allow, can record "
                 "measurements."
@@ -144,6 +151,7 @@ def measurement_delete(*, measurement: Measurement, actor) -> UseCase:
         if stored is None:
             raise UseCaseError("That measurement was already deleted.")
         _guard_measurable(current)
+        forget_role_facts(actor)
         if not permissions.keeps_measurement(actor, stored, current):
             raise NotAllowed(
                 f"Only the owner of {current.key}, or whoever recorded it, can delete a "
@@ -168,6 +176,7 @@ def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
     always may, so naming them changes nothing."""
     with transaction.atomic():
         current = _lock(usecase)
+        forget_role_facts(actor)
         if not permissions.can_manage_recorders(actor, current):
             raise NotAllowed(
                 f"Only the owner of {current.key} who signed it off can choose who records "

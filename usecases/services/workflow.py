@@ -114,7 +114,7 @@ def _open_review(current: UseCase, actor) -> Review:
     reviewers = (
         get_user_model()
         .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True)
-        .exclude(pk__in=[current.author_id, actor.pk])  # neither may decide on it
+        .exclude(pk__in=current.review_party_ids(submitted_by_id=actor.pk))
     )
     notify(
         recipients=reviewers,
@@ -144,7 +144,7 @@ def _decide(
         review = current.reviews.select_for_update().get(decided_at__isnull=True)
         # Separation of duties: whoever wrote the use case, or sent this version to review (a
         # lead submitting, or the person whose edit reopened it), does not decide on it.
-        if current.is_review_party(actor):
+        if actor.pk in current.review_party_ids(submitted_by_id=review.submitted_by_id):
             raise NotAllowed(
                 f"You wrote or submitted this version of {current.key}; another reviewer must "
                 "decide on it."

@@ -1,12 +1,15 @@
 """The database keeps the registry consistent, keys read the way people type them, search finds."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portfolio.models import Membership, StrategicGoal
 from tests.conftest import make_usecase
 from tests.factories import GoalFactory, MembershipFactory
-from usecases.choices import Source
+from usecases.choices import Source, Status
 from usecases.models.usecase import UseCase, parse_key
 from usecases.selectors.lists import search_usecases
 
@@ -236,3 +239,26 @@ def test_only_a_draft_may_lack_an_owner(usecase):
     UseCase.objects.filter(pk=usecase.pk).update(owner=None)  # a draft: allowed
     with pytest.raises(IntegrityError), transaction.atomic():
         UseCase.objects.filter(pk=usecase.pk).update(status="active")
+
+
+def test_the_overdue_rule_reads_the_same_on_a_row(org):
+    """``UseCase.attestation_overdue`` (a loaded row) and ``UseCase.objects.overdue()`` (the
+    query) give the same answer for every status and expiry: past, just past, future, none."""
+    now = timezone.now()
+    expiries = [None, now - timedelta(days=30), now - timedelta(seconds=5), now + timedelta(days=1)]
+    rows = []
+    for status in Status.values:
+        for expires in expiries:
+            usecase = make_usecase(org=org, title=f"{status} {expires}")
+            UseCase.objects.filter(pk=usecase.pk).update(
+                status=status, attestation_expires_at=expires
+            )
+            rows.append(usecase.pk)
+    overdue_by_query = set(
+        UseCase.objects.overdue().filter(pk__in=rows).values_list("pk", flat=True)
+    )
+    overdue_on_row = {
+        row.pk for row in UseCase.objects.filter(pk__in=rows) if row.attestation_overdue
+    }
+    assert overdue_on_row == overdue_by_query
+    assert len(overdue_by_query) == 2  # active, and expired a month or five seconds ago

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portfolio.models import Membership
 from tests.factories import MembershipFactory, UserFactory
-from usecases import selectors, services
+from usecases import permissions, selectors, services
 from usecases.choices import EventKind, EvidenceStatus, MetricDirection, Status
 from usecases.evidence import is_stale, stale_q
 from usecases.models import Measurement, UseCase, UseCaseEvent
@@ -118,6 +118,16 @@ def test_others_may_not_record(org, measured, role):
 
 
 def test_a_recorder_who_left_the_team_may_not_record(org, measured, recorder):
+    Membership.objects.filter(user=recorder, team=org.team).delete()
+    with pytest.raises(services.NotAllowed):
+        record(measured, recorder, 30)
+    assert not Measurement.objects.exists()
+
+
+def test_the_service_asks_again_under_the_lock_not_what_the_page_read(org, measured, recorder):
+    """The page asked a moment ago (and kept the answer on the person); the recorder left the
+    team before the service took the lock: the service reads the team afresh and refuses."""
+    assert permissions.keeps_measurements(recorder, measured)  # the page's question
     Membership.objects.filter(user=recorder, team=org.team).delete()
     with pytest.raises(services.NotAllowed):
         record(measured, recorder, 30)

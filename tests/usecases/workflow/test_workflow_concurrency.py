@@ -5,14 +5,13 @@ Transactional: each thread has its own connection and must see what the others c
 rollback restores the role groups the flush between transactional tests would delete.
 """
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from tests.concurrency import HOLD_SECONDS, at_once
 from tests.factories import reviewer
 from usecases import services
 from usecases.choices import EventKind, NotificationKind, ReviewDecision, Status
@@ -21,10 +20,6 @@ from usecases.services import workflow as workflow_services
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 DECISION_EVENTS = [EventKind.APPROVED, EventKind.CHANGES_REQUESTED, EventKind.REJECTED]
-
-# How long the first to lock the row holds it after passing the state check; long enough for the
-# other to arrive and wait on the lock. Without the row lock both would pass the check.
-HOLD_SECONDS = 0.3
 
 
 @pytest.fixture
@@ -43,30 +38,6 @@ def slow_guard(monkeypatch):
     monkeypatch.setattr(workflow_services, "_guard", guard_then_pause)
     yield
     assert paused, "the slowed guard never ran: the race was not tested"
-
-
-def at_once(*calls, timeout: float = 20) -> list:
-    """Run each call in its own thread (and so on its own database connection), all released at
-    the same moment. Returns each call's result or the exception it raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=timeout)
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - handed back to the test to assert on
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-        assert not thread.is_alive(), "a thread is stuck; the row lock was never released"
-    return outcomes
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ ACTION_STATES = {
     Action.REOPEN: ("declined", Status.DRAFT),
 }
 
-# Who may: the rules of ARCHITECTURE.md (and the rules of usecases.workflow). Everyone else signed in gets
-# 403; anonymous people are sent to sign in.
+# Who may: the design's rules (ARCHITECTURE.md), written out apart from usecases.workflow.
+# Everyone else signed in gets 403; anonymous people are sent to sign in.
 ALLOWED = {
     Action.SUBMIT: {"lead", "admin"},
     Action.APPROVE: {"reviewer"},

@@ -501,7 +501,7 @@ def test_retiring_needs_a_reason(org, usecase_in):
 
 # -- Refused from the wrong state ------------------------------------------------------------------
 
-# The workflow of ARCHITECTURE.md, written out independently of the TRANSITIONS table.
+# The workflow of the design (ARCHITECTURE.md), written out independently of usecases.workflow.
 STARTS_FROM = {
     "submit": {"draft"},
     "approve": {"in_review"},
