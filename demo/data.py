@@ -44,7 +44,8 @@ class DemoDataError(Exception):
 
 
 def load(name: str) -> dict:
-    """A file from ``demo_data/``; numbers with a fraction load as Decimal, as the model stores them."""
+    """A file from ``demo_data/``; numbers with a fraction load as Decimal, as the model stores
+    them."""
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"), parse_float=Decimal)
 
 

@@ -34,7 +34,10 @@ def forget_role_facts(user) -> None:
     """Drop the role facts cached on ``user``, so the next question reads them afresh: a service
     asking under a row lock must not trust what a page read before the lock was taken."""
     for name in ("_registry_groups", "_registry_team_roles"):
-        user.__dict__.pop(name, None)
+        # delattr, not the instance dict: a request's user is a lazy wrapper that passes
+        # attribute access through to the person, while its own __dict__ is the wrapper's.
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def is_admin(user) -> bool:

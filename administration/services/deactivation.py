@@ -3,8 +3,8 @@
 An active use case goes through ``usecases.services.usecase_transfer_ownership`` (the new owner
 must sign off), any other owned use case through ``usecase_reassign_owner``; the open use cases
 they wrote get a new author (or the drafts would vanish from everyone's My work); a handover they
-started gets a new person to fall back to if its new owner declines (``usecases.services.handover``);
-products, goals and the teams they alone lead through the administration services; then
+started gets a new person to fall back to if its new owner declines
+(``usecases.services.handover``); products, goals and the teams they alone lead through the administration services; then
 ``people.person_account_deactivate``. All of it in one transaction: if one handover is refused,
 nothing changes. Each phase is a function of its own, run in this order by ``person_deactivate``.
 """

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from administration.services.errors import AdminError
 from core import history
 from core.people import person_name
-from portfolio.choices import GoalStatus, ProductLifecycle, TeamKind
+from portfolio.choices import AdminAction, GoalStatus, ProductLifecycle, TeamKind
 from portfolio.models import AdminEvent
 
 
@@ -52,8 +52,9 @@ def apply_changes(instance, data: dict, fields: list[str]) -> dict:
     return changes
 
 
-# Slugs that name a page beside the rows' own under the same prefix (``/administration/teams/new/``):
-# a team or product called "New" gets ``new-2`` instead, so its links never open another page.
+# Slugs that name a page beside the rows' own under the same prefix
+# (``/administration/teams/new/``): a team or product called "New" gets ``new-2`` instead, so its
+# links never open another page.
 RESERVED_SLUGS = frozenset({"new", "edit", "archive"})
 
 
@@ -75,7 +76,11 @@ def set_archived(model, row, *, actor, archived: bool, noun: str):
             return current
         current.is_archived = archived
         current.save(update_fields=["is_archived"])
-        log(actor=actor, action=f"{noun}.{'archived' if archived else 'restored'}", target=current)
+        log(
+            actor=actor,
+            action=AdminAction(f"{noun}.{'archived' if archived else 'restored'}"),
+            target=current,
+        )
     return current
 
 

@@ -53,7 +53,7 @@ def goal_create(*, actor, data: dict) -> StrategicGoal:
         goal.save()
         editing.log(
             actor=actor,
-            action="goal.created",
+            action=AdminAction.GOAL_CREATED,
             target=goal,
             details={"parent": editing.shown(goal.parent)},
         )
@@ -83,7 +83,8 @@ def goal_update(
         changes = editing.apply_changes(current, data, GOAL_FIELDS)
         if changes:
             current.save()
-            action = "goal.moved" if list(changes) == ["parent"] else "goal.updated"
+            moved = list(changes) == ["parent"]
+            action = AdminAction.GOAL_MOVED if moved else AdminAction.GOAL_UPDATED
             editing.log(actor=actor, action=action, target=current, details={"changes": changes})
     return current
 
@@ -100,7 +101,7 @@ def goal_set_archived(*, goal: StrategicGoal, actor, archived: bool) -> Strategi
         current.save(update_fields=["status"])
         editing.log(
             actor=actor,
-            action="goal.archived" if archived else "goal.restored",
+            action=AdminAction.GOAL_ARCHIVED if archived else AdminAction.GOAL_RESTORED,
             target=current,
             details={"changes": {"status": [before, status]}},
         )

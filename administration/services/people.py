@@ -85,7 +85,7 @@ def person_create(*, actor, data: dict, send_email: bool = True):
             )
         editing.log(
             actor=actor,
-            action="user.created",
+            action=AdminAction.USER_CREATED,
             target=user,
             details={"username": username, "email": email, "team": str(team or "")},
         )
@@ -109,7 +109,7 @@ def person_account_deactivate(*, user, actor, reason: str = ""):
         current.save(update_fields=["is_active"])
         editing.log(
             actor=actor,
-            action="user.deactivated",
+            action=AdminAction.USER_DEACTIVATED,
             target=current,
             details={"reason": (reason or "").strip()},
         )
@@ -176,7 +176,10 @@ def person_update(*, user, actor, data: dict, fingerprint: str):
         changes.update(_update_groups(current, state, data))
         if changes:
             editing.log(
-                actor=actor, action="user.updated", target=current, details={"changes": changes}
+                actor=actor,
+                action=AdminAction.USER_UPDATED,
+                target=current,
+                details={"changes": changes},
             )
     return current
 
@@ -195,7 +198,7 @@ def person_reactivate(*, user, actor, send_email: bool = False):
         current.save(update_fields=["is_active"])
         editing.log(
             actor=actor,
-            action="user.reactivated",
+            action=AdminAction.USER_REACTIVATED,
             target=current,
             details={"set-password e-mail": "sent" if sending else ""},
         )
@@ -219,7 +222,7 @@ def person_send_password_email(*, user, actor):
         guard_superuser(current=current, actor=actor, doing="send a set-password e-mail to")
         editing.log(
             actor=actor,
-            action="user.password_email_sent",
+            action=AdminAction.USER_PASSWORD_EMAIL_SENT,
             target=current,
             details={"email": current.email},
         )

@@ -42,7 +42,7 @@ def product_create(*, actor, data: dict) -> Product:
         product.save()
         editing.log(
             actor=actor,
-            action="product.created",
+            action=AdminAction.PRODUCT_CREATED,
             target=product,
             details={"team": str(product.team)},
         )
@@ -72,7 +72,7 @@ def product_update(
             current.save()
             editing.log(
                 actor=actor,
-                action="product.updated",
+                action=AdminAction.PRODUCT_UPDATED,
                 target=current,
                 details={"changes": changes},
             )

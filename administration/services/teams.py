@@ -38,7 +38,9 @@ def team_create(*, actor, data: dict) -> Team:
         team = Team(slug=editing.unique_slug(Team, data["name"]))
         editing.apply_changes(team, data, TEAM_FIELDS)
         team.save()
-        editing.log(actor=actor, action="team.created", target=team, details={"kind": team.kind})
+        editing.log(
+            actor=actor, action=AdminAction.TEAM_CREATED, target=team, details={"kind": team.kind}
+        )
     return team
 
 
@@ -60,7 +62,10 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
         if changes:
             current.save()
             editing.log(
-                actor=actor, action="team.updated", target=current, details={"changes": changes}
+                actor=actor,
+                action=AdminAction.TEAM_UPDATED,
+                target=current,
+                details={"changes": changes},
             )
     return current
 
@@ -90,7 +95,7 @@ def membership_add(*, team: Team, actor, user, role: str = MembershipRole.MEMBER
             raise AdminError(f"{person_name(user)} is already in {current}.") from None
         editing.log(
             actor=actor,
-            action="membership.added",
+            action=AdminAction.MEMBERSHIP_ADDED,
             target=current,
             details={"person": person_name(user), "user_id": user.pk, "role": role},
         )
@@ -113,7 +118,7 @@ def membership_set_role(*, membership: Membership, actor, role: str) -> Membersh
         current.save(update_fields=["role"])
         editing.log(
             actor=actor,
-            action="membership.role_changed",
+            action=AdminAction.MEMBERSHIP_ROLE_CHANGED,
             target=current.team,
             details={
                 "person": person_name(current.user),
@@ -139,7 +144,7 @@ def membership_remove(*, membership: Membership, actor) -> None:
         current.delete()
         editing.log(
             actor=actor,
-            action="membership.removed",
+            action=AdminAction.MEMBERSHIP_REMOVED,
             target=team,
             details={"person": person_name(user), "user_id": user.pk, "role": role},
         )

@@ -87,13 +87,13 @@ def _guard_measurable(current: UseCase) -> None:
     )
 
 
-@history_context(service=EventKind.MEASUREMENT_RECORDED)
 def _still_keeps(actor, current: UseCase) -> bool:
     """``permissions.keeps_measurements`` asked again under the row lock, on role facts read now."""
     forget_role_facts(actor)
     return permissions.keeps_measurements(actor, current)
 
 
+@history_context(service=EventKind.MEASUREMENT_RECORDED)
 def measurement_record(
     *, usecase: UseCase, actor, measured_on, value, note: str = "", source_url: str = ""
 ) -> Measurement:
@@ -176,7 +176,6 @@ def measurement_recorders_set(*, usecase: UseCase, actor, users) -> UseCase:
     always may, so naming them changes nothing."""
     with transaction.atomic():
         current = _lock(usecase)
-        forget_role_facts(actor)
         if not permissions.can_manage_recorders(actor, current):
             raise NotAllowed(
                 f"Only the owner of {current.key} who signed it off can choose who records "

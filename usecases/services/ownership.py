@@ -186,7 +186,7 @@ def _fall_back(current: UseCase, transfer: OwnershipTransfer | None) -> tuple[St
     signed = current_sign_off(current)
     if signed is not None and signed.owner_id == fallback.pk:
         return Status.ACTIVE, [transfer.requested_by, fallback]
-    # Named to take it back when its previous owner left (administration.services.deactivation): they never
+    # Named to take it back when its previous owner left (the guided deactivation): they never
     # signed it, so they are asked to, as every new owner is.
     OwnershipTransfer.objects.create(
         usecase=current,

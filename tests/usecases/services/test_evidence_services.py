@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from portfolio.models import Membership
 from tests.factories import MembershipFactory, UserFactory
@@ -13,6 +14,7 @@ from usecases import permissions, selectors, services
 from usecases.choices import EventKind, EvidenceStatus, MetricDirection, Status
 from usecases.evidence import is_stale, stale_q
 from usecases.models import Measurement, UseCase, UseCaseEvent
+from usecases.models.history import MeasurementHistory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,14 +126,50 @@ def test_a_recorder_who_left_the_team_may_not_record(org, measured, recorder):
     assert not Measurement.objects.exists()
 
 
+def as_request_user(person):
+    """The person as a request holds them: a lazy wrapper around the user."""
+    return SimpleLazyObject(lambda: person)
+
+
 def test_the_service_asks_again_under_the_lock_not_what_the_page_read(org, measured, recorder):
-    """The page asked a moment ago (and kept the answer on the person); the recorder left the
-    team before the service took the lock: the service reads the team afresh and refuses."""
-    assert permissions.keeps_measurements(recorder, measured)  # the page's question
+    """The page asked a moment ago (and kept the answer on the request's person); the recorder
+    left the team before the service took the lock: the service reads the team afresh."""
+    actor = as_request_user(recorder)
+    assert permissions.keeps_measurements(actor, measured)  # the page's question
     Membership.objects.filter(user=recorder, team=org.team).delete()
     with pytest.raises(services.NotAllowed):
-        record(measured, recorder, 30)
+        record(measured, actor, 30)
     assert not Measurement.objects.exists()
+
+
+def test_a_delete_asks_again_under_the_lock_too(org, measured, recorder):
+    own = record(measured, recorder, 30)
+    actor = as_request_user(recorder)
+    assert permissions.keeps_measurement(actor, own, measured)  # the page's question
+    Membership.objects.filter(user=recorder, team=org.team).delete()
+    with pytest.raises(services.NotAllowed):
+        services.measurement_delete(measurement=own, actor=actor)
+    assert Measurement.objects.filter(pk=own.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("write", "mark"),
+    [
+        (lambda org, usecase: record(usecase, org.owner, 30), EventKind.MEASUREMENT_RECORDED),
+        (
+            lambda org, usecase: services.measurement_delete(
+                measurement=record(usecase, org.owner, 30), actor=org.owner
+            ),
+            EventKind.MEASUREMENT_DELETED,
+        ),
+    ],
+    ids=["record", "delete"],
+)
+def test_a_measurement_service_marks_the_history_rows_it_writes(org, measured, write, mark):
+    """The timeline tells the registry's own writes from changes made elsewhere by this mark."""
+    write(org, measured)
+    latest = MeasurementHistory.objects.select_related("pgh_context").order_by("-pgh_id").first()
+    assert latest.pgh_context.metadata["service"] == mark
 
 
 def test_a_future_date_is_refused(org, measured):
