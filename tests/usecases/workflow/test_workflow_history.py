@@ -205,3 +205,21 @@ def test_an_edit_through_the_page_records_the_editor(client, org, usecase):
     row = newest(usecase.history)
     assert row.title == "A clearer title"
     assert context_of(row)["user"] == org.member.pk
+
+
+@pytest.mark.parametrize("status", ["retired", "declined"])
+def test_every_row_the_workflow_writes_carries_its_services_mark(org, usecase_in, status):
+    """Create, submit, approve, sign off and retire (or reject): each history row of the use case,
+    its reviews and sign-offs carries the mark of the service that wrote it, so none of them reads
+    as a change made outside the registry's pages."""
+    usecase = usecase_in(status)
+    rows = [
+        *UseCaseHistory.objects.filter(pgh_obj_id=usecase.pk),
+        *ReviewHistory.objects.filter(usecase_id=usecase.pk),
+        *SignOffHistory.objects.filter(usecase_id=usecase.pk),
+    ]
+    assert len(rows) >= 4
+    unmarked = [
+        row for row in rows if not (row.pgh_context and row.pgh_context.metadata.get("service"))
+    ]
+    assert unmarked == []
