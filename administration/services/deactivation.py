@@ -236,11 +236,22 @@ def hand_over_team_leads(handover: Handover) -> None:
         teams.membership_set_role(membership=membership, actor=actor, role=MembershipRole.MEMBER)
 
 
-def person_deactivate(*, person, actor, reason: str = "", **choices):
+def person_deactivate(
+    *,
+    person,
+    actor,
+    reason: str = "",
+    successor=None,
+    usecase_owners: dict | None = None,
+    authors: dict | None = None,
+    handovers: dict | None = None,
+    product_managers: dict | None = None,
+    goal_owners: dict | None = None,
+    team_leads: dict | None = None,
+):
     """Hand over everything ``person`` holds, then deactivate them; all or nothing.
 
-    ``choices`` are the fields of ``Successors``: ``successor`` takes whatever the per-item
-    choices (keyed by pk) leave open:
+    ``successor`` takes whatever the per-item choices (keyed by pk) leave open:
 
     - ``usecase_owners`` (use case pk): the new owner of each use case they own. An active one is
       transferred and its new owner asked to sign off, any other reassigned. Required.
@@ -257,7 +268,18 @@ def person_deactivate(*, person, actor, reason: str = "", **choices):
     deactivated meanwhile is refused. Raises ``usecases.services.UseCaseError`` or
     ``AdminError``; nothing is changed then.
     """
-    chosen = Successors(**{name: value for name, value in choices.items() if value is not None})
+    per_item = {
+        "usecase_owners": usecase_owners,
+        "authors": authors,
+        "handovers": handovers,
+        "product_managers": product_managers,
+        "goal_owners": goal_owners,
+        "team_leads": team_leads,
+    }
+    chosen = Successors(
+        successor=successor,
+        **{name: value for name, value in per_item.items() if value is not None},
+    )
     reason = (reason or "").strip()
     with transaction.atomic():
         handover = begin_handover(person=person, actor=actor, chosen=chosen, reason=reason)
