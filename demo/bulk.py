@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from demo import data
 from demo.data import DemoDataError
+from demo.lifecycle import lifecycle_of
 from portfolio.models import Membership, Product, StrategicGoal
 from usecases.choices import Source, Status
 from usecases.models import LINK_SET_TRIGGERS, NUMBER_SEQUENCE, UseCase
@@ -185,6 +186,7 @@ class _BulkGenerator:
             signed_off_at=signed_off_at,
             attestation_expires_at=signed_off_at + self.valid if signed_off_at else None,
             source=Source.DEMO,
+            **lifecycle_of(status, index=number, today=self.now.date()),
         )
         return _BulkRow(
             usecase=usecase,

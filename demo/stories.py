@@ -8,10 +8,13 @@ exactly when it commits; in development the worker ``make run`` starts prints th
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from core.history import history_context
 from demo import data
 from demo.backdating import backdate_sign_off
 from demo.data import SEED_HISTORY_MARK, TEXT_FIELDS, DemoDataError, Organisation, SeedReport
+from demo.lifecycle import lifecycle_of
 from usecases.choices import Action, Source, Status
 from usecases.models import UseCase
 from usecases.permissions import can_edit
@@ -92,7 +95,8 @@ def _play(row: dict, *, story: dict, index: int, org: Organisation) -> UseCase:
     target = Status(row["status"])
     users = org.users
     author, lead = users[row["author"]], users[org.leads[row["team"]]]
-    final = _usecase_data(row, org=org)
+    today = timezone.localdate()
+    final = {**_usecase_data(row, org=org), **lifecycle_of(row["status"], index=index, today=today)}
     round_ = story.get("changes_requested")
     first_draft = round_["first_draft"] if round_ else {}
     if set(first_draft) - set(TEXT_FIELDS):

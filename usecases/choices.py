@@ -21,6 +21,21 @@ STATUS_TONES = {
 }
 
 
+class LifecycleStage(models.TextChoices):
+    """Where the use case stands in practice, whatever its approval status: a system in production
+    may still lack a signed owner (the dashboard counts exactly those)."""
+
+    IDEA = "idea", "Idea"
+    IN_DEVELOPMENT = "in_development", "In development"
+    PILOT = "pilot", "Pilot"
+    IN_PRODUCTION = "in_production", "In production"
+    RETIRED = "retired", "Retired"
+
+
+# The lifecycle's dates, in the order they must come (each optional).
+LIFECYCLE_DATES = ("started_on", "in_production_on", "ended_on")
+
+
 class Action(models.TextChoices):
     """The workflow's actions; ``usecases.workflow`` describes each (one ``Transition``)."""
 
@@ -81,6 +96,8 @@ EDITABLE_FIELDS = [
     "owner",
     "business_value",
     "effort",
+    "lifecycle_stage",
+    *LIFECYCLE_DATES,
 ]
 # Statuses whose text people may edit. An edit to an active use case that touches what was signed
 # (MATERIAL_FIELDS: who, the problem, the success signal with its metric, the owner) sends it back

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from portfolio.models import Membership
-from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
+from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, LifecycleStage, Status
 from usecases.models import UseCaseQuerySet
 from usecases.selectors import attestation_due_before
 
@@ -45,6 +45,12 @@ def _signed(now: datetime) -> Q:
         changed_since_sign_off=False,
         attestation_expires_at__gte=now,
     )
+
+
+def _in_production_unsigned(now: datetime) -> Q:
+    """In production, yet not owned and signed (``_signed``): the sharpest ownership gap, since
+    the lifecycle never waits for the workflow."""
+    return Q(lifecycle_stage=LifecycleStage.IN_PRODUCTION) & ~_signed(now)
 
 
 def _overdue(now: datetime) -> Q:
@@ -95,6 +101,11 @@ CONCERNS: dict[str, Concern] = {
     for concern in [
         Concern("signed", "Owned and signed (current sign-off)", _signed),
         Concern("unowned_draft", "Drafts without an owner", _unowned_draft),
+        Concern(
+            "in_production_unsigned",
+            "In production without a signed owner",
+            _in_production_unsigned,
+        ),
         Concern("overdue", "Attestation overdue", _overdue),
         Concern("due_soon", "Attestation due within 30 days", _due_soon),
         Concern("owner_gone", "Owner deactivated or not in the team", _owner_gone),

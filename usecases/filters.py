@@ -5,7 +5,13 @@ from django.utils import timezone
 from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids
-from usecases.choices import MEASURABLE_STATUSES, EvidenceArea, EvidenceStatus, Status
+from usecases.choices import (
+    MEASURABLE_STATUSES,
+    EvidenceArea,
+    EvidenceStatus,
+    LifecycleStage,
+    Status,
+)
 from usecases.concerns import CONCERN_CHOICES, NO_AREA, concern_condition
 from usecases.models import UseCase
 from usecases.selectors import owner_choices, search_usecases
@@ -37,6 +43,13 @@ class UseCaseFilter(django_filters.FilterSet):
         widget=forms.SearchInput(attrs={"placeholder": "Title, who, problem or UC-number"}),
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    # Where it stands in practice (the dashboard's per-stage counts link here).
+    stage = django_filters.ChoiceFilter(
+        field_name="lifecycle_stage",
+        label="Stage",
+        choices=LifecycleStage.choices,
+        empty_label="Any stage",
+    )
     team = django_filters.ModelChoiceFilter(
         queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label="Any team"
     )

@@ -19,7 +19,9 @@ from usecases.choices import (
     MetricDirection,
     Status,
 )
+from usecases.dates import out_of_bounds
 from usecases.display import M2M_FIELDS
+from usecases.lifecycle import LIFECYCLE_DATES, LIFECYCLE_LABELS, order_errors
 from usecases.models import UseCase
 from usecases.numbers import LocalizedDecimalField, plain_decimal
 from usecases.permissions import creatable_team_ids
@@ -72,17 +74,12 @@ class PersonField(forms.ModelChoiceField):
         return person_label(obj)
 
 
-# The dates a metric or a measurement may carry: a typo like year 1 or 9999 would otherwise be
-# stored and judged, and draw a chart across millennia.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
-
-
 def _within_bounds(value: date | None, what: str) -> None:
-    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise forms.ValidationError(
-            f"Give {what} between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
-        )
+    if problem := out_of_bounds(value, what):
+        raise forms.ValidationError(problem)
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UseCaseForm(forms.ModelForm):
@@ -118,6 +115,7 @@ class UseCaseForm(forms.ModelForm):
             "people_change": "People change",
             "process_change": "Process change",
             "technology_change": "Technology change",
+            **LIFECYCLE_LABELS,
         }
         help_texts = {
             "title": "A short name people will recognise, such as “Triage incoming benefit claims”.",
@@ -128,6 +126,11 @@ class UseCaseForm(forms.ModelForm):
             "products": "The systems this use case runs on.",
             "goals": "The strategic goals this use case serves.",
             "metric_name": "What you will measure, e.g. “Average days to decision”.",
+            "lifecycle_stage": "Where it stands in practice. This is not its approval: an "
+            "in-production use case still needs a signed owner.",
+            "started_on": "When work on it began.",
+            "in_production_on": "When it went live for the people it is for.",
+            "ended_on": "When it was switched off or abandoned.",
         }
         widgets = {
             "title": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -138,8 +141,9 @@ class UseCaseForm(forms.ModelForm):
             "people_change": forms.Textarea(attrs={"rows": 2}),
             "process_change": forms.Textarea(attrs={"rows": 2}),
             "technology_change": forms.Textarea(attrs={"rows": 2}),
-            "metric_target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "metric_baseline_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "metric_target_date": DATE_INPUT,
+            "metric_baseline_date": DATE_INPUT,
+            **dict.fromkeys(LIFECYCLE_DATES, DATE_INPUT),
             "business_value": forms.Select(choices=PRIORITY_CHOICES),
             "effort": forms.Select(choices=PRIORITY_CHOICES),
             "products": forms.CheckboxSelectMultiple,
@@ -153,6 +157,13 @@ class UseCaseForm(forms.ModelForm):
         error_messages = {
             "title": {"required": "Give the use case a title."},
             "team": {"required": "Choose the team that owns this use case."},
+            "lifecycle_stage": {
+                "invalid_choice": "Lifecycle stage: “%(value)s” is not a stage; choose one."
+            },
+            **{
+                name: {"invalid": f"{LIFECYCLE_LABELS[name]}: enter a date as year-month-day."}
+                for name in LIFECYCLE_DATES
+            },
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -186,6 +197,7 @@ class UseCaseForm(forms.ModelForm):
                 "Owners change through “Transfer ownership” on the use case page, "
                 "so the new owner signs off."
             )
+        self.fields["lifecycle_stage"].required = False
         for name in ("metric_direction", "evidence_area"):
             self.fields[name].choices = [("", "Not set"), *self.fields[name].choices[1:]]
 
@@ -220,6 +232,7 @@ class UseCaseForm(forms.ModelForm):
         *("metric_name", "metric_unit", "metric_direction", "metric_baseline"),
         *("metric_baseline_date", "metric_target", "metric_target_date", "evidence_area"),
         *("people_change", "process_change", "technology_change", "business_value", "effort"),
+        *("lifecycle_stage", *LIFECYCLE_DATES),
     ]
 
     def review_gaps(self) -> list[Need]:
@@ -272,6 +285,9 @@ class UseCaseForm(forms.ModelForm):
             self.add_error(
                 "metric_target_date", "The target date should come after the baseline date."
             )
+        for name, problem in order_errors(cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, problem)
         return cleaned
 
     def clean_metric_baseline_date(self):
@@ -283,6 +299,24 @@ class UseCaseForm(forms.ModelForm):
         value = self.cleaned_data.get("metric_target_date")
         _within_bounds(value, "the target date")
         return value
+
+    def clean_lifecycle_stage(self):
+        # Left out of a post (an older page, a script): the stage stays as it is.
+        return self.cleaned_data.get("lifecycle_stage") or self.instance.lifecycle_stage
+
+    def _clean_lifecycle_date(self, name: str):
+        value = self.cleaned_data.get(name)
+        _within_bounds(value, f"the date for “{LIFECYCLE_LABELS[name]}”")
+        return value
+
+    def clean_started_on(self):
+        return self._clean_lifecycle_date("started_on")
+
+    def clean_in_production_on(self):
+        return self._clean_lifecycle_date("in_production_on")
+
+    def clean_ended_on(self):
+        return self._clean_lifecycle_date("ended_on")
 
     def typed_values(self) -> dict:
         values = {}

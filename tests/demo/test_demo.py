@@ -19,7 +19,15 @@ from demo.organisation import seed_demo
 from portfolio.choices import REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership
 from usecases import integrity
-from usecases.choices import EventKind, NotificationKind, ReviewDecision, Source, Status
+from usecases.choices import (
+    EventKind,
+    LifecycleStage,
+    NotificationKind,
+    ReviewDecision,
+    Source,
+    Status,
+)
+from usecases.concerns import concern_condition
 from usecases.models import (
     Comment,
     Notification,
@@ -267,3 +275,30 @@ def test_no_demo_use_case_starts_out_changed_since_sign_off(seeded):
     flagged = UseCase.objects.filter(status=Status.ACTIVE, changed_since_sign_off=True)
     assert list(flagged.values_list("number", flat=True)) == []
     assert integrity.check_signed_text().changed == []
+
+
+def test_demo_use_cases_have_stages_that_fit_their_status(seeded):
+    """Active ones mostly in production, drafts ideas or in development, retired ones ended; and
+    some in production without a signed owner, so the dashboard's tile shows something."""
+    usecases = demo_usecases()
+    stages = {
+        status: set(usecases.filter(status=status).values_list("lifecycle_stage", flat=True))
+        for status in Status
+    }
+    assert stages[Status.DRAFT] == {LifecycleStage.IDEA, LifecycleStage.IN_DEVELOPMENT}
+    assert stages[Status.RETIRED] == {LifecycleStage.RETIRED}
+    assert LifecycleStage.IN_PRODUCTION in stages[Status.ACTIVE]
+    assert not usecases.filter(lifecycle_stage=LifecycleStage.RETIRED, ended_on=None).exists()
+    live = usecases.filter(lifecycle_stage=LifecycleStage.IN_PRODUCTION)
+    assert not live.filter(in_production_on=None).exists()
+    assert not live.filter(in_production_on__gt=timezone.localdate()).exists()
+    assert usecases.filter(concern_condition("in_production_unsigned")).exists()
+
+
+def test_bulk_rows_carry_a_stage_that_fits_their_status(db, settings):
+    seed("--force", "--use-cases", "40")
+    added = UseCase.objects.filter(source=Source.DEMO, external_ref="")
+    assert set(added.filter(status=Status.RETIRED).values_list("lifecycle_stage", flat=True)) <= {
+        LifecycleStage.RETIRED
+    }
+    assert added.exclude(lifecycle_stage=LifecycleStage.IDEA).exists()

@@ -22,15 +22,21 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
+from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, LifecycleStage, Status
 from usecases.concerns import CONCERNS, LIVE_STATUSES
 
 # The filters that scope the whole dashboard, as the use-case list names them.
 SCOPE_PARAMS = ("team", "product", "goal", "subgoals")
 
 
+def stage_key(stage: LifecycleStage) -> str:
+    """The count's name for a lifecycle stage (a stage may share a status's value: retired)."""
+    return f"stage_{stage.value}"
+
+
 class Counts(dict):
-    """Use-case counts by name: ``total``, each status value and each concern key."""
+    """Use-case counts by name: ``total``, each status value, each concern key and each
+    lifecycle stage (``stage_key``)."""
 
     @classmethod
     def zero(cls) -> Counts:
@@ -46,16 +52,19 @@ class Counts(dict):
         return round(100 * self.get("signed", 0) / active) if active else None
 
 
-_COUNT_NAMES = ("total", *Status.values, *CONCERNS)
+_COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))
 
 
 def count_columns(now: datetime) -> dict:
-    """The aggregates that fill a ``Counts``: the total, one per status, one per concern."""
+    """The aggregates that fill a ``Counts``: the total, one per status, one per concern, one per
+    lifecycle stage."""
     columns = {"total": Count("pk")}
     for status in Status:
         columns[status.value] = Count("pk", filter=Q(status=status))
     for key, concern in CONCERNS.items():
         columns[key] = Count("pk", filter=concern.condition(now))
+    for stage in LifecycleStage:
+        columns[stage_key(stage)] = Count("pk", filter=Q(lifecycle_stage=stage))
     return columns
 
 

@@ -17,10 +17,11 @@ from usecases.choices import (
     MEASURABLE_STATUSES,
     EvidenceArea,
     EvidenceStatus,
+    LifecycleStage,
     Status,
 )
 from usecases.concerns import NO_AREA
-from usecases.dashboard.scope import Counts, DashboardScope, url_with_query
+from usecases.dashboard.scope import Counts, DashboardScope, stage_key, url_with_query
 
 # The columns of the team table and the goal tree: one per status.
 STATUS_COLUMNS = Status.choices
@@ -75,6 +76,15 @@ def _rollup_row(
         overdue=Cell(counts["overdue"], list_url(show="overdue"), "Attestation overdue"),
         **fields,
     )
+
+
+def stages_panel(scope: DashboardScope) -> list[Cell]:
+    """The use cases in scope per lifecycle stage, each count linking to the list of that stage:
+    read from the grouped counts the tiles use, no query of its own."""
+    return [
+        Cell(scope.totals[stage_key(stage)], scope.list_url(stage=stage.value), stage.label)
+        for stage in LifecycleStage
+    ]
 
 
 @dataclass(frozen=True)

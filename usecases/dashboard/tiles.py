@@ -86,6 +86,14 @@ def tiles_panel(scope: DashboardScope) -> list[Tile]:
         _active_tile(scope),
         _signed_tile(scope),
         _concern_tile(scope, "unowned_draft", "Drafts without an owner"),
+        _concern_tile(
+            scope,
+            "in_production_unsigned",
+            "In production without a signed owner",
+            hint="Live for the people it is for, yet not active with a current sign-off by "
+            "an owner who is still here.",
+            danger=True,
+        ),
         _waiting_tile(scope, Status.IN_REVIEW, "Awaiting review", since=ages.oldest_review),
         _waiting_tile(
             scope, Status.AWAITING_SIGN_OFF, "Awaiting sign-off", since=ages.oldest_sign_off

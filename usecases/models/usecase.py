@@ -2,6 +2,7 @@
 and link-set triggers), and its queryset; keys such as ``UC-1042``."""
 
 from functools import cached_property
+from itertools import combinations
 
 import pgtrigger
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,9 +19,11 @@ from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import (
     EDITABLE_FIELDS,
     EVIDENCE_TONES,
+    LIFECYCLE_DATES,
     STATUS_TONES,
     EvidenceArea,
     EvidenceStatus,
+    LifecycleStage,
     MetricDirection,
     Source,
     Status,
@@ -82,6 +85,16 @@ class UseCaseQuerySet(models.QuerySet):
     def by_key(self, key: str):
         number = parse_key(key)
         return self.filter(number=number) if number is not None else self.none()
+
+
+def _dates_in_order(earlier: str, later: str) -> models.CheckConstraint:
+    """``earlier`` does not come after ``later`` where both are given."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{earlier}__isnull": True})
+        | Q(**{f"{later}__isnull": True})
+        | Q(**{f"{earlier}__lte": F(later)}),
+        name=f"usecase_{earlier}_not_after_{later}",
+    )
 
 
 def parse_key(key: str) -> int | None:
@@ -176,6 +189,19 @@ class UseCase(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
 
+    # Where the use case stands in practice (``usecases.lifecycle``): no part of the approval
+    # status, and never moves the workflow.
+    lifecycle_stage = models.CharField(
+        "lifecycle stage",
+        max_length=20,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.IDEA,
+        help_text="Where it stands in practice, whatever its approval status.",
+    )
+    started_on = models.DateField("started", null=True, blank=True)
+    in_production_on = models.DateField("in production since", null=True, blank=True)
+    ended_on = models.DateField("ended", null=True, blank=True)
+
     # Ownership state, kept here so lists and dashboards filter on columns, not on joins.
     signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)
     attestation_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -225,6 +251,7 @@ class UseCase(models.Model):
                     "evidence_area",
                     "goal_ids",
                     "product_ids",
+                    "lifecycle_stage",
                 ],
                 name="usecase_dashboard_cover",
             ),
@@ -283,6 +310,15 @@ class UseCase(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="usecase_version_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="usecase_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(lifecycle_stage__in=LifecycleStage.values),
+                name="usecase_lifecycle_stage_valid",
+            ),
+            # Started, in production, ended: in that order where given.
+            *(
+                _dates_in_order(earlier, later)
+                for earlier, later in combinations(LIFECYCLE_DATES, 2)
             ),
             # The owner may be empty only while drafting.
             models.CheckConstraint(

@@ -11,13 +11,36 @@ from django.db import transaction
 from core import history
 from core.history import history_context
 from core.people import person_name
-from usecases.choices import EDITABLE_FIELDS, EDITABLE_STATUSES, MATERIAL_FIELDS, EventKind, Status
+from usecases.choices import (
+    EDITABLE_FIELDS,
+    EDITABLE_STATUSES,
+    LIFECYCLE_DATES,
+    MATERIAL_FIELDS,
+    EventKind,
+    Status,
+)
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
+from usecases.lifecycle import checked_lifecycle, order_errors
 from usecases.models import UseCase, UseCaseEvent
-from usecases.services.errors import EditConflict, NotEditable
+from usecases.services.errors import EditConflict, InvalidValue, NotEditable
 from usecases.services.measurements import _refresh_evidence
 from usecases.services.steps import _bump, _record
 from usecases.services.workflow import _move, _open_review, _require_complete
+
+
+def _apply(usecase: UseCase, data: dict) -> None:
+    """Set the editable fields ``data`` holds on ``usecase``, refusing (``InvalidValue``, each
+    field named, nothing set) lifecycle values it can't hold, whoever calls."""
+    lifecycle, errors = checked_lifecycle(data)
+    if not errors:
+        errors = order_errors(
+            {name: lifecycle.get(name, getattr(usecase, name)) for name in LIFECYCLE_DATES}
+        )
+    if errors:
+        raise InvalidValue(errors)
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(usecase, name, lifecycle.get(name, data[name]))
 
 
 @history_context(service=EventKind.CREATED)
@@ -25,9 +48,7 @@ def usecase_create(*, actor, data: dict) -> UseCase:
     """Create a draft authored by ``actor`` from cleaned form data."""
     with transaction.atomic():
         usecase = UseCase(author=actor, status=Status.DRAFT)
-        for name in EDITABLE_FIELDS:
-            if name in data:
-                setattr(usecase, name, data[name])
+        _apply(usecase, data)
         usecase.save()
         for name in M2M_FIELDS:
             getattr(usecase, name).set(data.get(name) or [])
@@ -60,9 +81,7 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
             raise EditConflict(current, expected_version)
 
         before, before_shown = comparable_values(current), usecase_snapshot(current)
-        for name in EDITABLE_FIELDS:
-            if name in data:
-                setattr(current, name, data[name])
+        _apply(current, data)
         m2m = {name: list(data[name]) for name in M2M_FIELDS if name in data}
         after = comparable_values(current, m2m)
         changed = [name for name in after if before[name] != after[name]]

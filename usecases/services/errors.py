@@ -31,6 +31,14 @@ class StaleVersion(EditConflict):
         )
 
 
+class InvalidValue(UseCaseError):
+    """A value the use case can't hold; ``errors`` maps each field to a refusal that names it."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))
+
+
 class NotEditable(UseCaseError):
     pass
 

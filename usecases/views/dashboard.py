@@ -33,6 +33,7 @@ def dashboard_view(request):
         "filter": filterset,
         "scope": scope,
         "tiles": dashboard.tiles_panel(scope),
+        "stages": dashboard.stages_panel(scope),
         "teams": dashboard.teams_panel(scope),
         "goal_tree": dashboard.goal_tree_panel(scope),
         "evidence": dashboard.evidence_panel(scope),

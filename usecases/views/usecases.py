@@ -104,9 +104,13 @@ def usecase_create(request):
         if request.htmx and "_validate" in request.POST:
             return _validate_field(request, form)
         if form.is_valid():
-            usecase = services.usecase_create(actor=request.user, data=form.domain_data())
-            messages.success(request, f"Draft {usecase.key} saved.")
-            return redirect(usecase)
+            try:
+                usecase = services.usecase_create(actor=request.user, data=form.domain_data())
+            except services.InvalidValue as refusal:
+                _add_errors(form, refusal)
+            else:
+                messages.success(request, f"Draft {usecase.key} saved.")
+                return redirect(usecase)
     return render(request, "usecases/usecase_form.html", {"form": form, "usecase": None})
 
 
@@ -139,6 +143,9 @@ def usecase_edit(request, key):
             except services.NotEditable as refusal:
                 messages.error(request, str(refusal))
                 return redirect(usecase)
+            except services.InvalidValue as refusal:
+                _add_errors(form, refusal)
+                return render(request, "usecases/usecase_form.html", context, status=400)
             except services.Incomplete as refusal:
                 # An active use case must stay complete to go back to review.
                 form.add_error(None, str(refusal))
@@ -146,6 +153,12 @@ def usecase_edit(request, key):
             messages.success(request, f"{saved.key} saved.")
             return redirect(saved)
     return render(request, "usecases/usecase_form.html", context)
+
+
+def _add_errors(form, refusal: services.InvalidValue) -> None:
+    """The service's refusals on the fields they name (the form checks the same rule first)."""
+    for name, problem in refusal.errors.items():
+        form.add_error(name if name in form.fields else None, problem)
 
 
 def _conflict(request, form, conflict: services.EditConflict):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from portfolio.choices import GoalStatus, ProductLifecycle
 from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
 from tests.usecases.dashboard.test_dashboard import DASHBOARD, rollup_cells
-from usecases.choices import EvidenceArea, EvidenceStatus, Status
+from usecases.choices import EvidenceArea, EvidenceStatus, LifecycleStage, Status
 from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +92,7 @@ def random_registry(org, rng: random.Random) -> Registry:
                 changed_since_sign_off=status == Status.ACTIVE and rng.random() < 0.2,
                 evidence_status=rng.choice(list(EvidenceStatus)),
                 evidence_area=rng.choice(["", *EvidenceArea]),
+                lifecycle_stage=rng.choice(list(LifecycleStage)),
             )
         )
     created = UseCase.objects.bulk_create(rows)
@@ -153,6 +154,8 @@ def dashboard_numbers(context):
         for row in rows:
             for cell in rollup_cells(row):
                 yield (table, row.name, cell.label), cell.count, cell.url
+    for cell in context["stages"]:
+        yield ("stage", cell.label), cell.count, cell.url
     evidence = context["evidence"]
     for table in ("areas", "products", "goals"):
         for row in getattr(evidence, table):
@@ -209,3 +212,32 @@ def test_the_stored_goal_and_product_ids_follow_random_link_changes(org):
     for usecase in UseCase.objects.all():
         assert usecase.goal_ids == sorted(usecase.goals.values_list("pk", flat=True))
         assert usecase.product_ids == sorted(usecase.products.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_in_production_without_a_signed_owner_reads_as_people_would_count(as_user, org, seed):
+    """The tile's rule, counted by hand on the rows: in production, and not active with a
+    current sign-off by an owner still here (whatever is missing: owner, date, sign-off)."""
+    random_registry(org, random.Random(seed))
+    now = timezone.now()
+    by_hand = sum(
+        usecase.lifecycle_stage == LifecycleStage.IN_PRODUCTION
+        and not (
+            usecase.status == Status.ACTIVE
+            and usecase.owner is not None
+            and usecase.owner.is_active
+            and not usecase.changed_since_sign_off
+            and usecase.attestation_expires_at is not None
+            and usecase.attestation_expires_at >= now
+        )
+        for usecase in UseCase.objects.select_related("owner")
+    )
+    shown = tiles_of(as_user(org.reviewer))["in_production_unsigned"]
+    assert by_hand > 0
+    assert shown == by_hand
+
+
+def tiles_of(client) -> dict[str, int]:
+    response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    return {tile.key: tile.count for tile in response.context["tiles"]}

@@ -175,6 +175,7 @@ def test_a_use_case_created_outside_the_services_shows_what_it_was_created_with(
         "Author": ("", "Mia Member"),
         "Status": ("", "Draft"),
         "Source": ("", "Entered in the registry"),
+        "Lifecycle stage": ("", "Idea"),  # by its label, as on the form
     }
 
 
