@@ -119,6 +119,12 @@ def _state_digest(name: str, value) -> str:
     return salted_hmac("portfolio.edit_fingerprint", text).hexdigest()[:16]
 
 
+def row_state(row, labels: dict) -> dict:
+    """What an edit form edits on ``row``: each field ``labels`` names, as the row holds it (the
+    state a fingerprint is taken of and a conflict is told in)."""
+    return {name: getattr(row, name) for name in labels}
+
+
 def state_fingerprint(state: dict) -> str:
     """The hidden value an edit form carries for ``state`` (the row's values as it loaded them)."""
     return ".".join(f"{name}-{_state_digest(name, value)}" for name, value in state.items())

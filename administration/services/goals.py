@@ -25,14 +25,7 @@ GOAL_STATE_LABELS = {
 
 def goal_state(goal: StrategicGoal) -> dict:
     """What the goal form edits (its owner and parent loaded)."""
-    return {
-        "title": goal.title,
-        "description": goal.description,
-        "owner": goal.owner,
-        "parent": goal.parent,
-        "period": goal.period,
-        "status": goal.status,
-    }
+    return editing.row_state(goal, GOAL_STATE_LABELS)
 
 
 SITS_UNDER_ITSELF = "A goal cannot sit under itself or one of its own sub-goals."

@@ -23,14 +23,7 @@ PRODUCT_STATE_LABELS = {
 
 def product_state(product: Product) -> dict:
     """What the product form edits, and whether it is archived (its team and manager loaded)."""
-    return {
-        "name": product.name,
-        "team": product.team,
-        "manager": product.manager,
-        "vision": product.vision,
-        "lifecycle": product.lifecycle,
-        "is_archived": product.is_archived,
-    }
+    return editing.row_state(product, PRODUCT_STATE_LABELS)
 
 
 @history_context(admin_action=AdminAction.PRODUCT_CREATED)

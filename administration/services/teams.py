@@ -23,12 +23,7 @@ TEAM_STATE_LABELS = {
 
 def team_state(team: Team) -> dict:
     """What the team form edits, and whether the team is archived."""
-    return {
-        "name": team.name,
-        "kind": team.kind,
-        "description": team.description,
-        "is_archived": team.is_archived,
-    }
+    return editing.row_state(team, TEAM_STATE_LABELS)
 
 
 @history_context(admin_action=AdminAction.TEAM_CREATED)
