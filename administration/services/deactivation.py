@@ -268,17 +268,14 @@ def person_deactivate(
     deactivated meanwhile is refused. Raises ``usecases.services.UseCaseError`` or
     ``AdminError``; nothing is changed then.
     """
-    per_item = {
-        "usecase_owners": usecase_owners,
-        "authors": authors,
-        "handovers": handovers,
-        "product_managers": product_managers,
-        "goal_owners": goal_owners,
-        "team_leads": team_leads,
-    }
     chosen = Successors(
         successor=successor,
-        **{name: value for name, value in per_item.items() if value is not None},
+        usecase_owners=usecase_owners or {},
+        authors=authors or {},
+        handovers=handovers or {},
+        product_managers=product_managers or {},
+        goal_owners=goal_owners or {},
+        team_leads=team_leads or {},
     )
     reason = (reason or "").strip()
     with transaction.atomic():
