@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +20,8 @@ from tests.factories import (
 )
 from tests.smtp import free_port, mail_server, smtp_settings  # for every test package
 from usecases import services
-from usecases.choices import EDITABLE_FIELDS, MetricDirection
-from usecases.display import M2M_FIELDS
+from usecases.choices import MetricDirection
+from usecases.forms import UseCaseForm
 
 __all__ = ["free_port", "mail_server", "smtp_settings"]
 
@@ -143,16 +142,6 @@ def as_role(client, org):
     return sign_in
 
 
-def _post_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return [item.pk for item in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 def create_form_data(*, org, **overrides) -> dict:
     """What the browser posts when someone fills in the new-use-case form for ``org.team``."""
     data = {
@@ -171,8 +160,8 @@ def create_form_data(*, org, **overrides) -> dict:
 
 def edit_form_data(usecase, **overrides) -> dict:
     """What the browser posts when someone opens ``usecase``'s edit form and changes ``overrides``."""
-    fields = [*EDITABLE_FIELDS, *M2M_FIELDS]
-    data = {name: _post_value(value) for name, value in model_to_dict(usecase, fields).items()}
+    # What the form shows is what a browser posts back: each field as the form renders it.
+    data = UseCaseForm(instance=usecase, user=None).field_values()
     data["version"] = usecase.version
     data.update(overrides)
     return data

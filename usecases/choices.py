@@ -36,6 +36,74 @@ class LifecycleStage(models.TextChoices):
 LIFECYCLE_DATES = ("started_on", "in_production_on", "ended_on")
 
 
+class ImpactLevel(models.TextChoices):
+    """The impact assessment's verdict (the US inventory's three answers); blank: not assessed."""
+
+    HIGH = "high", "High impact"
+    NOT_HIGH = "not_high", "Not high impact"
+    PRESUMED_NOT_HIGH = "presumed_not_high", "Presumed high impact, determined not"
+
+
+class AssessmentKind(models.TextChoices):
+    """Impact assessments registers ask for."""
+
+    DPIA = "dpia", "DPIA (data protection impact assessment)"
+    IAMA = "iama", "IAMA (human rights and algorithms impact assessment)"
+    PIA = "pia", "PIA (privacy impact assessment)"
+    AIA = "aia", "AIA (algorithmic impact assessment)"
+    FRIA = "fria", "FRIA (fundamental rights impact assessment)"
+    OTHER = "other", "Other assessment"
+
+
+class Technique(models.TextChoices):
+    """The US inventory's AI classification."""
+
+    AGENTIC_AI = "agentic_ai", "Agentic AI"
+    CLASSICAL_ML = "classical_ml", "Classical / predictive machine learning"
+    COMPUTER_VISION = "computer_vision", "Computer vision"
+    GENERATIVE_AI = "generative_ai", "Generative AI"
+    NLP = "nlp", "Natural language processing"
+    REINFORCEMENT_LEARNING = "reinforcement_learning", "Reinforcement learning"
+    NOT_AI = "not_ai", "None of these / not AI"
+
+
+class Sourcing(models.TextChoices):
+    IN_HOUSE = "in_house", "Built in-house"
+    VENDOR = "vendor", "Bought from a vendor"
+    BOTH = "both", "Both"
+
+
+# The register fields (``usecases.register``), by section, in the form's order.
+CONTACT_FIELDS = ("contact_email", "vendor", "sourcing")
+RISK_FIELDS = (
+    "impact_level",
+    "impact_justification",
+    "personal_data",
+    "personal_data_kinds",
+    "impact_assessments",
+    "legal_basis",
+    "legal_basis_url",
+    "human_oversight",
+    "appeal_route",
+    "independent_review",
+    "monitoring",
+    "public_consultation",
+    "pre_deployment_testing",
+    "potential_impacts",
+    "operator_training",
+)
+TECHNICAL_FIELDS = (
+    "techniques",
+    "system_name",
+    "data_sources",
+    "outputs",
+    "code_url",
+    "documentation_urls",
+    "topic_area",
+)
+REGISTER_FIELDS = (*CONTACT_FIELDS, *RISK_FIELDS, *TECHNICAL_FIELDS)
+
+
 class Action(models.TextChoices):
     """The workflow's actions; ``usecases.workflow`` describes each (one ``Transition``)."""
 
@@ -98,6 +166,7 @@ EDITABLE_FIELDS = [
     "effort",
     "lifecycle_stage",
     *LIFECYCLE_DATES,
+    *REGISTER_FIELDS,
 ]
 # Statuses whose text people may edit. An edit to an active use case that touches what was signed
 # (MATERIAL_FIELDS: who, the problem, the success signal with its metric, the owner) sends it back
@@ -115,6 +184,9 @@ MATERIAL_FIELDS = (
     "metric_target_date",
     "owner",
 )
+# While a use case is high impact (before or after an edit), its risk and compliance section is
+# part of what its owner signs, too: the database's digest holds them (migration 0009).
+MATERIAL_WHEN_HIGH_IMPACT = RISK_FIELDS
 
 
 class EventKind(models.TextChoices):

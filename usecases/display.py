@@ -11,6 +11,7 @@ from core.people import person_name
 from usecases.choices import EDITABLE_FIELDS
 from usecases.models import UseCase
 from usecases.numbers import plain_decimal
+from usecases.register import value_text
 
 # The use case's links people edit with its text.
 M2M_FIELDS = ["products", "goals"]
@@ -50,7 +51,9 @@ def usecase_snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str
     values = {}
     for name in EDITABLE_FIELDS:
         field = UseCase._meta.get_field(name)
-        if field.choices:
+        if (text := value_text(name, getattr(usecase, name))) is not None:
+            values[name] = text
+        elif field.choices:
             values[name] = getattr(usecase, f"get_{name}_display")()
         else:
             values[name] = display_value(getattr(usecase, name))

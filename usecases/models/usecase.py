@@ -23,11 +23,15 @@ from usecases.choices import (
     STATUS_TONES,
     EvidenceArea,
     EvidenceStatus,
+    ImpactLevel,
     LifecycleStage,
     MetricDirection,
     Source,
+    Sourcing,
     Status,
+    Technique,
 )
+from usecases.models.register import RegisterFields
 from usecases.readiness import missing_needs
 from usecases.search import SEARCH_CONFIG, prefix_query
 
@@ -105,7 +109,7 @@ def parse_key(key: str) -> int | None:
     return int(key) if key.isascii() and key.isdigit() else None
 
 
-class UseCase(models.Model):
+class UseCase(RegisterFields):
     number = models.BigIntegerField(unique=True, editable=False, db_default=NextVal())
     title = models.CharField(max_length=200)
 
@@ -314,6 +318,17 @@ class UseCase(models.Model):
             models.CheckConstraint(
                 condition=Q(lifecycle_stage__in=LifecycleStage.values),
                 name="usecase_lifecycle_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact_level__in=["", *ImpactLevel.values]),
+                name="usecase_impact_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(sourcing__in=["", *Sourcing.values]), name="usecase_sourcing_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(techniques__contained_by=Technique.values),
+                name="usecase_techniques_valid",
             ),
             # Started, in production, ended: in that order where given.
             *(

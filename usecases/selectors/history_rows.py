@@ -26,6 +26,7 @@ from usecases.models import (
     UseCaseProductHistory,
 )
 from usecases.numbers import plain_decimal
+from usecases.register import value_text
 
 # Columns that are no news in a timeline: ones that never change or that every save moves
 # (bookkeeping), and ones derived from measurements, kept by the services and the daily
@@ -68,6 +69,8 @@ def _shown(row, field) -> str:
         related = getattr(row, field.name)  # fetched with select_related
         return display_value(related)
     value = getattr(row, field.attname)
+    if (text := value_text(field.name, value)) is not None:
+        return text  # the register's lists and yes/no questions
     if value is None or value == "":
         return ""
     if field.choices:

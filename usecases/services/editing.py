@@ -15,13 +15,13 @@ from usecases.choices import (
     EDITABLE_FIELDS,
     EDITABLE_STATUSES,
     LIFECYCLE_DATES,
-    MATERIAL_FIELDS,
     EventKind,
     Status,
 )
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
 from usecases.lifecycle import checked_lifecycle, order_errors
 from usecases.models import UseCase, UseCaseEvent
+from usecases.register import checked_register, material_fields
 from usecases.services.errors import EditConflict, InvalidValue, NotEditable
 from usecases.services.measurements import _refresh_evidence
 from usecases.services.steps import _bump, _record
@@ -30,17 +30,20 @@ from usecases.services.workflow import _move, _open_review, _require_complete
 
 def _apply(usecase: UseCase, data: dict) -> None:
     """Set the editable fields ``data`` holds on ``usecase``, refusing (``InvalidValue``, each
-    field named, nothing set) lifecycle values it can't hold, whoever calls."""
+    field named, nothing set) lifecycle and register values it can't hold, whoever calls."""
     lifecycle, errors = checked_lifecycle(data)
     if not errors:
         errors = order_errors(
             {name: lifecycle.get(name, getattr(usecase, name)) for name in LIFECYCLE_DATES}
         )
+    register, register_errors = checked_register(usecase, data)
+    errors = {**errors, **register_errors}
     if errors:
         raise InvalidValue(errors)
+    parsed = {**lifecycle, **register}
     for name in EDITABLE_FIELDS:
         if name in data:
-            setattr(usecase, name, lifecycle.get(name, data[name]))
+            setattr(usecase, name, parsed.get(name, data[name]))
 
 
 @history_context(service=EventKind.CREATED)
@@ -81,6 +84,7 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
             raise EditConflict(current, expected_version)
 
         before, before_shown = comparable_values(current), usecase_snapshot(current)
+        impact_before = current.impact_level
         _apply(current, data)
         m2m = {name: list(data[name]) for name in M2M_FIELDS if name in data}
         after = comparable_values(current, m2m)
@@ -91,7 +95,7 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
         changes = {name: [before_shown[name], after_shown[name]] for name in changed}
 
         back_to_review = current.status == Status.ACTIVE and any(
-            name in changes for name in MATERIAL_FIELDS
+            name in changes for name in material_fields(impact_before, current.impact_level)
         )
         if back_to_review:
             _require_complete(current, m2m)

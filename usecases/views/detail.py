@@ -7,6 +7,7 @@ from django.http import Http404
 from usecases import selectors, workflow
 from usecases.forms import MeasurementForm
 from usecases.models import UseCase
+from usecases.register import shown_sections
 
 DETAIL_TEMPLATE = "usecases/usecase_detail.html"
 EVIDENCE_TEMPLATE = "usecases/_evidence.html"
@@ -24,6 +25,7 @@ def detail_context(request, usecase, **extra) -> dict:
         "usecase": usecase,
         "actions": workflow.get_actions(usecase, request.user),
         "owner_choices": selectors.owner_choices(),
+        "register_sections": shown_sections(usecase),
         **extra,
     }
 

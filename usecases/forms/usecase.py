@@ -1,34 +1,42 @@
+"""The use-case form: the use case in the domain's words, with its optimistic lock and the re-base
+of a stale edit on what is saved now."""
+
 import contextlib
-from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.validators import URLValidator
+from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils import timezone
 
-from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import (
-    EDITABLE_FIELDS,
-    SIGN_OFF_STATEMENT,
-    Action,
-    MetricDirection,
-    Status,
-)
-from usecases.dates import out_of_bounds
+from usecases.choices import EDITABLE_FIELDS, REGISTER_FIELDS, MetricDirection, Status
 from usecases.display import M2M_FIELDS
+from usecases.forms.fields import DATE_INPUT, PersonField, _within_bounds, register_formfield
 from usecases.lifecycle import LIFECYCLE_DATES, LIFECYCLE_LABELS, order_errors
 from usecases.models import UseCase
 from usecases.numbers import LocalizedDecimalField, plain_decimal
 from usecases.permissions import creatable_team_ids
 from usecases.readiness import REVIEW_FIELDS, Need, missing_needs
+from usecases.register import SECTIONS, Section
 from usecases.selectors import owner_choices
 
 User = get_user_model()
+
+# The register's free-text fields, edited in small boxes.
+REGISTER_TEXTS = [
+    name for name in REGISTER_FIELDS if isinstance(UseCase._meta.get_field(name), models.TextField)
+]
+# What an unanswered choice reads as.
+EMPTY_CHOICES = {
+    "metric_direction": "Not set",
+    "evidence_area": "Not set",
+    "sourcing": "Not stated",
+    "impact_level": "Not assessed yet",
+}
+EMPTY_VALUES = (None, "", [], "[]")
 
 PRIORITY_CHOICES = [("", "Not rated"), *[(n, str(n)) for n in range(1, 6)]]
 
@@ -69,19 +77,6 @@ def rebase_on_saved(form: "UseCaseForm", saved: UseCase) -> tuple[QueryDict, set
     return data, touched
 
 
-class PersonField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return person_label(obj)
-
-
-def _within_bounds(value: date | None, what: str) -> None:
-    if problem := out_of_bounds(value, what):
-        raise forms.ValidationError(problem)
-
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class UseCaseForm(forms.ModelForm):
     """The use case in the domain's words. ``version`` carries the optimistic lock on edit."""
 
@@ -92,6 +87,7 @@ class UseCaseForm(forms.ModelForm):
     class Meta:
         model = UseCase
         fields = [*EDITABLE_FIELDS, *M2M_FIELDS]
+        formfield_callback = register_formfield
         labels = {
             "title": "Title",
             "who": "Who",
@@ -144,6 +140,7 @@ class UseCaseForm(forms.ModelForm):
             "metric_target_date": DATE_INPUT,
             "metric_baseline_date": DATE_INPUT,
             **dict.fromkeys(LIFECYCLE_DATES, DATE_INPUT),
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in REGISTER_TEXTS},
             "business_value": forms.Select(choices=PRIORITY_CHOICES),
             "effort": forms.Select(choices=PRIORITY_CHOICES),
             "products": forms.CheckboxSelectMultiple,
@@ -198,8 +195,8 @@ class UseCaseForm(forms.ModelForm):
                 "so the new owner signs off."
             )
         self.fields["lifecycle_stage"].required = False
-        for name in ("metric_direction", "evidence_area"):
-            self.fields[name].choices = [("", "Not set"), *self.fields[name].choices[1:]]
+        for name, empty in EMPTY_CHOICES.items():
+            self.fields[name].choices = [("", empty), *self.fields[name].choices[1:]]
 
         products = Q(pk__in=Product.objects.active().values("pk"))
         goals = Q(pk__in=StrategicGoal.objects.active().values("pk"))
@@ -233,7 +230,18 @@ class UseCaseForm(forms.ModelForm):
         *("metric_baseline_date", "metric_target", "metric_target_date", "evidence_area"),
         *("people_change", "process_change", "technology_change", "business_value", "effort"),
         *("lifecycle_stage", *LIFECYCLE_DATES),
+        *REGISTER_FIELDS,
     ]
+
+    def register_sections(self) -> list[tuple[Section, list, bool]]:
+        """The register's sections with their fields, each open when it holds a value or an
+        error (closed and out of the way otherwise)."""
+        sections = []
+        for section in SECTIONS:
+            fields = [self[name] for name in section.fields]
+            filled = any(field.errors or field.value() not in EMPTY_VALUES for field in fields)
+            sections.append((section, fields, filled))
+        return sections
 
     def review_gaps(self) -> list[Need]:
         """What submitting would still lack, by the submit rule, read from what the form holds:
@@ -321,7 +329,8 @@ class UseCaseForm(forms.ModelForm):
     def typed_values(self) -> dict:
         values = {}
         for name in [*EDITABLE_FIELDS, *M2M_FIELDS]:
-            typed = self.data.getlist(name) if name in M2M_FIELDS else self.data.get(name)
+            several = getattr(self.fields[name].widget, "allow_multiple_selected", False)
+            typed = self.data.getlist(name) if several else self.data.get(name)
             if isinstance(self.fields[name], LocalizedDecimalField):
                 # "12,5" typed where "12.5" was shown is no change.
                 with contextlib.suppress(forms.ValidationError):
@@ -332,123 +341,3 @@ class UseCaseForm(forms.ModelForm):
     def domain_data(self) -> dict:
         """Cleaned values for the services: only the use case's own fields."""
         return {name: self.cleaned_data[name] for name in [*EDITABLE_FIELDS, *M2M_FIELDS]}
-
-
-class ActionForm(forms.Form):
-    """What a workflow action asks for: a note (comment, rationale or reason), the sign-off
-    statement, or a new owner. Which of them are required is the action's business."""
-
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
-    )
-    accepted = forms.BooleanField(required=False, label=SIGN_OFF_STATEMENT)
-    new_owner = PersonField(queryset=owner_choices(), required=False, label="New owner")
-    # The use case's version when the button was shown: the action is taken on that text or not at
-    # all (a newer version is refused as stale; so is a double click).
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": "The form is missing the version you saw; reload the page and try again.",
-            "invalid": "The form is missing the version you saw; reload the page and try again.",
-        },
-    )
-
-    def __init__(self, *args, action: Action, usecase: UseCase, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.action = action
-        if action == Action.TRANSFER_OWNERSHIP:
-            self.fields["new_owner"].required = True
-            self.fields["new_owner"].queryset = owner_choices().exclude(pk=usecase.owner_id)
-            self.fields["new_owner"].error_messages["required"] = "Choose the new owner."
-
-    def error_text(self) -> str:
-        return " ".join(error for errors in self.errors.values() for error in errors)
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label="Add a comment",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=10000,
-        error_messages={"required": "Write something before posting."},
-    )
-
-
-# --- Success-signal evidence ----------------------------------------------------------------------
-
-
-class MeasurementForm(forms.Form):
-    """One reading of the success metric, in the metric's unit."""
-
-    measured_on = forms.DateField(
-        label="Date measured",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": "Give the date the value was measured.",
-            "invalid": "Enter the date as year-month-day, e.g. 2025-03-31.",
-        },
-    )
-    value = LocalizedDecimalField(
-        label="Value",
-        max_digits=16,
-        decimal_places=4,
-        error_messages={"required": "Enter the measured value."},
-    )
-    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
-    source_url = forms.URLField(
-        label="Source link (optional)",
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        # Only web addresses: they are what the page links (ftp and the rest show as text).
-        validators=[URLValidator(schemes=["http", "https"])],
-        help_text="Where the number comes from: a report, a dashboard, a query.",
-        error_messages={
-            "invalid": "Enter a full web address, e.g. https://reports.example.org/42."
-        },
-    )
-
-    def __init__(self, *args, usecase: UseCase, today=None, **kwargs):
-        kwargs.setdefault("auto_id", "measurement-%s")
-        super().__init__(*args, **kwargs)
-        self.today = today or timezone.localdate()
-        if usecase.metric_unit:
-            self.fields["value"].label = f"Value ({usecase.metric_unit})"
-        self.fields["measured_on"].widget.attrs["max"] = self.today.isoformat()
-        if not self.is_bound:
-            self.fields["measured_on"].initial = self.today
-
-    def clean_measured_on(self):
-        measured_on = self.cleaned_data["measured_on"]
-        if measured_on > self.today:
-            raise forms.ValidationError(
-                "The date is in the future; record a measurement once it has been taken."
-            )
-        _within_bounds(measured_on, "the date measured")
-        return measured_on
-
-    def error_text(self) -> str:
-        return " ".join(error for errors in self.errors.values() for error in errors)
-
-
-class MeasurementRecordersForm(forms.Form):
-    """The members of the owning team the owner allows to record measurements."""
-
-    recorders = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(),
-        required=False,
-        label="Team members who may record measurements",
-        error_messages={
-            "invalid_choice": "Choose members of the owning team only.",
-            "invalid_pk_value": "Choose members of the owning team only.",
-        },
-    )
-
-    def __init__(self, *args, usecase: UseCase, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["recorders"].queryset = User.objects.filter(
-            is_active=True, memberships__team_id=usecase.team_id
-        ).distinct()
-
-    def error_text(self) -> str:
-        return " ".join(error for errors in self.errors.values() for error in errors)
