@@ -220,4 +220,7 @@ def _usecase_data(row: dict, *, org: Organisation) -> dict:
         "owner": org.users[row["owner"]] if row["owner"] else None,
         "products": [org.products[slug] for slug in row["products"]],
         "goals": [org.goals[key] for key in row["goals"]],
+        # Contact, vendor, impact, risk and technical facts, from the row's source (checked by
+        # the services like any other write).
+        **row.get("register", {}),
     }

@@ -21,6 +21,7 @@ from portfolio.models import Membership
 from usecases import integrity
 from usecases.choices import (
     EventKind,
+    ImpactLevel,
     LifecycleStage,
     NotificationKind,
     ReviewDecision,
@@ -302,3 +303,20 @@ def test_bulk_rows_carry_a_stage_that_fits_their_status(db, settings):
         LifecycleStage.RETIRED
     }
     assert added.exclude(lifecycle_stage=LifecycleStage.IDEA).exists()
+
+
+def test_demo_use_cases_carry_their_source_s_register_fields(seeded, client):
+    """Contacts (a shared mailbox where the source names none), impact levels, techniques and
+    assessments from the inventory rows, shown on the use case's page."""
+    usecases = demo_usecases()
+    assert not usecases.filter(contact_email="").exists()
+    levels = set(usecases.values_list("impact_level", flat=True))
+    assert {ImpactLevel.HIGH, ImpactLevel.NOT_HIGH, ImpactLevel.PRESUMED_NOT_HIGH} <= levels
+    live_high = usecases.filter(
+        impact_level=ImpactLevel.HIGH, lifecycle_stage=LifecycleStage.IN_PRODUCTION
+    )
+    assert live_high.exists()
+    with_assessment = usecases.exclude(impact_assessments=[]).first()
+    client.force_login(with_assessment.owner or with_assessment.author)
+    html = client.get(with_assessment.get_absolute_url()).content.decode()
+    assert with_assessment.impact_assessments[0]["link"] in html
