@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from administration.selectors import held_by, join_words
-from administration.services import people
-from administration.services.goals import SITS_UNDER_ITSELF, sits_under_itself
+from administration.services import goals, people, teams
 from core.people import person_name
 from portfolio.choices import ADMINS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal, Team
@@ -63,12 +62,27 @@ class ArchiveInsteadOfDelete:
         return False
 
 
+class TeamAdminForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "kind", "parent", "description", "is_archived"]
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if teams.sits_under_itself(self.instance, parent):
+            raise forms.ValidationError(teams.SITS_UNDER_ITSELF)
+        return parent
+
+
 @admin.register(Team)
 class TeamAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAdmin):
-    list_display = ["name", "kind", "is_archived"]
+    form = TeamAdminForm
+    list_display = ["name", "parent", "kind", "is_archived"]
     list_filter = ["kind", "is_archived"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
 
     def registry_url(self, obj):
@@ -95,8 +109,8 @@ class StrategicGoalForm(forms.ModelForm):
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
-        if sits_under_itself(self.instance, parent):
-            raise forms.ValidationError(SITS_UNDER_ITSELF)
+        if goals.sits_under_itself(self.instance, parent):
+            raise forms.ValidationError(goals.SITS_UNDER_ITSELF)
         return parent
 
 
