@@ -14,6 +14,7 @@ from administration.services import goals, people, teams
 from core.people import person_name
 from portfolio.choices import ADMINS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal, Team
+from portfolio.selectors import sits_under_itself
 
 
 class ChangedOnRegistryPages:
@@ -62,16 +63,25 @@ class ArchiveInsteadOfDelete:
         return False
 
 
-class TeamAdminForm(forms.ModelForm):
-    class Meta:
-        model = Team
-        fields = ["name", "slug", "kind", "parent", "description", "is_archived"]
+class NeverUnderItself:
+    """A goal's or team's form: its ``parent`` is never the row itself or one beneath it, as the
+    services refuse (``refusal`` says so)."""
+
+    refusal = ""
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
-        if teams.sits_under_itself(self.instance, parent):
-            raise forms.ValidationError(teams.SITS_UNDER_ITSELF)
+        if sits_under_itself(self.instance, parent):
+            raise forms.ValidationError(self.refusal)
         return parent
+
+
+class TeamAdminForm(NeverUnderItself, forms.ModelForm):
+    refusal = teams.SITS_UNDER_ITSELF
+
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "kind", "parent", "description", "is_archived"]
 
 
 @admin.register(Team)
@@ -102,16 +112,12 @@ class ProductAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAd
         return reverse("administration:product_edit", args=[obj.slug])
 
 
-class StrategicGoalForm(forms.ModelForm):
+class StrategicGoalForm(NeverUnderItself, forms.ModelForm):
+    refusal = goals.SITS_UNDER_ITSELF
+
     class Meta:
         model = StrategicGoal
         fields = ["title", "description", "owner", "parent", "period", "status"]
-
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        if goals.sits_under_itself(self.instance, parent):
-            raise forms.ValidationError(goals.SITS_UNDER_ITSELF)
-        return parent
 
 
 @admin.register(StrategicGoal)

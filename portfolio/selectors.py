@@ -130,6 +130,14 @@ def descendant_ids(model, pk: int) -> set[int]:
     return found
 
 
+def sits_under_itself(row, parent) -> bool:
+    """Whether ``parent`` is ``row`` (a goal, a team) or one of the rows beneath it: a move that
+    would make a cycle."""
+    if parent is None or row is None or row.pk is None:
+        return False
+    return parent.pk in descendant_ids(type(row), row.pk)
+
+
 def goal_tree() -> list[TreeNode]:
     """Every goal as a forest (vision -> goal -> objective), built from one query."""
     return build_tree(StrategicGoal.objects.select_related("owner").order_by("title"))

@@ -15,7 +15,7 @@ from core.history import history_context
 from core.people import person_name
 from portfolio.choices import AdminAction, MembershipRole
 from portfolio.models import Membership, Team
-from portfolio.selectors import team_descendant_ids
+from portfolio.selectors import sits_under_itself
 
 TEAM_FIELDS = ["name", "kind", "parent", "description"]
 
@@ -28,13 +28,6 @@ TEAM_STATE_LABELS = {
 }
 
 SITS_UNDER_ITSELF = "Part of: a team cannot sit under itself or one of its own sub-units."
-
-
-def sits_under_itself(team: Team | None, parent: Team | None) -> bool:
-    """Whether ``parent`` is ``team`` or one of its sub-units (the Django admin asks too)."""
-    if parent is None or team is None or team.pk is None:
-        return False
-    return parent.pk in team_descendant_ids(team)
 
 
 def _refuse_parent(team: Team | None, parent: Team | None) -> None:

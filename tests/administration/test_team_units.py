@@ -16,18 +16,6 @@ from tests.factories import TeamFactory, admin_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tree(org):
-    """Department > Agency > Bureau (org.team); org.other_team stays at the top."""
-    department = teams.team_create(actor=org.admin, data={"name": "Department", "kind": "business"})
-    agency = teams.team_create(
-        actor=org.admin, data={"name": "Agency", "kind": "business", "parent": department}
-    )
-    teams.team_update(team=org.team, actor=org.admin, data={"parent": agency})
-    org.team.refresh_from_db()
-    return department, agency, org.team
-
-
 def _move(team, parent, actor):
     return teams.team_update(team=team, actor=actor, data={"parent": parent})
 
@@ -35,8 +23,8 @@ def _move(team, parent, actor):
 # --- Services ------------------------------------------------------------------------------------
 
 
-def test_units_nest_to_any_depth_and_the_path_reads_outermost_first(org, tree):
-    department, agency, bureau = tree
+def test_units_nest_to_any_depth_and_the_path_reads_outermost_first(org, unit_tree):
+    department, agency, bureau = unit_tree
     office = teams.team_create(
         actor=org.admin, data={"name": "Field Office", "kind": "operations", "parent": bureau}
     )
@@ -49,8 +37,8 @@ def test_units_nest_to_any_depth_and_the_path_reads_outermost_first(org, tree):
     assert AdminEvent.objects.filter(action="team.created", target_label="Field Office").get()
 
 
-def test_moving_a_unit_takes_its_sub_units_with_it(org, tree):
-    department, agency, bureau = tree
+def test_moving_a_unit_takes_its_sub_units_with_it(org, unit_tree):
+    department, agency, bureau = unit_tree
     _move(agency, org.other_team, org.admin)
     assert [unit.name for unit in team_path(bureau)] == ["Digital Platforms", "Agency"]
     event = AdminEvent.objects.filter(action="team.updated", target_label="Agency").get()
@@ -58,8 +46,8 @@ def test_moving_a_unit_takes_its_sub_units_with_it(org, tree):
 
 
 @pytest.mark.parametrize("under", ["itself", "its child", "its grandchild"])
-def test_a_team_under_itself_or_its_own_sub_unit_is_refused_naming_the_field(org, tree, under):
-    department, agency, bureau = tree
+def test_a_team_under_itself_or_its_own_sub_unit_is_refused_naming_the_field(org, unit_tree, under):
+    department, agency, bureau = unit_tree
     parent = {"itself": department, "its child": agency, "its grandchild": bureau}[under]
     events = AdminEvent.objects.count()
     with pytest.raises(AdminError, match=r"^Part of: a team cannot sit under itself"):
@@ -87,8 +75,8 @@ def test_a_team_is_not_placed_under_an_archived_unit(org):
     assert org.team.parent is None
 
 
-def test_a_unit_with_active_sub_units_is_not_archived_until_they_are(org, tree):
-    department, agency, bureau = tree
+def test_a_unit_with_active_sub_units_is_not_archived_until_they_are(org, unit_tree):
+    department, agency, bureau = unit_tree
     with pytest.raises(AdminError, match=r"Department still has sub-units .*\(Agency\)"):
         teams.team_set_archived(team=department, actor=org.admin, archived=True)
     department.refresh_from_db()
@@ -98,8 +86,8 @@ def test_a_unit_with_active_sub_units_is_not_archived_until_they_are(org, tree):
     assert Team.objects.filter(is_archived=True).count() == 3
 
 
-def test_a_sub_unit_is_restored_only_after_its_unit(org, tree):
-    department, agency, bureau = tree
+def test_a_sub_unit_is_restored_only_after_its_unit(org, unit_tree):
+    department, agency, bureau = unit_tree
     for unit in (bureau, agency):
         teams.team_set_archived(team=unit, actor=org.admin, archived=True)
     with pytest.raises(AdminError, match="restore Agency first"):
@@ -113,8 +101,8 @@ def test_a_sub_unit_is_restored_only_after_its_unit(org, tree):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_admins_move_a_team(as_role, org, tree, role):
-    department, agency, bureau = tree
+def test_only_admins_move_a_team(as_role, org, unit_tree, role):
+    department, agency, bureau = unit_tree
     data = {
         "name": bureau.name,
         "kind": bureau.kind,
@@ -129,9 +117,9 @@ def test_only_admins_move_a_team(as_role, org, tree, role):
 
 
 def test_part_of_offers_every_other_unit_with_its_path_but_never_the_team_or_beneath_it(
-    as_user, org, tree
+    as_user, org, unit_tree
 ):
-    department, agency, bureau = tree
+    department, agency, bureau = unit_tree
     response = as_user(org.admin).get(reverse("administration:team_edit", args=[agency.slug]))
     choices = dict(response.context["form"].fields["parent"].choices)
     assert list(choices.values()) == ["None: a top-level unit", "Department", "Digital Platforms"]
@@ -141,8 +129,8 @@ def test_part_of_offers_every_other_unit_with_its_path_but_never_the_team_or_ben
     assert "Department › Agency" in labels
 
 
-def test_moving_a_team_under_its_own_sub_unit_in_the_form_is_refused(as_user, org, tree):
-    department, agency, bureau = tree
+def test_moving_a_team_under_its_own_sub_unit_in_the_form_is_refused(as_user, org, unit_tree):
+    department, agency, bureau = unit_tree
     data = {
         "name": "Department",
         "kind": "business",
@@ -159,8 +147,8 @@ def test_moving_a_team_under_its_own_sub_unit_in_the_form_is_refused(as_user, or
     assert department.parent is None
 
 
-def test_add_a_sub_unit_starts_the_new_team_under_it(as_user, org, tree):
-    department, agency, bureau = tree
+def test_add_a_sub_unit_starts_the_new_team_under_it(as_user, org, unit_tree):
+    department, agency, bureau = unit_tree
     client = as_user(org.admin)
     page = client.get(department.get_absolute_url())
     add_below = f"{reverse('administration:team_create')}?parent={department.slug}"
@@ -174,8 +162,8 @@ def test_add_a_sub_unit_starts_the_new_team_under_it(as_user, org, tree):
     assert Team.objects.get(name="Regional Office").parent == department
 
 
-def test_archiving_a_unit_with_active_sub_units_on_its_page_says_why(as_user, org, tree):
-    department, agency, bureau = tree
+def test_archiving_a_unit_with_active_sub_units_on_its_page_says_why(as_user, org, unit_tree):
+    department, agency, bureau = unit_tree
     response = as_user(org.admin).post(
         reverse("administration:team_archive", args=[department.slug]),
         {"archived": "1"},
@@ -187,8 +175,8 @@ def test_archiving_a_unit_with_active_sub_units_on_its_page_says_why(as_user, or
     assert not department.is_archived
 
 
-def test_the_django_admin_refuses_a_team_under_its_own_sub_unit(client, org, tree):
-    department, agency, bureau = tree
+def test_the_django_admin_refuses_a_team_under_its_own_sub_unit(client, org, unit_tree):
+    department, agency, bureau = unit_tree
     client.force_login(admin_user(username="root", is_superuser=True))
     response = client.post(
         reverse("admin:portfolio_team_change", args=[department.pk]),

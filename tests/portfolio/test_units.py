@@ -5,26 +5,13 @@ import re
 
 import pytest
 
-from administration.services import teams
 from tests.conftest import make_usecase
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tree(org):
-    """Department > Agency > Claims Processing (org.team); Digital Platforms at the top."""
-    department = teams.team_create(actor=org.admin, data={"name": "Department", "kind": "business"})
-    agency = teams.team_create(
-        actor=org.admin, data={"name": "Agency", "kind": "business", "parent": department}
-    )
-    teams.team_update(team=org.team, actor=org.admin, data={"parent": agency})
-    org.team.refresh_from_db()
-    return department, agency, org.team
-
-
-def test_the_team_list_is_the_tree_of_units(as_user, org, tree):
+def test_the_team_list_is_the_tree_of_units(as_user, org, unit_tree):
     response = as_user(org.member).get("/teams/")
     rows = [(node.item.name, node.depth) for node in response.context["teams"]]
     assert rows == [
@@ -38,8 +25,8 @@ def test_the_team_list_is_the_tree_of_units(as_user, org, tree):
     )
 
 
-def test_a_team_page_shows_the_units_above_and_beneath_it(as_user, org, tree):
-    department, agency, bureau = tree
+def test_a_team_page_shows_the_units_above_and_beneath_it(as_user, org, unit_tree):
+    department, agency, bureau = unit_tree
     html = as_user(org.member).get(agency.get_absolute_url()).text
     breadcrumb = re.search(r'<ol class="breadcrumb">(.*?)</ol>', html).group(1)
     assert re.sub(r"<[^>]+>", " ", breadcrumb).split() == ["Department", "Agency"]
@@ -51,9 +38,9 @@ def test_a_team_page_shows_the_units_above_and_beneath_it(as_user, org, tree):
 
 
 def test_a_unit_page_lists_its_sub_units_use_cases_and_links_to_the_rolled_up_list(
-    as_user, org, tree
+    as_user, org, unit_tree
 ):
-    department, agency, bureau = tree
+    department, agency, bureau = unit_tree
     usecase = make_usecase(org=org, title="Sort the post by urgency")
     html = as_user(org.member).get(department.get_absolute_url()).text
     assert 'Use cases <span class="muted">(1)</span>' in html
