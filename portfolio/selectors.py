@@ -61,6 +61,22 @@ def team_path(team: Team) -> list[Team]:
     return path[::-1]
 
 
+def unit_paths(units) -> list[tuple[Team, str]]:
+    """``units`` (a queryset of teams) in the tree's order, each with its name after the units
+    above it among them: "Department › Agency › Bureau". One query; for choosing a unit."""
+    paths = []
+
+    def walk(node, above: str):
+        path = f"{above} › {node.item.name}" if above else node.item.name
+        paths.append((node.item, path))
+        for child in node.children:
+            walk(child, path)
+
+    for root in build_tree(units.order_by("name")):
+        walk(root, "")
+    return paths
+
+
 def team_descendant_ids(team: Team) -> set[int]:
     """The team and every unit beneath it, from one query (the hierarchy is small)."""
     return descendant_ids(Team, team.pk)

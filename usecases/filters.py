@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
-from portfolio.selectors import goal_descendant_ids, team_descendant_ids
+from portfolio.selectors import goal_descendant_ids, team_descendant_ids, unit_paths
 from usecases.choices import (
     MEASURABLE_STATUSES,
     EvidenceArea,
@@ -121,6 +121,16 @@ class UseCaseFilter(django_filters.FilterSet):
         },
         empty_label="Newest first",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Teams in the tree's order, each named with the units above it (Department › Agency):
+        # the choices shown; the field still validates against its queryset.
+        team = self.form.fields["team"]
+        team.widget.choices = [
+            ("", team.empty_label),
+            *((unit.slug, path) for unit, path in unit_paths(team.queryset)),
+        ]
 
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.

@@ -11,7 +11,7 @@ from administration.services.teams import team_state
 from core.people import person_label
 from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
 from portfolio.models import Product, StrategicGoal, Team
-from portfolio.selectors import build_tree
+from portfolio.selectors import unit_paths
 
 User = get_user_model()
 
@@ -101,7 +101,10 @@ class TeamForm(EditedStateForm):
         field = self.fields["parent"]
         field.queryset = units
         # In the tree's order (a unit, then its sub-units), each named with the units above it.
-        field.choices = [("", field.empty_label), *unit_choices(units)]
+        field.choices = [
+            ("", field.empty_label),
+            *((unit.pk, path) for unit, path in unit_paths(units)),
+        ]
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -111,22 +114,6 @@ class TeamForm(EditedStateForm):
         if taken.exists():
             raise forms.ValidationError(f"A team called “{name}” already exists.")
         return name
-
-
-def unit_choices(units) -> list[tuple[int, str]]:
-    """``units`` in the tree's order, each named with the units above it among them:
-    "Department › Agency › Bureau". One query."""
-    choices = []
-
-    def walk(node, above: str):
-        path = f"{above} › {node.item.name}" if above else node.item.name
-        choices.append((node.item.pk, path))
-        for child in node.children:
-            walk(child, path)
-
-    for root in build_tree(units.order_by("name")):
-        walk(root, "")
-    return choices
 
 
 class MembershipAddForm(forms.Form):

@@ -1,6 +1,8 @@
 """The use-case list's team filter rolls up through the organisation units: a unit's list holds
 its sub-units' use cases too, unless "This team only" is chosen."""
 
+import re
+
 import pytest
 
 from administration.services import teams
@@ -40,6 +42,19 @@ def test_a_unit_lists_its_own_and_every_sub_unit_use_case(as_user, org, units):
     assert listed(client, "team=department") == ["Claims' own", "The bureau's"]
     assert listed(client, f"team={org.team.slug}") == ["Claims' own", "The bureau's"]
     assert listed(client, "team=bureau") == ["The bureau's"]
+
+
+def test_the_team_choices_read_as_the_tree(as_user, org, units):
+    html = as_user(org.member).get("/usecases/").text
+    options = html[html.index('name="team"') : html.index("</select>", html.index('name="team"'))]
+    assert [name for name in re.findall(r'<option value="([^"]*)"', options)] == [
+        "",
+        "department",
+        "claims-processing",
+        "bureau",
+        "digital-platforms",
+    ]
+    assert '<option value="bureau">Department › Claims Processing › Bureau</option>' in options
 
 
 def test_this_team_only_leaves_the_sub_units_out(as_user, org, units):
