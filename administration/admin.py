@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from administration.selectors import held_by, join_words
-from administration.services import people
-from administration.services.goals import SITS_UNDER_ITSELF, sits_under_itself
+from administration.services import goals, people, teams
 from core.people import person_name
 from portfolio.choices import ADMINS_GROUP
 from portfolio.models import Membership, Product, StrategicGoal, Team
+from portfolio.selectors import sits_under_itself
 
 
 class ChangedOnRegistryPages:
@@ -63,12 +63,36 @@ class ArchiveInsteadOfDelete:
         return False
 
 
+class NeverUnderItself:
+    """A goal's or team's form: its ``parent`` is never the row itself or one beneath it, as the
+    services refuse (``refusal`` says so)."""
+
+    refusal = ""
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if sits_under_itself(self.instance, parent):
+            raise forms.ValidationError(self.refusal)
+        return parent
+
+
+class TeamAdminForm(NeverUnderItself, forms.ModelForm):
+    refusal = teams.SITS_UNDER_ITSELF
+
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "kind", "parent", "description", "is_archived"]
+
+
 @admin.register(Team)
 class TeamAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAdmin):
-    list_display = ["name", "kind", "is_archived"]
+    form = TeamAdminForm
+    list_display = ["name", "parent", "kind", "is_archived"]
     list_filter = ["kind", "is_archived"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
 
     def registry_url(self, obj):
@@ -88,16 +112,12 @@ class ProductAdmin(ArchiveInsteadOfDelete, ChangedOnRegistryPages, admin.ModelAd
         return reverse("administration:product_edit", args=[obj.slug])
 
 
-class StrategicGoalForm(forms.ModelForm):
+class StrategicGoalForm(NeverUnderItself, forms.ModelForm):
+    refusal = goals.SITS_UNDER_ITSELF
+
     class Meta:
         model = StrategicGoal
         fields = ["title", "description", "owner", "parent", "period", "status"]
-
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        if sits_under_itself(self.instance, parent):
-            raise forms.ValidationError(SITS_UNDER_ITSELF)
-        return parent
 
 
 @admin.register(StrategicGoal)

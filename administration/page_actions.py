@@ -24,15 +24,18 @@ def _goal_actions(goal) -> list[Action]:
     ]
 
 
+def _team_actions(team) -> list[Action]:
+    actions = [Action("Manage team", reverse("administration:team_edit", args=[team.slug]))]
+    if not team.is_archived:
+        add_below = f"{reverse('administration:team_create')}?parent={team.slug}"
+        actions.append(Action("Add a sub-unit", add_below))
+    return actions
+
+
 register_actions("team_list", _create("New team", "administration:team_create"))
 register_actions("product_list", _create("New product", "administration:product_create"))
 register_actions("goal_list", _create("New goal", "administration:goal_create"))
-register_actions(
-    "team_detail",
-    _for_admins(
-        lambda team: [Action("Manage team", reverse("administration:team_edit", args=[team.slug]))]
-    ),
-)
+register_actions("team_detail", _for_admins(_team_actions))
 register_actions(
     "product_detail",
     _for_admins(

@@ -1,4 +1,4 @@
-"""The demo organisation: teams, people, memberships, products and goals from
+"""The demo organisation: units, teams, people, memberships, products and goals from
 ``demo_data/organisation.json``, then the 60 use cases (``demo.stories``), their readings
 (``demo.measurements``) and the dashboard's trend weeks (``demo.snapshots``).
 
@@ -82,7 +82,16 @@ def seed_demo() -> SeedReport:
 
 def _seed_organisation(organisation: dict, *, report: SeedReport) -> Organisation:
     """The teams, people, memberships, products and goals, created where missing."""
-    teams = {row["slug"]: _seed_team(row, report=report) for row in organisation["teams"]}
+    teams: dict[str, Team] = {}
+    new: set[str] = set()
+    # The units (departments) first, then the teams beneath them, each after its parent.
+    for row in [*organisation["units"], *organisation["teams"]]:
+        parent = row.get("parent")
+        teams[row["slug"]], created = _seed_team(
+            row, parent=teams.get(parent), parent_is_new=parent in new, report=report
+        )
+        if created:
+            new.add(row["slug"])
     users = _seed_users(organisation["users"], report=report)
     _seed_memberships(organisation["memberships"], teams=teams, users=users, report=report)
     products = {
@@ -108,13 +117,26 @@ def _kind(model: type[Model], count: int) -> str:
     return str(names.verbose_name if count == 1 else names.verbose_name_plural)
 
 
-def _seed_team(row: dict, *, report: SeedReport) -> Team:
+def _seed_team(
+    row: dict, *, parent: Team | None, parent_is_new: bool, report: SeedReport
+) -> tuple[Team, bool]:
+    """A demo team under ``parent``, and whether it was created. A team seeded before the demo
+    had units, still under none, moves under its unit when the unit is new (nobody has placed
+    the team anywhere yet)."""
     team, created = Team.objects.get_or_create(
         slug=row["slug"],
-        defaults={"name": row["name"], "kind": row["kind"], "description": row["description"]},
+        defaults={
+            "name": row["name"],
+            "kind": row["kind"],
+            "description": row["description"],
+            "parent": parent,
+        },
     )
+    if not created and parent_is_new and team.parent_id is None:
+        team.parent = parent
+        team.save(update_fields=["parent"])
     report.record(Team, created=created)
-    return team
+    return team, created
 
 
 def _seed_users(rows: list[dict], *, report: SeedReport) -> dict[str, AbstractBaseUser]:

@@ -23,6 +23,16 @@ class Team(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=TeamKind.choices)
     description = models.TextField(blank=True)
+    # Organisation units: a team may sit under another (department -> agency -> bureau, any
+    # depth); a unit with sub-units is a team like any other.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="part of",
+    )
     is_archived = models.BooleanField("archived", default=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
@@ -33,6 +43,11 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="team_not_own_parent"
+            ),
+        ]
 
     def __str__(self):
         return self.name

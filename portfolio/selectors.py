@@ -1,5 +1,7 @@
 """Reads that shape the portfolio pages."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
@@ -22,11 +24,15 @@ def sole_lead_memberships(person):
     )
 
 
-def team_list():
-    return Team.objects.annotate(
+def team_list() -> list[TreeNode]:
+    """Every team as the tree of organisation units, flattened in order (a unit, then its
+    sub-units, each by name; archived units last among their siblings), each with its member
+    and product counts: one query."""
+    teams = Team.objects.annotate(
         member_count=Count("memberships", distinct=True),
         product_count=Count("products", distinct=True),
     ).order_by("is_archived", "name")
+    return flatten_tree(build_tree(teams))
 
 
 def team_detail(slug: str):
@@ -36,7 +42,44 @@ def team_detail(slug: str):
     return Team.objects.prefetch_related(
         Prefetch("memberships", queryset=memberships),
         Prefetch("products", queryset=Product.objects.select_related("manager")),
+        Prefetch("children", queryset=Team.objects.order_by("is_archived", "name")),
     ).get(slug=slug)
+
+
+def team_path(team: Team) -> list[Team]:
+    """The units above ``team``, outermost first (department, agency, ...): one query, none
+    for a team that sits under no other."""
+    if team.parent_id is None:
+        return []
+    by_pk = {row.pk: row for row in Team.objects.only("pk", "name", "slug", "parent_id")}
+    path, seen, parent_id = [], {team.pk}, team.parent_id
+    while parent_id is not None and parent_id not in seen:
+        seen.add(parent_id)
+        parent = by_pk[parent_id]
+        path.append(parent)
+        parent_id = parent.parent_id
+    return path[::-1]
+
+
+def unit_paths(units) -> list[tuple[Team, str]]:
+    """``units`` (a queryset of teams) in the tree's order, each with its name after the units
+    above it among them: "Department › Agency › Bureau". One query; for choosing a unit."""
+    paths = []
+
+    def walk(node, above: str):
+        path = f"{above} › {node.item.name}" if above else node.item.name
+        paths.append((node.item, path))
+        for child in node.children:
+            walk(child, path)
+
+    for root in build_tree(units.order_by("name")):
+        walk(root, "")
+    return paths
+
+
+def team_descendant_ids(team: Team) -> set[int]:
+    """The team and every unit beneath it, from one query (the hierarchy is small)."""
+    return descendant_ids(Team, team.pk)
 
 
 def product_list():
@@ -48,19 +91,21 @@ def product_detail(slug: str):
 
 
 @dataclass
-class GoalNode:
-    goal: StrategicGoal
-    depth: int
-    children: list["GoalNode"] = field(default_factory=list)
+class TreeNode:
+    """A row of a hierarchy (a goal, a team) with its depth and the rows beneath it."""
+
+    item: object
+    depth: int = 0
+    children: list[TreeNode] = field(default_factory=list)
 
 
-def goal_tree() -> list[GoalNode]:
-    """Every goal as a forest (vision -> goal -> objective), built from one query."""
-    goals = list(StrategicGoal.objects.select_related("owner").order_by("title"))
-    nodes = {goal.pk: GoalNode(goal=goal, depth=0) for goal in goals}
+def build_tree(rows) -> list[TreeNode]:
+    """``rows`` (with ``pk`` and ``parent_id``, in sibling order) as a forest; a row whose parent
+    is not among them is a root."""
+    nodes = {row.pk: TreeNode(item=row) for row in rows}
     roots = []
     for node in nodes.values():
-        parent = nodes.get(node.goal.parent_id)
+        parent = nodes.get(node.item.parent_id)
         (parent.children if parent else roots).append(node)
 
     def set_depth(node, depth):
@@ -73,7 +118,7 @@ def goal_tree() -> list[GoalNode]:
     return roots
 
 
-def flatten_goal_tree(roots: list[GoalNode]) -> list[GoalNode]:
+def flatten_tree(roots: list[TreeNode]) -> list[TreeNode]:
     flat = []
 
     def walk(node):
@@ -86,6 +131,34 @@ def flatten_goal_tree(roots: list[GoalNode]) -> list[GoalNode]:
     return flat
 
 
+def descendant_ids(model, pk: int) -> set[int]:
+    """``pk`` and the pk of every row beneath it in ``model``'s hierarchy (``parent``): one
+    query."""
+    children: dict[int | None, list[int]] = {}
+    for row_pk, parent_id in model.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(row_pk)
+    found, stack = set(), [pk]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
+
+
+def sits_under_itself(row, parent) -> bool:
+    """Whether ``parent`` is ``row`` (a goal, a team) or one of the rows beneath it: a move that
+    would make a cycle."""
+    if parent is None or row is None or row.pk is None:
+        return False
+    return parent.pk in descendant_ids(type(row), row.pk)
+
+
+def goal_tree() -> list[TreeNode]:
+    """Every goal as a forest (vision -> goal -> objective), built from one query."""
+    return build_tree(StrategicGoal.objects.select_related("owner").order_by("title"))
+
+
 def goal_detail(pk: int):
     return StrategicGoal.objects.select_related("owner", "parent").get(pk=pk)
 
@@ -96,13 +169,4 @@ def goal_children(goal: StrategicGoal):
 
 def goal_descendant_ids(goal: StrategicGoal) -> set[int]:
     """The goal and every goal beneath it, from one query (the hierarchy is small)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in StrategicGoal.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, stack = set(), [goal.pk]
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, []))
-    return found
+    return descendant_ids(StrategicGoal, goal.pk)

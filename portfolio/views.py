@@ -27,6 +27,7 @@ def team_detail(request, slug):
         raise Http404 from None
     context = {
         "team": team,
+        "path": selectors.team_path(team),
         "actions": page_actions(request, "team_detail", team),
         "panels": render_panels(request, "team_detail", team),
     }
@@ -58,7 +59,7 @@ def product_detail(request, slug):
 
 def goal_list(request):
     _require_view(request)
-    goals = selectors.flatten_goal_tree(selectors.goal_tree())
+    goals = selectors.flatten_tree(selectors.goal_tree())
     context = {"goals": goals, "actions": page_actions(request, "goal_list")}
     return render(request, "portfolio/goal_list.html", context)
 

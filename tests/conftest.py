@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from administration.services import teams
 from portfolio.choices import MembershipRole
 from tests.factories import (
     GoalFactory,
@@ -128,6 +129,19 @@ def as_user(client):
 
 # Everyone a permission matrix covers; each name but "anonymous" is an attribute of ``Org``.
 ROLES = ("anonymous", "non_member", "member", "lead", "reviewer", "admin", "owner")
+
+
+@pytest.fixture
+def unit_tree(org):
+    """Organisation units through the services: Department > Agency > Claims Processing
+    (org.team); Digital Platforms stays at the top."""
+    department = teams.team_create(actor=org.admin, data={"name": "Department", "kind": "business"})
+    agency = teams.team_create(
+        actor=org.admin, data={"name": "Agency", "kind": "business", "parent": department}
+    )
+    teams.team_update(team=org.team, actor=org.admin, data={"parent": agency})
+    org.team.refresh_from_db()
+    return department, agency, org.team
 
 
 @pytest.fixture

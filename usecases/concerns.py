@@ -27,6 +27,9 @@ User = get_user_model()
 LIVE_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF, Status.ACTIVE)
 # The list's ``evidence_area`` value for "no area" (the dashboard's evidence panel links to it).
 NO_AREA = "none"
+# The list's ``subunits`` value for "this team only": a team's sub-units' use cases count as its
+# own unless the list or the dashboard is given it.
+SUBUNITS_LEFT_OUT = "none"
 
 
 @dataclass(frozen=True)

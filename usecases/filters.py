@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
-from portfolio.selectors import goal_descendant_ids
+from portfolio.selectors import goal_descendant_ids, team_descendant_ids, unit_paths
 from usecases.choices import (
     MEASURABLE_STATUSES,
     EvidenceArea,
@@ -12,7 +12,7 @@ from usecases.choices import (
     LifecycleStage,
     Status,
 )
-from usecases.concerns import CONCERN_CHOICES, NO_AREA, concern_condition
+from usecases.concerns import CONCERN_CHOICES, NO_AREA, SUBUNITS_LEFT_OUT, concern_condition
 from usecases.models import UseCase
 from usecases.selectors import owner_choices, search_usecases
 
@@ -50,8 +50,19 @@ class UseCaseFilter(django_filters.FilterSet):
         choices=LifecycleStage.choices,
         empty_label="Any stage",
     )
+    # A team is an organisation unit: by default its sub-units' use cases count as its own (the
+    # dashboard's per-unit roll-ups link here), unless "This team only" is chosen.
     team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label="Any team"
+        queryset=Team.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label="Any team",
+        method="filter_team",
+    )
+    subunits = django_filters.ChoiceFilter(
+        label="Sub-units",
+        choices=[(SUBUNITS_LEFT_OUT, "This team only")],
+        empty_label="Included",
+        method="filter_nothing",
     )
     product = django_filters.ModelChoiceFilter(
         field_name="products",
@@ -111,6 +122,16 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="Newest first",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Teams in the tree's order, each named with the units above it (Department › Agency):
+        # the choices shown; the field still validates against its queryset.
+        team = self.form.fields["team"]
+        team.widget.choices = [
+            ("", team.empty_label),
+            *((unit.slug, path) for unit, path in unit_paths(team.queryset)),
+        ]
+
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.
         filtered = super().filter_queryset(queryset)
@@ -118,6 +139,11 @@ class UseCaseFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_usecases(queryset, value)
+
+    def filter_team(self, queryset, name, value):
+        if self.form.cleaned_data.get("subunits") == SUBUNITS_LEFT_OUT:
+            return queryset.filter(team=value)
+        return queryset.filter(team_id__in=team_descendant_ids(value))
 
     def filter_goal(self, queryset, name, value):
         if not self.form.cleaned_data.get("subgoals"):
@@ -128,7 +154,7 @@ class UseCaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=linked)
 
     def filter_nothing(self, queryset, name, value):
-        return queryset  # read by filter_goal
+        return queryset  # read by filter_goal and filter_team
 
     def filter_show(self, queryset, name, value):
         return queryset.filter(concern_condition(value, now=timezone.now()))

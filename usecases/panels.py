@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from portfolio import panels
+from portfolio.selectors import team_descendant_ids
+from usecases.models import UseCase
 
 # How many use cases a team, product or goal page lists before linking to the full, filtered list.
 USECASE_PREVIEW = 50
@@ -22,10 +24,16 @@ def usecases_section(request, related_manager, filter_query: str) -> str:
     return render_to_string("usecases/panels/usecases_section.html", context, request=request)
 
 
-panels.register(
-    "team_detail",
-    lambda request, team: usecases_section(request, team.usecases, f"team={team.slug}"),
-)
+def team_usecases(request, team) -> str:
+    """A unit's use cases and its sub-units', as the list's team filter selects them (no query
+    for the units beneath a team without sub-units: its children are loaded with it)."""
+    usecases = team.usecases.all()
+    if team.children.all():
+        usecases = UseCase.objects.filter(team_id__in=team_descendant_ids(team))
+    return usecases_section(request, usecases, f"team={team.slug}")
+
+
+panels.register("team_detail", team_usecases)
 panels.register(
     "product_detail",
     lambda request, product: usecases_section(request, product.usecases, f"product={product.slug}"),

@@ -11,6 +11,7 @@ from administration.services.teams import team_state
 from core.people import person_label
 from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
 from portfolio.models import Product, StrategicGoal, Team
+from portfolio.selectors import unit_paths
 
 User = get_user_model()
 
@@ -66,13 +67,44 @@ class EditedStateForm(forms.Form):
 class TeamForm(EditedStateForm):
     name = forms.CharField(max_length=120)
     kind = forms.ChoiceField(choices=TeamKind.choices)
+    parent = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label="Part of",
+        empty_label="None: a top-level unit",
+        help_text="The unit this team sits under (a department, an agency); it moves with its "
+        "own sub-units.",
+        error_messages={
+            "invalid_choice": "Choose a unit that is not archived and is not this team or one of "
+            "its own sub-units."
+        },
+    )
     description = TextAreaField(required=False)
 
-    def __init__(self, *args, team: Team | None = None, state: dict | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        team: Team | None = None,
+        state: dict | None = None,
+        excluded_parents=(),
+        **kwargs,
+    ):
+        """``excluded_parents``: the team itself and its sub-units (``team_descendant_ids``)."""
         self.team = team
         if team is not None and state is None:
             state = team_state(team)
         super().__init__(*args, state=state, **kwargs)
+        units = Team.objects.active()
+        if team is not None and team.parent_id:
+            units = units | Team.objects.filter(pk=team.parent_id)  # kept, even if archived since
+        units = units.exclude(pk__in=list(excluded_parents)).distinct()
+        field = self.fields["parent"]
+        field.queryset = units
+        # In the tree's order (a unit, then its sub-units), each named with the units above it.
+        field.choices = [
+            ("", field.empty_label),
+            *((unit.pk, path) for unit, path in unit_paths(units)),
+        ]
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

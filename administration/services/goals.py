@@ -9,7 +9,7 @@ from administration.services.errors import AdminError
 from core.history import history_context
 from portfolio.choices import AdminAction, GoalStatus
 from portfolio.models import StrategicGoal
-from portfolio.selectors import goal_descendant_ids
+from portfolio.selectors import sits_under_itself
 
 GOAL_FIELDS = ["title", "description", "owner", "parent", "period", "status"]
 
@@ -29,13 +29,6 @@ def goal_state(goal: StrategicGoal) -> dict:
 
 
 SITS_UNDER_ITSELF = "A goal cannot sit under itself or one of its own sub-goals."
-
-
-def sits_under_itself(goal: StrategicGoal | None, parent: StrategicGoal | None) -> bool:
-    """Whether ``parent`` is ``goal`` or one of its sub-goals (the Django admin asks too)."""
-    if parent is None or goal is None or goal.pk is None:
-        return False
-    return parent.pk in goal_descendant_ids(goal)
 
 
 @history_context(admin_action=AdminAction.GOAL_CREATED)

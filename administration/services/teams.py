@@ -1,4 +1,9 @@
-"""Teams and their members: create, edit, archive; add, change the role of, remove a member."""
+"""Teams and their members: create, edit or move in the tree of organisation units (never under
+itself), archive; add, change the role of, remove a member.
+
+An active team never sits under an archived one: a unit is archived only once its sub-units are
+(or have moved), a team is created or moved only under a unit that is not archived, and restored
+only once the unit it sits under is."""
 
 from __future__ import annotations
 
@@ -10,15 +15,36 @@ from core.history import history_context
 from core.people import person_name
 from portfolio.choices import AdminAction, MembershipRole
 from portfolio.models import Membership, Team
+from portfolio.selectors import sits_under_itself
 
-TEAM_FIELDS = ["name", "kind", "description"]
+TEAM_FIELDS = ["name", "kind", "parent", "description"]
 
 TEAM_STATE_LABELS = {
     "name": "name",
     "kind": "kind",
+    "parent": "part of (the unit it sits under)",
     "description": "description",
     "is_archived": "archived",
 }
+
+SITS_UNDER_ITSELF = "Part of: a team cannot sit under itself or one of its own sub-units."
+
+
+def _refuse_parent(team: Team | None, parent: Team | None) -> None:
+    """Refuse placing ``team`` (None: a new one) under ``parent``: itself, a sub-unit of its own,
+    or an archived unit. The caller holds the lock on every team."""
+    if parent is None:
+        return
+    if sits_under_itself(team, parent):
+        raise AdminError(SITS_UNDER_ITSELF)
+    if Team.objects.filter(pk=parent.pk, is_archived=True).exists():
+        raise AdminError(f"Part of: {parent} is archived; choose a unit that is not.")
+
+
+def _lock_every_team() -> None:
+    """Two moves at once could otherwise build a cycle between them, or a team could be placed
+    under a unit being archived."""
+    list(Team.objects.select_for_update().values_list("pk", flat=True))
 
 
 def team_state(team: Team) -> dict:
@@ -30,11 +56,17 @@ def team_state(team: Team) -> dict:
 def team_create(*, actor, data: dict) -> Team:
     with transaction.atomic():
         editing.refuse_taken_name(Team, data["name"], noun="team")
+        if data.get("parent") is not None:
+            _lock_every_team()
+            _refuse_parent(None, data["parent"])
         team = Team(slug=editing.unique_slug(Team, data["name"]))
         editing.apply_changes(team, data, TEAM_FIELDS)
         team.save()
         editing.log(
-            actor=actor, action=AdminAction.TEAM_CREATED, target=team, details={"kind": team.kind}
+            actor=actor,
+            action=AdminAction.TEAM_CREATED,
+            target=team,
+            details={"kind": team.kind, "parent": editing.shown(team.parent)},
         )
     return team
 
@@ -42,8 +74,11 @@ def team_create(*, actor, data: dict) -> Team:
 @history_context(admin_action=AdminAction.TEAM_UPDATED)
 def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None) -> Team:
     """Edit a team. ``fingerprint`` is ``state_fingerprint(team_state(team))`` as the edit form
-    loaded it: if anyone changed the team since, ``EditConflict`` and nothing is written."""
+    loaded it: if anyone changed the team since, ``EditConflict`` and nothing is written. A new
+    ``parent`` moves the team, with its sub-units, in the tree."""
     with transaction.atomic():
+        if "parent" in data:
+            _lock_every_team()
         current = Team.objects.select_for_update().get(pk=team.pk)
         editing.refuse_if_changed(
             current=current,
@@ -53,6 +88,8 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
         )
         if "name" in data:
             editing.refuse_taken_name(Team, data["name"], noun="team", exclude_pk=current.pk)
+        if "parent" in data and getattr(data["parent"], "pk", None) != current.parent_id:
+            _refuse_parent(current, data["parent"])
         changes = editing.apply_changes(current, data, TEAM_FIELDS)
         if changes:
             current.save()
@@ -67,7 +104,25 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
 
 @history_context(admin_action=AdminAction.TEAM_ARCHIVED)
 def team_set_archived(*, team: Team, actor, archived: bool) -> Team:
-    return editing.set_archived(Team, team, actor=actor, archived=archived, noun="team")
+    """Archive or restore a team. A unit with sub-units that are not archived stays (archive or
+    move them first); a team under an archived unit is restored only once that unit is."""
+    with transaction.atomic():
+        _lock_every_team()
+        current = Team.objects.select_related("parent").get(pk=team.pk)
+        if archived and not current.is_archived:
+            active = list(current.children.filter(is_archived=False).order_by("name"))
+            if active:
+                names = ", ".join(unit.name for unit in active)
+                raise AdminError(
+                    f"{current} still has sub-units that are not archived ({names}); archive "
+                    "them or move them out first."
+                )
+        if not archived and current.is_archived and current.parent and current.parent.is_archived:
+            raise AdminError(
+                f"{current} sits under {current.parent}, which is archived; restore "
+                f"{current.parent} first, or move {current} out of it."
+            )
+        return editing.set_archived(Team, current, actor=actor, archived=archived, noun="team")
 
 
 # --- Members ------------------------------------------------------------------------------------

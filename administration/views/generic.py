@@ -145,5 +145,9 @@ def archive_view(request, *, set_archived, done: str):
         messages.error(request, "Choose archive or restore. Nothing was changed.")
     else:
         archived = form.cleaned_data["archived"]
-        set_archived(actor=request.user, archived=archived)
-        messages.success(request, done.format("archived" if archived else "restored"))
+        try:
+            set_archived(actor=request.user, archived=archived)
+        except AdminError as error:
+            messages.error(request, f"{error} Nothing was changed.")
+        else:
+            messages.success(request, done.format("archived" if archived else "restored"))

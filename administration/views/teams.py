@@ -13,6 +13,7 @@ from administration.services.errors import AdminError
 from administration.views.generic import ObjectEditView, archive_view, require_admin
 from core.people import person_label
 from portfolio.models import Membership, Team
+from portfolio.selectors import team_descendant_ids
 
 
 def _team_manage_context(team, **extra):
@@ -36,7 +37,13 @@ class TeamEditView(ObjectEditView):
     queryset = Team.objects.all()
 
     def get_form(self, request, obj, data, **kwargs):
-        return TeamForm(data, team=obj, **kwargs)
+        if obj is not None:
+            return TeamForm(data, team=obj, excluded_parents=team_descendant_ids(obj), **kwargs)
+        initial = {}
+        if request.method == "GET" and request.GET.get("parent"):
+            # "Add a sub-unit" on a team's page: the new team starts under it.
+            initial["parent"] = Team.objects.filter(slug=request.GET["parent"]).first()
+        return TeamForm(data, initial=initial, **kwargs)
 
     def save(self, request, obj, data, form):
         if obj is None:

@@ -120,7 +120,7 @@ def test_a_garbled_fingerprint_counts_as_a_conflict_on_everything(org):
         teams.team_update(
             team=org.team, actor=org.admin, data={"name": "Claims"}, fingerprint="nonsense"
         )
-    assert refused.value.changed == ["name", "kind", "description", "is_archived"]
+    assert refused.value.changed == ["name", "kind", "parent", "description", "is_archived"]
     org.team.refresh_from_db()
     assert org.team.name == "Claims Processing"
 

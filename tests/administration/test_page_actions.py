@@ -16,7 +16,10 @@ PAGES = {
     ),
     "team_detail": (
         lambda org: org.team.get_absolute_url(),
-        lambda org: [("Manage team", reverse("administration:team_edit", args=[org.team.slug]))],
+        lambda org: [
+            ("Manage team", reverse("administration:team_edit", args=[org.team.slug])),
+            ("Add a sub-unit", f"{reverse('administration:team_create')}?parent={org.team.slug}"),
+        ],
     ),
     "product_list": (
         lambda org: reverse("portfolio:product_list"),

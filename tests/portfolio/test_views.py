@@ -113,7 +113,7 @@ def test_team_page_shows_members_leads_and_products(as_user, org):
 def test_team_list_counts_members_and_products(as_user, org):
     MembershipFactory(team=org.team, user=UserFactory(username="third"))
     response = as_user(org.member).get("/teams/")
-    claims = next(team for team in response.context["teams"] if team == org.team)
+    claims = next(node.item for node in response.context["teams"] if node.item == org.team)
     assert (claims.member_count, claims.product_count) == (3, 1)
     assert "Digital Platforms" in response.content.decode()
 
@@ -131,7 +131,7 @@ def test_product_list_shows_team_manager_and_archived_products(as_user, org):
 def test_goal_list_shows_the_hierarchy(as_user, org):
     objective = GoalFactory(title="Decide within ten days", parent=org.goal, owner=org.lead)
     response = as_user(org.member).get("/goals/")
-    depths = {node.goal: node.depth for node in response.context["goals"]}
+    depths = {node.item: node.depth for node in response.context["goals"]}
     assert depths == {org.goal: 0, objective: 1}
     assert "Leo Lead" in response.content.decode()
 

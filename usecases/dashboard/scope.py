@@ -23,10 +23,10 @@ from django.utils.http import urlencode
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, LifecycleStage, Status
-from usecases.concerns import CONCERNS, LIVE_STATUSES
+from usecases.concerns import CONCERNS, LIVE_STATUSES, SUBUNITS_LEFT_OUT
 
 # The filters that scope the whole dashboard, as the use-case list names them.
-SCOPE_PARAMS = ("team", "product", "goal", "subgoals")
+SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
 
 
 def stage_key(stage: LifecycleStage) -> str:
@@ -95,6 +95,7 @@ class DashboardScope:
 
     usecases: QuerySet
     team: Team | None = None
+    subunits: bool = False  # with a team: its sub-units count as its own
     product: Product | None = None
     goal: StrategicGoal | None = None
     subgoals: bool = False
@@ -110,6 +111,7 @@ class DashboardScope:
         return cls(
             usecases=usecases,
             team=cleaned.get("team"),
+            subunits=bool(cleaned.get("team") and cleaned.get("subunits") != SUBUNITS_LEFT_OUT),
             product=cleaned.get("product"),
             goal=goal,
             subgoals=bool(goal and cleaned.get("subgoals")),
@@ -122,6 +124,8 @@ class DashboardScope:
         query = {}
         if self.team:
             query["team"] = self.team.slug
+            if not self.subunits:
+                query["subunits"] = SUBUNITS_LEFT_OUT
         if self.product:
             query["product"] = self.product.slug
         if self.goal:
@@ -154,7 +158,10 @@ class DashboardScope:
         """What the filters select, in words."""
         parts = []
         if self.team:
-            parts.append(f"team {self.team.name}")
+            beneath = (
+                " and its sub-units" if self.subunits and self.team_ids - {self.team.pk} else ""
+            )
+            parts.append(f"team {self.team.name}{beneath}")
         if self.product:
             parts.append(f"product {self.product.name}")
         if self.goal:
@@ -232,9 +239,43 @@ class DashboardScope:
         return by_goal_set
 
     @cached_property
+    def teams(self) -> list[Team]:
+        """Every team (one query); the units are few."""
+        return list(Team.objects.order_by("name"))
+
+    @cached_property
+    def team_ids(self) -> frozenset[int]:
+        """The filtered team and, with its sub-units, every unit beneath it (empty: no team
+        filter). Read from ``teams``, no query of its own."""
+        if not self.team:
+            return frozenset()
+        if not self.subunits:
+            return frozenset({self.team.pk})
+        return subtree_ids(self.team.pk, children_of(self.teams))
+
+    @cached_property
     def goals(self) -> list[StrategicGoal]:
         """Every goal (one query); the hierarchy is small."""
         return list(StrategicGoal.objects.select_related("owner").order_by("title"))
+
+
+def children_of(rows) -> dict[int | None, list]:
+    """The rows of a hierarchy (goals, teams) by their parent's pk."""
+    children: dict[int | None, list] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    return children
+
+
+def subtree_ids(pk: int, children: dict) -> frozenset[int]:
+    """``pk`` and every row beneath it (``children`` from ``children_of``)."""
+    found, stack = set(), [pk]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(child.pk for child in children.get(current, []))
+    return frozenset(found)
 
 
 def url_with_query(name: str, params: dict) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import Product, StrategicGoal, Team
@@ -21,7 +21,14 @@ from usecases.choices import (
     Status,
 )
 from usecases.concerns import NO_AREA
-from usecases.dashboard.scope import Counts, DashboardScope, stage_key, url_with_query
+from usecases.dashboard.scope import (
+    Counts,
+    DashboardScope,
+    children_of,
+    stage_key,
+    subtree_ids,
+    url_with_query,
+)
 
 # The columns of the team table and the goal tree: one per status.
 STATUS_COLUMNS = Status.choices
@@ -94,45 +101,58 @@ class TeamsPanel:
 
 
 def teams_panel(scope: DashboardScope) -> TeamsPanel:
-    """A row per team (the filtered team, or every team that is not archived or has use cases in
-    scope) and a total: the team query plus the grouped counts the tiles use."""
+    """The organisation units as a tree (the filtered team and, with its sub-units, every unit
+    beneath it; otherwise every team that is not archived or has use cases in scope), each
+    counting the use cases of its own and of every unit beneath it; and a total. From
+    ``scope.teams`` and the grouped counts the tiles use: no query per unit."""
     by_team = scope.by_team
-    teams = Team.objects.filter(Q(is_archived=False) | Q(pk__in=list(by_team))).order_by("name")
-    if scope.team:
-        teams = teams.filter(pk=scope.team.pk)
-    rows = []
-    for team in teams:
+    children = children_of(scope.teams)
+    rolled: dict[int, Counts] = {}
+
+    def rollup(team: Team) -> Counts:
+        if team.pk not in rolled:
+            rolled[team.pk] = sum(
+                (rollup(child) for child in children.get(team.pk, [])),
+                by_team.get(team.pk, Counts.zero()),
+            )
+        return rolled[team.pk]
+
+    def shown(team: Team) -> bool:
+        return (
+            not team.is_archived
+            or rollup(team)["total"] > 0
+            or any(shown(child) for child in children.get(team.pk, []))
+        )
+
+    rows: list[RollupRow] = []
+
+    def visit(team: Team, depth: int) -> None:
+        # A row's links narrow the dashboard's filters to the unit, its sub-units included
+        # (the list's default), or keep the filtered team alone, as filtered.
         params = {**scope.query, "team": team.slug}
         rows.append(
             _rollup_row(
-                by_team.get(team.pk, Counts.zero()),
+                rollup(team),
                 lambda params=params, **extra: url_with_query(
                     "usecases:usecase_list", {**params, **extra}
                 ),
                 name=team.name,
                 url=team.get_absolute_url(),
+                depth=depth,
                 muted=team.is_archived,
                 note="archived" if team.is_archived else "",
             )
         )
+        if not scope.team or scope.subunits:
+            for child in children.get(team.pk, []):
+                if shown(child):
+                    visit(child, depth + 1)
+
+    roots = [scope.team] if scope.team else [team for team in children.get(None, [])]
+    for root in roots:
+        if scope.team or shown(root):
+            visit(root, 0)
     return TeamsPanel(rows=rows, total=_rollup_row(scope.totals, scope.list_url, name="All teams"))
-
-
-def _children(goals: list[StrategicGoal]) -> dict[int | None, list[StrategicGoal]]:
-    children: dict[int | None, list[StrategicGoal]] = {}
-    for goal in goals:
-        children.setdefault(goal.parent_id, []).append(goal)
-    return children
-
-
-def _subtree_ids(goal_id: int, children: dict) -> frozenset[int]:
-    found, stack = set(), [goal_id]
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(child.pk for child in children.get(pk, []))
-    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -144,7 +164,7 @@ def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
     """The goals in scope as a tree (the filtered goal and, with sub-goals, everything beneath it;
     otherwise every goal), each with the roll-up of the use cases serving it or any goal beneath
     it, each counted once."""
-    children = _children(scope.goals)
+    children = children_of(scope.goals)
     if scope.goal:
         roots = [goal for goal in scope.goals if goal.pk == scope.goal.pk]
     else:
@@ -153,7 +173,7 @@ def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
     rows: list[GoalRow] = []
 
     def visit(goal: StrategicGoal, depth: int) -> None:
-        subtree = _subtree_ids(goal.pk, children)
+        subtree = subtree_ids(goal.pk, children)
         counts = sum(
             (counts for goal_ids, counts in scope.by_goal_set.items() if goal_ids & subtree),
             Counts.zero(),
@@ -195,15 +215,15 @@ def unserved_goals(scope: DashboardScope) -> list[GoalRow]:
 
 
 def unused_products(scope: DashboardScope) -> list[Product]:
-    """Products in use (not archived, not retired) in scope (the filtered team's, or the filtered
-    product) that no open use case in scope runs on, by name."""
+    """Products in use (not archived, not retired) in scope (the filtered team's, its sub-units'
+    with them, or the filtered product) that no open use case in scope runs on, by name."""
     used = {pk for row in scope.product_sets if row["live"] for pk in row["product_ids"]}
     return [
         product
         for product in scope.products.values()
         if not product.is_archived
         and product.lifecycle != ProductLifecycle.RETIRED
-        and (not scope.team or product.team_id == scope.team.pk)
+        and (not scope.team or product.team_id in scope.team_ids)
         and (not scope.product or product.pk == scope.product.pk)
         and product.pk not in used
     ]
@@ -323,8 +343,8 @@ def _evidence_goal_rows(scope: DashboardScope) -> list[EvidenceRow]:
     subtree, with a goal filter), in the goals' order."""
     allowed = None
     if scope.goal:
-        children = _children(scope.goals)
-        allowed = _subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
+        children = children_of(scope.goals)
+        allowed = subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
     by_goal: dict[int, dict[str, int]] = {}
     for group in scope.grouped:
         if not group.measured:

@@ -66,11 +66,15 @@ def _monday(day: date) -> date:
 
 def trends_panel(scope: DashboardScope, *, today: date | None = None) -> Trends:
     """The key counts week by week (the latest snapshot in each week) for the last
-    ``TREND_WEEKS`` weeks and this one, org-wide or for the filtered team: one query. Snapshots
-    are taken per team, so the product and goal filters do not apply here."""
+    ``TREND_WEEKS`` weeks and this one, org-wide or for the filtered team (with its sub-units,
+    unless left out): one query. Snapshots are taken per team, so the product and goal filters do
+    not apply here."""
     points = _weekly_points(scope, today=today or timezone.localdate(scope.now))
     backfilled = [point.taken_on for point in points if point.counts.get(BACKFILL_MARK)]
-    where = scope.team.name if scope.team else "the whole organisation"
+    where = "the whole organisation"
+    if scope.team:
+        beneath = len(scope.team_ids) > 1
+        where = f"{scope.team.name} and its sub-units" if beneath else scope.team.name
     return Trends(
         points=points,
         counts_chart=_counts_chart(points, where=where),
@@ -84,13 +88,21 @@ def trends_panel(scope: DashboardScope, *, today: date | None = None) -> Trends:
 def _weekly_points(scope: DashboardScope, *, today: date) -> list[TrendPoint]:
     """The latest snapshot of each week since ``TREND_WEEKS`` weeks before this one."""
     since = _monday(today) - timedelta(weeks=TREND_WEEKS)
-    snapshots = OwnershipSnapshot.objects.filter(
-        team=scope.team, taken_on__gte=since, taken_on__lte=today
-    ).order_by("taken_on")
-    weekly: dict[date, OwnershipSnapshot] = {}
-    for snapshot in snapshots:
-        weekly[_monday(snapshot.taken_on)] = snapshot  # the latest of the week wins
-    return [TrendPoint(snapshot.taken_on, snapshot.counts) for snapshot in weekly.values()]
+    snapshots = OwnershipSnapshot.objects.filter(taken_on__gte=since, taken_on__lte=today)
+    if scope.team:
+        # A unit's trend adds up the snapshots of the units it counts (its sub-units with it).
+        snapshots = snapshots.filter(team_id__in=scope.team_ids)
+    else:
+        snapshots = snapshots.filter(team=None)
+    by_day: dict[date, Counts] = {}
+    for snapshot in snapshots.order_by("taken_on"):
+        by_day[snapshot.taken_on] = by_day.get(snapshot.taken_on, Counts()) + Counts(
+            snapshot.counts
+        )
+    weekly: dict[date, TrendPoint] = {}
+    for taken_on, counts in by_day.items():
+        weekly[_monday(taken_on)] = TrendPoint(taken_on, dict(counts))  # the latest one wins
+    return list(weekly.values())
 
 
 def _first_last(points: list[TrendPoint]) -> str:
