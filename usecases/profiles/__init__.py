@@ -142,10 +142,6 @@ class Profile:
             lacking |= requirement.lacking
         return IN_SCOPE & lacking
 
-    @property
-    def filter_value(self) -> str:
-        return self.key
-
 
 def _requirement(raw: dict) -> Requirement:
     if set(raw) - {"field", "label", "when", "why"} or "field" not in raw:
