@@ -29,7 +29,8 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.text import capfirst
 
-from usecases.choices import LifecycleStage, Status
+from usecases.choices import LifecycleStage
+from usecases.concerns import LIVE_STATUSES
 from usecases.models import EnabledProfile, UseCase
 
 PROFILE_DIR = Path(__file__).resolve().parent
@@ -38,9 +39,7 @@ PROFILE_DIR = Path(__file__).resolve().parent
 # retired use case, or one whose system is retired, is not something anyone will make reportable,
 # so it never counts as "not reportable" (the US inventory lists retired systems with their basic
 # facts only; the export reads those whatever this says).
-IN_SCOPE = Q(
-    status__in=[Status.DRAFT, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF, Status.ACTIVE]
-) & ~Q(lifecycle_stage=LifecycleStage.RETIRED)
+IN_SCOPE = Q(status__in=LIVE_STATUSES) & ~Q(lifecycle_stage=LifecycleStage.RETIRED)
 
 # Fields an export may read beyond the model's own columns.
 COMPUTED_EXPORT_FIELDS = frozenset({"key", "team", "owner", "products", "goals"})
