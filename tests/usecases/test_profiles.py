@@ -181,7 +181,7 @@ def test_the_page_shows_what_the_use_case_lacks_under_each_profile_switched_on(a
     )
 
 
-def test_the_page_costs_two_queries_more_with_every_profile_on(as_user, org, page_queries):
+def test_the_page_costs_one_query_more_with_every_profile_on(as_user, org, page_queries):
     usecase = deployed(org, impact_level="high")
     client = as_user(org.member)
     off = page_queries(client, usecase.get_absolute_url(), budget=30)
