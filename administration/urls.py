@@ -1,6 +1,15 @@
 from django.urls import path
 
-from administration.views import deactivation, goals, history, people, products, tasks, teams
+from administration.views import (
+    deactivation,
+    goals,
+    history,
+    people,
+    products,
+    profiles,
+    tasks,
+    teams,
+)
 
 app_name = "administration"
 
@@ -47,4 +56,10 @@ urlpatterns += [
 urlpatterns += [
     path("tasks/", tasks.task_queue_view, name="task_queue"),
     path("tasks/<str:task_id>/retry/", tasks.task_retry, name="task_retry"),
+]
+
+# The public standards' profiles: which are switched on for the organisation.
+urlpatterns += [
+    path("profiles/", profiles.profile_list, name="profile_list"),
+    path("profiles/<str:key>/switch/", profiles.profile_switch, name="profile_switch"),
 ]

@@ -25,6 +25,7 @@ from django.db.models import Model
 from demo import data
 from demo.data import Organisation, SeedReport
 from demo.measurements import seed_measurements
+from demo.profiles import seed_profiles
 from demo.snapshots import seed_snapshots
 from demo.stories import seed_usecase, stories_of
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
@@ -71,6 +72,7 @@ def seed_demo() -> SeedReport:
                 row, story=stories.get(row["ref"], {}), index=index, org=org, report=report
             )
         seed_measurements()
+        seed_profiles()
         for model in WORKFLOW_MODELS:
             count = model.objects.count() - before[model]
             report.workflow[_kind(model, count)] = count

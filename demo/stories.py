@@ -15,6 +15,7 @@ from demo import data
 from demo.backdating import backdate_sign_off
 from demo.data import SEED_HISTORY_MARK, TEXT_FIELDS, DemoDataError, Organisation, SeedReport
 from demo.lifecycle import lifecycle_of
+from demo.profiles import register_facts_of
 from usecases.choices import Action, Source, Status
 from usecases.models import UseCase
 from usecases.permissions import can_edit
@@ -96,7 +97,11 @@ def _play(row: dict, *, story: dict, index: int, org: Organisation) -> UseCase:
     users = org.users
     author, lead = users[row["author"]], users[org.leads[row["team"]]]
     today = timezone.localdate()
-    final = {**_usecase_data(row, org=org), **lifecycle_of(row["status"], index=index, today=today)}
+    lifecycle = lifecycle_of(row["status"], index=index, today=today)
+    register = register_facts_of(
+        lifecycle, index=index, team=row["team"], stated=row.get("register", {})
+    )
+    final = {**_usecase_data(row, org=org), **lifecycle, **register}
     round_ = story.get("changes_requested")
     first_draft = round_["first_draft"] if round_ else {}
     if set(first_draft) - set(TEXT_FIELDS):

@@ -58,3 +58,5 @@ class AdminAction(models.TextChoices):
     GOAL_ARCHIVED = "goal.archived", "Goal archived"
     GOAL_RESTORED = "goal.restored", "Goal restored"
     TASK_RETRIED = "task.retried", "Background task retried"
+    PROFILE_ENABLED = "profile.enabled", "Standard's profile switched on"
+    PROFILE_DISABLED = "profile.disabled", "Standard's profile switched off"

@@ -22,7 +22,10 @@ class UsecasesConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_repair_link_sets, sender=self)
         from core import task_queue
-        from usecases import panels, tasks  # noqa: F401  (panels registers the portfolio panels)
+
+        # panels registers the portfolio panels; the standards' profile files load (and are
+        # checked) here at startup, so a bad file stops the application, naming it.
+        from usecases import panels, profiles, tasks  # noqa: F401
 
         # The queue page shows a waiting e-mail's earlier failed attempts, kept on its notice.
         task_queue.WAITING_NOTES[tasks.send_notification_email.module_path] = (

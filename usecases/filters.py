@@ -14,6 +14,7 @@ from usecases.choices import (
 )
 from usecases.concerns import CONCERN_CHOICES, NO_AREA, SUBUNITS_LEFT_OUT, concern_condition
 from usecases.models import UseCase
+from usecases.profiles import PROFILE_CHOICES, PROFILES
 from usecases.selectors import owner_choices, search_usecases
 
 
@@ -94,6 +95,14 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="All",
         method="filter_show",
     )
+    # The dashboard's profile tiles link here: the use cases that still lack a field the standard
+    # asks for, by the condition the tile counts with (``usecases.profiles``).
+    not_reportable = django_filters.ChoiceFilter(
+        label="Not reportable under",
+        choices=PROFILE_CHOICES,
+        empty_label="Any standard",
+        method="filter_not_reportable",
+    )
     # The dashboard's evidence panel links here: the success signal's status, counted (like the
     # panel) only while the metric is measured (awaiting sign-off or active).
     evidence = django_filters.ChoiceFilter(
@@ -158,6 +167,9 @@ class UseCaseFilter(django_filters.FilterSet):
 
     def filter_show(self, queryset, name, value):
         return queryset.filter(concern_condition(value, now=timezone.now()))
+
+    def filter_not_reportable(self, queryset, name, value):
+        return queryset.filter(PROFILES[value].not_reportable)
 
     def filter_evidence(self, queryset, name, value):
         return queryset.filter(status__in=MEASURABLE_STATUSES, evidence_status=value)

@@ -135,6 +135,14 @@ class ArchiveForm(forms.Form):
     )
 
 
+class ProfileSwitchForm(forms.Form):
+    """Switch a standard's profile on or off (``usecases.profiles``)."""
+
+    enabled = forms.TypedChoiceField(
+        choices=[("1", "Switch on"), ("0", "Switch off")], coerce=lambda value: value == "1"
+    )
+
+
 class PersonCreateForm(forms.Form):
     username = forms.CharField(max_length=150, help_text="What they type to sign in.")
     first_name = forms.CharField(max_length=150, required=False)

@@ -31,12 +31,14 @@ from usecases.choices import (
 from usecases.concerns import concern_condition
 from usecases.models import (
     Comment,
+    EnabledProfile,
     Notification,
     OwnershipTransfer,
     Review,
     SignOff,
     UseCase,
 )
+from usecases.profiles import PROFILES, profile_gaps
 from usecases.tasks import send_notification_email
 
 User = get_user_model()
@@ -320,3 +322,16 @@ def test_demo_use_cases_carry_their_source_s_register_fields(seeded, client):
     client.force_login(with_assessment.owner or with_assessment.author)
     html = client.get(with_assessment.get_absolute_url()).content.decode()
     assert with_assessment.impact_assessments[0]["link"] in html
+
+
+@pytest.mark.django_db
+def test_the_demo_switches_the_us_profile_on_with_use_cases_it_finds_lacking():
+    seed_demo()
+    assert list(EnabledProfile.objects.values_list("key", flat=True)) == ["us_omb_2025"]
+    us = PROFILES["us_omb_2025"]
+    high = UseCase.objects.filter(impact_level="high", lifecycle_stage=LifecycleStage.IN_PRODUCTION)
+    lacking = high.filter(us.not_reportable)
+    assert lacking.exists() and high.exclude(pk__in=lacking).exists()
+    (gaps,) = profile_gaps(lacking.first(), [us])
+    assert "appeal_route" in {requirement.field for requirement in gaps.lacking}
+    assert "human_oversight" not in {requirement.field for requirement in gaps.lacking}

@@ -26,7 +26,7 @@ from tests.conftest import advance_usecase, make_measurable, make_usecase
 from tests.factories import UserFactory
 from usecases import services
 from usecases.choices import Status
-from usecases.models import Measurement, Notification, UseCase
+from usecases.models import EnabledProfile, Measurement, Notification, UseCase
 from usecases.workflow import transition
 
 # Pages (URL names, or a namespace followed by ":*") that no sweep visits, each with its reason.
@@ -84,6 +84,10 @@ def build_site(org) -> Site:
     Membership.objects.create(team=org.team, user=former)
     people.person_account_deactivate(user=former, actor=org.admin, reason="Left the company.")
     seed_snapshots(weeks=6)
+    # Two standards' profiles on: the use case page's panel and the dashboard's tiles are swept.
+    EnabledProfile.objects.bulk_create(
+        [EnabledProfile(key="us_omb_2025"), EnabledProfile(key="uk_atrs")]
+    )
     return Site(
         org=org,
         by_status=by_status,

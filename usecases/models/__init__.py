@@ -1,7 +1,8 @@
 """The registry's models, by sub-domain: ``usecase`` (the use case and its queryset), ``workflow``
 (events, revisions, reviews, sign-offs, ownership transfers), ``messages`` (comments and
 notices), ``measurements`` (readings and the dashboard's snapshots), ``history`` (pghistory's event
-models) and ``link_sets`` (the triggers that keep the goal and product id arrays). Every model is
+models), ``link_sets`` (the triggers that keep the goal and product id arrays) and ``profiles``
+(the standards' profiles switched on). Every model is
 imported here, in the order the single module defined them, so Django finds them and
 ``from usecases.models import X`` keeps working."""
 
@@ -27,6 +28,7 @@ from usecases.models.history import (
     UseCaseProductHistory,
 )
 from usecases.models.link_sets import LINK_SET_OPERATIONS, LINK_SET_TRIGGERS, repair_link_sets
+from usecases.models.profiles import EnabledProfile
 
 # isort: on
 
@@ -36,6 +38,7 @@ __all__ = [
     "LINK_SET_TRIGGERS",
     "NUMBER_SEQUENCE",
     "Comment",
+    "EnabledProfile",
     "Measurement",
     "MeasurementHistory",
     "NextVal",

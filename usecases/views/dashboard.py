@@ -9,6 +9,7 @@ from core.htmx import partial_request
 from usecases import dashboard, permissions
 from usecases.filters import UseCaseFilter
 from usecases.models import UseCase
+from usecases.profiles import enabled_profiles
 
 DASHBOARD_TEMPLATE = "usecases/dashboard.html"
 
@@ -32,7 +33,10 @@ def dashboard_view(request):
     context = {
         "filter": filterset,
         "scope": scope,
-        "tiles": dashboard.tiles_panel(scope),
+        "tiles": [
+            *dashboard.tiles_panel(scope),
+            *dashboard.profile_tiles(scope, enabled_profiles()),
+        ],
         "stages": dashboard.stages_panel(scope),
         "teams": dashboard.teams_panel(scope),
         "goal_tree": dashboard.goal_tree_panel(scope),

@@ -7,6 +7,7 @@ from django.http import Http404
 from usecases import selectors, workflow
 from usecases.forms import MeasurementForm
 from usecases.models import UseCase
+from usecases.profiles import enabled_profiles, profile_gaps
 from usecases.register import shown_sections
 
 DETAIL_TEMPLATE = "usecases/usecase_detail.html"
@@ -28,6 +29,12 @@ def detail_context(request, usecase, **extra) -> dict:
         "register_sections": shown_sections(usecase),
         **extra,
     }
+
+
+def profiles_context(usecase) -> dict:
+    """What the use case lacks under each standard's profile switched on (the whole page only):
+    one query for the profiles, one more when any is on."""
+    return {"profile_gaps": profile_gaps(usecase, enabled_profiles())}
 
 
 def timeline_context(request, usecase) -> dict:

@@ -29,6 +29,7 @@ from usecases.views.detail import (
     detail_context,
     evidence_context,
     get_usecase,
+    profiles_context,
     revision_context,
     timeline_context,
 )
@@ -78,6 +79,7 @@ def usecase_detail(request, key):
         **timeline_context(request, usecase),
         **revision_context(request, usecase),
         **evidence_context(request, usecase),
+        **profiles_context(usecase),
         comment_form=CommentForm(),
         can_comment=permissions.can_comment(request.user, usecase),
     )
@@ -229,6 +231,7 @@ def comment_create(request, key):
             **timeline_context(request, usecase),
             **revision_context(request, usecase),
             **evidence_context(request, usecase),
+            **profiles_context(usecase),
             can_comment=True,
             comment_form=form,
             comment_error=error,

@@ -1,0 +1,34 @@
+"""The dashboard's tiles for the standards' profiles switched on: per profile, the use cases not
+yet reportable under it (``Profile.not_reportable``), linking to the list filtered by the same
+condition (``UseCaseFilter.not_reportable``). No profile on: no query, no tile."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from usecases.dashboard.scope import DashboardScope
+from usecases.dashboard.tiles import Tile
+from usecases.profiles import Profile
+
+# The list's parameter for "not reportable under this profile" (``UseCaseFilter``).
+NOT_REPORTABLE_PARAM = "not_reportable"
+
+
+def profile_tiles(scope: DashboardScope, profiles: list[Profile]) -> list[Tile]:
+    """One tile per profile: all of them counted in one query."""
+    if not profiles:
+        return []
+    counts = scope.usecases.aggregate(
+        **{profile.key: Count("pk", filter=profile.not_reportable) for profile in profiles}
+    )
+    return [
+        Tile(
+            f"not_reportable_{profile.key}",
+            f"Not reportable under {profile.short_name}",
+            counts[profile.key],
+            scope.list_url(**{NOT_REPORTABLE_PARAM: profile.key}),
+            hint=f"Open use cases that still lack a field the {profile.name} asks for.",
+            tone="success" if not counts[profile.key] else "warning",
+        )
+        for profile in profiles
+    ]
