@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from tests.smtp import free_port, mail_server, smtp_settings  # for every test package
 from usecases import services
-from usecases.choices import EDITABLE_FIELDS, MetricDirection
+from usecases.choices import FORM_FIELDS, MetricDirection
 from usecases.display import M2M_FIELDS
 
 __all__ = ["free_port", "mail_server", "smtp_settings"]
@@ -171,7 +171,7 @@ def create_form_data(*, org, **overrides) -> dict:
 
 def edit_form_data(usecase, **overrides) -> dict:
     """What the browser posts when someone opens ``usecase``'s edit form and changes ``overrides``."""
-    fields = [*EDITABLE_FIELDS, *M2M_FIELDS]
+    fields = [*FORM_FIELDS, *M2M_FIELDS]
     data = {name: _post_value(value) for name, value in model_to_dict(usecase, fields).items()}
     data["version"] = usecase.version
     data.update(overrides)

@@ -27,6 +27,7 @@ from usecases.models.history import (
     UseCaseProductHistory,
 )
 from usecases.models.link_sets import LINK_SET_OPERATIONS, LINK_SET_TRIGGERS, repair_link_sets
+from usecases.models.custom_fields import CustomField, CustomFieldType
 
 # isort: on
 
@@ -36,6 +37,8 @@ __all__ = [
     "LINK_SET_TRIGGERS",
     "NUMBER_SEQUENCE",
     "Comment",
+    "CustomField",
+    "CustomFieldType",
     "Measurement",
     "MeasurementHistory",
     "NextVal",

@@ -19,6 +19,7 @@ from usecases.choices import (
     EventKind,
     Status,
 )
+from usecases.custom_fields.values import checked_custom_values, labels
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
 from usecases.lifecycle import checked_lifecycle, order_errors
 from usecases.models import UseCase, UseCaseEvent
@@ -30,17 +31,20 @@ from usecases.services.workflow import _move, _open_review, _require_complete
 
 def _apply(usecase: UseCase, data: dict) -> None:
     """Set the editable fields ``data`` holds on ``usecase``, refusing (``InvalidValue``, each
-    field named, nothing set) lifecycle values it can't hold, whoever calls."""
+    field named, nothing set) lifecycle and custom values it can't hold, whoever calls.
+    ``data["custom_values"]`` is {name: value}, applied over the stored values."""
     lifecycle, errors = checked_lifecycle(data)
     if not errors:
         errors = order_errors(
             {name: lifecycle.get(name, getattr(usecase, name)) for name in LIFECYCLE_DATES}
         )
-    if errors:
-        raise InvalidValue(errors)
+    custom, custom_errors = checked_custom_values(usecase.custom_values, data.get("custom_values"))
+    if errors or custom_errors:
+        raise InvalidValue({**errors, **custom_errors})
+    checked = {**lifecycle, "custom_values": custom}
     for name in EDITABLE_FIELDS:
         if name in data:
-            setattr(usecase, name, lifecycle.get(name, data[name]))
+            setattr(usecase, name, checked.get(name, data[name]))
 
 
 @history_context(service=EventKind.CREATED)
@@ -136,10 +140,11 @@ def changes_since(
         .order_by("version")
     )
     latest: dict[str, ChangeSince] = {}
+    custom = labels()
     for event in events:
         who = person_name(event.actor, "someone")
         for name, (_, new) in event.changes.items():
-            label = UseCase._meta.get_field(name).verbose_name
+            label = field_label(name, custom)
             latest[name] = ChangeSince(
                 field=name,
                 label=label,

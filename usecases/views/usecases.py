@@ -16,6 +16,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.htmx import partial_request
 from usecases import permissions, selectors, services
+from usecases.custom_fields import values as custom
 from usecases.display import M2M_FIELDS, usecase_snapshot
 from usecases.filters import UseCaseFilter
 from usecases.forms import (
@@ -80,6 +81,7 @@ def usecase_detail(request, key):
         **evidence_context(request, usecase),
         comment_form=CommentForm(),
         can_comment=permissions.can_comment(request.user, usecase),
+        custom_fields=custom.shown_groups(usecase),
     )
     return render(request, template, context)
 
