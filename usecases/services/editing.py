@@ -23,6 +23,7 @@ from usecases.custom_fields.values import checked_custom_values, labels
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
 from usecases.lifecycle import checked_lifecycle, order_errors
 from usecases.models import UseCase, UseCaseEvent
+from usecases.selectors import field_label
 from usecases.services.errors import EditConflict, InvalidValue, NotEditable
 from usecases.services.measurements import _refresh_evidence
 from usecases.services.steps import _bump, _record
