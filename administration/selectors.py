@@ -176,6 +176,7 @@ ADMIN_HISTORY_KINDS = {
     "product": "Products",
     "strategicgoal": "Goals",
     "task": "Task queue",
+    "customfield": "Custom fields",
 }
 
 

@@ -58,3 +58,7 @@ class AdminAction(models.TextChoices):
     GOAL_ARCHIVED = "goal.archived", "Goal archived"
     GOAL_RESTORED = "goal.restored", "Goal restored"
     TASK_RETRIED = "task.retried", "Background task retried"
+    CUSTOM_FIELD_CREATED = "customfield.created", "Custom field created"
+    CUSTOM_FIELD_UPDATED = "customfield.updated", "Custom field edited"
+    CUSTOM_FIELD_ARCHIVED = "customfield.archived", "Custom field archived"
+    CUSTOM_FIELD_RESTORED = "customfield.restored", "Custom field restored"
