@@ -13,6 +13,8 @@ from usecases.choices import (
     Status,
 )
 from usecases.concerns import CONCERN_CHOICES, NO_AREA, concern_condition
+from usecases.custom_fields import lists as custom_lists
+from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase
 from usecases.selectors import owner_choices, search_usecases
 
@@ -110,6 +112,10 @@ class UseCaseFilter(django_filters.FilterSet):
         },
         empty_label="Newest first",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        custom_lists.add_to_filterset(self, active_fields())
 
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.

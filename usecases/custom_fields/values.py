@@ -174,9 +174,20 @@ def stored_value(field: CustomField, value):
     return None if is_empty(stored) else stored
 
 
-def active_fields() -> dict[str, CustomField]:
-    """The fields people fill in now, by name, in the form's order (one query)."""
-    return {field.name: field for field in CustomField.objects.active()}
+def _definitions(usecase=None) -> list[CustomField]:
+    """Every field, archived ones too (one query). Given a use case, read once for it: the parts
+    of its page (the fields, the readiness list, the history's labels) share them."""
+    if usecase is not None and hasattr(usecase, "_custom_field_definitions"):
+        return usecase._custom_field_definitions
+    fields = list(CustomField.objects.all())
+    if usecase is not None:
+        usecase._custom_field_definitions = fields
+    return fields
+
+
+def active_fields(usecase=None) -> dict[str, CustomField]:
+    """The fields people fill in now, by name, in the form's order."""
+    return {field.name: field for field in _definitions(usecase) if not field.is_archived}
 
 
 def checked_custom_values(
@@ -256,22 +267,18 @@ def comparable(usecase, fields: dict[str, CustomField]) -> dict:
     return {field.key: stored.get(name) for name, field in fields.items()}
 
 
-def _all_labels() -> dict[str, str]:
-    return {f"cf_{name}": label for name, label in CustomField.objects.values_list("name", "label")}
-
-
-def labels():
+def labels(usecase=None):
     """Every field's label by key (``cf_<name>``), archived ones too: old revisions and changes
-    keep naming them. Read (one query) the first time it is asked, so a page whose history names
-    no custom field pays nothing."""
-    return SimpleLazyObject(_all_labels)
+    keep naming them. Read the first time it is asked, so a page whose history names no custom
+    field pays nothing."""
+    return SimpleLazyObject(lambda: {field.key: field.label for field in _definitions(usecase)})
 
 
 def missing_required(usecase, fields=None) -> list[CustomField]:
     """The fields required for review that ``usecase`` leaves empty; ``fields`` the active
     fields when the caller has them (one query otherwise)."""
     if fields is None:
-        fields = active_fields()
+        fields = active_fields(usecase)
     stored = usecase.custom_values or {}
     return [
         field
@@ -283,7 +290,7 @@ def missing_required(usecase, fields=None) -> list[CustomField]:
 def shown_groups(usecase) -> list[tuple[str, list[tuple[str, str]]]]:
     """The use case's custom fields in use as the detail page shows them: by group, in the
     admins' order, each (label, value as people read it). One query, two with a person field."""
-    fields = active_fields()
+    fields = active_fields(usecase)
     stored = usecase.custom_values or {}
     people = people_named([stored], fields)
     grouped: dict[str, list] = {}

@@ -95,11 +95,12 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     rows = _use_case_rows_changed_outside(usecase, limit)
     link_rows, related_rows = _links_reviews_and_sign_offs_changed_outside(usecase, limit)
     names = _names(rows, link_rows, related_rows)
+    custom = labels(usecase)  # the custom fields' labels, read if an entry names one
     return _merged(
         [
-            _event_entries(events),
+            _event_entries(events, custom),
             _comment_entries(comments),
-            _use_case_row_entries(rows, names),
+            _use_case_row_entries(rows, names, custom),
             _link_entries(link_rows, names),
             _review_and_sign_off_entries(related_rows, names),
         ],
@@ -210,9 +211,9 @@ def _names(rows, link_rows, related_rows) -> _Names:
     )
 
 
-def _event_entries(events) -> list[tuple]:
+def _event_entries(events, custom) -> list[tuple]:
     """Workflow steps and edits through the registry's pages."""
-    dated, custom = [], labels()
+    dated = []
     for event in events:
         transition = bool(event.from_status)
         dated.append(
@@ -252,9 +253,9 @@ def _comment_entries(comments) -> list[tuple]:
     ]
 
 
-def _use_case_row_entries(rows, names: _Names) -> list[tuple]:
+def _use_case_row_entries(rows, names: _Names, custom) -> list[tuple]:
     """The use case changed outside the services: its fields, old -> new."""
-    dated, custom = [], labels()
+    dated = []
     for row in rows:
         changes = row_changes(row, row.previous_row, custom)
         if not changes:

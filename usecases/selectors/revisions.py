@@ -57,7 +57,7 @@ def revision_diff(usecase: UseCase) -> list[FieldDiff]:
         proposed = usecase_snapshot(usecase)
     before = signed.data if signed is not None else None
     names = _in_form_order({**(before or {}), **proposed})
-    custom = labels()
+    custom = labels(usecase)
     return [
         FieldDiff(
             field=name,
