@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.history import history_context
 from demo import data
 from demo.backdating import backdate_sign_off
+from demo.custom_fields import custom_values_of
 from demo.data import SEED_HISTORY_MARK, TEXT_FIELDS, DemoDataError, Organisation, SeedReport
 from demo.lifecycle import lifecycle_of
 from usecases.choices import Action, Source, Status
@@ -96,7 +97,11 @@ def _play(row: dict, *, story: dict, index: int, org: Organisation) -> UseCase:
     users = org.users
     author, lead = users[row["author"]], users[org.leads[row["team"]]]
     today = timezone.localdate()
-    final = {**_usecase_data(row, org=org), **lifecycle_of(row["status"], index=index, today=today)}
+    final = {
+        **_usecase_data(row, org=org),
+        **lifecycle_of(row["status"], index=index, today=today),
+        "custom_values": custom_values_of(index),
+    }
     round_ = story.get("changes_requested")
     first_draft = round_["first_draft"] if round_ else {}
     if set(first_draft) - set(TEXT_FIELDS):

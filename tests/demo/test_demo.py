@@ -30,6 +30,7 @@ from usecases.choices import (
 from usecases.concerns import concern_condition
 from usecases.models import (
     Comment,
+    CustomField,
     Notification,
     OwnershipTransfer,
     Review,
@@ -302,3 +303,12 @@ def test_bulk_rows_carry_a_stage_that_fits_their_status(db, settings):
         LifecycleStage.RETIRED
     }
     assert added.exclude(lifecycle_stage=LifecycleStage.IDEA).exists()
+
+
+def test_demo_use_cases_carry_custom_field_values(seeded):
+    fields = dict(CustomField.objects.values_list("name", "type"))
+    assert fields == {"cost_centre": "text", "risk_tier": "choice"}
+    usecases = UseCase.objects.filter(source=Source.DEMO)
+    assert not usecases.exclude(custom_values__has_key="cost_centre").exists()
+    tiers = {value.get("risk_tier") for value in usecases.values_list("custom_values", flat=True)}
+    assert tiers == {None, "Low", "Medium", "High"}
