@@ -201,3 +201,39 @@ def test_values_take_python_types_from_a_shell():
     )
     assert values == {"d": "2025-01-02", "n": "1.5", "b": False}
     assert errors == {"cf_i": "I: enter a whole number, e.g. 42."}
+
+
+def test_a_person_who_left_stays_named_through_an_edit_of_something_else(as_user, org):
+    define(T.PERSON, name="steward", label="Data steward")
+    usecase = make_usecase(org=org, custom_values={"steward": "leo"})
+    org.lead.is_active = False
+    org.lead.save()
+    client = as_user(org.member)
+    form = client.get(f"/usecases/{usecase.key}/edit/").context["form"]
+    assert form["cf_steward"].value() == org.lead.pk
+    response = client.post(
+        f"/usecases/{usecase.key}/edit/",
+        edit_form_data(usecase, title="Renamed", cf_steward=org.lead.pk),
+    )
+    assert response.status_code == 302
+    usecase.refresh_from_db()
+    assert (usecase.title, usecase.custom_values) == ("Renamed", {"steward": org.lead.pk})
+
+
+def test_a_stale_edit_keeps_a_custom_value_someone_else_saved(as_user, org):
+    define(T.TEXT, name="cost_centre", label="Cost centre")
+    usecase = make_usecase(org=org, custom_values={"cost_centre": "CC-1"})
+    client = as_user(org.member)
+    loaded = client.get(f"/usecases/{usecase.key}/edit/").context["form"]
+    stale = {**edit_form_data(usecase, title="Mine"), "original": loaded["original"].value()}
+    services.usecase_update(
+        usecase=usecase,
+        actor=org.lead,
+        data={"custom_values": {"cost_centre": "CC-2"}},
+        expected_version=usecase.version,
+    )
+    conflict = client.post(f"/usecases/{usecase.key}/edit/", {**stale, "cf_cost_centre": "CC-1"})
+    assert conflict.status_code == 409
+    theirs = {change.label: change.theirs for change in conflict.context["their_changes"]}
+    assert theirs == {"Cost centre": "CC-2"}
+    assert conflict.context["form"]["cf_cost_centre"].value() == "CC-2"

@@ -12,6 +12,7 @@ from itertools import groupby
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
+from django.db.models import Q
 
 from core.people import person_label
 from usecases.custom_fields.values import TEXT_LIMITS, active_fields, is_empty
@@ -32,8 +33,9 @@ def _date_in_range(label: str):
     return check
 
 
-def _people_choices() -> list[tuple]:
-    people = get_user_model().objects.filter(is_active=True)
+def _people_choices(named: set) -> list[tuple]:
+    """Active people, and whoever the use case names already (they may have left since)."""
+    people = get_user_model().objects.filter(Q(is_active=True) | Q(pk__in=named))
     return [("", "Nobody chosen")] + [
         (user.pk, person_label(user))
         for user in people.order_by("first_name", "last_name", "username")
@@ -97,8 +99,11 @@ def add_custom_fields(form) -> None:
     the stored values as initial ones; mark those required for review."""
     fields = active_fields()
     form.custom_fields = fields
-    people = _people_choices() if any(f.type == T.PERSON for f in fields.values()) else None
     stored = form.instance.custom_values or {}
+    person_fields = [name for name, field in fields.items() if field.type == T.PERSON]
+    people = (
+        _people_choices({stored.get(name) for name in person_fields}) if person_fields else None
+    )
     for name, field in fields.items():
         form.fields[field.key] = form_field(field, people)
         form.initial.setdefault(field.key, initial_value(field, stored.get(name)))

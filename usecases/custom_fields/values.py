@@ -132,6 +132,14 @@ def _choices(field, value) -> list[str]:
     return [choice for choice in field.choices if choice in chosen]
 
 
+def _person_pk(value):
+    if isinstance(value, get_user_model()):
+        return value.pk
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
 def _person(field, value) -> int:
     User = get_user_model()
     if isinstance(value, User):
@@ -207,6 +215,8 @@ def checked_custom_values(
         if field is None:
             errors["custom_values"] = f"“{name}” is not a custom field in use; nothing was saved."
             continue
+        if field.type == T.PERSON and _person_pk(value) == values.get(name) is not None:
+            continue  # the person named before stays named, even if they have left since
         try:
             stored = stored_value(field, value)
         except Refused as refusal:
