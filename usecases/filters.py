@@ -113,9 +113,11 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="Newest first",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, custom_fields: bool = True, **kwargs):
+        """``custom_fields``: also filter, sort and show columns by the custom fields (the list
+        does; the dashboard's scope does not)."""
         super().__init__(*args, **kwargs)
-        custom_lists.add_to_filterset(self, active_fields())
+        custom_lists.add_to_filterset(self, active_fields() if custom_fields else {})
 
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.
