@@ -177,6 +177,7 @@ ADMIN_HISTORY_KINDS = {
     "strategicgoal": "Goals",
     "task": "Task queue",
     "profile": "Standards' profiles",
+    "customfield": "Custom fields",
 }
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from administration.views import (
+    custom_fields,
     deactivation,
     goals,
     history,
@@ -50,6 +51,24 @@ urlpatterns += [
     path("goals/new/", goals.GoalEditView.as_view(), name="goal_create"),
     path("goals/<int:pk>/edit/", goals.GoalEditView.as_view(), name="goal_edit"),
     path("goals/<int:pk>/archive/", goals.goal_archive, name="goal_archive"),
+]
+
+# Custom fields on every use case: defined, edited, archived (their values kept) or restored.
+urlpatterns += [
+    path("custom-fields/", custom_fields.customfield_list, name="customfield_list"),
+    path(
+        "custom-fields/new/", custom_fields.CustomFieldEditView.as_view(), name="customfield_create"
+    ),
+    path(
+        "custom-fields/<int:pk>/edit/",
+        custom_fields.CustomFieldEditView.as_view(),
+        name="customfield_edit",
+    ),
+    path(
+        "custom-fields/<int:pk>/archive/",
+        custom_fields.customfield_archive,
+        name="customfield_archive",
+    ),
 ]
 
 # The background task queue (e-mail): what waits, runs and failed; a failed task can be retried.

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from demo import data
+from demo.custom_fields import seed_custom_fields
 from demo.data import Organisation, SeedReport
 from demo.measurements import seed_measurements
 from demo.profiles import seed_profiles
@@ -67,6 +68,7 @@ def seed_demo() -> SeedReport:
     with transaction.atomic():
         before = {model: model.objects.count() for model in WORKFLOW_MODELS}
         org = _seed_organisation(organisation, report=report)
+        seed_custom_fields(report=report)
         for index, row in enumerate(rows):
             seed_usecase(
                 row, story=stories.get(row["ref"], {}), index=index, org=org, report=report

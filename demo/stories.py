@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.history import history_context
 from demo import data
 from demo.backdating import backdate_sign_off
+from demo.custom_fields import custom_values_of
 from demo.data import SEED_HISTORY_MARK, TEXT_FIELDS, DemoDataError, Organisation, SeedReport
 from demo.lifecycle import lifecycle_of
 from demo.profiles import register_facts_of
@@ -101,7 +102,12 @@ def _play(row: dict, *, story: dict, index: int, org: Organisation) -> UseCase:
     register = register_facts_of(
         lifecycle, index=index, team=row["team"], stated=row.get("register", {})
     )
-    final = {**_usecase_data(row, org=org), **lifecycle, **register}
+    final = {
+        **_usecase_data(row, org=org),
+        **lifecycle,
+        **register,
+        "custom_values": custom_values_of(index),
+    }
     round_ = story.get("changes_requested")
     first_draft = round_["first_draft"] if round_ else {}
     if set(first_draft) - set(TEXT_FIELDS):

@@ -60,3 +60,7 @@ class AdminAction(models.TextChoices):
     TASK_RETRIED = "task.retried", "Background task retried"
     PROFILE_ENABLED = "profile.enabled", "Standard's profile switched on"
     PROFILE_DISABLED = "profile.disabled", "Standard's profile switched off"
+    CUSTOM_FIELD_CREATED = "customfield.created", "Custom field created"
+    CUSTOM_FIELD_UPDATED = "customfield.updated", "Custom field edited"
+    CUSTOM_FIELD_ARCHIVED = "customfield.archived", "Custom field archived"
+    CUSTOM_FIELD_RESTORED = "customfield.restored", "Custom field restored"

@@ -168,6 +168,10 @@ EDITABLE_FIELDS = [
     *LIFECYCLE_DATES,
     *REGISTER_FIELDS,
 ]
+# The form edits those one for one; the custom fields' values (one JSON column, a form field each:
+# ``usecases.custom_fields``) are locked, versioned and recorded with them, and are not material.
+FORM_FIELDS = EDITABLE_FIELDS
+EDITABLE_FIELDS = [*FORM_FIELDS, "custom_values"]
 # Statuses whose text people may edit. An edit to an active use case that touches what was signed
 # (MATERIAL_FIELDS: who, the problem, the success signal with its metric, the owner) sends it back
 # through review and sign-off: moving a target must not turn "off track" into "on track" unseen.

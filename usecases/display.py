@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 
 from core.people import person_name
 from usecases.choices import EDITABLE_FIELDS
+from usecases.custom_fields import values as custom
 from usecases.models import UseCase
 from usecases.numbers import plain_decimal
 from usecases.register import value_text
 
+CUSTOM_VALUES = "custom_values"
 # The use case's links people edit with its text.
 M2M_FIELDS = ["products", "goals"]
 
@@ -38,8 +40,11 @@ def comparable_values(usecase: UseCase, m2m: dict | None = None) -> dict:
     """Raw values to detect a change: ids for people and links, numbers as numbers. Display text
     would miss a swap between two people of the same name and see 1.5 vs 1.5000 as a change."""
     values = {
-        name: getattr(usecase, UseCase._meta.get_field(name).attname) for name in EDITABLE_FIELDS
+        name: getattr(usecase, UseCase._meta.get_field(name).attname)
+        for name in EDITABLE_FIELDS
+        if name != CUSTOM_VALUES
     }
+    values.update(custom.comparable(usecase, custom.active_fields()))
     links = {**linked(usecase), **(m2m or {})} if usecase.pk else (m2m or {})
     for name in M2M_FIELDS:
         values[name] = sorted(item.pk for item in links.get(name, []))
@@ -50,6 +55,10 @@ def usecase_snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str
     """Every editable field as people read it; ``m2m`` overrides the stored links."""
     values = {}
     for name in EDITABLE_FIELDS:
+        if name == CUSTOM_VALUES:
+            # One entry per custom field in use, so diffs and changes name each by its label.
+            values.update(custom.shown_values(usecase, custom.active_fields()))
+            continue
         field = UseCase._meta.get_field(name)
         if (text := value_text(name, getattr(usecase, name))) is not None:
             values[name] = text

@@ -13,6 +13,8 @@ from usecases.choices import (
     Status,
 )
 from usecases.concerns import CONCERN_CHOICES, NO_AREA, SUBUNITS_LEFT_OUT, concern_condition
+from usecases.custom_fields import lists as custom_lists
+from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase
 from usecases.profiles import PROFILE_CHOICES, PROFILES
 from usecases.selectors import owner_choices, search_usecases
@@ -131,7 +133,9 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="Newest first",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, custom_fields: bool = True, **kwargs):
+        """``custom_fields``: also filter, sort and show columns by the custom fields (the list
+        does; the dashboard's scope does not)."""
         super().__init__(*args, **kwargs)
         # Teams in the tree's order, each named with the units above it (Department › Agency):
         # the choices shown; the field still validates against its queryset.
@@ -140,6 +144,7 @@ class UseCaseFilter(django_filters.FilterSet):
             ("", team.empty_label),
             *((unit.slug, path) for unit, path in unit_paths(team.queryset)),
         ]
+        custom_lists.add_to_filterset(self, active_fields() if custom_fields else {})
 
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.

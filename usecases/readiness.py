@@ -37,14 +37,20 @@ def _present(usecase, name: str, links: dict) -> bool:
     return bool((getattr(usecase, name) or "").strip())
 
 
-def missing_needs(usecase, links: dict | None = None) -> list[Need]:
+def missing_needs(usecase, links: dict | None = None, custom: dict | None = None) -> list[Need]:
     """The needs ``usecase`` does not meet yet. ``links`` may give the many-to-many fields
     (``products``, ``goals``) as anything whose truth says whether one is chosen; otherwise
-    they are read from the use case."""
+    they are read from the use case. The custom fields required for review are needs too
+    (``custom``: the fields in use, when the caller has them; else one query)."""
+    # Imported here: the use-case model reads this module, and the custom fields' module reads
+    # the models.
+    from usecases.custom_fields.values import missing_required
+
     links = links or {}
-    return [need for need in REVIEW_NEEDS if not _present(usecase, need.field, links)]
+    needs = [need for need in REVIEW_NEEDS if not _present(usecase, need.field, links)]
+    return needs + [Need(field.key, field.label) for field in missing_required(usecase, custom)]
 
 
-def missing_for_review(usecase, m2m: dict | None = None) -> list[str]:
+def missing_for_review(usecase, m2m: dict | None = None, custom: dict | None = None) -> list[str]:
     """What a complete use case has and this one lacks, in the form's words."""
-    return [need.label for need in missing_needs(usecase, m2m)]
+    return [need.label for need in missing_needs(usecase, m2m, custom)]

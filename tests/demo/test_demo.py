@@ -31,6 +31,7 @@ from usecases.choices import (
 from usecases.concerns import concern_condition
 from usecases.models import (
     Comment,
+    CustomField,
     EnabledProfile,
     Notification,
     OwnershipTransfer,
@@ -335,3 +336,12 @@ def test_the_demo_switches_the_us_profile_on_with_use_cases_it_finds_lacking():
     (gaps,) = profile_gaps(lacking.first(), [us])
     assert "appeal_route" in {requirement.field for requirement in gaps.lacking}
     assert "human_oversight" not in {requirement.field for requirement in gaps.lacking}
+
+
+def test_demo_use_cases_carry_custom_field_values(seeded):
+    fields = dict(CustomField.objects.values_list("name", "type"))
+    assert fields == {"cost_centre": "text", "risk_tier": "choice"}
+    usecases = UseCase.objects.filter(source=Source.DEMO)
+    assert not usecases.exclude(custom_values__has_key="cost_centre").exists()
+    tiers = {value.get("risk_tier") for value in usecases.values_list("custom_values", flat=True)}
+    assert tiers == {None, "Low", "Medium", "High"}

@@ -26,7 +26,14 @@ from tests.conftest import advance_usecase, make_measurable, make_usecase
 from tests.factories import UserFactory
 from usecases import services
 from usecases.choices import Status
-from usecases.models import EnabledProfile, Measurement, Notification, UseCase
+from usecases.models import (
+    CustomField,
+    CustomFieldType,
+    EnabledProfile,
+    Measurement,
+    Notification,
+    UseCase,
+)
 from usecases.workflow import transition
 
 # Pages (URL names, or a namespace followed by ":*") that no sweep visits, each with its reason.
@@ -70,7 +77,22 @@ def _measured(org) -> UseCase:
     return UseCase.objects.get(pk=usecase.pk)
 
 
+def _custom_fields() -> None:
+    """A custom field of every type, so the form, the use case's page and the list show them."""
+    for n, kind in enumerate(CustomFieldType):
+        choices = ["Low", "Medium", "High"] if "choice" in kind else []
+        CustomField.objects.create(
+            name=f"field_{kind}",
+            label=f"{kind.label} field",
+            type=kind,
+            choices=choices,
+            group="Finance" if n % 2 else "",
+            help_text="What this field records.",
+        )
+
+
 def build_site(org) -> Site:
+    _custom_fields()
     by_status = {
         status: advance_usecase(
             make_usecase(org=org, title=f"{LONG_TITLE}_{status}"), org=org, to=status
@@ -115,7 +137,12 @@ def _pk(site: Site, name: str, default_args: dict) -> int:
         return site.former.pk
     if "user_" in name or "person_" in name:
         return org.owner.pk  # owns, signs and keeps evidence: every section has something
-    rows = {"notification": Notification, "measurement": Measurement, "membership": Membership}
+    rows = {
+        "notification": Notification,
+        "measurement": Measurement,
+        "membership": Membership,
+        "customfield": CustomField,
+    }
     model = next(model for word, model in rows.items() if word in name)
     return model.objects.filter(**({"team": org.team} if model is Membership else {})).first().pk
 

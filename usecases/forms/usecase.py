@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import EDITABLE_FIELDS, REGISTER_FIELDS, MetricDirection, Status
+from usecases.choices import FORM_FIELDS, REGISTER_FIELDS, MetricDirection, Status
+from usecases.custom_fields import form_fields as custom_fields
 from usecases.display import M2M_FIELDS
 from usecases.forms.fields import DATE_INPUT, PersonField, _within_bounds, register_formfield
 from usecases.lifecycle import LIFECYCLE_DATES, LIFECYCLE_LABELS, order_errors
@@ -86,7 +87,7 @@ class UseCaseForm(forms.ModelForm):
 
     class Meta:
         model = UseCase
-        fields = [*EDITABLE_FIELDS, *M2M_FIELDS]
+        fields = [*FORM_FIELDS, *M2M_FIELDS]
         formfield_callback = register_formfield
         labels = {
             "title": "Title",
@@ -210,6 +211,7 @@ class UseCaseForm(forms.ModelForm):
         self.fields["products"].queryset = Product.objects.filter(products).order_by("name")
         self.fields["goals"].queryset = StrategicGoal.objects.filter(goals).order_by("title")
 
+        custom_fields.add_custom_fields(self)
         if instance:
             self.fields["version"].initial = instance.version
             if not self.is_bound:
@@ -217,7 +219,10 @@ class UseCaseForm(forms.ModelForm):
 
     def field_values(self) -> dict:
         """The use case's fields as this form shows (and a browser posts) them."""
-        return {name: _form_value(self[name].value()) for name in [*EDITABLE_FIELDS, *M2M_FIELDS]}
+        return {name: _form_value(self[name].value()) for name in self._value_names()}
+
+    def _value_names(self) -> list[str]:
+        return [*FORM_FIELDS, *M2M_FIELDS, *custom_fields.custom_keys(self)]
 
     # The fields the submit rule asks for: the form marks them "needed for review".
     review_fields = REVIEW_FIELDS
@@ -248,7 +253,11 @@ class UseCaseForm(forms.ModelForm):
         the use case with the form's valid values applied, and the links as shown or posted."""
         if self.is_bound:
             self.is_valid()  # applies the valid values to the instance (once; errors are kept)
-        return missing_needs(self.instance, {name: self[name].value() for name in M2M_FIELDS})
+        links = {name: self[name].value() for name in M2M_FIELDS}
+        return missing_needs(self.instance, links, self.custom_fields)
+
+    def custom_groups(self) -> list[tuple[str, list]]:
+        return custom_fields.groups(self)
 
     def started_from(self) -> dict | None:
         """The values the editor loaded, or None if the form did not carry them intact."""
@@ -296,6 +305,7 @@ class UseCaseForm(forms.ModelForm):
         for name, problem in order_errors(cleaned).items():
             if name not in self.errors:
                 self.add_error(name, problem)
+        custom_fields.apply_to_instance(self)
         return cleaned
 
     def clean_metric_baseline_date(self):
@@ -328,9 +338,9 @@ class UseCaseForm(forms.ModelForm):
 
     def typed_values(self) -> dict:
         values = {}
-        for name in [*EDITABLE_FIELDS, *M2M_FIELDS]:
-            several = getattr(self.fields[name].widget, "allow_multiple_selected", False)
-            typed = self.data.getlist(name) if several else self.data.get(name)
+        for name in self._value_names():
+            listed = isinstance(self.fields[name], forms.MultipleChoiceField)
+            typed = self.data.getlist(name) if listed else self.data.get(name)
             if isinstance(self.fields[name], LocalizedDecimalField):
                 # "12,5" typed where "12.5" was shown is no change.
                 with contextlib.suppress(forms.ValidationError):
@@ -340,4 +350,5 @@ class UseCaseForm(forms.ModelForm):
 
     def domain_data(self) -> dict:
         """Cleaned values for the services: only the use case's own fields."""
-        return {name: self.cleaned_data[name] for name in [*EDITABLE_FIELDS, *M2M_FIELDS]}
+        data = {name: self.cleaned_data[name] for name in [*FORM_FIELDS, *M2M_FIELDS]}
+        return {**data, "custom_values": custom_fields.custom_data(self)}

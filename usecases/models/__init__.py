@@ -29,6 +29,7 @@ from usecases.models.history import (
 )
 from usecases.models.link_sets import LINK_SET_OPERATIONS, LINK_SET_TRIGGERS, repair_link_sets
 from usecases.models.profiles import EnabledProfile
+from usecases.models.custom_fields import CustomField, CustomFieldType
 
 # isort: on
 
@@ -39,6 +40,8 @@ __all__ = [
     "NUMBER_SEQUENCE",
     "Comment",
     "EnabledProfile",
+    "CustomField",
+    "CustomFieldType",
     "Measurement",
     "MeasurementHistory",
     "NextVal",

@@ -205,6 +205,9 @@ class UseCase(RegisterFields):
     started_on = models.DateField("started", null=True, blank=True)
     in_production_on = models.DateField("in production since", null=True, blank=True)
     ended_on = models.DateField("ended", null=True, blank=True)
+    # The admins' custom fields ({name: value}): checked by type on every write
+    # (``usecases.custom_fields.values``); never material to a sign-off.
+    custom_values = models.JSONField("custom fields", default=dict, blank=True)
 
     # Ownership state, kept here so lists and dashboards filter on columns, not on joins.
     signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -235,6 +238,7 @@ class UseCase(RegisterFields):
         ordering = ["-number"]
         indexes = [
             GinIndex(fields=["search_vector"], name="usecase_search_gin"),
+            GinIndex(fields=["custom_values"], name="usecase_custom_values_gin"),
             models.Index(fields=["status", "-number"], name="usecase_status_number"),
             models.Index(fields=["team", "-number"], name="usecase_team_number"),
             models.Index(fields=["owner", "-number"], name="usecase_owner_number"),

@@ -55,7 +55,9 @@ class UseCaseEvent(models.Model):
             try:
                 labels.append(capfirst(UseCase._meta.get_field(name).verbose_name))
             except FieldDoesNotExist:
-                labels.append(name)
+                # A custom field ("cf_cost_centre"): its name read aloud; the timeline and the
+                # diff use its label (``selectors.field_label``).
+                labels.append(capfirst(name.removeprefix("cf_").replace("_", " ")))
         return labels
 
 

@@ -14,6 +14,7 @@ from pghistory.models import Events
 
 from portfolio.models import Product, StrategicGoal
 from usecases.choices import EventKind
+from usecases.custom_fields.values import labels
 from usecases.models import (
     Comment,
     ReviewHistory,
@@ -31,6 +32,7 @@ from usecases.selectors.history_rows import (
     RELATED_HISTORY,
     FieldChange,
     context_user_id,
+    field_label,
     json_shown,
     related_values,
     row_changes,
@@ -93,11 +95,12 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     rows = _use_case_rows_changed_outside(usecase, limit)
     link_rows, related_rows = _links_reviews_and_sign_offs_changed_outside(usecase, limit)
     names = _names(rows, link_rows, related_rows)
+    custom = labels(usecase)  # the custom fields' labels, read if an entry names one
     return _merged(
         [
-            _event_entries(events),
+            _event_entries(events, custom),
             _comment_entries(comments),
-            _use_case_row_entries(rows, names),
+            _use_case_row_entries(rows, names, custom),
             _link_entries(link_rows, names),
             _review_and_sign_off_entries(related_rows, names),
         ],
@@ -208,7 +211,7 @@ def _names(rows, link_rows, related_rows) -> _Names:
     )
 
 
-def _event_entries(events) -> list[tuple]:
+def _event_entries(events, custom) -> list[tuple]:
     """Workflow steps and edits through the registry's pages."""
     dated = []
     for event in events:
@@ -222,7 +225,7 @@ def _event_entries(events) -> list[tuple]:
                     title=event.get_kind_display(),
                     actor=event.actor,
                     text=event.note,
-                    changed_labels=tuple(event.changed_labels)
+                    changed_labels=tuple(field_label(name, custom) for name in event.changes)
                     if event.kind == EventKind.UPDATED
                     else (),
                     from_status=event.get_from_status_display() if transition else "",
@@ -250,11 +253,11 @@ def _comment_entries(comments) -> list[tuple]:
     ]
 
 
-def _use_case_row_entries(rows, names: _Names) -> list[tuple]:
+def _use_case_row_entries(rows, names: _Names, custom) -> list[tuple]:
     """The use case changed outside the services: its fields, old -> new."""
     dated = []
     for row in rows:
-        changes = row_changes(row, row.previous_row)
+        changes = row_changes(row, row.previous_row, custom)
         if not changes:
             continue  # a save that changed nothing people read
         user_id, url = context_user_id(row)

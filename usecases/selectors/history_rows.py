@@ -53,10 +53,13 @@ _LABELS = {
 }
 
 
-def field_label(name: str) -> str:
-    """A use-case field as people name it ("success_signal" -> "Success signal")."""
+def field_label(name: str, custom=None) -> str:
+    """A use-case field as people name it ("success_signal" -> "Success signal"); ``custom``
+    holds the custom fields' labels by key (``custom_fields.values.labels``)."""
     if name in _LABELS:
         return _LABELS[name]
+    if name.startswith("cf_"):
+        return (custom or {}).get(name) or capfirst(name[3:].replace("_", " "))
     try:
         return capfirst(UseCase._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
@@ -93,9 +96,36 @@ _HISTORY_FIELDS = [
 ]
 
 
-def row_changes(row, previous) -> tuple[FieldChange, ...]:
+def _custom_changes(row, previous, custom) -> list[FieldChange]:
+    """The custom values a row changed, one per field, by its label (``custom``)."""
+    old = (previous.custom_values if previous is not None else None) or {}
+    new = row.custom_values or {}
+    return [
+        FieldChange(
+            field_label(f"cf_{name}", custom),
+            _shown_custom(old.get(name)),
+            _shown_custom(new.get(name)),
+        )
+        for name in sorted({*old, *new})
+        if old.get(name) != new.get(name)
+    ]
+
+
+def _shown_custom(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return display_value(value)
+
+
+def row_changes(row, previous, custom=None) -> tuple[FieldChange, ...]:
+    """What ``row`` changed after ``previous``; ``custom`` names the custom fields by key."""
     changes = []
     for field in _HISTORY_FIELDS:
+        if field.name == "custom_values":
+            changes += _custom_changes(row, previous, custom)
+            continue
         if previous is None and getattr(row, field.attname) is False:
             continue  # a new row's unset flag is no news
         old = _shown(previous, field) if previous is not None else ""

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from usecases import evidence, readiness
 from usecases.choices import ReviewDecision, Status
+from usecases.custom_fields.values import active_fields
 from usecases.models import OwnershipTransfer, Review, UseCase
 from usecases.permissions import can_view_review_queue
 from usecases.selectors.inbox import inbox_notifications, inbox_unread_summary
@@ -227,9 +228,10 @@ def _newest_drafts(user) -> list:
         )
         .order_by("-updated_at", "-number")
     )
+    custom = active_fields() if drafts else {}
     for draft in drafts:
         draft.missing = readiness.missing_for_review(
-            draft, {"products": draft.has_products, "goals": draft.has_goals}
+            draft, {"products": draft.has_products, "goals": draft.has_goals}, custom
         )
         draft.changes_requested = draft.last_decision == ReviewDecision.CHANGES_REQUESTED
     return drafts

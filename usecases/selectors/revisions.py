@@ -4,6 +4,7 @@ field by field, a revision's snapshot, and the events since the version someone 
 from dataclasses import dataclass
 
 from usecases.choices import EDITABLE_FIELDS, RevisionReason
+from usecases.custom_fields.values import labels
 from usecases.display import M2M_FIELDS, usecase_snapshot
 from usecases.models import Revision, UseCase, UseCaseEvent
 from usecases.selectors.history_rows import field_label
@@ -56,10 +57,11 @@ def revision_diff(usecase: UseCase) -> list[FieldDiff]:
         proposed = usecase_snapshot(usecase)
     before = signed.data if signed is not None else None
     names = _in_form_order({**(before or {}), **proposed})
+    custom = labels(usecase)
     return [
         FieldDiff(
             field=name,
-            label=field_label(name),
+            label=field_label(name, custom),
             signed=before.get(name, "") if before is not None else None,
             proposed=proposed.get(name, ""),
         )
@@ -75,4 +77,7 @@ def _in_form_order(data: dict) -> list[str]:
 
 def revision_fields(revision: Revision) -> list[tuple[str, str]]:
     """A revision's snapshot as (label, value) pairs, in the form's order."""
-    return [(field_label(name), revision.data[name]) for name in _in_form_order(revision.data)]
+    custom = labels()
+    return [
+        (field_label(name, custom), revision.data[name]) for name in _in_form_order(revision.data)
+    ]

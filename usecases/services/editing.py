@@ -18,10 +18,12 @@ from usecases.choices import (
     EventKind,
     Status,
 )
+from usecases.custom_fields.values import checked_custom_values, labels
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
 from usecases.lifecycle import checked_lifecycle, order_errors
 from usecases.models import UseCase, UseCaseEvent
 from usecases.register import checked_register, material_fields
+from usecases.selectors import field_label
 from usecases.services.errors import EditConflict, InvalidValue, NotEditable
 from usecases.services.measurements import _refresh_evidence
 from usecases.services.steps import _bump, _record
@@ -30,20 +32,22 @@ from usecases.services.workflow import _move, _open_review, _require_complete
 
 def _apply(usecase: UseCase, data: dict) -> None:
     """Set the editable fields ``data`` holds on ``usecase``, refusing (``InvalidValue``, each
-    field named, nothing set) lifecycle and register values it can't hold, whoever calls."""
+    field named, nothing set) lifecycle, register and custom values it can't hold, whoever calls.
+    ``data["custom_values"]`` is {name: value}, applied over the stored values."""
     lifecycle, errors = checked_lifecycle(data)
     if not errors:
         errors = order_errors(
             {name: lifecycle.get(name, getattr(usecase, name)) for name in LIFECYCLE_DATES}
         )
     register, register_errors = checked_register(usecase, data)
-    errors = {**errors, **register_errors}
+    custom, custom_errors = checked_custom_values(usecase.custom_values, data.get("custom_values"))
+    errors = {**errors, **register_errors, **custom_errors}
     if errors:
         raise InvalidValue(errors)
-    parsed = {**lifecycle, **register}
+    checked = {**lifecycle, **register, "custom_values": custom}
     for name in EDITABLE_FIELDS:
         if name in data:
-            setattr(usecase, name, parsed.get(name, data[name]))
+            setattr(usecase, name, checked.get(name, data[name]))
 
 
 @history_context(service=EventKind.CREATED)
@@ -140,10 +144,11 @@ def changes_since(
         .order_by("version")
     )
     latest: dict[str, ChangeSince] = {}
+    custom = labels()
     for event in events:
         who = person_name(event.actor, "someone")
         for name, (_, new) in event.changes.items():
-            label = UseCase._meta.get_field(name).verbose_name
+            label = field_label(name, custom)
             latest[name] = ChangeSince(
                 field=name,
                 label=label,

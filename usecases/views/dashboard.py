@@ -17,7 +17,9 @@ DASHBOARD_TEMPLATE = "usecases/dashboard.html"
 def _dashboard_scope(request):
     """The dashboard's filters (team, product, goal) read by the use-case list's own FilterSet,
     so every drill-down link lands on a list that filters exactly as the tile counted."""
-    filterset = UseCaseFilter(dashboard.scope_data(request.GET), queryset=UseCase.objects.all())
+    filterset = UseCaseFilter(
+        dashboard.scope_data(request.GET), queryset=UseCase.objects.all(), custom_fields=False
+    )
     return filterset, dashboard.DashboardScope.from_filter(filterset)
 
 

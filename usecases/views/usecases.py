@@ -16,6 +16,8 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.htmx import partial_request
 from usecases import permissions, selectors, services
+from usecases.custom_fields import lists as custom_lists
+from usecases.custom_fields import values as custom
 from usecases.display import M2M_FIELDS, usecase_snapshot
 from usecases.filters import UseCaseFilter
 from usecases.forms import (
@@ -43,6 +45,8 @@ def usecase_list(request):
     # Filters that don't validate are left out (the page names them); the valid ones still apply.
     usecases = filterset.qs
     page = Paginator(usecases, settings.USECASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = custom_lists.chosen_columns(filterset)
+    page.object_list = custom_lists.with_cells(page.object_list, columns)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -50,6 +54,7 @@ def usecase_list(request):
         "page": page,
         "querystring": query.urlencode(),
         "can_create": permissions.can_create(request.user),
+        "custom_columns": columns,
     }
     template = "usecases/usecase_list.html"
     return render(request, f"{template}#results" if partial_request(request) else template, context)
@@ -82,6 +87,7 @@ def usecase_detail(request, key):
         **profiles_context(usecase),
         comment_form=CommentForm(),
         can_comment=permissions.can_comment(request.user, usecase),
+        custom_fields=custom.shown_groups(usecase),
     )
     return render(request, template, context)
 
