@@ -1,33 +1,54 @@
 """Who may do what with teams, products and goals. Every check in one place, as plain predicates.
 
 Role facts are cached on the user object for the length of a request, so a page asking many
-questions costs one query for the groups and one for the memberships.
+questions costs one query for the groups and the memberships together.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
+
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
+from portfolio.models import Membership
+
+
+def _load_role_facts(user) -> None:
+    """The user's group names and ``{team_id: role}`` (teams not archived), in one query, kept on
+    the user for the rest of the request."""
+    groups, memberships = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
+            ArraySubquery(
+                Membership.objects.filter(user=OuterRef("pk"), team__is_archived=False).values(
+                    json=JSONObject(team="team_id", role="role")
+                )
+            ),
+        )
+        .get()
+    )
+    user._registry_groups = frozenset(groups)
+    user._registry_team_roles = {row["team"]: row["role"] for row in memberships}
 
 
 def _group_names(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_registry_groups", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._registry_groups = cached
-    return cached
+    if getattr(user, "_registry_groups", None) is None:
+        _load_role_facts(user)
+    return user._registry_groups
 
 
 def team_roles(user) -> dict[int, str]:
     """``{team_id: role}`` for the user's memberships in teams that are not archived."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    cached = getattr(user, "_registry_team_roles", None)
-    if cached is None:
-        cached = dict(
-            user.memberships.filter(team__is_archived=False).values_list("team_id", "role")
-        )
-        user._registry_team_roles = cached
-    return cached
+    if getattr(user, "_registry_team_roles", None) is None:
+        _load_role_facts(user)
+    return user._registry_team_roles
 
 
 def forget_role_facts(user) -> None:

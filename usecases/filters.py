@@ -137,6 +137,8 @@ class UseCaseFilter(django_filters.FilterSet):
         """``custom_fields``: also filter, sort and show columns by the custom fields (the list
         does; the dashboard's scope does not)."""
         super().__init__(*args, **kwargs)
+        # Before anything reads ``self.form``: the form is built once, from the filters there are.
+        custom_lists.add_to_filterset(self, active_fields() if custom_fields else {})
         # Teams in the tree's order, each named with the units above it (Department › Agency):
         # the choices shown; the field still validates against its queryset.
         team = self.form.fields["team"]
@@ -144,7 +146,6 @@ class UseCaseFilter(django_filters.FilterSet):
             ("", team.empty_label),
             *((unit.slug, path) for unit, path in unit_paths(team.queryset)),
         ]
-        custom_lists.add_to_filterset(self, active_fields() if custom_fields else {})
 
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.
