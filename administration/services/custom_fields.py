@@ -12,7 +12,7 @@ that use cases hold is refused for the same reason."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from administration.services import editing
 from administration.services.errors import AdminError
@@ -114,6 +114,10 @@ def customfield_update(
     """Edit a field's label, help, type, choices, review rule, group or order (never its name).
     ``fingerprint``: the edit form's, as for teams and products."""
     with transaction.atomic():
+        # Waits for use-case writes checking values by the definitions now (they hold the table
+        # in SHARE mode, ``lock_definitions``), so the check for values held below sees theirs.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {CustomField._meta.db_table} IN ROW EXCLUSIVE MODE")
         current = CustomField.objects.select_for_update().get(pk=field.pk)
         editing.refuse_if_changed(
             current=current,

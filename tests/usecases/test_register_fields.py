@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from tests.conftest import create_form_data, edit_form_data
 from usecases import services
-from usecases.choices import EventKind, ImpactLevel, Status
+from usecases.choices import MATERIAL_WHEN_HIGH_IMPACT, EventKind, ImpactLevel, Status
 from usecases.models import UseCase, UseCaseEvent
 
 pytestmark = pytest.mark.django_db
@@ -288,10 +288,21 @@ def test_a_risk_edit_of_a_use_case_not_high_impact_is_saved_as_it_is(org, usecas
     assert stored(active).changed_since_sign_off is False
 
 
-def test_outside_the_services_the_database_flags_a_high_impact_risk_change(org, usecase_in):
-    """A script or the shell writing the row directly: the sign-off's digest no longer matches."""
+# A changed value for each field of the risk section, as a script would write it.
+RISK_CHANGES = {
+    "impact_level": ImpactLevel.NOT_HIGH,
+    "personal_data": True,
+    "impact_assessments": [{"kind": "dpia", "date": "", "link": ""}],
+    "legal_basis_url": "https://example.org/act",
+}
+
+
+@pytest.mark.parametrize("field", MATERIAL_WHEN_HIGH_IMPACT)
+def test_outside_the_services_the_database_flags_a_high_impact_risk_change(org, usecase_in, field):
+    """A script or the shell writing the row directly: the sign-off's digest no longer matches.
+    Every field the services treat as material while high impact is in the database's digest."""
     active = usecase_in("active", impact_level=ImpactLevel.HIGH)
-    UseCase.objects.filter(pk=active.pk).update(monitoring="Weekly drift report.")
+    UseCase.objects.filter(pk=active.pk).update(**{field: RISK_CHANGES.get(field, "Changed.")})
     assert stored(active).changed_since_sign_off is True
 
 

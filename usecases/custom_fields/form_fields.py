@@ -15,7 +15,7 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 
 from core.people import person_label
-from usecases.custom_fields.values import TEXT_LIMITS, active_fields, is_empty
+from usecases.custom_fields.values import DECIMAL_DIGITS, TEXT_LIMITS, active_fields, is_empty
 from usecases.dates import out_of_bounds
 from usecases.models.custom_fields import CustomField, CustomFieldType
 from usecases.numbers import LocalizedDecimalField
@@ -64,7 +64,7 @@ def form_field(field: CustomField, people: list[tuple] | None = None) -> forms.F
             min_value=-(2**53 - 1), max_value=2**53 - 1, widget=forms.TextInput, **common
         )
     if kind == T.DECIMAL:
-        return LocalizedDecimalField(max_digits=16, **common)
+        return LocalizedDecimalField(max_digits=DECIMAL_DIGITS, **common)
     if kind == T.DATE:
         return forms.DateField(
             widget=DATE_INPUT,
@@ -122,12 +122,25 @@ def _domain_value(field: CustomField, value):
     return value
 
 
+SHOWN = "custom_shown"
+
+
+def _posted(form, field: CustomField) -> bool:
+    """Whether the post carries ``field``: its key, or (a checkbox list with nothing ticked posts
+    no key) the form's marker that it was on the page. A field the page did not show (archived
+    when the form was loaded, left out by a script) is left as it is, never cleared."""
+    data = form.data
+    shown = data.getlist(SHOWN) if hasattr(data, "getlist") else data.get(SHOWN, [])
+    return field.key in data or field.key in shown
+
+
 def custom_data(form) -> dict:
-    """The custom values for the services: {name: value} for every field on the form, from the
-    form's cleaned values."""
+    """The custom values for the services: {name: value} for each field the post carries, from
+    the form's cleaned values."""
     return {
         name: _domain_value(field, form.cleaned_data.get(field.key))
         for name, field in form.custom_fields.items()
+        if _posted(form, field)
     }
 
 
@@ -137,6 +150,8 @@ def apply_to_instance(form) -> None:
     values = dict(form.instance.custom_values or {})
     for name, field in form.custom_fields.items():
         if field.key in form.errors or field.key not in form.cleaned_data:
+            continue
+        if not _posted(form, field):
             continue
         value = _domain_value(field, form.cleaned_data[field.key])
         if is_empty(value):

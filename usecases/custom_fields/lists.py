@@ -10,13 +10,21 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, DecimalField, F, IntegerField, OuterRef, Subquery
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+)
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Concat, Lower
 
 from usecases.custom_fields.values import people_named, shown_value
 from usecases.models.custom_fields import CustomField, CustomFieldType
-from usecases.numbers import parse_decimal, plain_decimal
+from usecases.numbers import LocalizedDecimalField, plain_decimal
 
 T = CustomFieldType
 TEXT_TYPES = frozenset({T.TEXT, T.LONG_TEXT, T.URL})
@@ -32,11 +40,7 @@ def _condition(field: CustomField, value) -> dict | None:
     if field.type in TEXT_TYPES:
         return {f"custom_values__{field.name}__icontains": value}
     if field.type == T.DECIMAL:
-        try:
-            number = parse_decimal(str(value))
-        except ValueError:
-            return None
-        return _contains(field, plain_decimal(number)) if number is not None else None
+        return _contains(field, plain_decimal(value))  # a Decimal, as its filter field read it
     if field.type == T.DATE:
         return _contains(field, value.isoformat())
     if field.type == T.BOOLEAN:
@@ -46,7 +50,15 @@ def _condition(field: CustomField, value) -> dict | None:
     if field.type == T.PERSON:
         person = get_user_model().objects.filter(username=value.strip()).first()
         return _contains(field, person.pk) if person else None
-    return _contains(field, value)  # whole numbers and choices
+    return _contains(field, value)  # whole numbers (an int, as their filter read it) and choices
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class NumberTextFilter(django_filters.NumberFilter):
+    field_class = LocalizedDecimalField
 
 
 def list_filter(field: CustomField) -> django_filters.Filter:
@@ -58,7 +70,11 @@ def list_filter(field: CustomField) -> django_filters.Filter:
 
     common = {"label": field.label, "method": apply}
     if field.type == T.INTEGER:
-        return django_filters.NumberFilter(widget=forms.TextInput, **common)
+        return WholeNumberFilter(widget=forms.TextInput, **common)
+    if field.type == T.DECIMAL:
+        # Read as the form reads a number ("12,5" is 12.5; "1,250" is refused as ambiguous), so a
+        # typed value that is no number is named on the filter form instead of matching nothing.
+        return NumberTextFilter(widget=forms.TextInput, **common)
     if field.type == T.DATE:
         return django_filters.DateFilter(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if field.type == T.BOOLEAN:
@@ -78,8 +94,9 @@ def sort_key(field: CustomField):
     person by name."""
     text = KeyTextTransform(field.name, "custom_values")
     if field.type == T.INTEGER:
-        return Cast(text, IntegerField())
+        return Cast(text, BigIntegerField())  # whole numbers are kept up to 2**53 - 1
     if field.type == T.DECIMAL:
+        # Wide enough for every value the one decimal rule lets in (values.DECIMAL_DIGITS).
         return Cast(text, DecimalField(max_digits=40, decimal_places=20))
     if field.type == T.BOOLEAN:
         return KeyTransform(field.name, "custom_values")

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import models
+from django.core.validators import DecimalValidator, URLValidator
+from django.db import connection, models
 from django.utils.functional import SimpleLazyObject
 
 from core.people import person_name
@@ -29,6 +29,8 @@ TEXT_LIMITS = {T.TEXT: 500, T.LONG_TEXT: 10000, T.URL: 500}
 # Whole numbers JSON and JavaScript read exactly.
 INTEGER_LIMIT = 2**53 - 1
 DECIMAL_DIGITS = 16
+# Digits counted as a number is written out (1E+30 has 31), before and after the point together.
+decimal_rule = DecimalValidator(DECIMAL_DIGITS, None)
 _TRUE, _FALSE = {"true", "yes", "y", "1", "on"}, {"false", "no", "n", "0", "off"}
 _web_address = URLValidator(schemes=["http", "https"])
 
@@ -78,7 +80,7 @@ def _integer(field, value) -> int:
 
 
 def _decimal(field, value) -> str:
-    problem = f"{field.label}: enter a number, e.g. 12.5 or 12,5."
+    problem = f"{field.label}: enter a number, e.g. 12.5 or 12,5 (write 1250, not 1,250)."
     if isinstance(value, str):
         try:
             value = parse_decimal(value)
@@ -91,8 +93,10 @@ def _decimal(field, value) -> str:
             raise Refused(problem) from None
     if not isinstance(value, Decimal) or not value.is_finite():
         raise Refused(problem)
-    if len(value.as_tuple().digits) > DECIMAL_DIGITS:
-        raise Refused(f"{field.label}: use at most {DECIMAL_DIGITS} digits.")
+    try:
+        decimal_rule(value)  # the form's field applies the same validator
+    except ValidationError:
+        raise Refused(f"{field.label}: use at most {DECIMAL_DIGITS} digits.") from None
     return plain_decimal(value)
 
 
@@ -104,8 +108,8 @@ def _date(field, value) -> str:
             value = None
     if not isinstance(value, date):
         raise Refused(f"{field.label}: enter a date as year-month-day, e.g. 2025-03-31.")
-    if problem := out_of_bounds(value, f"the date for “{field.label}”"):
-        raise Refused(problem)
+    if problem := out_of_bounds(value, "a date"):
+        raise Refused(f"{field.label}: {problem[0].lower()}{problem[1:]}")
     return value.isoformat()
 
 
@@ -193,6 +197,14 @@ def _definitions(usecase=None) -> list[CustomField]:
     return fields
 
 
+def lock_definitions() -> None:
+    """Hold the definitions as they are until this transaction ends: a write checks values by
+    them, and an admin's change of a field's type or choices (which takes the table's ROW EXCLUSIVE
+    lock first) waits for the write, then sees its values; writes after it wait for it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {CustomField._meta.db_table} IN SHARE MODE")
+
+
 def active_fields(usecase=None) -> dict[str, CustomField]:
     """The fields people fill in now, by name, in the form's order."""
     return {field.name: field for field in _definitions(usecase) if not field.is_archived}
@@ -209,11 +221,11 @@ def checked_custom_values(
     if not isinstance(given, dict):
         return dict(current or {}), {"custom_values": "Custom fields: give {name: value} pairs."}
     fields = active_fields() if fields is None else fields
-    values, errors = dict(current or {}), {}
+    values, errors, unknown = dict(current or {}), {}, []
     for name, value in given.items():
         field = fields.get(name)
         if field is None:
-            errors["custom_values"] = f"“{name}” is not a custom field in use; nothing was saved."
+            unknown.append(name)
             continue
         if field.type == T.PERSON and _person_pk(value) == values.get(name) is not None:
             continue  # the person named before stays named, even if they have left since
@@ -226,6 +238,9 @@ def checked_custom_values(
             values.pop(name, None)
         else:
             values[name] = stored
+    if unknown:
+        names = ", ".join(f"“{name}”" for name in unknown)
+        errors["custom_values"] = f"Not custom fields in use: {names}; nothing was saved."
     return values, errors
 
 

@@ -4,7 +4,7 @@ field by field, a revision's snapshot, and the events since the version someone 
 from dataclasses import dataclass
 
 from usecases.choices import EDITABLE_FIELDS, RevisionReason
-from usecases.custom_fields.values import labels
+from usecases.custom_fields.values import active_fields, labels
 from usecases.display import M2M_FIELDS, usecase_snapshot
 from usecases.models import Revision, UseCase, UseCaseEvent
 from usecases.selectors.history_rows import field_label
@@ -56,7 +56,13 @@ def revision_diff(usecase: UseCase) -> list[FieldDiff]:
         # the text as it stands (with them as owner).
         proposed = usecase_snapshot(usecase)
     before = signed.data if signed is not None else None
-    names = _in_form_order({**(before or {}), **proposed})
+    # An archived custom field keeps its values, so it has not changed: it leaves the diff.
+    in_use = {field.key for field in active_fields(usecase).values()}
+    names = [
+        name
+        for name in _in_form_order({**(before or {}), **proposed})
+        if not name.startswith("cf_") or name in in_use
+    ]
     custom = labels(usecase)
     return [
         FieldDiff(

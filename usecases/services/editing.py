@@ -18,7 +18,7 @@ from usecases.choices import (
     EventKind,
     Status,
 )
-from usecases.custom_fields.values import checked_custom_values, labels
+from usecases.custom_fields.values import checked_custom_values, labels, lock_definitions
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
 from usecases.lifecycle import checked_lifecycle, order_errors
 from usecases.models import UseCase, UseCaseEvent
@@ -40,6 +40,8 @@ def _apply(usecase: UseCase, data: dict) -> None:
             {name: lifecycle.get(name, getattr(usecase, name)) for name in LIFECYCLE_DATES}
         )
     register, register_errors = checked_register(usecase, data)
+    if data.get("custom_values") is not None:
+        lock_definitions()  # checked by the definitions as they stay until this write commits
     custom, custom_errors = checked_custom_values(usecase.custom_values, data.get("custom_values"))
     errors = {**errors, **register_errors, **custom_errors}
     if errors:

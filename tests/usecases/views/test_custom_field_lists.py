@@ -142,3 +142,30 @@ def test_list_detail_and_form_cost_the_same_with_no_custom_field_and_thirty(
     # Whatever their number, the definitions are one query (in both counts); the pages that
     # show people from person fields add one query for all their names.
     assert [b - a for a, b in zip(without, with_thirty, strict=True)] == [0, 1, 1, 1]
+
+
+def test_the_list_filters_and_sorts_by_a_whole_number(as_user, org):
+    define("headcount", T.INTEGER)
+    small = make_usecase(org=org, title="Small", custom_values={"headcount": 5})
+    big = make_usecase(org=org, title="Big", custom_values={"headcount": 3_000_000_000})
+    client = as_user(org.member)
+    assert keys(client.get("/usecases/?cf_headcount=5")) == [small.key]
+    assert keys(client.get("/usecases/?sort=-cf_headcount"))[:2] == [big.key, small.key]
+
+
+@pytest.mark.parametrize("typed", ["5.5", "five"])
+def test_a_whole_number_filter_names_what_is_no_whole_number(as_user, org, typed):
+    define("headcount", T.INTEGER)
+    make_usecase(org=org, custom_values={"headcount": 5})
+    response = as_user(org.member).get(f"/usecases/?cf_headcount={typed}")
+    assert response.status_code == 200
+    assert "cf_headcount" in response.context["filter"].errors
+
+
+@pytest.mark.parametrize("typed", ["1,250", "twelve"])
+def test_a_decimal_filter_names_an_ambiguous_or_garbage_number(as_user, org, typed):
+    define("budget", T.DECIMAL)
+    make_usecase(org=org, custom_values={"budget": "1250"})
+    response = as_user(org.member).get(f"/usecases/?cf_budget={typed}")
+    assert response.status_code == 200
+    assert "cf_budget" in response.context["filter"].errors
