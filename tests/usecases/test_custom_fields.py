@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core import signing
 
 from tests.conftest import create_form_data, edit_form_data, make_usecase
 from usecases import services
@@ -302,3 +303,41 @@ def test_an_archived_field_leaves_the_revision_diff_instead_of_reading_as_cleare
     diff = response.context["revision_diff"]
     assert "cf_extra" not in {row.field for row in diff}
     assert any(row.field == "problem" and row.changed for row in diff)
+
+
+def test_a_form_shown_again_after_an_error_keeps_a_field_its_page_did_not_show(as_user, org):
+    """Loaded while the field was archived, since restored; the save fails on another field: the
+    form drawn again holds the stored value, so fixing the error and saving keeps it."""
+    define(T.TEXT)
+    usecase = make_usecase(org=org, custom_values={"extra": "CC-1"})
+    data = edit_form_data(usecase, title="")
+    del data["cf_extra"]
+    client = as_user(org.member)
+    response = client.post(f"/usecases/{usecase.key}/edit/", data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["cf_extra"].value() == "CC-1"
+    again = {key: form.data.getlist(key) for key in form.data}
+    again["title"] = "Fixed title"
+    assert client.post(f"/usecases/{usecase.key}/edit/", again).status_code == 302
+    usecase.refresh_from_db()
+    assert (usecase.title, usecase.custom_values) == ("Fixed title", {"extra": "CC-1"})
+
+
+def test_a_conflict_keeps_the_saved_value_of_a_field_the_editor_s_page_did_not_show(as_user, org):
+    define(T.TEXT)
+    usecase = make_usecase(org=org, custom_values={"extra": "CC-1"})
+    loaded = edit_form_data(usecase)
+    del loaded["cf_extra"]  # archived when the page was loaded
+    typed = {**loaded, "title": "Mine", "original": signing.dumps(loaded)}
+    services.usecase_update(
+        usecase=usecase,
+        actor=org.lead,
+        data={"custom_values": {"extra": "CC-2"}},
+        expected_version=usecase.version,
+    )
+    response = as_user(org.member).post(f"/usecases/{usecase.key}/edit/", typed)
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form.data["cf_extra"] == "CC-2"
+    assert form.data["title"] == "Mine"

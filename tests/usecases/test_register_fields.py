@@ -302,6 +302,7 @@ def test_outside_the_services_the_database_flags_a_high_impact_risk_change(org, 
     """A script or the shell writing the row directly: the sign-off's digest no longer matches.
     Every field the services treat as material while high impact is in the database's digest."""
     active = usecase_in("active", impact_level=ImpactLevel.HIGH)
+    assert active.changed_since_sign_off is False
     UseCase.objects.filter(pk=active.pk).update(**{field: RISK_CHANGES.get(field, "Changed.")})
     assert stored(active).changed_since_sign_off is True
 

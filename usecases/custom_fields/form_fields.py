@@ -110,6 +110,27 @@ def add_custom_fields(form) -> None:
     form.review_fields = form.review_fields | {
         field.key for field in fields.values() if field.required_for_review
     }
+    if form.is_bound:
+        _keep_what_was_not_posted(form, stored)
+
+
+def _keep_what_was_not_posted(form, stored: dict) -> None:
+    """A field the post does not carry (not on the page it came from, or left out by a script)
+    takes its stored value as if posted: a form shown again after an error then draws and keeps
+    it, instead of drawing it empty and clearing it on the next save."""
+    missing = [field for field in form.custom_fields.values() if not _posted(form, field)]
+    if not missing:
+        return
+    data = form.data.copy()
+    for field in missing:
+        value = initial_value(field, stored.get(field.name))
+        if isinstance(value, list) and hasattr(data, "setlist"):
+            data.setlist(field.key, value)
+        elif value is not None:
+            data[field.key] = value
+        else:
+            data[field.key] = ""
+    form.data = data
 
 
 def custom_keys(form) -> list[str]:
@@ -131,6 +152,8 @@ def _posted(form, field: CustomField) -> bool:
     when the form was loaded, left out by a script) is left as it is, never cleared."""
     data = form.data
     shown = data.getlist(SHOWN) if hasattr(data, "getlist") else data.get(SHOWN, [])
+    if isinstance(shown, str):
+        shown = [shown]
     return field.key in data or field.key in shown
 
 

@@ -62,8 +62,12 @@ def rebase_on_saved(form: "UseCaseForm", saved: UseCase) -> tuple[QueryDict, set
     started = form.started_from()
     typed = form.typed_values()
     now_saved = UseCaseForm(instance=saved, user=None).field_values()
+    # A field the editor's page did not show (a custom field archived when it was loaded) is not
+    # one they changed: it takes the saved value.
     touched = {
-        name for name, value in typed.items() if started is None or started.get(name) != value
+        name
+        for name, value in typed.items()
+        if started is None or (name in started and started[name] != value)
     }
     data = form.data.copy()
     for name, value in now_saved.items():

@@ -40,7 +40,7 @@ def _apply(usecase: UseCase, data: dict) -> None:
             {name: lifecycle.get(name, getattr(usecase, name)) for name in LIFECYCLE_DATES}
         )
     register, register_errors = checked_register(usecase, data)
-    if data.get("custom_values") is not None:
+    if data.get("custom_values"):
         lock_definitions()  # checked by the definitions as they stay until this write commits
     custom, custom_errors = checked_custom_values(usecase.custom_values, data.get("custom_values"))
     errors = {**errors, **register_errors, **custom_errors}
