@@ -79,7 +79,8 @@ def text_lines(name: str, records):
     byte-order mark for spreadsheet programs; a standard's CSV is read by machines and has none."""
     if file_format(name) is JSON:
         return json_lines(records)
-    return csv_lines(records.columns, records, bom=name not in STANDARDS)
+    standard = name in STANDARDS
+    return csv_lines(records.columns, records, bom=not standard, by_field=not standard)
 
 
 def write(name: str, records, path) -> int:

@@ -99,11 +99,18 @@ class _Echo:
         return value
 
 
-def csv_lines(columns: list[str], rows: Iterable[dict], *, bom: bool = True) -> Iterator[str]:
+def csv_lines(
+    columns: list[str], rows: Iterable[dict], *, bom: bool = True, by_field: bool = True
+) -> Iterator[str]:
+    """The rows as CSV lines. ``by_field``: the columns are the registry's field names, so the
+    register fields read as ``value_text`` has them (a standard's columns are its own names, its
+    values already in its words)."""
     writer = csv.writer(_Echo())
     yield (BOM if bom else "") + writer.writerow(columns)
     for row in rows:
-        yield writer.writerow([cell_text(name, row.get(name)) for name in columns])
+        yield writer.writerow(
+            [cell_text(name if by_field else "", row.get(name)) for name in columns]
+        )
 
 
 def json_lines(rows: Iterable[dict]) -> Iterator[str]:

@@ -12,6 +12,9 @@ refusals are the list a person opens to complete them.
 
 from __future__ import annotations
 
+import csv
+import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -40,6 +43,31 @@ class Refusal:
     key: str
     title: str
     why: str
+
+
+class Refusals:
+    """The use cases a standard left out, written to a temporary file as they come, so that an
+    export refusing thousands holds none of them in memory; iterated, they are read back."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self._count = 0
+
+    def add(self, refusal: Refusal) -> None:
+        self._file.seek(0, io.SEEK_END)
+        csv.writer(self._file).writerow((refusal.key, refusal.title, refusal.why))
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Refusal]:
+        self._file.seek(0)
+        for key, title, why in csv.reader(self._file):
+            yield Refusal(key, title, why)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def missing_text(requirement: Requirement) -> str:
@@ -80,7 +108,7 @@ def standard_value(column: ExportColumn, usecase: UseCase, *, tabular: bool):
 
 class StandardRecords:
     """The records of ``queryset`` in ``profile``'s shape; while iterating, the use cases left
-    out gather in ``refused``."""
+    out gather in ``refused`` (``Refusals``)."""
 
     def __init__(self, profile: Profile, queryset, *, tabular: bool):
         self.profile = profile
@@ -94,7 +122,7 @@ class StandardRecords:
                 for number, requirement in enumerate(profile.requirements)
             }
         )
-        self.refused: list[Refusal] = []
+        self.refused = Refusals()
         self.exported = 0
 
     @classmethod
@@ -114,7 +142,7 @@ class StandardRecords:
             for usecase in usecases:
                 if lacking := self.lacking(usecase):
                     why = " ".join(missing_text(requirement) for requirement in lacking)
-                    self.refused.append(Refusal(usecase.key, usecase.title, why))
+                    self.refused.add(Refusal(usecase.key, usecase.title, why))
                     continue
                 self.exported += 1
                 yield {
