@@ -72,6 +72,7 @@ def _standard_archive(name: str, records) -> FileResponse:
             _text_member(
                 archive, "refused.csv", lambda text: exporting.write_refused(records.refused, text)
             )
+        records.refused.close()
 
     response = FileResponse(
         _spooled(write),

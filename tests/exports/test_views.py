@@ -109,6 +109,13 @@ def test_the_list_links_each_format_with_its_filters(as_user, org, usecase):
     assert "Export:" in text
 
 
+def test_the_links_follow_the_filters_when_the_results_are_swapped_in(as_user, org, usecase):
+    response = as_user(org.member).get("/usecases/?team=claims-processing", HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert "<form" not in text  # the results alone, as the filters' htmx swap asks
+    assert 'href="/exports/usecases/csv/?team=claims-processing"' in text
+
+
 def test_text_that_would_run_as_a_formula_is_neutralised(as_user, org):
     make_usecase(
         org=org,

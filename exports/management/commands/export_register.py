@@ -41,4 +41,6 @@ class Command(BaseCommand):
             with open(refused_path, "w", encoding="utf-8", newline="") as file:
                 exporting.write_refused(refused, file)
             line += f" (each with why: {refused_path})"
+        if format in STANDARDS:
+            records.refused.close()
         self.stdout.write(line)
