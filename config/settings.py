@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "portfolio",
     "usecases",
     "administration",
+    "exports",
     "demo",
 ]
 

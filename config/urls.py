@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("usecases.urls")),
     path("", include("portfolio.urls")),
     path("administration/", include("administration.urls")),
+    path("exports/", include("exports.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from portfolio import panels
+from portfolio.panels import Action
 from portfolio.selectors import team_descendant_ids
 from usecases.models import UseCase
 
@@ -41,3 +42,18 @@ panels.register(
 panels.register(
     "goal_detail", lambda request, goal: usecases_section(request, goal.usecases, f"goal={goal.pk}")
 )
+
+
+# -- Links on the use-case list -------------------------------------------------------------------
+# What higher apps offer to do with the list as filtered (``exports`` registers its downloads): a
+# callable ``links(request, querystring) -> list[Action]``, asked each time the results render,
+# so every link carries the filters shown.
+_LIST_LINKS: list = []
+
+
+def register_list_links(links) -> None:
+    _LIST_LINKS.append(links)
+
+
+def list_links(request, querystring: str) -> list[Action]:
+    return [link for links in _LIST_LINKS for link in links(request, querystring)]

@@ -40,6 +40,7 @@ from usecases.workflow import transition
 EXCLUDED = {
     "admin:*": "Django's own admin: its templates and their accessibility are Django's, not ours",
     "usecases:inbox_count": "an htmx fragment (the Inbox badge inside every page's header), not a page",
+    "exports:usecase_export": "a file download, not a page (tests/exports checks each format per role)",
 }
 
 # A title a person pasted without spaces: it must wrap, never widen the page.

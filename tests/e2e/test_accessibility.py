@@ -127,6 +127,12 @@ def test_the_refusal_page_has_no_serious_violation(org, open_browser, axe_source
     assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
 
 
+def test_the_nothing_exported_page_has_no_serious_violation(org, open_browser, axe_source):
+    page = sign_in(open_browser, "member", org).page
+    assert page.goto("/exports/usecases/csv/?status=bogus").status == 400
+    assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
+
+
 @pytest.mark.parametrize("place", ["main a, main button", ".topbar a"])
 def test_the_keyboard_focus_ring_stands_out_three_to_one(place, org, open_browser):
     """WCAG 1.4.11: the ring a keyboard user follows contrasts at least 3:1 with what surrounds it,

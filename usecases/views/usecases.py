@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.htmx import partial_request
-from usecases import permissions, selectors, services
+from usecases import panels, permissions, selectors, services
 from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields import values as custom
 from usecases.display import M2M_FIELDS, usecase_snapshot
@@ -55,6 +55,7 @@ def usecase_list(request):
         "querystring": query.urlencode(),
         "can_create": permissions.can_create(request.user),
         "custom_columns": columns,
+        "list_links": panels.list_links(request, query.urlencode()),
     }
     template = "usecases/usecase_list.html"
     return render(request, f"{template}#results" if partial_request(request) else template, context)

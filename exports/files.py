@@ -1,0 +1,133 @@
+"""Records as files: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the accents
+right), XLSX (openpyxl's write-only workbook: rows go to disk as they come) and JSON (a list of
+objects with typed values). CSV and JSON are produced a row at a time, for a streaming response or
+a file; nothing holds the whole export.
+
+In CSV and XLSX a list's items are joined with ``; `` (the register fields that read otherwise,
+``usecases.register.value_text``, read as the detail page and the form show them), yes / no reads
+"Yes" / "No", and any text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is prefixed with ``'``, so a spreadsheet shows it as text and never runs it as a formula.
+Numbers and dates stay numbers and dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from usecases.choices import REGISTER_FIELDS
+from usecases.numbers import plain_decimal
+from usecases.register import value_text
+
+BOM = "\ufeff"
+LIST_SEPARATOR = "; "
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """``text`` as a spreadsheet shows it without running it."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _moment(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def json_default(value):
+    """What ``json`` can't write itself: numbers stay numbers (a decimal too long for a float
+    stays exact, as text), dates and times as ISO text."""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        as_float = float(value)
+        return as_float if Decimal(repr(as_float)) == value else plain_decimal(value)
+    if isinstance(value, datetime):
+        return _moment(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not exported")
+
+
+def _text(name: str, value) -> str:
+    if name in REGISTER_FIELDS and (text := value_text(name, value)) is not None:
+        return text
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def cell_text(name: str, value) -> str:
+    """A CSV cell: numbers and dates as written plainly, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return _moment(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralised(_text(name, value))
+
+
+def cell_value(name: str, value):
+    """An XLSX cell: numbers, dates and yes / no typed; text neutralised, without the control
+    characters a workbook can't hold."""
+    if value is None or isinstance(value, bool | int | Decimal | date):
+        if isinstance(value, datetime):
+            return _moment(value).replace(tzinfo=None)
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", neutralised(_text(name, value)))
+
+
+class _Echo:
+    """A file whose ``write`` hands back what it was given: ``csv.writer`` then makes lines."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(
+    columns: list[str], rows: Iterable[dict], *, bom: bool = True, by_field: bool = True
+) -> Iterator[str]:
+    """The rows as CSV lines. ``by_field``: the columns are the registry's field names, so the
+    register fields read as ``value_text`` has them (a standard's columns are its own names, its
+    values already in its words)."""
+    writer = csv.writer(_Echo())
+    yield (BOM if bom else "") + writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow(
+            [cell_text(name if by_field else "", row.get(name)) for name in columns]
+        )
+
+
+def json_lines(rows: Iterable[dict]) -> Iterator[str]:
+    """A JSON list, one object a line."""
+    yield "["
+    separator = "\n"
+    for row in rows:
+        yield separator + json.dumps(row, default=json_default, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]\n"
+
+
+def write_xlsx(file, columns: list[str], rows: Iterable[dict], *, title: str = "Use cases"):
+    """Write the rows to ``file`` (a path or a binary file) as a one-sheet workbook."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([cell_value(name, row.get(name)) for name in columns])
+    workbook.save(file)
