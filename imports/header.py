@@ -12,7 +12,8 @@ _DATA_LIKE = re.compile(r"^[\d\s.,:/+\-%€$]+$|@|^https?://", re.IGNORECASE)
 
 
 def _filled(row: list[str]) -> int:
-    return sum(1 for cell in row if cell.strip(EDGE_SPACE))
+    """How many cells hold a letter or digit (a row of separators is empty)."""
+    return sum(1 for cell in row if any(char.isalnum() for char in cell))
 
 
 def find_header(rows: list[list[str]], shown: str) -> int:
