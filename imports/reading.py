@@ -77,7 +77,9 @@ class RegisterFile:
         if self.kind == "csv":
             rows = (
                 (number, cells, [])
-                for number, cells in tabular.csv_rows(self.stream, self.encoding, self.delimiter)
+                for number, cells in tabular.csv_rows(
+                    self.stream, self.encoding, self.delimiter, self.name
+                )
             )
         else:
             rows = tabular.xlsx_rows(self.stream, self.sheet, self.name)

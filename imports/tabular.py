@@ -58,16 +58,18 @@ def sniff_dialect(stream: BinaryIO, encoding: str) -> tuple[str, list[list[str]]
     return best, best_rows[:LOOKAHEAD]
 
 
-def csv_rows(stream: BinaryIO, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(
+    stream: BinaryIO, encoding: str, delimiter: str, shown: str
+) -> Iterator[tuple[int, list[str]]]:
     """Every record of the file with its number as a spreadsheet shows it (from 1), streaming."""
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
     try:
-        reader = csv.reader(text, delimiter=delimiter)
         yield from enumerate(reader, start=1)
     except csv.Error as error:
         raise ReadError(
-            f"The file cannot be read as CSV near line {reader.line_num}: {error}."
+            f"{shown} cannot be read as CSV near line {reader.line_num}: {error}."
         ) from error
     finally:
         text.detach()
@@ -99,10 +101,15 @@ def _open_workbook(stream: BinaryIO, shown: str):
         raise ReadError(f"{shown} is a damaged Excel workbook: {error}.") from error
 
 
-def _sheet_rows(sheet) -> Iterator[tuple[int, list[str], list[int]]]:
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        formulas = [i for i, cell in enumerate(cells) if getattr(cell, "data_type", None) == "f"]
-        yield number, [cell_text(cell.value) for cell in cells], formulas
+def _sheet_rows(sheet, shown: str) -> Iterator[tuple[int, list[str], list[int]]]:
+    try:
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            formulas = [
+                i for i, cell in enumerate(cells) if getattr(cell, "data_type", None) == "f"
+            ]
+            yield number, [cell_text(cell.value) for cell in cells], formulas
+    except Exception as error:  # a damaged sheet raises from inside openpyxl and lxml
+        raise ReadError(f"{shown} has a damaged sheet “{sheet.title}”: {error}.") from error
 
 
 def xlsx_sheet(stream: BinaryIO, shown: str) -> tuple[str, list[list[str]]]:
@@ -111,7 +118,7 @@ def xlsx_sheet(stream: BinaryIO, shown: str) -> tuple[str, list[list[str]]]:
     try:
         for sheet in workbook.worksheets:
             rows = []
-            for _number, row, _formulas in _sheet_rows(sheet):
+            for _number, row, _formulas in _sheet_rows(sheet, shown):
                 rows.append(row)
                 if len(rows) >= LOOKAHEAD:
                     break
@@ -126,6 +133,6 @@ def xlsx_rows(stream: BinaryIO, sheet_name: str, shown: str):
     """Every row of the sheet: its number, its cells as text, the positions of formula cells."""
     workbook = _open_workbook(stream, shown)
     try:
-        yield from _sheet_rows(workbook[sheet_name])
+        yield from _sheet_rows(workbook[sheet_name], shown)
     finally:
         workbook.close()

@@ -1,5 +1,5 @@
 """How a source value becomes the text a record holds: edges trimmed, line ends made one kind,
-mojibake repaired, list literals joined, placeholders made empty.
+control characters (NUL, ...) dropped, mojibake repaired, list literals joined, placeholders made empty.
 
 Placeholders are what registers write where they mean "no value". They are read as empty, so that
 "Unknown" never becomes a real value; the reader counts them per column. The list, compared
@@ -45,6 +45,9 @@ PLACEHOLDERS = frozenset(
 # Spaces a value's edges lose: ordinary white space, the no-break spaces (U+00A0, U+202F) and the
 # invisible ones (zero-width space, joiners, word joiner, a byte-order mark inside a file).
 EDGE_SPACE = " \t\r\n\f\v\xa0\u202f\u2007\u200b\u200c\u200d\u2060\ufeff"
+# Control characters no text means (NUL among them, which PostgreSQL cannot store) are dropped;
+# tab and line feed stay.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _CHOICE_LETTER = re.compile(r"^[a-z]\)\s+")
 _LIST_LITERAL = re.compile(r"^\[.*\]$", re.DOTALL)
 _LIST_LITERAL_LIMIT = 10_000
@@ -68,7 +71,7 @@ def is_placeholder(text: str) -> bool:
 
 def _list_items(text: str) -> list[str] | None:
     """The items of a Python or JSON list literal written as text (``['a', 'b']``), or None."""
-    if len(text) > _LIST_LITERAL_LIMIT or not _LIST_LITERAL.match(text):
+    if text[0] != "[" or len(text) > _LIST_LITERAL_LIMIT or not _LIST_LITERAL.match(text):
         return None
     try:
         value = ast.literal_eval(text)
@@ -81,11 +84,12 @@ def _list_items(text: str) -> list[str] | None:
 
 def clean_text(text: str, column: str, counts: ValueCounts) -> str:
     """One value as the record holds it (see the module's text)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip(EDGE_SPACE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS).strip(EDGE_SPACE)
     if not text:
         return ""
-    text, repaired = fix_mojibake(text)
-    counts.mojibake_repaired += repaired
+    if not text.isascii():  # mojibake is never ASCII; most values are
+        text, repaired = fix_mojibake(text)
+        counts.mojibake_repaired += repaired
     items = _list_items(text)
     if items is not None:
         counts.list_literals += 1
@@ -125,5 +129,5 @@ def unique_names(names: list[str]) -> list[str]:
 def clean_header(text: str) -> str:
     """A header cell as a column name: edges trimmed, inner white space (line breaks too) one
     space, mojibake repaired."""
-    text, _ = fix_mojibake(" ".join(text.strip(EDGE_SPACE).split()))
+    text, _ = fix_mojibake(" ".join(text.translate(_CONTROLS).strip(EDGE_SPACE).split()))
     return text

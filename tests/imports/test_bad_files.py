@@ -1,11 +1,13 @@
 """Files the reader refuses, each with a message that says what is wrong."""
 
+import csv
 import io
 import zipfile
 
 import pytest
 
 from imports.errors import ReadError
+from imports.reading import open_register
 from tests.imports.conftest import read
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40)
@@ -72,3 +74,14 @@ def test_a_json_register_over_its_own_cap_is_refused(settings):
     assert "JSON registers are read whole" in refusal(
         b'[{"title": "' + b"x" * 200 + b'"}]', "r.json"
     )
+
+
+def test_a_fault_deep_in_a_csv_stops_the_reading_with_its_line():
+    content = b"title,team\n" + b"A,B\n" * 100_000 + b"C," + b"x" * 5000 + b"\n"
+    register = open_register(io.BytesIO(content), "register.csv")
+    limit = csv.field_size_limit(1000)
+    try:
+        with pytest.raises(ReadError, match="register.csv cannot be read as CSV near line 100002"):
+            list(register.records())
+    finally:
+        csv.field_size_limit(limit)

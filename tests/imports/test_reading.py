@@ -18,6 +18,7 @@ NAMES = "title,owner\r\nRéunion planning,José Müller\r\nCafé “Noël” –
         ("utf-8", "utf-8"),
         ("utf-8-sig", "utf-8-sig"),
         ("cp1252", "cp1252"),  # “ ” – € exist only in Windows-1252
+        ("utf-16", "utf-16"),  # spreadsheet programs' "Unicode text", with its byte-order mark
     ],
 )
 def test_accented_names_read_in_their_own_encoding(encoding, detected):

@@ -50,6 +50,7 @@ def test_a_cleaned_value():
 
     assert clean_text("\u200b\xa0 line one\r\nline two\xa0", "c", counts) == "line one\nline two"
     assert clean_text("Unknown", "stage", counts) == ""
+    assert clean_text("a\x00b\x07\tc", "c", counts) == "ab\tc"
     assert clean_text("['a', 'Unknown', 'b']", "tags", counts) == "a; b"
     assert clean_text("[not a list", "tags", counts) == "[not a list"
     assert counts.placeholders == {"stage": 1} and counts.list_literals == 1
