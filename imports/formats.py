@@ -94,3 +94,20 @@ def recognise(columns: list[str]) -> KnownFormat | None:
         if known.share(names) >= (1.0 if known is REGISTRY else RECOGNISED_SHARE)
     ]
     return max(matches, key=lambda match: match[:2])[2] if matches else None
+
+
+def registry_columns() -> list[str]:
+    """The registry's own export header: ``key``, then every use-case field a person edits (by
+    its field name; products and goals as lists). The custom fields' columns come after these,
+    one per field, when the export writes them."""
+    from usecases.models import UseCase
+
+    left_out = {"custom_values", "measurement_recorders"}
+    return ["key"] + [
+        field.name
+        for field in UseCase._meta.get_fields()
+        if (field.concrete or field.many_to_many)
+        and not field.auto_created
+        and field.editable
+        and field.name not in left_out
+    ]

@@ -7,7 +7,7 @@ from imports.errors import ReadError
 from imports.values import EDGE_SPACE
 
 LOOKAHEAD = 20
-_LONGEST_NAME = 300
+_LONGEST_NAME = 500
 _DATA_LIKE = re.compile(r"^[\d\s.,:/+\-%€$]+$|@|^https?://", re.IGNORECASE)
 
 

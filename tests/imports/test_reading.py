@@ -6,7 +6,10 @@ import json
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
+from imports.formats import REGISTRY, recognise, registry_columns
+from imports.reading import open_register
 from tests.imports.conftest import read
 
 NAMES = "title,owner\r\nRéunion planning,José Müller\r\nCafé “Noël” – €5,Zoë Ångström\r\n"
@@ -221,3 +224,31 @@ def test_formats_are_recognised_by_their_header(header, slug):
     register, _ = read(f"{header}\nA,B,C,D,E,F,G,H\n".encode("cp1252"), "register.csv")
 
     assert (register.format.slug if register.format else None) == slug
+
+
+def test_the_registrys_own_export_header_is_recognised():
+    columns = registry_columns()
+
+    assert {"key", "title", "who", "problem", "success_signal", "team", "owner"} <= set(columns)
+    assert recognise(columns) is REGISTRY
+    assert recognise([*columns, "cost_centre", "risk_tier"]) is REGISTRY
+
+
+@pytest.mark.parametrize("upload", ["memory", "temporary"])
+def test_a_django_upload_reads_twice_and_stays_open(upload):
+    content = "title;team\nRéunion;Claims\n".encode("cp1252")
+    if upload == "memory":
+        file = SimpleUploadedFile("register.csv", content)
+    else:
+        file = TemporaryUploadedFile("register.csv", "text/csv", len(content), None)
+        file.write(content)
+
+    register = open_register(file, file.name)
+
+    assert (
+        list(register.records())
+        == list(register.records())
+        == [{"title": "Réunion", "team": "Claims"}]
+    )
+    assert not file.closed
+    file.close()
