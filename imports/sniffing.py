@@ -11,6 +11,7 @@ value.
 """
 
 import codecs
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
@@ -23,6 +24,8 @@ from imports.errors import ReadError
 CHUNK = 1 << 16
 SAMPLE = 1 << 18
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# An XLSX is a zip archive; its unpacked parts may be this many times the size limit.
+EXPANSION = 10
 # A JSON register is parsed whole; this caps what that may hold in memory.
 DEFAULT_MAX_JSON_BYTES = 20 * 1024 * 1024
 
@@ -58,6 +61,9 @@ def max_bytes() -> int:
 
 
 def _megabytes(size: int) -> str:
+    """A size as people read it: whole megabytes, or kilobytes below one megabyte."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
     return f"{size / (1024 * 1024):.0f} MB"
 
 
@@ -80,6 +86,7 @@ def sniff(stream: BinaryIO, name: str) -> Sniffed:
         if head.startswith(magic):
             raise ReadError(f"{shown} is {what}, not a register. Upload {SUPPORTED}.")
     if head.startswith(_ZIP):
+        _check_archive(stream, shown)
         return Sniffed("xlsx", None, size)
     if extension in {"xlsx", "xlsm"}:
         raise ReadError(f"{shown} is named .{extension} but is not an Excel workbook (XLSX).")
@@ -97,6 +104,23 @@ def sniff(stream: BinaryIO, name: str) -> Sniffed:
             )
         return Sniffed("json", encoding, size)
     return Sniffed("csv", encoding, size)
+
+
+def _check_archive(stream: BinaryIO, shown: str) -> None:
+    """A workbook is a zip archive: refuse a damaged one, and one that expands past
+    :data:`EXPANSION` times the size limit (a "zip bomb")."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ReadError(f"{shown} is a damaged zip archive, not a readable workbook.") from error
+    finally:
+        stream.seek(0)
+    if expanded > EXPANSION * max_bytes():
+        raise ReadError(
+            f"{shown} expands to {_megabytes(expanded)} when unpacked, more than a register "
+            f"workbook holds (up to {_megabytes(EXPANSION * max_bytes())}); it is not imported."
+        )
 
 
 def _encoding(stream: BinaryIO, head: bytes, shown: str) -> str:

@@ -41,6 +41,7 @@ def docx_like() -> bytes:
         (b'[{"title": "A"},', "register.json", "is not valid JSON (line 1"),
         (b"title,team\nA,B\n", "register.xlsx", "is named .xlsx but is not an Excel workbook"),
         (docx_like(), "register.xlsx", "is a zip archive but not an Excel workbook"),
+        (b"PK\x03\x04" + bytes(200), "register.xlsx", "is a damaged zip archive"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old.xls", "old Excel (.xls)"),
         (b"%PDF-1.7\n", "register.csv", "is a PDF document"),
         (b"title,team\x00\x01\x02", "register.csv", "is not a text file"),
@@ -85,3 +86,14 @@ def test_a_fault_deep_in_a_csv_stops_the_reading_with_its_line():
             list(register.records())
     finally:
         csv.field_size_limit(limit)
+
+
+def test_a_workbook_that_unpacks_far_past_the_limit_is_refused(settings):
+    settings.IMPORT_MAX_BYTES = 100_000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * 2_000_000)
+
+    message = refusal(buffer.getvalue(), "bomb.xlsx")
+
+    assert "bomb.xlsx expands to 2 MB when unpacked" in message

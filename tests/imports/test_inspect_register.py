@@ -25,7 +25,7 @@ def test_it_prints_what_was_detected(tmp_path):
     assert "dialect:     semicolon separated" in output
     assert "header row:  2" in output
     assert "rows:        2 " in output
-    assert "  - stage  (1 placeholders read as empty)" in output
+    assert "  - stage  (1 read as empty: placeholders)" in output
     assert "row 3:\n  title: Réunion\n  owner: José\n" in output
 
 

@@ -234,11 +234,13 @@ def test_the_registrys_own_export_header_is_recognised():
     assert recognise([*columns, "cost_centre", "risk_tier"]) is REGISTRY
 
 
-@pytest.mark.parametrize("upload", ["memory", "temporary"])
+@pytest.mark.parametrize("upload", ["memory", "temporary", "workbook"])
 def test_a_django_upload_reads_twice_and_stays_open(upload):
     content = "title;team\nRéunion;Claims\n".encode("cp1252")
     if upload == "memory":
         file = SimpleUploadedFile("register.csv", content)
+    elif upload == "workbook":
+        file = SimpleUploadedFile("register.xlsx", xlsx([["title", "team"], ["Réunion", "Claims"]]))
     else:
         file = TemporaryUploadedFile("register.csv", "text/csv", len(content), None)
         file.write(content)

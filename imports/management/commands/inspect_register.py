@@ -67,7 +67,7 @@ class Command(BaseCommand):
         out(f"columns ({len(register.columns)}):")
         for column in register.columns:
             empty = stats.values.placeholders.get(column, 0)
-            note = f"  ({empty:,} placeholders read as empty)" if empty else ""
+            note = f"  ({empty:,} read as empty: placeholders)" if empty else ""
             out(f"  - {column}{note}")
         if stats.values.placeholder_texts:
             texts = ", ".join(
