@@ -56,9 +56,8 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(settings):
 
     message = refusal(b"title\n" + b"x" * 2048, "big.csv")
 
-    assert (
-        message
-        == "big.csv is 0 MB; files up to 0 MB can be imported. Split the register into smaller files."
+    assert message == (
+        "big.csv is 2 KB; files up to 1 KB can be imported. Split the register into smaller files."
     )
 
 
