@@ -65,7 +65,8 @@ class RegisterFile:
         return tabular.DELIMITERS.get(self.delimiter) if self.delimiter else None
 
     def records(self) -> Iterator[Record]:
-        """Every non-blank record, in file order. Read once: the counts in ``stats`` are of the
+        """Every record that holds a value, in file order (rows that are empty or hold only
+        placeholders are counted as blank). Read once: the counts in ``stats`` are of the
         last full pass."""
         self.stats = ReadStats()
         if self.kind == "json":
@@ -78,11 +79,11 @@ class RegisterFile:
             rows = (
                 (number, cells, [])
                 for number, cells in tabular.csv_rows(
-                    self.stream, self.encoding, self.delimiter, self.name
+                    self.stream, self.encoding, self.delimiter, self.shown
                 )
             )
         else:
-            rows = tabular.xlsx_rows(self.stream, self.sheet, self.name)
+            rows = tabular.xlsx_rows(self.stream, self.sheet, self.shown)
         for number, cells, formulas in rows:
             if number <= self.header_row:
                 continue
@@ -90,10 +91,18 @@ class RegisterFile:
             if record is not None:
                 yield record
 
+    @property
+    def shown(self) -> str:
+        return PurePath(self.name).name
+
     def _record(self, number: int, cells: list[str], formulas: list[int]) -> Record | None:
         stats, width = self.stats, len(self.columns)
-        if not any(cell.strip() for cell in cells):
-            stats.blank_rows += 1
+        values = {
+            column: clean_text(cells[i], column, stats.values) if i < len(cells) else ""
+            for i, column in enumerate(self.columns)
+        }
+        if not any(values.values()) and not any(cell.strip() for cell in cells[width:]):
+            stats.blank_rows += 1  # empty, or only placeholders
             return None
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
             stats.ragged_rows += 1
@@ -101,10 +110,6 @@ class RegisterFile:
             stats.formula_cells += 1
             if len(stats.formula_examples) < FORMULA_EXAMPLES and position < width:
                 stats.formula_examples.append((number, self.columns[position]))
-        values = {
-            column: clean_text(cells[i], column, stats.values) if i < len(cells) else ""
-            for i, column in enumerate(self.columns)
-        }
         stats.rows += 1
         return Record(number, values)
 
@@ -138,17 +143,12 @@ def open_register(stream: BinaryIO, name: str) -> RegisterFile:
             register.sheet, first_rows = tabular.xlsx_sheet(stream, shown)
         index = find_header(first_rows, shown)
         register.header_row = index + 1
-        register.columns = unique_names([clean_header(cell) for cell in first_rows[index]])
-        _drop_empty_trailing(register)
+        names = [clean_header(cell) for cell in first_rows[index]]
+        while names and not names[-1]:  # a spreadsheet's formatted but empty cells at the end
+            names.pop()
+        register.columns = unique_names(names)
     register.format = recognise(register.columns)
     return register
-
-
-def _drop_empty_trailing(register: RegisterFile) -> None:
-    """Columns past the last named one (a spreadsheet's formatted but empty cells) go."""
-    columns = register.columns
-    while columns and columns[-1].startswith("column ") and len(columns) > 1:
-        columns.pop()
 
 
 __all__ = ["ReadError", "Record", "RegisterFile", "open_register"]

@@ -60,6 +60,10 @@ def max_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
+def max_json_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES)
+
+
 def _megabytes(size: int) -> str:
     """A size as people read it: whole megabytes, or kilobytes below one megabyte."""
     if size < 1024 * 1024:
@@ -96,11 +100,10 @@ def sniff(stream: BinaryIO, name: str) -> Sniffed:
         raise ReadError(f"{shown} holds no data, only white space.")
     looks_json = text_head[:1] in {"[", "{"}
     if extension == "json" or (looks_json and extension not in {"csv", "tsv", "txt"}):
-        if size > getattr(settings, "IMPORT_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES):
+        if size > max_json_bytes():
             raise ReadError(
                 f"{shown} is {_megabytes(size)}; JSON registers are read whole, up to "
-                f"{_megabytes(getattr(settings, 'IMPORT_MAX_JSON_BYTES', DEFAULT_MAX_JSON_BYTES))}. "
-                "Export it as CSV, or split it."
+                f"{_megabytes(max_json_bytes())}. Export it as CSV, or split it."
             )
         return Sniffed("json", encoding, size)
     return Sniffed("csv", encoding, size)

@@ -254,3 +254,14 @@ def test_a_django_upload_reads_twice_and_stays_open(upload):
     )
     assert not file.closed
     file.close()
+
+
+def test_rows_of_placeholders_count_as_blank_and_unnamed_trailing_columns_go():
+    content = "title,,team,,\nA,x,B,,\nN/A,\xa0,Unknown,,\nC,,D,,\n".encode()
+
+    register, records = read(content, "register.csv")
+
+    assert register.columns == ["title", "column 2", "team"]
+    assert [record["title"] for record in records] == ["A", "C"]
+    assert records[0]["column 2"] == "x"
+    assert register.stats.blank_rows == 1
