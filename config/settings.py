@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "administration",
     "exports",
     "demo",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,10 @@ SIGN_OFF_VALID_DAYS = int(os.environ.get("REGISTRY_SIGN_OFF_VALID_DAYS", "180"))
 ATTESTATION_REMINDER_DAYS = 14
 # "Attestation due" on the dashboard, the sign-offs page and My work: lapsing within this window.
 ATTESTATION_DUE_WITHIN_DAYS = 30
+# Imports: the largest register file read (bytes; default 50 MB), and the largest JSON register,
+# which is parsed whole (default 20 MB). A larger upload is refused with a message.
+IMPORT_MAX_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_JSON_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_JSON_BYTES", str(20 * 1024 * 1024)))
 # A use case with no measurement of its success metric in this many days shows "evidence stale".
 EVIDENCE_STALE_DAYS = 90
 # E-mail retries: the delay doubles from the first, capped, until the attempts run out (~2 days).

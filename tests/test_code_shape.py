@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "core", "portfolio", "usecases", "administration", "demo")
+APPS = ("config", "core", "portfolio", "usecases", "administration", "demo", "imports")
 MODULE_LINES = 500
 FUNCTION_LINES = 60
 

@@ -1,0 +1,154 @@
+"""Reading an uploaded register: what it is, and its records as {source column: text}.
+
+``open_register(stream, name)`` looks at the file (size, kind, encoding, dialect, header row,
+known format) and raises :class:`~imports.errors.ReadError` with a message for the uploader when it
+cannot be read; nothing else happens. ``RegisterFile.records()`` then yields each record, streaming
+for CSV and XLSX. Values are cleaned as :mod:`imports.values` says: edges trimmed, placeholders
+("Unknown", "N/A", "[]", ...) empty, mojibake already in the source repaired.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import BinaryIO
+
+from imports import jsonfile, tabular
+from imports.errors import ReadError
+from imports.formats import KnownFormat, recognise
+from imports.header import find_header
+from imports.sniffing import sniff
+from imports.values import ValueCounts, clean_header, clean_text, unique_names
+
+FORMULA_EXAMPLES = 20
+
+
+class Record(dict):
+    """One record: source column -> text ("" for empty). ``number`` is its row as a spreadsheet
+    shows it (CSV, XLSX; header rows included) or its position from 1 (JSON)."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int, values):
+        super().__init__(values)
+        self.number = number
+
+
+@dataclass
+class ReadStats:
+    """What reading the records found, filled in as they are read."""
+
+    rows: int = 0
+    blank_rows: int = 0
+    ragged_rows: int = 0  # rows with more cells than the header names
+    formula_cells: int = 0
+    formula_examples: list[tuple[int, str]] = field(default_factory=list)  # (row, column)
+    values: ValueCounts = field(default_factory=ValueCounts)
+
+
+@dataclass
+class RegisterFile:
+    stream: BinaryIO
+    name: str
+    kind: str  # "csv", "xlsx" or "json"
+    size: int
+    columns: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None  # from 1; None for JSON
+    sheet: str | None = None
+    format: KnownFormat | None = None
+    stats: ReadStats = field(default_factory=ReadStats)
+    _json_records: list[dict] | None = field(default=None, repr=False)
+
+    @property
+    def dialect(self) -> str | None:
+        return tabular.DELIMITERS.get(self.delimiter) if self.delimiter else None
+
+    def records(self) -> Iterator[Record]:
+        """Every record that holds a value, in file order (rows that are empty or hold only
+        placeholders are counted as blank). Read once: the counts in ``stats`` are of the
+        last full pass."""
+        self.stats = ReadStats()
+        if self.kind == "json":
+            yield from self._json()
+        else:
+            yield from self._rows()
+
+    def _rows(self) -> Iterator[Record]:
+        if self.kind == "csv":
+            rows = (
+                (number, cells, [])
+                for number, cells in tabular.csv_rows(
+                    self.stream, self.encoding, self.delimiter, self.shown
+                )
+            )
+        else:
+            rows = tabular.xlsx_rows(self.stream, self.sheet, self.shown)
+        for number, cells, formulas in rows:
+            if number <= self.header_row:
+                continue
+            record = self._record(number, cells, formulas)
+            if record is not None:
+                yield record
+
+    @property
+    def shown(self) -> str:
+        return PurePath(self.name).name
+
+    def _record(self, number: int, cells: list[str], formulas: list[int]) -> Record | None:
+        stats, width = self.stats, len(self.columns)
+        values = {
+            column: clean_text(cells[i], column, stats.values) if i < len(cells) else ""
+            for i, column in enumerate(self.columns)
+        }
+        if not any(values.values()) and not any(cell.strip() for cell in cells[width:]):
+            stats.blank_rows += 1  # empty, or only placeholders
+            return None
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            stats.ragged_rows += 1
+        for position in formulas:
+            stats.formula_cells += 1
+            if len(stats.formula_examples) < FORMULA_EXAMPLES and position < width:
+                stats.formula_examples.append((number, self.columns[position]))
+        stats.rows += 1
+        return Record(number, values)
+
+    def _json(self) -> Iterator[Record]:
+        for number, item in enumerate(self._json_records, start=1):
+            values = {
+                column: clean_text(jsonfile.flatten(item.get(column)), column, self.stats.values)
+                for column in self.columns
+            }
+            if not any(values.values()):
+                self.stats.blank_rows += 1
+                continue
+            self.stats.rows += 1
+            yield Record(number, values)
+
+
+def open_register(stream: BinaryIO, name: str) -> RegisterFile:
+    """The register in an uploaded file (a binary stream that can seek, and the file's name), or
+    a :class:`ReadError` saying why it cannot be read."""
+    sniffed = sniff(stream, name)
+    shown = PurePath(name).name or "The file"
+    register = RegisterFile(stream, name, sniffed.kind, sniffed.size, [], sniffed.encoding)
+    if sniffed.kind == "json":
+        records = jsonfile.load_records(stream, sniffed.encoding, shown)
+        register._json_records = records
+        register.columns = jsonfile.columns_of(records)
+    else:
+        if sniffed.kind == "csv":
+            register.delimiter, first_rows = tabular.sniff_dialect(stream, sniffed.encoding)
+        else:
+            register.sheet, first_rows = tabular.xlsx_sheet(stream, shown)
+        index = find_header(first_rows, shown)
+        register.header_row = index + 1
+        names = [clean_header(cell) for cell in first_rows[index]]
+        while names and not names[-1]:  # a spreadsheet's formatted but empty cells at the end
+            names.pop()
+        register.columns = unique_names(names)
+    register.format = recognise(register.columns)
+    return register
+
+
+__all__ = ["ReadError", "Record", "RegisterFile", "open_register"]

@@ -1,0 +1,98 @@
+"""Files the reader refuses, each with a message that says what is wrong."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from imports.errors import ReadError
+from imports.reading import open_register
+from tests.imports.conftest import read
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40)
+
+
+def refusal(content: bytes, name: str) -> str:
+    with pytest.raises(ReadError) as caught:
+        read(content, name)
+    return str(caught.value)
+
+
+def docx_like() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (PNG, "register.csv", "register.csv is a PNG image, not a register."),
+        (b"", "register.csv", "register.csv is empty (0 bytes)."),
+        (b" \r\n\t\n", "register.csv", "register.csv holds no data, only white space."),
+        (b",,,\n,,\n", "register.csv", "register.csv holds no rows of data."),
+        (b"1,Chatbot,Claims\n2,Triage,IT\n", "register.csv", "register.csv has no header row"),
+        (b"UC-1,ana@example.org,Chatbot\n", "register.csv", "has no header row"),
+        (b'{"title": "A", "team": "B"}', "register.json", "is JSON but not a list of records"),
+        (b'["a", "b"]', "register.json", "is JSON but not a list of records"),
+        (b"[]", "register.json", "holds an empty list"),
+        (b'[{"title": "A"},', "register.json", "is not valid JSON (line 1"),
+        (b"title,team\nA,B\n", "register.xlsx", "is named .xlsx but is not an Excel workbook"),
+        (docx_like(), "register.xlsx", "is a zip archive but not an Excel workbook"),
+        (b"PK\x03\x04" + bytes(200), "register.xlsx", "is a damaged zip archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old.xls", "old Excel (.xls)"),
+        (b"%PDF-1.7\n", "register.csv", "is a PDF document"),
+        (b"title,team\x00\x01\x02", "register.csv", "is not a text file"),
+    ],
+)
+def test_a_bad_file_is_refused_with_a_clear_message(content, name, message):
+    assert message in refusal(content, name)
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(settings):
+    settings.IMPORT_MAX_BYTES = 1024
+
+    message = refusal(b"title\n" + b"x" * 2048, "big.csv")
+
+    assert message == (
+        "big.csv is 2 KB; files up to 1 KB can be imported. Split the register into smaller files."
+    )
+
+
+def test_the_default_limit_is_50_megabytes(settings):
+    del settings.IMPORT_MAX_BYTES
+    from imports.sniffing import max_bytes
+
+    assert max_bytes() == 50 * 1024 * 1024
+
+
+def test_a_json_register_over_its_own_cap_is_refused(settings):
+    settings.IMPORT_MAX_JSON_BYTES = 100
+
+    assert "JSON registers are read whole" in refusal(
+        b'[{"title": "' + b"x" * 200 + b'"}]', "r.json"
+    )
+
+
+def test_a_fault_deep_in_a_csv_stops_the_reading_with_its_line():
+    content = b"title,team\n" + b"A,B\n" * 100_000 + b"C," + b"x" * 5000 + b"\n"
+    register = open_register(io.BytesIO(content), "register.csv")
+    limit = csv.field_size_limit(1000)
+    try:
+        with pytest.raises(ReadError, match="register.csv cannot be read as CSV near line 100002"):
+            list(register.records())
+    finally:
+        csv.field_size_limit(limit)
+
+
+def test_a_workbook_that_unpacks_far_past_the_limit_is_refused(settings):
+    settings.IMPORT_MAX_BYTES = 100_000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * 2_000_000)
+
+    message = refusal(buffer.getvalue(), "bomb.xlsx")
+
+    assert "bomb.xlsx expands to 2 MB when unpacked" in message
