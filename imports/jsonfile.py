@@ -19,8 +19,14 @@ NOT_RECORDS = (
 )
 
 
-def flatten(value) -> str:
+# Deeper than any register nests its values; deeper still is refused (``ReadError``), not a crash.
+MAX_DEPTH = 32
+
+
+def flatten(value, depth: int = 0) -> str:
     """A JSON value as one text."""
+    if depth > MAX_DEPTH:
+        raise ReadError(f"A value is nested more than {MAX_DEPTH} levels deep; flatten it first.")
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -28,10 +34,10 @@ def flatten(value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        items = (flatten(item).strip() for item in value)
+        items = (flatten(item, depth + 1).strip() for item in value)
         return "; ".join(item for item in items if item and not is_placeholder(item))
     if isinstance(value, dict):
-        pairs = ((key, flatten(item).strip()) for key, item in value.items())
+        pairs = ((key, flatten(item, depth + 1).strip()) for key, item in value.items())
         return ", ".join(f"{key}: {text}" for key, text in pairs if text)
     return str(value)
 
@@ -59,6 +65,10 @@ def load_records(stream: BinaryIO, encoding: str, shown: str) -> list[dict]:
         raise ReadError(
             f"{shown} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
         ) from error
+    except RecursionError as error:
+        raise ReadError(f"{shown} nests its values too deeply to be a register.") from error
+    except ValueError as error:  # e.g. a number of thousands of digits
+        raise ReadError(f"{shown} holds a value that can't be read: {error}.") from error
     finally:
         stream.seek(0)
     records = _records_in(document)

@@ -71,6 +71,11 @@ def csv_rows(
         raise ReadError(
             f"{shown} cannot be read as CSV near line {reader.line_num}: {error}."
         ) from error
+    except UnicodeDecodeError as error:  # e.g. a UTF-8 byte-order mark over Windows-1252 bytes
+        where = f" near line {reader.line_num}" if reader.line_num else ""
+        raise ReadError(
+            f"{shown} is not all {encoding} as it says{where}; save it again as UTF-8."
+        ) from error
     finally:
         text.detach()
 
@@ -103,6 +108,9 @@ def _open_workbook(stream: BinaryIO, shown: str):
 
 def _sheet_rows(sheet, shown: str) -> Iterator[tuple[int, list[str], list[int]]]:
     try:
+        # Rows as stored, not padded to the size the sheet declares: a workbook can declare a
+        # million rows by 16,384 columns with a single cell in its far corner.
+        sheet.reset_dimensions()
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             formulas = [
                 i for i, cell in enumerate(cells) if getattr(cell, "data_type", None) == "f"

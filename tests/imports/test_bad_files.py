@@ -96,3 +96,41 @@ def test_a_workbook_that_unpacks_far_past_the_limit_is_refused(settings):
     message = refusal(buffer.getvalue(), "bomb.xlsx")
 
     assert "bomb.xlsx expands to 2 MB when unpacked" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        # A UTF-8 byte-order mark over Windows-1252 bytes, as a spreadsheet program may save it.
+        (b"\xef\xbb\xbftitle,team\nCaf\xe9 triage,Claims\n", "register.csv", "is not all utf-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "register.json", "nests its values too deeply"),
+        (
+            b'[{"title": "A", "tags": ' + b"[" * 900 + b"1" + b"]" * 900 + b"}]",
+            "register.json",
+            "nested more than 32 levels",
+        ),
+        (b'[{"title": ' + b"9" * 5000 + b"}]", "register.json", "holds a value that can't be read"),
+    ],
+)
+def test_a_file_that_breaks_while_read_is_refused_not_a_crash(content, name, message):
+    """Refused while its records are read (where the import run reads them), with a message."""
+    with pytest.raises(ReadError) as caught:
+        register = open_register(io.BytesIO(content), name)
+        list(register.records())
+    assert message in str(caught.value)
+
+
+def test_a_workbook_declaring_a_huge_sheet_is_read_as_stored(tmp_path):
+    """One cell in the far corner of a sheet does not make the reader walk 17 billion cells."""
+    import openpyxl  # noqa: PLC0415 (only this test writes a workbook)
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["title", "team"])
+    sheet.append(["Chatbot", "Claims"])
+    sheet["XFD1048576"] = "x"
+    path = tmp_path / "register.xlsx"
+    workbook.save(path)
+    register = open_register(io.BytesIO(path.read_bytes()), "register.xlsx")
+    rows = [record for record in register.records() if record.get("title")]
+    assert [row["title"] for row in rows] == ["Chatbot"]
