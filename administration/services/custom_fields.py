@@ -12,12 +12,13 @@ that use cases hold is refused for the same reason."""
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from administration.services import editing
 from administration.services.errors import AdminError
 from core.history import history_context
 from portfolio.choices import AdminAction
+from usecases.custom_fields.values import lock_definitions
 from usecases.models import CustomField, CustomFieldType, UseCase
 from usecases.models.custom_fields import CHOICE_TYPES
 
@@ -116,8 +117,7 @@ def customfield_update(
     with transaction.atomic():
         # Waits for use-case writes checking values by the definitions now (they hold the table
         # in SHARE mode, ``lock_definitions``), so the check for values held below sees theirs.
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {CustomField._meta.db_table} IN ROW EXCLUSIVE MODE")
+        lock_definitions("ROW EXCLUSIVE")
         current = CustomField.objects.select_for_update().get(pk=field.pk)
         editing.refuse_if_changed(
             current=current,

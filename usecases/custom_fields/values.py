@@ -197,12 +197,12 @@ def _definitions(usecase=None) -> list[CustomField]:
     return fields
 
 
-def lock_definitions() -> None:
-    """Hold the definitions as they are until this transaction ends: a write checks values by
-    them, and an admin's change of a field's type or choices (which takes the table's ROW EXCLUSIVE
-    lock first) waits for the write, then sees its values; writes after it wait for it."""
+def lock_definitions(mode: str = "SHARE") -> None:
+    """Hold the definitions as they are until this transaction ends. A write checks values by
+    them in SHARE mode; an admin's change of a field's type or choices takes ROW EXCLUSIVE first,
+    so it waits for writes in flight (then sees their values) and later writes wait for it."""
     with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {CustomField._meta.db_table} IN SHARE MODE")
+        cursor.execute(f"LOCK TABLE {CustomField._meta.db_table} IN {mode} MODE")
 
 
 def active_fields(usecase=None) -> dict[str, CustomField]:
