@@ -60,6 +60,8 @@ class BulkAssignForm(_ErrorText, forms.Form):
         required=False,
         label="Ask to own",
         empty_label="Nobody (leave the owner)",
+        # Not the list's filters: choosing here must not reload the list (usecase_list.html).
+        widget=forms.Select(attrs={"class": "bulk-field"}),
         error_messages={
             "invalid_choice": "Choose a person from the list: that one is not an active account."
         },
@@ -69,11 +71,14 @@ class BulkAssignForm(_ErrorText, forms.Form):
         required=False,
         label="Move to team",
         empty_label="Keep their team",
+        widget=forms.Select(attrs={"class": "bulk-field"}),
         error_messages={"invalid_choice": "Choose one of the teams you lead."},
     )
 
     def __init__(self, *args, team_ids=None, **kwargs):
         """``team_ids``: the teams offered; None offers every team not archived (admins)."""
+        # Its own ids: the list's filter form beside it has an owner and a team field too.
+        kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
         teams = Team.objects.active().order_by("name")
         self.fields["team"].queryset = teams if team_ids is None else teams.filter(pk__in=team_ids)

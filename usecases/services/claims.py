@@ -62,6 +62,16 @@ def _title(current: UseCase) -> str:
     return f"{current.key} “{current.title}”"
 
 
+def withdraw_ownership_request(current: UseCase, *, reason: str) -> None:
+    """The open request on ``current`` (locked by the caller) closes: the draft got its owner
+    another way (an edit, an admin's reassignment), so the person asked is asked no longer."""
+    request = _open_request(current)
+    if request is None:
+        return
+    _resolve(request, accepted=False, answer=reason)
+    close_requests(usecase=current, kinds=ASKED, reason=reason)
+
+
 @history_context(service=EventKind.OWNERSHIP_REQUESTED)
 def usecase_request_ownership(
     *, usecase: UseCase, actor, person, expected_version: int | None = None

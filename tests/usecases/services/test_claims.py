@@ -226,3 +226,24 @@ def test_a_claimed_use_case_goes_through_review_and_sign_off(org, imported, cont
     assert (now.status, now.owner) == (Status.ACTIVE, contact)
     assert now.signed_off_at is not None
     assert now.sign_offs.get().owner == contact
+
+
+@pytest.mark.parametrize("how", ["edit", "reassign"])
+def test_naming_an_owner_another_way_withdraws_the_request(org, imported, contact, how):
+    services.usecase_request_ownership(usecase=imported, actor=org.lead, person=contact)
+    current = stored(imported)
+    if how == "edit":
+        services.usecase_update(
+            usecase=current,
+            actor=org.lead,
+            data={"owner": org.owner},
+            expected_version=current.version,
+        )
+    else:
+        services.usecase_reassign_owner(usecase=current, actor=org.admin, new_owner=org.owner)
+
+    request = OwnershipRequest.objects.get()
+    assert request.accepted is False and "Owen Owner the owner" in request.answer
+    assert Notification.objects.get(recipient=contact).read_at is not None
+    with pytest.raises(services.InvalidTransition):
+        services.usecase_claim(usecase=imported, actor=contact)
