@@ -14,7 +14,7 @@ from usecases.models import Notification, OwnershipRequest, UseCase
 pytestmark = pytest.mark.django_db
 
 URL = "/usecases/bulk-assign/"
-ROLES = ("anonymous", "member", "lead", "other_lead", "reviewer", "admin")
+ROLES = ("anonymous", "non_member", "member", "lead", "other_lead", "reviewer", "owner", "admin")
 
 
 def stored(usecase) -> UseCase:
@@ -46,7 +46,15 @@ def orphans(org):
 
 # -- The list --------------------------------------------------------------------------------------
 
-TICK_BOXES = {"member": False, "lead": True, "other_lead": False, "reviewer": False, "admin": True}
+TICK_BOXES = {
+    "non_member": False,
+    "owner": False,
+    "member": False,
+    "lead": True,
+    "other_lead": False,
+    "reviewer": False,
+    "admin": True,
+}
 
 
 @pytest.mark.parametrize("role", TICK_BOXES)
@@ -63,6 +71,8 @@ def test_the_list_offers_tick_boxes_on_drafts_of_teams_they_lead(sign_in, org, o
 
 CONFIRM_PAGE = {
     "anonymous": "login",
+    "non_member": 403,  # a member of another team, not a lead
+    "owner": 403,  # in no team
     "member": 403,
     "lead": "will do",
     "other_lead": "refused",  # leads a team, not this one

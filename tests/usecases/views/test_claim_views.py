@@ -13,7 +13,17 @@ from usecases.models import Notification, OwnershipRequest, UseCase
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "member", "lead", "other_lead", "reviewer", "admin", "contact")
+ROLES = (
+    "anonymous",
+    "non_member",
+    "member",
+    "lead",
+    "other_lead",
+    "reviewer",
+    "owner",
+    "admin",
+    "contact",
+)
 
 
 def stored(usecase) -> UseCase:
@@ -39,6 +49,8 @@ def messages_of(response) -> list[str]:
 
 SEES = {
     "anonymous": None,
+    "non_member": "contact only",
+    "owner": "contact only",
     "member": "contact only",
     "lead": "ask",
     "other_lead": "contact only",
@@ -79,6 +91,9 @@ def test_claiming_per_role(sign_in, org, imported, contact, role):
     elif role == "contact":
         assert response.status_code == 302
         assert (now.owner, now.status) == (contact, Status.DRAFT)
+        page = sign_in(role).get(imported.get_absolute_url()).content.decode()
+        assert "Took ownership" in page  # the history says who took it
+        assert "Claimed as the contact the use case names." in page
         return
     else:
         assert response.status_code == 403
@@ -102,6 +117,8 @@ def test_claiming_without_a_version_changes_nothing(sign_in, imported):
 
 REQUEST = {
     "anonymous": "login",
+    "non_member": 403,
+    "owner": 403,
     "member": 403,
     "lead": "asked",
     "other_lead": 403,
