@@ -71,8 +71,8 @@ def usecase_claim(request, key):
             usecase=usecase, actor=request.user, expected_version=data["version"]
         ),
         lambda claimed: (
-            f"You own {claimed.key} now. Complete the draft: a lead of "
-            f"{claimed.team.name} submits it for review, and once it is approved you sign it off."
+            f"You own {claimed.key} now. It is still a draft: once it is complete a lead of "
+            f"{claimed.team.name} submits it for review, and when it is approved you sign it off."
         ),
     )
 
