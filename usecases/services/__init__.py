@@ -13,7 +13,13 @@ write ``services.usecase_submit(...)``. Code inside the package, and tests that 
 name the defining module.
 """
 
-from usecases.services.editing import ChangeSince, changes_since, usecase_create, usecase_update
+from usecases.services.editing import (
+    ChangeSince,
+    changes_since,
+    usecase_create,
+    usecase_refusals,
+    usecase_update,
+)
 from usecases.services.errors import (
     EditConflict,
     Incomplete,
@@ -94,6 +100,7 @@ __all__ = [
     "usecase_decline_ownership",
     "usecase_reassign_owner",
     "usecase_reattest",
+    "usecase_refusals",
     "usecase_reject",
     "usecase_reopen",
     "usecase_request_changes",

@@ -16,6 +16,7 @@ from usecases.choices import (
     EDITABLE_STATUSES,
     LIFECYCLE_DATES,
     EventKind,
+    Source,
     Status,
 )
 from usecases.custom_fields.values import checked_custom_values, labels, lock_definitions
@@ -52,11 +53,26 @@ def _apply(usecase: UseCase, data: dict) -> None:
             setattr(usecase, name, checked.get(name, data[name]))
 
 
+def usecase_refusals(data: dict) -> dict[str, str]:
+    """What ``usecase_create`` would refuse in ``data``, by field name (empty: nothing): for a
+    preview that must say so before anything is written."""
+    try:
+        _apply(UseCase(status=Status.DRAFT), data)
+    except InvalidValue as refused:
+        return dict(refused.errors)
+    return {}
+
+
 @history_context(service=EventKind.CREATED)
-def usecase_create(*, actor, data: dict) -> UseCase:
-    """Create a draft authored by ``actor`` from cleaned form data."""
+def usecase_create(
+    *, actor, data: dict, source: str = Source.MANUAL, external_ref: str = ""
+) -> UseCase:
+    """Create a draft authored by ``actor`` from cleaned form data; an imported one keeps its
+    ``source`` and ``external_ref`` (unique per source)."""
     with transaction.atomic():
-        usecase = UseCase(author=actor, status=Status.DRAFT)
+        usecase = UseCase(
+            author=actor, status=Status.DRAFT, source=source, external_ref=external_ref
+        )
         _apply(usecase, data)
         usecase.save()
         for name in M2M_FIELDS:
