@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from imports.mojibake import fix_mojibake
+from imports.mojibake import fix_mojibake, replace_lost
 
 PLACEHOLDERS = frozenset(
     {
@@ -60,6 +60,7 @@ class ValueCounts:
     placeholders: Counter = field(default_factory=Counter)  # column -> values read as empty
     placeholder_texts: Counter = field(default_factory=Counter)  # the placeholder as written
     mojibake_repaired: int = 0
+    lost_replaced: int = 0  # U+FFFD marks of characters lost before the file reached us
     list_literals: int = 0
 
 
@@ -90,6 +91,8 @@ def clean_text(text: str, column: str, counts: ValueCounts) -> str:
     if not text.isascii():  # mojibake is never ASCII; most values are
         text, repaired = fix_mojibake(text)
         counts.mojibake_repaired += repaired
+        text, lost = replace_lost(text)
+        counts.lost_replaced += lost
     items = _list_items(text)
     if items is not None:
         counts.list_literals += 1
