@@ -22,18 +22,13 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from core.cells import neutralised
 from usecases.choices import REGISTER_FIELDS
 from usecases.numbers import plain_decimal
 from usecases.register import value_text
 
 BOM = "\ufeff"
 LIST_SEPARATOR = "; "
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(text: str) -> str:
-    """``text`` as a spreadsheet shows it without running it."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _moment(value: datetime) -> datetime:

@@ -182,6 +182,28 @@ class Converter:
             row.issues.append(Issue(shown, "", "It has no key: the key columns are empty."))
         return row
 
+    def items(self, target: str, text: str) -> list[str]:
+        """The values ``text`` holds for ``target``: a list field's items, or the text itself."""
+        if not text:
+            return []
+        if target_kind(target) == "choices":
+            return [item for item in _LIST_SPLIT.split(text) if item.strip()]
+        return [text]
+
+    def guess(self, target: str, text: str) -> str:
+        """What one value becomes as the mapping stands ("" for empty); nothing recorded."""
+        scratch = Converted(0)
+        kind = self.kinds.get(target) or target_kind(target)
+        if kind == "choices":
+            found = self._choices(scratch, target, "", text)
+            return found[0] if found else ""
+        if kind == "assessments":
+            found = self._assessments(scratch, target, "", text)
+            return found[0]["kind"] if found else ""
+        if kind == "boolean":
+            return {True: "true", False: "false"}.get(self._boolean(scratch, target, "", text), "")
+        return self._choice(scratch, target, "", text)
+
     def _column(self, target: str) -> str:
         return ", ".join(self.targets.get(target, [])) or target
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from core import history
+from imports.formats import KNOWN_FORMATS
 from portfolio.models import Team
 
 # The mark on history rows an import writes without an event of its own (a team, a product).
@@ -93,6 +94,10 @@ class ImportRun(models.Model):
 
     def get_absolute_url(self):
         return reverse("imports:run_detail", args=[self.pk])
+
+    @property
+    def format_label(self) -> str:
+        return next((known.label for known in KNOWN_FORMATS if known.slug == self.format), "")
 
     @property
     def finished(self) -> bool:

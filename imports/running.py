@@ -232,12 +232,16 @@ def open_run_file(run: ImportRun) -> RegisterFile:
     return open_register(io.BytesIO(bytes(run.file_data)), run.file_name)
 
 
-def plan_file(run: ImportRun, mapping: Mapping) -> Iterator[list[Planned]]:
-    """The plan of every row, batch by batch, writing nothing (the preview, a dry run)."""
-    planner = Planner(mapping, team=run.team, writing=False)
+def plan_batches(planner: Planner, run: ImportRun) -> Iterator[list[Planned]]:
+    """The plan of every row of ``run``'s file, batch by batch."""
     planner.prescan(open_run_file(run).records())
     for records in chunks(open_run_file(run).records(), BATCH_SIZE):
         yield planner.plan(records)
+
+
+def plan_file(run: ImportRun, mapping: Mapping) -> Iterator[list[Planned]]:
+    """The plan of every row, writing nothing (the preview, a dry run)."""
+    yield from plan_batches(Planner(mapping, team=run.team, writing=False), run)
 
 
 def _write(item: Planned, actor, mapping: Mapping) -> None:

@@ -4,6 +4,7 @@ mapping, the run queued for the task worker, and the summary line both print."""
 from __future__ import annotations
 
 import io
+from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -11,8 +12,8 @@ from django.utils import timezone
 
 from core.tasks import enqueue_with_this_transaction
 from imports.known import known_mapping
-from imports.mapping import Mapping
-from imports.models import ImportRun, RunStatus
+from imports.mapping import Mapping, suggest_columns
+from imports.models import ImportRun, RunStatus, SavedMapping
 from imports.reading import RegisterFile, open_register
 from usecases.custom_fields.values import active_fields
 
@@ -34,11 +35,14 @@ def read_upload(data: bytes, name: str) -> RegisterFile:
     return open_register(io.BytesIO(data), name)
 
 
-def suggested_mapping(register: RegisterFile) -> Mapping | None:
-    """The mapping a recognised format comes with; None for a file of no known format."""
-    if register.format is None:
-        return None
-    return known_mapping(register.format, register.columns, active_fields())
+def suggested_mapping(register: RegisterFile) -> Mapping:
+    """The mapping a recognised format comes with; for a file of no known format, its columns
+    named like a field mapped to it, keyed by its first column, named after the file."""
+    if register.format is not None:
+        return known_mapping(register.format, register.columns, active_fields())
+    columns = suggest_columns(register.columns, active_fields())
+    key = next((c for c, target in columns.items() if target == "title"), register.columns[0])
+    return Mapping(columns=columns, key=[key], register=PurePath(register.name).stem[:80])
 
 
 def new_run(*, data: bytes, name: str, register: RegisterFile, actor, team=None) -> ImportRun:
@@ -50,7 +54,7 @@ def new_run(*, data: bytes, name: str, register: RegisterFile, actor, team=None)
         file_data=data,
         format=register.format.slug if register.format else "",
         team=team,
-        mapping=mapping.to_json() if mapping else {},
+        mapping=mapping.to_json(),
     )
 
 
@@ -70,3 +74,18 @@ def summary(read: int, counts: dict[str, int]) -> str:
         f"read {read}, created {counts['created']}, updated {counts['updated']}, "
         f"unchanged {counts['unchanged']}, skipped {counts['skipped']}, failed {counts['failed']}"
     )
+
+
+def mapping_save(name: str, mapping: Mapping, actor) -> SavedMapping:
+    """Keep ``mapping`` under ``name`` (replacing a mapping of that name) for the next release."""
+    saved, _ = SavedMapping.objects.update_or_create(
+        name=name,
+        defaults={"format": mapping.format, "mapping": mapping.to_json(), "created_by": actor},
+    )
+    return saved
+
+
+def discard_run(run: ImportRun) -> bool:
+    """Delete ``run`` and its file if it was never started; whether it was."""
+    deleted, _ = ImportRun.objects.filter(pk=run.pk, status=RunStatus.MAPPING).delete()
+    return bool(deleted)

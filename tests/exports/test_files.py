@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from exports.files import cell_text, cell_value, json_default, json_lines, neutralised
+from core.cells import neutralised
+from exports.files import cell_text, cell_value, json_default, json_lines
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])

@@ -56,6 +56,7 @@ def usecase_list(request):
         "can_create": permissions.can_create(request.user),
         "custom_columns": columns,
         "list_links": panels.list_links(request, query.urlencode()),
+        "page_actions": panels.page_actions(request),
     }
     template = "usecases/usecase_list.html"
     return render(request, f"{template}#results" if partial_request(request) else template, context)

@@ -88,7 +88,8 @@ class Command(BaseCommand):
             if saved is None:
                 raise CommandError(f"No saved mapping is named “{name}”.")
             return Mapping.from_json(saved.mapping)
-        if not run.mapping:
+        if not run.format:
+            run.delete()
             raise CommandError(
                 f"{run.file_name} is not a format the registry knows; map it in the browser, "
                 "save the mapping, and give its name with --mapping."
