@@ -275,6 +275,22 @@ def _write(item: Planned, actor, mapping: Mapping) -> None:
         item.row.issues.append(Issue("", ref, "Another import wrote this key at the same time."))
 
 
+def _create_together(planned: list[Planned], actor, mapping: Mapping) -> None:
+    """The batch's new use cases in one go (``usecases_create_many``); when that is refused, they
+    are left for ``_write`` to create one by one, so each failure is the row's own."""
+    new = [item for item in planned if item.outcome == Outcome.CREATED]
+    if not new:
+        return
+    items = [(item.data, mapping.source, mapping.external_ref(item.row.key)) for item in new]
+    try:
+        with transaction.atomic():
+            created = services.usecases_create_many(actor=actor, items=items)
+    except (services.UseCaseError, IntegrityError):
+        return
+    for item, usecase in zip(new, created, strict=True):
+        item.usecase = usecase
+
+
 def _row_of(run: ImportRun, item: Planned, mapping: Mapping) -> ImportRow:
     issues = [issue.to_json() for issue in item.issues]
     if item.why:
@@ -308,8 +324,11 @@ def execute(run: ImportRun, *, progress: Callable[[ImportRun], None] | None = No
         for records in chunks(open_run_file(run).records(), BATCH_SIZE):
             with transaction.atomic():
                 planned = planner.plan(records)
+                _create_together(planned, actor, mapping)
                 for item in planned:
-                    if item.outcome in (Outcome.CREATED, Outcome.UPDATED):
+                    if item.outcome == Outcome.UPDATED or (
+                        item.outcome == Outcome.CREATED and item.usecase is None
+                    ):
                         _write(item, actor, mapping)
                 ImportRow.objects.bulk_create([_row_of(run, item, mapping) for item in planned])
                 counts = {}

@@ -4,20 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('usecases', '0011_custom_fields'),
+        ("usecases", "0011_custom_fields"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='usecase',
-            name='source',
-            field=models.CharField(choices=[('manual', 'Entered in the registry'), ('demo', 'Demo data'), ('us_federal_2025', 'US federal AI inventory 2025'), ('us_federal_2024', 'US federal AI inventory 2024'), ('us_federal_2023', 'US federal AI inventory 2023'), ('nl_algorithm_register', 'Dutch algorithm register'), ('uk_atrs', 'UK algorithmic transparency records'), ('registry', 'A registry export'), ('file', 'An imported file')], default='manual', max_length=30),
+            model_name="usecase",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("manual", "Entered in the registry"),
+                    ("demo", "Demo data"),
+                    ("us_federal_2025", "US federal AI inventory 2025"),
+                    ("us_federal_2024", "US federal AI inventory 2024"),
+                    ("us_federal_2023", "US federal AI inventory 2023"),
+                    ("nl_algorithm_register", "Dutch algorithm register"),
+                    ("uk_atrs", "UK algorithmic transparency records"),
+                    ("registry", "A registry export"),
+                    ("file", "An imported file"),
+                ],
+                default="manual",
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='usecasehistory',
-            name='source',
-            field=models.CharField(choices=[('manual', 'Entered in the registry'), ('demo', 'Demo data'), ('us_federal_2025', 'US federal AI inventory 2025'), ('us_federal_2024', 'US federal AI inventory 2024'), ('us_federal_2023', 'US federal AI inventory 2023'), ('nl_algorithm_register', 'Dutch algorithm register'), ('uk_atrs', 'UK algorithmic transparency records'), ('registry', 'A registry export'), ('file', 'An imported file')], default='manual', max_length=30),
+            model_name="usecasehistory",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("manual", "Entered in the registry"),
+                    ("demo", "Demo data"),
+                    ("us_federal_2025", "US federal AI inventory 2025"),
+                    ("us_federal_2024", "US federal AI inventory 2024"),
+                    ("us_federal_2023", "US federal AI inventory 2023"),
+                    ("nl_algorithm_register", "Dutch algorithm register"),
+                    ("uk_atrs", "UK algorithmic transparency records"),
+                    ("registry", "A registry export"),
+                    ("file", "An imported file"),
+                ],
+                default="manual",
+                max_length=30,
+            ),
         ),
     ]

@@ -19,6 +19,7 @@ from usecases.services.editing import (
     usecase_create,
     usecase_refusals,
     usecase_update,
+    usecases_create_many,
 )
 from usecases.services.errors import (
     EditConflict,
@@ -109,4 +110,5 @@ __all__ = [
     "usecase_submit",
     "usecase_transfer_ownership",
     "usecase_update",
+    "usecases_create_many",
 ]

@@ -19,6 +19,7 @@ from usecases.choices import (
     Source,
     Status,
 )
+from usecases.custom_fields import values as custom
 from usecases.custom_fields.values import checked_custom_values, labels, lock_definitions
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
 from usecases.lifecycle import checked_lifecycle, order_errors
@@ -87,6 +88,42 @@ def usecase_create(
             },
         )
     return usecase
+
+
+@history_context(service=EventKind.CREATED)
+def usecases_create_many(*, actor, items: list[tuple[dict, str, str]]) -> list[UseCase]:
+    """Create many drafts at once, each ``(data, source, external_ref)`` checked as
+    ``usecase_create`` checks it and written with one insert per table, each with its "created"
+    event: an import's batch. One invalid item refuses them all (``InvalidValue``), so callers
+    check each with ``usecase_refusals`` first and fall back to ``usecase_create`` one by one."""
+    with transaction.atomic():
+        usecases = []
+        for data, source, external_ref in items:
+            usecase = UseCase(
+                author=actor, status=Status.DRAFT, source=source, external_ref=external_ref
+            )
+            _apply(usecase, data)
+            usecases.append(usecase)
+        UseCase.objects.bulk_create(usecases)
+        custom_fields = custom.active_fields()
+        events = []
+        for name in M2M_FIELDS:
+            through = UseCase._meta.get_field(name).remote_field.through
+            target = UseCase._meta.get_field(name).m2m_reverse_field_name()
+            through.objects.bulk_create(
+                through(usecase_id=usecase.pk, **{f"{target}_id": item.pk})
+                for usecase, (data, _, _) in zip(usecases, items, strict=True)
+                for item in data.get(name) or []
+            )
+        for usecase, (data, _, _) in zip(usecases, items, strict=True):
+            m2m = {name: list(data.get(name) or []) for name in M2M_FIELDS}
+            shown = usecase_snapshot(usecase, m2m, custom_fields)
+            changes = {name: ["", value] for name, value in shown.items() if value}
+            events.append(
+                {"usecase": usecase, "actor": actor, "version": usecase.version, "changes": changes}
+            )
+        history.record_many(EventKind.CREATED, events)
+    return usecases
 
 
 @history_context(service=EventKind.UPDATED)
