@@ -27,6 +27,8 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n|,|/|\band\b|\bor\b)\s*")
 KEY_SEPARATOR = "/"
+# A cell holding a formula (``=HYPERLINK("…")``, ``=SUM(A1:A3)``) rather than a value.
+_FORMULA = re.compile(r"^=\s*[A-Za-z][A-Za-z0-9_.]*\s*\(")
 
 # Stage words, tried in order: a text's first rule with a word in it decides. The specific phrases
 # come first ("pre-deployment" holds "deploy"; "not in production" holds "production").
@@ -173,6 +175,11 @@ class Converter:
         for target, columns in self.targets.items():
             given = [(column, record.get(column, "")) for column in columns]
             given = [(column, text) for column, text in given if text]
+            for column, text in given:
+                if _FORMULA.match(text):
+                    why = "A spreadsheet formula, not a value: it is not stored."
+                    row.issues.append(Issue(column, text, why, True))
+            given = [(column, text) for column, text in given if not _FORMULA.match(text)]
             if given:
                 self._read(row, target, given)
         if not row.data.get("title"):

@@ -119,12 +119,19 @@ class Mapping:
     fallback_team: str = ""
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """As stored (a JSON column, which keeps no key order): the columns as [column, target]
+        pairs, so several columns filling one field are joined in the file's order."""
+        data = asdict(self)
+        data["columns"] = [[column, target] for column, target in self.columns.items()]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
         known = {name for name in cls.__dataclass_fields__}
-        return cls(**{name: value for name, value in (data or {}).items() if name in known})
+        values = {name: value for name, value in (data or {}).items() if name in known}
+        if isinstance(values.get("columns"), list):
+            values["columns"] = {column: target for column, target in values["columns"]}
+        return cls(**values)
 
     def targets(self) -> dict[str, list[str]]:
         """target -> the columns filling it, in file order."""

@@ -15,6 +15,7 @@ in the registry since is not undone by a row that did not change.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -311,43 +312,58 @@ def _row_of(run: ImportRun, item: Planned, mapping: Mapping) -> ImportRow:
 
 def execute(run: ImportRun, *, progress: Callable[[ImportRun], None] | None = None) -> ImportRun:
     """Write the run's rows, batch by batch, and mark it done (or failed, with the error, keeping
-    what the committed batches wrote)."""
+    what the committed batches wrote). A run that stopped part way (the worker lost, the database
+    gone) resumes: the rows it already reported are planned again, so duplicates and keys read as
+    before, but not written or counted twice."""
     mapping = Mapping.from_json(run.mapping)
     actor = run.created_by
+    done = set(run.rows.values_list("number", flat=True))
     ImportRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), error=""
+        status=RunStatus.RUNNING, started_at=timezone.now(), finished_at=None, error=""
     )
     try:
         planner = Planner(mapping, team=run.team, writing=True)
         total = planner.prescan(open_run_file(run).records())
-        ImportRun.objects.filter(pk=run.pk).update(rows_total=total, rows_done=0)
+        ImportRun.objects.filter(pk=run.pk).update(rows_total=total, rows_done=len(done))
         for records in chunks(open_run_file(run).records(), BATCH_SIZE):
             with transaction.atomic():
-                planned = planner.plan(records)
-                _create_together(planned, actor, mapping)
-                for item in planned:
-                    if item.outcome == Outcome.UPDATED or (
-                        item.outcome == Outcome.CREATED and item.usecase is None
-                    ):
-                        _write(item, actor, mapping)
-                ImportRow.objects.bulk_create([_row_of(run, item, mapping) for item in planned])
-                counts = {}
-                for item in planned:
-                    name = OUTCOME_COUNTS[Outcome(item.outcome)]
-                    counts[name] = counts.get(name, F(name)) + 1
-                ImportRun.objects.filter(pk=run.pk).update(
-                    rows_done=F("rows_done") + len(planned), **counts
-                )
+                planned = [p for p in planner.plan(records) if p.row.number not in done]
+                _write_batch(run, planned, actor, mapping)
             if progress:
                 run.refresh_from_db()
                 progress(run)
     except DatabaseError as error:
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            finished_at=timezone.now(),
-            error=f"The database failed: {error}",
-        )
+        _stopped(run, f"The database failed: {error}")
+        raise
+    except Exception as error:
+        _stopped(run, f"The import stopped on an error: {error}")
         raise
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def _write_batch(run: ImportRun, planned: list[Planned], actor, mapping: Mapping) -> None:
+    """Write a batch's rows, record their outcomes and move the run's counts, in the caller's
+    transaction."""
+    _create_together(planned, actor, mapping)
+    for item in planned:
+        if item.outcome == Outcome.UPDATED or (
+            item.outcome == Outcome.CREATED and item.usecase is None
+        ):
+            _write(item, actor, mapping)
+    ImportRow.objects.bulk_create([_row_of(run, item, mapping) for item in planned])
+    counts = {}
+    for item in planned:
+        name = OUTCOME_COUNTS[Outcome(item.outcome)]
+        counts[name] = counts.get(name, F(name)) + 1
+    ImportRun.objects.filter(pk=run.pk).update(rows_done=F("rows_done") + len(planned), **counts)
+
+
+def _stopped(run: ImportRun, error: str) -> None:
+    """Mark ``run`` failed, in a connection that may have just come back."""
+    # The database may still be gone: the task's retry then finds the run unfinished and resumes.
+    with contextlib.suppress(DatabaseError):
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
+        )
