@@ -21,12 +21,15 @@ from imports.reading import Record
 from usecases.choices import AssessmentKind, LifecycleStage, Technique
 from usecases.models import UseCase
 from usecases.numbers import parse_decimal
-from usecases.register import web_address
+from usecases.register import parse_assessments, web_address
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n|,|/|\band\b|\bor\b)\s*")
 KEY_SEPARATOR = "/"
+_ASSESSMENT_ITEM = re.compile(
+    r"kind: (\w+)(?:, date: (\d{4}-\d\d-\d\d))?(?:, link: (https?://[^\s;,]+))?"
+)
 # A cell holding a formula (``=HYPERLINK("…")``, ``=SUM(A1:A3)``) rather than a value.
 _FORMULA = re.compile(r"^=\s*[A-Za-z][A-Za-z0-9_.]*\s*\(")
 
@@ -302,12 +305,27 @@ class Converter:
         mapped = self._mapped(target, text)
         if mapped is not None:
             return [{"kind": mapped, "date": "", "link": ""}] if mapped else []
-        folded = fold(text)
-        kinds = [k for k in AssessmentKind.values if re.search(rf"\b{k}\b", folded)]
+        try:  # one a line, as the form and the registry's CSV export write them
+            return parse_assessments(text)
+        except ValidationError:
+            pass
+        listed = [  # the registry's JSON export: a list of {kind, date, link}, read as text
+            {"kind": kind, "date": when, "link": link}
+            for kind, when, link in _ASSESSMENT_ITEM.findall(text)
+            if kind in AssessmentKind.values
+        ]
+        if listed:
+            return listed
+        word = fold(text).split(" ")[0].strip(".,;:-")
+        link = (_URL.findall(text) or [""])[0].rstrip(").,;")
+        # A yes in a column named after an assessment ("dpia": "Ja") records that assessment.
+        named = [k for k in AssessmentKind.values if re.search(rf"\b{k}\b", fold(column))]
+        if word in TRUE_WORDS and named:
+            return [{"kind": named[0], "date": "", "link": link}]
+        kinds = [k for k in AssessmentKind.values if re.search(rf"\b{k}\b", fold(text))]
         if kinds:
-            link = (_URL.findall(text) or [""])[0]
-            return [{"kind": kinds[0], "date": "", "link": link.rstrip(").,;")}]
-        if fold(text).split(" ")[0].strip(".,;:-") not in FALSE_WORDS:
+            return [{"kind": kinds[0], "date": "", "link": link}]
+        if word not in FALSE_WORDS:
             row.issues.append(
                 Issue(column, text, "Not an assessment this registry knows; kept empty.", True)
             )

@@ -105,7 +105,6 @@ def _nl() -> Mapping:
             "methods_and_models": IGNORE,  # prose, not the classification's choices
         }
     )
-    values.setdefault("impact_assessments", {}).update({"ja": "iama"})
     return Mapping(
         columns=columns,
         key=["uuid"],

@@ -33,7 +33,8 @@ SAMPLE_ROWS = 20  # rows read for each column's example value
 
 
 def _run_for(request, pk: int, *, change: bool = False) -> ImportRun:
-    run = get_object_or_404(ImportRun.objects.select_related("team", "created_by"), pk=pk)
+    runs = ImportRun.objects.select_related("team", "created_by").defer("file_data")
+    run = get_object_or_404(runs, pk=pk)
     allowed = permissions.can_change_run if change else permissions.can_view_run
     if not allowed(request.user, run):
         raise PermissionDenied
