@@ -105,13 +105,28 @@ def test_bare_line_feeds_inside_crlf_rows_and_spaces_at_the_edges():
 
 
 def test_placeholders_read_as_empty_and_are_counted():
-    content = b"title,stage,features\nA,Unknown,[]\nB,N/A,\"['k) None of the above']\"\nC,Pilot,\"['age', 'sex']\"\n"
+    content = b"title,stage,features\nA,Unknown,[]\nB,N/A,\"['N/A']\"\nC,Pilot,\"['age', 'sex']\"\n"
 
     register, records = read(content, "register.csv")
 
     assert [record["stage"] for record in records] == ["", "", "Pilot"]
     assert [record["features"] for record in records] == ["", "", "age; sex"]
     assert register.stats.values.placeholders == {"stage": 2, "features": 2}
+
+
+def test_none_is_an_answer_not_a_placeholder():
+    content = (
+        b"title,stage,features\nA,None,\"['k) None of the above']\"\nB,Pilot,None of the above\n"
+    )
+
+    register, records = read(content, "register.csv")
+
+    assert [record["stage"] for record in records] == ["None", "Pilot"]
+    assert [record["features"] for record in records] == [
+        "k) None of the above",
+        "None of the above",
+    ]
+    assert register.stats.values.placeholders == {}
 
 
 def test_blank_rows_are_skipped_and_short_rows_filled():
