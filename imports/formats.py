@@ -80,6 +80,10 @@ REGISTRY = _format(
     "This registry's own export",
     "key|title|who|problem|success_signal",
 )
+# What the registry's CSV export puts a ``'`` before (``exports.files.FORMULA_STARTS``), so that a
+# spreadsheet never runs the text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 KNOWN_FORMATS = (US_2025, US_2024, US_2023, NL_ALGORITMEREGISTER, UK_ATRS, REGISTRY)
 
 
@@ -94,6 +98,17 @@ def recognise(columns: list[str]) -> KnownFormat | None:
         if known.share(names) >= (1.0 if known is REGISTRY else RECOGNISED_SHARE)
     ]
     return max(matches, key=lambda match: match[:2])[2] if matches else None
+
+
+def unneutralised(cell: str) -> str:
+    """A cell of the registry's own CSV export as the registry stored it: the one ``'`` the
+    export put before a text a spreadsheet would run (or before such a ``'``) taken off."""
+    if cell[:1] != "'":
+        return cell
+    text = cell[1:]
+    if text.startswith(FORMULA_STARTS) or (text[:1] == "'" and text[1:].startswith(FORMULA_STARTS)):
+        return text
+    return cell
 
 
 def registry_columns() -> list[str]:

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from imports import jsonfile, tabular
 from imports.errors import ReadError
-from imports.formats import KnownFormat, recognise
+from imports.formats import REGISTRY, KnownFormat, recognise, unneutralised
 from imports.header import find_header
 from imports.sniffing import sniff
 from imports.values import ValueCounts, clean_header, clean_text, unique_names
@@ -84,9 +84,12 @@ class RegisterFile:
             )
         else:
             rows = tabular.xlsx_rows(self.stream, self.sheet, self.shown)
+        own_csv = self.kind == "csv" and self.format is REGISTRY
         for number, cells, formulas in rows:
             if number <= self.header_row:
                 continue
+            if own_csv:  # the export's defence against formulas, undone
+                cells = [unneutralised(cell) for cell in cells]
             record = self._record(number, cells, formulas)
             if record is not None:
                 yield record
