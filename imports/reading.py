@@ -3,7 +3,7 @@
 ``open_register(stream, name)`` looks at the file (size, kind, encoding, dialect, header row,
 known format) and raises :class:`~imports.errors.ReadError` with a message for the uploader when it
 cannot be read; nothing else happens. ``RegisterFile.records()`` then yields each record, streaming
-for CSV and XLSX. Values are cleaned as :mod:`imports.values` says: edges trimmed, placeholders
+(JSON: its text is held, its records decoded one at a time). Values are cleaned as :mod:`imports.values` says: edges trimmed, placeholders
 ("Unknown", "N/A", "[]", ...) empty, mojibake already in the source repaired.
 """
 
@@ -58,7 +58,7 @@ class RegisterFile:
     sheet: str | None = None
     format: KnownFormat | None = None
     stats: ReadStats = field(default_factory=ReadStats)
-    _json_records: list[dict] | None = field(default=None, repr=False)
+    _json_member: int | None = field(default=None, repr=False)  # the object's member, if any
 
     @property
     def dialect(self) -> str | None:
@@ -117,7 +117,8 @@ class RegisterFile:
         return Record(number, values)
 
     def _json(self) -> Iterator[Record]:
-        for number, item in enumerate(self._json_records, start=1):
+        items = jsonfile.iter_records(self.stream, self.encoding, self.shown, self._json_member)
+        for number, item in enumerate(items, start=1):
             values = {
                 column: clean_text(jsonfile.flatten(item.get(column)), column, self.stats.values)
                 for column in self.columns
@@ -136,9 +137,9 @@ def open_register(stream: BinaryIO, name: str) -> RegisterFile:
     shown = PurePath(name).name or "The file"
     register = RegisterFile(stream, name, sniffed.kind, sniffed.size, [], sniffed.encoding)
     if sniffed.kind == "json":
-        records = jsonfile.load_records(stream, sniffed.encoding, shown)
-        register._json_records = records
-        register.columns = jsonfile.columns_of(records)
+        register._json_member, register.columns = jsonfile.locate_records(
+            stream, sniffed.encoding, shown
+        )
     else:
         if sniffed.kind == "csv":
             register.delimiter, first_rows = tabular.sniff_dialect(stream, sniffed.encoding)

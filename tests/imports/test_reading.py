@@ -3,11 +3,13 @@ formula cell), JSON shapes and the formats recognised by their columns."""
 
 import io
 import json
+import tracemalloc
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
+from imports.errors import ReadError
 from imports.formats import REGISTRY, recognise, registry_columns
 from imports.reading import open_register
 from tests.imports.conftest import read
@@ -280,3 +282,36 @@ def test_rows_of_placeholders_count_as_blank_and_unnamed_trailing_columns_go():
     assert [record["title"] for record in records] == ["A", "C"]
     assert records[0]["column 2"] == "x"
     assert register.stats.blank_rows == 1
+
+
+def test_a_json_register_is_decoded_a_record_at_a_time():
+    record = json.dumps({f"field_{i}": f"v{i % 10}" for i in range(36)})
+    content = ("[" + ",".join([record] * 2000) + "]").encode()
+    tracemalloc.start()
+    try:
+        register = open_register(io.BytesIO(content), "big.json")
+        count = sum(1 for _ in register.records())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert count == 2000 and len(register.columns) == 36
+    # Parsed whole, the records took five times the file; one at a time, the text and a record.
+    assert peak < 2 * len(content)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"meta": {"a": 1}, "records": [{"t": "A"}] x', "line 1, column 44: Expecting ','"),
+        (b'[{"t": "A"}] [1]', "line 1, column 14: Extra data"),
+        (b'{"meta": {"a": [1, }, "records": []}', "line 1, column 20: Expecting value"),
+        (b'{"a": [{"t": 1}], "b": [{"t": 2}]}', "is JSON but not a list of records"),
+        (b'{"records": [], "b": [{"t": 2}]}', "holds an empty list"),
+    ],
+)
+def test_a_json_document_is_checked_whole_before_records_are_read(content, message):
+    with pytest.raises(ReadError) as caught:
+        open_register(io.BytesIO(content), "register.json")
+
+    assert message in str(caught.value)
