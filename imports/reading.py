@@ -17,9 +17,10 @@ from imports.errors import ReadError
 from imports.formats import REGISTRY, KnownFormat, recognise, unneutralised
 from imports.header import find_header
 from imports.sniffing import sniff
-from imports.values import ValueCounts, clean_header, clean_text, unique_names
+from imports.values import EDGE_SPACE, ValueCounts, clean_header, clean_text, unique_names
 
 FORMULA_EXAMPLES = 20
+RAGGED_EXAMPLES = 20
 
 
 class Record(dict):
@@ -39,7 +40,10 @@ class ReadStats:
 
     rows: int = 0
     blank_rows: int = 0
-    ragged_rows: int = 0  # rows with more cells than the header names
+    # Rows holding data past the columns (those named, and those the first rows showed data in):
+    # that data is not in their record. ``ragged_examples``: the first rows' numbers.
+    ragged_rows: int = 0
+    ragged_examples: list[int] = field(default_factory=list)
     formula_cells: int = 0
     formula_examples: list[tuple[int, str]] = field(default_factory=list)  # (row, column)
     values: ValueCounts = field(default_factory=ValueCounts)
@@ -109,6 +113,8 @@ class RegisterFile:
             return None
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
             stats.ragged_rows += 1
+            if len(stats.ragged_examples) < RAGGED_EXAMPLES:
+                stats.ragged_examples.append(number)
         for position in formulas:
             stats.formula_cells += 1
             if len(stats.formula_examples) < FORMULA_EXAMPLES and position < width:
@@ -130,6 +136,22 @@ class RegisterFile:
             yield Record(number, values)
 
 
+def _filled_width(row: list[str]) -> int:
+    """How many of the row's cells reach its last one holding something."""
+    return next((i + 1 for i in range(len(row) - 1, -1, -1) if row[i].strip(EDGE_SPACE)), 0)
+
+
+def _column_names(header: list[str], rows: list[list[str]]) -> list[str]:
+    """The header's names, as wide as the header or the data of the rows below it: a column
+    with data but no name is ``column N``; empty cells past both (a spreadsheet's formatted but
+    empty cells at the end) are no column."""
+    names = [clean_header(cell) for cell in header]
+    width = max(map(_filled_width, rows), default=0)
+    while len(names) > width and not names[-1]:
+        names.pop()
+    return unique_names(names + [""] * (width - len(names)))
+
+
 def open_register(stream: BinaryIO, name: str) -> RegisterFile:
     """The register in an uploaded file (a binary stream that can seek, and the file's name), or
     a :class:`ReadError` saying why it cannot be read."""
@@ -147,10 +169,7 @@ def open_register(stream: BinaryIO, name: str) -> RegisterFile:
             register.sheet, first_rows = tabular.xlsx_sheet(stream, shown)
         index = find_header(first_rows, shown)
         register.header_row = index + 1
-        names = [clean_header(cell) for cell in first_rows[index]]
-        while names and not names[-1]:  # a spreadsheet's formatted but empty cells at the end
-            names.pop()
-        register.columns = unique_names(names)
+        register.columns = _column_names(first_rows[index], first_rows[index + 1 :])
     register.format = recognise(register.columns)
     return register
 

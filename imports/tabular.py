@@ -62,7 +62,8 @@ def _parse(text: str, delimiter: str, whole: bool) -> list[list[str]]:
 
 def sniff_dialect(stream: BinaryIO, encoding: str) -> tuple[str, list[list[str]]]:
     """The delimiter whose rows are most often as wide as each other (and wider than one), with
-    the first rows parsed with it."""
+    the sample's rows parsed with it (the header is among the first; the rest show how wide the
+    data is)."""
     text, whole = _sample_text(stream, encoding)
     best, best_score, best_rows = ",", (-1.0, 0), []
     for delimiter in DELIMITERS:
@@ -74,7 +75,7 @@ def sniff_dialect(stream: BinaryIO, encoding: str) -> tuple[str, list[list[str]]
         score = (widths.count(width) / len(widths) if width > 1 else 0.0, width)
         if score > best_score:
             best, best_score, best_rows = delimiter, score, rows
-    return best, best_rows[:LOOKAHEAD]
+    return best, best_rows
 
 
 # What a quote does to csv's state: opens a quoted cell at a cell's start, closes one (or is the

@@ -315,3 +315,25 @@ def test_a_json_document_is_checked_whole_before_records_are_read(content, messa
         open_register(io.BytesIO(content), "register.json")
 
     assert message in str(caught.value)
+
+
+def test_data_past_the_named_columns_is_kept_under_column_n():
+    content = b"title,team\nA,Claims,note for A,\nB,IT\n"
+
+    register, records = read(content, "register.csv")
+
+    assert register.columns == ["title", "team", "column 3"]
+    assert [record["column 3"] for record in records] == ["note for A", ""]
+    assert register.stats.ragged_rows == 0
+
+
+def test_rows_past_the_sample_with_data_past_the_columns_are_named():
+    filler = b"".join(b"R%d,IT\n" % n for n in range(30_000))  # past the sniffed sample
+    content = b"title,team\n" + filler + b"X,IT,lost\n" * 25
+
+    register, records = read(content, "register.csv")
+
+    assert register.columns == ["title", "team"]
+    assert len(records) == 30_025
+    assert register.stats.ragged_rows == 25
+    assert register.stats.ragged_examples == list(range(30_002, 30_022))
