@@ -165,13 +165,33 @@ def open_register(stream: BinaryIO, name: str) -> RegisterFile:
     else:
         if sniffed.kind == "csv":
             register.delimiter, first_rows = tabular.sniff_dialect(stream, sniffed.encoding)
+            register.header_row, register.columns = _header(first_rows, shown)
         else:
-            register.sheet, first_rows = tabular.xlsx_sheet(stream, shown)
-        index = find_header(first_rows, shown)
-        register.header_row = index + 1
-        register.columns = _column_names(first_rows[index], first_rows[index + 1 :])
+            register.sheet, register.header_row, register.columns = _register_sheet(stream, shown)
     register.format = recognise(register.columns)
     return register
+
+
+def _header(rows: list[list[str]], shown: str) -> tuple[int, list[str]]:
+    """The header row's number (from 1) among the first rows, and the column names."""
+    index = find_header(rows, shown)
+    return index + 1, _column_names(rows[index], rows[index + 1 :])
+
+
+def _register_sheet(stream: BinaryIO, shown: str) -> tuple[str, int, list[str]]:
+    """The workbook's sheet that holds the register, its header row and columns: the first
+    whose columns are a known format (a workbook may open on a notes or read-me sheet), else the
+    first with data."""
+    sheets = tabular.xlsx_sheets(stream, shown)
+    for title, rows in sheets:
+        try:
+            header_row, columns = _header(rows, shown)
+        except ReadError:
+            continue
+        if recognise(columns):
+            return title, header_row, columns
+    title, rows = sheets[0]
+    return (title, *_header(rows, shown))
 
 
 __all__ = ["ReadError", "Record", "RegisterFile", "open_register"]

@@ -210,9 +210,10 @@ def _sheet_rows(sheet, shown: str) -> Iterator[tuple[int, list[str], list[int]]]
         raise ReadError(f"{shown} has a damaged sheet “{sheet.title}”: {error}.") from error
 
 
-def xlsx_sheet(stream: BinaryIO, shown: str) -> tuple[str, list[list[str]]]:
-    """The name of the first sheet with data, and its first rows."""
+def xlsx_sheets(stream: BinaryIO, shown: str) -> list[tuple[str, list[list[str]]]]:
+    """The sheets with data, in the workbook's order: each one's name and first rows."""
     workbook = _open_workbook(stream, shown)
+    sheets = []
     try:
         for sheet in workbook.worksheets:
             rows = []
@@ -221,10 +222,12 @@ def xlsx_sheet(stream: BinaryIO, shown: str) -> tuple[str, list[list[str]]]:
                 if len(rows) >= LOOKAHEAD:
                     break
             if any(any(cell.strip() for cell in row) for row in rows):
-                return sheet.title, rows
+                sheets.append((sheet.title, rows))
     finally:
         workbook.close()
-    raise ReadError(f"{shown} is a workbook with no data in any sheet.")
+    if not sheets:
+        raise ReadError(f"{shown} is a workbook with no data in any sheet.")
+    return sheets
 
 
 def xlsx_rows(stream: BinaryIO, sheet_name: str, shown: str):

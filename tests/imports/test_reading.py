@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
 from imports.errors import ReadError
-from imports.formats import REGISTRY, recognise, registry_columns
+from imports.formats import REGISTRY, US_2025, recognise, registry_columns
 from imports.reading import open_register
 from tests.imports.conftest import read
 
@@ -175,6 +175,54 @@ def test_an_xlsx_reads_its_first_sheet_with_data_and_formulas_as_text():
     assert records[1]["link"] == "+31 20 123" and records[1]["budget"] == "12.5"
     assert register.stats.formula_cells == 1
     assert register.stats.formula_examples == [(4, "link")]
+
+
+def workbook_of(sheets: dict[str, list[list]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+US_2025_COLUMNS = sorted(US_2025.signature)
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        [["About this file"], ["Exported from the agency's inventory on 2025-01-06."]],
+        [["Field", "Meaning"], ["agency", "The agency's code"], ["id", "The use case's id"]],
+        [["https://example.org/inventory", "2025-01-06"]],  # no header: refused alone
+    ],
+)
+def test_an_xlsx_prefers_the_sheet_of_a_known_format_to_a_notes_sheet(notes):
+    content = workbook_of(
+        {"Read me": notes, "Inventory": [US_2025_COLUMNS, ["x"] * len(US_2025_COLUMNS)]}
+    )
+
+    register, records = read(content, "inventory.xlsx")
+
+    assert (register.sheet, register.format) == ("Inventory", US_2025)
+    assert len(records) == 1
+
+
+def test_an_xlsx_of_no_known_format_reads_its_first_sheet_with_data():
+    content = workbook_of(
+        {"Empty": [], "Ours": [["title", "team"], ["A", "IT"]], "Other": [["name"], ["B"]]}
+    )
+
+    register, records = read(content, "register.xlsx")
+
+    assert (register.sheet, register.format, records) == (
+        "Ours",
+        None,
+        [{"title": "A", "team": "IT"}],
+    )
 
 
 def test_an_xlsx_with_dates_and_duplicate_headers():
