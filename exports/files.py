@@ -16,6 +16,7 @@ In CSV and XLSX a list's items are joined with ``; `` (the register fields that 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterable, Iterator
@@ -161,6 +162,11 @@ def write_xlsx(file, columns: list[str], rows: Iterable[dict], *, title: str = "
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(_typed_cells(sheet, columns))
-    for row in rows:
-        sheet.append(_typed_cells(sheet, [cell_value(name, row.get(name)) for name in columns]))
+    try:
+        for row in rows:
+            sheet.append(_typed_cells(sheet, [cell_value(name, row.get(name)) for name in columns]))
+    except BaseException:
+        with contextlib.suppress(Exception):  # end the sheet's writer now, not when collected
+            sheet.close()
+        raise
     workbook.save(file)
