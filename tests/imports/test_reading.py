@@ -388,3 +388,17 @@ def test_rows_past_the_sample_with_data_past_the_columns_are_named():
     assert len(records) == 30_025
     assert register.stats.ragged_rows == 25
     assert register.stats.ragged_examples == list(range(30_002, 30_022))
+
+
+def test_a_header_of_years_names_its_columns():
+    content = b"project,2023,2024\nPortal,1500,2000\nTriage,300,450\n"
+
+    register, records = read(content, "budget.csv")
+
+    assert register.columns == ["project", "2023", "2024"]
+    assert records[0] == {"project": "Portal", "2023": "1500", "2024": "2000"}
+
+
+def test_a_column_of_years_is_data_not_a_header():
+    with pytest.raises(ReadError, match="has no header row"):
+        read(b"2023,Chatbot,Claims\n2024,Triage,IT\n", "register.csv")
