@@ -3,8 +3,11 @@ control characters (NUL, ...) dropped, mojibake repaired, list literals joined, 
 
 Placeholders are what registers write where they mean "no value". They are read as empty, so that
 "Unknown" never becomes a real value; the reader counts them per column. The list, compared
-without case, surrounding spaces, a trailing full stop or a leading choice letter (``k) None of the
-above``): see :data:`PLACEHOLDERS`.
+without case, surrounding spaces, a trailing full stop or a leading choice letter (``k) N/A``):
+see :data:`PLACEHOLDERS`. "None" and "None of the above" are not among them: in the US 2025
+inventory they are answers (``demographic_features``: ``k) None of the above``, the agency saying
+the system uses no demographic feature), so they are kept as written and the importer's value
+mapping decides what they mean.
 """
 
 import ast
@@ -24,8 +27,6 @@ PLACEHOLDERS = frozenset(
         "not applicable",
         "not known",
         "unknown",
-        "none",
-        "none of the above",
         "null",
         "nil",
         "nan",
