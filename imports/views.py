@@ -144,9 +144,20 @@ def run_preview(request, pk: int):
     mapping = Mapping.from_json(run.mapping)
     preview = build_preview(run, mapping)
     fields = shown_fields(mapping)
-    rows = [(item, [item.row.data.get(name, "") for name, _ in fields]) for item in preview.first]
+    rows = [
+        (item, _team_shown(item), [item.row.data.get(name, "") for name, _ in fields])
+        for item in preview.first
+    ]
     context = {"run": run, "preview": preview, "fields": fields, "rows": rows}
     return render(request, "imports/run_preview.html", context)
+
+
+def _team_shown(item) -> str:
+    """The team a previewed row goes into, or the names to be created for it."""
+    if item.data.get("team") is not None:
+        return str(item.data["team"])
+    names = [item.row.names.get(n) for n in ("unit", "team") if item.row.names.get(n)]
+    return f"{' › '.join(names)} (to be created)" if names else ""
 
 
 @require_GET
