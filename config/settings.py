@@ -263,6 +263,9 @@ ATTESTATION_DUE_WITHIN_DAYS = 30
 # which is parsed whole (default 20 MB). A larger upload is refused with a message.
 IMPORT_MAX_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_MAX_JSON_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_JSON_BYTES", str(20 * 1024 * 1024)))
+# A CSV row's cells and one cell's characters, at most: a file past them is refused, naming the row.
+IMPORT_MAX_CELLS_PER_ROW = 2_000
+IMPORT_MAX_CELL_CHARS = 1_000_000
 # A use case with no measurement of its success metric in this many days shows "evidence stale".
 EVIDENCE_STALE_DAYS = 90
 # E-mail retries: the delay doubles from the first, capped, until the attempts run out (~2 days).

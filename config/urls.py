@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("administration/", include("administration.urls")),
     path("exports/", include("exports.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]

@@ -64,6 +64,16 @@ def record(name: str, **fields) -> models.Model:
     return event.table.objects.create(**{event.table.event_field: event.name}, **fields)
 
 
+def record_many(name: str, rows: list[dict]) -> list[models.Model]:
+    """Write one event row for ``name`` per item of ``rows`` (the fields of each), in one insert:
+    for a service that writes many rows at once (an import's batch)."""
+    event = event_name(name)
+    table = event.table
+    return table.objects.bulk_create(
+        [table(**{table.event_field: event.name}, **fields) for fields in rows]
+    )
+
+
 @contextmanager
 def history_context(**metadata):
     """Mark the history rows written inside with ``metadata`` (e.g. ``service="review.approved"``).

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.utils import timezone
 
-from exports.files import csv_lines, json_lines, neutralised, write_xlsx
+from core.cells import neutralised
+from exports.files import csv_lines, json_lines, write_xlsx
 from exports.records import Records, export_queryset
 from exports.standards import STANDARDS, StandardRecords
 from usecases.filters import UseCaseFilter

@@ -5,13 +5,18 @@ a file; nothing holds the whole export.
 
 In CSV and XLSX a list's items are joined with ``; `` (the register fields that read otherwise,
 ``usecases.register.value_text``, read as the detail page and the form show them), yes / no reads
-"Yes" / "No", and any text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is prefixed with ``'``, so a spreadsheet shows it as text and never runs it as a formula.
-Numbers and dates stay numbers and dates.
+"Yes" / "No", and numbers and dates stay numbers and dates. Text a spreadsheet would run:
+
+- CSV has no cell types, so a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return is prefixed with ``'`` (and so is one that already starts with ``'`` and one of
+  those, so the registry's import, which takes the one ``'`` off, gets the text back exactly);
+- XLSX stores every text as a string cell, never a formula, so the text is exactly the stored
+  text; a text longer than a cell holds (32,767 characters) is cut, ending " [cut: N characters]".
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterable, Iterator
@@ -20,20 +25,29 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+from core.cells import neutralised
 from usecases.choices import REGISTER_FIELDS
 from usecases.numbers import plain_decimal
 from usecases.register import value_text
 
 BOM = "\ufeff"
 LIST_SEPARATOR = "; "
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The most characters an Excel cell holds.
+XLSX_MAX_CHARS = 32_767
 
 
-def neutralised(text: str) -> str:
-    """``text`` as a spreadsheet shows it without running it."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+def cut_to_cell(text: str) -> str:
+    """``text`` as an XLSX cell holds it: whole, or its start and " [cut: N characters]"."""
+    keep = XLSX_MAX_CHARS
+    while len(text) > XLSX_MAX_CHARS:
+        marker = f" [cut: {len(text) - keep:,} characters]"
+        if keep + len(marker) <= XLSX_MAX_CHARS:
+            return text[:keep] + marker
+        keep = XLSX_MAX_CHARS - len(marker)
+    return text
 
 
 def _moment(value: datetime) -> datetime:
@@ -83,13 +97,27 @@ def cell_text(name: str, value) -> str:
 
 
 def cell_value(name: str, value):
-    """An XLSX cell: numbers, dates and yes / no typed; text neutralised, without the control
-    characters a workbook can't hold."""
+    """An XLSX cell's value: numbers, dates and yes / no typed; text as stored (``write_xlsx``
+    makes it a string cell), without the control characters a workbook can't hold, cut to what a
+    cell holds."""
     if value is None or isinstance(value, bool | int | Decimal | date):
         if isinstance(value, datetime):
             return _moment(value).replace(tzinfo=None)
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", neutralised(_text(name, value)))
+    return cut_to_cell(ILLEGAL_CHARACTERS_RE.sub("", _text(name, value)))
+
+
+def _typed_cells(sheet, values: list) -> list:
+    """The values, with each text openpyxl would write as a formula (``=...``) or an error
+    (``#N/A``) made a string cell: the workbook shows the text and never runs it."""
+    cells = []
+    for value in values:
+        if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            value = cell
+        cells.append(value)
+    return cells
 
 
 class _Echo:
@@ -127,7 +155,12 @@ def write_xlsx(file, columns: list[str], rows: Iterable[dict], *, title: str = "
     """Write the rows to ``file`` (a path or a binary file) as a one-sheet workbook."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([cell_value(name, row.get(name)) for name in columns])
+    sheet.append(_typed_cells(sheet, columns))
+    try:
+        for row in rows:
+            sheet.append(_typed_cells(sheet, [cell_value(name, row.get(name)) for name in columns]))
+    except BaseException:
+        with contextlib.suppress(Exception):  # end the sheet's writer now, not when collected
+            sheet.close()
+        raise
     workbook.save(file)

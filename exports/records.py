@@ -101,7 +101,7 @@ def custom_value(field: CustomField, stored, people: dict[int, str]):
         except (TypeError, ValueError):
             return stored
     if field.type == T.PERSON:
-        return people.get(stored, stored)
+        return people.get(stored)  # a person since deleted: empty, never their id
     return stored
 
 

@@ -53,3 +53,20 @@ def fix_mojibake(text: str) -> tuple[str, int]:
 def has_mojibake(text: str) -> bool:
     """Whether the text still holds a sequence :func:`fix_mojibake` would repair."""
     return any(_repair(match) != match.group() for match in _PATTERN.finditer(text))
+
+
+# U+FFFD stands where an earlier program could not decode a character and gave up: the character
+# is lost. In registers it was nearly always a no-break space or an apostrophe (``Insight�s``,
+# ``human�review``): a letter, the mark and ``s`` or ``t`` then a word's end is an apostrophe; any
+# other run of marks is a space. Nothing stores the mark itself.
+_LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=[st](?:\b|$))")
+_LOST = re.compile(r" ?\ufffd+ ?")
+
+
+def replace_lost(text: str) -> tuple[str, int]:
+    """The text with every U+FFFD replaced (an apostrophe or a space), and how many were."""
+    count = text.count("\ufffd")
+    if not count:
+        return text, 0
+    text = _LOST_APOSTROPHE.sub("\u2019", text)
+    return _LOST.sub(" ", text), count

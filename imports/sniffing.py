@@ -5,9 +5,11 @@ Encoding: a byte-order mark decides (UTF-8 or UTF-16); otherwise the whole file 
 a strict incremental UTF-8 decoder in chunks (memory stays flat), and UTF-8 wins whenever it
 decodes. A file that is not UTF-8 is checked by charset-normalizer, asked only about the
 single-byte encodings registers come in, to refuse bytes that are no text at all; it is then read
-as Windows-1252 when every byte is defined there (the superset of Latin-1's printable
-characters), else as Latin-1. Decoding is strict, so reading never puts U+FFFD or mojibake into a
-value.
+as Windows-1252 (the superset of Latin-1's printable characters): ``cp1252`` when every byte is
+defined there, else :data:`imports.cp1252.NAME`, which reads the five bytes Windows-1252 leaves
+undefined as Latin-1 does and every other byte as Windows-1252 (a whole file read as Latin-1
+turned each € and curly quote into a control character). Decoding is strict, so reading never
+puts U+FFFD or mojibake into a value.
 """
 
 import codecs
@@ -19,6 +21,7 @@ from typing import BinaryIO
 import charset_normalizer
 from django.conf import settings
 
+from imports import cp1252
 from imports.errors import ReadError
 
 CHUNK = 1 << 16
@@ -138,7 +141,7 @@ def _encoding(stream: BinaryIO, head: bytes, shown: str) -> str:
         raise ReadError(
             f"{shown} is not text in a supported encoding (UTF-8, Windows-1252 or Latin-1)."
         )
-    return "latin-1" if _has_cp1252_undefined(stream) else "cp1252"
+    return cp1252.NAME if _has_cp1252_undefined(stream) else "cp1252"
 
 
 def _chunks(stream: BinaryIO):

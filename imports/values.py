@@ -3,8 +3,11 @@ control characters (NUL, ...) dropped, mojibake repaired, list literals joined, 
 
 Placeholders are what registers write where they mean "no value". They are read as empty, so that
 "Unknown" never becomes a real value; the reader counts them per column. The list, compared
-without case, surrounding spaces, a trailing full stop or a leading choice letter (``k) None of the
-above``): see :data:`PLACEHOLDERS`.
+without case, surrounding spaces, a trailing full stop or a leading choice letter (``k) N/A``):
+see :data:`PLACEHOLDERS`. "None" and "None of the above" are not among them: in the US 2025
+inventory they are answers (``demographic_features``: ``k) None of the above``, the agency saying
+the system uses no demographic feature), so they are kept as written and the importer's value
+mapping decides what they mean.
 """
 
 import ast
@@ -12,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from imports.mojibake import fix_mojibake
+from imports.mojibake import fix_mojibake, replace_lost
 
 PLACEHOLDERS = frozenset(
     {
@@ -24,8 +27,6 @@ PLACEHOLDERS = frozenset(
         "not applicable",
         "not known",
         "unknown",
-        "none",
-        "none of the above",
         "null",
         "nil",
         "nan",
@@ -60,6 +61,7 @@ class ValueCounts:
     placeholders: Counter = field(default_factory=Counter)  # column -> values read as empty
     placeholder_texts: Counter = field(default_factory=Counter)  # the placeholder as written
     mojibake_repaired: int = 0
+    lost_replaced: int = 0  # U+FFFD marks of characters lost before the file reached us
     list_literals: int = 0
 
 
@@ -90,6 +92,8 @@ def clean_text(text: str, column: str, counts: ValueCounts) -> str:
     if not text.isascii():  # mojibake is never ASCII; most values are
         text, repaired = fix_mojibake(text)
         counts.mojibake_repaired += repaired
+        text, lost = replace_lost(text)
+        counts.lost_replaced += lost
     items = _list_items(text)
     if items is not None:
         counts.list_literals += 1

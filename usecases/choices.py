@@ -137,9 +137,12 @@ class Source(models.TextChoices):
     MANUAL = "manual", "Entered in the registry"
     DEMO = "demo", "Demo data"
     US_FEDERAL_2025 = "us_federal_2025", "US federal AI inventory 2025"
+    US_FEDERAL_2024 = "us_federal_2024", "US federal AI inventory 2024"
     US_FEDERAL_2023 = "us_federal_2023", "US federal AI inventory 2023"
     NL_ALGORITHM_REGISTER = "nl_algorithm_register", "Dutch algorithm register"
     UK_ATRS = "uk_atrs", "UK algorithmic transparency records"
+    REGISTRY = "registry", "A registry export"
+    FILE = "file", "An imported file"
 
 
 # Fields a person edits in the use-case form; the optimistic lock covers all of them.

@@ -51,13 +51,17 @@ def comparable_values(usecase: UseCase, m2m: dict | None = None) -> dict:
     return values
 
 
-def usecase_snapshot(usecase: UseCase, m2m: dict | None = None) -> dict[str, str]:
-    """Every editable field as people read it; ``m2m`` overrides the stored links."""
+def usecase_snapshot(
+    usecase: UseCase, m2m: dict | None = None, custom_fields: dict | None = None
+) -> dict[str, str]:
+    """Every editable field as people read it; ``m2m`` overrides the stored links;
+    ``custom_fields`` the custom fields in use, where the caller read them already."""
     values = {}
     for name in EDITABLE_FIELDS:
         if name == CUSTOM_VALUES:
             # One entry per custom field in use, so diffs and changes name each by its label.
-            values.update(custom.shown_values(usecase, custom.active_fields()))
+            fields = custom.active_fields() if custom_fields is None else custom_fields
+            values.update(custom.shown_values(usecase, fields))
             continue
         field = UseCase._meta.get_field(name)
         if (text := value_text(name, getattr(usecase, name))) is not None:

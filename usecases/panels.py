@@ -57,3 +57,17 @@ def register_list_links(links) -> None:
 
 def list_links(request, querystring: str) -> list[Action]:
     return [link for links in _LIST_LINKS for link in links(request, querystring)]
+
+
+# -- Actions beside "New use case" on the list's header --------------------------------------------
+# What higher apps offer to start from the list (``imports`` registers "Import a register"): a
+# callable ``actions(request) -> list[Action]``, asked when the page renders.
+_PAGE_ACTIONS: list = []
+
+
+def register_page_actions(actions) -> None:
+    _PAGE_ACTIONS.append(actions)
+
+
+def page_actions(request) -> list[Action]:
+    return [action for actions in _PAGE_ACTIONS for action in actions(request)]

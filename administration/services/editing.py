@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.crypto import salted_hmac
-from django.utils.text import slugify
 
 from administration.services.errors import AdminError
 from core import history
@@ -50,22 +49,6 @@ def apply_changes(instance, data: dict, fields: list[str]) -> dict:
             changes[name] = [shown(before), shown(after)]
             setattr(instance, name, after)
     return changes
-
-
-# Slugs that name a page beside the rows' own under the same prefix
-# (``/administration/teams/new/``): a team or product called "New" gets ``new-2`` instead, so its
-# links never open another page.
-RESERVED_SLUGS = frozenset({"new", "edit", "archive"})
-
-
-def unique_slug(model, name: str, *, exclude_pk=None) -> str:
-    base = slugify(name)[:110] or model._meta.model_name
-    slug, n = base, 2
-    if base in RESERVED_SLUGS:
-        slug, n = f"{base}-{n}", n + 1
-    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def set_archived(model, row, *, actor, archived: bool, noun: str):

@@ -8,6 +8,7 @@ from administration.services import editing
 from core.history import history_context
 from portfolio.choices import AdminAction
 from portfolio.models import Product
+from portfolio.naming import unique_slug
 
 PRODUCT_FIELDS = ["name", "team", "manager", "vision", "lifecycle"]
 
@@ -30,7 +31,7 @@ def product_state(product: Product) -> dict:
 def product_create(*, actor, data: dict) -> Product:
     with transaction.atomic():
         editing.refuse_taken_name(Product, data["name"], noun="product")
-        product = Product(slug=editing.unique_slug(Product, data["name"]))
+        product = Product(slug=unique_slug(Product, data["name"]))
         editing.apply_changes(product, data, PRODUCT_FIELDS)
         product.save()
         editing.log(

@@ -15,6 +15,7 @@ from core.history import history_context
 from core.people import person_name
 from portfolio.choices import AdminAction, MembershipRole
 from portfolio.models import Membership, Team
+from portfolio.naming import unique_slug
 from portfolio.selectors import sits_under_itself
 
 TEAM_FIELDS = ["name", "kind", "parent", "description"]
@@ -59,7 +60,7 @@ def team_create(*, actor, data: dict) -> Team:
         if data.get("parent") is not None:
             _lock_every_team()
             _refuse_parent(None, data["parent"])
-        team = Team(slug=editing.unique_slug(Team, data["name"]))
+        team = Team(slug=unique_slug(Team, data["name"]))
         editing.apply_changes(team, data, TEAM_FIELDS)
         team.save()
         editing.log(

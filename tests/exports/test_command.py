@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.conftest import make_usecase
+from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +73,38 @@ def test_a_standard_lists_what_it_refused_beside_the_file(org, tmp_path, full_us
 def test_an_unknown_format_is_refused(tmp_path, db):
     with pytest.raises(CommandError, match="format"):
         export("--format", "pdf", "-o", str(tmp_path / "x"))
+
+
+def _break_a_custom_value(usecase, custom_fields):
+    """A stored value the export cannot read (written past the services, as a damaged row)."""
+    UseCase.objects.filter(pk=usecase.pk).update(custom_values={"budget": "not a number"})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_a_failed_export_leaves_the_previous_file_untouched(org, tmp_path, custom_fields, fmt):
+    for n in range(3):
+        make_usecase(org=org, title=f"Fine {n}")
+    target = tmp_path / f"register.{fmt}"
+    target.write_bytes(b"the previous export")
+    _break_a_custom_value(make_usecase(org=org, title="Damaged"), custom_fields)
+
+    with pytest.raises(CommandError, match="is left as it was"):
+        export("--format", fmt, "-o", str(target))
+
+    assert target.read_bytes() == b"the previous export"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [f"register.{fmt}"]
+
+
+def test_no_refusals_from_an_earlier_run_stay_beside_the_file(org, tmp_path, full_usecase):
+    make_usecase(org=org, title="Half-written idea", problem="", team=org.other_team)
+    target = tmp_path / "inventory.csv"
+    export("--format", "us-2025", "-o", str(target))
+    assert (tmp_path / "inventory.csv.refused.csv").exists()
+
+    only_complete = f"team={full_usecase.team.slug}"
+    line = export("--format", "us-2025", "--filter", only_complete, "-o", str(target))
+
+    assert line == "exported 1, refused 0"
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["inventory.csv"]
+    assert oct(target.stat().st_mode & 0o777) != oct(0o600)  # the mode a new file gets

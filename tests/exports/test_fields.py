@@ -107,3 +107,21 @@ def test_xlsx_holds_every_field_with_numbers_and_dates_typed(as_user, org, full_
 def test_an_archived_custom_field_is_no_column(as_user, org, full_usecase):
     (record,) = json.loads(body(download(as_user(org.member), "json")))
     assert "cf_old_code" not in record
+
+
+def test_a_person_who_was_deleted_is_an_empty_cell_not_an_id(as_user, org, full_usecase):
+    from django.contrib.auth import get_user_model
+
+    from usecases.models import UseCase
+
+    gone = get_user_model().objects.create_user("gone", "gone@example.org", "x")
+    stored = {**full_usecase.custom_values, "steward": gone.pk}
+    UseCase.objects.filter(pk=full_usecase.pk).update(custom_values=stored)
+    gone.delete()
+    client = as_user(org.member)
+
+    (record,) = json.loads(body(download(client, "json")))
+    (row,) = csv.DictReader(io.StringIO(body(download(client, "csv")).decode("utf-8-sig")))
+
+    assert record["cf_steward"] is None
+    assert row["cf_steward"] == ""

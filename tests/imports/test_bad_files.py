@@ -1,11 +1,12 @@
 """Files the reader refuses, each with a message that says what is wrong."""
 
-import csv
 import io
+import tracemalloc
 import zipfile
 
 import pytest
 
+from imports import tabular
 from imports.errors import ReadError
 from imports.reading import open_register
 from tests.imports.conftest import read
@@ -76,15 +77,61 @@ def test_a_json_register_over_its_own_cap_is_refused(settings):
     )
 
 
-def test_a_fault_deep_in_a_csv_stops_the_reading_with_its_line():
-    content = b"title,team\n" + b"A,B\n" * 100_000 + b"C," + b"x" * 5000 + b"\n"
+def test_a_cell_past_the_limit_deep_in_a_csv_stops_the_reading_with_its_row(settings):
+    settings.IMPORT_MAX_CELL_CHARS = 1000
+    content = b"title,team\n" + b"A,B\n" * 100_000 + b"C," + b"x" * 2000 + b"\n"
     register = open_register(io.BytesIO(content), "register.csv")
-    limit = csv.field_size_limit(1000)
+
+    with pytest.raises(ReadError) as caught:
+        list(register.records())
+
+    assert str(caught.value) == (
+        "register.csv: a cell in row 100002 is longer than 1,000 characters; shorten it or "
+        "leave it out."
+    )
+
+
+def test_the_default_cell_limits():
+    assert (tabular.max_cells_per_row(), tabular.max_cell_chars()) == (2_000, 1_000_000)
+
+
+def test_a_row_of_a_million_cells_is_refused_before_it_is_built():
+    content = b"title,team\nA,B\n" + b"ab," * 1_000_000 + b"\nC,D\n"
+    register = open_register(io.BytesIO(content), "wide.csv")
+    tracemalloc.start()
     try:
-        with pytest.raises(ReadError, match="register.csv cannot be read as CSV near line 100002"):
+        with pytest.raises(ReadError) as caught:
             list(register.records())
+        peak = tracemalloc.get_traced_memory()[1]
     finally:
-        csv.field_size_limit(limit)
+        tracemalloc.stop()
+
+    assert str(caught.value) == (
+        "wide.csv: row 3 has more than 2,000 cells; a register's row has one per column. "
+        "Check the delimiter and the quotes."
+    )
+    assert peak < 40 * 1024 * 1024  # the line, not a million strings (~60 MB and more)
+
+
+def test_a_line_longer_than_cells_can_hold_is_refused(settings):
+    settings.IMPORT_MAX_CELL_CHARS = 1000
+    content = b"title,team\nA,B\n" + b"x" * 10_000 + b"\n"
+
+    assert refusal(content, "long.csv") == (
+        "long.csv: row 3 is longer than 4,000 characters on one line; it is not a register's row."
+    )
+
+
+def test_delimiters_inside_quotes_are_text_not_cells(settings):
+    settings.IMPORT_MAX_CELLS_PER_ROW = 5
+    quoted = '"a, b, ""c"", d,\ne, f, g"'
+    content = f"title,team,note\n{quoted},IT,x\nB,Claims,y\n".encode()
+
+    register, records = read(content, "register.csv")
+
+    assert [record["title"] for record in records] == ['a, b, "c", d,\ne, f, g', "B"]
+    wide = f"title,team,note\n{quoted},IT,x,1,2,3\n".encode()
+    assert "row 2 has more than 5 cells" in refusal(wide, "register.csv")
 
 
 def test_a_workbook_that_unpacks_far_past_the_limit_is_refused(settings):

@@ -44,3 +44,13 @@ def test_a_bad_file_is_a_command_error(tmp_path):
         inspect(path)
     with pytest.raises(CommandError, match="No file at"):
         inspect(tmp_path / "missing.csv")
+
+
+def test_it_names_the_rows_whose_data_past_the_columns_was_not_read(tmp_path):
+    path = tmp_path / "register.csv"
+    filler = b"".join(b"R%d,IT\n" % n for n in range(30_000))
+    path.write_bytes(b"title,team\n" + filler + b"X,IT,lost\nY,IT\nZ,IT,,lost too\n")
+
+    output = inspect(path)
+
+    assert "ragged rows: 2 with data past the columns, not read (rows 30002, 30004)" in output

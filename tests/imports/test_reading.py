@@ -3,12 +3,14 @@ formula cell), JSON shapes and the formats recognised by their columns."""
 
 import io
 import json
+import tracemalloc
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from imports.formats import REGISTRY, recognise, registry_columns
+from imports.errors import ReadError
+from imports.formats import REGISTRY, US_2025, recognise, registry_columns
 from imports.reading import open_register
 from tests.imports.conftest import read
 
@@ -37,17 +39,20 @@ def test_a_latin_1_file_reads_its_accents():
 
     register, records = read(content, "register.csv")
 
-    assert register.encoding in {"cp1252", "latin-1"}  # the same characters for these bytes
+    assert register.encoding == "cp1252"  # the same characters as Latin-1 for these bytes
     assert [record["owner"] for record in records] == ["José Müller", "Zoë Ñúñez"]
 
 
-def test_a_latin_1_file_with_a_byte_windows_1252_lacks_is_read_as_latin_1():
+def test_a_file_with_a_byte_windows_1252_lacks_reads_its_other_bytes_as_windows_1252():
     content = ("title,code\n" + "Réunion à Genève,ok\n" * 20).encode("latin-1") + b"Caf\xe9,\x8d\n"
+    content += "“Euro” – €5,x\n".encode("cp1252")
 
     register, records = read(content, "register.csv")
 
-    assert register.encoding == "latin-1"
-    assert records[0]["title"] == "Réunion à Genève" and records[-1]["title"] == "Café"
+    assert register.encoding == "cp1252-lenient"
+    assert records[0]["title"] == "Réunion à Genève" and records[-2]["title"] == "Café"
+    assert records[-2]["code"] == "\x8d"  # undefined in Windows-1252: read as Latin-1 reads it
+    assert records[-1]["title"] == "“Euro” – €5"  # not control characters U+0093, U+0080, ...
 
 
 @pytest.mark.parametrize(
@@ -105,13 +110,28 @@ def test_bare_line_feeds_inside_crlf_rows_and_spaces_at_the_edges():
 
 
 def test_placeholders_read_as_empty_and_are_counted():
-    content = b"title,stage,features\nA,Unknown,[]\nB,N/A,\"['k) None of the above']\"\nC,Pilot,\"['age', 'sex']\"\n"
+    content = b"title,stage,features\nA,Unknown,[]\nB,N/A,\"['N/A']\"\nC,Pilot,\"['age', 'sex']\"\n"
 
     register, records = read(content, "register.csv")
 
     assert [record["stage"] for record in records] == ["", "", "Pilot"]
     assert [record["features"] for record in records] == ["", "", "age; sex"]
     assert register.stats.values.placeholders == {"stage": 2, "features": 2}
+
+
+def test_none_is_an_answer_not_a_placeholder():
+    content = (
+        b"title,stage,features\nA,None,\"['k) None of the above']\"\nB,Pilot,None of the above\n"
+    )
+
+    register, records = read(content, "register.csv")
+
+    assert [record["stage"] for record in records] == ["None", "Pilot"]
+    assert [record["features"] for record in records] == [
+        "k) None of the above",
+        "None of the above",
+    ]
+    assert register.stats.values.placeholders == {}
 
 
 def test_blank_rows_are_skipped_and_short_rows_filled():
@@ -158,6 +178,54 @@ def test_an_xlsx_reads_its_first_sheet_with_data_and_formulas_as_text():
     assert records[1]["link"] == "+31 20 123" and records[1]["budget"] == "12.5"
     assert register.stats.formula_cells == 1
     assert register.stats.formula_examples == [(4, "link")]
+
+
+def workbook_of(sheets: dict[str, list[list]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+US_2025_COLUMNS = sorted(US_2025.signature)
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        [["About this file"], ["Exported from the agency's inventory on 2025-01-06."]],
+        [["Field", "Meaning"], ["agency", "The agency's code"], ["id", "The use case's id"]],
+        [["https://example.org/inventory", "2025-01-06"]],  # no header: refused alone
+    ],
+)
+def test_an_xlsx_prefers_the_sheet_of_a_known_format_to_a_notes_sheet(notes):
+    content = workbook_of(
+        {"Read me": notes, "Inventory": [US_2025_COLUMNS, ["x"] * len(US_2025_COLUMNS)]}
+    )
+
+    register, records = read(content, "inventory.xlsx")
+
+    assert (register.sheet, register.format) == ("Inventory", US_2025)
+    assert len(records) == 1
+
+
+def test_an_xlsx_of_no_known_format_reads_its_first_sheet_with_data():
+    content = workbook_of(
+        {"Empty": [], "Ours": [["title", "team"], ["A", "IT"]], "Other": [["name"], ["B"]]}
+    )
+
+    register, records = read(content, "register.xlsx")
+
+    assert (register.sheet, register.format, records) == (
+        "Ours",
+        None,
+        [{"title": "A", "team": "IT"}],
+    )
 
 
 def test_an_xlsx_with_dates_and_duplicate_headers():
@@ -265,3 +333,72 @@ def test_rows_of_placeholders_count_as_blank_and_unnamed_trailing_columns_go():
     assert [record["title"] for record in records] == ["A", "C"]
     assert records[0]["column 2"] == "x"
     assert register.stats.blank_rows == 1
+
+
+def test_a_json_register_is_decoded_a_record_at_a_time():
+    record = json.dumps({f"field_{i}": f"v{i % 10}" for i in range(36)})
+    content = ("[" + ",".join([record] * 2000) + "]").encode()
+    tracemalloc.start()
+    try:
+        register = open_register(io.BytesIO(content), "big.json")
+        count = sum(1 for _ in register.records())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert count == 2000 and len(register.columns) == 36
+    # Parsed whole, the records took five times the file; one at a time, the text and a record.
+    assert peak < 2 * len(content)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"meta": {"a": 1}, "records": [{"t": "A"}] x', "line 1, column 44: Expecting ','"),
+        (b'[{"t": "A"}] [1]', "line 1, column 14: Extra data"),
+        (b'{"meta": {"a": [1, }, "records": []}', "line 1, column 20: Expecting value"),
+        (b'{"a": [{"t": 1}], "b": [{"t": 2}]}', "is JSON but not a list of records"),
+        (b'{"records": [], "b": [{"t": 2}]}', "holds an empty list"),
+    ],
+)
+def test_a_json_document_is_checked_whole_before_records_are_read(content, message):
+    with pytest.raises(ReadError) as caught:
+        open_register(io.BytesIO(content), "register.json")
+
+    assert message in str(caught.value)
+
+
+def test_data_past_the_named_columns_is_kept_under_column_n():
+    content = b"title,team\nA,Claims,note for A,\nB,IT\n"
+
+    register, records = read(content, "register.csv")
+
+    assert register.columns == ["title", "team", "column 3"]
+    assert [record["column 3"] for record in records] == ["note for A", ""]
+    assert register.stats.ragged_rows == 0
+
+
+def test_rows_past_the_sample_with_data_past_the_columns_are_named():
+    filler = b"".join(b"R%d,IT\n" % n for n in range(30_000))  # past the sniffed sample
+    content = b"title,team\n" + filler + b"X,IT,lost\n" * 25
+
+    register, records = read(content, "register.csv")
+
+    assert register.columns == ["title", "team"]
+    assert len(records) == 30_025
+    assert register.stats.ragged_rows == 25
+    assert register.stats.ragged_examples == list(range(30_002, 30_022))
+
+
+def test_a_header_of_years_names_its_columns():
+    content = b"project,2023,2024\nPortal,1500,2000\nTriage,300,450\n"
+
+    register, records = read(content, "budget.csv")
+
+    assert register.columns == ["project", "2023", "2024"]
+    assert records[0] == {"project": "Portal", "2023": "1500", "2024": "2000"}
+
+
+def test_a_column_of_years_is_data_not_a_header():
+    with pytest.raises(ReadError, match="has no header row"):
+        read(b"2023,Chatbot,Claims\n2024,Triage,IT\n", "register.csv")

@@ -34,13 +34,17 @@ def test_real_text_is_left_alone(text):
 @pytest.mark.parametrize(
     "text",
     ["", " ", "N/A", "n/a", "Unknown", "UNKNOWN.", "Not available", "Not Applicable", "[]",
-     "None of the above", "k) None of the above", "TBD", "-", "\xa0", "\u200b"],
+     "k) N/A", "null", "nan", "[None]", "TBD", "-", "\xa0", "\u200b"],
 )  # fmt: skip
 def test_placeholders(text):
     assert is_placeholder(text) or text.strip() == ""
 
 
-@pytest.mark.parametrize("text", ["No", "Unknown risk", "None yet planned", "0", "n/a for now"])
+@pytest.mark.parametrize(
+    "text",
+    ["No", "Unknown risk", "None yet planned", "0", "n/a for now", "None", "none.",
+     "None of the above", "k) None of the above"],
+)  # fmt: skip
 def test_real_values_are_no_placeholders(text):
     assert not is_placeholder(text)
 

@@ -25,7 +25,14 @@ from usecases.services.claims import (
     usecase_decline_ownership_request,
     usecase_request_ownership,
 )
-from usecases.services.editing import ChangeSince, changes_since, usecase_create, usecase_update
+from usecases.services.editing import (
+    ChangeSince,
+    changes_since,
+    usecase_create,
+    usecase_refusals,
+    usecase_update,
+    usecases_create_many,
+)
 from usecases.services.errors import (
     EditConflict,
     Incomplete,
@@ -114,6 +121,7 @@ __all__ = [
     "usecase_decline_ownership",
     "usecase_reassign_owner",
     "usecase_reattest",
+    "usecase_refusals",
     "usecase_reject",
     "usecase_reopen",
     "usecase_request_changes",
@@ -122,4 +130,5 @@ __all__ = [
     "usecase_submit",
     "usecase_transfer_ownership",
     "usecase_update",
+    "usecases_create_many",
 ]

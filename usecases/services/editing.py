@@ -16,8 +16,10 @@ from usecases.choices import (
     EDITABLE_STATUSES,
     LIFECYCLE_DATES,
     EventKind,
+    Source,
     Status,
 )
+from usecases.custom_fields import values as custom
 from usecases.custom_fields.values import checked_custom_values, labels, lock_definitions
 from usecases.display import M2M_FIELDS, comparable_values, linked, usecase_snapshot
 from usecases.lifecycle import checked_lifecycle, order_errors
@@ -53,11 +55,26 @@ def _apply(usecase: UseCase, data: dict) -> None:
             setattr(usecase, name, checked.get(name, data[name]))
 
 
+def usecase_refusals(data: dict) -> dict[str, str]:
+    """What ``usecase_create`` would refuse in ``data``, by field name (empty: nothing): for a
+    preview that must say so before anything is written."""
+    try:
+        _apply(UseCase(status=Status.DRAFT), data)
+    except InvalidValue as refused:
+        return dict(refused.errors)
+    return {}
+
+
 @history_context(service=EventKind.CREATED)
-def usecase_create(*, actor, data: dict) -> UseCase:
-    """Create a draft authored by ``actor`` from cleaned form data."""
+def usecase_create(
+    *, actor, data: dict, source: str = Source.MANUAL, external_ref: str = ""
+) -> UseCase:
+    """Create a draft authored by ``actor`` from cleaned form data; an imported one keeps its
+    ``source`` and ``external_ref`` (unique per source)."""
     with transaction.atomic():
-        usecase = UseCase(author=actor, status=Status.DRAFT)
+        usecase = UseCase(
+            author=actor, status=Status.DRAFT, source=source, external_ref=external_ref
+        )
         _apply(usecase, data)
         usecase.save()
         for name in M2M_FIELDS:
@@ -72,6 +89,42 @@ def usecase_create(*, actor, data: dict) -> UseCase:
             },
         )
     return usecase
+
+
+@history_context(service=EventKind.CREATED)
+def usecases_create_many(*, actor, items: list[tuple[dict, str, str]]) -> list[UseCase]:
+    """Create many drafts at once, each ``(data, source, external_ref)`` checked as
+    ``usecase_create`` checks it and written with one insert per table, each with its "created"
+    event: an import's batch. One invalid item refuses them all (``InvalidValue``), so callers
+    check each with ``usecase_refusals`` first and fall back to ``usecase_create`` one by one."""
+    with transaction.atomic():
+        usecases = []
+        for data, source, external_ref in items:
+            usecase = UseCase(
+                author=actor, status=Status.DRAFT, source=source, external_ref=external_ref
+            )
+            _apply(usecase, data)
+            usecases.append(usecase)
+        UseCase.objects.bulk_create(usecases)
+        custom_fields = custom.active_fields()
+        events = []
+        for name in M2M_FIELDS:
+            through = UseCase._meta.get_field(name).remote_field.through
+            target = UseCase._meta.get_field(name).m2m_reverse_field_name()
+            through.objects.bulk_create(
+                through(usecase_id=usecase.pk, **{f"{target}_id": item.pk})
+                for usecase, (data, _, _) in zip(usecases, items, strict=True)
+                for item in data.get(name) or []
+            )
+        for usecase, (data, _, _) in zip(usecases, items, strict=True):
+            m2m = {name: list(data.get(name) or []) for name in M2M_FIELDS}
+            shown = usecase_snapshot(usecase, m2m, custom_fields)
+            changes = {name: ["", value] for name, value in shown.items() if value}
+            events.append(
+                {"usecase": usecase, "actor": actor, "version": usecase.version, "changes": changes}
+            )
+        history.record_many(EventKind.CREATED, events)
+    return usecases
 
 
 @history_context(service=EventKind.UPDATED)

@@ -57,6 +57,7 @@ def usecase_list(request):
         "can_create": permissions.can_create(request.user),
         "custom_columns": columns,
         "list_links": panels.list_links(request, query.urlencode()),
+        "page_actions": panels.page_actions(request),
         **_bulk_context(request.user),
     }
     template = "usecases/usecase_list.html"

@@ -59,7 +59,11 @@ class Command(BaseCommand):
             out(f"header row:  {register.header_row}")
         out(f"rows:        {stats.rows:,} (blank rows skipped: {stats.blank_rows:,})")
         if stats.ragged_rows:
-            out(f"ragged rows: {stats.ragged_rows:,} with more cells than the header names")
+            rows = ", ".join(map(str, stats.ragged_examples))
+            out(
+                f"ragged rows: {stats.ragged_rows:,} with data past the columns, not read "
+                f"(rows {rows})"
+            )
         out(f"repaired:    {stats.values.mojibake_repaired:,} double-encoded sequences")
         if stats.formula_cells:
             where = ", ".join(f"row {row} {column}" for row, column in stats.formula_examples)

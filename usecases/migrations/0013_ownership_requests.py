@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("usecases", "0011_custom_fields"),
+        ("usecases", "0012_alter_usecase_source_alter_usecasehistory_source"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

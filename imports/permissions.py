@@ -1,0 +1,41 @@
+"""Who may import. Admins import any register, into the teams the file names (created on
+confirmation) or into one team; a team lead imports into a team they lead, every row into it, and
+creates no unit or team. A run is seen by the person who started it and by admins."""
+
+from portfolio.choices import MembershipRole
+from portfolio.permissions import can_view_portfolio, is_admin, team_roles
+
+
+def led_team_ids(user) -> set[int]:
+    return {team for team, role in team_roles(user).items() if role == MembershipRole.LEAD}
+
+
+def can_import(user) -> bool:
+    return can_view_portfolio(user) and (is_admin(user) or bool(led_team_ids(user)))
+
+
+def may_import_into(user, team) -> bool:
+    """``team`` None: the teams the file names, for admins only."""
+    if is_admin(user):
+        return team is None or not team.is_archived
+    return team is not None and not team.is_archived and team.pk in led_team_ids(user)
+
+
+def may_name_teams(user) -> bool:
+    """Whether the user may import into the units and teams a file names, creating the missing."""
+    return is_admin(user)
+
+
+def can_view_run(user, run) -> bool:
+    return can_view_portfolio(user) and (is_admin(user) or run.created_by_id == user.pk)
+
+
+def can_change_run(user, run) -> bool:
+    """Map, preview and start a run: its uploader (while still allowed to import into its team)."""
+    return (
+        can_view_run(user, run) and run.created_by_id == user.pk and may_import_into(user, run.team)
+    )
+
+
+def sees_every_run(user) -> bool:
+    return is_admin(user)
