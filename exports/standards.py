@@ -9,9 +9,10 @@ A use case the standard cannot accept — not reportable under the profile by th
 (in scope, and lacking a field the standard requires) — is left out of the file and listed as
 refused, with what it lacks and why the standard asks for it. The same condition counts the
 dashboard's "not reportable" tile and filters the list (``?not_reportable=<profile>``), so those
-refusals are the list a person opens to complete them. A use case with a value longer than the
-standard takes (the Dutch register's lengths, ``ExportColumn.max_length``) is refused too, saying
-which value and how long it is: it is complete, and only its text needs shortening.
+refusals are the list a person opens to complete them. A use case the requirements do not ask of
+(out of scope: retired, say) but that leaves empty a column the standard requires of every record
+(``ExportColumn.required``), or holds a value longer than the standard takes (the Dutch register's
+lengths, ``ExportColumn.max_length``), is refused too, saying which column and why.
 """
 
 from __future__ import annotations
@@ -131,16 +132,20 @@ def standard_value(column: ExportColumn, usecase: UseCase, *, tabular: bool, roo
     return _choice_word(column, UseCase._meta.get_field(column.field), raw)
 
 
-def too_long(profile: Profile, record: dict) -> str:
-    """What in ``record`` is longer than the standard takes, in words; empty if nothing."""
-    return " ".join(
-        f"{column.name} has {len(value)} characters; the standard takes at most "
-        f"{column.max_length}."
-        for column in profile.export_columns
-        if column.max_length
-        and isinstance(value := record[column.name], str)
-        and len(value) > column.max_length
-    )
+def unacceptable(profile: Profile, record: dict) -> str:
+    """Why the standard would not take ``record`` as written, in words; empty if it would: a
+    column it requires left empty, a value longer than it takes."""
+    reasons = []
+    for column in profile.export_columns:
+        value = record[column.name]
+        if column.required and value in (None, "", []):
+            reasons.append(f"{column.name} is empty; the standard requires it.")
+        elif column.max_length and isinstance(value, str) and len(value) > column.max_length:
+            reasons.append(
+                f"{column.name} has {len(value)} characters; the standard takes at most "
+                f"{column.max_length}."
+            )
+    return " ".join(reasons)
 
 
 class StandardRecords:
@@ -188,7 +193,7 @@ class StandardRecords:
                     )
                     for column in self.profile.export_columns
                 }
-                if why := too_long(self.profile, record):
+                if why := unacceptable(self.profile, record):
                     self.refused.add(Refusal(usecase.key, usecase.title, why))
                     continue
                 self.exported += 1

@@ -15,10 +15,13 @@ standard fails here.
   ``data/atrs_records.json``, the shared ``uk_atrs_records_2026.json``).
 """
 
+import contextlib
 import csv
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 
 from tests.conftest import make_usecase
 from tests.exports.test_standards import archive, records
@@ -339,3 +342,56 @@ def test_a_practice_answered_in_the_dictionary_s_words_keeps_them(as_user, org, 
     assert row["hi_failsafe_presence"] == "Not Applicable"
     assert row["hi_independent_review"] == "CAIO Review"
     assert row["hi_appeal_process"] == "Appeal Process Established"  # its own text: done
+
+
+def test_the_real_inventory_imported_exports_in_the_dictionary_s_words(tmp_path):
+    """OMB's own inventory, imported as it is and exported again: the dictionary's header, and
+    every choice cell one of its words, whatever the agencies wrote."""
+    path = SHARED_DATA / "us_federal_ai_inventory_2025.csv"
+    if not path.is_file():
+        pytest.skip(f"the real inventory is not at {path}")
+    summary = io.StringIO()
+    with contextlib.suppress(SystemExit):  # exit 1: some rows failed, the rest are imported
+        call_command("import_register", str(path), stdout=summary)
+    out = tmp_path / "inventory.csv"
+    call_command("export_register", "--format", "us-2025", "-o", str(out), stdout=io.StringIO())
+    with open(out, encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        rows = list(reader)
+    assert reader.fieldnames == US_2025_COLUMNS
+    assert len(rows) > 1000
+    for column, allowed in US_2025_VALUES.items():
+        assert {row[column] for row in rows} <= allowed | {""}, column
+
+
+def test_the_dutch_register_imported_exports_only_what_standard_1_0_accepts(tmp_path):
+    """The register's 2023 records are of standard 0.1.0, which had no publication category:
+    imported, none can be published under 1.0 until someone sets its category, and each
+    refusal says so; whatever is exported validates."""
+    path = SHARED_DATA / "nl_algoritmeregister_2023_pub_data.json"
+    if not path.is_file():
+        pytest.skip(f"the Dutch register is not at {path}")
+    with contextlib.suppress(SystemExit):
+        call_command("import_register", str(path), stdout=io.StringIO())
+    out = tmp_path / "register.json"
+    call_command("export_register", "--format", "nl", "-o", str(out), stdout=io.StringIO())
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert [nl_problems(record) for record in exported] == [[]] * len(exported)
+    with open(f"{out}.refused.csv", encoding="utf-8", newline="") as file:
+        refused = list(csv.DictReader(file))
+    assert len(refused) + len(exported) == 117
+    assert all("publication_category" in row["why"] for row in refused)
+
+
+def test_a_retired_use_case_lacking_what_the_standard_requires_of_every_record_is_refused(
+    as_user, org, full_usecase
+):
+    """Retired, the profiles ask it nothing; the standard still takes no record without it."""
+    UseCase.objects.filter(pk=full_usecase.pk).update(lifecycle_stage="retired", contact_email="")
+    client = as_user(org.member)
+    for fmt in ("nl", "us-2025"):
+        _, _, text, refused = archive(client, fmt)
+        assert records(fmt, text)[1] == []
+        assert [row["why"] for row in refused] == [
+            "contact_email is empty; the standard requires it."
+        ]

@@ -22,7 +22,8 @@ column may say how its value is written (``ExportColumn``): ``matches`` and ``ot
 free-text field read as one of the standard's words: the words its text may be, case and
 punctuation aside, each with the word written, ``null`` for none; any other text is
 ``otherwise``), ``single`` (a list's first item only), ``join`` (a list as one text), ``value``
-(the same for every record), ``max_length`` (longer is refused, saying why).
+(the same for every record), ``max_length`` (longer is refused, saying why), ``required`` (the
+standard takes no record without it: empty is refused, whatever the requirements say).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ COMPUTED_EXPORT_FIELDS = frozenset(
     }
 )
 _COLUMN_KEYS = frozenset(
-    {"name", "field", "values", "matches", "otherwise", "single", "join", "value"} | {"max_length"}
+    {"name", "field", "values", "matches", "otherwise", "single", "join", "value", "max_length"}
+    | {"required"}
 )
 _TEXT_FIELDS = (models.CharField, models.TextField)  # e-mail, URL and slug fields are CharFields
 
@@ -154,6 +156,7 @@ class ExportColumn:
     join: str | None = None  # a list written as one text, its items joined with this
     value: str | None = None  # the same for every record
     max_length: int | None = None  # a longer value is refused, saying why
+    required: bool = False  # the standard takes no record without it: empty is refused
 
 
 @dataclass(frozen=True)
@@ -200,9 +203,10 @@ def _field_label(name: str) -> str:
 
 def _export_column(raw: dict) -> ExportColumn:
     name, field, values = raw.get("name"), raw.get("field"), raw.get("values") or {}
-    if not name or (unknown_keys := set(raw) - _COLUMN_KEYS):
-        what = f"unknown keys {sorted(unknown_keys)}" if name else "a name"
-        raise ImproperlyConfigured(f"an export column needs {what}: {raw!r}")
+    if not name:
+        raise ImproperlyConfigured(f"an export column needs a name: {raw!r}")
+    if unknown_keys := set(raw) - _COLUMN_KEYS:
+        raise ImproperlyConfigured(f"export column {name}: unknown keys {sorted(unknown_keys)}")
     if field is None:
         if values or raw.get("matches"):
             raise ImproperlyConfigured(f"export column {name}: no field to read values from")
@@ -219,6 +223,7 @@ def _export_column(raw: dict) -> ExportColumn:
         join=raw.get("join"),
         value=raw.get("value"),
         max_length=raw.get("max_length"),
+        required=bool(raw.get("required")),
     )
 
 
