@@ -69,9 +69,20 @@ COMPUTED_EXPORT_FIELDS = frozenset(
         "assessment_links",
     }
 )
+# What an export column may say (``ExportColumn``).
 _COLUMN_KEYS = frozenset(
-    {"name", "field", "values", "matches", "otherwise", "single", "join", "value", "max_length"}
-    | {"required"}
+    (
+        "name",
+        "field",
+        "values",
+        "matches",
+        "otherwise",
+        "single",
+        "join",
+        "value",
+        "max_length",
+        "required",
+    )
 )
 _TEXT_FIELDS = (models.CharField, models.TextField)  # e-mail, URL and slug fields are CharFields
 
