@@ -25,17 +25,17 @@ from usecases.models import UseCase
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="Register file",
-        help_text="CSV, XLSX or JSON, up to "
-        f"{filesizeformat(settings.IMPORT_MAX_BYTES)}: a spreadsheet, a tool's export, or a "
-        "public inventory as it was published.",
-    )
+    file = forms.FileField(label="Register file")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The limit as it is now (a setting), not as it was when this module was imported.
+        self.fields["file"].help_text = (
+            f"CSV, XLSX or JSON, up to {filesizeformat(settings.IMPORT_MAX_BYTES)}: a "
+            "spreadsheet, a tool's export, or a public inventory as it was published."
+        )
         team = self.fields["team"]
         if is_admin(user):
             team.queryset = Team.objects.active()
