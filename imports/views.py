@@ -171,7 +171,7 @@ def run_detail(request, pk: int):
     if outcome and outcome not in Outcome.values:
         return HttpResponseBadRequest("Unknown outcome.")
     rows = run.rows.select_related("usecase").only(
-        "number", "outcome", "key", "title", "issues", "usecase__number", "usecase__title"
+        "run", "number", "outcome", "key", "title", "issues", "usecase__number", "usecase__title"
     )
     if outcome:
         rows = rows.filter(outcome=outcome)
