@@ -212,4 +212,6 @@ def run_discard(request, pk: int):
     run = _run_for(request, pk, change=True)
     if discard_run(run):
         messages.success(request, f"The upload of {run.file_name} was discarded.")
-    return redirect("imports:import_start")
+        return redirect("imports:import_start")
+    messages.error(request, f"{run.file_name} was already started; it cannot be discarded.")
+    return redirect(run)
