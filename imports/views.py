@@ -22,7 +22,7 @@ from imports import permissions
 from imports.forms import MappingForm, UploadForm
 from imports.mapping import Mapping
 from imports.models import ImportRun, Outcome, RunStatus, SavedMapping
-from imports.preview import build_preview, shown_fields, values_found
+from imports.preview import build_preview, shown_fields, shown_value, values_found
 from imports.reading import ReadError
 from imports.running import open_run_file
 from imports.runs import discard_run, mapping_save, new_run, queue_run, suggested_mapping
@@ -145,7 +145,11 @@ def run_preview(request, pk: int):
     preview = build_preview(run, mapping)
     fields = shown_fields(mapping)
     rows = [
-        (item, _team_shown(item), [item.row.data.get(name, "") for name, _ in fields])
+        (
+            item,
+            _team_shown(item),
+            [(label, shown_value(name, item.row.data.get(name))) for name, label in fields],
+        )
         for item in preview.first
     ]
     context = {"run": run, "preview": preview, "fields": fields, "rows": rows}
