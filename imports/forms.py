@@ -59,6 +59,10 @@ class UploadForm(forms.Form):
         data = upload.read()
         try:
             self.register = read_upload(data, upload.name)
+            # Read to the end: a fault deep in the file (a byte of another encoding, a broken
+            # quote) is refused now, with its line, instead of stopping the mapping or the run.
+            for _record in self.register.records():
+                pass
         except ReadError as error:
             raise forms.ValidationError(str(error)) from None
         self.file_bytes = data

@@ -160,6 +160,7 @@ def test_a_lead_sees_only_their_own_runs_on_the_upload_page(as_user, org):
 
 # -- Bad uploads: a clear message, status 400, and no run -----------------------------------------
 
+BROKEN_DEEP_DOWN = b"\xef\xbb\xbftitle,team\n" + b"Triage,Claims\n" * 3000 + b"Caf\xe9,Claims\n"
 # What a person may upload by mistake, and what the page tells them.
 BAD_UPLOADS = {
     "png-named-csv": (PNG, "register.csv", "register.csv is a PNG image, not a register."),
@@ -168,6 +169,12 @@ BAD_UPLOADS = {
     "no-header": (b"1,Chatbot,Claims\n2,Triage,IT\n", "register.csv", "has no header row"),
     "json-object": (b'{"title": "A"}', "register.json", "is JSON but not a list of records"),
     "json-numbers": (b"[1, 2, 3]", "register.json", "is JSON but not a list of records"),
+    # A UTF-8 byte-order mark, and 3,000 rows down a Windows-1252 byte: found at the upload.
+    "broken-deep-down": (
+        BROKEN_DEEP_DOWN,
+        "register.csv",
+        "register.csv is not all utf-8-sig as it says near line",
+    ),
 }
 
 
