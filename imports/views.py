@@ -117,10 +117,8 @@ def run_mapping(request, pk: int):
         else:
             mapping = _starting_mapping(request, run)
             form = _mapping_form(request, run, mapping)
-    except ReadError as error:  # the stored file no longer reads (a newer reader, a bug)
-        return render(
-            request, "imports/run_unreadable.html", {"run": run, "error": error}, status=400
-        )
+    except ReadError as error:
+        return _unreadable(request, run, error)
     context = {
         "run": run,
         "form": form,
@@ -128,6 +126,11 @@ def run_mapping(request, pk: int):
         "known": run.format,
     }
     return render(request, "imports/run_mapping.html", context, status=400 if form.errors else 200)
+
+
+def _unreadable(request, run: ImportRun, error: ReadError):
+    """The stored file no longer reads (read by a newer reader, or a fault the upload missed)."""
+    return render(request, "imports/run_unreadable.html", {"run": run, "error": error}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -142,7 +145,10 @@ def run_preview(request, pk: int):
         messages.success(request, f"The import of {run.file_name} is under way.")
         return redirect(run)
     mapping = Mapping.from_json(run.mapping)
-    preview = build_preview(run, mapping)
+    try:
+        preview = build_preview(run, mapping)
+    except ReadError as error:
+        return _unreadable(request, run, error)
     fields = shown_fields(mapping)
     rows = [
         (

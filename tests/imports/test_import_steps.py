@@ -97,6 +97,21 @@ def test_starting_the_run_queues_one_task_and_says_so(as_user, org):
     assert "The import of inventory.csv is under way." in response.content.decode()
 
 
+def test_a_file_that_no_longer_reads_is_said_so_on_the_preview_and_nothing_runs(as_user, org):
+    """A file read by an older reader, a fault the upload missed: the preview says why."""
+    content = b"title,team\n" + b"Triage,Claims\n" * 3000 + b"Caf\xe9,Claims\n"
+    content = content.replace(b"title", b"\xef\xbb\xbftitle", 1)
+    run = upload_run(org.lead, content=content, name="register.csv", team=org.team)
+    client = as_user(org.lead)
+
+    response = client.get(url("run_preview", run))
+
+    assert response.status_code == 400
+    assert "register.csv is not all utf-8-sig as it says near line" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.MAPPING and not DBTaskResult.objects.exists()
+
+
 def test_an_unknown_outcome_is_a_bad_request(as_user, org):
     run = finished_run(org.lead, team=org.team)
 
