@@ -45,6 +45,10 @@ class UploadForm(forms.Form):
             team.queryset = Team.objects.active().filter(pk__in=led_team_ids(user))
             team.required = True
             team.label = "Put every use case in the team"
+            team.error_messages["required"] = "Choose the team you lead to import into."
+        team.error_messages["invalid_choice"] = (
+            "Choose a team you lead." if not is_admin(user) else "Choose a team that is active."
+        )
         self.register = None
         self.file_bytes = b""
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from administration.services import teams
 from imports.models import ImportRun, RunStatus
 from tests.conftest import ROLES
 from tests.factories import MembershipFactory, UserFactory
@@ -74,7 +75,7 @@ def test_a_lead_cannot_upload_into_a_team_they_do_not_lead(as_user, org):
     response = upload(as_user(org.lead), us_2025_csv(), "inventory.csv", team=org.other_team)
 
     assert response.status_code == 400
-    assert "Select a valid choice" in error_summary(response)
+    assert "Put every use case in the team: Choose a team you lead." in error_summary(response)
     assert not ImportRun.objects.exists()
 
 
@@ -82,7 +83,17 @@ def test_a_lead_must_choose_their_team_the_file_cannot_name_it(as_user, org):
     response = upload(as_user(org.lead), us_2025_csv(), "inventory.csv")
 
     assert response.status_code == 400
-    assert "This field is required" in error_summary(response)
+    assert "Choose the team you lead to import into." in error_summary(response)
+    assert not ImportRun.objects.exists()
+
+
+def test_nobody_imports_into_an_archived_team(as_user, org):
+    teams.team_set_archived(team=org.team, actor=org.admin, archived=True)
+
+    response = upload(as_user(org.admin), us_2025_csv(), "inventory.csv", team=org.team)
+
+    assert response.status_code == 400
+    assert "Put the use cases in: Choose a team that is active." in error_summary(response)
     assert not ImportRun.objects.exists()
 
 
