@@ -290,3 +290,22 @@ def test_the_preview_takes_the_same_queries_for_10_or_450_rows(as_user, org, pag
     large = upload_run(org.lead, team=org.team, content=us_2025_csv(450))
 
     assert page_queries(client, url("run_preview", large), budget=few) == few
+
+
+def test_markup_in_a_file_name_and_its_cells_is_shown_as_text(as_user, org):
+    script = "<script>alert(1)</script>"
+    content = us_2025_csv(2, changed={1: {"use_case_name": script}, 2: {"contact_email": script}})
+    run = finished_run(org.lead, team=org.team, content=content)
+    ImportRun.objects.filter(pk=run.pk).update(file_name=f"{script}.csv")
+    fresh = upload_run(org.lead, team=org.team, content=content, name=f"{script}.csv")
+    client = as_user(org.lead)
+
+    for page_url in (
+        START_URL,
+        url("run_mapping", fresh),
+        url("run_preview", fresh),
+        url("run_detail", run),
+    ):
+        html = client.get(page_url).content.decode()
+        assert script not in html, page_url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, page_url
