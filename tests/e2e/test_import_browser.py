@@ -87,6 +87,10 @@ def test_a_lead_imports_a_register_and_downloads_the_failures(org, person, axe_s
     expect(page.locator("#progress")).to_contain_text("Waiting to run")
     run = ImportRun.objects.get()
     assert run.status == RunStatus.QUEUED
+    # The progress survives a reload: it is the run's, not the page's.
+    page.reload()
+    expect(page.locator("#progress progress")).to_be_visible()
+    expect(page.locator("#progress")).to_contain_text("Waiting to run")
 
     run_worker()  # the task worker, as `make run` starts it beside the server
 

@@ -309,3 +309,23 @@ def test_markup_in_a_file_name_and_its_cells_is_shown_as_text(as_user, org):
         html = client.get(page_url).content.decode()
         assert script not in html, page_url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, page_url
+
+
+def test_a_column_mapped_anew_shows_its_values_after_save_and_show(as_user, org):
+    run = upload_run(org.lead, team=org.team, content=us_2025_csv(3))
+    client = as_user(org.lead)
+    mapping_url = url("run_mapping", run)
+    data = form_values(client.get(mapping_url).content.decode(), mapping_url)
+    stage_column = next(name for name, value in data.items() if value == ["lifecycle_stage"])
+    data[stage_column] = [""]  # development_stage ignored: its values are no longer asked
+
+    response = client.post(mapping_url, {**data, "refresh": "1"})
+
+    assert response.status_code == 302 and response["Location"] == mapping_url
+    html = client.get(mapping_url).content.decode()
+    assert 'name="val_lifecycle_stage_0"' not in html
+    data = form_values(html, mapping_url)
+    data[stage_column] = ["lifecycle_stage"]
+    client.post(mapping_url, {**data, "refresh": "1"})
+    html = client.get(mapping_url).content.decode()
+    assert 'name="val_lifecycle_stage_0"' in html and ">Deployed</label>" in html
