@@ -1,13 +1,18 @@
 """Exports in the public standards' shapes, read from the profiles (``usecases.profiles``): the US
 federal AI use-case inventory 2025 (CSV), the Dutch algorithm register's publication standard
 (JSON) and the UK Algorithmic Transparency Recording Standard (JSON). Each file has exactly the
-profile's columns (or keys), in its order, with the standard's word for each choice.
+profile's columns (or keys), in its order — the standard's own column list, whole, as
+``export.source`` in the profile names it — with the standard's word for each choice; a column
+the registry holds nothing for is written empty (an empty cell, ``null`` in JSON).
 
 A use case the standard cannot accept — not reportable under the profile by the profile's own rule
 (in scope, and lacking a field the standard requires) — is left out of the file and listed as
 refused, with what it lacks and why the standard asks for it. The same condition counts the
-dashboard's "not reportable" tile and filters the list (``?not_reportable=<profile>``), so the
-refusals are the list a person opens to complete them.
+dashboard's "not reportable" tile and filters the list (``?not_reportable=<profile>``), so those
+refusals are the list a person opens to complete them. A use case the requirements do not ask of
+(out of scope: retired, say) but that leaves empty a column the standard requires of every record
+(``ExportColumn.required``), or holds a value longer than the standard takes (the Dutch register's
+lengths, ``ExportColumn.max_length``), is refused too, saying which column and why.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from django.db.models import BooleanField, ExpressionWrapper
 
 from core.people import person_name
 from exports.records import CHUNK_SIZE, chunks
+from exports.standard_values import COMPUTED, UnitRoots
 from usecases.choices import Technique
 from usecases.models import UseCase
-from usecases.profiles import IN_SCOPE, PROFILES, ExportColumn, Profile, Requirement
+from usecases.profiles import IN_SCOPE, PROFILES, ExportColumn, Profile, Requirement, fold_word
 from usecases.register import assessments_text
 
 # The format names the exports take (the command's --format, the URL), by profile.
@@ -85,25 +91,61 @@ def _choice_word(column: ExportColumn, model_field, raw):
     return raw
 
 
-def standard_value(column: ExportColumn, usecase: UseCase, *, tabular: bool):
+def _techniques(column: ExportColumn, raw: list) -> list | str:
+    words = (
+        [column.values.get(item, item) for item in raw]
+        if column.values
+        else [Technique(item).label for item in raw if item in Technique.values]
+    )
+    words = list(dict.fromkeys(words))
+    if column.single:
+        return words[0]
+    return column.join.join(words) if column.join else words
+
+
+def _matched(column: ExportColumn, raw: str) -> str | None:
+    return column.matches.get(fold_word(raw), column.otherwise)
+
+
+def standard_value(column: ExportColumn, usecase: UseCase, *, tabular: bool, roots=None):
     """The value of ``column`` for ``usecase``: the standard's word for a choice, a list as a list
     (in a CSV cell, its items joined by the writer), empty as None."""
+    if column.value is not None:
+        return column.value
+    if column.field is None:
+        return None
+    if column.field == "top_unit":
+        return (roots or UnitRoots()).name(usecase)
+    if column.field in COMPUTED:
+        return COMPUTED[column.field](usecase)
     if column.field in _COMPUTED:
         return _COMPUTED[column.field](usecase)
     raw = getattr(usecase, column.field)
     if raw in (None, "", []):
         return None
+    if column.matches is not None:
+        return _matched(column, raw)
     if column.field == "impact_assessments":
         return assessments_text(raw) if tabular else raw
-    model_field = UseCase._meta.get_field(column.field)
     if column.field == "techniques":
-        words = (
-            [column.values.get(item, item) for item in raw]
-            if column.values
-            else [Technique(item).label for item in raw if item in Technique.values]
-        )
-        return list(dict.fromkeys(words))
-    return _choice_word(column, model_field, raw)
+        return _techniques(column, raw)
+    return _choice_word(column, UseCase._meta.get_field(column.field), raw)
+
+
+def unacceptable(profile: Profile, record: dict) -> str:
+    """Why the standard would not take ``record`` as written, in words; empty if it would: a
+    column it requires left empty, a value longer than it takes."""
+    reasons = []
+    for column in profile.export_columns:
+        value = record[column.name]
+        if column.required and value in (None, "", []):
+            reasons.append(f"{column.name} is empty; the standard requires it.")
+        elif column.max_length and isinstance(value, str) and len(value) > column.max_length:
+            reasons.append(
+                f"{column.name} has {len(value)} characters; the standard takes at most "
+                f"{column.max_length}."
+            )
+    return " ".join(reasons)
 
 
 class StandardRecords:
@@ -123,6 +165,7 @@ class StandardRecords:
             }
         )
         self.refused = Refusals()
+        self.roots = UnitRoots()
         self.exported = 0
 
     @classmethod
@@ -144,8 +187,14 @@ class StandardRecords:
                     why = " ".join(missing_text(requirement) for requirement in lacking)
                     self.refused.add(Refusal(usecase.key, usecase.title, why))
                     continue
-                self.exported += 1
-                yield {
-                    column.name: standard_value(column, usecase, tabular=self.tabular)
+                record = {
+                    column.name: standard_value(
+                        column, usecase, tabular=self.tabular, roots=self.roots
+                    )
                     for column in self.profile.export_columns
                 }
+                if why := unacceptable(self.profile, record):
+                    self.refused.add(Refusal(usecase.key, usecase.title, why))
+                    continue
+                self.exported += 1
+                yield record

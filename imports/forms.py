@@ -25,17 +25,17 @@ from usecases.models import UseCase
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="Register file",
-        help_text="CSV, XLSX or JSON, up to "
-        f"{filesizeformat(settings.IMPORT_MAX_BYTES)}: a spreadsheet, a tool's export, or a "
-        "public inventory as it was published.",
-    )
+    file = forms.FileField(label="Register file")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The limit as it is now (a setting), not as it was when this module was imported.
+        self.fields["file"].help_text = (
+            f"CSV, XLSX or JSON, up to {filesizeformat(settings.IMPORT_MAX_BYTES)}: a "
+            "spreadsheet, a tool's export, or a public inventory as it was published."
+        )
         team = self.fields["team"]
         if is_admin(user):
             team.queryset = Team.objects.active()
@@ -45,6 +45,10 @@ class UploadForm(forms.Form):
             team.queryset = Team.objects.active().filter(pk__in=led_team_ids(user))
             team.required = True
             team.label = "Put every use case in the team"
+            team.error_messages["required"] = "Choose the team you lead to import into."
+        team.error_messages["invalid_choice"] = (
+            "Choose a team you lead." if not is_admin(user) else "Choose a team that is active."
+        )
         self.register = None
         self.file_bytes = b""
 
@@ -59,6 +63,10 @@ class UploadForm(forms.Form):
         data = upload.read()
         try:
             self.register = read_upload(data, upload.name)
+            # Read to the end: a fault deep in the file (a byte of another encoding, a broken
+            # quote) is refused now, with its line, instead of stopping the mapping or the run.
+            for _record in self.register.records():
+                pass
         except ReadError as error:
             raise forms.ValidationError(str(error)) from None
         self.file_bytes = data

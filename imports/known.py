@@ -3,8 +3,10 @@
 
 The US 2025, Dutch and UK mappings start from the profiles' export shapes (``usecases.profiles``),
 read backwards: the column the standard names for a field, and the standard's word for each
-choice. What an import needs beyond an export is written here: where the unit and team come from,
-what makes the external key, and the columns an export leaves out.
+choice. A column the registry writes empty (``"field": null``) or works out (the top unit, the
+"Yes" of a custom-code or assessment question) is no field to import into and is left out. What an
+import needs beyond an export is written here: where the unit and team come from, what makes the
+external key, and the columns an export leaves out or writes in another shape.
 """
 
 from __future__ import annotations
@@ -21,15 +23,15 @@ from imports.formats import (
 )
 from imports.mapping import CUSTOM_PREFIX, FALLBACK_TEAM, IGNORE, Mapping, field_targets, fold
 from usecases.choices import Source
-from usecases.profiles import PROFILES
+from usecases.profiles import COMPUTED_EXPORT_FIELDS, PROFILES
 
 
 def _from_profile(profile_key: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """The profile's export columns read backwards: column -> field, field -> {word: choice}."""
     columns, values = {}, {}
     for column in PROFILES[profile_key].export_columns:
-        if column.field in ("key", "team"):
-            continue  # the key and the team are the import's own business (below)
+        if column.field is None or column.field in COMPUTED_EXPORT_FIELDS:
+            continue  # nothing to import into; the key and the team are the import's own (below)
         columns.setdefault(column.name, column.field)
         for choice, word in column.values.items():
             stored = {"true": "true", "false": "false"}.get(choice, choice)
@@ -39,7 +41,15 @@ def _from_profile(profile_key: str) -> tuple[dict[str, str], dict[str, dict[str,
 
 def _us_2025() -> Mapping:
     columns, values = _from_profile("us_omb_2025")
-    columns.update({"agency_name": "unit", "agency_bureau": "team"})
+    columns.update(
+        {
+            "agency_name": "unit",
+            "agency_bureau": "team",
+            # Choices in the inventory that the registry keeps as the text it was given.
+            "hi_assessment_completed": "impact_assessments",
+            "hi_public_consultation": "public_consultation",
+        }
+    )
     # "In-progress" and "No": no assessment done yet, so none is recorded.
     values.setdefault("impact_assessments", {}).update({"yes": "aia", "in-progress": "", "no": ""})
     return Mapping(
@@ -103,6 +113,13 @@ def _nl() -> Mapping:
             "department": "team",
             "dpia": "impact_assessments",
             "methods_and_models": IGNORE,  # prose, not the classification's choices
+            # The register's records of standard 0.1.0, whose keys 1.0 renamed or dropped.
+            "impact": "potential_impacts",
+            "objection_procedure": "appeal_route",
+            "iama": "impact_assessments",
+            "monitoring": "monitoring",
+            "area": "topic_area",
+            "documentation": "documentation_urls",
         }
     )
     return Mapping(

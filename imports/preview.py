@@ -8,9 +8,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from imports.converting import Converter
-from imports.mapping import VALUE_KINDS, Mapping, fold, target_kind
+from imports.mapping import (
+    NAMED_TARGETS,
+    VALUE_KINDS,
+    Mapping,
+    field_targets,
+    fold,
+    target_kind,
+)
 from imports.models import Outcome
 from imports.running import Planned, Planner, open_run_file, plan_batches
+from usecases.choices import AssessmentKind
 from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase
 
@@ -64,14 +72,30 @@ class Preview:
 
 
 def shown_fields(mapping: Mapping) -> list[tuple[str, str]]:
-    """(target, label) of the fields the mapping fills, in the form's order, for the preview."""
+    """(target, label) of the fields the mapping fills, in the form's order (the title first),
+    for the preview."""
     filled = mapping.targets()
-    shown = []
-    for target in filled:
-        if target in ("unit", "team", "products", "goals") or target.startswith("custom:"):
-            continue
-        shown.append((target, str(UseCase._meta.get_field(target).verbose_name)))
-    return shown
+    return [
+        (target, str(UseCase._meta.get_field(target).verbose_name))
+        for target in field_targets()
+        if target in filled and target not in NAMED_TARGETS
+    ]
+
+
+def shown_value(target: str, value) -> str:
+    """A value as the preview shows it: a choice by its label, a list as its items, yes or no,
+    an assessment by its kind; never a Python repr or a stored code."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    model_field = UseCase._meta.get_field(target)
+    labels = dict(getattr(model_field, "base_field", model_field).choices or ())
+    if target == "impact_assessments":
+        labels = dict(AssessmentKind.choices)
+        value = [item["kind"] for item in value]
+    items = value if isinstance(value, list | tuple) else [value]
+    return "; ".join(str(labels.get(item, item)) for item in items)
 
 
 def build_preview(run, mapping: Mapping) -> Preview:

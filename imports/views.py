@@ -22,7 +22,7 @@ from imports import permissions
 from imports.forms import MappingForm, UploadForm
 from imports.mapping import Mapping
 from imports.models import ImportRun, Outcome, RunStatus, SavedMapping
-from imports.preview import build_preview, shown_fields, values_found
+from imports.preview import build_preview, shown_fields, shown_value, values_found
 from imports.reading import ReadError
 from imports.running import open_run_file
 from imports.runs import discard_run, mapping_save, new_run, queue_run, suggested_mapping
@@ -117,10 +117,8 @@ def run_mapping(request, pk: int):
         else:
             mapping = _starting_mapping(request, run)
             form = _mapping_form(request, run, mapping)
-    except ReadError as error:  # the stored file no longer reads (a newer reader, a bug)
-        return render(
-            request, "imports/run_unreadable.html", {"run": run, "error": error}, status=400
-        )
+    except ReadError as error:
+        return _unreadable(request, run, error)
     context = {
         "run": run,
         "form": form,
@@ -128,6 +126,11 @@ def run_mapping(request, pk: int):
         "known": run.format,
     }
     return render(request, "imports/run_mapping.html", context, status=400 if form.errors else 200)
+
+
+def _unreadable(request, run: ImportRun, error: ReadError):
+    """The stored file no longer reads (read by a newer reader, or a fault the upload missed)."""
+    return render(request, "imports/run_unreadable.html", {"run": run, "error": error}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -142,10 +145,17 @@ def run_preview(request, pk: int):
         messages.success(request, f"The import of {run.file_name} is under way.")
         return redirect(run)
     mapping = Mapping.from_json(run.mapping)
-    preview = build_preview(run, mapping)
+    try:
+        preview = build_preview(run, mapping)
+    except ReadError as error:
+        return _unreadable(request, run, error)
     fields = shown_fields(mapping)
     rows = [
-        (item, _team_shown(item), [item.row.data.get(name, "") for name, _ in fields])
+        (
+            item,
+            _team_shown(item),
+            [(label, shown_value(name, item.row.data.get(name))) for name, label in fields],
+        )
         for item in preview.first
     ]
     context = {"run": run, "preview": preview, "fields": fields, "rows": rows}
@@ -171,7 +181,7 @@ def run_detail(request, pk: int):
     if outcome and outcome not in Outcome.values:
         return HttpResponseBadRequest("Unknown outcome.")
     rows = run.rows.select_related("usecase").only(
-        "number", "outcome", "key", "title", "issues", "usecase__number", "usecase__title"
+        "run", "number", "outcome", "key", "title", "issues", "usecase__number", "usecase__title"
     )
     if outcome:
         rows = rows.filter(outcome=outcome)
@@ -212,4 +222,6 @@ def run_discard(request, pk: int):
     run = _run_for(request, pk, change=True)
     if discard_run(run):
         messages.success(request, f"The upload of {run.file_name} was discarded.")
-    return redirect("imports:import_start")
+        return redirect("imports:import_start")
+    messages.error(request, f"{run.file_name} was already started; it cannot be discarded.")
+    return redirect(run)

@@ -58,3 +58,39 @@ def _matches(node: Element, tag, wanted: dict) -> bool:
         elif have.get(name) != value:
             return False
     return True
+
+
+def form_values(html: str, action: str) -> dict[str, list[str]]:
+    """What a browser posts from the form whose ``action`` is given, left as rendered: each
+    input's value, each checked box, each select's selected options (its first, if none is
+    marked), each textarea's text. Submit buttons are left out, as a browser leaves out all but
+    the one clicked."""
+    form = Markup(html).one("form", action=action)
+    values: dict[str, list[str]] = {}
+
+    def add(name, value):
+        if name:
+            values.setdefault(name, []).append(value)
+
+    for node in find_all(form):
+        name = attr(node, "name")
+        if node.name == "input":
+            kind = attr(node, "type") or "text"
+            if kind in ("checkbox", "radio"):
+                if "checked" in dict(node.attributes):
+                    add(name, attr(node, "value") or "on")
+            elif kind not in ("submit", "button", "file", "image", "reset"):
+                add(name, attr(node, "value") or "")
+        elif node.name == "textarea":
+            add(name, text(node))
+        elif node.name == "select":
+            options = find_all(node, "option")
+            chosen = [o for o in options if "selected" in dict(o.attributes)]
+            if not chosen and options and "multiple" not in dict(node.attributes):
+                chosen = options[:1]
+            for option in chosen:
+                add(
+                    name,
+                    attr(option, "value") if attr(option, "value") is not None else text(option),
+                )
+    return values

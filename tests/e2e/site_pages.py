@@ -21,9 +21,12 @@ from django.utils.http import urlsafe_base64_encode
 
 from administration.services import people
 from demo.snapshots import seed_snapshots
+from imports.running import execute
+from imports.runs import new_run, read_upload
 from portfolio.models import Membership
 from tests.conftest import advance_usecase, make_measurable, make_usecase
 from tests.factories import UserFactory
+from tests.imports.registers import us_2025_csv
 from usecases import services
 from usecases.choices import Status
 from usecases.models import (
@@ -41,6 +44,7 @@ EXCLUDED = {
     "admin:*": "Django's own admin: its templates and their accessibility are Django's, not ours",
     "usecases:inbox_count": "an htmx fragment (the Inbox badge inside every page's header), not a page",
     "exports:usecase_export": "a file download, not a page (tests/exports checks each format per role)",
+    "imports:run_failures": "a file download, not a page (tests/imports checks it per role)",
 }
 
 # A title a person pasted without spaces: it must wrap, never widen the page.
@@ -60,6 +64,7 @@ class Site:
     by_status: dict[str, UseCase]
     measured: UseCase
     former: object
+    imports: dict[str, object]  # the lead's import being mapped, and one done
     reset_uid: str = ""
     reset_token: str = ""
 
@@ -92,6 +97,17 @@ def _custom_fields() -> None:
         )
 
 
+def _imports(org) -> dict[str, object]:
+    """Two of the lead's imports: one at its mapping and preview, one done (a row failed)."""
+    content = us_2025_csv(3, changed={3: {"use_case_name": ""}})
+    mapping, done = (
+        new_run(data=content, name=name, register=read_upload(content, name), actor=org.lead,
+                team=org.team)
+        for name in ("inventory-2026.csv", "inventory-2025.csv")
+    )  # fmt: skip
+    return {"mapping": mapping, "done": execute(done)}
+
+
 def build_site(org) -> Site:
     _custom_fields()
     by_status = {
@@ -116,6 +132,7 @@ def build_site(org) -> Site:
         by_status=by_status,
         measured=measured,
         former=former,
+        imports=_imports(org),
         reset_uid=urlsafe_base64_encode(force_bytes(org.member.pk)),
         reset_token=default_token_generator.make_token(org.member),
     )
@@ -132,6 +149,8 @@ def _usecase_key(site: Site, name: str, default_args: dict) -> str:
 
 def _pk(site: Site, name: str, default_args: dict) -> int:
     org = site.org
+    if name.startswith("imports:"):
+        return site.imports["done" if name == "imports:run_detail" else "mapping"].pk
     if "goal" in name:
         return org.goal.pk
     if name == "administration:person_reactivate":

@@ -8,10 +8,11 @@ import zipfile
 
 import pytest
 
-from exports.standards import STANDARDS
+from exports.standard_values import COMPUTED
+from exports.standards import _COMPUTED, STANDARDS
 from tests.conftest import make_usecase
 from tests.exports.test_fields import body
-from usecases.profiles import PROFILES
+from usecases.profiles import COMPUTED_EXPORT_FIELDS, PROFILES
 
 pytestmark = pytest.mark.django_db
 
@@ -60,25 +61,47 @@ def test_the_us_inventory_uses_its_own_words(as_user, org, full_usecase):
     (row,) = records("us-2025", text)[1]
     assert row["id"] == full_usecase.key
     assert row["use_case_name"] == full_usecase.title
+    assert row["agency_name"] == "Department"  # the top unit above the team
     assert row["agency_bureau"] == "Claims Processing"
+    assert row["agency"] == ""  # the registry holds no agency abbreviation
     assert row["development_stage"] == "Deployed"
     assert row["is_high_impact"] == "High-impact"
-    assert row["classification"] == "Classical ML; NLP"
+    assert row["topic_area"] == "Other"  # "Benefits" is none of the inventory's topics
+    assert row["classification"] == "Classical ML"  # one choice: the first technique
     assert row["contracting_usage"] == "Vendor Purchased"
     assert row["has_pii"] == "Yes"
+    assert row["pia_url"] == "https://ex.org/dpia"
+    assert row["has_custom_code"] == "Yes"  # its code is published
     assert row["operational_date"] == "2024-02-03"
-    assert row["hi_assessment_completed"] == "DPIA 2024-03-01 https://ex.org/dpia"
+    assert row["hi_testing_conducted"] == "Yes"
+    assert row["hi_assessment_completed"] == ""  # a DPIA is no AI impact assessment
+    assert row["hi_potential_impacts"] == "Wrongly refused claims."
+    assert row["hi_appeal_process"] == "Appeal Process Established"
 
 
 def test_the_dutch_and_uk_records_are_typed_json_in_their_words(as_user, org, full_usecase):
     client = as_user(org.member)
     (dutch,) = records("nl", archive(client, "nl")[2])[1]
     assert dutch["status"] == "In gebruik"
-    assert dutch["organization"] == "Claims Processing"
-    assert dutch["documentation"] == ["https://docs.example.org/a", "https://docs.example.org/b"]
-    assert dutch["iama"] == [{"kind": "dpia", "date": "2024-03-01", "link": "https://ex.org/dpia"}]
+    assert dutch["organization"] == "Department"
+    assert dutch["begin_date"] == "2024-02"
+    assert dutch["end_date"] is None
+    assert dutch["publication_category"] == "Impactvolle algoritmes"
+    assert dutch["impacttoetsen_grouping"] == [
+        {"title": "Data Protection Impact Assessment (DPIA)", "link": "https://ex.org/dpia"}
+    ]
+    assert dutch["lawful_basis_grouping"] == [
+        {"title": "Social Security Act, art. 12", "link": "https://example.org/law"}
+    ]
+    assert dutch["methods_and_models"] == (
+        "Classical / predictive machine learning, Natural language processing"
+    )
+    assert dutch["source_id"] == full_usecase.key
+    assert dutch["website"] is None and dutch["lang"] == "nld"
     (british,) = records("uk", archive(client, "uk")[2])[1]
     assert british["phase"] == "Production"
+    assert british["publishing_body"] == "Department"
+    assert british["url"] is None
     assert british["tool_name"] == "ClaimSense"
     assert british["model_type"] == [
         "Classical / predictive machine learning",
@@ -117,3 +140,7 @@ def test_a_standard_export_applies_the_list_s_filters(as_user, org, full_usecase
     make_usecase(org=org, title="Half-written idea", problem="", team=org.other_team)
     _, _, text, refused = archive(as_user(org.member), "us-2025", "?team=digital-platforms")
     assert records("us-2025", text)[1] == [] and len(refused) == 1
+
+
+def test_every_computed_field_a_profile_may_name_is_worked_out_by_the_exports():
+    assert {*_COMPUTED, *COMPUTED, "top_unit"} == COMPUTED_EXPORT_FIELDS

@@ -131,6 +131,9 @@ def test_a_run_another_worker_holds_is_left_alone():
         run.refresh_from_db()
         assert run.status == RunStatus.QUEUED and run.rows_done == 0
         assert not UseCase.objects.filter(source="us_federal_2025").exists()
+        # Let go as a worker does when its run ends (closing the connection would too, but the
+        # server lets go of a closed session's locks a moment later).
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCKS, run.pk])
     finally:
         other.close()
     run_import.call(run.pk)

@@ -14,7 +14,14 @@ from django.urls import reverse
 from tests.conftest import advance_usecase, make_usecase
 from usecases.choices import REGISTER_FIELDS
 from usecases.models import EnabledProfile, UseCase
-from usecases.profiles import PROFILE_DIR, PROFILES, load_profile, load_profiles, profile_gaps
+from usecases.profiles import (
+    COMPUTED_EXPORT_FIELDS,
+    PROFILE_DIR,
+    PROFILES,
+    load_profile,
+    load_profiles,
+    profile_gaps,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +87,11 @@ def test_the_three_standards_ship_as_profiles_naming_only_real_fields():
     for profile in PROFILES.values():
         assert profile.requirements and profile.export_columns
         assert {r.field for r in profile.requirements} <= model_fields
-        assert {c.field for c in profile.export_columns} <= model_fields | {"key", "team"}
+        assert {c.field for c in profile.export_columns} <= (
+            model_fields | COMPUTED_EXPORT_FIELDS | {None}
+        )
+        # Each export says where the standard's column list comes from, down to the commit.
+        assert {"repository", "path", "commit"} <= set(profile.export_source)
     # The US inventory's columns are the export's names, and the risk questions are all asked.
     us = PROFILES[US]
     assert {"use_case_name", "is_high_impact", "hi_appeal_process"} <= {
@@ -103,6 +114,11 @@ def test_the_three_standards_ship_as_profiles_naming_only_real_fields():
             {"export": {"columns": [{"name": "s", "field": "sourcing", "values": {"x": "X"}}]}},
             "are not choices",
         ),
+        (
+            {"export": {"columns": [{"name": "n", "field": None, "values": {"a": "A"}}]}},
+            "no field to read values from",
+        ),
+        ({"export": {"columns": [{"name": "n", "feld": "title"}]}}, "unknown keys ['feld']"),
     ],
 )
 def test_a_profile_file_naming_what_the_registry_lacks_fails_to_load(tmp_path, change, message):

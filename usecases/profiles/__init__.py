@@ -14,6 +14,16 @@ A file: ``key``, ``name``, ``short_name``, ``description``, ``source`` (a link t
 which must hold, and ``why``) and ``export`` (``format`` and ``columns``: the column or key the
 standard names, the field it reads, and for a choice field the standard's word for each value).
 The exports read ``export``; nothing here writes files.
+
+``export.columns`` is the standard's own column list, whole and in its order, and
+``export.source`` says where that list was read from (a repository, path and commit). A column
+the registry holds nothing for has ``"field": null`` and is written empty. Beyond ``values`` a
+column may say how its value is written (``ExportColumn``): ``matches`` and ``otherwise`` (a
+free-text field read as one of the standard's words: the words its text may be, case and
+punctuation aside, each with the word written, ``null`` for none; any other text is
+``otherwise``), ``single`` (a list's first item only), ``join`` (a list as one text), ``value``
+(the same for every record), ``max_length`` (longer is refused, saying why), ``required`` (the
+standard takes no record without it: empty is refused, whatever the requirements say).
 """
 
 from __future__ import annotations
@@ -41,8 +51,39 @@ PROFILE_DIR = Path(__file__).resolve().parent
 # facts only; the export reads those whatever this says).
 IN_SCOPE = Q(status__in=LIVE_STATUSES) & ~Q(lifecycle_stage=LifecycleStage.RETIRED)
 
-# Fields an export may read beyond the model's own columns.
-COMPUTED_EXPORT_FIELDS = frozenset({"key", "team", "owner", "products", "goals"})
+# Fields an export may read beyond the model's own columns (``exports.standard_values``).
+COMPUTED_EXPORT_FIELDS = frozenset(
+    {
+        "key",
+        "team",
+        "top_unit",
+        "owner",
+        "products",
+        "goals",
+        "has_custom_code",
+        "privacy_assessment_link",
+        "ai_impact_assessment",
+        "production_month",
+        "end_month",
+        "legal_basis_links",
+        "assessment_links",
+    }
+)
+# What an export column may say (``ExportColumn``).
+_COLUMN_KEYS = frozenset(
+    (
+        "name",
+        "field",
+        "values",
+        "matches",
+        "otherwise",
+        "single",
+        "join",
+        "value",
+        "max_length",
+        "required",
+    )
+)
 _TEXT_FIELDS = (models.CharField, models.TextField)  # e-mail, URL and slug fields are CharFields
 
 
@@ -118,8 +159,15 @@ class Requirement:
 @dataclass(frozen=True)
 class ExportColumn:
     name: str  # as the standard names the column or key
-    field: str
+    field: str | None  # None: the registry holds nothing for it; written empty
     values: dict  # the standard's word for each of the field's choices
+    matches: dict | None = None  # folded free text -> the standard's word (None: none)
+    otherwise: str | None = None  # the word for a free text ``matches`` does not know
+    single: bool = False  # a list's first item only (the standard takes one choice)
+    join: str | None = None  # a list written as one text, its items joined with this
+    value: str | None = None  # the same for every record
+    max_length: int | None = None  # a longer value is refused, saying why
+    required: bool = False  # the standard takes no record without it: empty is refused
 
 
 @dataclass(frozen=True)
@@ -132,6 +180,7 @@ class Profile:
     requirements: tuple[Requirement, ...]
     export_format: str
     export_columns: tuple[ExportColumn, ...]
+    export_source: dict
 
     @cached_property
     def not_reportable(self) -> Q:
@@ -165,22 +214,48 @@ def _field_label(name: str) -> str:
 
 def _export_column(raw: dict) -> ExportColumn:
     name, field, values = raw.get("name"), raw.get("field"), raw.get("values") or {}
-    if not name or not field:
-        raise ImproperlyConfigured(f"an export column needs a name and a field: {raw!r}")
-    if field not in COMPUTED_EXPORT_FIELDS:
-        try:
-            model_field = UseCase._meta.get_field(field)
-        except FieldDoesNotExist:
-            raise ImproperlyConfigured(f"export column {name}: no field “{field}”") from None
-        base = getattr(model_field, "base_field", model_field)
-        known = (
-            {"true", "false"}
-            if isinstance(base, models.BooleanField)
-            else {value for value, _ in base.choices or ()}
-        )
-        if values and (unknown := set(values) - known):
-            raise ImproperlyConfigured(f"export column {name}: {sorted(unknown)} are not choices")
-    return ExportColumn(name=name, field=field, values=values)
+    if not name:
+        raise ImproperlyConfigured(f"an export column needs a name: {raw!r}")
+    if unknown_keys := set(raw) - _COLUMN_KEYS:
+        raise ImproperlyConfigured(f"export column {name}: unknown keys {sorted(unknown_keys)}")
+    if field is None:
+        if values or raw.get("matches"):
+            raise ImproperlyConfigured(f"export column {name}: no field to read values from")
+    elif field not in COMPUTED_EXPORT_FIELDS:
+        _check_choices(name, field, values)
+    return ExportColumn(
+        name=name,
+        field=field,
+        values=values,
+        matches={fold_word(word): standard for word, standard in (raw.get("matches") or {}).items()}
+        or None,
+        otherwise=raw.get("otherwise"),
+        single=bool(raw.get("single")),
+        join=raw.get("join"),
+        value=raw.get("value"),
+        max_length=raw.get("max_length"),
+        required=bool(raw.get("required")),
+    )
+
+
+def fold_word(text: str) -> str:
+    """A free-text value as ``matches`` looks it up: case, spaces and punctuation aside."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
+
+
+def _check_choices(name: str, field: str, values: dict) -> None:
+    try:
+        model_field = UseCase._meta.get_field(field)
+    except FieldDoesNotExist:
+        raise ImproperlyConfigured(f"export column {name}: no field “{field}”") from None
+    base = getattr(model_field, "base_field", model_field)
+    known = (
+        {"true", "false"}
+        if isinstance(base, models.BooleanField)
+        else {value for value, _ in base.choices or ()}
+    )
+    if values and (unknown := set(values) - known):
+        raise ImproperlyConfigured(f"export column {name}: {sorted(unknown)} are not choices")
 
 
 def load_profile(path: Path) -> Profile:
@@ -197,6 +272,7 @@ def load_profile(path: Path) -> Profile:
             requirements=tuple(_requirement(item) for item in raw["requirements"]),
             export_format=export.get("format", "csv"),
             export_columns=tuple(_export_column(item) for item in export.get("columns", [])),
+            export_source=export.get("source") or {},
         )
     except (ImproperlyConfigured, KeyError, TypeError, ValueError) as error:
         raise ImproperlyConfigured(f"Profile file {path.name}: {error}") from error
