@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_accessibility import AXE, axe_violations
-from tests.factories import UserFactory
-from tests.usecases.claims import make_imported
+from tests.usecases.claims import make_contact, make_imported
 from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -19,12 +18,7 @@ def assert_accessible(page):
 
 @pytest.fixture
 def contact(db):
-    return UserFactory(
-        username="claire",
-        first_name="Claire",
-        last_name="Contact",
-        email="claire.contact@example.org",
-    )
+    return make_contact()
 
 
 @pytest.mark.e2e

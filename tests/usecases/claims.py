@@ -33,8 +33,7 @@ def imported(org):
     return make_imported(org=org)
 
 
-@pytest.fixture
-def contact(db):
+def make_contact():
     """The person the imported use case names as its contact (their address differently cased)."""
     return UserFactory(
         username="claire",
@@ -42,6 +41,11 @@ def contact(db):
         last_name="Contact",
         email="Claire.Contact@Example.ORG",
     )
+
+
+@pytest.fixture
+def contact(db):
+    return make_contact()
 
 
 @pytest.fixture
