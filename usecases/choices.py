@@ -210,6 +210,9 @@ class EventKind(models.TextChoices):
     REATTESTED = "signoff.reattested", "Re-attested"
     OWNERSHIP_DECLINED = "signoff.declined", "Ownership declined"
     TRANSFER_REQUESTED = "ownership.transfer_requested", "Ownership transfer requested"
+    OWNERSHIP_REQUESTED = "ownership.requested", "Asked someone to own it"
+    OWNERSHIP_REQUEST_DECLINED = "ownership.request_declined", "Declined to own it"
+    OWNERSHIP_CLAIMED = "ownership.claimed", "Took ownership"
     RETIRED = "usecase.retired", "Retired"
     REOPENED = "usecase.reopened", "Reopened"
     COMMENTED = "comment.posted", "Commented"
@@ -241,6 +244,8 @@ class NotificationKind(models.TextChoices):
     OWNERSHIP_TRANSFERRED = "ownership.transferred", "Ownership transferred to you"
     ATTESTATION_DUE = "attestation.due", "Attestation due"
     OWNERSHIP_DECLINED = "ownership.declined", "Ownership declined"
+    OWNERSHIP_REQUESTED = "ownership.requested", "Asked to own a use case"
+    OWNERSHIP_CLAIMED = "ownership.claimed", "Ownership accepted"
 
 
 SIGN_OFF_STATEMENT = "I accept ownership of this use case and its success signal."

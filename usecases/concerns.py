@@ -72,6 +72,12 @@ def _unowned_draft(now: datetime) -> Q:
     return Q(status=Status.DRAFT, owner__isnull=True)
 
 
+def _imported_unowned(now: datetime) -> Q:
+    """Read from an existing register and owned by nobody yet: orphans until someone claims them
+    (``services.claims``)."""
+    return _unowned_draft(now) & UseCaseQuerySet.imported_condition()
+
+
 def _owner_gone(now: datetime) -> Q:
     """The owner is deactivated, or is not (any longer) a member of the use case's team. EXISTS,
     not joins: the condition also filters a grouped count, which a join would change."""
@@ -104,6 +110,7 @@ CONCERNS: dict[str, Concern] = {
     for concern in [
         Concern("signed", "Owned and signed (current sign-off)", _signed),
         Concern("unowned_draft", "Drafts without an owner", _unowned_draft),
+        Concern("imported_unowned", "Imported, no owner", _imported_unowned),
         Concern(
             "in_production_unsigned",
             "In production without a signed owner",

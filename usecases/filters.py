@@ -15,9 +15,12 @@ from usecases.choices import (
 from usecases.concerns import CONCERN_CHOICES, NO_AREA, SUBUNITS_LEFT_OUT, concern_condition
 from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields.values import active_fields
-from usecases.models import UseCase
+from usecases.models import UseCase, UseCaseQuerySet
 from usecases.profiles import PROFILE_CHOICES, PROFILES
 from usecases.selectors import owner_choices, search_usecases
+
+# The list's ``imported`` values.
+IMPORTED, ENTERED = "yes", "no"
 
 
 class PersonFilterField(django_filters.fields.ModelChoiceField):
@@ -89,6 +92,13 @@ class UseCaseFilter(django_filters.FilterSet):
     # "My work" links here for all of a person's drafts.
     author = PersonChoiceFilter(
         queryset=owner_choices(), to_field_name="username", empty_label="Any author"
+    )
+    # Read from an existing register (an import), or entered here.
+    imported = django_filters.ChoiceFilter(
+        label="Origin",
+        choices=[(IMPORTED, "Imported from a register"), (ENTERED, "Entered here")],
+        empty_label="Any origin",
+        method="filter_imported",
     )
     # The dashboard's tiles link here: the same conditions count the tile and filter the list.
     show = django_filters.ChoiceFilter(
@@ -170,6 +180,10 @@ class UseCaseFilter(django_filters.FilterSet):
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # read by filter_goal and filter_team
+
+    def filter_imported(self, queryset, name, value):
+        imported = UseCaseQuerySet.imported_condition()
+        return queryset.filter(imported if value == IMPORTED else ~imported)
 
     def filter_show(self, queryset, name, value):
         return queryset.filter(concern_condition(value, now=timezone.now()))

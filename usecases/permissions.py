@@ -16,7 +16,8 @@ from portfolio.permissions import (
     is_reviewer,
     team_roles,
 )
-from usecases.choices import EDITABLE_STATUSES, MEASURABLE_STATUSES
+from usecases.choices import EDITABLE_STATUSES, MEASURABLE_STATUSES, Status
+from usecases.contacts import is_contact
 
 
 def can_view(user, usecase=None) -> bool:
@@ -72,6 +73,65 @@ def can_edit(user, usecase) -> bool:
     if not can_view_portfolio(user) or usecase.status not in EDITABLE_STATUSES:
         return False
     return _in_team(user, usecase)
+
+
+# --- Claiming unowned drafts (imported use cases) -----------------------------------------------
+
+
+def is_unowned_draft(usecase) -> bool:
+    return usecase.status == Status.DRAFT and usecase.owner_id is None
+
+
+def may_request_ownership(user, usecase) -> bool:
+    """A lead of the owning team (or an admin) asks someone to own a draft nobody owns."""
+    return can_view_portfolio(user) and is_unowned_draft(usecase) and leads(user, usecase)
+
+
+def may_claim(user, usecase) -> bool:
+    """The person an unowned imported draft names as its contact takes ownership directly."""
+    return (
+        can_view_portfolio(user)
+        and is_unowned_draft(usecase)
+        and usecase.is_imported
+        and is_contact(user, usecase)
+    )
+
+
+def may_answer_ownership_request(user, ownership_request) -> bool:
+    """Only the person asked accepts or declines, while the request is open."""
+    return (
+        can_view_portfolio(user)
+        and ownership_request.resolved_at is None
+        and ownership_request.person_id == user.pk
+    )
+
+
+def can_claim(user, usecase, open_request) -> bool:
+    """Take ownership of an unowned draft: as the person ``open_request`` asks, or as its contact."""
+    if not is_unowned_draft(usecase):
+        return False
+    asked = open_request is not None and may_answer_ownership_request(user, open_request)
+    return asked or may_claim(user, usecase)
+
+
+def can_bulk_assign(user) -> bool:
+    """The list's bulk assignment: admins, and leads (for their own teams' use cases)."""
+    return can_view_portfolio(user) and (
+        is_admin(user) or any(is_lead(user, team_id) for team_id in team_roles(user))
+    )
+
+
+def bulk_assign_team_ids(user) -> set[int] | None:
+    """The teams whose use cases ``user`` assigns in bulk and may move them into: the ones they
+    lead; None means every team (admins)."""
+    if is_admin(user):
+        return None
+    return {team_id for team_id in team_roles(user) if is_lead(user, team_id)}
+
+
+def may_move_to_team(user, team) -> bool:
+    """A lead moves a use case only into a team they lead; an admin into any team not archived."""
+    return not team.is_archived and (is_admin(user) or is_lead(user, team.pk))
 
 
 def can_view_review_queue(user) -> bool:

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from usecases.choices import Action
-from usecases.views import actions, dashboard, measurements, personal
+from usecases.views import actions, claims, dashboard, measurements, personal
 from usecases.views import usecases as usecase_views
 
 app_name = "usecases"
@@ -9,8 +9,16 @@ app_name = "usecases"
 urlpatterns = [
     path("", usecase_views.usecase_list, name="usecase_list"),
     path("new/", usecase_views.usecase_create, name="usecase_create"),
+    path("bulk-assign/", claims.usecase_bulk_assign, name="usecase_bulk_assign"),
     path("<str:key>/", usecase_views.usecase_detail, name="usecase_detail"),
     path("<str:key>/edit/", usecase_views.usecase_edit, name="usecase_edit"),
+    path("<str:key>/claim/", claims.usecase_claim, name="usecase_claim"),
+    path("<str:key>/ask-owner/", claims.usecase_request_owner, name="usecase_request_owner"),
+    path(
+        "<str:key>/decline-request/",
+        claims.usecase_decline_request,
+        name="usecase_decline_request",
+    ),
     path("<str:key>/comments/", usecase_views.comment_create, name="comment_create"),
     path(
         "<str:key>/revisions/<int:number>/", usecase_views.revision_detail, name="revision_detail"

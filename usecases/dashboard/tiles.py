@@ -88,6 +88,13 @@ def tiles_panel(scope: DashboardScope) -> list[Tile]:
         _concern_tile(scope, "unowned_draft", "Drafts without an owner"),
         _concern_tile(
             scope,
+            "imported_unowned",
+            "Imported, no owner",
+            hint="Read from an existing register and owned by nobody: a team lead asks someone "
+            "to own each, or its contact claims it.",
+        ),
+        _concern_tile(
+            scope,
             "in_production_unsigned",
             "In production without a signed owner",
             hint="Live for the people it is for, yet not active with a current sign-off by "

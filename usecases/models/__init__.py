@@ -2,7 +2,7 @@
 (events, revisions, reviews, sign-offs, ownership transfers), ``messages`` (comments and
 notices), ``measurements`` (readings and the dashboard's snapshots), ``history`` (pghistory's event
 models), ``link_sets`` (the triggers that keep the goal and product id arrays) and ``profiles``
-(the standards' profiles switched on). Every model is
+(the standards' profiles switched on), ``ownership_requests`` (asking someone to own a draft). Every model is
 imported here, in the order the single module defined them, so Django finds them and
 ``from usecases.models import X`` keeps working."""
 
@@ -30,6 +30,7 @@ from usecases.models.history import (
 from usecases.models.link_sets import LINK_SET_OPERATIONS, LINK_SET_TRIGGERS, repair_link_sets
 from usecases.models.profiles import EnabledProfile
 from usecases.models.custom_fields import CustomField, CustomFieldType
+from usecases.models.ownership_requests import OwnershipRequest, OwnershipRequestQuerySet
 
 # isort: on
 
@@ -47,6 +48,8 @@ __all__ = [
     "NextVal",
     "Notification",
     "NotificationQuerySet",
+    "OwnershipRequest",
+    "OwnershipRequestQuerySet",
     "OwnershipSnapshot",
     "OwnershipTransfer",
     "Review",

@@ -58,6 +58,16 @@ class UseCaseQuerySet(models.QuerySet):
         ``UseCase.attestation_overdue`` checks it on a loaded row."""
         return Q(status=Status.ACTIVE, attestation_expires_at__lt=now)
 
+    @staticmethod
+    def imported_condition() -> Q:
+        """Read from an existing register (an import), not entered here nor demo data: written
+        once, for ``imported()``, the list's filter and the dashboard's count."""
+        return ~Q(source__in=[Source.MANUAL, Source.DEMO])
+
+    def imported(self):
+        """Use cases an import brought in from an existing register."""
+        return self.filter(self.imported_condition())
+
     def overdue(self, *, now=None):
         """Active use cases whose owner's attestation has expired."""
         return self.filter(self.overdue_condition(now or timezone.now()))
@@ -381,6 +391,11 @@ class UseCase(RegisterFields):
             if signer is not None:
                 return signer
         return self.owner_id
+
+    @property
+    def is_imported(self) -> bool:
+        """Read from an existing register (``UseCaseQuerySet.imported_condition`` on a row)."""
+        return self.source not in (Source.MANUAL, Source.DEMO)
 
     @cached_property
     def review_gaps(self) -> list:

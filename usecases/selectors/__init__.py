@@ -4,10 +4,11 @@ The modules by page: ``lists`` (the list, its search, the detail page's use case
 person's notices), ``my_work`` (the review queue, the sign-offs page, My work), ``history`` (the
 timeline; ``history_rows``: how the history tables' rows read), ``revisions`` (the text under
 review against the last signed, and the events since a version), ``measurements`` (the evidence
-panel). The names other code reads are re-exported here, so ``from usecases import selectors;
+panel), ``claims`` (claiming drafts nobody owns). The names other code reads are re-exported here, so ``from usecases import selectors;
 selectors.my_work(...)`` works.
 """
 
+from usecases.selectors.claims import ClaimPanel, claim_panel, ownership_requests_waiting
 from usecases.selectors.history import (
     CREATED_OUTSIDE_TITLE,
     OUTSIDE_TITLE,
@@ -49,6 +50,9 @@ from usecases.selectors.revisions import (
 )
 
 __all__ = [
+    "ClaimPanel",
+    "claim_panel",
+    "ownership_requests_waiting",
     "CREATED_OUTSIDE_TITLE",
     "MY_WORK_ROWS",
     "OUTSIDE_TITLE",

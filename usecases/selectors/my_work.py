@@ -14,6 +14,7 @@ from usecases.choices import ReviewDecision, Status
 from usecases.custom_fields.values import active_fields
 from usecases.models import OwnershipTransfer, Review, UseCase
 from usecases.permissions import can_view_review_queue
+from usecases.selectors.claims import ownership_requests_waiting
 from usecases.selectors.inbox import inbox_notifications, inbox_unread_summary
 
 # --- Each person's own pages: reviews and sign-offs ---------------------------------------------
@@ -140,6 +141,8 @@ class MyWork:
     reviews_total: int
     sign_offs: list
     sign_offs_total: int
+    ownership_requests: list  # open requests asking them to own a draft nobody owns
+    ownership_requests_total: int
     attention: list  # owned, active; each with ``attestation_due`` and ``evidence_stale``
     attention_total: int
     attestations_due_total: int
@@ -155,16 +158,21 @@ class MyWork:
     def is_new(self) -> bool:
         """Nothing written, owned, waiting or unread: the page welcomes them instead."""
         return not (
-            self.involved or self.reviews_total or self.sign_offs_total or self.unread_total
+            self.involved
+            or self.reviews_total
+            or self.sign_offs_total
+            or self.ownership_requests_total
+            or self.unread_total
         )
 
 
 def my_work(user, *, now=None) -> MyWork:
     """Everything "My work" shows, in a fixed number of queries whatever the registry's size:
     drafts (list), one aggregate of the counts over ``user``'s drafts and owned active use cases,
-    reviews (list and count, reviewers only), sign-offs (``sign_off_work_for``: four), the owned
-    use cases needing attention (list), unread notices (list and count), and whether they wrote
-    or own anything at all (EXISTS). Ten, twelve for a reviewer.
+    reviews (list and count, reviewers only), sign-offs (``sign_off_work_for``: four), requests to
+    own a draft (list and count), the owned use cases needing attention
+    (list), unread notices (list and count), and whether they wrote or own anything at all
+    (EXISTS). Twelve, fourteen for a reviewer.
     """
     now = now or timezone.now()
     due_before = attestation_due_before(now)
@@ -175,6 +183,7 @@ def my_work(user, *, now=None) -> MyWork:
     attention = _needing_attention(rules, due_before=due_before, today=today)
     reviews, reviews_total = _reviews_waiting(user)
     sign_offs = sign_off_work_for(user, now=now)
+    requests, requests_total = ownership_requests_waiting(user, limit=MY_WORK_ROWS)
     unread = inbox_unread_summary(user)
     notifications = list(inbox_notifications(user).unread()[:MY_WORK_ROWS])
     return MyWork(
@@ -184,6 +193,8 @@ def my_work(user, *, now=None) -> MyWork:
         reviews_total=reviews_total,
         sign_offs=sign_offs.awaiting[:MY_WORK_ROWS],
         sign_offs_total=sign_offs.awaiting_total,
+        ownership_requests=requests,
+        ownership_requests_total=requests_total,
         attention=attention,
         attention_total=counts["attention"],
         attestations_due_total=counts["attestations_due"],

@@ -7,12 +7,24 @@ Permission to ask is the view's business (``permissions.py``); the rules that mu
 asks (an author never approves their own use case, only the named owner signs) are enforced here
 as well, by asking the same predicates.
 
-The functions live in modules by sub-domain (editing, workflow, ownership, measurements,
-reminders, inbox; the refusals in errors); this package re-exports them, so callers outside
+The functions live in modules by sub-domain (editing, workflow, ownership, claims, bulk_assign,
+measurements, reminders, inbox; the refusals in errors); this package re-exports them, so callers outside
 write ``services.usecase_submit(...)``. Code inside the package, and tests that patch a step,
 name the defining module.
 """
 
+from usecases.services.bulk_assign import (
+    BULK_LIMIT,
+    BulkRow,
+    apply_bulk_assignment,
+    parse_selection,
+    plan_bulk_assignment,
+)
+from usecases.services.claims import (
+    usecase_claim,
+    usecase_decline_ownership_request,
+    usecase_request_ownership,
+)
 from usecases.services.editing import (
     ChangeSince,
     changes_since,
@@ -69,6 +81,14 @@ from usecases.services.workflow import (
 )
 
 __all__ = [
+    "BULK_LIMIT",
+    "BulkRow",
+    "apply_bulk_assignment",
+    "parse_selection",
+    "plan_bulk_assignment",
+    "usecase_claim",
+    "usecase_decline_ownership_request",
+    "usecase_request_ownership",
     "CLOSED_BY",
     "MEASUREMENT_LIMIT",
     "OPEN_REQUESTS",

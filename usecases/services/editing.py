@@ -26,6 +26,7 @@ from usecases.lifecycle import checked_lifecycle, order_errors
 from usecases.models import UseCase, UseCaseEvent
 from usecases.register import checked_register, material_fields
 from usecases.selectors import field_label
+from usecases.services.claims import withdraw_ownership_request
 from usecases.services.errors import EditConflict, InvalidValue, NotEditable
 from usecases.services.measurements import _refresh_evidence
 from usecases.services.steps import _bump, _record
@@ -162,6 +163,9 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
         for name, items in m2m.items():
             getattr(current, name).set(items)
         _record(current, actor, EventKind.UPDATED, changes=changes)
+        if "owner" in changed and current.owner_id is not None:
+            named = f"{person_name(actor)} named {person_name(current.owner)} the owner."
+            withdraw_ownership_request(current, reason=named)
         if any(name.startswith("metric_") for name in changed):
             _refresh_evidence(current)  # a new baseline, target or date moves the line
         if back_to_review:

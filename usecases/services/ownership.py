@@ -25,6 +25,7 @@ from usecases.choices import (
 from usecases.display import display_value
 from usecases.models import OwnershipTransfer, Revision, SignOff, UseCase
 from usecases.notifications import close_requests, notify
+from usecases.services.claims import withdraw_ownership_request
 from usecases.services.errors import InvalidTransition, NotAllowed, UseCaseError
 from usecases.services.steps import _bump, _lock, _record, _required
 from usecases.services.workflow import SIGN_OFF_REQUESTS, _move, _snapshot_revision, locked_for
@@ -279,11 +280,13 @@ def usecase_reassign_owner(*, usecase: UseCase, actor, new_owner, reason: str = 
             _redirect_open_transfer(current, actor, new_owner, reason)
         current.owner = new_owner
         _bump(current, ["owner"])
+        named = f"{person_name(actor)} named {person_name(new_owner)} the owner instead."
+        withdraw_ownership_request(current, reason=named)
         # Whoever was asked to sign, or told they own it, is no longer: their notices close.
         close_requests(
             usecase=current,
             kinds=SIGN_OFF_REQUESTS,
-            reason=f"{person_name(actor)} named {person_name(new_owner)} the owner instead.",
+            reason=named,
             keep_recipient=new_owner,
         )
         # Recorded as an edit of the owner field: the timeline shows who replaced whom.

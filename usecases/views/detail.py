@@ -27,6 +27,7 @@ def detail_context(request, usecase, **extra) -> dict:
         "actions": workflow.get_actions(usecase, request.user),
         "owner_choices": selectors.owner_choices(),
         "register_sections": shown_sections(usecase),
+        "claim": selectors.claim_panel(usecase, request.user),
         **extra,
     }
 

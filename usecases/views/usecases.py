@@ -21,6 +21,7 @@ from usecases.custom_fields import values as custom
 from usecases.display import M2M_FIELDS, usecase_snapshot
 from usecases.filters import UseCaseFilter
 from usecases.forms import (
+    BulkAssignForm,
     CommentForm,
     UseCaseForm,
     rebase_on_saved,
@@ -57,9 +58,23 @@ def usecase_list(request):
         "custom_columns": columns,
         "list_links": panels.list_links(request, query.urlencode()),
         "page_actions": panels.page_actions(request),
+        **_bulk_context(request.user),
     }
     template = "usecases/usecase_list.html"
     return render(request, f"{template}#results" if partial_request(request) else template, context)
+
+
+def _bulk_context(user) -> dict:
+    """The list's bulk assignment, for those who may: the form, and whose rows get a tick box
+    (drafts of the teams they lead; every draft for an admin)."""
+    if not permissions.can_bulk_assign(user):
+        return {"bulk_form": None}
+    team_ids = permissions.bulk_assign_team_ids(user)
+    return {
+        "bulk_form": BulkAssignForm(team_ids=team_ids),
+        "bulk_all_teams": team_ids is None,
+        "bulk_team_ids": team_ids or set(),
+    }
 
 
 @vary_on_headers("HX-Request")

@@ -140,6 +140,7 @@ def test_each_tile_counts_what_the_data_holds(as_user, org, varied):
         "active": 7,  # signed, overdue, due soon, off track, owner gone, other team's two
         "signed": 4,  # all active but the two overdue and the deactivated owner's
         "unowned_draft": 1,
+        "imported_unowned": 0,  # nothing here was imported
         "in_production_unsigned": 0,  # every use case here is still an idea
         "in_review": 2,
         "awaiting_sign_off": 1,
