@@ -118,7 +118,6 @@ def test_a_lead_imports_a_register_and_downloads_the_failures(org, person, axe_s
     assert re.search(rb"^5,Failed,.*It has no title\.\r$", body, re.M)
 
 
-@pytest.mark.skip(reason="claim flow lands with h2-claim")
 def test_the_contact_claims_an_imported_use_case_and_signs_it_off(org, open_browser):
     """Owen is the contact the file names for row 1 (owen@example.org): he claims the draft from
     its page; once it is complete and approved, he signs it off: the first signature it ever has.
