@@ -4,6 +4,8 @@ they were stored, and a standard's word for several stages reads as the stage it
 import pytest
 
 from imports.converting import Converter
+from imports.formats import NL_ALGORITMEREGISTER, US_2025
+from imports.known import known_mapping
 from imports.mapping import CUSTOM_PREFIX, Mapping
 from imports.reading import Record
 from usecases.custom_fields.values import active_fields
@@ -56,3 +58,20 @@ def test_a_multiple_choice_custom_field_reads_the_export_s_joined_items():
     )
 
     assert row.data["custom_values"] == {"regions": ["North", "East"]}
+
+
+@pytest.mark.parametrize(
+    ("known", "column", "word", "stage"),
+    [
+        (US_2025, "development_stage", "Pre-deployment", "in_development"),
+        (US_2025, "development_stage", "Deployed", "in_production"),
+        (NL_ALGORITMEREGISTER, "status", "In ontwikkeling", "in_development"),
+        (NL_ALGORITMEREGISTER, "status", "In gebruik", "in_production"),
+    ],
+)
+def test_a_word_a_standard_writes_for_several_stages_reads_as_the_one_it_names(
+    known, column, word, stage
+):
+    mapping = known_mapping(known, [column], {})
+
+    assert mapping.values["lifecycle_stage"][word.casefold()] == stage
