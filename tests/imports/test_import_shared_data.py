@@ -8,20 +8,18 @@ the re-import) for the whole module, in one transaction rolled back at its end; 
 what those imports left.
 """
 
-import io
 import re
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.postgres.fields import ArrayField
-from django.core.management import call_command
 from django.db import models, transaction
 
 from imports.mapping import FALLBACK_TEAM
 from imports.models import ImportRun
 from imports.mojibake import has_mojibake
 from portfolio.models import Product, Team
-from tests.imports.conftest import SHARED_DATA
+from tests.imports.conftest import SHARED_DATA, import_register
 from usecases.choices import Source, Status
 from usecases.models import UseCase
 
@@ -60,16 +58,6 @@ class Imported:
     second_exit: int
     before_second: tuple[int, int, int]
     after_second: tuple[int, int, int]
-
-
-def import_register(path) -> tuple[str, int]:
-    """The command's summary line and exit status."""
-    out = io.StringIO()
-    try:
-        call_command("import_register", str(path), stdout=out)
-    except SystemExit as stopped:
-        return out.getvalue().strip(), stopped.code
-    return out.getvalue().strip(), 0
 
 
 def registry_size() -> tuple[int, int, int]:
