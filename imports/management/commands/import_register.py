@@ -44,7 +44,11 @@ class Command(BaseCommand):
         team = self._team(options["team"])
         actor = self._actor(options["username"])
         run = new_run(data=data, name=path.name, register=register, actor=actor, team=team)
-        mapping = self._mapping(options["mapping"], run)
+        try:
+            mapping = self._mapping(options["mapping"], run)
+        except CommandError:
+            run.delete()  # refused: the run that was to hold the file is not kept
+            raise
         run.mapping = mapping.to_json()
         if options["dry_run"]:
             counts, read = self._plan(run, mapping)
@@ -89,7 +93,6 @@ class Command(BaseCommand):
                 raise CommandError(f"No saved mapping is named “{name}”.")
             return Mapping.from_json(saved.mapping)
         if not run.format:
-            run.delete()
             raise CommandError(
                 f"{run.file_name} is not a format the registry knows; map it in the browser, "
                 "save the mapping, and give its name with --mapping."
