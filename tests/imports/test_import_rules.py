@@ -3,8 +3,11 @@ changed through the services (history, version, "changed since sign-off"), leave
 the registry since alone, and a row copied or sharing its key inside one file is read once or kept
 apart; an import stopped by the database halfway has written exactly the rows it reports."""
 
+import io
+
 import pytest
-from django.db import DatabaseError, connection
+from django.core.management import CommandError, call_command
+from django.db import connection
 
 from imports.models import ImportRow, ImportRun, RunStatus
 from imports.runs import IMPORTER_USERNAME
@@ -171,8 +174,11 @@ def test_an_import_stopped_halfway_has_written_exactly_what_it_reports(tmp_path,
     rows[299] = us_2025_row(300, use_case_name="boom")  # in the second batch of 200
     path = write_us_2025(tmp_path / "large.csv", rows)
 
-    with pytest.raises(DatabaseError, match="the disk is full"):
-        import_register(path)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="The import stopped: the disk is full"):
+        call_command("import_register", str(path), stdout=out)
+
+    assert out.getvalue() == "read 200, created 200, updated 0, unchanged 0, skipped 0, failed 0\n"
 
     run = ImportRun.objects.get()
     assert run.status == RunStatus.FAILED

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from imports.mapping import Mapping
 from imports.models import ImportRun, Outcome, SavedMapping
@@ -55,11 +56,22 @@ class Command(BaseCommand):
             run.delete()
         else:
             run.save(update_fields=["mapping"])
-            run = execute(run)
+            run = self._execute(run)
             counts, read = run.counts(), run.rows_done
         self.stdout.write(summary(read, counts))
         if counts[Outcome.FAILED]:
             raise SystemExit(1)
+
+    def _execute(self, run: ImportRun) -> ImportRun:
+        try:
+            return execute(run)
+        except DatabaseError as error:
+            run.refresh_from_db()
+            self.stdout.write(summary(run.rows_done, run.counts()))
+            raise CommandError(
+                f"The import stopped: {error}. The rows counted above were written; import the "
+                "file again to write the rest (those rows are then unchanged)."
+            ) from None
 
     def _plan(self, run: ImportRun, mapping: Mapping) -> tuple[dict, int]:
         counts = dict.fromkeys(Outcome.values, 0)
