@@ -52,6 +52,8 @@ FILES = {
 
 @dataclass
 class Imported:
+    dry_run: str
+    unchanged_by_dry_run: bool
     first: str
     first_exit: int
     second: str
@@ -71,12 +73,16 @@ def imported(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         results = {}
         for name in FILES:
+            empty = registry_size()
+            dry_run, _ = import_register(SHARED_DATA / name, "--dry-run")
+            unchanged_by_dry_run = registry_size() == empty
             first, first_exit = import_register(SHARED_DATA / name)
             before = registry_size()
             second, second_exit = import_register(SHARED_DATA / name)
             results[name] = Imported(
-                first, first_exit, second, second_exit, before, registry_size()
-            )
+                dry_run, unchanged_by_dry_run, first, first_exit, second, second_exit, before,
+                registry_size(),
+            )  # fmt: skip
         yield results
         transaction.set_rollback(True)
 
@@ -90,6 +96,12 @@ def test_each_register_imports_with_its_counts(imported, name):
     run = ImportRun.objects.filter(file_name=name).order_by("created_at").first()
     assert run.status == "done"
     assert UseCase.objects.filter(source=source).count() == run.created_count
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_dry_run_wrote_nothing_and_told_the_counts_the_import_gave(imported, name):
+    assert imported[name].dry_run == FILES[name][1]
+    assert imported[name].unchanged_by_dry_run
 
 
 @pytest.mark.parametrize("name", FILES)
