@@ -190,3 +190,47 @@ def test_an_import_stopped_halfway_has_written_exactly_what_it_reports(tmp_path,
         reported.values_list("usecase", flat=True)
     )
     assert not written.filter(external_ref__in=[f"DHS/DHS-{n}" for n in range(201, 451)])
+
+
+def test_a_value_a_newer_release_leaves_empty_is_emptied(first_release, tmp_path):
+    rows = [us_2025_row(n) for n in (1, 2, 3, 4)]
+    rows[0]["problem_solved"] = ""
+
+    line = import_register(write_us_2025(tmp_path / "release-2.csv", rows))
+
+    assert line == ("read 4, created 0, updated 1, unchanged 3, skipped 0, failed 0", 0)
+    assert imported(1).problem == ""
+
+
+def test_a_use_case_in_review_is_not_changed_and_the_next_import_catches_up(org, tmp_path):
+    path = write_us_2025(tmp_path / "release-1.csv", [us_2025_row(1)])
+    import_register(path, "--team", org.team.slug)
+    draft = imported(1)
+    services.usecase_update(
+        usecase=draft,
+        actor=org.lead,
+        data={
+            "who": "Border officers",
+            "success_signal": "Half the manual checks",
+            "owner": org.owner,
+            "products": [org.product],
+            "goals": [org.goal],
+        },
+        expected_version=draft.version,
+    )
+    advance_usecase(imported(1), org=org, to="in_review")
+    newer = write_us_2025(tmp_path / "release-2.csv", [us_2025_row(1, problem_solved="Newer")])
+
+    assert import_register(newer, "--team", org.team.slug)[0] == (
+        "read 1, created 0, updated 0, unchanged 0, skipped 1, failed 0"
+    )
+    skipped = ImportRow.objects.get(outcome="skipped")
+    assert "The file's changes were not written." in skipped.issues[-1]["why"]
+    assert imported(1).problem == "Problem 1"
+    services.usecase_request_changes(
+        usecase=imported(1), actor=org.reviewer, comment="Wait for the new release."
+    )
+    assert import_register(newer, "--team", org.team.slug)[0] == (
+        "read 1, created 0, updated 1, unchanged 0, skipped 0, failed 0"
+    )
+    assert imported(1).problem == "Newer"
