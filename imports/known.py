@@ -153,7 +153,7 @@ def _uk() -> Mapping:
 
 
 # The registry's export columns that are not fields a person edits, or are read another way.
-_REGISTRY_LEFT_OUT = {"owner", "owner_email", "author", "status", "team_path"}
+_REGISTRY_LEFT_OUT = {"owner", "owner_email", "author", "status"}
 
 
 def _registry(columns: list[str], custom_fields) -> Mapping:
@@ -166,6 +166,9 @@ def _registry(columns: list[str], custom_fields) -> Mapping:
             mapped[column] = CUSTOM_PREFIX + column[3:]
         else:
             mapped[column] = IGNORE
+    if "team_path" in columns:
+        # The team with the units above it: into an empty registry, the units come back too.
+        mapped.update({"team_path": "team", "team": IGNORE})
     return Mapping(
         columns=mapped,
         key=["key"],

@@ -157,3 +157,25 @@ def test_a_title_that_looks_like_a_formula_comes_back_as_stored(org, tmp_path, f
     import_register(exported)
 
     assert UseCase.objects.get().title == FORMULA
+
+
+def test_into_a_registry_without_its_teams_and_products_they_come_back_too(registry, tmp_path):
+    """Units, teams and products are created from the file, the teams under their units; the
+    goals must exist (an import links goals, never creates them)."""
+    exported = tmp_path / "registry.csv"
+    call_command("export_register", "--format", "csv", "-o", str(exported), stdout=io.StringIO())
+    empty_registry()
+    Product.objects.all().delete()
+    while Team.objects.exists():
+        Team.objects.filter(children__isnull=True).delete()
+
+    assert import_register(exported)[0] == (
+        "read 3, created 3, updated 0, unchanged 0, skipped 0, failed 0"
+    )
+    back = records_by_origin()
+    for key, record in registry.items():
+        for name in ("team", "team_path", "products", "goals"):
+            assert back[key][name] == record[name], (key, name)
+    assert import_register(exported)[0] == (
+        "read 3, created 0, updated 0, unchanged 3, skipped 0, failed 0"
+    )
