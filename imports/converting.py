@@ -27,9 +27,9 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n|,|/|\band\b|\bor\b)\s*")
 KEY_SEPARATOR = "/"
-_ASSESSMENT_ITEM = re.compile(
-    r"kind: (\w+)(?:, date: (\d{4}-\d\d-\d\d))?(?:, link: (https?://[^\s;,]+))?"
-)
+# One part of an assessment as the JSON reader writes a {kind, date, link} object, in any order
+# (the database keeps an object's keys in its own order).
+_ASSESSMENT_PART = re.compile(r"(kind: \w+|date: \d{4}-\d\d-\d\d|link: https?://[^\s;,]+)")
 # A cell holding a formula (``=HYPERLINK("…")``, ``=SUM(A1:A3)``) rather than a value.
 _FORMULA = re.compile(r"^=\s*[A-Za-z][A-Za-z0-9_.]*\s*\(")
 
@@ -311,17 +311,20 @@ class Converter:
         mapped = self._mapped(target, text)
         if mapped is not None:
             return [{"kind": mapped, "date": "", "link": ""}] if mapped else []
+        listed = [  # the registry's JSON export: a list of {kind, date, link}, read as text
+            {"date": "", "link": "", **item}
+            for item in (
+                dict(part.split(": ", 1) for part in _ASSESSMENT_PART.findall(one))
+                for one in text.split("; ")
+            )
+            if item.get("kind") in AssessmentKind.values
+        ]
+        if listed:  # first: the lines' reading takes it too, without its dates
+            return listed
         try:  # one a line, as the form and the registry's CSV export write them
             return parse_assessments(text)
         except ValidationError:
             pass
-        listed = [  # the registry's JSON export: a list of {kind, date, link}, read as text
-            {"kind": kind, "date": when, "link": link}
-            for kind, when, link in _ASSESSMENT_ITEM.findall(text)
-            if kind in AssessmentKind.values
-        ]
-        if listed:
-            return listed
         word = fold(text).split(" ")[0].strip(".,;:-")
         link = (_URL.findall(text) or [""])[0].rstrip(").,;")
         # A yes in a column named after an assessment ("dpia": "Ja") records that assessment.

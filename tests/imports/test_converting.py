@@ -75,3 +75,16 @@ def test_a_word_a_standard_writes_for_several_stages_reads_as_the_one_it_names(
     mapping = known_mapping(known, [column], {})
 
     assert mapping.values["lifecycle_stage"][word.casefold()] == stage
+
+
+def test_the_json_export_s_assessments_keep_their_dates():
+    row = converted(
+        mapping_to(impact_assessments="impact_assessments"),
+        title="Triage",
+        impact_assessments="date: 2024-03-01, kind: dpia, link: https://example.org/dpia; kind: pia",
+    )
+
+    assert row.data["impact_assessments"] == [
+        {"kind": "dpia", "date": "2024-03-01", "link": "https://example.org/dpia"},
+        {"kind": "pia", "date": "", "link": ""},
+    ]
