@@ -1,7 +1,7 @@
 """``manage.py import_register``: a file that is not a register is refused with a message and
 writes nothing; ``--dry-run`` says what a run will do and writes nothing; ``--team`` puts every
 row in one team; ``--mapping`` reads a file of no known format with a saved mapping; a formula
-is stored as the text it is."""
+is never stored (nor run)."""
 
 import csv
 import io
@@ -12,8 +12,9 @@ from django.core.management import CommandError, call_command
 
 from exports.files import BOM
 from imports.mapping import Mapping
-from imports.models import ImportRun, SavedMapping
+from imports.models import ImportRow, ImportRun, SavedMapping
 from portfolio.models import Product, Team
+from tests.conftest import make_usecase
 from tests.imports.conftest import import_register, us_2025_row, write_us_2025
 from usecases.models import UseCase
 
@@ -154,30 +155,47 @@ def test_as_names_the_author(tmp_path, org):
 
 
 FORMULA = '=HYPERLINK("http://x","y")'
+FORMULA_WHY = "A spreadsheet formula, not a value: it is not stored."
 
 
-def test_a_formula_is_stored_as_its_text_and_exported_neutralised(tmp_path):
-    path = write_us_2025(tmp_path / "r.csv", [us_2025_row(1, use_case_name=FORMULA)])
-    import_register(path)
+def test_a_formula_cell_is_never_stored_and_says_why(tmp_path):
+    rows = [us_2025_row(1, use_case_name=FORMULA), us_2025_row(2, benefits=FORMULA)]
+    path = write_us_2025(tmp_path / "r.csv", rows)
+
+    assert import_register(path) == (
+        "read 2, created 1, updated 0, unchanged 0, skipped 0, failed 1",
+        1,
+    )
+    titled, benefits = ImportRow.objects.order_by("number")
+    assert [issue["why"] for issue in titled.issues] == [FORMULA_WHY, "It has no title."]
+    assert [issue["why"] for issue in benefits.issues] == [FORMULA_WHY]
+    stored = UseCase.objects.get()
+    assert stored.title == "Use case 2" and stored.business_intent == ""
+
+
+def test_a_formula_in_a_workbook_is_never_run_nor_stored(tmp_path, org):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Ref", "What for"])
+    sheet.append(["Chatbot", "1", FORMULA])
+    path = tmp_path / "ours.xlsx"
+    workbook.save(path)
+    mapping = Mapping(
+        columns={"Name": "title", "Ref": "", "What for": "problem"}, key=["Ref"], register="Ours"
+    )
+    SavedMapping.objects.create(name="Ours", mapping=mapping.to_json())
+
+    assert import_register(path, "--mapping", "Ours", "--team", org.team.slug)[1] == 0
+
+    assert UseCase.objects.get().problem == ""
+    assert ImportRow.objects.get().issues[0]["why"] == FORMULA_WHY
+
+
+def test_a_title_typed_like_a_formula_is_exported_neutralised(tmp_path, org):
+    make_usecase(org=org, title=FORMULA)
     exported = tmp_path / "out.csv"
 
     call_command("export_register", "--format", "csv", "-o", str(exported), stdout=io.StringIO())
 
-    assert UseCase.objects.get().title == FORMULA
     row = next(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8").lstrip(BOM))))
     assert row["title"] == "'" + FORMULA
-
-
-def test_a_formula_in_a_workbook_is_read_as_its_text_never_run(tmp_path, org):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["Name", "Ref"])
-    sheet.append([FORMULA, "1"])
-    path = tmp_path / "ours.xlsx"
-    workbook.save(path)
-    mapping = Mapping(columns={"Name": "title", "Ref": ""}, key=["Ref"], register="Ours")
-    SavedMapping.objects.create(name="Ours", mapping=mapping.to_json())
-
-    assert import_register(path, "--mapping", "Ours", "--team", "claims-processing")[1] == 0
-
-    assert UseCase.objects.get().title == FORMULA

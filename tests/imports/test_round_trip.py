@@ -1,7 +1,8 @@
 """Export everything, empty the registry of use cases, import the file: the same records come back,
 with every core, register and custom field, their team, products and goals and their stage.
 
-What does not come back, by design: the owner (an import never names one: ownership is taken
+What does not come back, by design: a text that looks like a spreadsheet formula (the import
+never stores one), the owner (an import never names one: ownership is taken
 through review and sign-off), the status (imported use cases are drafts), history, reviews and
 sign-offs, and the registry's own bookkeeping (key, author, dates). The teams, products and goals
 stay in the registry: the file names them, the import links them by name.
@@ -13,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from exports.records import Records, export_queryset
+from imports.models import ImportRow
 from imports.runs import IMPORTER_USERNAME
 from portfolio.models import Product, StrategicGoal, Team
 from tests.conftest import advance_usecase, make_usecase
@@ -128,35 +130,20 @@ def test_a_second_import_of_the_export_changes_nothing(registry, tmp_path):
 FORMULA = '=HYPERLINK("http://x","y")'
 
 
-@pytest.mark.parametrize(
-    "fmt",
-    [
-        pytest.param(
-            "csv",
-            marks=pytest.mark.xfail(
-                reason="the CSV export's apostrophe before a formula is read back as text until "
-                "the reader strips it for the registry's own format (branch h1-reader-fixes)"
-            ),
-        ),
-        "json",
-        pytest.param(
-            "xlsx",
-            marks=pytest.mark.xfail(
-                reason="the XLSX export writes the apostrophe until it writes text cells as "
-                "stored (branch h1-reader-fixes)"
-            ),
-        ),
-    ],
-)
-def test_a_title_that_looks_like_a_formula_comes_back_as_stored(org, tmp_path, fmt):
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_a_title_typed_like_a_formula_does_not_come_back(org, tmp_path, fmt):
+    """Known loss: the import never stores a formula, wherever it comes from, so a title a
+    person typed starting with "=HYPERLINK(" is refused on its way back, with why."""
     make_usecase(org=org, title=FORMULA)
     exported = tmp_path / f"registry.{fmt}"
     call_command("export_register", "--format", fmt, "-o", str(exported), stdout=io.StringIO())
     empty_registry()
 
-    import_register(exported)
-
-    assert UseCase.objects.get().title == FORMULA
+    assert import_register(exported)[0] == (
+        "read 1, created 0, updated 0, unchanged 0, skipped 0, failed 1"
+    )
+    why = [issue["why"] for issue in ImportRow.objects.get().issues]
+    assert why == ["A spreadsheet formula, not a value: it is not stored.", "It has no title."]
 
 
 def test_into_a_registry_without_its_teams_and_products_they_come_back_too(registry, tmp_path):
