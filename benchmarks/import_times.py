@@ -2,7 +2,7 @@
 
 Usage: DJANGO_DEBUG=1 DATABASE_URL=postgres://USER@HOST:PORT/ANY .venv/bin/python
        benchmarks/import_times.py [--data ../shared/data] [--database registry_bench_import]
-       [--keep]
+       [--scale 4] [--keep]
 
 Works in a database of its own on the server DATABASE_URL names: ``--database`` is dropped if it
 exists, created and migrated, and dropped again at the end (``--keep`` keeps it). Each file is
@@ -14,13 +14,17 @@ Columns: rows read; seconds and rows per second of the first import; peak memory
 ``traced MiB``, what Python allocated at most during an import (tracemalloc; measured in a third
 import of the same rows under another register name, so every row is created again, because
 tracing slows Python down several times), and ``RSS +MiB``, how far the process's peak size grew
-during the first import; then the re-import's seconds.
+during the first import; then the re-import's seconds. ``--scale N`` adds the US 2025 inventory
+repeated N times (each copy's ids made its own, so every row is new): memory should stay flat as
+the file grows, since rows are streamed and written in batches.
 """
 
 import argparse
+import csv
 import os
 import resource
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -48,6 +52,21 @@ def recreate(database: str, *, drop_only: bool = False) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         if not drop_only:
             connection.execute(f'CREATE DATABASE "{database}"')
+
+
+def scaled_us_2025(source: Path, times: int, folder: Path) -> Path:
+    """The US 2025 inventory ``times`` over, each copy's ids suffixed, so its rows are new."""
+    target = folder / f"us_federal_ai_inventory_2025_x{times}.csv"
+    with source.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.DictReader(file)
+        rows, columns = list(reader), reader.fieldnames
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        for copy in range(times):
+            for row in rows:
+                writer.writerow({**row, "id": f"{row['id'] or 'row'}~{copy}"} if copy else row)
+    return target
 
 
 def peak_rss_mib() -> float:
@@ -101,6 +120,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("SHARED_DATA", ROOT / "../shared/data"))
     parser.add_argument("--database", default="registry_bench_import")
+    parser.add_argument("--scale", type=int, default=0, metavar="N", help="Also N copies in one.")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     options = parser.parse_args()
     data = Path(options.data).resolve()
@@ -112,17 +132,27 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+
+    # As the task worker runs: with DEBUG on, Django keeps the SQL of the last 9,000 queries (a
+    # batch's insert is one long statement), which would be measured as the import's memory.
+    settings.DEBUG = False
 
     from imports.runs import summary
 
     call_command("migrate", verbosity=0)
-    line = "{:<40} {:>6} {:>8} {:>7} {:>10} {:>9} {:>10}"
+    line = "{:<40} {:>7} {:>8} {:>7} {:>10} {:>9} {:>10}"
     print(line.format("file", "rows", "seconds", "rows/s", "traced MiB", "RSS +MiB", "again s"))
     notes = []
+    folder = tempfile.TemporaryDirectory()
+    paths = [data / name for name in FILES]
+    if options.scale > 1:
+        paths.append(scaled_us_2025(data / FILES[0], options.scale, Path(folder.name)))
     try:
-        for name in FILES:
-            result = measure(data / name)
+        for path in paths:
+            name = path.name
+            result = measure(path)
             print(line.format(name, f"{result['rows']:,}", f"{result['seconds']:.1f}",
                               f"{result['rows'] / result['seconds']:,.0f}",
                               f"{result['traced']:.1f}", f"{result['rss']:.1f}",
@@ -134,6 +164,7 @@ def main():
         from django.db import connections
 
         connections.close_all()
+        folder.cleanup()
         if not options.keep:
             recreate(options.database, drop_only=True)
     print("\n".join(notes))
