@@ -19,7 +19,7 @@ from django.db import models
 from imports.mapping import CUSTOM_PREFIX, Mapping, fold, target_kind
 from imports.reading import Record
 from usecases.choices import AssessmentKind, LifecycleStage, Technique
-from usecases.models import UseCase
+from usecases.models import CustomFieldType, UseCase
 from usecases.numbers import parse_decimal
 from usecases.register import parse_assessments, web_address
 
@@ -27,9 +27,9 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n|,|/|\band\b|\bor\b)\s*")
 KEY_SEPARATOR = "/"
-_ASSESSMENT_ITEM = re.compile(
-    r"kind: (\w+)(?:, date: (\d{4}-\d\d-\d\d))?(?:, link: (https?://[^\s;,]+))?"
-)
+# One part of an assessment as the JSON reader writes a {kind, date, link} object, in any order
+# (the database keeps an object's keys in its own order).
+_ASSESSMENT_PART = re.compile(r"(kind: \w+|date: \d{4}-\d\d-\d\d|link: https?://[^\s;,]+)")
 # A cell holding a formula (``=HYPERLINK("…")``, ``=SUM(A1:A3)``) rather than a value.
 _FORMULA = re.compile(r"^=\s*[A-Za-z][A-Za-z0-9_.]*\s*\(")
 
@@ -136,7 +136,7 @@ class Converted:
         return str(self.data.get("title", ""))[:200]
 
 
-def _by_rules(target: str, text: str) -> str | None:
+def by_rules(target: str, text: str) -> str | None:
     folded = fold(text)
     for choice, words in RULES.get(target, ()):
         if any(re.search(rf"(?<![a-z]){re.escape(word)}", folded) for word in words):
@@ -225,8 +225,13 @@ class Converter:
             items = [" ".join(i.split()) for _, t in given for i in re.split(r"[;\n]", t)]
             row.names[target] = [item for item in items if item]
         elif kind == "custom":
+            name = target[len(CUSTOM_PREFIX) :]
             text = "\n\n".join(text for _, text in given)
-            row.data.setdefault("custom_values", {})[target[len(CUSTOM_PREFIX) :]] = text
+            custom = self.custom_fields.get(name)
+            if custom is not None and custom.type == CustomFieldType.MULTIPLE_CHOICE:
+                # A list's items as the export joins them ("North; East"), or one a line.
+                text = [item.strip() for item in re.split(r"[;\n]", text) if item.strip()]
+            row.data.setdefault("custom_values", {})[name] = text
         elif kind in ("text",):
             self._text(row, target, given)
         else:
@@ -260,7 +265,7 @@ class Converter:
         if mapped is None:
             mapped = _choice_of(UseCase._meta.get_field(target).choices, text)
         if mapped is None:
-            mapped = _by_rules(target, text)
+            mapped = by_rules(target, text)
         if mapped is None:
             labels = ", ".join(
                 str(label).lower() for _, label in UseCase._meta.get_field(target).choices
@@ -274,12 +279,13 @@ class Converter:
         if mapped is not None:
             return [mapped] if mapped else []
         base = UseCase._meta.get_field(target).base_field
-        found, unknown = [], []
-        for item in (i for i in _LIST_SPLIT.split(text) if i.strip()):
+        found, rest = _labels_in(base.choices, text)
+        unknown = []
+        for item in (i for i in _LIST_SPLIT.split(rest) if i.strip()):
             value = self._mapped(target, item)
             if value is None:
-                value = _choice_of(base.choices, item) or _by_rules(target, item)
-            if value:
+                value = _choice_of(base.choices, item) or by_rules(target, item)
+            if value and value not in found:
                 found.append(value)
             elif value is None:
                 unknown.append(item)
@@ -305,17 +311,20 @@ class Converter:
         mapped = self._mapped(target, text)
         if mapped is not None:
             return [{"kind": mapped, "date": "", "link": ""}] if mapped else []
+        listed = [  # the registry's JSON export: a list of {kind, date, link}, read as text
+            {"date": "", "link": "", **item}
+            for item in (
+                dict(part.split(": ", 1) for part in _ASSESSMENT_PART.findall(one))
+                for one in text.split("; ")
+            )
+            if item.get("kind") in AssessmentKind.values
+        ]
+        if listed:  # first: the lines' reading takes it too, without its dates
+            return listed
         try:  # one a line, as the form and the registry's CSV export write them
             return parse_assessments(text)
         except ValidationError:
             pass
-        listed = [  # the registry's JSON export: a list of {kind, date, link}, read as text
-            {"kind": kind, "date": when, "link": link}
-            for kind, when, link in _ASSESSMENT_ITEM.findall(text)
-            if kind in AssessmentKind.values
-        ]
-        if listed:
-            return listed
         word = fold(text).split(" ")[0].strip(".,;:-")
         link = (_URL.findall(text) or [""])[0].rstrip(").,;")
         # A yes in a column named after an assessment ("dpia": "Ja") records that assessment.
@@ -373,6 +382,18 @@ class Converter:
         if not found:
             row.issues.append(Issue(column, text, "Holds no web address; kept empty.", True))
         return found
+
+
+def _labels_in(choices, text: str) -> tuple[list[str], str]:
+    """The choices whose whole label ``text`` holds (a label may hold the words a list is split
+    on: "Classical / predictive machine learning"), and the text left without them."""
+    found, rest = [], fold(text)
+    for value, label in choices:
+        folded = fold(str(label))
+        if re.search(rf"(?<![a-z]){re.escape(folded)}(?![a-z])", rest):
+            found.append(value)
+            rest = rest.replace(folded, " ")
+    return found, rest
 
 
 def _is_web_address(url: str) -> bool:

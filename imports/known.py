@@ -11,6 +11,7 @@ external key, and the columns an export leaves out or writes in another shape.
 
 from __future__ import annotations
 
+from imports.converting import by_rules
 from imports.formats import (
     NL_ALGORITMEREGISTER,
     REGISTRY,
@@ -35,7 +36,11 @@ def _from_profile(profile_key: str) -> tuple[dict[str, str], dict[str, dict[str,
         columns.setdefault(column.name, column.field)
         for choice, word in column.values.items():
             stored = {"true": "true", "false": "false"}.get(choice, choice)
-            values.setdefault(column.field, {}).setdefault(fold(word), stored)
+            field_values = values.setdefault(column.field, {})
+            # A word the standard writes for several choices ("Pre-deployment": idea and in
+            # development) reads as the choice the stage rules give it, else the first.
+            if fold(word) not in field_values or by_rules(column.field, word) == stored:
+                field_values[fold(word)] = stored
     return columns, values
 
 
@@ -148,7 +153,7 @@ def _uk() -> Mapping:
 
 
 # The registry's export columns that are not fields a person edits, or are read another way.
-_REGISTRY_LEFT_OUT = {"owner", "owner_email", "author", "status", "team_path"}
+_REGISTRY_LEFT_OUT = {"owner", "owner_email", "author", "status"}
 
 
 def _registry(columns: list[str], custom_fields) -> Mapping:
@@ -161,6 +166,9 @@ def _registry(columns: list[str], custom_fields) -> Mapping:
             mapped[column] = CUSTOM_PREFIX + column[3:]
         else:
             mapped[column] = IGNORE
+    if "team_path" in columns:
+        # The team with the units above it: into an empty registry, the units come back too.
+        mapped.update({"team_path": "team", "team": IGNORE})
     return Mapping(
         columns=mapped,
         key=["key"],

@@ -2,7 +2,7 @@
 white space ignored) and, where the mapping says so, created: never twice, so a second import of the
 same file finds what the first created.
 
-A team is placed under its unit. Team names are unique across the registry, yet registers repeat
+A team is placed under its unit, or at the end of its path of units (the registry's own export). Team names are unique across the registry, yet registers repeat
 them under different units ("Office of the Secretary" in many departments): a team of that name
 under another unit is not this one, so this one is created as "Office of the Secretary (Unit)".
 """
@@ -17,6 +17,8 @@ from portfolio.models import Product, StrategicGoal, Team
 from portfolio.naming import unique_slug
 
 NAME_LIMIT = 120
+# Between the units of a team's path, as the registry's export writes it.
+PATH_SEPARATOR = "›"
 
 
 class NotFound(Exception):
@@ -51,6 +53,9 @@ class Names:
         itself; only a team: that team wherever it sits. None in a preview for what is still to be
         created. Raises NotFound."""
         self._load_teams()
+        if not unit_name and PATH_SEPARATOR in team_name:
+            path = [part.strip() for part in team_name.split(PATH_SEPARATOR) if part.strip()]
+            return self._team_at(path)
         unit = self._unit(unit_name) if unit_name else None
         if not team_name or (unit_name and fold(team_name) == fold(unit_name)):
             return unit
@@ -65,6 +70,23 @@ class Names:
         else:
             name = _named(team_name)
         return self._new_team(name, unit, "team")
+
+    def _team_at(self, path: list[str]) -> Team | None:
+        """The team a path of units names ("Department › Agency › Team", as the registry's
+        export writes it): each level matched under the one before, or created there."""
+        team = None
+        for depth, name in enumerate(path):
+            above, found = team, self.teams.get(fold(name))
+            if found is not None and (depth == 0 or found.parent_id == getattr(above, "pk", -1)):
+                team = found
+                continue
+            if found is not None:  # a team of this name sits under another unit
+                name = _named(f"{name} ({path[depth - 1]})")
+                if fold(name) in self.teams:
+                    team = self.teams[fold(name)]
+                    continue
+            team = self._new_team(_named(name), above, "team" if depth else "unit")
+        return team
 
     def _unit(self, unit_name: str) -> Team | None:
         found = self.teams.get(fold(unit_name))

@@ -1,11 +1,13 @@
 """The shared registers (../shared/data beside the clone, or $SHARED_DATA) and a helper that reads
 a file written in a test."""
 
+import csv
 import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from imports.reading import open_register
 
@@ -28,3 +30,77 @@ def read(content: bytes, name: str):
     """The register in a file with this content and name, and its records."""
     register = open_register(io.BytesIO(content), name)
     return register, list(register.records())
+
+
+# The US 2025 inventory's 36 columns, in its order: a file written with them is recognised.
+US_2025_COLUMNS = [
+    "agency",
+    "agency_name",
+    "id",
+    "use_case_name",
+    "agency_bureau",
+    "contact_email",
+    "is_withheld",
+    "development_stage",
+    "is_high_impact",
+    "HI_justification",
+    "topic_area",
+    "classification",
+    "problem_solved",
+    "benefits",
+    "system_outputs",
+    "operational_date",
+    "contracting_usage",
+    "vendor_name",
+    "have_ato",
+    "system_name_ato",
+    "data_description",
+    "link_to_data",
+    "has_pii",
+    "pia_url",
+    "demographic_features",
+    "has_custom_code",
+    "code_url",
+    "hi_testing_conducted",
+    "hi_assessment_completed",
+    "hi_potential_impacts",
+    "hi_independent_review",
+    "hi_ongoing_monitoring",
+    "hi_training_established",
+    "hi_failsafe_presence",
+    "hi_appeal_process",
+    "hi_public_consultation",
+]
+
+
+def us_2025_row(number: int, **values) -> dict:
+    """A row of the US 2025 inventory: agency DHS, bureau CBP, id DHS-<number>."""
+    return {
+        "agency": "DHS",
+        "agency_name": "Department of Homeland Security",
+        "id": f"DHS-{number}",
+        "use_case_name": f"Use case {number}",
+        "agency_bureau": "CBP",
+        "development_stage": "Deployed",
+        "problem_solved": f"Problem {number}",
+        **values,
+    }
+
+
+def write_us_2025(path: Path, rows: list[dict]) -> Path:
+    """``rows`` as a US 2025 inventory CSV at ``path``."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=US_2025_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def import_register(path, *args) -> tuple[str, int]:
+    """``manage.py import_register path *args``: its summary line and exit status."""
+    out = io.StringIO()
+    try:
+        call_command("import_register", str(path), *args, stdout=out)
+    except SystemExit as stopped:
+        return out.getvalue().strip(), stopped.code
+    return out.getvalue().strip(), 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from imports.mapping import Mapping
 from imports.models import ImportRun, Outcome, SavedMapping
@@ -44,18 +45,33 @@ class Command(BaseCommand):
         team = self._team(options["team"])
         actor = self._actor(options["username"])
         run = new_run(data=data, name=path.name, register=register, actor=actor, team=team)
-        mapping = self._mapping(options["mapping"], run)
+        try:
+            mapping = self._mapping(options["mapping"], run)
+        except CommandError:
+            run.delete()  # refused: the run that was to hold the file is not kept
+            raise
         run.mapping = mapping.to_json()
         if options["dry_run"]:
             counts, read = self._plan(run, mapping)
             run.delete()
         else:
             run.save(update_fields=["mapping"])
-            run = execute(run)
+            run = self._execute(run)
             counts, read = run.counts(), run.rows_done
         self.stdout.write(summary(read, counts))
         if counts[Outcome.FAILED]:
             raise SystemExit(1)
+
+    def _execute(self, run: ImportRun) -> ImportRun:
+        try:
+            return execute(run)
+        except DatabaseError as error:
+            run.refresh_from_db()
+            self.stdout.write(summary(run.rows_done, run.counts()))
+            raise CommandError(
+                f"The import stopped: {error}. The rows counted above were written; import the "
+                "file again to write the rest (those rows are then unchanged)."
+            ) from None
 
     def _plan(self, run: ImportRun, mapping: Mapping) -> tuple[dict, int]:
         counts = dict.fromkeys(Outcome.values, 0)
@@ -89,7 +105,6 @@ class Command(BaseCommand):
                 raise CommandError(f"No saved mapping is named “{name}”.")
             return Mapping.from_json(saved.mapping)
         if not run.format:
-            run.delete()
             raise CommandError(
                 f"{run.file_name} is not a format the registry knows; map it in the browser, "
                 "save the mapping, and give its name with --mapping."
