@@ -18,7 +18,7 @@ from django.db import models
 
 from imports.mapping import CUSTOM_PREFIX, Mapping, fold, target_kind
 from imports.reading import Record
-from usecases.choices import AssessmentKind, LifecycleStage, Technique
+from usecases.choices import AssessmentKind, LifecycleStage, Source, Technique
 from usecases.models import CustomFieldType, UseCase
 from usecases.numbers import parse_decimal
 from usecases.register import parse_assessments, web_address
@@ -27,6 +27,8 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n|,|/|\band\b|\bor\b)\s*")
 KEY_SEPARATOR = "/"
+# Sources of use cases entered in a registry itself: its export keys them by their use-case key.
+LOCAL_SOURCES = {Source.MANUAL, Source.DEMO}
 # One part of an assessment as the JSON reader writes a {kind, date, link} object, in any order
 # (the database keeps an object's keys in its own order).
 _ASSESSMENT_PART = re.compile(r"(kind: \w+|date: \d{4}-\d\d-\d\d|link: https?://[^\s;,]+)")
@@ -123,6 +125,8 @@ class Issue:
 class Converted:
     number: int
     key: str = ""
+    plain_key: str = ""  # the key before rows sharing it were told apart (see Converter.key)
+    source: str = ""  # where the row says it came from (the registry's own export), else ""
     data: dict = field(default_factory=dict)  # field -> value, as the services take it
     names: dict = field(default_factory=dict)  # unit, team -> name; products, goals -> [names]
     issues: list[Issue] = field(default_factory=list)
@@ -174,7 +178,8 @@ class Converter:
         return ""
 
     def convert(self, record: Record, shared: frozenset = frozenset()) -> Converted:
-        row = Converted(record.number, key=self.key(record, shared))
+        row = Converted(record.number, key=self.key(record, shared), plain_key=self.key(record))
+        self._origin(row, record)
         for target, columns in self.targets.items():
             given = [(column, record.get(column, "")) for column in columns]
             given = [(column, text) for column, text in given if text]
@@ -185,12 +190,25 @@ class Converter:
             given = [(column, text) for column, text in given if not _FORMULA.match(text)]
             if given:
                 self._read(row, target, given)
+        if "lifecycle_stage" in self.targets and "lifecycle_stage" not in row.data:
+            why = "No stage the registry knows; stored as “idea”, the first, until someone sets it."
+            row.issues.append(Issue(self._column("lifecycle_stage"), "", why, True))
         if not row.data.get("title"):
             row.issues.append(Issue(self._column("title"), "", "It has no title."))
         if not row.key:
             shown = " + ".join(self.mapping.key_fallback or self.mapping.key) or "a key column"
             row.issues.append(Issue(shown, "", "It has no key: the key columns are empty."))
         return row
+
+    def _origin(self, row: Converted, record: Record) -> None:
+        """A row of the registry's own export that came from elsewhere (another register, a file)
+        keeps that source and its external reference as its key, so the register it came from
+        still finds it; a row entered in that registry is keyed by its use-case key."""
+        if self.mapping.format != "registry":
+            return
+        source, ref = record.get("source", ""), record.get("external_ref", "")
+        if source in Source.values and source not in LOCAL_SOURCES and ref:
+            row.source, row.key, row.plain_key = source, ref, ref
 
     def items(self, target: str, text: str) -> list[str]:
         """The values ``text`` holds for ``target``: a list field's items, or the text itself."""

@@ -15,6 +15,7 @@ from imports.mapping import (
     target_groups,
     target_kind,
 )
+from imports.models import SavedMapping
 from imports.permissions import led_team_ids, may_import_into
 from imports.reading import ReadError
 from imports.runs import read_upload
@@ -141,9 +142,11 @@ class MappingForm(forms.Form):
         found,
         names_allowed,
         samples=None,
+        user=None,
         **kw,
     ):
         super().__init__(*args, **kw)
+        self.user = user
         self.columns, self.mapping, self.found = columns, mapping, found
         self.samples = samples or {}
         groups = [
@@ -210,7 +213,15 @@ class MappingForm(forms.Form):
             yield label, [(self[name], count) for name, count in rows]
 
     def clean_save_as(self):
-        return " ".join(self.cleaned_data.get("save_as", "").split())
+        name = " ".join(self.cleaned_data.get("save_as", "").split())
+        taken = SavedMapping.objects.filter(name=name).first()
+        theirs = taken is not None and taken.created_by_id != getattr(self.user, "pk", None)
+        if name and theirs and not is_admin(self.user):
+            raise forms.ValidationError(
+                f"A mapping named “{name}” is someone else's (scheduled imports may use it); "
+                "choose another name."
+            )
+        return name
 
     def clean(self):
         cleaned = super().clean()

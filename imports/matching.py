@@ -9,6 +9,8 @@ under another unit is not this one, so this one is created as "Office of the Sec
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
+
 from core.history import history_context
 from imports.mapping import fold
 from imports.models import CREATED_BY_IMPORT
@@ -100,10 +102,13 @@ class Names:
         if not self.writing:
             self.to_create[noun].add(name)
             return None
-        with history_context(service=CREATED_BY_IMPORT):
-            team = Team.objects.create(
-                name=name, slug=unique_slug(Team, name), kind=TeamKind.BUSINESS, parent=parent
-            )
+        try:
+            with transaction.atomic(), history_context(service=CREATED_BY_IMPORT):
+                team = Team.objects.create(
+                    name=name, slug=unique_slug(Team, name), kind=TeamKind.BUSINESS, parent=parent
+                )
+        except IntegrityError:  # created meanwhile (another import, an admin): use that one
+            team = Team.objects.get(name__iexact=name)
         self.teams[fold(name)] = team
         return team
 
@@ -126,8 +131,13 @@ class Names:
         if not self.writing or team is None:
             self.to_create["product"].add(name)
             return None
-        with history_context(service=CREATED_BY_IMPORT):
-            product = Product.objects.create(name=name, slug=unique_slug(Product, name), team=team)
+        try:
+            with transaction.atomic(), history_context(service=CREATED_BY_IMPORT):
+                product = Product.objects.create(
+                    name=name, slug=unique_slug(Product, name), team=team
+                )
+        except IntegrityError:  # created meanwhile: use that one
+            product = Product.objects.get(name__iexact=name)
         self.products[fold(name)] = product
         return product
 

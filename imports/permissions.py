@@ -5,6 +5,9 @@ creates no unit or team. A run is seen by the person who started it and by admin
 from portfolio.choices import MembershipRole
 from portfolio.permissions import can_view_portfolio, is_admin, team_roles
 
+# The account ``manage.py import_register`` writes as when no one is named: an operator's import.
+IMPORTER_USERNAME = "register-import"
+
 
 def led_team_ids(user) -> set[int]:
     return {team for team, role in team_roles(user).items() if role == MembershipRole.LEAD}
@@ -35,6 +38,14 @@ def can_change_run(user, run) -> bool:
     return (
         can_view_run(user, run) and run.created_by_id == user.pk and may_import_into(user, run.team)
     )
+
+
+def import_scope(user) -> set[int] | None:
+    """The teams whose use cases an import by ``user`` may change: every team (None) for admins
+    and the operator's command; a lead's own teams, so a file can never reach past them."""
+    if is_admin(user) or user.get_username() == IMPORTER_USERNAME:
+        return None
+    return led_team_ids(user)
 
 
 def sees_every_run(user) -> bool:

@@ -17,7 +17,7 @@ from imports.mapping import (
     target_kind,
 )
 from imports.models import Outcome
-from imports.running import Planned, Planner, open_run_file, plan_batches
+from imports.running import Planned, open_run_file, plan_batches, planner_for
 from usecases.choices import AssessmentKind
 from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase
@@ -100,7 +100,7 @@ def shown_value(target: str, value) -> str:
 
 def build_preview(run, mapping: Mapping) -> Preview:
     preview = Preview()
-    planner = Planner(mapping, team=run.team, writing=False)
+    planner = planner_for(run, mapping, writing=False)
     for batch in plan_batches(planner, run):
         for item in batch:
             preview.counts[item.outcome] += 1

@@ -24,14 +24,15 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from imports.converting import Converted, Converter, Issue
-from imports.mapping import CUSTOM_PREFIX, Mapping, target_kind
+from imports.mapping import CUSTOM_PREFIX, Mapping, fold, target_kind
 from imports.matching import Names, NotFound
 from imports.models import OUTCOME_COUNTS, ImportRow, ImportRun, Outcome, RunStatus
+from imports.permissions import import_scope
 from imports.reading import RegisterFile, open_register
 from usecases import services
 from usecases.custom_fields.values import active_fields
@@ -66,6 +67,8 @@ class Planned:
     data: dict = field(default_factory=dict)  # what is written (an update: the changed fields)
     stored: dict | None = None  # the row's values as JSON, kept for the next release
     why: str = ""
+    source: str = ""  # the source and external reference it is kept under
+    ref: str = ""
 
     @property
     def issues(self) -> list[Issue]:
@@ -84,8 +87,10 @@ class Planner:
     """Plans the rows of one file, batch by batch. ``writing``: teams and products the mapping
     may create are created as they are met (inside the caller's transaction)."""
 
-    def __init__(self, mapping: Mapping, *, team=None, writing: bool):
-        self.mapping, self.team = mapping, team
+    def __init__(self, mapping: Mapping, *, team=None, writing: bool, scope=None):
+        """``scope``: the teams whose use cases the import may change (None: any)."""
+        self.mapping, self.team, self.scope = mapping, team, scope
+        self.adopted: set[tuple[str, str]] = set()
         self.custom = active_fields()
         self.converter = Converter(mapping, self.custom, team_fixed=team is not None)
         self.names = Names(create=mapping.create_missing, writing=writing)
@@ -108,22 +113,57 @@ class Planner:
     def plan(self, records: list) -> list[Planned]:
         planned = [self._first_look(record) for record in records]
         open_rows = [p for p in planned if p.outcome == ""]
-        refs = [self.mapping.external_ref(p.row.key) for p in open_rows]
-        existing = {
-            uc.external_ref: uc
-            for uc in UseCase.objects.filter(source=self.mapping.source, external_ref__in=refs)
-        }
-        previous = dict(
-            ImportRow.objects.filter(source=self.mapping.source, key__in=refs)
-            .exclude(imported=None)
-            .order_by("key", "-id")
-            .distinct("key")
-            .values_list("key", "imported")
-        )
+        existing, previous = self._looked_up(open_rows)
         for item in open_rows:
-            ref = self.mapping.external_ref(item.row.key)
-            self._settle(item, existing.get(ref), previous.get(ref))
+            item.source, item.ref = self._kept_under(item.row)
+            where = (item.source, item.ref)
+            self._settle(item, existing.get(where), previous.get(where))
         return planned
+
+    def _kept_under(self, row: Converted, key: str | None = None) -> tuple[str, str]:
+        """The source and external reference a row's use case is kept under."""
+        if row.source:
+            return row.source, row.key
+        return self.mapping.source, self.mapping.external_ref(key or row.key)
+
+    def _looked_up(self, items: list[Planned]) -> tuple[dict, dict]:
+        """The batch's use cases and what the same keys gave last time, by (source, reference):
+        two queries a source the batch names. A row whose key a newer release had to make whole
+        (its plain key now shared) stays with the use case its plain key holds, where the titles
+        agree, so a release adding a second row with an agency's id re-keys neither."""
+        wanted: dict[str, set[str]] = {}
+        for item in items:
+            for key in {item.row.key, item.row.plain_key} - {""}:
+                source, ref = self._kept_under(item.row, key)
+                wanted.setdefault(source, set()).add(ref)
+        existing, previous = {}, {}
+        for source, refs in wanted.items():
+            found = UseCase.objects.filter(source=source, external_ref__in=refs)
+            for usecase in found.select_related("team"):
+                existing[(source, usecase.external_ref)] = usecase
+            earlier = (
+                ImportRow.objects.filter(source=source, key__in=refs)
+                .exclude(imported=None)
+                .order_by("key", "-id")
+                .distinct("key")
+                .values_list("key", "imported")
+            )
+            previous.update(((source, key), imported) for key, imported in earlier)
+        for item in items:
+            row = item.row
+            if row.plain_key == row.key or row.source:
+                continue
+            plain = self._kept_under(row, row.plain_key)
+            holder = existing.get(plain)
+            if (
+                holder is not None
+                and plain not in self.adopted
+                and self._kept_under(row) not in existing
+                and fold(holder.title) == fold(row.title)
+            ):
+                self.adopted.add(plain)
+                row.key = row.plain_key
+        return existing, previous
 
     def _first_look(self, record) -> Planned:
         row = self.converter.convert(record, self.shared)
@@ -154,6 +194,12 @@ class Planner:
 
     def _settle(self, item: Planned, usecase: UseCase | None, previous: dict | None) -> None:
         row = item.row
+        if usecase is not None and self.scope is not None and usecase.team_id not in self.scope:
+            item.why = (
+                f"It is {usecase.key} in {usecase.team}, a team you do not lead: not changed."
+            )
+            item.outcome = Outcome.SKIPPED
+            return
         data = self._linked(row)
         if row.failed:
             item.outcome = Outcome.FAILED
@@ -233,6 +279,10 @@ def open_run_file(run: ImportRun) -> RegisterFile:
     return open_register(io.BytesIO(bytes(run.file_data)), run.file_name)
 
 
+def planner_for(run: ImportRun, mapping: Mapping, *, writing: bool) -> Planner:
+    return Planner(mapping, team=run.team, writing=writing, scope=import_scope(run.created_by))
+
+
 def plan_batches(planner: Planner, run: ImportRun) -> Iterator[list[Planned]]:
     """The plan of every row of ``run``'s file, batch by batch."""
     planner.prescan(open_run_file(run).records())
@@ -242,17 +292,17 @@ def plan_batches(planner: Planner, run: ImportRun) -> Iterator[list[Planned]]:
 
 def plan_file(run: ImportRun, mapping: Mapping) -> Iterator[list[Planned]]:
     """The plan of every row, writing nothing (the preview, a dry run)."""
-    yield from plan_batches(Planner(mapping, team=run.team, writing=False), run)
+    yield from plan_batches(planner_for(run, mapping, writing=False), run)
 
 
 def _write(item: Planned, actor, mapping: Mapping) -> None:
     """Write one planned row (in a savepoint: a failure undoes this row only)."""
-    ref = mapping.external_ref(item.row.key)
+    ref = item.ref
     try:
         with transaction.atomic():
             if item.outcome == Outcome.CREATED:
                 item.usecase = services.usecase_create(
-                    actor=actor, data=item.data, source=mapping.source, external_ref=ref
+                    actor=actor, data=item.data, source=item.source, external_ref=ref
                 )
             elif item.outcome == Outcome.UPDATED:
                 before = item.usecase.version
@@ -271,9 +321,18 @@ def _write(item: Planned, actor, mapping: Mapping) -> None:
     except services.UseCaseError as refused:
         item.outcome = Outcome.FAILED
         item.row.issues.append(Issue("", ref, str(refused)))
-    except IntegrityError:
+    except IntegrityError as error:
         item.outcome = Outcome.FAILED
-        item.row.issues.append(Issue("", ref, "Another import wrote this key at the same time."))
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+        why = (
+            "Another import wrote this key at the same time."
+            if constraint == "usecase_unique_external_ref"
+            else f"The database refused it: {error}"
+        )
+        item.row.issues.append(Issue("", ref, why))
+    except DataError as error:  # a value out of the column's range that no check caught
+        item.outcome = Outcome.FAILED
+        item.row.issues.append(Issue("", ref, f"The database refused a value: {error}"))
 
 
 def _create_together(planned: list[Planned], actor, mapping: Mapping) -> None:
@@ -282,11 +341,11 @@ def _create_together(planned: list[Planned], actor, mapping: Mapping) -> None:
     new = [item for item in planned if item.outcome == Outcome.CREATED]
     if not new:
         return
-    items = [(item.data, mapping.source, mapping.external_ref(item.row.key)) for item in new]
+    items = [(item.data, item.source, item.ref) for item in new]
     try:
         with transaction.atomic():
             created = services.usecases_create_many(actor=actor, items=items)
-    except (services.UseCaseError, IntegrityError):
+    except (services.UseCaseError, IntegrityError, DataError):
         return
     for item, usecase in zip(new, created, strict=True):
         item.usecase = usecase
@@ -302,8 +361,8 @@ def _row_of(run: ImportRun, item: Planned, mapping: Mapping) -> ImportRow:
         number=item.row.number,
         outcome=item.outcome,
         usecase=item.usecase if item.usecase and item.usecase.pk else None,
-        source=mapping.source,
-        key=mapping.external_ref(item.row.key) if item.row.key else "",
+        source=item.source or item.row.source or mapping.source,
+        key=item.ref or (mapping.external_ref(item.row.key) if item.row.key else ""),
         title=item.row.title,
         issues=issues,
         imported=item.stored if written else None,
@@ -322,7 +381,7 @@ def execute(run: ImportRun, *, progress: Callable[[ImportRun], None] | None = No
         status=RunStatus.RUNNING, started_at=timezone.now(), finished_at=None, error=""
     )
     try:
-        planner = Planner(mapping, team=run.team, writing=True)
+        planner = planner_for(run, mapping, writing=True)
         total = planner.prescan(open_run_file(run).records())
         ImportRun.objects.filter(pk=run.pk).update(rows_total=total, rows_done=len(done))
         for records in chunks(open_run_file(run).records(), BATCH_SIZE):

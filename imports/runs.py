@@ -14,10 +14,9 @@ from core.tasks import enqueue_with_this_transaction
 from imports.known import known_mapping
 from imports.mapping import Mapping, suggest_columns
 from imports.models import ImportRun, RunStatus, SavedMapping
+from imports.permissions import IMPORTER_USERNAME
 from imports.reading import RegisterFile, open_register
 from usecases.custom_fields.values import active_fields
-
-IMPORTER_USERNAME = "register-import"
 
 
 def importer_account():

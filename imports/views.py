@@ -80,6 +80,7 @@ def _mapping_form(request, run: ImportRun, mapping: Mapping, data=None) -> Mappi
         custom_fields=active_fields(),
         found=values_found(run, mapping),
         names_allowed=permissions.may_name_teams(request.user) and run.team is None,
+        user=request.user,
     )
 
 

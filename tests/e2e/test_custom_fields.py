@@ -21,7 +21,8 @@ def action_form(page: Page, path_end: str):
 
 
 def keys_listed(page: Page) -> list[str]:
-    return page.locator("#results tbody tr td:first-child").all_inner_texts()
+    # The key column (a lead or admin sees a selection box before it).
+    return page.locator("#results tbody tr td.nowrap").all_inner_texts()
 
 
 def test_an_admin_adds_cost_centre_and_a_product_owner_fills_it(org, open_browser):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import history
@@ -58,10 +59,25 @@ def _apply(usecase: UseCase, data: dict) -> None:
 def usecase_refusals(data: dict) -> dict[str, str]:
     """What ``usecase_create`` would refuse in ``data``, by field name (empty: nothing): for a
     preview that must say so before anything is written."""
+    usecase = UseCase(status=Status.DRAFT)
     try:
-        _apply(UseCase(status=Status.DRAFT), data)
+        _apply(usecase, data)
     except InvalidValue as refused:
         return dict(refused.errors)
+    # What the columns hold: lengths, digits, ranges (a form checks these before a service).
+    named = {  # links are rows already found, so not looked up again
+        field.name
+        for field in UseCase._meta.concrete_fields
+        if field.name in data and not field.is_relation
+    }
+    others = [field.name for field in UseCase._meta.concrete_fields if field.name not in named]
+    try:
+        usecase.clean_fields(exclude=others)
+    except ValidationError as refused:
+        return {
+            name: f"{field_label(name)}: {' '.join(messages)}"
+            for name, messages in refused.message_dict.items()
+        }
     return {}
 
 
