@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -126,6 +127,8 @@ class Converted:
     number: int
     key: str = ""
     plain_key: str = ""  # the key before rows sharing it were told apart (see Converter.key)
+    whole_key: str = ""  # the key as it is when rows share it: made whole with the fallback's
+    local_key: str = ""  # the key the mapping gives, whatever source the row names
     source: str = ""  # where the row says it came from (the registry's own export), else ""
     data: dict = field(default_factory=dict)  # field -> value, as the services take it
     names: dict = field(default_factory=dict)  # unit, team -> name; products, goals -> [names]
@@ -178,7 +181,14 @@ class Converter:
         return ""
 
     def convert(self, record: Record, shared: frozenset = frozenset()) -> Converted:
-        row = Converted(record.number, key=self.key(record, shared), plain_key=self.key(record))
+        plain = self.key(record)
+        row = Converted(
+            record.number,
+            key=self.key(record, shared),
+            plain_key=plain,
+            whole_key=self.key(record, frozenset({plain})),
+        )
+        row.local_key = row.key
         self._origin(row, record)
         for target, columns in self.targets.items():
             given = [(column, record.get(column, "")) for column in columns]
@@ -208,7 +218,7 @@ class Converter:
             return
         source, ref = record.get("source", ""), record.get("external_ref", "")
         if source in Source.values and source not in LOCAL_SOURCES and ref:
-            row.source, row.key, row.plain_key = source, ref, ref
+            row.source, row.key, row.plain_key, row.whole_key = source, ref, ref, ref
 
     def items(self, target: str, text: str) -> list[str]:
         """The values ``text`` holds for ``target``: a list field's items, or the text itself."""
@@ -377,7 +387,14 @@ class Converter:
                 row.issues.append(Issue(column, text, "Not a whole number; kept empty.", True))
                 return None
             return int(number)
-        return number
+        places = UseCase._meta.get_field(target).decimal_places
+        try:
+            rounded = None if number is None else round(number, places)
+        except InvalidOperation:  # more digits than any field holds: the check refuses it
+            return number
+        if number != rounded:
+            row.issues.append(Issue(column, text, f"Rounded to {places} decimal places.", True))
+        return rounded
 
     def _email(self, row, target, column, text):
         found = _EMAIL.findall(text)

@@ -102,13 +102,25 @@ class Names:
         if not self.writing:
             self.to_create[noun].add(name)
             return None
-        try:
-            with transaction.atomic(), history_context(service=CREATED_BY_IMPORT):
-                team = Team.objects.create(
-                    name=name, slug=unique_slug(Team, name), kind=TeamKind.BUSINESS, parent=parent
-                )
-        except IntegrityError:  # created meanwhile (another import, an admin): use that one
-            team = Team.objects.get(name__iexact=name)
+        for attempt in range(3):
+            try:
+                with transaction.atomic(), history_context(service=CREATED_BY_IMPORT):
+                    team = Team.objects.create(
+                        name=name,
+                        slug=unique_slug(Team, name),
+                        kind=TeamKind.BUSINESS,
+                        parent=parent,
+                    )
+                break
+            except IntegrityError:
+                # Created meanwhile (another import, an admin): that one, found as names are
+                # compared here; or a slug taken meanwhile: try again with a fresh one.
+                self._loaded = False
+                self._load_teams()
+                if fold(name) in self.teams:
+                    return self.teams[fold(name)]
+                if attempt == 2:
+                    raise
         self.teams[fold(name)] = team
         return team
 
@@ -131,13 +143,19 @@ class Names:
         if not self.writing or team is None:
             self.to_create["product"].add(name)
             return None
-        try:
-            with transaction.atomic(), history_context(service=CREATED_BY_IMPORT):
-                product = Product.objects.create(
-                    name=name, slug=unique_slug(Product, name), team=team
-                )
-        except IntegrityError:  # created meanwhile: use that one
-            product = Product.objects.get(name__iexact=name)
+        for attempt in range(3):
+            try:
+                with transaction.atomic(), history_context(service=CREATED_BY_IMPORT):
+                    product = Product.objects.create(
+                        name=name, slug=unique_slug(Product, name), team=team
+                    )
+                break
+            except IntegrityError:  # created meanwhile: that one; or a slug taken: a fresh one
+                product = Product.objects.filter(name__iexact=name).first()
+                if product is not None:
+                    break
+                if attempt == 2:
+                    raise
         self.products[fold(name)] = product
         return product
 

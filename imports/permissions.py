@@ -40,10 +40,20 @@ def can_change_run(user, run) -> bool:
     )
 
 
+def is_importer_account(user) -> bool:
+    """The command's own account: that name, no sign-in, no password: a person who happens to
+    take the name gains nothing."""
+    return (
+        user.get_username() == IMPORTER_USERNAME
+        and not user.is_active
+        and not user.has_usable_password()
+    )
+
+
 def import_scope(user) -> set[int] | None:
     """The teams whose use cases an import by ``user`` may change: every team (None) for admins
     and the operator's command; a lead's own teams, so a file can never reach past them."""
-    if is_admin(user) or user.get_username() == IMPORTER_USERNAME:
+    if is_admin(user) or is_importer_account(user):
         return None
     return led_team_ids(user)
 

@@ -128,13 +128,14 @@ class Planner:
 
     def _looked_up(self, items: list[Planned]) -> tuple[dict, dict]:
         """The batch's use cases and what the same keys gave last time, by (source, reference):
-        two queries a source the batch names. A row whose key a newer release had to make whole
-        (its plain key now shared) stays with the use case its plain key holds, where the titles
-        agree, so a release adding a second row with an agency's id re-keys neither."""
+        two queries a source the batch names. Then each row's key is settled between its plain
+        key (the key columns) and its whole key (made whole with the fallback columns, as when
+        rows share the plain key; see ``_settle_key``)."""
         wanted: dict[str, set[str]] = {}
         for item in items:
-            for key in {item.row.key, item.row.plain_key} - {""}:
-                source, ref = self._kept_under(item.row, key)
+            row = item.row
+            for key in {row.key, row.plain_key, row.whole_key} - {""}:
+                source, ref = self._kept_under(row, key)
                 wanted.setdefault(source, set()).add(ref)
         existing, previous = {}, {}
         for source, refs in wanted.items():
@@ -149,24 +150,55 @@ class Planner:
                 .values_list("key", "imported")
             )
             previous.update(((source, key), imported) for key, imported in earlier)
-        for item in items:
-            row = item.row
-            if row.plain_key == row.key or row.source:
-                continue
-            plain = self._kept_under(row, row.plain_key)
-            holder = existing.get(plain)
-            if (
-                holder is not None
-                and plain not in self.adopted
-                and self._kept_under(row) not in existing
-                and fold(holder.title) == fold(row.title)
-            ):
-                self.adopted.add(plain)
-                row.key = row.plain_key
+        # Rows the last release gave exactly as they are now settle first, so a changed copy of a
+        # row never takes the use case its unchanged original holds.
+        ordered = sorted(items, key=lambda item: not self._as_last_time(item.row, previous))
+        for item in ordered:
+            self._settle_key(item.row, existing)
         return existing, previous
+
+    def _as_last_time(self, row: Converted, previous: dict) -> bool:
+        stored = _jsonable({**row.data, **row.names})
+        return any(
+            previous.get(self._kept_under(row, key)) == stored
+            for key in {row.plain_key, row.whole_key} - {""}
+        )
+
+    def _settle_key(self, row: Converted, existing: dict) -> None:
+        """Between a row's plain and whole key. A row keeps the key its use case is under, and
+        takes the other key's use case where the titles agree and its own does not (an agency
+        starts or stops reusing an id between releases: each use case stays with its row). A row
+        keyed by the source it names keeps that key. Each use case goes to one row of the file."""
+        whole = row.whole_key
+        placed = row.key.startswith(f"{whole} #")  # a copy of a shared key, told by its place
+        if (
+            row.source
+            or row.plain_key == whole
+            or not (row.key in (row.plain_key, whole) or placed)
+        ):
+            return
+        other = row.plain_key if row.key != row.plain_key else whole
+        own_at, other_at = self._kept_under(row), self._kept_under(row, other)
+        own = None if own_at in self.adopted else existing.get(own_at)
+        theirs = None if other_at in self.adopted else existing.get(other_at)
+        title = fold(row.title)
+        agrees = theirs is not None and fold(theirs.title) == title
+        if agrees and (own is None or fold(own.title) != title):
+            row.key = other
+            self.adopted.add(other_at)
+        elif own is not None:
+            self.adopted.add(own_at)
 
     def _first_look(self, record) -> Planned:
         row = self.converter.convert(record, self.shared)
+        if row.source and self.scope is not None:
+            why = (
+                f"It names the source “{row.source}”; only an admin's import keeps another "
+                "register's keys, so it is keyed by its key in this file."
+            )
+            row.issues.append(Issue("source", row.source, why, True))
+            row.source = ""
+            row.key = row.plain_key = row.whole_key = row.local_key
         fingerprint = _fingerprint(record)
         if fingerprint in self.rows_seen:
             return Planned(

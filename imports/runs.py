@@ -7,6 +7,7 @@ import io
 from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +25,12 @@ def importer_account():
     with, so "who wrote this" is never a person who did not."""
     user, _ = get_user_model().objects.get_or_create(
         username=IMPORTER_USERNAME,
-        defaults={"first_name": "Register", "last_name": "import", "is_active": False},
+        defaults={
+            "first_name": "Register",
+            "last_name": "import",
+            "is_active": False,
+            "password": make_password(None),  # unusable: nobody signs in as it
+        },
     )
     return user
 
@@ -79,7 +85,12 @@ def mapping_save(name: str, mapping: Mapping, actor) -> SavedMapping:
     """Keep ``mapping`` under ``name`` (replacing a mapping of that name) for the next release."""
     saved, _ = SavedMapping.objects.update_or_create(
         name=name,
-        defaults={"format": mapping.format, "mapping": mapping.to_json(), "created_by": actor},
+        defaults={"format": mapping.format, "mapping": mapping.to_json()},
+        create_defaults={  # whoever saved it first keeps it
+            "format": mapping.format,
+            "mapping": mapping.to_json(),
+            "created_by": actor,
+        },
     )
     return saved
 

@@ -130,3 +130,74 @@ def test_a_saved_mapping_someone_else_keeps_is_not_overwritten(as_user, org):
     assert response.status_code == 400
     assert "someone else's" in error_summary(response)
     assert SavedMapping.objects.get().mapping == {}
+
+
+def test_a_changed_copy_of_a_row_never_takes_the_use_case_its_original_holds(db, tmp_path):
+    nine = us_2025_row(9)
+    write_us_2025(tmp_path / "2025.csv", [nine])
+    import_register(tmp_path / "2025.csv")
+    held = UseCase.objects.get()
+
+    copy = us_2025_row(9, problem_solved="Another problem")  # same id and title, new content
+    write_us_2025(tmp_path / "2026.csv", [copy, nine])
+    line, _ = import_register(tmp_path / "2026.csv")
+
+    assert line == "read 2, created 1, updated 0, unchanged 1, skipped 0, failed 0"
+    held.refresh_from_db()
+    assert held.version == 1 and held.problem == "Problem 9"
+
+
+def test_a_row_that_stops_sharing_its_id_stays_with_its_own_use_case(db, tmp_path):
+    nine, phase_2 = us_2025_row(9), us_2025_row(9, use_case_name="Use case 9, phase 2")
+    write_us_2025(tmp_path / "2025.csv", [nine])
+    write_us_2025(tmp_path / "2026.csv", [nine, phase_2])
+    write_us_2025(tmp_path / "2027.csv", [phase_2])
+    import_register(tmp_path / "2025.csv")
+    import_register(tmp_path / "2026.csv")
+
+    line, _ = import_register(tmp_path / "2027.csv")
+
+    assert line == "read 1, created 0, updated 0, unchanged 1, skipped 0, failed 0"
+    assert sorted(UseCase.objects.values_list("title", flat=True)) == [
+        "Use case 9",
+        "Use case 9, phase 2",
+    ]
+
+
+def test_a_lead_s_file_cannot_claim_another_register_s_keys(org, tmp_path):
+    out = io.StringIO()
+    columns = ["key", "title", "who", "problem", "success_signal", "source", "external_ref"]
+    writer = csv.DictWriter(out, columns)
+    writer.writeheader()
+    writer.writerow(
+        {
+            "key": "UC-1",
+            "title": "Squatted",
+            "source": "us_federal_2025",
+            "external_ref": "DHS/DHS-1",
+        }
+    )
+    finished_run(org.lead, team=org.team, content=out.getvalue().encode())
+    squat = UseCase.objects.get()
+    assert (squat.source, squat.external_ref) == (Source.REGISTRY, "UC-1")
+
+    write_us_2025(tmp_path / "2025.csv", [us_2025_row(1)])
+    assert import_register(tmp_path / "2025.csv")[0].startswith("read 1, created 1, updated 0")
+
+
+def test_an_admin_saving_over_a_mapping_leaves_it_its_owner_s(org):
+    from imports.runs import mapping_save
+
+    mapping_save("Mine", Mapping(), org.lead)
+    mapping_save("Mine", Mapping(register="changed"), org.admin)
+
+    saved = SavedMapping.objects.get()
+    assert saved.created_by == org.lead and saved.mapping["register"] == "changed"
+
+
+def test_a_number_with_more_places_than_kept_is_rounded_and_said(org, tmp_path):
+    content = _registry_csv([{"key": "UC-1", "title": "Precise", "metric_baseline": "1.23456"}])
+    run = finished_run(org.admin, team=org.team, content=content)
+
+    assert str(UseCase.objects.get().metric_baseline) == "1.2346"
+    assert "Rounded to 4 decimal places." in [i["why"] for i in run.rows.get().issues]
