@@ -156,3 +156,6 @@ def test_the_contact_claims_an_imported_use_case_and_signs_it_off(org, open_brow
 
     expect(page.locator("#status-panel")).to_contain_text("Active")
     assert SignOff.objects.filter(usecase=imported, owner=org.owner).count() == 1
+    # The page refreshes its counters after a change: let those requests finish before the
+    # database is emptied for the next test.
+    page.wait_for_load_state("networkidle")
