@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from imports.reading import open_register
+from tests.imports.registers import US_2025_COLUMNS  # the inventory's columns, in its order
 
 SHARED_DATA = Path(
     os.environ.get("SHARED_DATA", Path(__file__).resolve().parents[2] / "../shared/data")
@@ -30,47 +31,6 @@ def read(content: bytes, name: str):
     """The register in a file with this content and name, and its records."""
     register = open_register(io.BytesIO(content), name)
     return register, list(register.records())
-
-
-# The US 2025 inventory's 36 columns, in its order: a file written with them is recognised.
-US_2025_COLUMNS = [
-    "agency",
-    "agency_name",
-    "id",
-    "use_case_name",
-    "agency_bureau",
-    "contact_email",
-    "is_withheld",
-    "development_stage",
-    "is_high_impact",
-    "HI_justification",
-    "topic_area",
-    "classification",
-    "problem_solved",
-    "benefits",
-    "system_outputs",
-    "operational_date",
-    "contracting_usage",
-    "vendor_name",
-    "have_ato",
-    "system_name_ato",
-    "data_description",
-    "link_to_data",
-    "has_pii",
-    "pia_url",
-    "demographic_features",
-    "has_custom_code",
-    "code_url",
-    "hi_testing_conducted",
-    "hi_assessment_completed",
-    "hi_potential_impacts",
-    "hi_independent_review",
-    "hi_ongoing_monitoring",
-    "hi_training_established",
-    "hi_failsafe_presence",
-    "hi_appeal_process",
-    "hi_public_consultation",
-]
 
 
 def us_2025_row(number: int, **values) -> dict:

@@ -12,51 +12,12 @@ from imports.models import ImportRun, RunStatus
 from imports.running import execute
 from imports.runs import importer_account, new_run, queue_run, read_upload
 from imports.tasks import RUN_LOCKS, run_import
+from tests.imports.registers import US_2025_COLUMNS as COLUMNS
 from usecases.models import UseCase
 
 # Advisory locks belong to a session, not a transaction: the second connection need not see
 # the test's rows to hold one.
 pytestmark = pytest.mark.django_db
-
-# The US 2025 inventory's columns (its data dictionary), so the file is recognised.
-COLUMNS = [
-    "agency",
-    "agency_name",
-    "id",
-    "use_case_name",
-    "agency_bureau",
-    "contact_email",
-    "is_withheld",
-    "development_stage",
-    "is_high_impact",
-    "HI_justification",
-    "topic_area",
-    "classification",
-    "problem_solved",
-    "benefits",
-    "system_outputs",
-    "operational_date",
-    "contracting_usage",
-    "vendor_name",
-    "have_ato",
-    "system_name_ato",
-    "data_description",
-    "link_to_data",
-    "has_pii",
-    "pia_url",
-    "demographic_features",
-    "has_custom_code",
-    "code_url",
-    "hi_testing_conducted",
-    "hi_assessment_completed",
-    "hi_potential_impacts",
-    "hi_independent_review",
-    "hi_ongoing_monitoring",
-    "hi_training_established",
-    "hi_failsafe_presence",
-    "hi_appeal_process",
-    "hi_public_consultation",
-]
 
 
 def _register(rows: int) -> bytes:
