@@ -79,8 +79,10 @@ def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
 
 
-def _fingerprint(record) -> str:
-    return hashlib.sha256(json.dumps(sorted(record.items())).encode()).hexdigest()
+def _fingerprint(record) -> bytes:
+    """A row's content in 16 bytes: the planner keeps one a row to find copies, so it stays small
+    (a row's memory is its key and this, however wide the row)."""
+    return hashlib.blake2b(json.dumps(sorted(record.items())).encode(), digest_size=16).digest()
 
 
 class Planner:
@@ -94,7 +96,7 @@ class Planner:
         self.custom = active_fields()
         self.converter = Converter(mapping, self.custom, team_fixed=team is not None)
         self.names = Names(create=mapping.create_missing, writing=writing)
-        self.rows_seen: dict[str, int] = {}
+        self.rows_seen: dict[bytes, int] = {}
         self.keys_seen: dict[str, int] = {}
         self.shared: frozenset[str] = frozenset()
         self.places: dict[str, int] = {}
@@ -102,7 +104,7 @@ class Planner:
     def prescan(self, records) -> int:
         """Read the file once before planning: the keys rows of different content share, and the
         number of rows (the progress bar's whole)."""
-        contents: dict[str, set[str]] = {}
+        contents: dict[str, set[bytes]] = {}
         count = 0
         for record in records:
             count += 1
