@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "exports",
     "demo",
     "imports",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.main import urls as api_urls
 from config.views import favicon
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("administration/", include("administration.urls")),
     path("exports/", include("exports.urls")),
     path("imports/", include("imports.urls")),
+    path("api/v1/", api_urls()),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]

@@ -1,0 +1,49 @@
+"""The API's one instance: /api/v1/, its OpenAPI document and its interactive docs (served from
+the registry's own static files), errors as problem+json."""
+
+from django.contrib.auth.decorators import login_not_required
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api.auth import AUTH
+from api.errors import problem
+from api.usecases import router as usecases
+
+api = NinjaAPI(
+    title="Use-case registry API",
+    version="1",
+    description="Every business use case, its owner, success signal, products and goals.",
+    urls_namespace="api",
+    auth=AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/", usecases)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return problem(401, "Unauthorized", "Sign in, or send an access token.")
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    errors = {}
+    for error in exc.errors:
+        name = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
+        errors[name] = error.get("msg", "invalid")
+    return problem(400, "Bad request", "Some of the request was not understood.", errors=errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return problem(exc.status_code, str(exc.message) or "Error")
+
+
+def urls():
+    """The API's URL patterns, each left to the API's own authentication: none redirects to the
+    sign-in page (Django's LoginRequiredMiddleware would)."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = login_not_required(pattern.callback)
+    return patterns, app_name, namespace
