@@ -1,6 +1,7 @@
 """The API's one instance: /api/v1/, its OpenAPI document and its interactive docs (served from
 the registry's own static files), errors as problem+json."""
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -8,6 +9,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api.auth import AUTH
 from api.errors import problem
 from api.usecases import router as usecases
+
+DOCS_CSP = {"style-src": ["'unsafe-inline'"], "img-src": ["data:"]}
 
 api = NinjaAPI(
     title="Use-case registry API",
@@ -46,4 +49,7 @@ def urls():
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         pattern.callback = login_not_required(pattern.callback)
+        if pattern.name == "openapi-view":
+            # Swagger UI sets style attributes and draws its icons as data: images.
+            pattern.callback = csp_update(DOCS_CSP)(pattern.callback)
     return patterns, app_name, namespace
