@@ -13,5 +13,11 @@ class RegistrySession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+def may_write(request) -> bool:
+    """Whether the request may change anything: a session may; an access token only with the
+    write scope (``request.api_scope``, set by the token's authentication)."""
+    return getattr(request, "api_scope", "write") == "write"
+
+
 session = RegistrySession(csrf=True)
 AUTH = [session]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from api.actions import router as actions
 from api.auth import AUTH
 from api.errors import problem
 from api.usecases import router as usecases
@@ -22,6 +23,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/", usecases)
+api.add_router("/", actions)
 
 
 @api.exception_handler(AuthenticationError)

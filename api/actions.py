@@ -1,0 +1,100 @@
+"""Workflow actions through the API: one endpoint takes any of them, each as its ``Transition``
+(``usecases.workflow``) says — who may, from which states, which service — and with the form the
+pages check it with (``ActionForm``), so there is one set of rules. Optimistic locking is HTTP's:
+``If-Match`` carries the version the caller saw; without it 428, with another 412 and what
+changed since."""
+
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from ninja import Router, Schema
+
+from api.auth import may_write
+from api.errors import problem
+from api.schemas import UseCaseOut
+from api.usecases import etag, shown
+from core.people import person_name
+from usecases import selectors, services, workflow
+from usecases.choices import Action
+from usecases.forms import ActionForm
+from usecases.models import UseCase
+
+router = Router(tags=["workflow"])
+
+
+class ActionIn(Schema):
+    note: str = ""
+    accepted: bool = False
+    new_owner: str = ""  # a username, for a transfer
+
+
+def if_match(request) -> int | None:
+    """The version ``If-Match`` names (``"7"`` or ``7``), or None when it names none."""
+    text = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def stale(usecase: UseCase, seen: int):
+    changes = [
+        {"version": event.version, "what": event.get_kind_display(), "by": person_name(event.actor)}
+        for event in selectors.events_since(usecase, seen)
+    ]
+    return problem(
+        412,
+        "Precondition failed",
+        f"{usecase.key} is at version {usecase.version}, not {seen}: it changed since you read it.",
+        version=usecase.version,
+        changes=changes,
+    )
+
+
+@router.post(
+    "/usecases/{key}/actions/{action}",
+    response={200: UseCaseOut},
+    summary="Take a workflow action",
+)
+def usecase_action(request, key: str, action: str, body: ActionIn, response: HttpResponse):
+    """``action`` is one of submit, approve, request_changes, reject, sign_off,
+    decline_ownership, transfer_ownership, reattest, retire, reopen. Send the version you read
+    as ``If-Match``."""
+    if action not in Action.values:
+        return problem(404, "Not found", f"No action is called {action}.")
+    step = workflow.transition(action)
+    usecase = UseCase.objects.by_key(key).select_related("team", "owner").first()
+    if usecase is None:
+        return problem(404, "Not found", f"No use case has the key {key}.")
+    if not may_write(request):
+        return problem(403, "Forbidden", "This token may only read.")
+    seen = if_match(request)
+    if seen is None:
+        return problem(428, "Precondition required", "Send the version you read as If-Match.")
+    if seen != usecase.version:
+        return stale(usecase, seen)
+    if not step.allows(request.user, usecase):
+        return problem(403, "Forbidden", f"You may not {step.label.lower()} {usecase.key} now.")
+    data = {"note": body.note, "version": seen}
+    if body.accepted:
+        data["accepted"] = "on"
+    if body.new_owner:
+        person = get_user_model().objects.filter(username=body.new_owner).first()
+        data["new_owner"] = person.pk if person else -1
+    form = ActionForm(data, action=step.action, usecase=usecase)
+    if not form.is_valid():
+        errors = {name: " ".join(messages) for name, messages in form.errors.items()}
+        return problem(400, "Bad request", form.error_text(), errors=errors)
+    service = getattr(services, step.service)
+    try:
+        updated = service(
+            usecase=usecase,
+            actor=request.user,
+            expected_version=seen,
+            **step.service_arguments(form.cleaned_data),
+        )
+    except services.NotAllowed as refused:
+        return problem(403, "Forbidden", str(refused))
+    except services.StaleVersion as refused:
+        return stale(refused.current, seen)
+    except services.UseCaseError as refused:
+        return problem(409, "Conflict", str(refused))
+    updated = UseCase.objects.select_related("team", "owner").get(pk=updated.pk)
+    response["ETag"] = etag(updated)
+    return shown(updated)
