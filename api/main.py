@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api import editing  # noqa: F401  (its operations join the use cases' router)
+from api import editing, measurements  # noqa: F401  (their operations join the use cases' router)
 from api.actions import router as actions
 from api.auth import AUTH
 from api.errors import problem
