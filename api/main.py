@@ -10,6 +10,7 @@ from api import editing, measurements  # noqa: F401  (their operations join the 
 from api.actions import router as actions
 from api.auth import AUTH
 from api.errors import problem
+from api.portfolio import router as portfolio
 from api.usecases import router as usecases
 
 DOCS_CSP = {"style-src": ["'unsafe-inline'"], "img-src": ["data:"]}
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/", usecases)
 api.add_router("/", actions)
+api.add_router("/", portfolio)
 
 
 @api.exception_handler(AuthenticationError)
