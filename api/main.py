@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api import editing, measurements  # noqa: F401  (their operations join the use cases' router)
 from api.actions import router as actions
 from api.auth import AUTH
+from api.dashboard import router as dashboard
 from api.errors import problem
 from api.portfolio import router as portfolio
 from api.usecases import router as usecases
@@ -27,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/", usecases)
 api.add_router("/", actions)
 api.add_router("/", portfolio)
+api.add_router("/", dashboard)
 
 
 @api.exception_handler(AuthenticationError)

@@ -3,6 +3,7 @@ messages), the fields sent changed and the rest kept; two clients with one ETag:
 other gets 412 and nothing of theirs is written."""
 
 import pytest
+from django.test import Client
 
 from tests.conftest import make_usecase
 from usecases.models import UseCase
@@ -59,9 +60,10 @@ def test_a_change_writes_what_was_sent_and_keeps_the_rest(as_user, org):
     assert response["ETag"] == f'"{fresh.version}"'
 
 
-def test_two_clients_with_one_etag_one_wins_the_other_gets_412(as_user, org, client):
+def test_two_clients_with_one_etag_one_wins_the_other_gets_412(org):
     usecase = make_usecase(org=org)
-    first, second = as_user(org.member), client
+    first, second = Client(), Client()
+    first.force_login(org.member)
     second.force_login(org.lead)
     headers = {"If-Match": f'"{usecase.version}"'}
 

@@ -1,0 +1,53 @@
+"""The ownership dashboard's counts as a document, with its filters (``team``, ``product``,
+``goal``, ``subunits``): each tile and each stage with its count and the list that shows it."""
+
+from ninja import Router, Schema
+
+from api.errors import problem
+from usecases import dashboard, permissions
+from usecases.filters import UseCaseFilter
+from usecases.models import UseCase
+from usecases.profiles import enabled_profiles
+
+router = Router(tags=["dashboard"])
+
+
+class Count(Schema):
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+class DashboardOut(Schema):
+    tiles: list[Count]
+    stages: list[Count]
+
+
+@router.get("/dashboard", response={200: DashboardOut}, summary="The dashboard's counts")
+def dashboard_counts(request):
+    if not permissions.can_view_dashboard(request.user):
+        return problem(403, "Forbidden", "You may not read the dashboard.")
+    filterset = UseCaseFilter(
+        dashboard.scope_data(request.GET), queryset=UseCase.objects.all(), custom_fields=False
+    )
+    if filterset.errors:
+        errors = {name: " ".join(messages) for name, messages in filterset.errors.items()}
+        return problem(400, "Bad request", "Some filters were not understood.", errors=errors)
+    scope = dashboard.DashboardScope.from_filter(filterset)
+    tiles = [*dashboard.tiles_panel(scope), *dashboard.profile_tiles(scope, enabled_profiles())]
+    return {
+        "tiles": [
+            {"key": tile.key, "label": tile.label, "count": tile.count, "url": tile.url}
+            for tile in tiles
+        ],
+        "stages": [
+            {
+                "key": cell.label.lower().replace(" ", "_"),
+                "label": cell.label,
+                "count": cell.count,
+                "url": cell.url,
+            }
+            for cell in dashboard.stages_panel(scope)
+        ],
+    }
