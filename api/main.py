@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api.auth import AUTH
+from api.auth import AUTH, RateLimited
 from api.errors import problem
 from api.usecases import router as usecases
 
@@ -24,6 +24,15 @@ api.add_router("/", usecases)
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return problem(401, "Unauthorized", "Sign in, or send an access token.")
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    response = problem(
+        429, "Too many requests", f"This token's rate is used up; try again in {exc.retry_after} s."
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)
