@@ -3,7 +3,7 @@ signed-in session (with its CSRF token on writes, as the pages ask) for the inte
 scripts in a browser. Without either the API answers 401, never a redirect to the sign-in page.
 
 A token acts as its person, never more: a read token is refused every unsafe method, and each
-token has its own rate (``REGISTRY_API_RATE`` requests a minute)."""
+token has its own rate (``API_RATE_PER_MINUTE`` requests a minute)."""
 
 import time
 
@@ -15,7 +15,6 @@ from ninja.security import HttpBearer, SessionAuth
 from api import tokens
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-DEFAULT_RATE = 600
 WINDOW = 60
 
 
@@ -38,7 +37,7 @@ def count_request(token) -> None:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=WINDOW + 1)
         count = 1
-    if count > getattr(settings, "REGISTRY_API_RATE", DEFAULT_RATE):
+    if count > settings.API_RATE_PER_MINUTE:
         raise RateLimited(retry_after=(window + 1) * WINDOW - now)
 
 

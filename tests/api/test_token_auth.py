@@ -153,7 +153,7 @@ def test_an_unknown_token_raises_authentication_error(org):
 
 
 def test_past_the_rate_a_token_gets_429_with_retry_after(client, org, settings):
-    settings.REGISTRY_API_RATE = 2
+    settings.API_RATE_PER_MINUTE = 2
     token, text = tokens.create(org.member, name="Busy", scope="read")
     other, other_text = tokens.create(org.member, name="Calm", scope="read")
     assert client.get(URL, **bearer(text)).status_code == 200
