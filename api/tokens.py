@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from api.models import AccessToken, Scope
 from api.permissions import can_revoke
+from core import history
+from portfolio.choices import AdminAction
 
 DEFAULT_LIFETIME = timedelta(days=90)
 MAX_LIFETIME = timedelta(days=366)
@@ -32,6 +34,18 @@ def _digest(secret: str) -> str:
 def _prefix() -> str:
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def _log(action, actor, token) -> None:
+    """The administration history's row: who made or revoked which token of whose."""
+    history.record(
+        action,
+        actor=actor,
+        target_type="accesstoken",
+        target_id=str(token.pk),
+        target_label=str(token)[:200],
+        details={"person": token.user.get_username(), "scope": token.scope},
+    )
 
 
 def check_expiry(expires_at, now=None):
@@ -54,15 +68,17 @@ def create(user, *, name: str, scope: str, expires_at=None) -> tuple[AccessToken
     check_expiry(expires_at, now)
     secret = secrets.token_urlsafe(32)
     prefix = _prefix()
-    token = AccessToken.objects.create(
-        user=user,
-        name=name,
-        scope=scope,
-        prefix=prefix,
-        secret_hash=_digest(secret),
-        created_at=now,
-        expires_at=expires_at,
-    )
+    with transaction.atomic():
+        token = AccessToken.objects.create(
+            user=user,
+            name=name,
+            scope=scope,
+            prefix=prefix,
+            secret_hash=_digest(secret),
+            created_at=now,
+            expires_at=expires_at,
+        )
+        _log(AdminAction.TOKEN_CREATED, user, token)
     return token, f"ucr_{prefix}_{secret}"
 
 
@@ -75,6 +91,7 @@ def revoke(actor, token_id: int) -> AccessToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            _log(AdminAction.TOKEN_REVOKED, actor, token)
     return token
 
 

@@ -134,3 +134,12 @@ def test_the_pages_take_a_fixed_number_of_queries(as_user, org, page_queries):
 def test_the_user_menu_links_to_the_tokens_page(as_user, org):
     page = as_user(org.member).get(reverse("usecases:my_work")).content.decode()
     assert f'href="{PAGE}"' in page
+
+
+def test_the_administration_history_shows_tokens_made_and_revoked(as_user, org):
+    token, _ = tokens.create(org.lead, name="Deploy bot", scope="write")
+    tokens.revoke(org.admin, token.pk)
+    history = reverse("administration:adminevent_list")
+    page = as_user(org.admin).get(history, {"kind": "accesstoken"}).content.decode()
+    assert "accesstoken.created" in page and "accesstoken.revoked" in page
+    assert "Deploy bot" in page and "API tokens" in page

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import AccessToken
+from portfolio.models import AdminEvent
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,7 @@ from api.models import AccessToken
 def test_bad_input_makes_no_token(org, fields, message):
     with pytest.raises(tokens.TokenError, match=message):
         tokens.create(org.member, **{"name": "Script", "scope": "read", **fields})
-    assert not AccessToken.objects.exists()
+    assert not AccessToken.objects.exists() and not AdminEvent.objects.exists()
 
 
 def test_a_new_token_lasts_ninety_days_by_default(org):
@@ -42,3 +43,15 @@ def test_its_person_or_an_admin_revokes_nobody_else(org):
     assert tokens.authenticate(text) is None
     other, _ = tokens.create(org.lead, name="Lead's", scope="read")
     assert tokens.revoke(org.admin, other.pk).state == "revoked"
+
+
+def test_making_and_revoking_are_in_the_administration_history(org):
+    token, _ = tokens.create(org.lead, name="Deploy bot", scope="write")
+    tokens.revoke(org.admin, token.pk)
+    tokens.revoke(org.admin, token.pk)
+    events = AdminEvent.objects.order_by("pk")
+    assert [(event.action, event.actor) for event in events] == [
+        ("accesstoken.created", org.lead),
+        ("accesstoken.revoked", org.admin),
+    ]
+    assert events[0].details == {"person": "leo", "scope": "write"}
