@@ -12,13 +12,16 @@ from api.forms import TokenForm
 from api.models import AccessToken
 from api.permissions import can_have_tokens, can_manage_all_tokens
 
+# The session key that carries a new token's text to the one page that shows it.
+NEW_TOKEN = "api_new_token"
+
 
 def token_list(request):
-    """GET: my tokens and the form for a new one. POST: make one, shown once on this page."""
+    """GET: my tokens and the form for a new one. POST: make one, then back here (a reload makes
+    no second token), where it is shown this once: the session holds its text until then."""
     if not can_have_tokens(request.user):
         raise PermissionDenied
     form = TokenForm(request.POST or None)
-    created = text = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -28,17 +31,19 @@ def token_list(request):
         except tokens.TokenError as error:
             form.add_error(None, str(error))
         else:
-            form = TokenForm()
-    mine = AccessToken.objects.filter(user=request.user)
-    status = 400 if form.errors else 200
+            request.session[NEW_TOKEN] = {"id": created.pk, "text": text}
+            return redirect("api_pages:token_list")
+    mine = list(AccessToken.objects.filter(user=request.user))
+    new = request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None
+    created = next((token for token in mine if new and token.pk == new["id"]), None)
     context = {
         "form": form,
         "tokens": mine,
         "created": created,
-        "token_text": text,
+        "token_text": new["text"] if created else None,
         "can_see_all": can_manage_all_tokens(request.user),
     }
-    return render(request, "api/tokens.html", context, status=status)
+    return render(request, "api/tokens.html", context, status=400 if form.errors else 200)
 
 
 def token_list_all(request):

@@ -39,7 +39,9 @@ def test_anonymous_is_sent_to_sign_in(client, org):
 
 def test_a_person_makes_a_token_and_sees_it_once(as_user, org):
     client = as_user(org.member)
-    page = make(client).content.decode()
+    response = make(client)
+    assert response.status_code == 302 and response["Location"] == PAGE
+    page = client.get(PAGE).content.decode()
     token = AccessToken.objects.get()
     assert token.user == org.member and token.scope == "read"
     assert "it is shown only this once" in page
