@@ -178,6 +178,7 @@ ADMIN_HISTORY_KINDS = {
     "task": "Task queue",
     "profile": "Standards' profiles",
     "customfield": "Custom fields",
+    "accesstoken": "API tokens",
 }
 
 

@@ -1,8 +1,61 @@
-"""Who is asking: a signed-in session (with its CSRF token on writes, as the pages ask) for the
-interactive docs and scripts in a browser. Without one the API answers 401, never a redirect to
-the sign-in page."""
+"""Who is asking: a personal access token (``Authorization: Bearer ucr_...``) for scripts, or a
+signed-in session (with its CSRF token on writes, as the pages ask) for the interactive docs and
+scripts in a browser. Without either the API answers 401, never a redirect to the sign-in page.
 
-from ninja.security import SessionAuth
+A token acts as its person, never more: a read token is refused every unsafe method, and each
+token has its own rate (``API_RATE_PER_MINUTE`` requests a minute)."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from api import tokens
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WINDOW = 60
+
+
+class RateLimited(Exception):
+    """Too many requests with one token in this minute; ``retry_after`` seconds until the next."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("rate limited")
+        self.retry_after = retry_after
+
+
+def count_request(token) -> None:
+    """Count one request against the token's fixed one-minute window; raise past the rate."""
+    now = int(time.time())
+    window = now // WINDOW
+    key = f"api-rate:{token.pk}:{window}"
+    cache.add(key, 0, timeout=WINDOW + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=WINDOW + 1)
+        count = 1
+    if count > settings.API_RATE_PER_MINUTE:
+        raise RateLimited(retry_after=(window + 1) * WINDOW - now)
+
+
+class TokenAuth(HttpBearer):
+    """A bearer token's person, with the token kept on the request (``request.api_token``) so an
+    endpoint can ask its scope. A bearer header that names no live token is refused outright,
+    whatever session the browser also holds."""
+
+    def authenticate(self, request, key):
+        token = tokens.authenticate(key)
+        if token is None:
+            raise AuthenticationError()
+        count_request(token)
+        if request.method not in SAFE_METHODS and not token.can_write:
+            raise HttpError(403, "This token may only read")
+        request.user = token.user
+        request.api_token = token
+        return token.user
 
 
 class RegistrySession(SessionAuth):
@@ -15,9 +68,11 @@ class RegistrySession(SessionAuth):
 
 def may_write(request) -> bool:
     """Whether the request may change anything: a session may; an access token only with the
-    write scope (``request.api_scope``, set by the token's authentication)."""
-    return getattr(request, "api_scope", "write") == "write"
+    write scope (the token's authentication refuses a read token's unsafe method already)."""
+    token = getattr(request, "api_token", None)
+    return token is None or token.scope == "write"
 
 
+token_auth = TokenAuth()
 session = RegistrySession(csrf=True)
-AUTH = [session]
+AUTH = [token_auth, session]

@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import editing, measurements  # noqa: F401  (their operations join the use cases' router)
 from api.actions import router as actions
-from api.auth import AUTH
+from api.auth import AUTH, RateLimited
 from api.dashboard import router as dashboard
 from api.errors import problem
 from api.portfolio import router as portfolio
@@ -34,6 +34,15 @@ api.add_router("/", dashboard)
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return problem(401, "Unauthorized", "Sign in, or send an access token.")
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    response = problem(
+        429, "Too many requests", f"This token's rate is used up; try again in {exc.retry_after} s."
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

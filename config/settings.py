@@ -275,6 +275,10 @@ EMAIL_RETRY_FIRST_DELAY_SECONDS = 30
 EMAIL_RETRY_MAX_DELAY_SECONDS = 1800
 EMAIL_MAX_ATTEMPTS = 100
 SITE_URL = os.environ.get("REGISTRY_SITE_URL", "http://127.0.0.1:8000")
+# API access tokens: requests a minute each token may make (fixed windows, counted in the default
+# cache, which is each process's own memory: with N worker processes a token may make up to N
+# times this).
+API_RATE_PER_MINUTE = int(os.environ.get("REGISTRY_API_RATE", "600"))
 
 LOGGING = {
     "version": 1,

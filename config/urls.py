@@ -13,6 +13,8 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("imports/", include("imports.urls")),
     path("api/v1/", api_urls()),
+    # /account/tokens/: each person's API access tokens
+    path("account/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]

@@ -64,3 +64,5 @@ class AdminAction(models.TextChoices):
     CUSTOM_FIELD_UPDATED = "customfield.updated", "Custom field edited"
     CUSTOM_FIELD_ARCHIVED = "customfield.archived", "Custom field archived"
     CUSTOM_FIELD_RESTORED = "customfield.restored", "Custom field restored"
+    TOKEN_CREATED = "accesstoken.created", "API token made"
+    TOKEN_REVOKED = "accesstoken.revoked", "API token revoked"

@@ -157,6 +157,8 @@ def _pk(site: Site, name: str, default_args: dict) -> int:
         return site.imports["done" if name == "imports:run_detail" else "mapping"].pk
     if "goal" in name:
         return org.goal.pk
+    if name == "api_pages:token_revoke":
+        return 0  # POST-only: 405 on a GET, before any token is looked up
     if name == "administration:person_reactivate":
         return site.former.pk
     if "user_" in name or "person_" in name:
