@@ -1,4 +1,4 @@
-"""Schemathesis against the live OpenAPI document, signed in as a team lead: every operation, with
+"""Schemathesis against the live OpenAPI document, with a team lead's write token: every operation, with
 generated input, answers without a server error and as its schema says (status codes declared,
 bodies matching). The live server runs in a thread (pytest-django's ``live_server``)."""
 
@@ -7,26 +7,18 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from api import tokens
 from tests.conftest import make_usecase
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def signed_in_session(live_server, org):
-    """A requests session signed in as the lead, carrying the CSRF token a session's write needs."""
+    """A requests session carrying a lead's write token, as a script would."""
+    _, text = tokens.create(org.lead, name="fuzz", scope="write")
     session = requests.Session()
-    login = f"{live_server.url}/accounts/login/"
-    session.get(login)
-    token = session.cookies["csrftoken"]
-    session.post(
-        login,
-        data={"username": org.lead.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": login},
-    )
-    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
-    session.headers["Referer"] = live_server.url
+    session.headers["Authorization"] = f"Bearer {text}"
     make_usecase(org=org)
     return session
 
