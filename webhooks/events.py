@@ -30,10 +30,22 @@ WEBHOOK_EVENT_OF_KIND = {
 }
 
 
+# Recording or deleting a measurement can move the evidence status; the event says so in
+# ``changes`` (the daily recompute records no event, so its moves send nothing).
+EVIDENCE_KINDS = {EventKind.MEASUREMENT_RECORDED, EventKind.MEASUREMENT_DELETED}
+
+
+def webhook_events_of(event: UseCaseEvent) -> list[str]:
+    names = [WEBHOOK_EVENT_OF_KIND[event.kind]] if event.kind in WEBHOOK_EVENT_OF_KIND else []
+    if event.kind in EVIDENCE_KINDS and "evidence_status" in (event.changes or {}):
+        names.append(WebhookEvent.EVIDENCE_CHANGED)
+    return names
+
+
 def payload_of(event: UseCaseEvent, name: str) -> dict:
     """The body every endpoint gets for ``event`` (its ``id`` is added per delivery)."""
     usecase = event.usecase
-    return {
+    body = {
         "event": name,
         "kind": event.kind,
         "occurred_at": event.created_at.isoformat(),
@@ -48,20 +60,24 @@ def payload_of(event: UseCaseEvent, name: str) -> dict:
             "version": event.version,
         },
     }
+    if name == WebhookEvent.EVIDENCE_CHANGED:
+        before, after = event.changes["evidence_status"]
+        body["evidence_status"] = {"from": before, "to": after, "value": usecase.evidence_status}
+    return body
 
 
 def queue_deliveries(event: UseCaseEvent) -> list[Delivery]:
     from webhooks.tasks import deliver_webhook  # the task module imports the models too
 
-    name = WEBHOOK_EVENT_OF_KIND.get(event.kind)
-    if name is None:
+    names = webhook_events_of(event)
+    if not names:
         return []
-    endpoints = list(Endpoint.objects.filter(active=True, events__contains=[name]))
-    if not endpoints:
-        return []
-    body = payload_of(event, name)
+    endpoints = list(Endpoint.objects.filter(active=True, events__overlap=names))
     deliveries = Delivery.objects.bulk_create(
-        Delivery(endpoint=endpoint, event=name, payload=body) for endpoint in endpoints
+        Delivery(endpoint=endpoint, event=name, payload=payload_of(event, name))
+        for name in names
+        for endpoint in endpoints
+        if name in endpoint.events
     )
     for delivery in deliveries:
         enqueue_with_this_transaction(deliver_webhook, str(delivery.pk))

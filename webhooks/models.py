@@ -18,6 +18,7 @@ class WebhookEvent(models.TextChoices):
     TRANSFERRED = "usecase.transferred", "Ownership transferred"
     RETIRED = "usecase.retired", "Retired"
     MEASUREMENT_RECORDED = "measurement.recorded", "Measurement recorded"
+    EVIDENCE_CHANGED = "evidence.status_changed", "Evidence status changed"
 
 
 def new_secret() -> str:

@@ -1,11 +1,14 @@
 """Events reach the endpoints that asked for them, signed, once each, from the task worker."""
 
+from decimal import Decimal
+
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import advance_usecase, create_form_data, make_usecase
+from tests.conftest import advance_usecase, create_form_data, make_measurable, make_usecase
 from tests.imports.pages import run_queued_tasks
+from usecases import services
 from webhooks.models import Delivery, DeliveryState, WebhookEvent
 from webhooks.services import endpoint_create, endpoint_set_active
 
@@ -101,3 +104,26 @@ def test_switched_off_before_the_worker_ran_sends_nothing(org, endpoint, receive
     endpoint_set_active(endpoint_id=endpoint.pk, active=False, version=endpoint.version)
     run_queued_tasks()
     assert receiver.received == []
+
+
+def test_a_measurement_that_moves_the_evidence_status_sends_both(org, receiver):
+    usecase = make_measurable(org=org)
+    endpoint = endpoint_create(
+        actor=org.admin,
+        url=receiver.url,
+        events=["measurement.recorded", "evidence.status_changed"],
+    )
+    services.measurement_record(
+        usecase=usecase, actor=org.owner, measured_on=timezone.localdate(), value=Decimal(38)
+    )
+    run_queued_tasks()
+    assert sorted(receiver.events) == ["evidence.status_changed", "measurement.recorded"]
+    [evidence] = [
+        request.json
+        for request in receiver.received
+        if request.json["event"] == "evidence.status_changed"
+    ]
+    usecase.refresh_from_db()
+    assert evidence["evidence_status"]["value"] == usecase.evidence_status
+    assert evidence["evidence_status"]["from"] != evidence["evidence_status"]["to"]
+    assert all(request.signed_with(endpoint.secret) for request in receiver.received)
