@@ -18,6 +18,20 @@ def endpoint_create(*, actor, url: str, events: list[str], description: str = ""
 
 
 @transaction.atomic
+def endpoint_update(
+    *, endpoint_id: int, version: int, url: str, events: list[str], description: str = ""
+) -> Endpoint:
+    """Change where an endpoint is and what it asks for; deliveries already made keep theirs."""
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
+    if endpoint.version != version:
+        raise StaleEndpoint
+    endpoint.url, endpoint.events, endpoint.description = url, sorted(events), description
+    endpoint.version += 1
+    endpoint.save(update_fields=["url", "events", "description", "version"])
+    return endpoint
+
+
+@transaction.atomic
 def endpoint_set_active(*, endpoint_id: int, active: bool, version: int) -> Endpoint:
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
     if endpoint.version != version:

@@ -36,6 +36,34 @@ def endpoint_create(request):
     return render(request, "webhooks/endpoint_form.html", {"form": form})
 
 
+STALE = "Someone changed this endpoint meanwhile; nothing was changed."
+
+
+def posted_version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def endpoint_edit(request, pk):
+    require_manager(request)
+    endpoint = get_object_or_404(Endpoint, pk=pk)
+    initial = {"url": endpoint.url, "events": endpoint.events, "description": endpoint.description}
+    form = EndpointForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.endpoint_update(
+                endpoint_id=endpoint.pk, version=posted_version(request), **form.cleaned_data
+            )
+        except services.StaleEndpoint:
+            messages.error(request, STALE)
+        else:
+            messages.success(request, "Endpoint saved.")
+        return redirect("webhooks:endpoint_detail", pk=endpoint.pk)
+    return render(request, "webhooks/endpoint_form.html", {"form": form, "endpoint": endpoint})
+
+
 def endpoint_detail(request, pk):
     require_manager(request)
     endpoint = get_object_or_404(Endpoint, pk=pk)
@@ -50,15 +78,13 @@ def endpoint_set_active(request, pk):
     require_manager(request)
     endpoint = get_object_or_404(Endpoint, pk=pk)
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    try:
         endpoint = services.endpoint_set_active(
-            endpoint_id=endpoint.pk, active=request.POST.get("active") == "1", version=version
+            endpoint_id=endpoint.pk,
+            active=request.POST.get("active") == "1",
+            version=posted_version(request),
         )
     except services.StaleEndpoint:
-        messages.error(request, "Someone changed this endpoint meanwhile; nothing was changed.")
+        messages.error(request, STALE)
     else:
         messages.success(request, "Endpoint switched on." if endpoint.active else "Endpoint off.")
     return redirect("webhooks:endpoint_detail", pk=pk)

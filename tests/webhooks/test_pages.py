@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import ROLES, make_usecase
+from tests.conftest import ROLES, advance_usecase, make_usecase
 from tests.imports.pages import run_queued_tasks
 from webhooks.models import Delivery, DeliveryState, Endpoint
 
@@ -87,6 +87,10 @@ def test_posts_without_the_csrf_token_are_refused(org, endpoint):
     client.force_login(org.admin)
     assert client.post(reverse("webhooks:endpoint_create"), GOOD).status_code == 403
     response = client.post(
+        reverse("webhooks:endpoint_edit", args=[endpoint.pk]), {**GOOD, "version": 1}
+    )
+    assert response.status_code == 403
+    response = client.post(
         reverse("webhooks:endpoint_set_active", args=[endpoint.pk]),
         {"active": "0", "version": endpoint.version},
     )
@@ -94,7 +98,8 @@ def test_posts_without_the_csrf_token_are_refused(org, endpoint):
     delivery = Delivery.objects.get()
     response = client.post(reverse("webhooks:delivery_redeliver", args=[delivery.pk]))
     assert response.status_code == 403
-    assert Endpoint.objects.get().active
+    endpoint.refresh_from_db()
+    assert endpoint.active and endpoint.version == 1
 
 
 def test_a_stale_switch_changes_nothing(as_role, org, endpoint):
@@ -133,7 +138,54 @@ def test_the_pages_take_a_fixed_number_of_queries(
     client = as_role("admin")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("webhooks:endpoint_list")).status_code == 200
-    with django_assert_max_num_queries(12):
-        assert (
-            client.get(reverse("webhooks:endpoint_detail", args=[endpoint.pk])).status_code == 200
-        )
+    for name in ("webhooks:endpoint_detail", "webhooks:endpoint_edit"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name, args=[endpoint.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_admins_edit_an_endpoint(as_role, org, endpoint, role):
+    client = as_role(role)
+    url = reverse("webhooks:endpoint_edit", args=[endpoint.pk])
+    response = client.get(url)
+    assert response.status_code == {"anonymous": 302, "admin": 200}.get(role, 403)
+    client.post(url, {**GOOD, "version": endpoint.version})
+    endpoint.refresh_from_db()
+    assert (endpoint.url == GOOD["url"]) == (role == "admin")
+
+
+def test_an_edit_sends_new_events_to_the_new_address(as_role, org, endpoint, receiver):
+    as_role("admin").post(
+        reverse("webhooks:endpoint_edit", args=[endpoint.pk]),
+        {"url": receiver.url, "events": ["usecase.submitted"], "version": endpoint.version},
+    )
+    advance_usecase(make_usecase(org=org), org=org, to="in_review")
+    run_queued_tasks()
+    assert receiver.events == ["usecase.submitted"]
+
+
+def test_an_edit_over_someone_elses_changes_nothing(as_role, org, endpoint):
+    response = as_role("admin").post(
+        reverse("webhooks:endpoint_edit", args=[endpoint.pk]),
+        {**GOOD, "version": endpoint.version - 1},
+        follow=True,
+    )
+    assert "Someone changed this endpoint meanwhile" in response.content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.url != GOOD["url"]
+
+
+def test_bad_input_in_an_edit_is_shown_and_changes_nothing(as_role, org, endpoint):
+    response = as_role("admin").post(
+        reverse("webhooks:endpoint_edit", args=[endpoint.pk]),
+        {"url": "nope", "events": [], "version": endpoint.version},
+    )
+    page = response.content.decode()
+    assert "Enter a valid URL." in page and "Choose at least one event to send." in page
+    endpoint.refresh_from_db()
+    assert endpoint.version == 1
+
+
+def test_the_administration_index_links_to_webhooks(as_role, org):
+    page = as_role("admin").get(reverse("administration:administration")).content.decode()
+    assert reverse("webhooks:endpoint_list") in page
