@@ -103,7 +103,9 @@ def record_attempt(delivery_id, code: int | None, error: str, duration_ms: int) 
 
 @task()
 def deliver_webhook(delivery_id: str) -> str:
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "skipped: endpoint deleted"
     if delivery.state != DeliveryState.PENDING:
         return f"already {delivery.state}"
     if not delivery.endpoint.active:

@@ -127,3 +127,10 @@ def test_a_measurement_that_moves_the_evidence_status_sends_both(org, receiver):
     assert evidence["evidence_status"]["value"] == usecase.evidence_status
     assert evidence["evidence_status"]["from"] != evidence["evidence_status"]["to"]
     assert all(request.signed_with(endpoint.secret) for request in receiver.received)
+
+
+def test_an_endpoint_deleted_before_the_worker_ran_sends_nothing(org, endpoint, receiver):
+    make_usecase(org=org)
+    endpoint.delete()
+    run_queued_tasks()
+    assert receiver.received == []

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import ROLES, advance_usecase, make_usecase
 from tests.imports.pages import run_queued_tasks
@@ -39,6 +40,7 @@ def test_only_admins_see_the_log_switch_off_and_redeliver(as_role, org, endpoint
     client.post(reverse("webhooks:delivery_redeliver", args=[delivery.pk]))
     endpoint.refresh_from_db()
     assert endpoint.active == (role != "admin")
+    assert DBTaskResult.objects.count() == (2 if role == "admin" else 1)  # redelivery queued
 
 
 def test_an_admin_adds_an_endpoint_and_sees_its_secret(as_role, org):
