@@ -24,6 +24,7 @@ WEBHOOK_EVENT_OF_KIND = {
     EventKind.REJECTED: WebhookEvent.REJECTED,
     EventKind.SIGNED_OFF: WebhookEvent.SIGNED_OFF,
     EventKind.REATTESTED: WebhookEvent.SIGNED_OFF,
+    EventKind.TRANSFER_REQUESTED: WebhookEvent.TRANSFERRED,  # the new owner is named at once
     EventKind.OWNERSHIP_CLAIMED: WebhookEvent.TRANSFERRED,
     EventKind.RETIRED: WebhookEvent.RETIRED,
     EventKind.MEASUREMENT_RECORDED: WebhookEvent.MEASUREMENT_RECORDED,

@@ -134,3 +134,13 @@ def test_an_endpoint_deleted_before_the_worker_ran_sends_nothing(org, endpoint, 
     endpoint.delete()
     run_queued_tasks()
     assert receiver.received == []
+
+
+def test_a_transfer_of_ownership_is_sent(org, receiver):
+    usecase = advance_usecase(make_usecase(org=org), org=org, to="active")
+    endpoint_create(actor=org.admin, url=receiver.url, events=["usecase.transferred"])
+    services.usecase_transfer_ownership(usecase=usecase, actor=org.owner, new_owner=org.lead)
+    run_queued_tasks()
+    [request] = receiver.received
+    assert request.json["event"] == "usecase.transferred"
+    assert request.json["kind"] == "ownership.transfer_requested"
