@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "imports",
     "ninja",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     # / (My work, the home page), /usecases/... and the personal pages /inbox/, /reviews/, ...
     path("", include("usecases.urls")),
     path("", include("portfolio.urls")),
+    path("administration/webhooks/", include("webhooks.urls")),
     path("administration/", include("administration.urls")),
     path("exports/", include("exports.urls")),
     path("imports/", include("imports.urls")),

@@ -1,0 +1,146 @@
+"""Events reach the endpoints that asked for them, signed, once each, from the task worker."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tests.conftest import advance_usecase, create_form_data, make_measurable, make_usecase
+from tests.imports.pages import run_queued_tasks
+from usecases import services
+from webhooks.models import Delivery, DeliveryState, WebhookEvent
+from webhooks.services import endpoint_create, endpoint_set_active
+
+
+def test_the_request_does_not_wait_and_the_worker_delivers_signed(as_role, org, endpoint, receiver):
+    response = as_role("member").post(reverse("usecases:usecase_create"), create_form_data(org=org))
+    assert response.status_code == 302
+    assert receiver.received == []  # nothing was sent while the request ran
+    assert Delivery.objects.get().state == DeliveryState.PENDING
+
+    run_queued_tasks()
+
+    [request] = receiver.received
+    assert request.signed_with(endpoint.secret)
+    assert request.headers["X-Registry-Event"] == "usecase.created"
+    body = request.json
+    delivery = Delivery.objects.get()
+    assert body["id"] == request.headers["X-Registry-Delivery"] == str(delivery.pk)
+    assert body["event"] == "usecase.created"
+    assert body["usecase"]["title"] == "Route benefit claims to the right office"
+    assert body["usecase"]["url"].endswith(f"/{body['usecase']['key']}/")
+    assert delivery.state == DeliveryState.DELIVERED
+    assert delivery.last_status_code == 200
+    assert delivery.attempts.get().duration_ms >= 0
+
+
+def test_each_workflow_event_arrives_once(org, endpoint, receiver):
+    usecase = make_usecase(org=org)
+    advance_usecase(usecase, org=org, to="active")
+    run_queued_tasks()
+    run_queued_tasks()  # nothing left: no event is sent twice
+    assert receiver.events == [
+        "usecase.created",
+        "usecase.submitted",
+        "usecase.approved",
+        "usecase.signed_off",
+    ]
+    assert all(request.signed_with(endpoint.secret) for request in receiver.received)
+    assert [request.json["usecase"]["status"] for request in receiver.received][-1] == "active"
+
+
+def test_a_failed_delivery_is_retried_later_then_delivered(org, endpoint, receiver):
+    receiver.answers = [500]
+    make_usecase(org=org)
+    run_queued_tasks()
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.last_status_code, delivery.attempt_count) == (
+        DeliveryState.PENDING,
+        500,
+        1,
+    )
+    run_queued_tasks()  # the retry waits for its time: not due yet
+    assert len(receiver.received) == 1
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_queued_tasks()
+    assert len(receiver.received) == 2
+    assert receiver.received[0].json["id"] == receiver.received[1].json["id"]
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.last_status_code, delivery.attempt_count) == (
+        DeliveryState.DELIVERED,
+        200,
+        2,
+    )
+    assert [attempt.status_code for attempt in delivery.attempts.order_by("at")] == [500, 200]
+
+
+def test_a_dead_endpoint_is_given_up_after_the_last_attempt(org):
+    endpoint = endpoint_create(
+        actor=org.admin, url="http://127.0.0.1:9/nothing-here", events=["usecase.created"]
+    )
+    make_usecase(org=org)
+    for _ in range(10):
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        run_queued_tasks()
+    delivery = endpoint.deliveries.get()
+    assert delivery.state == DeliveryState.FAILED
+    assert delivery.attempt_count == 6
+    assert "Error" in delivery.last_error
+
+
+def test_disabled_or_not_subscribed_endpoints_get_nothing(org, receiver):
+    off = endpoint_create(actor=org.admin, url=receiver.url, events=list(WebhookEvent.values))
+    endpoint_set_active(endpoint_id=off.pk, active=False, version=off.version)
+    endpoint_create(actor=org.admin, url=receiver.url, events=["usecase.retired"])
+    advance_usecase(make_usecase(org=org), org=org, to="active")
+    run_queued_tasks()
+    assert receiver.received == []
+    assert not Delivery.objects.exists()
+
+
+def test_switched_off_before_the_worker_ran_sends_nothing(org, endpoint, receiver):
+    make_usecase(org=org)
+    endpoint_set_active(endpoint_id=endpoint.pk, active=False, version=endpoint.version)
+    run_queued_tasks()
+    assert receiver.received == []
+
+
+def test_a_measurement_that_moves_the_evidence_status_sends_both(org, receiver):
+    usecase = make_measurable(org=org)
+    endpoint = endpoint_create(
+        actor=org.admin,
+        url=receiver.url,
+        events=["measurement.recorded", "evidence.status_changed"],
+    )
+    services.measurement_record(
+        usecase=usecase, actor=org.owner, measured_on=timezone.localdate(), value=Decimal(38)
+    )
+    run_queued_tasks()
+    assert sorted(receiver.events) == ["evidence.status_changed", "measurement.recorded"]
+    [evidence] = [
+        request.json
+        for request in receiver.received
+        if request.json["event"] == "evidence.status_changed"
+    ]
+    usecase.refresh_from_db()
+    assert evidence["evidence_status"]["value"] == usecase.evidence_status
+    assert evidence["evidence_status"]["from"] != evidence["evidence_status"]["to"]
+    assert all(request.signed_with(endpoint.secret) for request in receiver.received)
+
+
+def test_an_endpoint_deleted_before_the_worker_ran_sends_nothing(org, endpoint, receiver):
+    make_usecase(org=org)
+    endpoint.delete()
+    run_queued_tasks()
+    assert receiver.received == []
+
+
+def test_a_transfer_of_ownership_is_sent(org, receiver):
+    usecase = advance_usecase(make_usecase(org=org), org=org, to="active")
+    endpoint_create(actor=org.admin, url=receiver.url, events=["usecase.transferred"])
+    services.usecase_transfer_ownership(usecase=usecase, actor=org.owner, new_owner=org.lead)
+    run_queued_tasks()
+    [request] = receiver.received
+    assert request.json["event"] == "usecase.transferred"
+    assert request.json["kind"] == "ownership.transfer_requested"
