@@ -38,6 +38,8 @@ from usecases.models import (
     UseCase,
 )
 from usecases.workflow import transition
+from webhooks.models import Endpoint, WebhookEvent
+from webhooks.services import endpoint_create
 
 # Pages (URL names, or a namespace followed by ":*") that no sweep visits, each with its reason.
 EXCLUDED = {
@@ -131,6 +133,13 @@ def build_site(org) -> Site:
     EnabledProfile.objects.bulk_create(
         [EnabledProfile(key="us_omb_2025"), EnabledProfile(key="uk_atrs")]
     )
+    # A webhook endpoint, so its page and its edit page are swept.
+    endpoint_create(
+        actor=org.admin,
+        url="https://hooks.example.org/registry",
+        events=[WebhookEvent.values[0]],
+        description="The catalogue's listener",
+    )
     return Site(
         org=org,
         by_status=by_status,
@@ -157,6 +166,10 @@ def _pk(site: Site, name: str, default_args: dict) -> int:
         return site.imports["done" if name == "imports:run_detail" else "mapping"].pk
     if "goal" in name:
         return org.goal.pk
+    if name == "webhooks:delivery_redeliver":
+        return "00000000-0000-0000-0000-000000000000"  # POST-only: 405 on a GET
+    if name.startswith("webhooks:"):
+        return Endpoint.objects.get().pk
     if name == "api_pages:token_revoke":
         return 0  # POST-only: 405 on a GET, before any token is looked up
     if name == "administration:person_reactivate":
