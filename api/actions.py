@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 
 from api.auth import may_write
-from api.errors import problem
+from api.errors import form_refused, problem
 from api.schemas import UseCaseOut
-from api.usecases import etag, shown
+from api.usecases import etag, not_found, shown, usecase_by_key
 from core.people import person_name
 from usecases import selectors, services, workflow
 from usecases.choices import Action
@@ -59,9 +59,9 @@ def usecase_action(request, key: str, action: str, body: ActionIn, response: Htt
     if action not in Action.values:
         return problem(404, "Not found", f"No action is called {action}.")
     step = workflow.transition(action)
-    usecase = UseCase.objects.by_key(key).select_related("team", "owner").first()
+    usecase = usecase_by_key(key)
     if usecase is None:
-        return problem(404, "Not found", f"No use case has the key {key}.")
+        return not_found(key)
     if not may_write(request):
         return problem(403, "Forbidden", "This token may only read.")
     seen = if_match(request)
@@ -79,8 +79,7 @@ def usecase_action(request, key: str, action: str, body: ActionIn, response: Htt
         data["new_owner"] = person.pk if person else -1
     form = ActionForm(data, action=step.action, usecase=usecase)
     if not form.is_valid():
-        errors = {name: " ".join(messages) for name, messages in form.errors.items()}
-        return problem(400, "Bad request", form.error_text(), errors=errors)
+        return form_refused(form, form.error_text())
     service = getattr(services, step.service)
     try:
         updated = service(

@@ -3,7 +3,7 @@
 
 from ninja import Router, Schema
 
-from api.errors import problem
+from api.errors import form_refused, problem
 from usecases import dashboard, permissions
 from usecases.filters import UseCaseFilter
 from usecases.models import UseCase
@@ -32,8 +32,7 @@ def dashboard_counts(request):
         dashboard.scope_data(request.GET), queryset=UseCase.objects.all(), custom_fields=False
     )
     if filterset.errors:
-        errors = {name: " ".join(messages) for name, messages in filterset.errors.items()}
-        return problem(400, "Bad request", "Some filters were not understood.", errors=errors)
+        return form_refused(filterset, "Some filters were not understood.")
     scope = dashboard.DashboardScope.from_filter(filterset)
     tiles = [*dashboard.tiles_panel(scope), *dashboard.profile_tiles(scope, enabled_profiles())]
     return {

@@ -9,9 +9,9 @@ from ninja import Schema, Status
 
 from api.actions import if_match, stale
 from api.auth import may_write
-from api.errors import problem
+from api.errors import form_refused, problem
 from api.schemas import UseCaseOut
-from api.usecases import etag, router, shown
+from api.usecases import etag, not_found, router, shown, usecase_by_key
 from portfolio.models import Product, Team
 from usecases import permissions, services
 from usecases.forms import UseCaseForm
@@ -75,13 +75,6 @@ def _form_data(form: UseCaseForm, given: UseCaseIn) -> MultiValueDict:
     return data
 
 
-def _refused(form: UseCaseForm):
-    errors = {name: " ".join(messages) for name, messages in form.errors.items()}
-    return problem(
-        400, "Bad request", "Some fields were refused; nothing was saved.", errors=errors
-    )
-
-
 @router.post("/usecases", response={201: UseCaseOut}, summary="Create a draft")
 def usecase_create(request, body: UseCaseIn, response: HttpResponse):
     if not may_write(request):
@@ -91,7 +84,7 @@ def usecase_create(request, body: UseCaseIn, response: HttpResponse):
     blank = UseCaseForm(user=request.user)
     form = UseCaseForm(_form_data(blank, body), user=request.user)
     if not form.is_valid():
-        return _refused(form)
+        return form_refused(form, "Some fields were refused; nothing was saved.")
     try:
         usecase = services.usecase_create(actor=request.user, data=form.domain_data())
     except services.InvalidValue as refused:
@@ -104,9 +97,9 @@ def usecase_create(request, body: UseCaseIn, response: HttpResponse):
 
 @router.patch("/usecases/{key}", response={200: UseCaseOut}, summary="Change a use case")
 def usecase_update(request, key: str, body: UseCaseIn, response: HttpResponse):
-    usecase = UseCase.objects.by_key(key).select_related("team", "owner").first()
+    usecase = usecase_by_key(key)
     if usecase is None:
-        return problem(404, "Not found", f"No use case has the key {key}.")
+        return not_found(key)
     if not may_write(request):
         return problem(403, "Forbidden", "This token may only read.")
     if not permissions.can_edit(request.user, usecase):
@@ -119,7 +112,7 @@ def usecase_update(request, key: str, body: UseCaseIn, response: HttpResponse):
     current = UseCaseForm(instance=usecase, user=request.user)
     form = UseCaseForm(_form_data(current, body), instance=usecase, user=request.user)
     if not form.is_valid():
-        return _refused(form)
+        return form_refused(form, "Some fields were refused; nothing was saved.")
     try:
         saved = services.usecase_update(
             usecase=usecase, actor=request.user, data=form.domain_data(), expected_version=seen

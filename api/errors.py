@@ -14,3 +14,9 @@ def problem(status: int, title: str, detail: str = "", *, errors: dict | None = 
         body["errors"] = errors
     body.update(more)
     return JsonResponse(body, status=status, content_type=PROBLEM)
+
+
+def form_refused(form, detail: str):
+    """400 for a form or filter set that refused its input, each field named with its messages."""
+    errors = {name: " ".join(messages) for name, messages in form.errors.items()}
+    return problem(400, "Bad request", detail, errors=errors)

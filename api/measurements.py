@@ -7,12 +7,11 @@ from decimal import Decimal
 from ninja import Schema, Status
 
 from api.auth import may_write
-from api.errors import problem
-from api.usecases import router
+from api.errors import form_refused, problem
+from api.usecases import not_found, router, usecase_by_key
 from core.people import person_name
 from usecases import permissions, services
 from usecases.forms import MeasurementForm
-from usecases.models import UseCase
 
 MEASUREMENTS_SHOWN = 500
 
@@ -46,10 +45,6 @@ def _shown(measurement) -> dict:
     }
 
 
-def _usecase(key: str):
-    return UseCase.objects.by_key(key).first()
-
-
 @router.get(
     "/usecases/{key}/measurements",
     response={200: list[MeasurementOut]},
@@ -57,9 +52,9 @@ def _usecase(key: str):
 )
 def measurement_list(request, key: str):
     """Newest first (at most 500)."""
-    usecase = _usecase(key)
+    usecase = usecase_by_key(key)
     if usecase is None:
-        return problem(404, "Not found", f"No use case has the key {key}.")
+        return not_found(key)
     if not permissions.can_view(request.user, usecase):
         return problem(403, "Forbidden", "You may not read this use case.")
     measurements = usecase.measurements.select_related("recorded_by")[:MEASUREMENTS_SHOWN]
@@ -74,17 +69,16 @@ def measurement_list(request, key: str):
 def measurement_create(request, key: str, body: MeasurementIn):
     """``value`` as text in the metric's unit (``12.5``, or ``12,5`` where a comma is the decimal
     mark); ``measured_on`` as year-month-day, never in the future."""
-    usecase = _usecase(key)
+    usecase = usecase_by_key(key)
     if usecase is None:
-        return problem(404, "Not found", f"No use case has the key {key}.")
+        return not_found(key)
     if not may_write(request):
         return problem(403, "Forbidden", "This token may only read.")
     if not permissions.keeps_measurements(request.user, usecase):
         return problem(403, "Forbidden", f"You may not record measurements of {usecase.key}.")
     form = MeasurementForm(body.model_dump(), usecase=usecase)
     if not form.is_valid():
-        errors = {name: " ".join(messages) for name, messages in form.errors.items()}
-        return problem(400, "Bad request", form.error_text(), errors=errors)
+        return form_refused(form, form.error_text())
     data = form.cleaned_data
     try:
         measurement = services.measurement_record(

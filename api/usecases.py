@@ -8,7 +8,7 @@ import binascii
 from django.http import HttpResponse
 from ninja import Router
 
-from api.errors import problem
+from api.errors import form_refused, problem
 from api.schemas import UseCaseOut, UseCasePage
 from core.people import person_name
 from usecases import permissions
@@ -18,6 +18,15 @@ from usecases.models import UseCase
 router = Router(tags=["use cases"])
 
 PAGE_SIZE_LIMIT = 200
+
+
+def usecase_by_key(key: str) -> UseCase | None:
+    """The use case ``key`` names, with what its document shows; None when there is none."""
+    return UseCase.objects.by_key(key).select_related("team", "owner").first()
+
+
+def not_found(key: str):
+    return problem(404, "Not found", f"No use case has the key {key}.")
 
 
 def etag(usecase: UseCase) -> str:
@@ -69,8 +78,7 @@ def usecase_list(request, cursor: str = "", limit: int = 50):
         params.pop(name, None)
     filterset = UseCaseFilter(params, queryset=UseCase.objects.select_related("team", "owner"))
     if filterset.errors:
-        errors = {name: " ".join(messages) for name, messages in filterset.errors.items()}
-        return problem(400, "Bad request", "Some filters were not understood.", errors=errors)
+        return form_refused(filterset, "Some filters were not understood.")
     usecases = filterset.qs.order_by("-number")
     if cursor:
         after = _after(cursor)
@@ -95,9 +103,9 @@ def usecase_list(request, cursor: str = "", limit: int = 50):
 def usecase_detail(request, key: str, response: HttpResponse):
     """One use case by its key (``UC-1042``). Its ``ETag`` is its version: send it back as
     ``If-Match`` with a change."""
-    usecase = UseCase.objects.by_key(key).select_related("team", "owner").first()
+    usecase = usecase_by_key(key)
     if usecase is None:
-        return problem(404, "Not found", f"No use case has the key {key}.")
+        return not_found(key)
     if not permissions.can_view(request.user, usecase):
         return problem(403, "Forbidden", "You may not read this use case.")
     response["ETag"] = etag(usecase)

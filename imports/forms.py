@@ -16,11 +16,11 @@ from imports.mapping import (
     target_kind,
 )
 from imports.models import SavedMapping
-from imports.permissions import led_team_ids, may_import_into
+from imports.permissions import may_import_into
 from imports.reading import ReadError
 from imports.runs import read_upload
 from portfolio.models import Team
-from portfolio.permissions import is_admin
+from portfolio.permissions import is_admin, led_team_ids
 from usecases.choices import AssessmentKind, Source
 from usecases.models import UseCase
 

@@ -2,15 +2,10 @@
 confirmation) or into one team; a team lead imports into a team they lead, every row into it, and
 creates no unit or team. A run is seen by the person who started it and by admins."""
 
-from portfolio.choices import MembershipRole
-from portfolio.permissions import can_view_portfolio, is_admin, team_roles
+from portfolio.permissions import can_view_portfolio, is_admin, led_team_ids
 
 # The account ``manage.py import_register`` writes as when no one is named: an operator's import.
 IMPORTER_USERNAME = "register-import"
-
-
-def led_team_ids(user) -> set[int]:
-    return {team for team, role in team_roles(user).items() if role == MembershipRole.LEAD}
 
 
 def can_import(user) -> bool:

@@ -81,6 +81,11 @@ def is_lead(user, team_id: int) -> bool:
     return team_roles(user).get(team_id) == MembershipRole.LEAD
 
 
+def led_team_ids(user) -> set[int]:
+    """The teams (not archived) ``user`` leads."""
+    return {team_id for team_id, role in team_roles(user).items() if role == MembershipRole.LEAD}
+
+
 def can_view_portfolio(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 

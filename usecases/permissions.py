@@ -14,6 +14,7 @@ from portfolio.permissions import (
     is_lead,
     is_member,
     is_reviewer,
+    led_team_ids,
     team_roles,
 )
 from usecases.choices import EDITABLE_STATUSES, MEASURABLE_STATUSES, Status
@@ -126,7 +127,7 @@ def bulk_assign_team_ids(user) -> set[int] | None:
     lead; None means every team (admins)."""
     if is_admin(user):
         return None
-    return {team_id for team_id in team_roles(user) if is_lead(user, team_id)}
+    return led_team_ids(user)
 
 
 def may_move_to_team(user, team) -> bool:
