@@ -32,6 +32,10 @@ def importer_account():
             "password": make_password(None),  # unusable: nobody signs in as it
         },
     )
+    if user.is_active or user.has_usable_password():  # made before, or changed since: made safe
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
     return user
 
 

@@ -201,3 +201,19 @@ def test_a_number_with_more_places_than_kept_is_rounded_and_said(org, tmp_path):
 
     assert str(UseCase.objects.get().metric_baseline) == "1.2346"
     assert "Rounded to 4 decimal places." in [i["why"] for i in run.rows.get().issues]
+
+
+def test_the_command_s_account_made_before_without_an_unusable_password_keeps_its_reach(
+    db, tmp_path
+):
+    write_us_2025(tmp_path / "2025.csv", [us_2025_row(1)])
+    import_register(tmp_path / "2025.csv")
+    from imports.runs import importer_account
+
+    account = importer_account()
+    account.password = ""  # as an account made before passwords were marked unusable
+    account.save(update_fields=["password"])
+
+    line, _ = import_register(tmp_path / "2025.csv")
+
+    assert line == "read 1, created 0, updated 0, unchanged 1, skipped 0, failed 0"
