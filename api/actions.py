@@ -6,11 +6,11 @@ changed since."""
 
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router
 
 from api.auth import may_write
-from api.errors import form_refused, problem
-from api.schemas import UseCaseOut
+from api.errors import form_refused, problem, problems
+from api.schemas import InputSchema, UseCaseOut
 from api.usecases import etag, not_found, shown, usecase_by_key
 from core.people import person_name
 from usecases import selectors, services, workflow
@@ -21,7 +21,7 @@ from usecases.models import UseCase
 router = Router(tags=["workflow"])
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     note: str = ""
     accepted: bool = False
     new_owner: str = ""  # a username, for a transfer
@@ -49,7 +49,7 @@ def stale(usecase: UseCase, seen: int):
 
 @router.post(
     "/usecases/{key}/actions/{action}",
-    response={200: UseCaseOut},
+    response={200: UseCaseOut, **problems(400, 403, 404, 409, 412, 428)},
     summary="Take a workflow action",
 )
 def usecase_action(request, key: str, action: str, body: ActionIn, response: HttpResponse):

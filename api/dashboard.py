@@ -3,7 +3,7 @@
 
 from ninja import Router, Schema
 
-from api.errors import form_refused, problem
+from api.errors import form_refused, problem, problems
 from usecases import dashboard, permissions
 from usecases.filters import UseCaseFilter
 from usecases.models import UseCase
@@ -24,7 +24,11 @@ class DashboardOut(Schema):
     stages: list[Count]
 
 
-@router.get("/dashboard", response={200: DashboardOut}, summary="The dashboard's counts")
+@router.get(
+    "/dashboard",
+    response={200: DashboardOut, **problems(400, 403)},
+    summary="The dashboard's counts",
+)
 def dashboard_counts(request):
     if not permissions.can_view_dashboard(request.user):
         return problem(403, "Forbidden", "You may not read the dashboard.")

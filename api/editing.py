@@ -5,12 +5,12 @@ changes; the rest is taken from the use case as it is. Editing needs ``If-Match`
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.utils.datastructures import MultiValueDict
-from ninja import Schema, Status
+from ninja import Status
 
 from api.actions import if_match, stale
 from api.auth import may_write
-from api.errors import form_refused, problem
-from api.schemas import UseCaseOut
+from api.errors import form_refused, problem, problems
+from api.schemas import InputSchema, UseCaseOut
 from api.usecases import etag, not_found, router, shown, usecase_by_key
 from portfolio.models import Product, Team
 from usecases import permissions, services
@@ -18,7 +18,7 @@ from usecases.forms import UseCaseForm
 from usecases.models import UseCase
 
 
-class UseCaseIn(Schema):
+class UseCaseIn(InputSchema):
     """The fields to set; those left out keep their value. ``team`` and ``products`` by slug,
     ``owner`` by username, ``goals`` by id; ``fields`` any other field of the use-case form by
     its name (register fields such as ``contact_email``, custom fields as ``cf_<name>``)."""
@@ -60,6 +60,8 @@ def _form_data(form: UseCaseForm, given: UseCaseIn) -> MultiValueDict:
         if name in lookups:
             found = lookups[name](value) if value else ""
             data[name] = "" if found == "" else str(found if found is not None else -1)
+        elif name in ("products", "goals") and value is None:
+            data.setlist(name, [])  # null: none linked
         elif name == "products":
             found = Product.objects.filter(slug__in=value).values_list("pk", flat=True)
             data.setlist(name, [str(pk) for pk in found] + ["-1"] * (len(set(value)) - len(found)))
@@ -75,7 +77,9 @@ def _form_data(form: UseCaseForm, given: UseCaseIn) -> MultiValueDict:
     return data
 
 
-@router.post("/usecases", response={201: UseCaseOut}, summary="Create a draft")
+@router.post(
+    "/usecases", response={201: UseCaseOut, **problems(400, 403)}, summary="Create a draft"
+)
 def usecase_create(request, body: UseCaseIn, response: HttpResponse):
     if not may_write(request):
         return problem(403, "Forbidden", "This token may only read.")
@@ -95,7 +99,11 @@ def usecase_create(request, body: UseCaseIn, response: HttpResponse):
     return Status(201, shown(usecase))
 
 
-@router.patch("/usecases/{key}", response={200: UseCaseOut}, summary="Change a use case")
+@router.patch(
+    "/usecases/{key}",
+    response={200: UseCaseOut, **problems(400, 403, 404, 409, 412, 428)},
+    summary="Change a use case",
+)
 def usecase_update(request, key: str, body: UseCaseIn, response: HttpResponse):
     usecase = usecase_by_key(key)
     if usecase is None:

@@ -10,13 +10,19 @@ from api import editing, measurements  # noqa: F401  (their operations join the 
 from api.actions import router as actions
 from api.auth import AUTH, RateLimited
 from api.dashboard import router as dashboard
-from api.errors import problem
+from api.errors import problem, problem_content_types
 from api.portfolio import router as portfolio
 from api.usecases import router as usecases
 
 DOCS_CSP = {"style-src": ["'unsafe-inline'"], "img-src": ["data:"]}
 
-api = NinjaAPI(
+
+class RegistryAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return problem_content_types(super().get_openapi_schema(**kwargs))
+
+
+api = RegistryAPI(
     title="Use-case registry API",
     version="1",
     description="Every business use case, its owner, success signal, products and goals.",

@@ -7,7 +7,8 @@ from decimal import Decimal
 from ninja import Schema, Status
 
 from api.auth import may_write
-from api.errors import form_refused, problem
+from api.errors import form_refused, problem, problems
+from api.schemas import InputSchema
 from api.usecases import not_found, router, usecase_by_key
 from core.people import person_name
 from usecases import permissions, services
@@ -26,7 +27,7 @@ class MeasurementOut(Schema):
     created_at: datetime
 
 
-class MeasurementIn(Schema):
+class MeasurementIn(InputSchema):
     measured_on: str
     value: str
     note: str = ""
@@ -47,7 +48,7 @@ def _shown(measurement) -> dict:
 
 @router.get(
     "/usecases/{key}/measurements",
-    response={200: list[MeasurementOut]},
+    response={200: list[MeasurementOut], **problems(400, 403, 404)},
     summary="A use case's measurements",
 )
 def measurement_list(request, key: str):
@@ -63,7 +64,7 @@ def measurement_list(request, key: str):
 
 @router.post(
     "/usecases/{key}/measurements",
-    response={201: MeasurementOut},
+    response={201: MeasurementOut, **problems(400, 403, 404, 409)},
     summary="Record a measurement",
 )
 def measurement_create(request, key: str, body: MeasurementIn):

@@ -5,7 +5,7 @@ pages."""
 from django.contrib.auth import get_user_model
 from ninja import Router, Schema
 
-from api.errors import problem
+from api.errors import problem, problems
 from core.people import person_name
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.permissions import can_view_portfolio
@@ -50,7 +50,9 @@ def _refused(request):
     return None
 
 
-@router.get("/teams", response={200: list[TeamOut]}, summary="Teams and units")
+@router.get(
+    "/teams", response={200: list[TeamOut], **problems(400, 403)}, summary="Teams and units"
+)
 def team_list(request):
     if refused := _refused(request):
         return refused
@@ -67,7 +69,7 @@ def team_list(request):
     ]
 
 
-@router.get("/products", response={200: list[ProductOut]}, summary="Products")
+@router.get("/products", response={200: list[ProductOut], **problems(400, 403)}, summary="Products")
 def product_list(request):
     if refused := _refused(request):
         return refused
@@ -84,7 +86,11 @@ def product_list(request):
     ]
 
 
-@router.get("/goals", response={200: list[GoalOut]}, summary="Strategic goals (a tree by parent)")
+@router.get(
+    "/goals",
+    response={200: list[GoalOut], **problems(400, 403)},
+    summary="Strategic goals (a tree by parent)",
+)
 def goal_list(request):
     if refused := _refused(request):
         return refused
@@ -103,7 +109,11 @@ def goal_list(request):
     ]
 
 
-@router.get("/people", response={200: list[PersonOut]}, summary="People with an active account")
+@router.get(
+    "/people",
+    response={200: list[PersonOut], **problems(400, 403)},
+    summary="People with an active account",
+)
 def person_list(request):
     if refused := _refused(request):
         return refused

@@ -4,6 +4,31 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import field_validator
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Text may not hold the NUL character.")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _without_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _without_nul(key)
+            _without_nul(item)
+    return value
+
+
+class InputSchema(Schema):
+    """What a request sends. No text may hold NUL (PostgreSQL stores none; the pages' forms
+    refuse it too), so it is refused naming the field before anything is looked up."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul(cls, value):
+        return _without_nul(value)
 
 
 class TeamRef(Schema):

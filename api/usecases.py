@@ -8,7 +8,7 @@ import binascii
 from django.http import HttpResponse
 from ninja import Router
 
-from api.errors import form_refused, problem
+from api.errors import form_refused, problem, problems
 from api.schemas import UseCaseOut, UseCasePage
 from core.people import person_name
 from usecases import permissions
@@ -59,7 +59,9 @@ def _after(cursor: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-@router.get("/usecases", response={200: UseCasePage}, summary="List use cases")
+@router.get(
+    "/usecases", response={200: UseCasePage, **problems(400, 403)}, summary="List use cases"
+)
 def usecase_list(request, cursor: str = "", limit: int = 50):
     """The use cases the list page shows, filtered by its query parameters (``q``, ``status``,
     ``stage``, ``team``, ``product``, ``goal``, ``owner``, ...), newest first, ``limit`` a page
@@ -99,7 +101,9 @@ def usecase_list(request, cursor: str = "", limit: int = 50):
     }
 
 
-@router.get("/usecases/{key}", response={200: UseCaseOut}, summary="One use case")
+@router.get(
+    "/usecases/{key}", response={200: UseCaseOut, **problems(400, 403, 404)}, summary="One use case"
+)
 def usecase_detail(request, key: str, response: HttpResponse):
     """One use case by its key (``UC-1042``). Its ``ETag`` is its version: send it back as
     ``If-Match`` with a change."""
