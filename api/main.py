@@ -3,7 +3,7 @@ the registry's own static files), errors as problem+json."""
 
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import editing, measurements  # noqa: F401  (their operations join the use cases' router)
@@ -29,6 +29,9 @@ api = RegistryAPI(
     urls_namespace="api",
     auth=AUTH,
     docs_url="/docs",
+    # Without deep links: Swagger UI puts each one inside the operation's button (a link nested
+    # in a button, which a screen reader cannot operate).
+    docs=Swagger(settings={"deepLinking": False}),
     openapi_url="/openapi.json",
 )
 api.add_router("/", usecases)

@@ -48,8 +48,8 @@ EXCLUDED = {
     "exports:usecase_export": "a file download, not a page (tests/exports checks each format per role)",
     "imports:run_failures": "a file download, not a page (tests/imports checks it per role)",
     "api:*": (
-        "the JSON API and its document (tests/api checks them per role); its docs page is "
-        "Swagger UI, whose markup is django-ninja's bundle, not ours"
+        "the JSON API and its document (tests/api checks them per role); its docs page draws "
+        "itself with JavaScript, so test_accessibility checks it once drawn and opened"
     ),
 }
 

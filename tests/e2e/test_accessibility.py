@@ -168,3 +168,16 @@ RING_CONTRAST = """element => {
   const [light, dark] = [luminance(style.outlineColor), luminance(background)].sort((a, b) => b - a);
   return (light + 0.05) / (dark + 0.05);
 }"""
+
+
+def test_the_api_documentation_page_has_no_serious_violation(org, open_browser, axe_source):
+    """The interactive API docs (Swagger UI, served from the registry's own static files), once
+    they have drawn the operations."""
+    page = sign_in(open_browser, "member", org).page
+    assert page.goto("/api/v1/docs").status == 200
+    page.locator(".opblock").first.wait_for()
+    assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
+    # One operation opened: its parameters, body and answers.
+    page.locator(".opblock-summary-control").first.click()
+    page.locator(".opblock-body").first.wait_for()
+    assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
