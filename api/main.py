@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api import editing, measurements  # noqa: F401  (their operations join the use cases' router)
+from api import editing, measurements, tokens  # noqa: F401  (their operations join the use cases' router)
 from api.actions import router as actions
 from api.auth import AUTH, RateLimited
 from api.dashboard import router as dashboard
@@ -68,11 +68,27 @@ def http_error(request, exc):
     return problem(exc.status_code, str(exc.message) or "Error")
 
 
+@login_not_required
+def unknown_path(request):
+    """Any other path under /api/: 401 without credentials (as every operation answers), else a
+    404 problem pointing at the document. Never the HTML pages' 404 or a sign-in redirect."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    signed_in = request.user.is_authenticated and request.user.is_active
+    if not signed_in and not (scheme.lower() == "bearer" and tokens.authenticate(key.strip())):
+        return unauthenticated(request, None)
+    return problem(
+        404, "Not found", "No API operation has this path: see /api/v1/openapi.json for them all."
+    )
+
+
 def urls():
     """The API's URL patterns, each left to the API's own authentication: none redirects to the
     sign-in page (Django's LoginRequiredMiddleware would)."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
+        if pattern.name == "api-root":  # /api/v1/ itself: no operation
+            pattern.callback = unknown_path
         pattern.callback = login_not_required(pattern.callback)
         if pattern.name == "openapi-view":
             # Swagger UI sets style attributes and draws its icons as data: images.

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from api.main import unknown_path as unknown_api_path
 from api.main import urls as api_urls
 from config.views import favicon
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("imports/", include("imports.urls")),
     path("api/v1/", api_urls()),
+    re_path(r"^api/", unknown_api_path),
     # /account/tokens/: each person's API access tokens
     path("account/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -167,3 +167,17 @@ def test_past_the_rate_a_token_gets_429_with_retry_after(client, org, settings):
 
 def test_rate_limited_carries_seconds():
     assert RateLimited(5).retry_after == 5
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/", "/api/v1/no-such-thing", "/api/v2/usecases"])
+def test_a_path_no_operation_has_answers_as_the_api_does(path, client, org):
+    """401 problem+json without credentials, 404 problem+json with them: never the pages' HTML
+    404 or a redirect to the sign-in page."""
+    anonymous = client.get(path)
+    assert (anonymous.status_code, anonymous["Content-Type"]) == (401, "application/problem+json")
+    _, text = tokens.create(org.member, name="script", scope="read")
+    known = client.get(path, headers={"Authorization": f"Bearer {text}"})
+    assert (known.status_code, known["Content-Type"]) == (404, "application/problem+json")
+    assert "openapi.json" in known.json()["detail"]
+    client.force_login(org.member)
+    assert client.get(path).status_code == 404
