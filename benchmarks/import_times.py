@@ -30,30 +30,14 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import psycopg  # noqa: E402
+from benchmarks.scratch import recreate, server_url  # noqa: E402
 
 FILES = ("us_federal_ai_inventory_2025.csv", "nl_algoritmeregister_2023_pub_data.json")
-
-
-def server_url(database: str) -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it): the benchmark "
-                 "creates and drops a database of its own there.")  # fmt: skip
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
-def recreate(database: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(server_url("postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{database}"')
 
 
 def scaled_us_2025(source: Path, times: int, folder: Path) -> Path:
