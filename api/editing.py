@@ -2,42 +2,106 @@
 checks and messages: one set of rules) and the same services. A change is sent as the fields it
 changes; the rest is taken from the use case as it is. Editing needs ``If-Match``."""
 
+from datetime import date
+from decimal import Decimal
+
+from django import forms
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.utils.datastructures import MultiValueDict
 from ninja import Status
+from pydantic import Field, create_model
 
 from api.actions import if_match, stale
 from api.auth import may_write
 from api.errors import form_refused, problem, problems
-from api.schemas import InputSchema, UseCaseOut
+from api.schemas import EDITED, InputSchema, UseCaseOut
 from api.usecases import etag, not_found, router, shown, usecase_by_key
 from portfolio.models import Product, Team
 from usecases import permissions, services
 from usecases.forms import UseCaseForm
-from usecases.models import UseCase
+from usecases.forms.fields import AssessmentsField, WebAddressLinesField
+from usecases.models import CustomFieldType, UseCase
+from usecases.numbers import plain_decimal
+from usecases.register import assessments_text
+
+CustomValueIn = bool | int | Decimal | str | list[str] | None
+
+UseCaseFieldsIn = create_model(
+    "UseCaseFieldsIn",
+    __base__=InputSchema,
+    **{name: (kind | None, Field(None, description=text)) for name, kind, text in EDITED},
+)
 
 
-class UseCaseIn(InputSchema):
-    """The fields to set; those left out keep their value. ``team`` and ``products`` by slug,
-    ``owner`` by username, ``goals`` by id; ``fields`` any other field of the use-case form by
-    its name (register fields such as ``contact_email``, custom fields as ``cf_<name>``)."""
+class UseCaseIn(UseCaseFieldsIn):
+    """The fields to set; those left out keep their value, null or "" clears one. ``team`` and
+    ``products`` by slug, ``owner`` by username, ``goals`` by id; ``custom_fields`` by the field's
+    name (``GET /custom-fields`` lists them): text, a number, yes/no as true or false, a date as
+    year-month-day, a choice, a list for a multiple choice, a person by username. ``fields``, any
+    field of the use-case form by the name it posts (``cf_<name>`` for a custom field), as text."""
 
-    title: str | None = None
-    who: str | None = None
-    problem: str | None = None
-    success_signal: str | None = None
-    business_intent: str | None = None
     team: str | None = None
     owner: str | None = None
     products: list[str] | None = None
     goals: list[int] | None = None
-    lifecycle_stage: str | None = None
+    custom_fields: dict[str, CustomValueIn] = {}
     fields: dict[str, str | list[str]] = {}
 
 
-def _form_data(form: UseCaseForm, given: UseCaseIn) -> MultiValueDict:
-    """What the page would post: every field as the form shows it now, then what was given."""
+def _text(value) -> str:
+    """A typed value as the page's form posts it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    return str(value)
+
+
+def _posted(field, value) -> list[str] | str:
+    """A typed value of the form's ``field`` as the page posts it: a list for a multiple choice,
+    the lines a list of web addresses or assessments is typed in, else text."""
+    if isinstance(field, AssessmentsField):
+        # Only what was sent of each (``exclude_unset`` reaches into the items too).
+        lines = [
+            {"kind": item["kind"], "date": _text(item.get("date")), "link": item.get("link") or ""}
+            for item in value or []
+        ]
+        return assessments_text(lines)
+    if isinstance(field, WebAddressLinesField):
+        return "\n".join(value or [])
+    if isinstance(value, list) or isinstance(field, forms.MultipleChoiceField):
+        return [_text(item) for item in value or []]
+    return _text(value)
+
+
+def _custom_posts(given: dict, form: UseCaseForm) -> tuple[dict, dict[str, str]]:
+    """``custom_fields`` as the form's fields (``cf_<name>``) post them, and the names that are
+    no custom field in use; a person by username (an unknown one is refused by the form)."""
+    fields, posts, unknown = form.custom_fields, {}, {}
+    for name, value in given.items():
+        field = fields.get(name)
+        if field is None:
+            unknown[f"custom_fields.{name}"] = f"No custom field in use is named “{name}”."
+        elif field.type == CustomFieldType.PERSON and isinstance(value, str) and value:
+            found = _person_pk(value)  # someone unknown: the form refuses the name
+            posts[field.key] = str(found) if found is not None else value
+        else:
+            posts[field.key] = _posted(form.fields[field.key], value)
+    return posts, unknown
+
+
+def _person_pk(username: str) -> int | None:
+    return get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+
+
+def _form_data(form: UseCaseForm, given: UseCaseIn) -> tuple[MultiValueDict, dict[str, str]]:
+    """What the page would post: every field as the form shows it now, then what was given; and
+    the names given that the form has no field for."""
     data = MultiValueDict()
     for name, field in form.fields.items():
         value = form[name].value()
@@ -50,11 +114,10 @@ def _form_data(form: UseCaseForm, given: UseCaseIn) -> MultiValueDict:
             data[name] = "" if value is None else str(value)
     sent = given.model_dump(exclude_unset=True)
     extra = sent.pop("fields", {})
+    posts, unknown = _custom_posts(sent.pop("custom_fields", {}), form)
     lookups = {
         "team": lambda slug: Team.objects.filter(slug=slug).values_list("pk", flat=True).first(),
-        "owner": lambda username: (
-            get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
-        ),
+        "owner": _person_pk,
     }
     for name, value in sent.items():
         if name in lookups:
@@ -68,13 +131,23 @@ def _form_data(form: UseCaseForm, given: UseCaseIn) -> MultiValueDict:
         elif name == "goals":
             data.setlist(name, [str(pk) for pk in value])
         else:
-            data[name] = "" if value is None else value
-    for name, value in extra.items():
+            posts[name] = _posted(form.fields[name], value)
+    for name, value in {**posts, **extra}.items():
         if isinstance(value, list):
             data.setlist(name, value)
         else:
             data[name] = value
-    return data
+    return data, unknown
+
+
+def _bound(given: UseCaseIn, **kwargs) -> tuple[UseCaseForm, dict[str, str]]:
+    """The page's form bound to what the page would post with ``given`` applied, and the custom
+    fields given that are none in use."""
+    data, unknown = _form_data(UseCaseForm(**kwargs), given)
+    return UseCaseForm(data, **kwargs), unknown
+
+
+REFUSED = "Some fields were refused; nothing was saved."
 
 
 @router.post(
@@ -85,10 +158,11 @@ def usecase_create(request, body: UseCaseIn, response: HttpResponse):
         return problem(403, "Forbidden", "This token may only read.")
     if not permissions.can_create(request.user):
         return problem(403, "Forbidden", "You may not create use cases.")
-    blank = UseCaseForm(user=request.user)
-    form = UseCaseForm(_form_data(blank, body), user=request.user)
+    form, unknown = _bound(body, user=request.user)
+    if unknown:
+        return problem(400, "Bad request", REFUSED, errors=unknown)
     if not form.is_valid():
-        return form_refused(form, "Some fields were refused; nothing was saved.")
+        return form_refused(form, REFUSED)
     try:
         usecase = services.usecase_create(actor=request.user, data=form.domain_data())
     except services.InvalidValue as refused:
@@ -117,10 +191,11 @@ def usecase_update(request, key: str, body: UseCaseIn, response: HttpResponse):
         return problem(428, "Precondition required", "Send the version you read as If-Match.")
     if seen != usecase.version:
         return stale(usecase, seen)
-    current = UseCaseForm(instance=usecase, user=request.user)
-    form = UseCaseForm(_form_data(current, body), instance=usecase, user=request.user)
+    form, unknown = _bound(body, instance=usecase, user=request.user)
+    if unknown:
+        return problem(400, "Bad request", REFUSED, errors=unknown)
     if not form.is_valid():
-        return form_refused(form, "Some fields were refused; nothing was saved.")
+        return form_refused(form, REFUSED)
     try:
         saved = services.usecase_update(
             usecase=usecase, actor=request.user, data=form.domain_data(), expected_version=seen

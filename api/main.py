@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api import editing, measurements, tokens  # noqa: F401  (their operations join the use cases' router)
 from api.actions import router as actions
 from api.auth import AUTH, RateLimited
+from api.custom_fields import router as custom_fields
 from api.dashboard import router as dashboard
 from api.errors import problem, problem_content_types
 from api.portfolio import router as portfolio
@@ -38,6 +39,7 @@ api.add_router("/", usecases)
 api.add_router("/", actions)
 api.add_router("/", portfolio)
 api.add_router("/", dashboard)
+api.add_router("/", custom_fields)
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,23 +1,30 @@
-"""Use cases through the API: the list (the list page's filters and search, a cursor a page) and
-one use case with its version as the ``ETag``. Reading asks ``usecases.permissions`` as the pages
-do."""
+"""Use cases through the API: the list (the list page's filters, search and sorts, a cursor a
+page) and one use case with its version as the ``ETag``. Reading asks ``usecases.permissions`` as
+the pages do."""
 
-import base64
-import binascii
-
+from django.contrib.auth import get_user_model
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from api.errors import form_refused, problem, problems
-from api.schemas import UseCaseOut, UseCasePage
+from api.keyset import Keyset, StaleCursor
+from api.schemas import UseCaseOut, UseCasePage, typed_value
 from core.people import person_name
 from usecases import permissions
+from usecases.custom_fields.values import active_fields
 from usecases.filters import UseCaseFilter
-from usecases.models import UseCase
+from usecases.models import CustomFieldType, UseCase
 
 router = Router(tags=["use cases"])
 
 PAGE_SIZE_LIMIT = 200
+# The list page's sorts, as its filter set defines them (custom fields add cf_<name> and -cf_<name>).
+SORTS = ", ".join(
+    [
+        *(f"`{value}`" for value, _ in UseCaseFilter.base_filters["sort"].extra["choices"]),
+        "`cf_<name>`",
+    ]
+)
 
 
 def usecase_by_key(key: str) -> UseCase | None:
@@ -33,7 +40,35 @@ def etag(usecase: UseCase) -> str:
     return f'"{usecase.version}"'
 
 
+def _people(usecases: list[UseCase], fields: dict) -> dict[int, dict]:
+    """The people the use cases' person fields name, by id: one query, none without any."""
+    ids = {
+        usecase.custom_values.get(name)
+        for usecase in usecases
+        for name, field in fields.items()
+        if field.type == CustomFieldType.PERSON
+    } - {None}
+    if not ids:
+        return {}
+    people = get_user_model().objects.filter(pk__in=[pk for pk in ids if type(pk) is int])
+    return {
+        user.pk: {"username": user.get_username(), "name": person_name(user)} for user in people
+    }
+
+
+def shown_all(usecases: list[UseCase]) -> list[dict]:
+    """The use cases as the API shows them, each custom field in use typed: the definitions in
+    one query, and the people their person fields name in one more (whatever the number)."""
+    fields = active_fields()
+    people = _people(usecases, fields)
+    return [_document(usecase, fields, people) for usecase in usecases]
+
+
 def shown(usecase: UseCase) -> dict:
+    return shown_all([usecase])[0]
+
+
+def _document(usecase: UseCase, fields: dict, people: dict) -> dict:
     data = {
         name: getattr(usecase, name) for name in UseCaseOut.model_fields if hasattr(usecase, name)
     }
@@ -42,63 +77,61 @@ def shown(usecase: UseCase) -> dict:
     data["owner"] = (
         {"username": owner.get_username(), "name": person_name(owner)} if owner else None
     )
+    stored = usecase.custom_values or {}
+    data["custom_fields"] = [
+        {
+            "name": name,
+            "label": field.label,
+            "type": field.type,
+            "value": typed_value(field.type, stored.get(name), people),
+        }
+        for name, field in fields.items()
+    ]
     data["url"] = usecase.get_absolute_url()
     data["key"] = usecase.key
     return data
 
 
-def _cursor(number: int) -> str:
-    return base64.urlsafe_b64encode(str(number).encode()).decode().rstrip("=")
-
-
-def _after(cursor: str) -> int | None:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    return int(text) if text.isascii() and text.isdigit() else None
+def _refused(name: str, detail: str):
+    return problem(400, "Bad request", detail, errors={name: detail})
 
 
 @router.get(
     "/usecases", response={200: UseCasePage, **problems(400, 403)}, summary="List use cases"
 )
-def usecase_list(request, cursor: str = "", limit: int = 50):
+def usecase_list(
+    request,
+    cursor: str = "",
+    limit: int = 50,
+    sort: str = Query(
+        "",
+        description=f"The list page's sorts: {SORTS} (a custom field, `-` before any: reversed).",
+    ),
+):
     """The use cases the list page shows, filtered by its query parameters (``q``, ``status``,
-    ``stage``, ``team``, ``product``, ``goal``, ``owner``, ...), newest first, ``limit`` a page
-    (at most 200); ``next_cursor`` fetches the next page."""
+    ``stage``, ``team``, ``product``, ``goal``, ``owner``, the register and custom-field filters)
+    and sorted as it sorts (``sort``; newest first without one, the newest first among equal
+    values), ``limit`` a page (at most 200); ``next_cursor`` fetches the next page of the same
+    sort, whatever was added or changed in between."""
     if not permissions.can_view(request.user):
         return problem(403, "Forbidden", "You may not read use cases.")
     if not 1 <= limit <= PAGE_SIZE_LIMIT:
-        return problem(
-            400,
-            "Bad request",
-            f"limit is from 1 to {PAGE_SIZE_LIMIT}.",
-            errors={"limit": "out of range"},
-        )
+        return _refused("limit", f"limit is from 1 to {PAGE_SIZE_LIMIT}.")
     params = request.GET.copy()
-    for name in ("cursor", "limit", "sort"):
+    for name in ("cursor", "limit"):
         params.pop(name, None)
     filterset = UseCaseFilter(params, queryset=UseCase.objects.select_related("team", "owner"))
     if filterset.errors:
-        return form_refused(filterset, "Some filters were not understood.")
-    usecases = filterset.qs.order_by("-number")
-    if cursor:
-        after = _after(cursor)
-        if after is None:
-            return problem(
-                400,
-                "Bad request",
-                "The cursor is not one this API gave.",
-                errors={"cursor": "unknown"},
-            )
-        usecases = usecases.filter(number__lt=after)
+        return form_refused(filterset, "Some filters or the sort were not understood.")
+    keyset = Keyset(filterset.qs, sort=sort)
+    try:
+        usecases = keyset.after(cursor) if cursor else keyset.queryset
+    except StaleCursor as refusal:
+        return _refused("cursor", str(refusal))
     page = list(usecases[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    return {
-        "items": [shown(usecase) for usecase in page],
-        "next_cursor": _cursor(page[-1].number) if more else None,
-    }
+    return {"items": shown_all(page), "next_cursor": keyset.cursor(page[-1]) if more else None}
 
 
 @router.get(

@@ -97,3 +97,88 @@ def test_a_change_without_if_match_or_by_someone_outside_the_team_changes_nothin
 
     assert (missing.status_code, outsider.status_code) == (428, 403)
     assert UseCase.objects.get(pk=usecase.pk).title == usecase.title
+
+
+def patch(client, usecase, body):
+    """``body`` sent as a change of ``usecase`` at the version it has."""
+    return client.patch(
+        f"/api/v1/usecases/{usecase.key}",
+        body,
+        content_type="application/json",
+        headers={"If-Match": f'"{usecase.version}"'},
+    )
+
+
+def test_register_fields_are_sent_typed_and_stored_as_the_page_stores_them(as_user, org):
+    usecase = make_usecase(org=org, vendor="Kept Ltd")
+    sent = {
+        "contact_email": "ai-office@example.org",
+        "sourcing": "vendor",
+        "impact_level": "high",
+        "personal_data": False,
+        "impact_assessments": [
+            {"kind": "dpia", "date": "2024-03-01", "link": "https://example.org/dpia"},
+            {"kind": "iama"},
+        ],
+        "techniques": ["nlp", "classical_ml"],
+        "documentation_urls": ["https://docs.example.org/a", "https://docs.example.org/b"],
+        "started_on": "2024-05-01",
+        "lifecycle_stage": "pilot",
+        "metric_name": "Days to decide",
+        "metric_baseline": 12.5,
+        "business_value": 4,
+    }
+
+    response = patch(as_user(org.member), usecase, sent)
+
+    assert response.status_code == 200, response.content
+    fresh = UseCase.objects.get(pk=usecase.pk)
+    assert (fresh.vendor, fresh.contact_email, fresh.impact_level) == (
+        "Kept Ltd",
+        "ai-office@example.org",
+        "high",
+    )
+    assert fresh.personal_data is False
+    assert fresh.impact_assessments == [
+        {"kind": "dpia", "date": "2024-03-01", "link": "https://example.org/dpia"},
+        {"kind": "iama", "date": "", "link": ""},
+    ]
+    assert sorted(fresh.techniques) == ["classical_ml", "nlp"]
+    assert fresh.documentation_urls == sent["documentation_urls"]
+    assert (str(fresh.started_on), fresh.lifecycle_stage, str(fresh.metric_baseline)) == (
+        "2024-05-01",
+        "pilot",
+        "12.5000",
+    )
+    shown = response.json()
+    assert (shown["personal_data"], shown["business_value"]) == (False, 4)
+
+
+@pytest.mark.parametrize(
+    ("sent", "field"),
+    [
+        ({"impact_level": "extreme"}, "impact_level"),
+        ({"personal_data": "perhaps"}, "personal_data"),
+        ({"techniques": ["quantum"]}, "techniques"),
+        ({"started_on": "2024-13-01"}, "started_on"),
+        ({"business_value": 9}, "business_value"),
+        ({"contact_email": "not an address"}, "contact_email"),
+        ({"documentation_urls": ["docs.example.org"]}, "documentation_urls"),
+        ({"impact_assessments": [{"kind": "dpia", "link": "ftp://x.org"}]}, "impact_assessments"),
+        ({"ended_on": "2020-01-01", "started_on": "2024-01-01"}, "ended_on"),
+    ],
+)
+def test_a_register_value_of_the_wrong_type_or_choice_is_refused_naming_it(
+    as_user, org, sent, field
+):
+    usecase = make_usecase(org=org)
+
+    response = patch(as_user(org.member), usecase, {"title": "Changed too", **sent})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    # Named as the form names it, or (refused by its type before the form) within the body.
+    named = response.json()["errors"]
+    assert any(field in name.split(".") for name in named), named
+    fresh = UseCase.objects.get(pk=usecase.pk)
+    assert (fresh.title, fresh.version) == (usecase.title, usecase.version)

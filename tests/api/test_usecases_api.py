@@ -3,10 +3,17 @@ one use case with its version as ETag; every refusal as problem+json; without a 
 a token) 401, never the sign-in page; the OpenAPI document and the docs open to all, served from
 the registry's own files."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import ROLES, make_usecase
-from usecases.choices import Status
+from usecases.choices import REGISTER_FIELDS, Status
+from usecases.filters import UseCaseFilter
+from usecases.models import CustomField, CustomFieldType, UseCase
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +80,8 @@ def test_the_list_takes_the_list_page_s_filters_and_pages_by_cursor(as_user, org
         ({"limit": "201"}, "limit"),
         ({"limit": "many"}, "limit"),
         ({"cursor": "!!"}, "cursor"),
+        ({"sort": "popularity"}, "sort"),
+        ({"sort": "-cf_nothing"}, "sort"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(as_user, org, query, field):
@@ -89,11 +98,17 @@ def test_the_list_and_a_use_case_take_fixed_queries_whatever_the_data(
     as_user, org, django_assert_max_num_queries
 ):
     client = as_user(org.member)
-    make_usecase(org=org)
-    with django_assert_max_num_queries(10) as few:
+    CustomField.objects.create(name="steward", label="Steward", type=CustomFieldType.PERSON)
+    CustomField.objects.create(name="code", label="Code", type=CustomFieldType.TEXT)
+    make_usecase(org=org, custom_values={"steward": "owen"})
+    # The session, the person, the use cases, the custom fields' definitions, the people named.
+    with django_assert_max_num_queries(11) as few:
         assert client.get(LIST).status_code == 200
+    people = [org.owner, org.lead, org.member, org.reviewer]
     for number in range(30):
-        make_usecase(org=org, title=f"More {number}", owner=org.owner)
+        steward = people[number % len(people)].username
+        values = {"steward": steward, "code": f"C-{number}"}
+        make_usecase(org=org, title=f"More {number}", owner=org.owner, custom_values=values)
     with django_assert_max_num_queries(len(few)):
         assert client.get(LIST, {"limit": 50}).status_code == 200
     usecase = make_usecase(org=org)
@@ -110,3 +125,137 @@ def test_the_openapi_document_and_the_docs_are_open_and_served_from_the_registry
     assert docs.status_code == 200
     page = docs.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+
+
+def test_a_use_case_shows_every_register_field_typed(as_user, org):
+    usecase = make_usecase(
+        org=org,
+        impact_level="high",
+        personal_data=True,
+        impact_assessments=[
+            {"kind": "dpia", "date": "2024-03-01", "link": "https://example.org/dpia"},
+            {"kind": "iama", "date": "", "link": ""},
+        ],
+        techniques=["nlp"],
+        documentation_urls=["https://docs.example.org/a"],
+        started_on=timezone.localdate().replace(year=2024, month=5, day=1),
+    )
+
+    shown = as_user(org.member).get(f"{LIST}/{usecase.key}").json()
+
+    assert set(REGISTER_FIELDS) <= set(shown)
+    assert (shown["impact_level"], shown["personal_data"], shown["sourcing"]) == ("high", True, "")
+    assert shown["impact_assessments"] == [
+        {"kind": "dpia", "date": "2024-03-01", "link": "https://example.org/dpia"},
+        {"kind": "iama", "date": None, "link": ""},
+    ]
+    assert (shown["techniques"], shown["documentation_urls"]) == (
+        ["nlp"],
+        ["https://docs.example.org/a"],
+    )
+    assert (shown["started_on"], shown["ended_on"], shown["lifecycle_stage"]) == (
+        "2024-05-01",
+        None,
+        "idea",
+    )
+
+
+def test_the_openapi_document_types_every_register_field_both_ways(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    shown, sent = schemas["UseCaseOut"]["properties"], schemas["UseCaseIn"]["properties"]
+
+    assert set(REGISTER_FIELDS) <= set(shown) and set(REGISTER_FIELDS) <= set(sent)
+    assert shown["impact_level"]["enum"] == ["", "high", "not_high", "presumed_not_high"]
+    assert shown["started_on"]["anyOf"][0] == {"format": "date", "type": "string"}
+    assert "Could its output significantly affect" in sent["impact_level"]["description"]
+    assert {"text", "person"} <= set(shown["custom_fields"]["items"]["discriminator"]["mapping"])
+
+
+# --- Sorting: the list page's sorts, a keyset cursor under each ---------------------------------
+
+T = CustomFieldType
+
+
+@pytest.fixture
+def sortable(org):
+    """Use cases with equal titles, equal edit times and custom values left empty, by which
+    every sort has ties and NULLs to keep straight across pages."""
+    for name, type_ in [
+        ("rank", T.INTEGER),
+        ("score", T.DECIMAL),
+        ("due", T.DATE),
+        ("flag", T.BOOLEAN),
+        ("tier", T.CHOICE),
+        ("steward", T.PERSON),
+        ("code", T.TEXT),
+    ]:
+        choices = ["Gold", "Silver"] if type_ == T.CHOICE else []
+        CustomField.objects.create(name=name, label=name.title(), type=type_, choices=choices)
+    rows = [
+        ("Alpha", {"rank": 2, "score": "1.5", "flag": "yes", "tier": "Gold", "steward": "owen"}),
+        ("alpha", {"rank": 2, "due": "2025-01-01", "flag": "no", "code": "b"}),
+        ("Beta", {"score": "1.5", "steward": "leo", "code": "B"}),
+        ("Beta", {"rank": -7, "due": "2025-01-01", "tier": "Silver"}),
+        ("Beta", {}),
+        ("Gamma", {"rank": 2, "score": "10", "flag": "yes", "steward": "owen", "code": "a"}),
+        ("Delta", {"due": "2024-12-31", "flag": "no", "tier": "Gold"}),
+        ("Alpha", {"rank": 900, "score": "-3", "steward": "mia"}),
+    ]
+    made = [make_usecase(org=org, title=title, custom_values=values) for title, values in rows]
+    same_time = timezone.now() - timedelta(days=3)
+    UseCase.objects.filter(pk__in=[usecase.pk for usecase in made[2:6]]).update(
+        updated_at=same_time
+    )
+    return made
+
+
+def _walk(client, sort: str, limit: int) -> list[str]:
+    seen, cursor = [], ""
+    while True:
+        response = client.get(LIST, {"sort": sort, "limit": limit, "cursor": cursor})
+        assert response.status_code == 200, (sort, response.content)
+        page = response.json()
+        seen += [item["key"] for item in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            return seen
+
+
+def test_every_sort_of_the_list_page_pages_through_each_use_case_once_in_its_order(
+    as_user, org, sortable
+):
+    client = as_user(org.member)
+    sorts = [
+        value
+        for value, _ in UseCaseFilter({}, queryset=UseCase.objects.all())
+        .filters["sort"]
+        .extra["choices"]
+        if value
+    ]
+    assert {"title", "-updated", "cf_rank", "-cf_steward"} <= set(sorts)
+
+    for sort in ["", *sorts]:
+        ordered = UseCaseFilter({"sort": sort}, queryset=UseCase.objects.all()).qs
+        expected = [usecase.key for usecase in ordered]
+        assert len(expected) == len(sortable)
+        for limit in (1, 3):
+            assert _walk(client, sort, limit) == expected, (sort, limit)
+
+
+def test_a_cursor_page_reads_after_the_last_row_never_by_offset(as_user, org, sortable):
+    client = as_user(org.member)
+    first = client.get(LIST, {"sort": "title", "limit": 3}).json()
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST, {"sort": "title", "limit": 3, "cursor": first["next_cursor"]})
+
+    listed = [query["sql"] for query in queries if 'FROM "usecases_usecase"' in query["sql"]]
+    assert listed and not any("OFFSET" in sql for sql in listed)
+
+
+def test_a_cursor_of_another_sort_is_refused_naming_the_cursor(as_user, org, sortable):
+    client = as_user(org.member)
+    cursor = client.get(LIST, {"sort": "title", "limit": 2}).json()["next_cursor"]
+
+    response = client.get(LIST, {"sort": "-cf_rank", "cursor": cursor})
+
+    assert "another sort" in _problem(response, 400)["errors"]["cursor"]
