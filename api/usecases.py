@@ -59,15 +59,10 @@ def _after(cursor: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-@router.get(
-    "/usecases", response={200: UseCasePage, **problems(400, 403)}, summary="List use cases"
-)
-def usecase_list(request, cursor: str = "", limit: int = 50):
-    """The use cases the list page shows, filtered by its query parameters (``q``, ``status``,
-    ``stage``, ``team``, ``product``, ``goal``, ``owner``, ...), newest first, ``limit`` a page
-    (at most 200); ``next_cursor`` fetches the next page."""
-    if not permissions.can_view(request.user):
-        return problem(403, "Forbidden", "You may not read use cases.")
+def cursor_page(items, *, cursor: str, limit: int, field: str = "number", descending=True):
+    """One page of ``items`` ordered by the whole number ``field`` (``descending``: highest
+    first), after ``cursor``, and the cursor of the next page (None on the last); or a 400
+    problem naming ``limit`` or ``cursor``."""
     if not 1 <= limit <= PAGE_SIZE_LIMIT:
         return problem(
             400,
@@ -75,13 +70,7 @@ def usecase_list(request, cursor: str = "", limit: int = 50):
             f"limit is from 1 to {PAGE_SIZE_LIMIT}.",
             errors={"limit": "out of range"},
         )
-    params = request.GET.copy()
-    for name in ("cursor", "limit", "sort"):
-        params.pop(name, None)
-    filterset = UseCaseFilter(params, queryset=UseCase.objects.select_related("team", "owner"))
-    if filterset.errors:
-        return form_refused(filterset, "Some filters were not understood.")
-    usecases = filterset.qs.order_by("-number")
+    items = items.order_by(f"-{field}" if descending else field)
     if cursor:
         after = _after(cursor)
         if after is None:
@@ -91,14 +80,33 @@ def usecase_list(request, cursor: str = "", limit: int = 50):
                 "The cursor is not one this API gave.",
                 errors={"cursor": "unknown"},
             )
-        usecases = usecases.filter(number__lt=after)
-    page = list(usecases[: limit + 1])
+        items = items.filter(**{f"{field}__{'lt' if descending else 'gt'}": after})
+    page = list(items[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    return {
-        "items": [shown(usecase) for usecase in page],
-        "next_cursor": _cursor(page[-1].number) if more else None,
-    }
+    return page, _cursor(getattr(page[-1], field)) if more else None
+
+
+@router.get(
+    "/usecases", response={200: UseCasePage, **problems(400, 403)}, summary="List use cases"
+)
+def usecase_list(request, cursor: str = "", limit: int = 50):
+    """The use cases the list page shows, filtered by its query parameters (``q``, ``status``,
+    ``stage``, ``team``, ``product``, ``goal``, ``owner``, ...), newest first, ``limit`` a page
+    (at most 200); ``next_cursor`` fetches the next page."""
+    if not permissions.can_view(request.user):
+        return problem(403, "Forbidden", "You may not read use cases.")
+    params = request.GET.copy()
+    for name in ("cursor", "limit", "sort"):
+        params.pop(name, None)
+    filterset = UseCaseFilter(params, queryset=UseCase.objects.select_related("team", "owner"))
+    if filterset.errors:
+        return form_refused(filterset, "Some filters were not understood.")
+    paged = cursor_page(filterset.qs, cursor=cursor, limit=limit)
+    if isinstance(paged, HttpResponse):
+        return paged
+    page, next_cursor = paged
+    return {"items": [shown(usecase) for usecase in page], "next_cursor": next_cursor}
 
 
 @router.get(
