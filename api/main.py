@@ -12,6 +12,8 @@ from api.auth import AUTH, RateLimited
 from api.custom_fields import router as custom_fields
 from api.dashboard import router as dashboard
 from api.errors import problem, problem_content_types
+from api.exports import router as exports
+from api.imports import router as imports
 from api.portfolio import router as portfolio
 from api.usecases import router as usecases
 
@@ -40,6 +42,8 @@ api.add_router("/", actions)
 api.add_router("/", portfolio)
 api.add_router("/", dashboard)
 api.add_router("/", custom_fields)
+api.add_router("/", exports)
+api.add_router("/", imports)
 
 
 @api.exception_handler(AuthenticationError)

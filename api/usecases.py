@@ -96,6 +96,22 @@ def _refused(name: str, detail: str):
     return problem(400, "Bad request", detail, errors={name: detail})
 
 
+def cursor_page(items, *, cursor: str, limit: int, sort: str = ""):
+    """One page of ``items`` in their order (keyset, ``api.keyset``: the model's ``number`` ends
+    it), after ``cursor``, and the cursor of the next page (None on the last); or a 400 problem
+    naming ``limit`` or ``cursor``. ``sort`` names the order, so a cursor of another is refused."""
+    if not 1 <= limit <= PAGE_SIZE_LIMIT:
+        return _refused("limit", f"limit is from 1 to {PAGE_SIZE_LIMIT}.")
+    keyset = Keyset(items, sort=sort)
+    try:
+        rows = keyset.after(cursor) if cursor else keyset.queryset
+    except StaleCursor as refusal:
+        return _refused("cursor", str(refusal))
+    page = list(rows[: limit + 1])
+    more = len(page) > limit
+    return page[:limit], keyset.cursor(page[limit - 1]) if more else None
+
+
 @router.get(
     "/usecases", response={200: UseCasePage, **problems(400, 403)}, summary="List use cases"
 )
@@ -115,23 +131,17 @@ def usecase_list(
     sort, whatever was added or changed in between."""
     if not permissions.can_view(request.user):
         return problem(403, "Forbidden", "You may not read use cases.")
-    if not 1 <= limit <= PAGE_SIZE_LIMIT:
-        return _refused("limit", f"limit is from 1 to {PAGE_SIZE_LIMIT}.")
     params = request.GET.copy()
     for name in ("cursor", "limit"):
         params.pop(name, None)
     filterset = UseCaseFilter(params, queryset=UseCase.objects.select_related("team", "owner"))
     if filterset.errors:
         return form_refused(filterset, "Some filters or the sort were not understood.")
-    keyset = Keyset(filterset.qs, sort=sort)
-    try:
-        usecases = keyset.after(cursor) if cursor else keyset.queryset
-    except StaleCursor as refusal:
-        return _refused("cursor", str(refusal))
-    page = list(usecases[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
-    return {"items": shown_all(page), "next_cursor": keyset.cursor(page[-1]) if more else None}
+    paged = cursor_page(filterset.qs, cursor=cursor, limit=limit, sort=sort)
+    if isinstance(paged, HttpResponse):
+        return paged
+    page, next_cursor = paged
+    return {"items": shown_all(page), "next_cursor": next_cursor}
 
 
 @router.get(

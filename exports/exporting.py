@@ -40,9 +40,11 @@ REFUSED_COLUMNS = ("key", "title", "why")
 class InvalidFilter(ValueError):
     """The query string holds filters the list does not understand; nothing is exported."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, errors: dict[str, str]):
+        """``errors``: each filter not understood, with why."""
+        self.errors = errors
+        self.problems = [f"{name}: {why}" for name, why in errors.items()]
+        super().__init__("; ".join(self.problems))
 
 
 def filtered_usecases(query: QueryDict | str = ""):
@@ -53,8 +55,9 @@ def filtered_usecases(query: QueryDict | str = ""):
         query = QueryDict(query)
     filterset = UseCaseFilter(query, queryset=UseCase.objects.all())
     if not filterset.is_valid():
-        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
-        raise InvalidFilter(problems)
+        raise InvalidFilter(
+            {name: " ".join(errors) for name, errors in filterset.form.errors.items()}
+        )
     return export_queryset(filterset.qs)
 
 

@@ -16,12 +16,15 @@ from imports.mapping import (
     target_kind,
 )
 from imports.models import SavedMapping
-from imports.permissions import may_import_into
+from imports.permissions import may_import_into, may_name_teams
+from imports.preview import values_found
 from imports.reading import ReadError
-from imports.runs import read_upload
+from imports.running import open_run_file
+from imports.runs import new_run, read_upload
 from portfolio.models import Team
 from portfolio.permissions import is_admin, led_team_ids
 from usecases.choices import AssessmentKind, Source
+from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase
 
 
@@ -72,6 +75,16 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
         self.file_bytes = data
         return upload
+
+    def new_run(self, actor):
+        """The run that keeps the valid upload, its mapping suggested (``runs.new_run``)."""
+        return new_run(
+            data=self.file_bytes,
+            name=self.cleaned_data["file"].name,
+            register=self.register,
+            actor=actor,
+            team=self.cleaned_data.get("team"),
+        )
 
     def clean_team(self):
         team = self.cleaned_data.get("team")
@@ -250,3 +263,26 @@ class MappingForm(forms.Form):
             format=self.mapping.format,
             fallback_team=" ".join(data.get("fallback_team", "").split()),
         )
+
+
+def mapping_form(run, mapping: Mapping, *, user, data=None, register=None, samples=None):
+    """The mapping form of ``run`` starting from ``mapping``: its columns, the values its file
+    holds, and the units and teams to create only when ``user`` may name them and the run has
+    no team of its own. ``data``: as submitted; ``"confirmed"``: as it starts, every select as
+    suggested (what confirming the page unchanged sends, so a mapping taken without the page
+    passes the page's checks)."""
+    register = register or open_run_file(run)
+    arguments = {
+        "samples": samples,
+        "columns": register.columns,
+        "mapping": mapping,
+        "custom_fields": active_fields(),
+        "found": values_found(run, mapping),
+        "names_allowed": may_name_teams(user) and run.team is None,
+        "user": user,
+    }
+    if data == "confirmed":
+        unbound = MappingForm(None, **arguments)
+        data = {name: unbound[name].value() for name in unbound.fields}
+        data = {name: value for name, value in data.items() if value is not None}
+    return MappingForm(data, **arguments)

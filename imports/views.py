@@ -19,14 +19,13 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from core.cells import neutralised
 from imports import permissions
-from imports.forms import MappingForm, UploadForm
+from imports.forms import MappingForm, UploadForm, mapping_form
 from imports.mapping import Mapping
 from imports.models import ImportRun, Outcome, RunStatus, SavedMapping
-from imports.preview import build_preview, shown_fields, shown_value, values_found
+from imports.preview import build_preview, shown_fields, shown_value
 from imports.reading import ReadError
 from imports.running import open_run_file
-from imports.runs import discard_run, mapping_save, new_run, queue_run, suggested_mapping
-from usecases.custom_fields.values import active_fields
+from imports.runs import discard_run, mapping_save, queue_run, suggested_mapping
 
 ROWS_PER_PAGE = 100
 SAMPLE_ROWS = 20  # rows read for each column's example value
@@ -47,14 +46,7 @@ def import_start(request):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        run = new_run(
-            data=form.file_bytes,
-            name=upload.name,
-            register=form.register,
-            actor=request.user,
-            team=form.cleaned_data.get("team"),
-        )
+        run = form.new_run(request.user)
         return redirect("imports:run_mapping", run.pk)
     runs = ImportRun.objects.select_related("team", "created_by").defer("file_data")
     if not permissions.sees_every_run(request.user):
@@ -72,15 +64,8 @@ def _mapping_form(request, run: ImportRun, mapping: Mapping, data=None) -> Mappi
         for column, text in record.items():
             if text:
                 samples.setdefault(column, text)
-    return MappingForm(
-        data,
-        samples=samples,
-        columns=register.columns,
-        mapping=mapping,
-        custom_fields=active_fields(),
-        found=values_found(run, mapping),
-        names_allowed=permissions.may_name_teams(request.user) and run.team is None,
-        user=request.user,
+    return mapping_form(
+        run, mapping, user=request.user, data=data, register=register, samples=samples
     )
 
 
