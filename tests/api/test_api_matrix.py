@@ -471,7 +471,7 @@ def test_the_api_grants_nobody_more_than_the_pages_and_a_refusal_changes_nothing
         page_client = Client()
         page_client.force_login(getattr(world.org, principal.role))
     before = snapshot()
-    escalations, denials, changed, unshaped = [], [], [], []
+    escalations, denials, changed, unshaped, idle = [], [], [], [], []
     for call in operation.calls(world):
         allowed = expected(world, principal, method, operation, call)
         response, after = _undone(lambda call=call: _send(client, method, path, call, headers))
@@ -479,6 +479,8 @@ def test_the_api_grants_nobody_more_than_the_pages_and_a_refusal_changes_nothing
         said = f"{call.label or path}: {status}, the pages allow {sorted(allowed)}"
         if status not in allowed:
             (escalations if status < 400 else denials).append(said)
+        if method in UNSAFE and status < 300 and after == before:
+            idle.append(said)
         if status >= 400:
             if after != before:
                 changed.append(f"{said}; changed: {[t for t in before if before[t] != after[t]]}")
@@ -497,6 +499,7 @@ def test_the_api_grants_nobody_more_than_the_pages_and_a_refusal_changes_nothing
         (denials, "refused what the pages allow"),
         (changed, "refused, yet something changed"),
         (unshaped, "a refusal that is no problem+json (or redirects)"),
+        (idle, "a write answered as done that changed nothing"),
     ):
         assert found == [], f"{method} {path} as {principal.name}, {what}:\n" + "\n".join(found)
 
