@@ -59,7 +59,15 @@ class TokenAuth(HttpBearer):
 
 
 class RegistrySession(SessionAuth):
-    """The session's person, while their account is active."""
+    """The session's person, while their account is active. Nobody signed in is answered 401
+    before any CSRF check: that check guards a session, and a request without one (a script that
+    forgot its token) must hear it needs credentials, not that a cookie was missing."""
+
+    def __call__(self, request):
+        user = request.user
+        if not (user.is_authenticated and user.is_active):
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

@@ -55,6 +55,11 @@ class Org:
 
 @pytest.fixture
 def org(db):
+    return build_org()
+
+
+def build_org() -> Org:
+    """The organisation the ``org`` fixture gives; a module-scoped fixture builds it once."""
     team = TeamFactory(name="Claims Processing", slug="claims-processing")
     other_team = TeamFactory(name="Digital Platforms", slug="digital-platforms")
     member = UserFactory(username="mia", first_name="Mia", last_name="Member")
