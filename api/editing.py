@@ -141,10 +141,33 @@ def _form_data(form: UseCaseForm, given: UseCaseIn) -> tuple[MultiValueDict, dic
 
 
 def _bound(given: UseCaseIn, **kwargs) -> tuple[UseCaseForm, dict[str, str]]:
-    """The page's form bound to what the page would post with ``given`` applied, and the custom
-    fields given that are none in use."""
+    """The page's form bound to what the page would post with ``given`` applied, and what is
+    refused before the form's own checks: custom fields none in use, locked fields changed."""
     data, unknown = _form_data(UseCaseForm(**kwargs), given)
-    return UseCaseForm(data, **kwargs), unknown
+    form = UseCaseForm(data, **kwargs)
+    given_names = {*given.model_fields_set, *given.fields} - {"fields", "custom_fields"}
+    return form, {**unknown, **_locked(form, data, given_names)}
+
+
+def _as_text(value):
+    if isinstance(value, list | tuple):
+        return sorted(_as_text(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _locked(form: UseCaseForm, data: MultiValueDict, names: set[str]) -> dict[str, str]:
+    """The fields given a new value that the page shows locked (a reviewed use case's owner):
+    the page cannot send them, so the API refuses them instead of quietly keeping the old."""
+    locked = {}
+    for name in names:
+        field = form.fields.get(name)
+        if field is None or not field.disabled:
+            continue
+        sent = field.widget.value_from_datadict(data, form.files, form.add_prefix(name))
+        shown = field.prepare_value(form.get_initial_for_field(field, name))
+        if _as_text(shown) != _as_text(sent):  # field.has_changed says no for a locked field
+            locked[name] = f"This field cannot be changed here. {field.help_text}".strip()
+    return locked
 
 
 REFUSED = "Some fields were refused; nothing was saved."

@@ -5,7 +5,7 @@ other gets 412 and nothing of theirs is written."""
 import pytest
 from django.test import Client
 
-from tests.conftest import make_usecase
+from tests.conftest import advance_usecase, make_usecase
 from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +182,24 @@ def test_a_register_value_of_the_wrong_type_or_choice_is_refused_naming_it(
     assert any(field in name.split(".") for name in named), named
     fresh = UseCase.objects.get(pk=usecase.pk)
     assert (fresh.title, fresh.version) == (usecase.title, usecase.version)
+
+
+def test_a_reviewed_use_cases_owner_sent_new_is_refused_naming_the_transfer(as_user, org):
+    """The page locks the owner of a use case past its draft (ownership moves by a transfer the
+    new owner signs); the API refuses a new one instead of answering 200 and keeping the old."""
+    usecase = advance_usecase(make_usecase(org=org, owner=org.owner), org=org, to="active")
+    client = as_user(org.admin)
+    headers = {"If-Match": f'"{usecase.version}"'}
+    path = f"/api/v1/usecases/{usecase.key}"
+
+    moved = client.patch(
+        path, {"owner": org.member.username}, content_type="application/json", headers=headers
+    )
+    same = client.patch(
+        path, {"owner": org.owner.username}, content_type="application/json", headers=headers
+    )
+
+    assert moved.status_code == 400
+    assert "Transfer ownership" in moved.json()["errors"]["owner"]
+    assert same.status_code == 200  # the owner it has: nothing to refuse
+    assert UseCase.objects.get(pk=usecase.pk).owner == org.owner
