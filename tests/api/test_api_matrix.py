@@ -1,13 +1,15 @@
 """The API's permission matrix, mirroring the pages' one: every operation of the live OpenAPI
 document, asked by everyone a matrix covers (nobody; each role through a write token, a read
 token and a signed-in session; revoked, expired and deactivated credentials), on use cases in
-every state, in the team and in another.
+every state, in the team and in another, and on import runs (a lead's upload, an admin's, one
+that ran).
 
 What each person should get comes from the predicates the pages ask (``usecases.permissions``,
-``usecases.workflow``, ``portfolio.permissions``), never from the API's own answer; a test below
-holds those expectations to the pages' own matrix (``tests/usecases/views/test_views.py``), and
-each signed-in person's write is also posted to the page that makes it: the API changes something
-exactly when the page does. A request answered with more than the pages allow is an escalation;
+``usecases.workflow``, ``portfolio.permissions``, ``exports.permissions``, ``imports.permissions``),
+never from the API's own answer; a test below holds those expectations to the pages' own matrix
+(``tests/usecases/views/test_views.py``), and each signed-in person's write is also posted to the
+page that makes it (an upload to the upload page, a run's start and discard to its buttons): the
+API changes something exactly when the page does. A request answered with more than the pages allow is an escalation;
 every refusal is a problem+json (401 for nobody, never a redirect) and leaves the registry
 exactly as it was. Each request runs in a savepoint rolled back after it, so one organisation,
 built once for the module, serves every case.
@@ -22,6 +24,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -30,6 +33,12 @@ from django_tasks_db.models import DBTaskResult
 from api import tokens
 from api.main import api
 from api.models import AccessToken
+from exports import exporting
+from exports.permissions import can_export
+from imports import permissions as import_permissions
+from imports.models import ImportRow, ImportRun, RunStatus, SavedMapping
+from imports.running import execute
+from imports.runs import new_run, read_upload
 from portfolio.models import Team
 from portfolio.permissions import can_view_portfolio
 from tests.conftest import (
@@ -43,6 +52,7 @@ from tests.conftest import (
     make_usecase,
 )
 from tests.factories import MembershipFactory, ProductFactory, UserFactory
+from tests.imports.registers import us_2025_csv
 from tests.usecases.views.test_views import CREATE_FOR_TEAM, EDIT, READ
 from usecases import permissions, services, workflow
 from usecases.choices import Action
@@ -75,6 +85,30 @@ class World:
     usecases: dict[str, str]  # keys, by a label saying where each use case stands
     tokens: dict[str, str] = field(default_factory=dict)  # token text by principal name
     inactive: object = None
+    runs: dict[str, int] = field(default_factory=dict)  # import runs' ids, by label
+
+
+REGISTER = "inventory.csv"  # a register of the US 2025 inventory's columns, two use cases
+
+
+def _uploaded(person, team) -> ImportRun:
+    """A register uploaded as the upload form keeps it (``runs.new_run``): mapped, not started."""
+    content = us_2025_csv(2)
+    register = read_upload(content, REGISTER)
+    return new_run(data=content, name=REGISTER, register=register, actor=person, team=team)
+
+
+def _import_runs(org: Org) -> dict[str, int]:
+    """An upload by the lead into their team and one by an admin into the teams the file names,
+    neither started; and one of the lead's that ran (written by the import itself), its rows
+    kept."""
+    ran = _uploaded(org.lead, org.team)
+    execute(ran)
+    return {
+        "uploaded by the lead": _uploaded(org.lead, org.team).pk,
+        "uploaded by an admin": _uploaded(org.admin, None).pk,
+        "already run": ran.pk,
+    }
 
 
 def _build_world() -> World:
@@ -100,6 +134,7 @@ def _build_world() -> World:
         },
     }
     world = World(org=org, usecases={label: usecase.key for label, usecase in usecases.items()})
+    world.runs = _import_runs(org)
     for role in PEOPLE:
         person = getattr(org, role)
         world.tokens[f"{role} token"] = tokens.create(person, name="matrix", scope="write")[1]
@@ -188,6 +223,8 @@ class Call:
     body: dict | None = None
     usecase: UseCase | None = None
     team: Team | None = None
+    run: ImportRun | None = None
+    file: bytes | None = None  # sent as the multipart ``file``, with ``body`` as its fields
 
 
 @dataclass
@@ -314,6 +351,73 @@ def _portfolio(user, call: Call) -> bool:
     return can_view_portfolio(user)
 
 
+def _export_calls(world: World) -> list[Call]:
+    """A plain format, a standard's (a ZIP) and one the export page does not offer."""
+    return [Call(name, {"format": name}) for name in ("csv", "us-2025", "pdf")]
+
+
+def _export_expected(user, call: Call) -> set[int]:
+    """The export page: a format it does not offer is 404 for anyone; else whoever may export."""
+    if call.params["format"] not in exporting.FORMATS:
+        return {404}
+    return {200} if can_export(user) else {403}
+
+
+def _upload_calls(world: World) -> list[Call]:
+    """The register uploaded into the team, into another, and into the teams the file names."""
+    return [
+        Call(
+            f"into {team.name}" if team else "into the teams the file names",
+            {},
+            {"team": team.slug if team else ""},
+            team=team,
+            file=us_2025_csv(2),
+        )
+        for team in (world.org.team, world.org.other_team, None)
+    ]
+
+
+def _upload_expected(user, call: Call) -> set[int]:
+    """The upload page: who may import (else 403); its team field offering an admin every team
+    or none (the file's own), a lead only a team they lead (else refused naming the field, 400)."""
+    if not import_permissions.can_import(user):
+        return {403}
+    return {201} if import_permissions.may_import_into(user, call.team) else {400}
+
+
+NO_RUN = 2_000_000_000  # an import run's id that none has
+
+
+def _on_each_run(*, missing: bool):
+    """Each import run of the world, as stored now; and, with ``missing``, one that is not."""
+
+    def calls(world: World) -> list[Call]:
+        runs = ImportRun.objects.defer("file_data").in_bulk(world.runs.values())
+        found = [Call(label, {"run_id": pk}, run=runs[pk]) for label, pk in world.runs.items()]
+        return [*found, Call("no such import", {"run_id": NO_RUN})] if missing else found
+
+    return calls
+
+
+def _run_seen(user, call: Call) -> set[int]:
+    """The run's pages: its uploader and admins (else 403); no such run, 404 for anyone."""
+    if call.run is None:
+        return {404}
+    return {200} if import_permissions.can_view_run(user, call.run) else {403}
+
+
+def _run_changed(ok: int):
+    """The run button's and the discard button's rule: the uploader only, still allowed to
+    import into its team (else 403), and only while it was never started (else 409)."""
+
+    def expect(user, call: Call) -> set[int]:
+        if not import_permissions.can_change_run(user, call.run):
+            return {403}
+        return {ok} if call.run.status == RunStatus.MAPPING else {409}
+
+    return expect
+
+
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/v1/usecases"): Operation(_once, _allowed(lambda u, c: permissions.can_view(u))),
     ("POST", "/api/v1/usecases"): Operation(_create_calls, _create_expected),
@@ -334,6 +438,21 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/v1/people"): Operation(_once, _allowed(_portfolio)),
     ("GET", "/api/v1/dashboard"): Operation(
         _once, _allowed(lambda u, c: permissions.can_view_dashboard(u))
+    ),
+    ("GET", "/api/v1/custom-fields"): Operation(
+        _once, _allowed(lambda u, c: permissions.can_view(u))
+    ),
+    ("GET", "/api/v1/exports/{format}"): Operation(_export_calls, _export_expected),
+    ("POST", "/api/v1/imports"): Operation(_upload_calls, _upload_expected),
+    ("GET", "/api/v1/imports/{run_id}"): Operation(_on_each_run(missing=True), _run_seen),
+    ("GET", "/api/v1/imports/{run_id}/rows"): Operation(_on_each_run(missing=True), _run_seen),
+    # The writes look the run up before the token's scope (a read token is told 404 of a run
+    # that is not, 403 of one that is): they are asked of the runs there are.
+    ("POST", "/api/v1/imports/{run_id}/run"): Operation(
+        _on_each_run(missing=False), _run_changed(202)
+    ),
+    ("DELETE", "/api/v1/imports/{run_id}"): Operation(
+        _on_each_run(missing=False), _run_changed(204)
     ),
 }
 
@@ -377,6 +496,9 @@ WATCHED = (
     Notification,
     DBTaskResult,
     Delivery,
+    ImportRun,
+    ImportRow,
+    SavedMapping,
 )
 _TOKENS = "id, user_id, scope, name, expires_at, revoked_at"
 
@@ -407,13 +529,25 @@ def _send(client: Client, method: str, path: str, call: Call, headers: dict):
     if method in UNSAFE and call.usecase is not None:
         headers = {**headers, "If-Match": f'"{call.usecase.version}"'}
     if method == "GET":
-        return client.get(url, headers=headers)
+        response = client.get(url, headers=headers)
+        if response.streaming:  # an export: its file is made as it is read
+            b"".join(response.streaming_content)
+        return response
+    if call.file is not None:
+        data = {**call.body, "file": SimpleUploadedFile(REGISTER, call.file)}
+        return client.post(url, data, headers=headers)
     body = json.dumps(call.body or {})
     return client.generic(method, url, body, content_type="application/json", headers=headers)
 
 
 def _page_post(world: World, path: str, call: Call) -> tuple[str, dict]:
     """The page and form data that ask what ``call`` asks of the API."""
+    if path == "/api/v1/imports":
+        file = SimpleUploadedFile(REGISTER, call.file)
+        return "/imports/", {"file": file, "team": call.team.pk if call.team else ""}
+    if path.startswith("/api/v1/imports/"):
+        button = "preview" if path.endswith("/run") else "discard"  # the run button posts there
+        return f"/imports/{call.run.pk}/{button}/", {}
     usecase = call.usecase
     if path == "/api/v1/usecases":
         data = create_form_data(org=world.org, team=call.team.pk, products=[])
