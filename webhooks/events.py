@@ -27,6 +27,7 @@ WEBHOOK_EVENT_OF_KIND = {
     EventKind.TRANSFER_REQUESTED: WebhookEvent.TRANSFERRED,  # the new owner is named at once
     EventKind.OWNERSHIP_CLAIMED: WebhookEvent.TRANSFERRED,
     EventKind.RETIRED: WebhookEvent.RETIRED,
+    EventKind.ATTESTATION_LAPSED: WebhookEvent.ATTESTATION_OVERDUE,
     EventKind.MEASUREMENT_RECORDED: WebhookEvent.MEASUREMENT_RECORDED,
 }
 

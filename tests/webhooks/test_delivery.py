@@ -1,12 +1,20 @@
 """Events reach the endpoints that asked for them, signed, once each, from the task worker."""
 
 from decimal import Decimal
+from io import StringIO
 
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import advance_usecase, create_form_data, make_measurable, make_usecase
+from tests.conftest import (
+    advance_usecase,
+    create_form_data,
+    lapse,
+    make_measurable,
+    make_usecase,
+)
 from tests.imports.pages import run_queued_tasks
 from usecases import services
 from webhooks.models import Delivery, DeliveryState, WebhookEvent
@@ -144,3 +152,22 @@ def test_a_transfer_of_ownership_is_sent(org, receiver):
     [request] = receiver.received
     assert request.json["event"] == "usecase.transferred"
     assert request.json["kind"] == "ownership.transfer_requested"
+
+
+def test_a_lapsed_attestation_is_sent_once_as_overdue(org, receiver):
+    usecase = advance_usecase(make_usecase(org=org), org=org, to="active")
+    endpoint = endpoint_create(
+        actor=org.admin, url=receiver.url, events=["usecase.attestation_overdue"]
+    )
+    lapse(usecase, days_ago=1)
+    call_command("send_attestation_reminders", stdout=StringIO())
+    call_command("send_attestation_reminders", stdout=StringIO())  # the next day: nothing new
+    run_queued_tasks()
+    run_queued_tasks()
+    [request] = receiver.received
+    assert request.signed_with(endpoint.secret)
+    body = request.json
+    assert body["event"] == request.headers["X-Registry-Event"] == "usecase.attestation_overdue"
+    assert body["kind"] == "signoff.lapsed"
+    assert body["actor"] is None
+    assert (body["usecase"]["key"], body["usecase"]["status"]) == (usecase.key, "active")
