@@ -3,16 +3,18 @@ signed-in session (with its CSRF token on writes, as the pages ask) for the inte
 scripts in a browser. Without either the API answers 401, never a redirect to the sign-in page.
 
 A token acts as its person, never more: a read token is refused every unsafe method, and each
-token has its own rate (``API_RATE_PER_MINUTE`` requests a minute)."""
+token has its own rate (``API_RATE_PER_MINUTE`` requests a minute), counted in PostgreSQL so
+that every worker process shares it."""
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from api import tokens
+from api.models import RateWindow
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WINDOW = 60
@@ -26,17 +28,26 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
+# One statement a request: drop the token's past minutes (at most one row, the minute before),
+# then add one to this minute's count, atomically whichever process asks.
+COUNT_SQL = f"""
+WITH past AS (
+    DELETE FROM {RateWindow._meta.db_table} WHERE token_id = %(token)s AND minute < %(minute)s
+)
+INSERT INTO {RateWindow._meta.db_table} AS rate (token_id, minute, count)
+VALUES (%(token)s, %(minute)s, 1)
+ON CONFLICT (token_id, minute) DO UPDATE SET count = rate.count + 1
+RETURNING count
+"""
+
+
 def count_request(token) -> None:
     """Count one request against the token's fixed one-minute window; raise past the rate."""
     now = int(time.time())
     window = now // WINDOW
-    key = f"api-rate:{token.pk}:{window}"
-    cache.add(key, 0, timeout=WINDOW + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=WINDOW + 1)
-        count = 1
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_SQL, {"token": token.pk, "minute": window})
+        [count] = cursor.fetchone()
     if count > settings.API_RATE_PER_MINUTE:
         raise RateLimited(retry_after=(window + 1) * WINDOW - now)
 

@@ -41,3 +41,20 @@ class AccessToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == Scope.WRITE
+
+
+class RateWindow(models.Model):
+    """How many requests a token made in one minute (``minute``: Unix time // 60). Counted in the
+    database, not a process's cache, so every worker process shares one count per token."""
+
+    token = models.ForeignKey(AccessToken, on_delete=models.CASCADE, related_name="+")
+    minute = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "minute"], name="ratewindow_token_minute")
+        ]
+
+    def __str__(self):
+        return f"{self.token_id} @ {self.minute}: {self.count}"

@@ -2,7 +2,7 @@
 
 Usage: DJANGO_DEBUG=1 DATABASE_URL=postgres://USER@HOST:PORT/ANY .venv/bin/python
        benchmarks/import_times.py [--data ../shared/data] [--database registry_bench_import]
-       [--scale 4] [--keep]
+       [--scale 4] [--keep] [--webhook] [--only us]
 
 Works in a database of its own on the server DATABASE_URL names: ``--database`` is dropped if it
 exists, created and migrated, and dropped again at the end (``--keep`` keeps it). Each file is
@@ -18,7 +18,10 @@ during the first import; ``upload MiB``, what Python allocated at most while the
 and kept in its run (``imports.runs.new_run``, before the import runs); then the re-import's
 seconds. ``--scale N`` adds the US 2025 inventory
 repeated N times (each copy's ids made its own, so every row is new): memory should stay flat as
-the file grows, since rows are streamed and written in batches.
+the file grows, since rows are streamed and written in batches. ``--webhook`` registers one active
+webhook endpoint asking for every event first, so each created use case queues a
+``usecase.created`` delivery (nothing is sent: no task worker runs); ``--only us`` imports only the
+US 2025 inventory.
 """
 
 import argparse
@@ -112,6 +115,8 @@ def main():
     parser.add_argument("--database", default="registry_bench_import")
     parser.add_argument("--scale", type=int, default=0, metavar="N", help="Also N copies in one.")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument("--webhook", action="store_true", help="With an endpoint for every event.")
+    parser.add_argument("--only", choices=["us"], help="Only the US 2025 inventory.")
     options = parser.parse_args()
     data = Path(options.data).resolve()
     missing = [name for name in FILES if not (data / name).is_file()]
@@ -132,12 +137,18 @@ def main():
     from imports.runs import summary
 
     call_command("migrate", verbosity=0)
+    if options.webhook:
+        from webhooks.models import Endpoint, WebhookEvent
+
+        Endpoint.objects.create(
+            url="https://hooks.example.org/registry", events=list(WebhookEvent.values)
+        )
     line = "{:<40} {:>7} {:>8} {:>7} {:>10} {:>9} {:>10} {:>8}"
     print(line.format("file", "rows", "seconds", "rows/s", "traced MiB", "RSS +MiB", "upload MiB",
                       "again s"))  # fmt: skip
     notes = []
     folder = tempfile.TemporaryDirectory()
-    paths = [data / name for name in FILES]
+    paths = [data / name for name in (FILES[:1] if options.only else FILES)]
     if options.scale > 1:
         paths.append(scaled_us_2025(data / FILES[0], options.scale, Path(folder.name)))
     try:
@@ -151,6 +162,13 @@ def main():
             first, second = result["counts"]
             notes.append(f"{name}: {summary(result['rows'], first)}; again: "
                          f"{summary(result['rows'], second)}")  # fmt: skip
+        if options.webhook:
+            from django_tasks_db.models import DBTaskResult
+
+            from webhooks.models import Delivery
+
+            notes.append(f"webhook deliveries queued: {Delivery.objects.count():,} "
+                         f"(task rows: {DBTaskResult.objects.count():,})")  # fmt: skip
     finally:
         from django.db import connections
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pghistory
 from django.db import connection, models
+from django.dispatch import Signal
 from pghistory import runtime as pghistory_runtime
 
 
@@ -27,6 +28,11 @@ class EventName:
     label: str
     table: type[models.Model]
 
+
+# Sent by ``record_many`` with ``sender`` (the event table) and ``events`` (the rows written): a
+# bulk insert sends no ``post_save``, so whoever acts on each new event row (the webhooks) listens
+# here too, and acts on the batch at once.
+events_recorded = Signal()
 
 _EVENTS: dict[str, EventName] = {}
 # Names that mark history rows (``history_context``) without an event row of their own.
@@ -69,9 +75,11 @@ def record_many(name: str, rows: list[dict]) -> list[models.Model]:
     for a service that writes many rows at once (an import's batch)."""
     event = event_name(name)
     table = event.table
-    return table.objects.bulk_create(
+    events = table.objects.bulk_create(
         [table(**{table.event_field: event.name}, **fields) for fields in rows]
     )
+    events_recorded.send(sender=table, events=events)
+    return events
 
 
 @contextmanager

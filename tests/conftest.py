@@ -23,6 +23,7 @@ from tests.smtp import free_port, mail_server, smtp_settings  # for every test p
 from usecases import services
 from usecases.choices import MetricDirection
 from usecases.forms import UseCaseForm
+from usecases.models import SignOff, UseCase
 
 __all__ = ["free_port", "mail_server", "smtp_settings"]
 
@@ -205,6 +206,17 @@ _PATH_TO_STATUS = {
     "declined": ("submit", "reject"),
     "retired": ("submit", "approve", "sign_off", "retire"),
 }
+
+
+def lapse(usecase, *, days_ago=0, days_ahead=0):
+    """Let time pass: move the use case's current sign-off so it lapses at the given day. Time is
+    the one thing the services cannot advance, so the dates are moved instead."""
+    expires = timezone.now() - timedelta(days=days_ago) + timedelta(days=days_ahead)
+    current = SignOff.objects.get(usecase=usecase, superseded_at__isnull=True)
+    SignOff.objects.filter(pk=current.pk).update(
+        signed_at=expires - timedelta(days=180), expires_at=expires
+    )
+    UseCase.objects.filter(pk=usecase.pk).update(attestation_expires_at=expires)
 
 
 def advance_usecase(usecase, *, org, to: str):

@@ -208,6 +208,7 @@ class EventKind(models.TextChoices):
     REJECTED = "review.rejected", "Rejected"
     SIGNED_OFF = "signoff.given", "Signed off"
     REATTESTED = "signoff.reattested", "Re-attested"
+    ATTESTATION_LAPSED = "signoff.lapsed", "Attestation lapsed"
     OWNERSHIP_DECLINED = "signoff.declined", "Ownership declined"
     TRANSFER_REQUESTED = "ownership.transfer_requested", "Ownership transfer requested"
     OWNERSHIP_REQUESTED = "ownership.requested", "Asked someone to own it"
@@ -219,6 +220,7 @@ class EventKind(models.TextChoices):
     MEASUREMENT_RECORDED = "measurement.recorded", "Measurement recorded"
     MEASUREMENT_DELETED = "measurement.deleted", "Measurement deleted"
     RECORDERS_CHANGED = "measurement.recorders_changed", "Changed who may record measurements"
+    EVIDENCE_CHANGED = "evidence.status_changed", "Evidence status changed"
 
 
 class ReviewDecision(models.TextChoices):

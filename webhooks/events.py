@@ -1,15 +1,18 @@
 """Where webhook deliveries come from: every use-case event the services record.
 
-The services write a ``UseCaseEvent`` row in the transaction of each action; this receiver adds,
-in that same transaction, a delivery for each active endpoint that asked for the event and queues
+The services write a ``UseCaseEvent`` row in the transaction of each action; these receivers add,
+in that same transaction, a delivery for each active endpoint that asked for the event and queue
 its task. The action commits with its deliveries or not at all, and the request never waits for
-an endpoint: the task worker POSTs.
+an endpoint: the task worker POSTs. Events written many at once (an import's batch, the daily
+evidence recompute: ``core.history.record_many``) get theirs at once too: one query for the
+endpoints, one insert of the deliveries, and one task that queues a delivery task for each.
 """
 
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from core.history import events_recorded
 from core.tasks import enqueue_with_this_transaction
 from usecases.choices import EventKind
 from usecases.models import UseCaseEvent
@@ -27,13 +30,18 @@ WEBHOOK_EVENT_OF_KIND = {
     EventKind.TRANSFER_REQUESTED: WebhookEvent.TRANSFERRED,  # the new owner is named at once
     EventKind.OWNERSHIP_CLAIMED: WebhookEvent.TRANSFERRED,
     EventKind.RETIRED: WebhookEvent.RETIRED,
+    EventKind.ATTESTATION_LAPSED: WebhookEvent.ATTESTATION_OVERDUE,
     EventKind.MEASUREMENT_RECORDED: WebhookEvent.MEASUREMENT_RECORDED,
 }
 
 
-# Recording or deleting a measurement can move the evidence status; the event says so in
-# ``changes`` (the daily recompute records no event, so its moves send nothing).
-EVIDENCE_KINDS = {EventKind.MEASUREMENT_RECORDED, EventKind.MEASUREMENT_DELETED}
+# Recording or deleting a measurement can move the evidence status, and so can the daily
+# recompute; the event says so in ``changes``.
+EVIDENCE_KINDS = {
+    EventKind.MEASUREMENT_RECORDED,
+    EventKind.MEASUREMENT_DELETED,
+    EventKind.EVIDENCE_CHANGED,
+}
 
 
 def webhook_events_of(event: UseCaseEvent) -> list[str]:
@@ -67,21 +75,43 @@ def payload_of(event: UseCaseEvent, name: str) -> dict:
     return body
 
 
-def queue_deliveries(event: UseCaseEvent) -> list[Delivery]:
-    from webhooks.tasks import deliver_webhook  # the task module imports the models too
-
-    names = webhook_events_of(event)
-    if not names:
+def new_deliveries(events) -> list[Delivery]:
+    """A delivery, written, for each of ``events`` and each active endpoint that asked for it:
+    one query for the endpoints and one insert, whatever the number of events."""
+    wanted = [(event, names) for event in events if (names := webhook_events_of(event))]
+    if not wanted:
         return []
-    endpoints = list(Endpoint.objects.filter(active=True, events__overlap=names))
-    deliveries = Delivery.objects.bulk_create(
+    asked = sorted({name for _, names in wanted for name in names})
+    endpoints = list(Endpoint.objects.filter(active=True, events__overlap=asked))
+    return Delivery.objects.bulk_create(
         Delivery(endpoint=endpoint, event=name, payload=payload_of(event, name))
+        for event, names in wanted
         for name in names
         for endpoint in endpoints
         if name in endpoint.events
     )
+
+
+def queue_deliveries(event: UseCaseEvent) -> list[Delivery]:
+    from webhooks.tasks import deliver_webhook  # the task module imports the models too
+
+    deliveries = new_deliveries([event])
     for delivery in deliveries:
         enqueue_with_this_transaction(deliver_webhook, str(delivery.pk))
+    return deliveries
+
+
+def queue_many_deliveries(events) -> list[Delivery]:
+    """``queue_deliveries`` for a batch of events: the deliveries in one insert and one task,
+    queued with the transaction, that queues each delivery's own task from the worker (so a
+    batch of thousands costs the writer one task row, and each delivery still retries alone)."""
+    from webhooks.tasks import queue_delivery_tasks
+
+    deliveries = new_deliveries(events)
+    if deliveries:
+        enqueue_with_this_transaction(
+            queue_delivery_tasks, [str(delivery.pk) for delivery in deliveries]
+        )
     return deliveries
 
 
@@ -89,3 +119,8 @@ def queue_deliveries(event: UseCaseEvent) -> list[Delivery]:
 def on_usecase_event(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         queue_deliveries(instance)
+
+
+@receiver(events_recorded, sender=UseCaseEvent, dispatch_uid="webhooks.queue_many_deliveries")
+def on_usecase_events(sender, events, **kwargs):
+    queue_many_deliveries(events)

@@ -17,6 +17,7 @@ class WebhookEvent(models.TextChoices):
     SIGNED_OFF = "usecase.signed_off", "Signed off (or re-attested)"
     TRANSFERRED = "usecase.transferred", "Ownership transferred"
     RETIRED = "usecase.retired", "Retired"
+    ATTESTATION_OVERDUE = "usecase.attestation_overdue", "Attestation overdue"
     MEASUREMENT_RECORDED = "measurement.recorded", "Measurement recorded"
     EVIDENCE_CHANGED = "evidence.status_changed", "Evidence status changed"
 

@@ -111,3 +111,13 @@ def deliver_webhook(delivery_id: str) -> str:
     if not delivery.endpoint.active:
         return "skipped: endpoint disabled"  # stays waiting; a redelivery sends it
     return record_attempt(delivery.pk, *post(delivery))
+
+
+@task()
+def queue_delivery_tasks(delivery_ids: list[str]) -> str:
+    """Queue the task of each delivery of a batch of events (``events.queue_many_deliveries``),
+    all or none."""
+    with transaction.atomic():
+        for delivery_id in delivery_ids:
+            enqueue_with_this_transaction(deliver_webhook, delivery_id)
+    return f"queued {len(delivery_ids)}"

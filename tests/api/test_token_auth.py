@@ -2,26 +2,20 @@
 problem; a read token may not write; each token has its own rate."""
 
 import json
+import types
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from ninja.errors import AuthenticationError, HttpError
 
 from api import tokens
 from api.auth import RateLimited, TokenAuth
-from api.models import AccessToken
+from api.models import AccessToken, RateWindow
+from tests.concurrency import at_once
 
 URL = "/api/v1/usecases"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_counts():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def bearer(text):
@@ -163,6 +157,47 @@ def test_past_the_rate_a_token_gets_429_with_retry_after(client, org, settings):
     assert 1 <= int(response["Retry-After"]) <= 60
     assert body["title"] == "Too many requests"
     assert client.get(URL, **bearer(other_text)).status_code == 200
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate's clock, held in the middle of a minute (so no test straddles two windows)."""
+    now = types.SimpleNamespace(seconds=1_800_000_030.0)
+    monkeypatch.setattr("api.auth.time", types.SimpleNamespace(time=lambda: now.seconds))
+    return now
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_rate_holds_across_worker_processes(org, settings, clock):
+    """Two clients on two database connections (as two gunicorn workers would be) share the
+    token's count: together they get the rate, not twice it."""
+    settings.API_RATE_PER_MINUTE = 5
+    token, text = tokens.create(org.member, name="Busy", scope="read")
+
+    def burst():
+        client = Client()
+        return [client.get(URL, **bearer(text)) for _ in range(4)]
+
+    first, second = at_once(burst, burst)
+    codes = [response.status_code for response in first + second]
+    assert sorted(codes) == [200] * 5 + [429] * 3
+    refusal = next(response for response in first + second if response.status_code == 429)
+    assert refusal["Retry-After"] == "30"
+
+    clock.seconds += 60  # the next minute: a fresh count, and the past one is gone
+    assert Client().get(URL, **bearer(text)).status_code == 200
+    assert list(RateWindow.objects.values_list("minute", "count")) == [(30_000_001, 1)]
+
+
+def test_requests_another_worker_counted_use_up_the_rate_here(client, org, settings, clock):
+    """The count lives in the database, not in this process: what another worker process
+    counted this minute is refused here."""
+    settings.API_RATE_PER_MINUTE = 3
+    token, text = tokens.create(org.member, name="Busy", scope="read")
+    RateWindow.objects.create(token=token, minute=30_000_000, count=2)
+    assert client.get(URL, **bearer(text)).status_code == 200
+    refused(client.get(URL, **bearer(text)), 429)
+    assert RateWindow.objects.get(token=token).count == 4
 
 
 def test_rate_limited_carries_seconds():

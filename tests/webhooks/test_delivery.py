@@ -1,14 +1,25 @@
 """Events reach the endpoints that asked for them, signed, once each, from the task worker."""
 
+from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import advance_usecase, create_form_data, make_measurable, make_usecase
-from tests.imports.pages import run_queued_tasks
+from tests.conftest import (
+    advance_usecase,
+    create_form_data,
+    lapse,
+    make_measurable,
+    make_usecase,
+)
+from tests.imports.pages import finished_run, run_queued_tasks
+from tests.imports.registers import us_2025_csv
 from usecases import services
+from usecases.models import UseCase
 from webhooks.models import Delivery, DeliveryState, WebhookEvent
 from webhooks.services import endpoint_create, endpoint_set_active
 
@@ -144,3 +155,61 @@ def test_a_transfer_of_ownership_is_sent(org, receiver):
     [request] = receiver.received
     assert request.json["event"] == "usecase.transferred"
     assert request.json["kind"] == "ownership.transfer_requested"
+
+
+def test_a_lapsed_attestation_is_sent_once_as_overdue(org, receiver):
+    usecase = advance_usecase(make_usecase(org=org), org=org, to="active")
+    endpoint = endpoint_create(
+        actor=org.admin, url=receiver.url, events=["usecase.attestation_overdue"]
+    )
+    lapse(usecase, days_ago=1)
+    call_command("send_attestation_reminders", stdout=StringIO())
+    call_command("send_attestation_reminders", stdout=StringIO())  # the next day: nothing new
+    run_queued_tasks()
+    run_queued_tasks()
+    [request] = receiver.received
+    assert request.signed_with(endpoint.secret)
+    body = request.json
+    assert body["event"] == request.headers["X-Registry-Event"] == "usecase.attestation_overdue"
+    assert body["kind"] == "signoff.lapsed"
+    assert body["actor"] is None
+    assert (body["usecase"]["key"], body["usecase"]["status"]) == (usecase.key, "active")
+
+
+def test_a_move_by_the_daily_recompute_is_sent_once(org, receiver):
+    usecase = make_measurable(org=org)
+    services.measurement_record(
+        usecase=usecase, actor=org.owner, measured_on=timezone.localdate(), value=Decimal(25)
+    )  # on the line: on track
+    endpoint = endpoint_create(
+        actor=org.admin, url=receiver.url, events=["evidence.status_changed"]
+    )
+    later = (timezone.localdate() + timedelta(days=51)).isoformat()  # past the target date
+    call_command("recompute_evidence", "--today", later, stdout=StringIO())
+    call_command("recompute_evidence", "--today", later, stdout=StringIO())
+    run_queued_tasks()
+    run_queued_tasks()
+    [request] = receiver.received
+    assert request.signed_with(endpoint.secret)
+    body = request.json
+    assert body["event"] == "evidence.status_changed"
+    assert body["kind"] == "evidence.status_changed"
+    assert body["evidence_status"] == {"from": "On track", "to": "Off track", "value": "off_track"}
+    assert (body["usecase"]["key"], body["usecase"]["title"]) == (usecase.key, usecase.title)
+
+
+def test_an_imports_rows_are_each_sent_as_created(org, receiver):
+    endpoint = endpoint_create(actor=org.admin, url=receiver.url, events=["usecase.created"])
+    finished_run(org.lead, team=org.team, content=us_2025_csv(4))
+    created = set(UseCase.objects.values_list("number", flat=True))
+    assert len(created) == 4
+    run_queued_tasks()  # the batch's one task queues a task per delivery
+    run_queued_tasks()  # which the worker sends
+    run_queued_tasks()
+    assert receiver.events == ["usecase.created"] * 4
+    assert all(request.signed_with(endpoint.secret) for request in receiver.received)
+    assert {request.json["usecase"]["key"] for request in receiver.received} == {
+        f"UC-{number}" for number in created
+    }
+    assert all(request.json["actor"] for request in receiver.received)
+    assert Delivery.objects.filter(state=DeliveryState.DELIVERED).count() == 4

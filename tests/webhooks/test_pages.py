@@ -59,6 +59,21 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret(as_role, org):
     assert Endpoint.objects.exclude(secret=endpoint.secret).count() == 0
 
 
+def test_the_form_offers_the_daily_jobs_events(as_role, org):
+    client = as_role("admin")
+    form = client.get(reverse("webhooks:endpoint_create")).content.decode()
+    assert 'value="usecase.attestation_overdue"' in form
+    assert "Attestation overdue" in form
+    client.post(
+        reverse("webhooks:endpoint_create"),
+        {**GOOD, "events": ["usecase.attestation_overdue", "evidence.status_changed"]},
+    )
+    assert Endpoint.objects.get().events == [
+        "evidence.status_changed",
+        "usecase.attestation_overdue",
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

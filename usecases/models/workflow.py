@@ -144,6 +144,8 @@ class SignOff(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the daily job recorded that this sign-off ran out (its "Attestation lapsed" event).
+    lapse_recorded_at = models.DateTimeField(null=True, blank=True)
     # A digest of the material fields as signed (the SQL function usecase_material_digest), set
     # by the database when the sign-off is written; a re-attestation keeps the digest it renews.
     material_digest = models.CharField(max_length=64, blank=True, editable=False)

@@ -66,7 +66,7 @@ from usecases.services.ownership import (
     usecase_sign_off,
     usecase_transfer_ownership,
 )
-from usecases.services.reminders import send_attestation_reminders
+from usecases.services.reminders import record_lapsed_attestations, send_attestation_reminders
 from usecases.services.workflow import (
     CLOSED_BY,
     OPEN_REQUESTS,
@@ -115,6 +115,7 @@ __all__ = [
     "measurement_text",
     "notification_mark_read",
     "notifications_mark_all_read",
+    "record_lapsed_attestations",
     "send_attestation_reminders",
     "usecase_approve",
     "usecase_create",

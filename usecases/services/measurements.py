@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core import history
 from core.history import history_context
 from core.people import person_name
 from portfolio.models import Membership
@@ -242,7 +243,7 @@ def _recompute_batch(batch: list[int], *, today) -> int:
     """Lock the batch, then read and recompute it; returns how many changed."""
     with transaction.atomic():
         list(UseCase.objects.select_for_update().filter(pk__in=batch).values_list("pk"))
-        updated = []
+        updated, moved = [], []
         for usecase in _with_readings(UseCase.objects.filter(pk__in=batch)):
             # The rule reads only the first date and the latest reading.
             pairs = (
@@ -255,11 +256,28 @@ def _recompute_batch(batch: list[int], *, today) -> int:
             )
             status = evidence_status_of(usecase, pairs, today=today)
             if (status, usecase.latest_on) != (usecase.evidence_status, usecase.last_measured_on):
+                if status != usecase.evidence_status:
+                    moved.append(_moved_by_time(usecase, usecase.evidence_status, status, today))
                 usecase.evidence_status = status
                 usecase.last_measured_on = usecase.latest_on
                 updated.append(usecase)
         UseCase.objects.bulk_update(updated, ["evidence_status", "last_measured_on"])
+        if moved:
+            history.record_many(EventKind.EVIDENCE_CHANGED, moved)
     return len(updated)
+
+
+def _moved_by_time(usecase: UseCase, before: str, after: str, today) -> dict:
+    """The "Evidence status changed" event of a use case the recompute moved: nobody acted, the
+    calendar did (the expected line moved on, or the target date passed)."""
+    return {
+        "usecase": usecase,
+        "actor": None,
+        "version": usecase.version,
+        "note": f"Recomputed on {today.day} {today:%b %Y}: the line from baseline to target "
+        "moved on, or the target date passed.",
+        "changes": _status_change(before, after),
+    }
 
 
 def _with_readings(usecases):
@@ -268,6 +286,11 @@ def _with_readings(usecases):
     readings = Measurement.objects.filter(usecase=OuterRef("pk"))
     latest = readings.order_by("-measured_on", "-pk")
     return usecases.only(
+        # What an event's webhook body names: key, title, status, version.
+        "number",
+        "title",
+        "status",
+        "version",
         "metric_name",
         "metric_direction",
         "metric_baseline",

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import ROLES, make_usecase
+from tests.conftest import ROLES, lapse, make_usecase
 from tests.factories import UserFactory, reviewer
 from usecases import services
 from usecases.choices import NotificationKind, Status
-from usecases.models import Notification, SignOff, UseCase
+from usecases.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +42,6 @@ def active(org, **fields):
     return services.usecase_sign_off(
         usecase=approved(org, **fields), actor=org.owner, accepted=True
     )
-
-
-def lapse(usecase, *, days_ago=0, days_ahead=0):
-    """Let time pass: move the use case's current sign-off so it lapses at the given day. Time is
-    the one thing the services cannot advance, so the dates are moved instead."""
-    expires = timezone.now() - timedelta(days=days_ago) + timedelta(days=days_ahead)
-    current = SignOff.objects.get(usecase=usecase, superseded_at__isnull=True)
-    SignOff.objects.filter(pk=current.pk).update(
-        signed_at=expires - timedelta(days=180), expires_at=expires
-    )
-    UseCase.objects.filter(pk=usecase.pk).update(attestation_expires_at=expires)
 
 
 def nav_count(response) -> str | None:

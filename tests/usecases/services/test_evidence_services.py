@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -348,6 +350,49 @@ def test_the_daily_command(org, measured, capsys):
     call_command("recompute_evidence", "--today", later)
     assert "changed for 1 use case." in capsys.readouterr().out
     assert stored(measured).evidence_status == EvidenceStatus.OFF_TRACK
+
+
+def test_a_move_by_the_recompute_is_recorded_once_on_the_timeline(org, measured):
+    record(measured, org.owner, 25)
+    later = TODAY + timedelta(days=51)
+    services.evidence_recompute(today=later)
+    services.evidence_recompute(today=later)  # the next run moves nothing: nothing recorded
+    [event] = events(measured, EventKind.EVIDENCE_CHANGED)
+    assert event.changes == {"evidence_status": ["On track", "Off track"]}
+    assert event.actor is None
+    assert event.version == stored(measured).version
+    [entry] = [
+        entry
+        for entry in selectors.usecase_timeline(stored(measured))
+        if entry.title == "Evidence status changed"
+    ]
+    assert entry.text.startswith(f"Recomputed on {later.day} {later:%b %Y}")
+
+
+def test_a_repaired_measurement_date_alone_records_no_event(org, measured):
+    record(measured, org.owner, 25)
+    UseCase.objects.filter(pk=measured.pk).update(last_measured_on=ago(3))
+    assert services.evidence_recompute(today=TODAY) == 1
+    assert stored(measured).last_measured_on == TODAY
+    assert events(measured, EventKind.EVIDENCE_CHANGED) == []
+
+
+def test_the_recompute_records_a_batch_in_a_fixed_number_of_queries(org, usecase_in):
+    def moved(count):
+        batch = [usecase_in("active", title=f"Batch {count} {n}", **METRIC) for n in range(count)]
+        for usecase in batch:
+            record(usecase, org.owner, 25)
+        return batch
+
+    def recompute_queries(batch, day):
+        with CaptureQueriesContext(connection) as queries:
+            services.evidence_recompute(today=TODAY + timedelta(days=day))
+        assert {stored(usecase).evidence_status for usecase in batch} == {EvidenceStatus.OFF_TRACK}
+        return len(queries)
+
+    small = recompute_queries(moved(1), 51)
+    UseCase.objects.update(evidence_status=EvidenceStatus.ON_TRACK)
+    assert recompute_queries(moved(4), 52) == small
 
 
 def test_editing_the_target_rejudges_at_once(org, measured):

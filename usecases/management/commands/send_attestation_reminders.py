@@ -10,8 +10,10 @@ class Command(BaseCommand):
     help = (
         "Remind owners whose sign-off lapses within ATTESTATION_REMINDER_DAYS (or has lapsed) to "
         "re-attest: an inbox notice and an e-mail, once per sign-off, so running it daily (or "
-        "twice) never repeats a reminder. The e-mails are sent by the task worker. Also reports "
-        "every active use case whose text no longer matches what its owner signed."
+        "twice) never repeats a reminder. The e-mails are sent by the task worker. Records "
+        '"Attestation lapsed" on each use case whose sign-off has run out, once per sign-off '
+        '(webhooks asking for "attestation overdue" get it). Also reports every active use '
+        "case whose text no longer matches what its owner signed."
     )
 
     def handle(self, *args, **options):
@@ -19,6 +21,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Sent {sent} attestation reminder{'' if sent == 1 else 's'} "
             f"(sign-offs lapsing within {settings.ATTESTATION_REMINDER_DAYS} days)."
+        )
+        lapsed = services.record_lapsed_attestations()
+        self.stdout.write(
+            f"Recorded {lapsed} lapsed attestation{'' if lapsed == 1 else 's'} "
+            "(sign-offs that ran out since the last run)."
         )
         check = integrity.check_signed_text()
         if check.changed:
