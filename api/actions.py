@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from ninja import Router
 
-from api.auth import may_write
 from api.errors import form_refused, problem, problems
 from api.schemas import InputSchema, UseCaseOut
 from api.usecases import etag, not_found, shown, usecase_by_key
@@ -27,10 +26,29 @@ class ActionIn(InputSchema):
     new_owner: str = ""  # a username, for a transfer
 
 
-def if_match(request) -> int | None:
-    """The version ``If-Match`` names (``"7"`` or ``7``), or None when it names none."""
-    text = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    return int(text) if text.isascii() and text.isdigit() else None
+def if_match(request, usecase: UseCase) -> int | HttpResponse:
+    """The version ``If-Match`` names when it is the use case's (``"7"``; ``*``: whatever it is
+    now), else the refusal: 428 without the header, 412 for another version, a weak ETag (which
+    never matches, RFC 9110) or a value that names no version."""
+    text = request.headers.get("If-Match", "").strip()
+    if not text:
+        return problem(428, "Precondition required", "Send the version you read as If-Match.")
+    if text == "*":
+        return usecase.version
+    if text.startswith("W/"):
+        return problem(
+            412, "Precondition failed", "A weak ETag never matches If-Match: send it as given."
+        )
+    number = text.strip('"')
+    if not (number.isascii() and number.isdigit()):
+        return problem(
+            412,
+            "Precondition failed",
+            f"If-Match names no version of {usecase.key}: send its ETag as given.",
+        )
+    if int(number) != usecase.version:
+        return stale(usecase, int(number))
+    return usecase.version
 
 
 def stale(usecase: UseCase, seen: int):
@@ -62,15 +80,19 @@ def usecase_action(request, key: str, action: str, body: ActionIn, response: Htt
     usecase = usecase_by_key(key)
     if usecase is None:
         return not_found(key)
-    if not may_write(request):
-        return problem(403, "Forbidden", "This token may only read.")
-    seen = if_match(request)
-    if seen is None:
-        return problem(428, "Precondition required", "Send the version you read as If-Match.")
-    if seen != usecase.version:
-        return stale(usecase, seen)
+    seen = if_match(request, usecase)
+    if isinstance(seen, HttpResponse):
+        return seen
+    if not step.starts_from(usecase):
+        # As the page answers: the state has moved on (or never allowed it), nothing was done.
+        return problem(
+            409,
+            "Conflict",
+            f"{usecase.key} is {usecase.get_status_display().lower()} now; "
+            f"nobody may {step.label.lower()} it; nothing was changed.",
+        )
     if not step.allows(request.user, usecase):
-        return problem(403, "Forbidden", f"You may not {step.label.lower()} {usecase.key} now.")
+        return problem(403, "Forbidden", f"You may not {step.label.lower()} {usecase.key}.")
     data = {"note": body.note, "version": seen}
     if body.accepted:
         data["accepted"] = "on"

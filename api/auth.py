@@ -85,13 +85,6 @@ class RegistrySession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
-def may_write(request) -> bool:
-    """Whether the request may change anything: a session may; an access token only with the
-    write scope (the token's authentication refuses a read token's unsafe method already)."""
-    token = getattr(request, "api_token", None)
-    return token is None or token.scope == "write"
-
-
 token_auth = TokenAuth()
 session = RegistrySession(csrf=True)
 AUTH = [token_auth, session]

@@ -13,7 +13,6 @@ from ninja import Status
 from pydantic import Field, create_model
 
 from api.actions import if_match, stale
-from api.auth import may_write
 from api.errors import form_refused, problem, problems
 from api.schemas import EDITED, InputSchema, UseCaseOut
 from api.usecases import etag, not_found, router, shown, usecase_by_key
@@ -95,6 +94,10 @@ def _custom_posts(given: dict, form: UseCaseForm) -> tuple[dict, dict[str, str]]
     return posts, unknown
 
 
+# The form's own bookkeeping (the version read, the values shown): If-Match carries the version.
+FORM_INTERNALS = frozenset({"version", "original"})
+
+
 def _person_pk(username: str) -> int | None:
     return get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
 
@@ -132,6 +135,10 @@ def _form_data(form: UseCaseForm, given: UseCaseIn) -> tuple[MultiValueDict, dic
             data.setlist(name, [str(pk) for pk in value])
         else:
             posts[name] = _posted(form.fields[name], value)
+    for name in extra:
+        if name not in form.fields or name in FORM_INTERNALS:
+            unknown[f"fields.{name}"] = f"The use-case form has no field “{name}”."
+    extra = {name: value for name, value in extra.items() if f"fields.{name}" not in unknown}
     for name, value in {**posts, **extra}.items():
         if isinstance(value, list):
             data.setlist(name, value)
@@ -177,8 +184,6 @@ REFUSED = "Some fields were refused; nothing was saved."
     "/usecases", response={201: UseCaseOut, **problems(400, 403)}, summary="Create a draft"
 )
 def usecase_create(request, body: UseCaseIn, response: HttpResponse):
-    if not may_write(request):
-        return problem(403, "Forbidden", "This token may only read.")
     if not permissions.can_create(request.user):
         return problem(403, "Forbidden", "You may not create use cases.")
     form, unknown = _bound(body, user=request.user)
@@ -205,15 +210,11 @@ def usecase_update(request, key: str, body: UseCaseIn, response: HttpResponse):
     usecase = usecase_by_key(key)
     if usecase is None:
         return not_found(key)
-    if not may_write(request):
-        return problem(403, "Forbidden", "This token may only read.")
     if not permissions.can_edit(request.user, usecase):
         return problem(403, "Forbidden", f"You may not edit {usecase.key}.")
-    seen = if_match(request)
-    if seen is None:
-        return problem(428, "Precondition required", "Send the version you read as If-Match.")
-    if seen != usecase.version:
-        return stale(usecase, seen)
+    seen = if_match(request, usecase)
+    if isinstance(seen, HttpResponse):
+        return seen
     form, unknown = _bound(body, instance=usecase, user=request.user)
     if unknown:
         return problem(400, "Bad request", REFUSED, errors=unknown)

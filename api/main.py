@@ -1,6 +1,9 @@
 """The API's one instance: /api/v1/, its OpenAPI document and its interactive docs (served from
 the registry's own static files), errors as problem+json."""
 
+from functools import wraps
+from http import HTTPStatus
+
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI, Swagger
@@ -8,10 +11,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import editing, measurements, tokens  # noqa: F401  (their operations join the use cases' router)
 from api.actions import router as actions
-from api.auth import AUTH, RateLimited
+from api.auth import AUTH, RateLimited, count_request
 from api.custom_fields import router as custom_fields
 from api.dashboard import router as dashboard
-from api.errors import problem, problem_content_types
+from api.errors import PROBLEM, problem, problem_content_types
 from api.exports import router as exports
 from api.imports import router as imports
 from api.portfolio import router as portfolio
@@ -71,21 +74,53 @@ def invalid(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    return problem(exc.status_code, str(exc.message) or "Error")
+    return problem(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.message))
+
+
+def _without_credentials(request):
+    """The refusal for a request with neither a live token nor a signed-in active person (401),
+    or past its token's rate (429); None when it may be answered. For the answers django-ninja
+    gives before any operation's authentication: no such path, no such method."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    token = tokens.authenticate(key.strip()) if scheme.lower() == "bearer" else None
+    if token is not None:
+        try:
+            count_request(token)  # a wrong path costs the token's rate like any other request
+        except RateLimited as exc:
+            return rate_limited(request, exc)
+        return None
+    if request.user.is_authenticated and request.user.is_active:
+        return None
+    return unauthenticated(request, None)
 
 
 @login_not_required
 def unknown_path(request):
     """Any other path under /api/: 401 without credentials (as every operation answers), else a
     404 problem pointing at the document. Never the HTML pages' 404 or a sign-in redirect."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    signed_in = request.user.is_authenticated and request.user.is_active
-    if not signed_in and not (scheme.lower() == "bearer" and tokens.authenticate(key.strip())):
-        return unauthenticated(request, None)
-    return problem(
+    return _without_credentials(request) or problem(
         404, "Not found", "No API operation has this path: see /api/v1/openapi.json for them all."
     )
+
+
+def _problem_for_other_methods(view):
+    """django-ninja answers a method a path does not have with a plain-text 405: answer it as
+    problem+json, after the credentials, naming the methods the path has."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(PROBLEM):
+            return response
+        allowed = response.get("Allow", "")
+        refused = _without_credentials(request) or problem(
+            405, "Method not allowed", f"{request.path} answers {allowed or 'no method'}."
+        )
+        if allowed and refused.status_code == 405:
+            refused["Allow"] = allowed
+        return refused
+
+    return answer
 
 
 def urls():
@@ -95,7 +130,7 @@ def urls():
     for pattern in patterns:
         if pattern.name == "api-root":  # /api/v1/ itself: no operation
             pattern.callback = unknown_path
-        pattern.callback = login_not_required(pattern.callback)
+        pattern.callback = login_not_required(_problem_for_other_methods(pattern.callback))
         if pattern.name == "openapi-view":
             # Swagger UI sets style attributes and draws its icons as data: images.
             pattern.callback = csp_update(DOCS_CSP)(pattern.callback)

@@ -14,7 +14,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.text import capfirst
 from ninja import Schema
-from pydantic import Field, create_model, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import Field, create_model, field_validator, model_validator
 
 from usecases.choices import FORM_FIELDS, AssessmentKind, EvidenceStatus, Source, Status
 from usecases.models import CustomFieldType, UseCase
@@ -37,6 +38,14 @@ def _without_nul(value):
 class InputSchema(Schema):
     """What a request sends. No text may hold NUL (PostgreSQL stores none; the pages' forms
     refuse it too), so it is refused naming the field before anything is looked up."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, data):
+        sent = data._obj if isinstance(data, DjangoGetter) else data  # as django-ninja wraps it
+        if not isinstance(sent, dict):
+            raise ValueError("The body is a JSON object of the fields to set.")
+        return data
 
     @field_validator("*", mode="after")
     @classmethod

@@ -56,6 +56,9 @@ def check_expiry(expires_at, now=None):
         raise TokenError("A token lasts at most a year: choose an earlier expiry date.")
 
 
+MAX_LIVE_TOKENS = 10
+
+
 def create(user, *, name: str, scope: str, expires_at=None) -> tuple[AccessToken, str]:
     """A new token for ``user``; the token text is returned here and never again."""
     name = (name or "").strip()
@@ -66,6 +69,12 @@ def create(user, *, name: str, scope: str, expires_at=None) -> tuple[AccessToken
     now = timezone.now()
     expires_at = expires_at or now + DEFAULT_LIFETIME
     check_expiry(expires_at, now)
+    live = AccessToken.objects.filter(user=user, revoked_at=None, expires_at__gt=now)
+    if live.count() >= MAX_LIVE_TOKENS:
+        # Each token has its own rate: without a ceiling, more tokens would be more rate.
+        raise TokenError(
+            f"You have {MAX_LIVE_TOKENS} tokens in use, the most a person may: revoke one first."
+        )
     secret = secrets.token_urlsafe(32)
     prefix = _prefix()
     with transaction.atomic():

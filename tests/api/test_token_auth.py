@@ -128,8 +128,8 @@ def test_a_write_token_may_write_as_its_person(org):
 
 
 def test_a_read_token_posting_gets_a_403_problem(org):
-    """No endpoint writes yet: the refusal goes through the API's own error handling, as an
-    operation's authentication would send it."""
+    """The refusal goes through the API's own error handling, as an operation's authentication
+    sends it: the status's title and the reason as the detail."""
     from api.main import api
 
     token, text = tokens.create(org.member, name="Reader", scope="read")
@@ -138,7 +138,7 @@ def test_a_read_token_posting_gets_a_403_problem(org):
         TokenAuth()(request)
     response = api.on_exception(request, refusal.value)
     body = refused(response, 403)
-    assert body["title"] == "This token may only read"
+    assert (body["title"], body["detail"]) == ("Forbidden", "This token may only read")
 
 
 def test_an_unknown_token_raises_authentication_error(org):
