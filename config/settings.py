@@ -275,6 +275,12 @@ EVIDENCE_STALE_DAYS = 90
 EMAIL_RETRY_FIRST_DELAY_SECONDS = 30
 EMAIL_RETRY_MAX_DELAY_SECONDS = 1800
 EMAIL_MAX_ATTEMPTS = 100
+# Webhooks: attempts per delivery before it is marked "gave up" (30 s, 1, 2, 4, ... min apart,
+# at most an hour: 8 attempts span about an hour), each attempt's socket timeout per read, and the
+# total time an attempt may take however slowly the endpoint answers.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("REGISTRY_WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_TIMEOUT_SECONDS = 5
+WEBHOOK_DEADLINE_SECONDS = 10
 SITE_URL = os.environ.get("REGISTRY_SITE_URL", "http://127.0.0.1:8000")
 # API access tokens: requests a minute each token may make (fixed windows, counted in the default
 # cache, which is each process's own memory: with N worker processes a token may make up to N

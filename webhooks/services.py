@@ -10,6 +10,11 @@ class StaleEndpoint(Exception):
     """Someone changed the endpoint since the page was loaded."""
 
 
+class AlreadyWaiting(Exception):
+    """The delivery is still being tried (its next attempt is queued): another would send it
+    twice."""
+
+
 @transaction.atomic
 def endpoint_create(*, actor, url: str, events: list[str], description: str = "") -> Endpoint:
     return Endpoint.objects.create(
@@ -33,21 +38,41 @@ def endpoint_update(
 
 @transaction.atomic
 def endpoint_set_active(*, endpoint_id: int, active: bool, version: int) -> Endpoint:
+    """Switch an endpoint on or off. Off, its waiting deliveries stay waiting (their tasks skip
+    them); switched on again, each waiting delivery with no task queued is queued again."""
+    from webhooks.tasks import deliver_webhook, deliveries_waiting_to_be_sent
+
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
     if endpoint.version != version:
         raise StaleEndpoint
+    switched_on = active and not endpoint.active
     endpoint.active = active
     endpoint.version += 1
     endpoint.save(update_fields=["active", "version"])
+    if switched_on:
+        pending = [
+            str(pk)
+            for pk in endpoint.deliveries.filter(state=DeliveryState.PENDING)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
+        ]
+        queued = deliveries_waiting_to_be_sent(pending)
+        for delivery_id in pending:
+            if delivery_id not in queued:
+                enqueue_with_this_transaction(deliver_webhook, delivery_id)
     return endpoint
 
 
 @transaction.atomic
 def delivery_redeliver(*, delivery_id) -> Delivery:
-    """Send a delivery again, with the same id and body, and a fresh count of attempts."""
-    from webhooks.tasks import deliver_webhook
+    """Send a delivery again, with the same id and body, and a fresh count of attempts. Refused
+    (``AlreadyWaiting``) while its next attempt is queued: that would start a second chain of
+    retries and send it twice each time."""
+    from webhooks.tasks import deliver_webhook, deliveries_waiting_to_be_sent
 
     delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    if delivery.state == DeliveryState.PENDING and deliveries_waiting_to_be_sent([delivery_id]):
+        raise AlreadyWaiting
     delivery.state = DeliveryState.PENDING
     delivery.tries = 0
     delivery.save(update_fields=["state", "tries"])

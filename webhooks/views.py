@@ -86,7 +86,12 @@ def endpoint_set_active(request, pk):
     except services.StaleEndpoint:
         messages.error(request, STALE)
     else:
-        messages.success(request, "Endpoint switched on." if endpoint.active else "Endpoint off.")
+        messages.success(
+            request,
+            "Endpoint switched on: what was waiting for it is queued again."
+            if endpoint.active
+            else "Endpoint off: what is waiting for it waits until it is switched on.",
+        )
     return redirect("webhooks:endpoint_detail", pk=pk)
 
 
@@ -94,6 +99,14 @@ def endpoint_set_active(request, pk):
 def delivery_redeliver(request, pk):
     require_manager(request)
     delivery = get_object_or_404(Delivery, pk=pk)
-    services.delivery_redeliver(delivery_id=delivery.pk)
-    messages.success(request, "Queued to be sent again.")
+    try:
+        services.delivery_redeliver(delivery_id=delivery.pk)
+    except services.AlreadyWaiting:
+        messages.error(
+            request,
+            "This delivery is still being tried: its next attempt is already queued, so it was"
+            " not queued again.",
+        )
+    else:
+        messages.success(request, "Queued to be sent again.")
     return redirect("webhooks:endpoint_detail", pk=delivery.endpoint_id)

@@ -1,9 +1,11 @@
 """A real HTTP endpoint on 127.0.0.1 for the webhook tests: it keeps what it received and answers
 with the codes it is told, in turn (200 once they run out)."""
 
+import contextlib
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,3 +61,48 @@ def start_receiver() -> Receiver:
     holder["receiver"] = receiver = Receiver(server)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver
+
+
+@dataclass
+class RawServer:
+    """A TCP server on 127.0.0.1 that reads each request and answers raw bytes, not HTTP: what
+    ``answer(connection)`` writes."""
+
+    server: socket.socket
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.server.close()
+
+
+def start_raw_server(answer) -> RawServer:
+    listener = socket.create_server(("127.0.0.1", 0))
+    raw = RawServer(listener)
+
+    def handle(connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(5)
+            received = b""
+            while b"\r\n\r\n" not in received:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                received += chunk
+            with contextlib.suppress(OSError):  # the client hung up
+                answer(connection, raw.stopped)
+
+    def serve() -> None:
+        while not raw.stopped.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return raw

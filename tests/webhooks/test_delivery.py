@@ -86,20 +86,6 @@ def test_a_failed_delivery_is_retried_later_then_delivered(org, endpoint, receiv
     assert [attempt.status_code for attempt in delivery.attempts.order_by("at")] == [500, 200]
 
 
-def test_a_dead_endpoint_is_given_up_after_the_last_attempt(org):
-    endpoint = endpoint_create(
-        actor=org.admin, url="http://127.0.0.1:9/nothing-here", events=["usecase.created"]
-    )
-    make_usecase(org=org)
-    for _ in range(10):
-        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-        run_queued_tasks()
-    delivery = endpoint.deliveries.get()
-    assert delivery.state == DeliveryState.FAILED
-    assert delivery.attempt_count == 6
-    assert "Error" in delivery.last_error
-
-
 def test_disabled_or_not_subscribed_endpoints_get_nothing(org, receiver):
     off = endpoint_create(actor=org.admin, url=receiver.url, events=list(WebhookEvent.values))
     endpoint_set_active(endpoint_id=off.pk, active=False, version=off.version)
