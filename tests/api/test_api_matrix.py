@@ -23,7 +23,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -166,12 +165,6 @@ def world(django_db_setup, django_db_blocker):
     ):
         yield _build_world()
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_counts():
-    """Each token's rate starts afresh: the matrix asks far more than a script would."""
-    cache.clear()
 
 
 # -- Who asks ------------------------------------------------------------------------------------

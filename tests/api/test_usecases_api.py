@@ -259,3 +259,29 @@ def test_a_cursor_of_another_sort_is_refused_naming_the_cursor(as_user, org, sor
     response = client.get(LIST, {"sort": "-cf_rank", "cursor": cursor})
 
     assert "another sort" in _problem(response, 400)["errors"]["cursor"]
+
+
+def test_with_a_token_the_list_and_a_use_case_cost_the_same_queries_at_any_size(org):
+    """What README promises a script: the same number of queries for 1 use case or 31, with the
+    token's check and rate count included."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from api import tokens
+
+    _, text = tokens.create(org.member, name="script", scope="read")
+    client = Client(headers={"Authorization": f"Bearer {text}"})
+    CustomField.objects.create(name="steward", label="Steward", type=CustomFieldType.PERSON)
+    first = make_usecase(org=org, custom_values={"steward": "owen"})
+    client.get(LIST)  # the token's last use is recorded once a minute: not in what is counted
+
+    def counted(path, **params):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, params).status_code == 200
+        return len(queries)
+
+    small = counted(LIST), counted(f"{LIST}/{first.key}")
+    for number in range(30):
+        make_usecase(org=org, title=f"More {number}", custom_values={"steward": org.lead.username})
+    assert (counted(LIST, limit=50), counted(f"{LIST}/{first.key}")) == small == (7, 5)
