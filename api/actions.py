@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from ninja import Router
 
+from api.document import ETAG, IF_MATCH, answer_headers, named_one_of
 from api.errors import form_refused, problem, problems
 from api.schemas import InputSchema, UseCaseOut
 from api.usecases import etag, not_found, shown, usecase_by_key
@@ -69,8 +70,15 @@ def stale(usecase: UseCase, seen: int):
     "/usecases/{key}/actions/{action}",
     response={200: UseCaseOut, **problems(400, 403, 404, 409, 412, 428)},
     summary="Take a workflow action",
+    openapi_extra=answer_headers(200, ETAG, **IF_MATCH),
 )
-def usecase_action(request, key: str, action: str, body: ActionIn, response: HttpResponse):
+def usecase_action(
+    request,
+    key: str,
+    action: named_one_of(Action.values),  # an unknown one is still a 404 problem
+    body: ActionIn,
+    response: HttpResponse,
+):
     """``action`` is one of submit, approve, request_changes, reject, sign_off,
     decline_ownership, transfer_ownership, reattest, retire, reopen. Send the version you read
     as ``If-Match``."""

@@ -13,6 +13,7 @@ from ninja import Status
 from pydantic import Field, create_model
 
 from api.actions import if_match, stale
+from api.document import ETAG, IF_MATCH, LOCATION, answer_headers
 from api.errors import form_refused, problem, problems
 from api.schemas import EDITED, InputSchema, UseCaseOut
 from api.usecases import etag, not_found, router, shown, usecase_by_key
@@ -181,7 +182,10 @@ REFUSED = "Some fields were refused; nothing was saved."
 
 
 @router.post(
-    "/usecases", response={201: UseCaseOut, **problems(400, 403)}, summary="Create a draft"
+    "/usecases",
+    response={201: UseCaseOut, **problems(400, 403)},
+    summary="Create a draft",
+    openapi_extra=answer_headers(201, {**ETAG, **LOCATION}),
 )
 def usecase_create(request, body: UseCaseIn, response: HttpResponse):
     if not permissions.can_create(request.user):
@@ -205,6 +209,7 @@ def usecase_create(request, body: UseCaseIn, response: HttpResponse):
     "/usecases/{key}",
     response={200: UseCaseOut, **problems(400, 403, 404, 409, 412, 428)},
     summary="Change a use case",
+    openapi_extra=answer_headers(200, ETAG, **IF_MATCH),
 )
 def usecase_update(request, key: str, body: UseCaseIn, response: HttpResponse):
     usecase = usecase_by_key(key)

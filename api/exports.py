@@ -3,6 +3,7 @@ each format the export page offers, the same file the page sends (``exports.resp
 
 from ninja import Router
 
+from api.document import named_one_of
 from api.errors import problem, problems
 from exports import exporting
 from exports.list_links import LABELS
@@ -45,7 +46,7 @@ FILE_ANSWER = {
     ),
     openapi_extra={"responses": FILE_ANSWER},
 )
-def usecase_export(request, format: str):
+def usecase_export(request, format: named_one_of(exporting.FORMATS)):  # another: 404 problem
     if format not in exporting.FORMATS:
         known = ", ".join(exporting.FORMATS)
         return problem(404, "Not found", f"No export format “{format}”; there are {known}.")

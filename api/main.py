@@ -14,6 +14,7 @@ from api.actions import router as actions
 from api.auth import AUTH, RateLimited, count_request
 from api.custom_fields import router as custom_fields
 from api.dashboard import router as dashboard
+from api.document import declared
 from api.errors import PROBLEM, problem, problem_content_types
 from api.exports import router as exports
 from api.imports import router as imports
@@ -25,7 +26,7 @@ DOCS_CSP = {"style-src": ["'unsafe-inline'"], "img-src": ["data:"]}
 
 class RegistryAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        return problem_content_types(super().get_openapi_schema(**kwargs))
+        return declared(problem_content_types(super().get_openapi_schema(**kwargs)))
 
 
 api = RegistryAPI(

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from ninja import Query, Router
 
+from api.document import ETAG, answer_headers
 from api.errors import form_refused, problem, problems
 from api.keyset import Keyset, StaleCursor
 from api.schemas import UseCaseOut, UseCasePage, typed_value
@@ -145,7 +146,10 @@ def usecase_list(
 
 
 @router.get(
-    "/usecases/{key}", response={200: UseCaseOut, **problems(400, 403, 404)}, summary="One use case"
+    "/usecases/{key}",
+    response={200: UseCaseOut, **problems(400, 403, 404)},
+    summary="One use case",
+    openapi_extra=answer_headers(200, ETAG),
 )
 def usecase_detail(request, key: str, response: HttpResponse):
     """One use case by its key (``UC-1042``). Its ``ETag`` is its version: send it back as
