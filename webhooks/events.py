@@ -9,13 +9,15 @@ endpoints, one insert of the deliveries, and one task that queues a delivery tas
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from core.history import events_recorded
+from core.people import person_name
 from core.tasks import enqueue_with_this_transaction
 from usecases.choices import EventKind
-from usecases.models import UseCaseEvent
+from usecases.models import UseCaseEvent, UseCaseHistory
 from webhooks.models import Delivery, Endpoint, WebhookEvent
 
 WEBHOOK_EVENT_OF_KIND = {
@@ -29,6 +31,8 @@ WEBHOOK_EVENT_OF_KIND = {
     EventKind.REATTESTED: WebhookEvent.SIGNED_OFF,
     EventKind.TRANSFER_REQUESTED: WebhookEvent.TRANSFERRED,  # the new owner is named at once
     EventKind.OWNERSHIP_CLAIMED: WebhookEvent.TRANSFERRED,
+    # The named owner says no: it goes back to the previous owner (or to nobody, a draft).
+    EventKind.OWNERSHIP_DECLINED: WebhookEvent.TRANSFERRED,
     EventKind.RETIRED: WebhookEvent.RETIRED,
     EventKind.ATTESTATION_LAPSED: WebhookEvent.ATTESTATION_OVERDUE,
     EventKind.MEASUREMENT_RECORDED: WebhookEvent.MEASUREMENT_RECORDED,
@@ -46,13 +50,39 @@ EVIDENCE_KINDS = {
 
 def webhook_events_of(event: UseCaseEvent) -> list[str]:
     names = [WEBHOOK_EVENT_OF_KIND[event.kind]] if event.kind in WEBHOOK_EVENT_OF_KIND else []
+    if moves_owner(event):
+        names.append(WebhookEvent.TRANSFERRED)
     if event.kind in EVIDENCE_KINDS and "evidence_status" in (event.changes or {}):
         names.append(WebhookEvent.EVIDENCE_CHANGED)
     return names
 
 
-def payload_of(event: UseCaseEvent, name: str) -> dict:
-    """The body every endpoint gets for ``event`` (its ``id`` is added per delivery)."""
+def person(user) -> dict | None:
+    return {"username": user.username, "name": person_name(user)} if user else None
+
+
+def previous_owner_of(event: UseCaseEvent):
+    """Who owned the use case before its owner last changed (nobody before a first owner), from
+    the database's own history of the row: whatever service moved it."""
+    usecase = event.usecase
+    earlier = (
+        UseCaseHistory.objects.filter(pgh_obj_id=usecase.pk)
+        .exclude(owner_id=usecase.owner_id)
+        .select_related("owner")
+        .order_by("-pgh_id")
+        .first()
+    )
+    return earlier.owner if earlier else None
+
+
+def moves_owner(event: UseCaseEvent) -> bool:
+    """An edit that names another owner (an admin's reassignment, or the edit form) moves it."""
+    return event.kind == EventKind.UPDATED and "owner" in (event.changes or {})
+
+
+def payload_of(event: UseCaseEvent, name: str, owners: dict) -> dict:
+    """The body every endpoint gets for ``event`` (its ``id`` is added per delivery); ``owners``
+    holds the use cases' owners by id."""
     usecase = event.usecase
     body = {
         "event": name,
@@ -67,8 +97,11 @@ def payload_of(event: UseCaseEvent, name: str) -> dict:
             "status": usecase.status,
             "url": settings.SITE_URL.rstrip("/") + usecase.get_absolute_url(),
             "version": event.version,
+            "owner": person(owners.get(usecase.owner_id)),
         },
     }
+    if name == WebhookEvent.TRANSFERRED:
+        body["usecase"]["previous_owner"] = person(previous_owner_of(event))
     if name == WebhookEvent.EVIDENCE_CHANGED:
         before, after = event.changes["evidence_status"]
         body["evidence_status"] = {"from": before, "to": after, "value": usecase.evidence_status}
@@ -83,8 +116,13 @@ def new_deliveries(events) -> list[Delivery]:
         return []
     asked = sorted({name for _, names in wanted for name in names})
     endpoints = list(Endpoint.objects.filter(active=True, events__overlap=asked))
+    if not endpoints:
+        return []
+    owners = get_user_model().objects.in_bulk(
+        {event.usecase.owner_id for event, _ in wanted} - {None}
+    )
     return Delivery.objects.bulk_create(
-        Delivery(endpoint=endpoint, event=name, payload=payload_of(event, name))
+        Delivery(endpoint=endpoint, event=name, payload=payload_of(event, name, owners))
         for event, names in wanted
         for name in names
         for endpoint in endpoints
