@@ -5,7 +5,8 @@ in that same transaction, a delivery for each active endpoint that asked for the
 its task. The action commits with its deliveries or not at all, and the request never waits for
 an endpoint: the task worker POSTs. Events written many at once (an import's batch, the daily
 evidence recompute: ``core.history.record_many``) get theirs at once too: one query for the
-endpoints, one insert of the deliveries, and one task that queues a delivery task for each.
+endpoints, one for the use cases' owners, one insert of the deliveries, and one task that queues a
+delivery task for each.
 """
 
 from django.conf import settings
@@ -110,7 +111,8 @@ def payload_of(event: UseCaseEvent, name: str, owners: dict) -> dict:
 
 def new_deliveries(events) -> list[Delivery]:
     """A delivery, written, for each of ``events`` and each active endpoint that asked for it:
-    one query for the endpoints and one insert, whatever the number of events."""
+    one query for the endpoints, one for the owners and one insert, whatever the number of events
+    (and one for the previous owner of each rare ownership move); each body is built once."""
     wanted = [(event, names) for event in events if (names := webhook_events_of(event))]
     if not wanted:
         return []
@@ -118,13 +120,15 @@ def new_deliveries(events) -> list[Delivery]:
     endpoints = list(Endpoint.objects.filter(active=True, events__overlap=asked))
     if not endpoints:
         return []
+    subscribed = {name for endpoint in endpoints for name in endpoint.events}
+    wanted = [(event, [name for name in names if name in subscribed]) for event, names in wanted]
     owners = get_user_model().objects.in_bulk(
         {event.usecase.owner_id for event, _ in wanted} - {None}
     )
+    bodies = [(name, payload_of(event, name, owners)) for event, names in wanted for name in names]
     return Delivery.objects.bulk_create(
-        Delivery(endpoint=endpoint, event=name, payload=payload_of(event, name, owners))
-        for event, names in wanted
-        for name in names
+        Delivery(endpoint=endpoint, event=name, payload=payload)
+        for name, payload in bodies
         for endpoint in endpoints
         if name in endpoint.events
     )
