@@ -282,6 +282,9 @@ WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("REGISTRY_WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_TIMEOUT_SECONDS = 5
 WEBHOOK_DEADLINE_SECONDS = 10
 SITE_URL = os.environ.get("REGISTRY_SITE_URL", "http://127.0.0.1:8000")
+# Webhooks to loopback, private, link-local or reserved addresses (webhooks.addresses): refused
+# unless this is on, for a receiver on this machine or network in development and tests.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("REGISTRY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
 # API access tokens: requests a minute each token may make (fixed windows, counted in the default
 # cache, which is each process's own memory: with N worker processes a token may make up to N
 # times this).

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 
+from webhooks.addresses import private_address_of
 from webhooks.models import WebhookEvent
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -24,10 +25,16 @@ class EndpointForm(forms.Form):
     def clean_url(self):
         url = self.cleaned_data["url"]
         parts = urlsplit(url)
-        if parts.scheme == "https":
-            return url
-        if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
-            return url
-        raise forms.ValidationError(
-            "Use an https:// address; plain http:// is only allowed to localhost or 127.0.0.1."
-        )
+        if not (
+            parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOCAL_HOSTS)
+        ):
+            raise forms.ValidationError(
+                "Use an https:// address; plain http:// is only allowed to localhost or 127.0.0.1."
+            )
+        address, kind = private_address_of(url)
+        if address:
+            raise forms.ValidationError(
+                f"{parts.hostname} resolves to {address}, which is {kind}: webhooks are not "
+                "sent to this machine or the network it is in."
+            )
+        return url

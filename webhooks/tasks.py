@@ -29,6 +29,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from core.tasks import enqueue_with_this_transaction
+from webhooks.addresses import refuse_private_destination
 from webhooks.models import Attempt, Delivery, DeliveryState
 
 FIRST_RETRY_SECONDS = 30
@@ -92,6 +93,7 @@ def connection_to(url: str) -> tuple[http.client.HTTPConnection, str]:
 
 def send(url: str, body: bytes, headers: dict) -> int:
     """POST ``body`` and return the answer's status code, within the deadline or raising."""
+    refuse_private_destination(url)  # webhooks.addresses: never to this machine or its network
     connection, target = connection_to(url)
     with Deadline(connection, settings.WEBHOOK_DEADLINE_SECONDS) as deadline:
         try:

@@ -19,6 +19,7 @@ from tests.conftest import (
 from tests.imports.pages import finished_run, run_queued_tasks
 from tests.imports.registers import us_2025_csv
 from usecases import services
+from usecases.choices import EventKind, MetricDirection
 from usecases.models import UseCase
 from webhooks.models import Delivery, DeliveryState, WebhookEvent
 from webhooks.services import endpoint_create, endpoint_set_active
@@ -141,6 +142,86 @@ def test_a_transfer_of_ownership_is_sent(org, receiver):
     [request] = receiver.received
     assert request.json["event"] == "usecase.transferred"
     assert request.json["kind"] == "ownership.transfer_requested"
+    assert request.json["usecase"]["owner"] == person(org.lead)
+    assert request.json["usecase"]["previous_owner"] == person(org.owner)
+
+    services.usecase_decline_ownership(
+        usecase=usecase, actor=org.lead, reason="Not my team's service."
+    )
+    run_queued_tasks()
+    [_, declined] = receiver.received  # ownership went back: one more, naming the old owner
+    assert declined.json["event"] == "usecase.transferred"
+    assert declined.json["kind"] == "signoff.declined"
+    assert declined.json["usecase"]["owner"] == person(org.owner)
+    assert declined.json["usecase"]["previous_owner"] == person(org.lead)
+    assert declined.json["usecase"]["status"] == "active"
+
+
+def test_an_admins_reassignment_of_the_owner_is_sent_as_transferred(org, receiver):
+    usecase = make_usecase(org=org)  # a draft, owned by Owen
+    endpoint_create(actor=org.admin, url=receiver.url, events=["usecase.transferred"])
+    services.usecase_reassign_owner(usecase=usecase, actor=org.admin, new_owner=org.lead)
+    run_queued_tasks()
+    [request] = receiver.received
+    assert (request.json["event"], request.json["kind"]) == (
+        "usecase.transferred",
+        "usecase.updated",
+    )
+    assert request.json["usecase"]["owner"] == person(org.lead)
+    assert request.json["usecase"]["previous_owner"] == person(org.owner)
+    assert request.json["actor"] == org.admin.username
+
+
+def person(user) -> dict:
+    return {"username": user.username, "name": user.get_full_name()}
+
+
+def test_every_event_names_the_owner(org, endpoint, receiver):
+    usecase = advance_usecase(make_usecase(org=org), org=org, to="active")
+    run_queued_tasks()
+    assert len(receiver.received) == 4
+    assert all(
+        request.json["usecase"]["owner"] == person(usecase.owner) for request in receiver.received
+    )
+
+
+def on_track_then_edited(org, receiver, data: dict):
+    """A measurable use case on track (25, on the line down from 40 to 10) whose owner then edits
+    ``data``, with an endpoint for evidence moves registered in between."""
+    usecase = make_measurable(org=org)
+    services.measurement_record(
+        usecase=usecase, actor=org.owner, measured_on=timezone.localdate(), value=Decimal(25)
+    )
+    endpoint = endpoint_create(
+        actor=org.admin, url=receiver.url, events=["evidence.status_changed"]
+    )
+    usecase.refresh_from_db()
+    services.usecase_update(
+        usecase=usecase, actor=org.owner, data=data, expected_version=usecase.version
+    )
+    run_queued_tasks()
+    return usecase, endpoint
+
+
+def test_an_edit_of_the_metric_that_moves_the_evidence_status_is_recorded_and_sent(org, receiver):
+    # Now 25 is far below a baseline of 40 on the way up to 60.
+    data = {"metric_direction": MetricDirection.INCREASE, "metric_target": Decimal(60)}
+    usecase, endpoint = on_track_then_edited(org, receiver, data)
+    [request] = receiver.received
+    assert request.signed_with(endpoint.secret)
+    body = request.json
+    assert (body["event"], body["kind"]) == ("evidence.status_changed", "evidence.status_changed")
+    assert body["evidence_status"] == {"from": "On track", "to": "Off track", "value": "off_track"}
+    assert body["actor"] == org.owner.username
+    event = usecase.events.get(kind=EventKind.EVIDENCE_CHANGED)  # the timeline shows it
+    assert event.changes == {"evidence_status": ["On track", "Off track"]}
+
+
+def test_an_edit_of_the_metric_that_keeps_the_evidence_status_records_no_move(org, receiver):
+    usecase, _ = on_track_then_edited(org, receiver, {"metric_name": "Median days to decide"})
+    assert receiver.received == []
+    assert usecase.events.filter(kind=EventKind.UPDATED).exists()
+    assert not usecase.events.filter(kind=EventKind.EVIDENCE_CHANGED).exists()
 
 
 def test_a_lapsed_attestation_is_sent_once_as_overdue(org, receiver):

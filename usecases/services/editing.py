@@ -29,7 +29,7 @@ from usecases.register import checked_register, material_fields
 from usecases.selectors import field_label
 from usecases.services.claims import withdraw_ownership_request
 from usecases.services.errors import EditConflict, InvalidValue, NotEditable
-from usecases.services.measurements import _refresh_evidence
+from usecases.services.measurements import _refresh_evidence_after_edit
 from usecases.services.steps import _bump, _record
 from usecases.services.workflow import _move, _open_review, _require_complete
 
@@ -183,7 +183,7 @@ def usecase_update(*, usecase: UseCase, actor, data: dict, expected_version: int
             named = f"{person_name(actor)} named {person_name(current.owner)} the owner."
             withdraw_ownership_request(current, reason=named)
         if any(name.startswith("metric_") for name in changed):
-            _refresh_evidence(current)  # a new baseline, target or date moves the line
+            _refresh_evidence_after_edit(current, actor)  # the baseline, target or date moved
         if back_to_review:
             # What the owner signed changed: review and sign-off again. The last signed revision
             # stays readable, and the use case shows as "changed since sign-off" until then.

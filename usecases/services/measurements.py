@@ -51,6 +51,21 @@ def _refresh_evidence(current: UseCase, *, today=None) -> tuple[str, str]:
     return before, current.evidence_status
 
 
+def _refresh_evidence_after_edit(current: UseCase, actor) -> None:
+    """A new baseline, target, direction or date can move the evidence status: when it does, the
+    timeline says so (and the webhook "evidence.status_changed" is sent), as the daily recompute's
+    moves are."""
+    before, after = _refresh_evidence(current)
+    if before != after:
+        _record(
+            current,
+            actor,
+            EventKind.EVIDENCE_CHANGED,
+            note="The success metric changed: the line from baseline to target moved.",
+            changes=_status_change(before, after),
+        )
+
+
 def evidence_status_of(usecase: UseCase, readings, *, today) -> EvidenceStatus:
     """``evidence.evaluate`` on ``usecase``'s metric; a use case without a metric has no data."""
     if not usecase.metric_name:
@@ -286,8 +301,9 @@ def _with_readings(usecases):
     readings = Measurement.objects.filter(usecase=OuterRef("pk"))
     latest = readings.order_by("-measured_on", "-pk")
     return usecases.only(
-        # What an event's webhook body names: key, title, status, version.
+        # What an event's webhook body names: key, title, status, version, owner.
         "number",
+        "owner",
         "title",
         "status",
         "version",
