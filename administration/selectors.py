@@ -179,6 +179,7 @@ ADMIN_HISTORY_KINDS = {
     "profile": "Standards' profiles",
     "customfield": "Custom fields",
     "accesstoken": "API tokens",
+    "endpoint": "Webhooks",
 }
 
 

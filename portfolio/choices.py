@@ -66,3 +66,8 @@ class AdminAction(models.TextChoices):
     CUSTOM_FIELD_RESTORED = "customfield.restored", "Custom field restored"
     TOKEN_CREATED = "accesstoken.created", "API token made"
     TOKEN_REVOKED = "accesstoken.revoked", "API token revoked"
+    WEBHOOK_CREATED = "endpoint.created", "Webhook endpoint registered"
+    WEBHOOK_UPDATED = "endpoint.updated", "Webhook endpoint edited"
+    WEBHOOK_SWITCHED_ON = "endpoint.switched_on", "Webhook endpoint switched on"
+    WEBHOOK_SWITCHED_OFF = "endpoint.switched_off", "Webhook endpoint switched off"
+    WEBHOOK_REDELIVERED = "endpoint.redelivered", "Webhook delivery sent again"

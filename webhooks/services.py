@@ -2,7 +2,9 @@
 
 from django.db import transaction
 
+from core import history
 from core.tasks import enqueue_with_this_transaction
+from portfolio.choices import AdminAction
 from webhooks.models import Delivery, DeliveryState, Endpoint
 
 
@@ -15,29 +17,46 @@ class AlreadyWaiting(Exception):
     twice."""
 
 
-@transaction.atomic
-def endpoint_create(*, actor, url: str, events: list[str], description: str = "") -> Endpoint:
-    return Endpoint.objects.create(
-        url=url, events=sorted(events), description=description, created_by=actor
+def _log(action, actor, endpoint: Endpoint, **details) -> None:
+    """The administration history's row: who registered, changed, switched or resent what. An
+    endpoint's address decides where the registry's data goes, so every change of it is kept."""
+    history.record(
+        action,
+        actor=actor,
+        target_type="endpoint",
+        target_id=str(endpoint.pk),
+        target_label=endpoint.url[:200],
+        details={"events": endpoint.events, **details},
     )
 
 
 @transaction.atomic
+def endpoint_create(*, actor, url: str, events: list[str], description: str = "") -> Endpoint:
+    endpoint = Endpoint.objects.create(
+        url=url, events=sorted(events), description=description, created_by=actor
+    )
+    _log(AdminAction.WEBHOOK_CREATED, actor, endpoint)
+    return endpoint
+
+
+@transaction.atomic
 def endpoint_update(
-    *, endpoint_id: int, version: int, url: str, events: list[str], description: str = ""
+    *, actor, endpoint_id: int, version: int, url: str, events: list[str], description: str = ""
 ) -> Endpoint:
     """Change where an endpoint is and what it asks for; deliveries already made keep theirs."""
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
     if endpoint.version != version:
         raise StaleEndpoint
+    before = endpoint.url
     endpoint.url, endpoint.events, endpoint.description = url, sorted(events), description
     endpoint.version += 1
     endpoint.save(update_fields=["url", "events", "description", "version"])
+    _log(AdminAction.WEBHOOK_UPDATED, actor, endpoint, previous_url=before)
     return endpoint
 
 
 @transaction.atomic
-def endpoint_set_active(*, endpoint_id: int, active: bool, version: int) -> Endpoint:
+def endpoint_set_active(*, actor, endpoint_id: int, active: bool, version: int) -> Endpoint:
     """Switch an endpoint on or off. Off, its waiting deliveries stay waiting (their tasks skip
     them); switched on again, each waiting delivery with no task queued is queued again."""
     from webhooks.tasks import deliver_webhook, deliveries_waiting_to_be_sent
@@ -49,6 +68,8 @@ def endpoint_set_active(*, endpoint_id: int, active: bool, version: int) -> Endp
     endpoint.active = active
     endpoint.version += 1
     endpoint.save(update_fields=["active", "version"])
+    switched = AdminAction.WEBHOOK_SWITCHED_ON if active else AdminAction.WEBHOOK_SWITCHED_OFF
+    _log(switched, actor, endpoint)
     if switched_on:
         pending = [
             str(pk)
@@ -64,7 +85,7 @@ def endpoint_set_active(*, endpoint_id: int, active: bool, version: int) -> Endp
 
 
 @transaction.atomic
-def delivery_redeliver(*, delivery_id) -> Delivery:
+def delivery_redeliver(*, actor, delivery_id) -> Delivery:
     """Send a delivery again, with the same id and body, and a fresh count of attempts. Refused
     (``AlreadyWaiting``) while its next attempt is queued: that would start a second chain of
     retries and send it twice each time."""
@@ -77,4 +98,5 @@ def delivery_redeliver(*, delivery_id) -> Delivery:
     delivery.tries = 0
     delivery.save(update_fields=["state", "tries"])
     enqueue_with_this_transaction(deliver_webhook, str(delivery.pk))
+    _log(AdminAction.WEBHOOK_REDELIVERED, actor, delivery.endpoint, delivery=str(delivery.pk))
     return delivery

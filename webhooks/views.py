@@ -54,7 +54,10 @@ def endpoint_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.endpoint_update(
-                endpoint_id=endpoint.pk, version=posted_version(request), **form.cleaned_data
+                actor=request.user,
+                endpoint_id=endpoint.pk,
+                version=posted_version(request),
+                **form.cleaned_data,
             )
         except services.StaleEndpoint:
             messages.error(request, STALE)
@@ -79,6 +82,7 @@ def endpoint_set_active(request, pk):
     endpoint = get_object_or_404(Endpoint, pk=pk)
     try:
         endpoint = services.endpoint_set_active(
+            actor=request.user,
             endpoint_id=endpoint.pk,
             active=request.POST.get("active") == "1",
             version=posted_version(request),
@@ -100,7 +104,7 @@ def delivery_redeliver(request, pk):
     require_manager(request)
     delivery = get_object_or_404(Delivery, pk=pk)
     try:
-        services.delivery_redeliver(delivery_id=delivery.pk)
+        services.delivery_redeliver(actor=request.user, delivery_id=delivery.pk)
     except services.AlreadyWaiting:
         messages.error(
             request,

@@ -89,7 +89,7 @@ def test_a_failed_delivery_is_retried_later_then_delivered(org, endpoint, receiv
 
 def test_disabled_or_not_subscribed_endpoints_get_nothing(org, receiver):
     off = endpoint_create(actor=org.admin, url=receiver.url, events=list(WebhookEvent.values))
-    endpoint_set_active(endpoint_id=off.pk, active=False, version=off.version)
+    endpoint_set_active(actor=org.admin, endpoint_id=off.pk, active=False, version=off.version)
     endpoint_create(actor=org.admin, url=receiver.url, events=["usecase.retired"])
     advance_usecase(make_usecase(org=org), org=org, to="active")
     run_queued_tasks()
@@ -99,7 +99,9 @@ def test_disabled_or_not_subscribed_endpoints_get_nothing(org, receiver):
 
 def test_switched_off_before_the_worker_ran_sends_nothing(org, endpoint, receiver):
     make_usecase(org=org)
-    endpoint_set_active(endpoint_id=endpoint.pk, active=False, version=endpoint.version)
+    endpoint_set_active(
+        actor=org.admin, endpoint_id=endpoint.pk, active=False, version=endpoint.version
+    )
     run_queued_tasks()
     assert receiver.received == []
 

@@ -122,11 +122,15 @@ def test_the_attempts_are_a_setting_and_the_delay_stays_at_an_hour(org, settings
 
 def test_switching_an_endpoint_on_again_sends_what_waited(org, endpoint, receiver):
     make_usecase(org=org)
-    endpoint = endpoint_set_active(endpoint_id=endpoint.pk, active=False, version=endpoint.version)
+    endpoint = endpoint_set_active(
+        actor=org.admin, endpoint_id=endpoint.pk, active=False, version=endpoint.version
+    )
     run_queued_tasks()  # the task skips it: off
     assert receiver.received == []
     assert Delivery.objects.get().state == DeliveryState.PENDING
-    endpoint_set_active(endpoint_id=endpoint.pk, active=True, version=endpoint.version)
+    endpoint_set_active(
+        actor=org.admin, endpoint_id=endpoint.pk, active=True, version=endpoint.version
+    )
     run_queued_tasks()
     [request] = receiver.received
     assert request.json["event"] == "usecase.created"
@@ -139,7 +143,7 @@ def test_switching_off_and_on_while_a_try_is_queued_sends_once(org, endpoint, re
     run_queued_tasks()  # first attempt fails, its retry is queued
     for active in (False, True):
         endpoint = endpoint_set_active(
-            endpoint_id=endpoint.pk, active=active, version=endpoint.version
+            actor=org.admin, endpoint_id=endpoint.pk, active=active, version=endpoint.version
         )
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     make_due()
@@ -155,7 +159,7 @@ def test_a_delivery_still_being_tried_is_not_redelivered(as_role, org, endpoint,
     run_queued_tasks()
     delivery = Delivery.objects.get()
     with pytest.raises(AlreadyWaiting):
-        delivery_redeliver(delivery_id=delivery.pk)
+        delivery_redeliver(actor=org.admin, delivery_id=delivery.pk)
     response = as_role("admin").post(
         reverse("webhooks:delivery_redeliver", args=[delivery.pk]), follow=True
     )
@@ -166,7 +170,7 @@ def test_a_delivery_still_being_tried_is_not_redelivered(as_role, org, endpoint,
     make_due()
     run_queued_tasks()
     assert len(receiver.received) == 2
-    delivery_redeliver(delivery_id=delivery.pk)  # delivered: may be sent again
+    delivery_redeliver(actor=org.admin, delivery_id=delivery.pk)  # delivered: may be sent again
     run_queued_tasks()
     assert len(receiver.received) == 3
 
@@ -177,7 +181,7 @@ def test_switching_off_and_on_before_an_imports_batch_is_queued_sends_once(org, 
     finished_run(org.lead, team=org.team, content=us_2025_csv(1))  # its batch task is queued
     for active in (False, True):
         endpoint = endpoint_set_active(
-            endpoint_id=endpoint.pk, active=active, version=endpoint.version
+            actor=org.admin, endpoint_id=endpoint.pk, active=active, version=endpoint.version
         )
     for _ in range(3):
         run_queued_tasks()

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from portfolio.models import AdminEvent
 from tests.conftest import ROLES, advance_usecase, make_usecase
 from tests.imports.pages import run_queued_tasks
 from webhooks.models import Delivery, DeliveryState, Endpoint
@@ -211,3 +212,29 @@ def test_bad_input_in_an_edit_is_shown_and_changes_nothing(as_role, org, endpoin
 def test_the_administration_index_links_to_webhooks(as_role, org):
     page = as_role("admin").get(reverse("administration:administration")).content.decode()
     assert reverse("webhooks:endpoint_list") in page
+
+
+def test_every_change_to_an_endpoint_is_in_the_administration_history(as_role, org):
+    """Where the registry's data goes is an admin's decision: registering, moving, switching and
+    resending are each kept with who did it, and the history's Webhooks filter shows them."""
+    client = as_role("admin")
+    client.post(reverse("webhooks:endpoint_create"), GOOD)
+    endpoint = Endpoint.objects.get()
+    moved = {**GOOD, "url": "https://elsewhere.example.net/hook", "version": endpoint.version}
+    client.post(reverse("webhooks:endpoint_edit", args=[endpoint.pk]), moved)
+    endpoint.refresh_from_db()
+    client.post(
+        reverse("webhooks:endpoint_set_active", args=[endpoint.pk]),
+        {"active": "0", "version": endpoint.version},
+    )
+
+    events = AdminEvent.objects.filter(target_type="endpoint").order_by("pk")
+    assert [(event.action, event.actor) for event in events] == [
+        ("endpoint.created", org.admin),
+        ("endpoint.updated", org.admin),
+        ("endpoint.switched_off", org.admin),
+    ]
+    assert events[1].details["previous_url"] == GOOD["url"]
+    page = client.get(reverse("administration:adminevent_list"), {"kind": "endpoint"})
+    assert "endpoint.updated" in page.content.decode()
+    assert "https://elsewhere.example.net/hook" in page.content.decode()
