@@ -9,6 +9,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,15 +70,19 @@ def create(user, *, name: str, scope: str, expires_at=None) -> tuple[AccessToken
     now = timezone.now()
     expires_at = expires_at or now + DEFAULT_LIFETIME
     check_expiry(expires_at, now)
-    live = AccessToken.objects.filter(user=user, revoked_at=None, expires_at__gt=now)
-    if live.count() >= MAX_LIVE_TOKENS:
-        # Each token has its own rate: without a ceiling, more tokens would be more rate.
-        raise TokenError(
-            f"You have {MAX_LIVE_TOKENS} tokens in use, the most a person may: revoke one first."
-        )
+
     secret = secrets.token_urlsafe(32)
     prefix = _prefix()
     with transaction.atomic():
+        # The person's row locked, so two tokens made at once are counted one after the other.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        live = AccessToken.objects.filter(user=user, revoked_at=None, expires_at__gt=now)
+        if live.count() >= MAX_LIVE_TOKENS:
+            # Each token has its own rate: without a ceiling, more tokens would be more rate.
+            raise TokenError(
+                f"You have {MAX_LIVE_TOKENS} tokens in use, the most a person may: "
+                "revoke one first."
+            )
         token = AccessToken.objects.create(
             user=user,
             name=name,

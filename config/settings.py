@@ -285,9 +285,8 @@ SITE_URL = os.environ.get("REGISTRY_SITE_URL", "http://127.0.0.1:8000")
 # Webhooks to loopback, private, link-local or reserved addresses (webhooks.addresses): refused
 # unless this is on, for a receiver on this machine or network in development and tests.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("REGISTRY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
-# API access tokens: requests a minute each token may make (fixed windows, counted in the default
-# cache, which is each process's own memory: with N worker processes a token may make up to N
-# times this).
+# API access tokens: requests a minute each token may make (fixed one-minute windows, counted in
+# PostgreSQL, api.RateWindow, so every worker process shares the count).
 API_RATE_PER_MINUTE = int(os.environ.get("REGISTRY_API_RATE", "600"))
 
 LOGGING = {

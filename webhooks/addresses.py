@@ -64,9 +64,20 @@ class PrivateAddress(OSError):
     """A delivery's host resolves to an address it may not be sent to."""
 
 
-def refuse_private_destination(url: str) -> None:
-    """Called by the task just before it POSTs: a delivery to a private address is a failed
-    attempt, never sent."""
-    address, _ = private_address_of(url)
-    if address:
-        raise PrivateAddress(f"{REFUSED_AT_SEND} ({address})")
+def destination(url: str) -> str:
+    """The address the task connects to for ``url``: its host's first address, checked. The
+    connection goes to this very address (the name is not looked up again), so a DNS answer that
+    changes between the check and the connection cannot slip a private address through. Raises
+    ``PrivateAddress`` for a refused one, ``OSError`` when the name does not resolve."""
+    parts = urlsplit(url)
+    try:
+        addresses = resolve(parts.hostname or "", parts.port)
+    except (ValueError, UnicodeError) as error:
+        raise OSError(f"the address's host does not resolve: {error}") from error
+    if not addresses:
+        raise OSError("the address's host does not resolve")
+    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        for address in addresses:
+            if refused_kind(address):
+                raise PrivateAddress(f"{REFUSED_AT_SEND} ({address})")
+    return str(addresses[0])

@@ -1,5 +1,7 @@
 """Writes to webhooks: registering an endpoint, switching it on or off, redelivering."""
 
+from urllib.parse import urlsplit
+
 from django.db import transaction
 
 from core import history
@@ -25,9 +27,21 @@ def _log(action, actor, endpoint: Endpoint, **details) -> None:
         actor=actor,
         target_type="endpoint",
         target_id=str(endpoint.pk),
-        target_label=endpoint.url[:200],
+        target_label=shown_address(endpoint.url),
         details={"events": endpoint.events, **details},
     )
+
+
+def shown_address(url: str) -> str:
+    """Where an endpoint is, for the history kept for good: scheme, host and port only. A path
+    or query often carries a receiver's own secret (chat services' hook addresses do), which the
+    history must not keep after the address is changed to rotate it."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"[:200]
 
 
 @transaction.atomic
@@ -51,7 +65,7 @@ def endpoint_update(
     endpoint.url, endpoint.events, endpoint.description = url, sorted(events), description
     endpoint.version += 1
     endpoint.save(update_fields=["url", "events", "description", "version"])
-    _log(AdminAction.WEBHOOK_UPDATED, actor, endpoint, previous_url=before)
+    _log(AdminAction.WEBHOOK_UPDATED, actor, endpoint, previous_address=shown_address(before))
     return endpoint
 
 
@@ -64,6 +78,8 @@ def endpoint_set_active(*, actor, endpoint_id: int, active: bool, version: int) 
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
     if endpoint.version != version:
         raise StaleEndpoint
+    if endpoint.active == active:
+        return endpoint  # already so (a second click): nothing changes, nothing to record
     switched_on = active and not endpoint.active
     endpoint.active = active
     endpoint.version += 1

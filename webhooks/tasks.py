@@ -29,7 +29,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from core.tasks import enqueue_with_this_transaction
-from webhooks.addresses import refuse_private_destination
+from webhooks.addresses import destination
 from webhooks.models import Attempt, Delivery, DeliveryState
 
 FIRST_RETRY_SECONDS = 30
@@ -77,23 +77,52 @@ class Deadline:
             raise TimeoutError(f"no complete answer within {self.seconds:g} s")
 
 
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to an address already checked, with the host's name for SNI and the certificate."""
+
+    def __init__(self, address: str, hostname: str, port, **kwargs):
+        super().__init__(hostname, port, **kwargs)
+        self.address = address
+
+    def connect(self):
+        plain = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(plain, server_hostname=self.host)
+
+
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to an address already checked; the Host header keeps the name."""
+
+    def __init__(self, address: str, hostname: str, port, **kwargs):
+        super().__init__(hostname, port, **kwargs)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
 def connection_to(url: str) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to the address ``webhooks.addresses.destination`` checked for ``url``, and
+    the request's target."""
     parts = urlsplit(url)
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
-        )
-    elif parts.scheme == "http":
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    else:
+    if parts.scheme not in ("http", "https"):
         raise ValueError(f"unsupported address {url!r}")
+    address = destination(url)  # never to this machine or its network (webhooks.addresses)
+    if parts.scheme == "https":
+        connection = PinnedHTTPSConnection(
+            address,
+            parts.hostname,
+            parts.port,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+    else:
+        connection = PinnedHTTPConnection(address, parts.hostname, parts.port, timeout=timeout)
     return connection, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def send(url: str, body: bytes, headers: dict) -> int:
     """POST ``body`` and return the answer's status code, within the deadline or raising."""
-    refuse_private_destination(url)  # webhooks.addresses: never to this machine or its network
     connection, target = connection_to(url)
     with Deadline(connection, settings.WEBHOOK_DEADLINE_SECONDS) as deadline:
         try:

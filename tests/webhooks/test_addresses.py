@@ -119,3 +119,40 @@ def test_deliveries_ignore_the_proxy_environment(receiver):
     )
     subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
     assert len(receiver.received) == 1
+
+
+def test_the_delivery_goes_to_the_address_that_was_checked(org, receiver, monkeypatch):
+    """The name is looked up once, checked, and the connection goes to that very address with
+    the name kept as the Host: a DNS answer that changes between the check and the connection
+    (public, then private) cannot redirect it. Here the name resolves nowhere but through the
+    check, so a second lookup would fail the delivery."""
+    from webhooks import addresses
+
+    looked_up = []
+
+    def resolve(host, port):
+        looked_up.append(host)
+        return [addresses.ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(addresses, "resolve", resolve)
+    port = receiver.server.server_port
+    endpoint_create(
+        actor=org.admin, url=f"http://hooks.registry.invalid:{port}/hook", events=EVENTS
+    )
+    looked_up.clear()
+    make_usecase(org=org)
+    run_queued_tasks()
+
+    assert Delivery.objects.get().state == DeliveryState.DELIVERED
+    assert looked_up == ["hooks.registry.invalid"]
+    assert receiver.received[0].headers["Host"] == f"hooks.registry.invalid:{port}"
+
+
+def test_a_host_that_does_not_resolve_is_a_failed_attempt(org, monkeypatch):
+    endpoint_create(actor=org.admin, url="https://hooks.registry.invalid/hook", events=EVENTS)
+    make_usecase(org=org)
+    run_queued_tasks()
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.PENDING and delivery.tries == 1
+    assert delivery.attempts.get().error  # logged, with why
