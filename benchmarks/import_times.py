@@ -109,7 +109,7 @@ def measure(path: Path) -> dict:
     }
 
 
-def main():
+def options_given():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("SHARED_DATA", ROOT / "../shared/data"))
     parser.add_argument("--database", default="registry_bench_import")
@@ -117,13 +117,13 @@ def main():
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     parser.add_argument("--webhook", action="store_true", help="With an endpoint for every event.")
     parser.add_argument("--only", choices=["us"], help="Only the US 2025 inventory.")
-    options = parser.parse_args()
-    data = Path(options.data).resolve()
-    missing = [name for name in FILES if not (data / name).is_file()]
-    if missing:
-        sys.exit(f"{', '.join(missing)} not at {data}; pass --data FOLDER.")
-    recreate(options.database)
-    os.environ["DATABASE_URL"] = server_url(options.database)
+    return parser.parse_args()
+
+
+def set_up(database: str, webhook: bool) -> None:
+    """A fresh, migrated database for the run, Django set up as the task worker runs it."""
+    recreate(database)
+    os.environ["DATABASE_URL"] = server_url(database)
     import django
 
     django.setup()
@@ -133,16 +133,24 @@ def main():
     # As the task worker runs: with DEBUG on, Django keeps the SQL of the last 9,000 queries (a
     # batch's insert is one long statement), which would be measured as the import's memory.
     settings.DEBUG = False
-
-    from imports.runs import summary
-
     call_command("migrate", verbosity=0)
-    if options.webhook:
+    if webhook:
         from webhooks.models import Endpoint, WebhookEvent
 
         Endpoint.objects.create(
             url="https://hooks.example.org/registry", events=list(WebhookEvent.values)
         )
+
+
+def main():
+    options = options_given()
+    data = Path(options.data).resolve()
+    missing = [name for name in FILES if not (data / name).is_file()]
+    if missing:
+        sys.exit(f"{', '.join(missing)} not at {data}; pass --data FOLDER.")
+    set_up(options.database, options.webhook)
+    from imports.runs import summary
+
     line = "{:<40} {:>7} {:>8} {:>7} {:>10} {:>9} {:>10} {:>8}"
     print(line.format("file", "rows", "seconds", "rows/s", "traced MiB", "RSS +MiB", "upload MiB",
                       "again s"))  # fmt: skip
