@@ -15,12 +15,25 @@ def _repair_link_sets(sender, apps, using, **kwargs):
         repair_link_sets(using=using)
 
 
+def _install_profile_conditions(sender, apps, using, **kwargs):
+    """After every migrate: the summary counts the use cases not reportable under the profiles
+    loaded now (a changed profile file rebuilds the summary). Skipped before its migration."""
+    from django.db import connections
+
+    if "usecases_summaryprofile" not in connections[using].introspection.table_names():
+        return
+    from usecases.summary_profiles import install_profile_conditions
+
+    install_profile_conditions(using=using)
+
+
 class UsecasesConfig(AppConfig):
     name = "usecases"
     verbose_name = "Use cases"
 
     def ready(self):
         post_migrate.connect(_repair_link_sets, sender=self)
+        post_migrate.connect(_install_profile_conditions, sender=self)
         from core import task_queue
 
         # panels registers the portfolio panels; the standards' profile files load (and are

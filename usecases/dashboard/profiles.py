@@ -9,18 +9,24 @@ from django.db.models import Count
 from usecases.dashboard.scope import DashboardScope
 from usecases.dashboard.tiles import Tile
 from usecases.profiles import Profile
+from usecases.summary_profiles import profile_counts
 
 # The list's parameter for "not reportable under this profile" (``UseCaseFilter``).
 NOT_REPORTABLE_PARAM = "not_reportable"
 
 
 def profile_tiles(scope: DashboardScope, profiles: list[Profile]) -> list[Tile]:
-    """One tile per profile: all of them counted in one query."""
+    """One tile per profile: read from the summary (one query) when the dashboard is, the
+    profiles left (a condition not installed) or a product or goal filter counted in one query
+    over the use cases."""
     if not profiles:
         return []
-    counts = scope.usecases.aggregate(
-        **{profile.key: Count("pk", filter=profile.not_reportable) for profile in profiles}
-    )
+    counts = profile_counts(profiles, scope.summary_teams) if scope.summarised else {}
+    live = [profile for profile in profiles if profile.key not in counts]
+    if live:
+        counts |= scope.usecases.aggregate(
+            **{profile.key: Count("pk", filter=profile.not_reportable) for profile in live}
+        )
     return [
         Tile(
             f"not_reportable_{profile.key}",

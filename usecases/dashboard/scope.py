@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, LifecycleStage, Status
 from usecases.concerns import CONCERNS, LIVE_STATUSES, SUBUNITS_LEFT_OUT
+from usecases.dashboard import summary
 
 # The filters that scope the whole dashboard, as the use-case list names them.
 SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
@@ -218,8 +219,25 @@ class DashboardScope:
             for product in Product.objects.select_related("team", "manager").order_by("name")
         }
 
+    @property
+    def summarised(self) -> bool:
+        """Read from the summary tables: unfiltered, or filtered by team (and its sub-units). A
+        product or goal filter counts the use cases it selects."""
+        return not (self.product or self.goal)
+
+    @property
+    def summary_teams(self) -> frozenset[int] | None:
+        """The teams the summary is read for (None: all)."""
+        return self.team_ids if self.team else None
+
+    @cached_property
+    def _summary(self) -> tuple[dict[int, dict], list[dict]]:
+        return summary.team_counts(self.summary_teams, self.now)
+
     @cached_property
     def by_team(self) -> dict[int, Counts]:
+        if self.summarised:
+            return {team_id: Counts(row) for team_id, row in self._summary[0].items()}
         by_team: dict[int, Counts] = {}
         for group in self.grouped:
             by_team[group.team_id] = by_team.get(group.team_id, Counts.zero()) + group.counts
@@ -237,6 +255,65 @@ class DashboardScope:
                 by_goal_set.get(group.goal_ids, Counts.zero()) + group.counts
             )
         return by_goal_set
+
+    def goal_rollup(self, subtree: frozenset[int], goal_pk: int) -> Counts:
+        """The use cases serving a goal or any goal beneath it (``subtree``), each counted once:
+        from the summary's per-goal counts, or summed over the sets of goals served."""
+        if self.summarised:
+            return Counts.zero() + Counts(self._goal_counts.get(goal_pk, {}))
+        return sum(
+            (counts for goal_ids, counts in self.by_goal_set.items() if goal_ids & subtree),
+            Counts.zero(),
+        )
+
+    @cached_property
+    def _goal_counts(self) -> dict[int, dict]:
+        return summary.goal_counts(self.summary_teams, self._summary[1])
+
+    @cached_property
+    def goal_evidence(self) -> dict[int, dict[str, int]]:
+        """Measured use cases naming each goal directly, per evidence status."""
+        if self.summarised:
+            return summary.goal_evidence(self.summary_teams)
+        by_goal: dict[int, dict[str, int]] = {}
+        for group in self.grouped:
+            for pk in group.goal_ids if group.measured else ():
+                tally = by_goal.setdefault(pk, {})
+                tally[group.evidence_status] = tally.get(group.evidence_status, 0) + group.measured
+        return by_goal
+
+    @cached_property
+    def product_evidence(self) -> tuple[dict[int, dict[str, int]], set[int]]:
+        """Measured use cases running on each product, per evidence status; and the products an
+        open use case runs on."""
+        if self.summarised:
+            return summary.product_evidence(self.summary_teams)
+        by_product: dict[int, dict[str, int]] = {}
+        used: set[int] = set()
+        for row in self.product_sets:
+            for pk in row["product_ids"]:
+                if row["live"]:
+                    used.add(pk)
+                tally = by_product.setdefault(pk, {})
+                for status in EvidenceStatus:
+                    tally[status.value] = tally.get(status.value, 0) + row[status.value]
+        return by_product, used
+
+    @cached_property
+    def area_evidence(self) -> dict[str, dict[str, int]]:
+        """Measured use cases per evidence area ('' for none), per evidence status."""
+        if self.summarised:
+            return summary.area_evidence(self.summary_teams)
+        tally: dict = {}
+        rows = (
+            self.usecases.filter(status__in=MEASURABLE_STATUSES)
+            .values("evidence_area", "evidence_status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            tally.setdefault(row["evidence_area"], {})[row["evidence_status"]] = row["n"]
+        return tally
 
     @cached_property
     def teams(self) -> list[Team]:

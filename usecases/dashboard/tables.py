@@ -8,13 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import (
     EVIDENCE_TONES,
-    MEASURABLE_STATUSES,
     EvidenceArea,
     EvidenceStatus,
     LifecycleStage,
@@ -173,11 +170,7 @@ def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
     rows: list[GoalRow] = []
 
     def visit(goal: StrategicGoal, depth: int) -> None:
-        subtree = subtree_ids(goal.pk, children)
-        counts = sum(
-            (counts for goal_ids, counts in scope.by_goal_set.items() if goal_ids & subtree),
-            Counts.zero(),
-        )
+        counts = scope.goal_rollup(subtree_ids(goal.pk, children), goal.pk)
         if scope.goal and not scope.subgoals:
             params = scope.query  # the goal alone, as filtered
         else:
@@ -217,7 +210,7 @@ def unserved_goals(scope: DashboardScope) -> list[GoalRow]:
 def unused_products(scope: DashboardScope) -> list[Product]:
     """Products in use (not archived, not retired) in scope (the filtered team's, its sub-units'
     with them, or the filtered product) that no open use case in scope runs on, by name."""
-    used = {pk for row in scope.product_sets if row["live"] for pk in row["product_ids"]}
+    used = scope.product_evidence[1]
     return [
         product
         for product in scope.products.values()
@@ -276,14 +269,6 @@ def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRo
     )
 
 
-def _tally(rows, key: str, status: str = "evidence_status") -> dict:
-    """``{key value: {evidence status: count}}`` from grouped rows."""
-    tally: dict = {}
-    for row in rows:
-        tally.setdefault(row[key], {})[row[status]] = row["n"]
-    return tally
-
-
 def evidence_panel(scope: DashboardScope) -> EvidencePanel:
     """Evidence statuses of the measured use cases in scope, rolled up per evidence area, per
     product and per goal (linked directly: a goal counts the use cases naming it, not those of its
@@ -302,11 +287,7 @@ def evidence_panel(scope: DashboardScope) -> EvidencePanel:
 
 def _evidence_area_rows(scope: DashboardScope) -> list[EvidenceRow]:
     """A row per evidence area and one for "no area": one grouped query."""
-    measured = scope.usecases.filter(status__in=MEASURABLE_STATUSES)
-    by_area = _tally(
-        measured.values("evidence_area", "evidence_status").annotate(n=Count("pk")).order_by(),
-        "evidence_area",
-    )
+    by_area = scope.area_evidence
     return [
         _evidence_row(
             label, by_area.get(value, {}), {**scope.query, "evidence_area": value or NO_AREA}
@@ -318,14 +299,11 @@ def _evidence_area_rows(scope: DashboardScope) -> list[EvidenceRow]:
 def _evidence_product_rows(scope: DashboardScope) -> list[EvidenceRow]:
     """A row per product some measured use case in scope runs on (only the filtered product's,
     with a product filter), by name."""
-    by_product: dict[int, dict[str, int]] = {}
-    for row in scope.product_sets:
-        for pk in row["product_ids"]:
-            if scope.product and pk != scope.product.pk:
-                continue
-            tally = by_product.setdefault(pk, {})
-            for status in EvidenceStatus:
-                tally[status.value] = tally.get(status.value, 0) + row[status.value]
+    by_product = {
+        pk: tally
+        for pk, tally in scope.product_evidence[0].items()
+        if not scope.product or pk == scope.product.pk
+    }
     return [
         _evidence_row(
             product.name,
@@ -345,14 +323,11 @@ def _evidence_goal_rows(scope: DashboardScope) -> list[EvidenceRow]:
     if scope.goal:
         children = children_of(scope.goals)
         allowed = subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
-    by_goal: dict[int, dict[str, int]] = {}
-    for group in scope.grouped:
-        if not group.measured:
-            continue
-        for pk in group.goal_ids:
-            if allowed is None or pk in allowed:
-                tally = by_goal.setdefault(pk, {})
-                tally[group.evidence_status] = tally.get(group.evidence_status, 0) + group.measured
+    by_goal = {
+        pk: tally
+        for pk, tally in scope.goal_evidence.items()
+        if (allowed is None or pk in allowed) and sum(tally.values())
+    }
     base = {name: value for name, value in scope.query.items() if name != "subgoals"}
     return [
         _evidence_row(

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Case, DateTimeField, Min, OuterRef, Q, Subquery, When
 
 from usecases.choices import Status
+from usecases.dashboard import summary
 from usecases.dashboard.scope import DashboardScope
 from usecases.dashboard.tables import unserved_goals, unused_products
 from usecases.models import Review
@@ -48,7 +49,14 @@ class WaitingAges:
 
 def waiting_ages(scope: DashboardScope) -> WaitingAges:
     """When the longest-waiting open review began, and the longest-waiting sign-off request (the
-    approval, or the ownership transfer if one is open): one query."""
+    approval, or the ownership transfer if one is open): from the summary's waiting times, or
+    one query over the use cases a product or goal filter selects."""
+    if scope.summarised:
+        oldest = summary.oldest_waiting(scope.summary_teams)
+        return WaitingAges(
+            oldest_review=oldest[Status.IN_REVIEW.value],
+            oldest_sign_off=oldest[Status.AWAITING_SIGN_OFF.value],
+        )
     open_review = Review.objects.filter(usecase_id=OuterRef("pk"), decided_at__isnull=True)
     row = (
         scope.usecases.filter(status__in=[Status.IN_REVIEW, Status.AWAITING_SIGN_OFF])

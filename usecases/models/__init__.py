@@ -31,10 +31,38 @@ from usecases.models.link_sets import LINK_SET_OPERATIONS, LINK_SET_TRIGGERS, re
 from usecases.models.profiles import EnabledProfile
 from usecases.models.custom_fields import CustomField, CustomFieldType
 from usecases.models.ownership_requests import OwnershipRequest, OwnershipRequestQuerySet
+from usecases.models.summary import (
+    SUMMARY_MODELS,
+    AreaCount,
+    GoalAncestor,
+    GoalCount,
+    GoalEvidenceCount,
+    OwnerState,
+    Phase,
+    ProductCount,
+    ProfileCount,
+    SummaryClock,
+    SummaryProfile,
+    TeamCount,
+    UseCaseFact,
+)
 
 # isort: on
 
 __all__ = [
+    "SUMMARY_MODELS",
+    "AreaCount",
+    "GoalAncestor",
+    "GoalCount",
+    "GoalEvidenceCount",
+    "OwnerState",
+    "Phase",
+    "ProductCount",
+    "ProfileCount",
+    "SummaryClock",
+    "SummaryProfile",
+    "TeamCount",
+    "UseCaseFact",
     "KEY_PREFIX",
     "LINK_SET_OPERATIONS",
     "LINK_SET_TRIGGERS",

@@ -1,0 +1,294 @@
+"""The dashboard's counts read from the summary tables (``usecases.models.summary``), which
+triggers keep exact: a few hundred summary rows instead of every use case, so the dashboard's cost
+follows the number of teams, goals and products, not of use cases.
+
+The rules here restate the conditions of ``usecases.concerns`` over the summary's columns (the
+owner's state instead of a join, the attestation's phase at the summary clock instead of its
+date); ``tests/usecases/dashboard/test_summary.py`` checks both agree on random registries after
+random changes through every write path. The stored phases refer to ``SummaryClock.phased_at``:
+the few use cases whose expiry lies between that moment and the dashboard's ``now`` are read from
+``UseCaseFact`` and moved to the phase they have at ``now``.
+
+Used when the dashboard is unfiltered or filtered by team (and sub-units); a product or goal
+filter counts from the use cases themselves (``DashboardScope``'s live path).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, CharField, IntegerField, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
+
+from usecases.choices import (
+    MEASURABLE_STATUSES,
+    EvidenceStatus,
+    LifecycleStage,
+    Status,
+)
+from usecases.concerns import CONCERNS, LIVE_STATUSES
+from usecases.models import (
+    AreaCount,
+    GoalCount,
+    GoalEvidenceCount,
+    OwnerState,
+    Phase,
+    ProductCount,
+    TeamCount,
+    UseCaseFact,
+)
+from usecases.selectors import attestation_due_before
+
+OWNER_ACTIVE = (OwnerState.OK, OwnerState.AWAY)
+SIGNED_PHASES = (Phase.CURRENT, Phase.DUE_SOON)
+
+
+def _signed(phase: str) -> Q:
+    """``concerns._signed``: active, an active owner, unchanged, the sign-off not run out."""
+    return Q(
+        status=Status.ACTIVE,
+        owner_state__in=OWNER_ACTIVE,
+        changed=False,
+        **{f"{phase}__in": SIGNED_PHASES},
+    )
+
+
+def concern_rules(phase: str) -> dict[str, Q]:
+    """Each concern of ``usecases.concerns`` over the summary's columns; ``phase`` names the
+    column holding the attestation's phase."""
+    return {
+        "signed": _signed(phase),
+        "unowned_draft": Q(status=Status.DRAFT, owner_state=OwnerState.NONE),
+        "imported_unowned": Q(status=Status.DRAFT, owner_state=OwnerState.NONE, imported=True),
+        "in_production_unsigned": Q(lifecycle_stage=LifecycleStage.IN_PRODUCTION) & ~_signed(phase),
+        "overdue": Q(**{phase: Phase.OVERDUE}),
+        "due_soon": Q(**{phase: Phase.DUE_SOON}),
+        "owner_gone": Q(
+            status__in=LIVE_STATUSES, owner_state__in=(OwnerState.INACTIVE, OwnerState.AWAY)
+        ),
+        "changed": Q(
+            changed=True,
+            status__in=[Status.ACTIVE, Status.IN_REVIEW, Status.AWAITING_SIGN_OFF],
+        ),
+        "no_goal": Q(status__in=LIVE_STATUSES, no_goal=True),
+        "off_track": Q(status__in=MEASURABLE_STATUSES, evidence_status=EvidenceStatus.OFF_TRACK),
+    }
+
+
+if set(concern_rules("phase")) != set(CONCERNS):  # a new concern needs its summary rule
+    raise ImproperlyConfigured("usecases.dashboard.summary.concern_rules misses a concern")
+
+# The counts whose value depends on the clock: the only ones a correction changes.
+TIMED = ("signed", "in_production_unsigned", "overdue", "due_soon")
+
+
+def count_rules(phase: str = "phase") -> dict[str, Q | None]:
+    """Every name of a dashboard ``Counts`` and the rows it counts (None: all)."""
+    from usecases.dashboard.scope import stage_key
+
+    rules: dict[str, Q | None] = {"total": None}
+    rules.update({status.value: Q(status=status) for status in Status})
+    rules.update(concern_rules(phase))
+    rules.update({stage_key(stage): Q(lifecycle_stage=stage) for stage in LifecycleStage})
+    return rules
+
+
+def _sums(rules: dict[str, Q | None]) -> dict:
+    return {name: Sum("n", filter=rule, default=0) for name, rule in rules.items()}
+
+
+def _flags(rules: dict[str, Q | None], prefix: str) -> dict:
+    return {
+        f"{prefix}{name}": Case(When(rule, then=1), default=0, output_field=IntegerField())
+        for name, rule in rules.items()
+    }
+
+
+def _in_teams(team_ids) -> Q:
+    return Q(team_id__in=team_ids) if team_ids is not None else Q()
+
+
+def advance_summary_clock(*, moment: datetime | None = None) -> int:
+    """Move the summary clock to ``moment`` (now), refreshing the use cases whose phase differs
+    between the two moments; how many. Keeps the readers' correction window small."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT usecases_summary_advance(coalesce(%s, now()), %s)",
+            [moment, settings.ATTESTATION_DUE_WITHIN_DAYS],
+        )
+        return cursor.fetchone()[0]
+
+
+# The stored phases refer to the clock's moment T and window D; at ``now`` with the window of
+# the settings, a phase may differ only for an expiry between T and now, or between T + D and
+# now + the window. The bounds are read from the clock row inside the query (no query of its own),
+# each once, so the two ranges are read from the index on active expiries.
+_WINDOW = """
+    (expires_at >= (SELECT least(phased_at, %s) FROM usecases_summaryclock WHERE id = 1)
+     AND expires_at < (SELECT greatest(phased_at, %s) FROM usecases_summaryclock WHERE id = 1))
+    OR (expires_at >= (SELECT least(phased_at + make_interval(hours => 24 * due_within_days), %s)
+                       FROM usecases_summaryclock WHERE id = 1)
+        AND expires_at < (SELECT greatest(phased_at + make_interval(hours => 24 * due_within_days),
+                                          %s)
+                          FROM usecases_summaryclock WHERE id = 1))
+"""
+
+
+def _corrections(team_ids, now: datetime) -> list[dict]:
+    """The active use cases whose phase at ``now`` may differ from the stored one, with each
+    timed count's flag as stored (``old_``) and at ``now`` (``new_``)."""
+    due = attestation_due_before(now)
+    actual = Case(
+        When(expires_at__lt=now, then=Value(Phase.OVERDUE.value)),
+        When(expires_at__lt=due, then=Value(Phase.DUE_SOON.value)),
+        default=Value(Phase.CURRENT.value),
+        output_field=CharField(),
+    )
+    old = {name: count_rules("phase")[name] for name in TIMED}
+    new = {name: count_rules("actual")[name] for name in TIMED}
+    flags = [f"{prefix}{name}" for prefix in ("old_", "new_") for name in TIMED]
+    return list(
+        UseCaseFact.objects.filter(_in_teams(team_ids), status=Status.ACTIVE)
+        .filter(RawSQL(_WINDOW, [now, now, due, due], output_field=BooleanField()))
+        .annotate(actual=actual, **_flags(old, "old_"), **_flags(new, "new_"))
+        .values("team_id", "goal_closure", *flags)
+    )
+
+
+def _correct(counts: dict, row: dict) -> None:
+    for name in TIMED:
+        counts[name] = counts.get(name, 0) + row[f"new_{name}"] - row[f"old_{name}"]
+
+
+def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
+    """Per team, every count of a dashboard ``Counts`` at ``now``; and the corrections read."""
+    rows = (
+        TeamCount.objects.filter(_in_teams(team_ids))
+        .values("team_id")
+        .annotate(**_sums(count_rules()))
+        .order_by()
+    )
+    by_team = {row.pop("team_id"): row for row in rows}
+    corrections = _corrections(team_ids, now)
+    for row in corrections:
+        _correct(by_team.setdefault(row["team_id"], dict.fromkeys(count_rules(), 0)), row)
+    return by_team, corrections
+
+
+def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
+    """Per goal, the use cases serving it or a goal beneath it (each once): the total, each
+    status, signed and overdue, as the goal tree shows them."""
+    signed = Q(status=Status.ACTIVE, signable=True, phase__in=SIGNED_PHASES)
+    rows = (
+        GoalCount.objects.filter(_in_teams(team_ids))
+        .values("goal_id")
+        .annotate(
+            total=Sum("n", default=0),
+            **{s.value: Sum("n", filter=Q(status=s), default=0) for s in Status},
+            signed=Sum("n", filter=signed, default=0),
+            overdue=Sum("n", filter=Q(phase=Phase.OVERDUE), default=0),
+        )
+        .order_by()
+    )
+    by_goal = {row.pop("goal_id"): row for row in rows}
+    for row in corrections:
+        for goal_id in row["goal_closure"]:
+            counts = by_goal.setdefault(goal_id, {})
+            for name in ("signed", "overdue"):
+                counts[name] = counts.get(name, 0) + row[f"new_{name}"] - row[f"old_{name}"]
+    return by_goal
+
+
+def _tally(queryset, key: str) -> dict:
+    """``{key value: {evidence status: count}}``."""
+    tally: dict = {}
+    for row in queryset.values(key, "evidence_status").annotate(total=Sum("n")).order_by():
+        if row["total"]:
+            tally.setdefault(row[key], {})[row["evidence_status"]] = row["total"]
+    return tally
+
+
+def goal_evidence(team_ids) -> dict[int, dict[str, int]]:
+    """Measured use cases naming each goal directly, per evidence status."""
+    return _tally(GoalEvidenceCount.objects.filter(_in_teams(team_ids)), "goal_id")
+
+
+def area_evidence(team_ids) -> dict[str, dict[str, int]]:
+    """Measured use cases per evidence area ('' for none), per evidence status."""
+    return _tally(AreaCount.objects.filter(_in_teams(team_ids)), "evidence_area")
+
+
+def product_evidence(team_ids) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """Measured use cases running on each product, per evidence status; and the products an open
+    use case runs on. One query."""
+    rows = (
+        ProductCount.objects.filter(_in_teams(team_ids))
+        .values("product_id", "live", "measured", "evidence_status")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    evidence: dict[int, dict[str, int]] = {}
+    used: set[int] = set()
+    for row in rows:
+        if not row["total"]:
+            continue
+        if row["live"]:
+            used.add(row["product_id"])
+        if row["measured"]:
+            tally = evidence.setdefault(row["product_id"], {})
+            tally[row["evidence_status"]] = tally.get(row["evidence_status"], 0) + row["total"]
+    return evidence, used
+
+
+# The earliest wait of a status: the first entry of the index on waiting facts, in all or per
+# team (each team's first entry, then the earliest of those).
+_FIRST_WAITING = """
+    (SELECT f.waiting_since FROM usecases_usecasefact f
+     WHERE f.status = %({status})s AND f.waiting_since IS NOT NULL
+     ORDER BY f.waiting_since LIMIT 1)
+"""
+_FIRST_WAITING_IN_TEAMS = """
+    (SELECT min(first.w) FROM unnest(%(teams)s::bigint[]) AS team(id), LATERAL
+     (SELECT f.waiting_since AS w FROM usecases_usecasefact f
+      WHERE f.status = %({status})s AND f.team_id = team.id AND f.waiting_since IS NOT NULL
+      ORDER BY f.waiting_since LIMIT 1) first)
+"""
+
+
+def oldest_waiting(team_ids) -> dict[str, datetime | None]:
+    """Since when the longest-waiting use case in review, and awaiting sign-off, has waited
+    (``waiting_since``: the open review's submission, the open transfer's request or the last
+    approval, as ``tiles.waiting_ages`` reads them): one query."""
+    first = _FIRST_WAITING if team_ids is None else _FIRST_WAITING_IN_TEAMS
+    statuses = (Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(first.format(status=status) for status in statuses),
+            {"teams": list(team_ids or ()), **{status: status for status in statuses}},
+        )
+        return dict(zip(statuses, cursor.fetchone(), strict=True))
+
+
+def fresh_team_counts(usecases, now: datetime) -> dict[int, dict]:
+    """The same counts from the use cases themselves (``concerns``): for comparing."""
+    from usecases.dashboard.scope import count_columns
+
+    return {
+        row.pop("team_id"): row
+        for row in usecases.values("team_id").annotate(**count_columns(now)).order_by()
+    }
+
+
+__all__ = [
+    "advance_summary_clock",
+    "area_evidence",
+    "fresh_team_counts",
+    "goal_counts",
+    "goal_evidence",
+    "oldest_waiting",
+    "product_evidence",
+    "team_counts",
+]

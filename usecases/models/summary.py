@@ -1,0 +1,259 @@
+"""The dashboard's summary tables: counts of use cases kept exact by database triggers in the
+same transaction as every change, whoever writes it (the services, the admin, a shell, an import's
+bulk insert, a SQL console), so the dashboard reads a few thousand summary rows instead of
+counting a million use cases.
+
+Why triggers and not the services: the rule "a summary that disagrees with a fresh count is a
+bug" must hold for every write path, and several write without the services (the admin's
+actions, bulk imports, ``QuerySet.update``, the link tables' own triggers, deactivating a person,
+a membership removed). Triggers see all of them.
+
+How it stays exact (the functions live in migration ``0015_summary_tables``):
+
+- ``UseCaseFact`` holds, per use case, what it contributes: its team, status, stage, evidence
+  status and area, the owner's state (none, ok, inactive, or not in the team), whether it was
+  imported or changed since sign-off, its goals' closure (each goal and every goal above it, once),
+  its products, its sign-off's phase and, while it waits, since when. ``usecases_summary_refresh
+  (ids)`` recomputes the facts of the given use cases and moves their contribution in every count
+  table by the difference, in one statement per table, locking rows in key order.
+- The triggers on use cases, links (through the id arrays), people (``is_active``), memberships,
+  reviews, ownership transfers and goals (their hierarchy) call it with the use cases they
+  touched.
+- Time: whether an attestation is current, due soon or overdue depends on the clock. The counts
+  store the phase at ``SummaryClock.phased_at``; a reader at ``now`` corrects them with the few
+  use cases whose expiry lies between the two (``usecases.dashboard.summary``), and
+  ``advance_summary_clock`` (hourly, and the repair command) moves the clock forward so that
+  window stays small. Exact at any moment; the clock only decides how much correcting is done.
+
+``manage.py repair_summaries`` rebuilds every table from the use cases and says what differed.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+
+class OwnerState(models.TextChoices):
+    NONE = "none", "No owner"
+    OK = "ok", "Active member of the team"
+    INACTIVE = "inactive", "Deactivated"
+    AWAY = "away", "Not a member of the team"
+
+
+class Phase(models.TextChoices):
+    """An active use case's sign-off at the summary clock ('' when not active or never signed)."""
+
+    NONE = "", "Not active or never signed"
+    CURRENT = "current", "Current"
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+
+
+class SummaryRow(models.Model):
+    """A row the triggers write: shown by its fields, for the shell and error messages."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        fields = (field.attname for field in self._meta.concrete_fields)
+        return ", ".join(f"{name}={getattr(self, name)!r}" for name in fields)
+
+
+class SummaryClock(SummaryRow):
+    """One row: the moment the stored phases refer to, and the due-soon window they used."""
+
+    phased_at = models.DateTimeField()
+    due_within_days = models.PositiveIntegerField()
+
+
+class UseCaseFact(SummaryRow):
+    """What one use case contributes to the count tables (no foreign keys: a deleted use case's
+    fact must still be there when the statement trigger subtracts it)."""
+
+    usecase_id = models.BigIntegerField(primary_key=True)
+    team_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    lifecycle_stage = models.CharField(max_length=30)
+    evidence_status = models.CharField(max_length=20)
+    evidence_area = models.CharField(max_length=30)
+    owner_id = models.BigIntegerField(null=True)
+    owner_state = models.CharField(max_length=8, choices=OwnerState.choices)
+    imported = models.BooleanField()
+    changed = models.BooleanField()
+    no_goal = models.BooleanField()
+    goal_ids = ArrayField(models.BigIntegerField())
+    goal_closure = ArrayField(models.BigIntegerField())
+    product_ids = ArrayField(models.BigIntegerField())
+    expires_at = models.DateTimeField(null=True)
+    phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
+    waiting_since = models.DateTimeField(null=True)
+    # The standards' profiles it is not reportable under (``usecases_unreportable``).
+    unreportable = ArrayField(models.CharField(max_length=40))
+
+    class Meta(SummaryRow.Meta):
+        indexes = [
+            models.Index(
+                fields=["expires_at", "team_id"],
+                condition=models.Q(status="active"),
+                name="usecasefact_active_expiry",
+            ),
+            models.Index(
+                fields=["status", "team_id", "waiting_since"],
+                condition=models.Q(waiting_since__isnull=False),
+                name="usecasefact_waiting",
+            ),
+            models.Index(
+                fields=["status", "waiting_since"],
+                condition=models.Q(waiting_since__isnull=False),
+                name="usecasefact_waiting_all",
+            ),
+        ]
+
+
+class TeamCount(SummaryRow):
+    """Use cases per team and every dimension a dashboard count filters on."""
+
+    team_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    lifecycle_stage = models.CharField(max_length=30)
+    evidence_status = models.CharField(max_length=20)
+    owner_state = models.CharField(max_length=8)
+    imported = models.BooleanField()
+    changed = models.BooleanField()
+    no_goal = models.BooleanField()
+    phase = models.CharField(max_length=10, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "team_id",
+                    "status",
+                    "lifecycle_stage",
+                    "evidence_status",
+                    "owner_state",
+                    "imported",
+                    "changed",
+                    "no_goal",
+                    "phase",
+                ],
+                name="teamcount_key",
+            )
+        ]
+
+
+class GoalCount(SummaryRow):
+    """Use cases serving a goal or any goal beneath it (each counted once per goal), per team."""
+
+    goal_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    signable = models.BooleanField()  # an active owner, nothing changed since sign-off
+    phase = models.CharField(max_length=10, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal_id", "team_id", "status", "signable", "phase"],
+                name="goalcount_key",
+            )
+        ]
+
+
+class GoalEvidenceCount(SummaryRow):
+    """Measured use cases (awaiting sign-off or active) naming a goal directly, per team and
+    evidence status."""
+
+    goal_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    evidence_status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal_id", "team_id", "evidence_status"], name="goalevidencecount_key"
+            )
+        ]
+
+
+class ProductCount(SummaryRow):
+    """Use cases running on a product, per team, open or not, measured or not, evidence status."""
+
+    product_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    live = models.BooleanField()
+    measured = models.BooleanField()
+    evidence_status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_id", "team_id", "live", "measured", "evidence_status"],
+                name="productcount_key",
+            )
+        ]
+
+
+class AreaCount(SummaryRow):
+    """Measured use cases per team, evidence area ('' for none) and evidence status."""
+
+    team_id = models.BigIntegerField()
+    evidence_area = models.CharField(max_length=30)
+    evidence_status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team_id", "evidence_area", "evidence_status"], name="areacount_key"
+            )
+        ]
+
+
+class ProfileCount(SummaryRow):
+    """Use cases per team not yet reportable under a standard's profile."""
+
+    team_id = models.BigIntegerField()
+    profile = models.CharField(max_length=40)
+    n = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["team_id", "profile"], name="profilecount_key")
+        ]
+
+
+class SummaryProfile(SummaryRow):
+    """A profile's condition as ``usecases_unreportable`` evaluates it: the dashboard reads a
+    profile's count from the summary only while its condition is the one installed."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    condition = models.TextField()
+
+
+class GoalAncestor(SummaryRow):
+    """Each goal and every goal above it (itself included): the closure the goal counts use.
+    Rebuilt by the goals' trigger whenever a goal is added, moved or removed."""
+
+    goal_id = models.BigIntegerField()
+    ancestor_id = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["goal_id", "ancestor_id"], name="goalancestor_key")
+        ]
+
+
+SUMMARY_MODELS = (
+    UseCaseFact,
+    TeamCount,
+    GoalCount,
+    GoalEvidenceCount,
+    ProductCount,
+    AreaCount,
+    ProfileCount,
+)

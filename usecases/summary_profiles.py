@@ -1,0 +1,80 @@
+"""The standards' profiles in the dashboard's summary: each loaded profile's "not reportable"
+condition (``Profile.not_reportable``) compiled to SQL into ``usecases_unreportable``, which the
+summary's facts call, so the dashboard's profile tiles read counts kept by the triggers.
+
+Installed after every migrate; when a profile file changed, the summary is rebuilt (a deploy with
+a new profile version pays one pass over the use cases). A profile whose condition differs from
+the one installed (a test's own profile, a file edited without migrating) is counted from the use
+cases, as before: ``installed_profile_conditions`` tells the reader which ones it may trust.
+"""
+
+from __future__ import annotations
+
+from django.db import connections, transaction
+
+from usecases.models import SummaryProfile, UseCase
+from usecases.profiles import PROFILES, Profile
+
+
+def condition_sql(profile: Profile, *, using: str = "default") -> str:
+    """``profile.not_reportable`` as SQL over ``usecases_usecase``, its values inlined."""
+    query = UseCase.objects.filter(profile.not_reportable).query
+    connection = connections[using]
+    sql, params = query.get_compiler(using).compile(query.where)
+    return connection.ops.compose_sql(sql, params)
+
+
+def _function_sql(conditions: dict[str, str]) -> str:
+    if not conditions:
+        body = "SELECT '{}'::varchar[]"
+    else:
+        cases = ", ".join(
+            f"CASE WHEN ({sql}) THEN '{key}' END" for key, sql in sorted(conditions.items())
+        )
+        body = (
+            f"SELECT array_remove(ARRAY[{cases}]::varchar[], NULL) "
+            "FROM usecases_usecase WHERE id = uid"
+        )
+    return (
+        "CREATE OR REPLACE FUNCTION usecases_unreportable(uid bigint) RETURNS varchar[] "
+        f"LANGUAGE sql STABLE AS $$ {body} $$"
+    )
+
+
+def install_profile_conditions(*, using: str = "default") -> bool:
+    """Install the loaded profiles' conditions; rebuild the summary if they changed. Whether
+    anything changed."""
+    conditions = {key: condition_sql(profile, using=using) for key, profile in PROFILES.items()}
+    installed = dict(SummaryProfile.objects.using(using).values_list("key", "condition"))
+    if installed == conditions:
+        return False
+    for key in conditions:  # keys are file names: letters, digits and underscores
+        if not key.replace("_", "").isalnum():
+            raise ValueError(f"profile key {key!r} cannot name a summary column")
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(_function_sql(conditions))
+        SummaryProfile.objects.using(using).all().delete()
+        SummaryProfile.objects.using(using).bulk_create(
+            SummaryProfile(key=key, condition=sql) for key, sql in conditions.items()
+        )
+        cursor.execute("SELECT usecases_summary_rebuild()")
+    return True
+
+
+def profile_counts(profiles: list[Profile], team_ids) -> dict[str, int]:
+    """Per profile whose installed condition is its own, the use cases (of ``team_ids``; None:
+    all) not reportable under it: one query. Profiles left out must be counted live."""
+    if not profiles:
+        return {}
+    pairs = [(profile.key, condition_sql(profile)) for profile in profiles]
+    teams = "" if team_ids is None else "AND c.team_id = ANY (%s)"
+    sql = f"""
+        SELECT p.key, (SELECT coalesce(sum(c.n), 0) FROM usecases_profilecount c
+                       WHERE c.profile = p.key {teams})
+        FROM usecases_summaryprofile p
+        WHERE (p.key, p.condition) IN ({", ".join(["(%s, %s)"] * len(pairs))})
+    """
+    params = ([] if team_ids is None else [list(team_ids)]) + [v for pair in pairs for v in pair]
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
