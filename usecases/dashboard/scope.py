@@ -101,9 +101,12 @@ class DashboardScope:
     goal: StrategicGoal | None = None
     subgoals: bool = False
     now: datetime = field(default_factory=timezone.now)
+    live: bool = False  # count the use cases themselves even where the summary could answer
 
     @classmethod
-    def from_filter(cls, filterset, *, now: datetime | None = None) -> DashboardScope:
+    def from_filter(
+        cls, filterset, *, now: datetime | None = None, live: bool = False
+    ) -> DashboardScope:
         """From a bound ``UseCaseFilter``; filters that did not validate are left out, as the list
         leaves them out."""
         usecases = filterset.qs.order_by()
@@ -117,6 +120,7 @@ class DashboardScope:
             goal=goal,
             subgoals=bool(goal and cleaned.get("subgoals")),
             now=now or timezone.now(),
+            live=live,
         )
 
     @property
@@ -223,7 +227,7 @@ class DashboardScope:
     def summarised(self) -> bool:
         """Read from the summary tables: unfiltered, or filtered by team (and its sub-units). A
         product or goal filter counts the use cases it selects."""
-        return not (self.product or self.goal)
+        return not (self.live or self.product or self.goal)
 
     @property
     def summary_teams(self) -> frozenset[int] | None:

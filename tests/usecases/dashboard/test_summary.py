@@ -1,0 +1,314 @@
+"""The dashboard's summary tables agree with a fresh count, whoever wrote: random changes through
+the services, the admin, a shell (querysets, saves, link managers, deleting), an import's bulk
+insert, memberships, people switched off and goals moved leave every summary row equal to what a
+rebuild computes, and every number the dashboard shows (tiles, team table, goal tree, evidence,
+stages, profiles, the gap lists) equal to the number counted from the use cases themselves, now
+and at moments before and after the summary's clock. A difference is a bug, never a tolerance.
+"""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from administration.services.deactivation import person_deactivate
+from portfolio.models import Membership, StrategicGoal
+from tests.conftest import advance_usecase, make_usecase
+from tests.factories import MembershipFactory, UserFactory
+from tests.imports.conftest import import_register, us_2025_row, write_us_2025
+from tests.usecases.dashboard.test_dashboard_random import filter_combinations, random_registry
+from usecases import services
+from usecases.choices import EvidenceStatus, LifecycleStage, Status
+from usecases.dashboard import (
+    DashboardScope,
+    evidence_panel,
+    goal_tree_panel,
+    profile_tiles,
+    scope_data,
+    stages_panel,
+    teams_panel,
+    tiles_panel,
+    unused_products,
+)
+from usecases.dashboard.summary import advance_summary_clock
+from usecases.filters import UseCaseFilter
+from usecases.models import OwnershipTransfer, Review, UseCase
+from usecases.profiles import PROFILES
+from usecases.services import UseCaseError
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = (0, 1, 2)
+ROUNDS = 3
+CHANGES_PER_ROUND = 12
+
+
+def rebuild_differences() -> int:
+    """How many summary rows a rebuild from the use cases changed (and rebuilt them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT usecases_summary_rebuild()")
+        return cursor.fetchone()[0]
+
+
+def shown(rows) -> list:
+    """What a team table's or goal tree's rows show (a goal's ``counts`` holds only those)."""
+    return [
+        (row.name, row.depth, row.muted, row.total, row.cells, row.signed, row.overdue)
+        + (row.counts.signed_share,)
+        for row in rows
+    ]
+
+
+def dashboard(query: str, *, now, live: bool) -> dict:
+    filterset = UseCaseFilter(
+        scope_data(QueryDict(query.lstrip("?"))),
+        queryset=UseCase.objects.all(),
+        custom_fields=False,
+    )
+    scope = DashboardScope.from_filter(filterset, now=now, live=live)
+    teams = teams_panel(scope)
+    return {
+        "tiles": tiles_panel(scope),
+        "teams": shown([*teams.rows, teams.total]),
+        "goals": shown(goal_tree_panel(scope)),
+        "evidence": evidence_panel(scope),
+        "stages": stages_panel(scope),
+        "profiles": profile_tiles(scope, list(PROFILES.values())),
+        "unused": unused_products(scope),
+    }
+
+
+def assert_dashboards_agree(org, registry, *, moments):
+    for now in moments:
+        for query in filter_combinations(org, registry):
+            summarised = dashboard(query, now=now, live=False)
+            counted = dashboard(query, now=now, live=True)
+            for panel, value in counted.items():
+                assert summarised[panel] == value, (query, panel, now)
+
+
+# --- The write paths ---------------------------------------------------------------------------
+
+
+def shell_update(ctx, rng):
+    """A queryset update, as a shell or a data fix would write it."""
+    usecase = rng.choice(list(UseCase.objects.all()))
+    field, value = rng.choice(
+        [
+            ("status", rng.choice(list(Status))),
+            ("team", rng.choice(ctx.teams)),
+            ("owner", rng.choice(ctx.owners)),
+            ("lifecycle_stage", rng.choice(list(LifecycleStage))),
+            ("evidence_status", rng.choice(list(EvidenceStatus))),
+            ("changed_since_sign_off", rng.random() < 0.5),
+            ("attestation_expires_at", ctx.now + timedelta(days=rng.randint(-50, 70))),
+            ("source", rng.choice(["manual", "us_federal_2025"])),
+        ]
+    )
+    UseCase.objects.filter(pk=usecase.pk).update(**{field: value})
+
+
+def shell_links(ctx, rng):
+    usecase = rng.choice(list(UseCase.objects.all()))
+    if rng.random() < 0.5:
+        usecase.goals.set(rng.sample(ctx.goals, rng.randint(0, 2)))
+    else:
+        usecase.products.set(rng.sample(ctx.products, rng.randint(0, 2)))
+
+
+def shell_delete(ctx, rng):
+    rng.choice(list(UseCase.objects.all())).delete()
+
+
+def membership_change(ctx, rng):
+    team, person = rng.choice(ctx.teams), rng.choice([o for o in ctx.owners if o])
+    removed, _ = Membership.objects.filter(team=team, user=person).delete()
+    if not removed:
+        MembershipFactory(team=team, user=person)
+
+
+def person_switch(ctx, rng):
+    person = rng.choice([o for o in ctx.owners if o])
+    person.is_active = not person.is_active
+    person.save(update_fields=["is_active"])
+
+
+def goal_moved_in_admin(ctx, rng):
+    """A goal's parent changed through the Django admin's change form."""
+    goal = rng.choice(ctx.goals)
+    parents = [None, *(g for g in ctx.goals if g.pk != goal.pk and not is_below(g, goal))]
+    parent = rng.choice(parents)
+    response = ctx.admin_client.post(
+        f"/admin/portfolio/strategicgoal/{goal.pk}/change/",
+        {
+            "title": goal.title,
+            "description": goal.description,
+            "owner": goal.owner_id or "",
+            "parent": parent.pk if parent else "",
+            "period": goal.period,
+            "status": goal.status,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    goal.refresh_from_db()
+
+
+def is_below(goal, ancestor) -> bool:
+    goal = StrategicGoal.objects.get(pk=goal.pk)
+    while goal.parent_id:
+        if goal.parent_id == ancestor.pk:
+            return True
+        goal = goal.parent
+    return False
+
+
+def through_services(ctx, rng):
+    """A draft brought along the workflow, or an active one transferred or retired."""
+    action = rng.choice(["advance", "transfer", "retire", "edit"])
+    if action == "advance":
+        target = rng.choice(["in_review", "awaiting_sign_off", "active"])
+        advance_usecase(make_usecase(org=ctx.org), org=ctx.org, to=target)
+        return
+    active = [u for u in UseCase.objects.filter(status=Status.ACTIVE, owner=ctx.org.owner)]
+    if not active:
+        return
+    usecase = rng.choice(active)
+    if action == "transfer":
+        services.usecase_transfer_ownership(
+            usecase=usecase, actor=ctx.org.lead, new_owner=ctx.org.lead, reason="Moves on"
+        )
+    elif action == "retire":
+        services.usecase_retire(usecase=usecase, actor=ctx.org.owner, reason="Replaced")
+    else:
+        services.usecase_update(
+            usecase=usecase, actor=ctx.org.owner, data={"problem": f"Changed {rng.random()}"}
+        )
+
+
+def review_rows(ctx, rng):
+    """Reviews and transfers written directly: when a use case began to wait."""
+    review = Review.objects.order_by("?").first()
+    if review and rng.random() < 0.5:
+        decided = {"decided_at": ctx.now, "decision": "approved", "reviewer": ctx.org.reviewer}
+        if review.decided_at:
+            decided = {"decided_at": None, "decision": "", "reviewer": None}
+        Review.objects.filter(pk=review.pk).update(
+            submitted_at=ctx.now - timedelta(days=rng.randint(0, 9)), **decided
+        )
+    transfer = OwnershipTransfer.objects.order_by("?").first()
+    if transfer:
+        OwnershipTransfer.objects.filter(pk=transfer.pk).update(
+            resolved_at=None if transfer.resolved_at else ctx.now
+        )
+
+
+def bulk_import(ctx, rng):
+    number = rng.randint(1, 10_000)
+    path = write_us_2025(
+        ctx.tmp_path / f"us-{number}.csv",
+        [us_2025_row(number + offset) for offset in range(3)],
+    )
+    summary, status = import_register(path, "--team", ctx.org.team.slug)
+    assert status == 0, summary
+
+
+def deactivation(ctx, rng):
+    """The guided deactivation: everything the person holds handed to the lead."""
+    people = [o for o in ctx.owners if o and o.is_active and o not in (ctx.org.lead, ctx.org.owner)]
+    if people:  # Owen and Leo keep the workflow going
+        person = rng.choice(people)
+        person_deactivate(person=person, actor=ctx.org.admin, successor=ctx.org.lead)
+        person.refresh_from_db()
+
+
+WRITE_PATHS = [
+    shell_update,
+    shell_update,
+    shell_links,
+    shell_delete,
+    membership_change,
+    person_switch,
+    goal_moved_in_admin,
+    through_services,
+    through_services,
+    review_rows,
+    bulk_import,
+    deactivation,
+]
+
+
+class Context:
+    def __init__(self, **items):
+        self.__dict__.update(items)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_changes_through_every_write_path_keep_the_summary_exact(
+    org, client, tmp_path, seed
+):
+    rng = random.Random(seed)
+    registry = random_registry(org, rng)
+    client.force_login(org.admin)
+    org.admin.is_superuser = True
+    org.admin.save(update_fields=["is_superuser"])
+    now = timezone.now()
+    ctx = Context(
+        org=org,
+        now=now,
+        admin_client=client,
+        tmp_path=tmp_path,
+        teams=[org.team, org.other_team],
+        owners=[org.owner, org.lead, None, org.non_member, UserFactory(username="sam")],
+        goals=[registry.root, registry.goal, registry.child, registry.dropped, registry.lonely],
+        products=[registry.product, registry.second, registry.other, registry.archived],
+    )
+    assert rebuild_differences() == 0
+    for _ in range(ROUNDS):
+        for _ in range(CHANGES_PER_ROUND):
+            try:
+                with transaction.atomic():
+                    rng.choice(WRITE_PATHS)(ctx, rng)
+            except (UseCaseError, ValidationError, IntegrityError):
+                pass  # a change the rules or the constraints refuse writes nothing
+        assert rebuild_differences() == 0
+        assert_dashboards_agree(
+            org, registry, moments=[now, now + timedelta(days=45), now - timedelta(days=20)]
+        )
+
+
+def test_the_clock_moves_without_changing_a_count(org, usecase_in):
+    """Moving the summary's clock changes which phase is stored, never a count shown."""
+    now = timezone.now()
+    for days in (-5, 3, 20, 40):
+        usecase = usecase_in("active")
+        UseCase.objects.filter(pk=usecase.pk).update(
+            attestation_expires_at=now + timedelta(days=days)
+        )
+    before = dashboard("", now=now + timedelta(days=10), live=True)
+    for moment in (now + timedelta(days=10), now - timedelta(days=30), now + timedelta(days=60)):
+        advance_summary_clock(moment=moment)
+        assert dashboard("", now=now + timedelta(days=10), live=False) == before
+        assert rebuild_differences() == 0
+
+
+def test_the_repair_command_says_what_differed_and_mends_it(org, usecase_in):
+    usecase_in("active")
+    with connection.cursor() as cursor:  # written around the triggers, as a restore might
+        cursor.execute("UPDATE usecases_teamcount SET n = n + 7")
+    out = call_command_output("repair_summaries")
+    assert "differed" in out and "repaired" in out
+    assert rebuild_differences() == 0
+    assert call_command_output("repair_summaries").startswith("The summary tables agree")
+
+
+def call_command_output(*args) -> str:
+    import io
+
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
