@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -360,6 +360,12 @@ def subtree_ids(pk: int, children: dict) -> frozenset[int]:
 
 
 def url_with_query(name: str, params: dict) -> str:
-    """The URL named ``name`` with ``params`` as its query string."""
-    url = reverse(name)
+    """The URL named ``name`` with ``params`` as its query string. The dashboard builds one per
+    number it shows (thousands with hundreds of teams): the path is reversed once per name."""
+    url = _path(name, get_script_prefix())
     return f"{url}?{urlencode(params)}" if params else url
+
+
+@lru_cache(maxsize=32)
+def _path(name: str, prefix: str) -> str:
+    return reverse(name)

@@ -311,9 +311,14 @@ $$;
 CREATE OR REPLACE FUNCTION usecases_summary_usecases_truncated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE usecases_usecasefact, usecases_teamcount, usecases_goalcount,
-        usecases_goalevidencecount, usecases_productcount, usecases_areacount,
-        usecases_profilecount;
+    -- DELETE, not TRUNCATE: a flush truncates these tables in the same statement.
+    DELETE FROM usecases_usecasefact;
+    DELETE FROM usecases_teamcount;
+    DELETE FROM usecases_goalcount;
+    DELETE FROM usecases_goalevidencecount;
+    DELETE FROM usecases_productcount;
+    DELETE FROM usecases_areacount;
+    DELETE FROM usecases_profilecount;
     RETURN NULL;
 END
 $$;

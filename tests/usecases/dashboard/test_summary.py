@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from administration.services.deactivation import person_deactivate
 from portfolio.models import Membership, StrategicGoal
+from tests.concurrency import at_once
 from tests.conftest import advance_usecase, make_usecase
 from tests.factories import MembershipFactory, UserFactory
 from tests.imports.conftest import import_register, us_2025_row, write_us_2025
@@ -312,3 +313,29 @@ def call_command_output(*args) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_people_moving_use_cases_in_opposite_directions_at_once_neither_wait_forever_nor_fail(
+    org,
+):
+    """Submitting drafts while others send reviews back moves counts between the same summary
+    rows in opposite directions, in one team: the rows are locked in one order, so every change
+    lands (no deadlock) and the summary still equals a fresh count."""
+    drafts = [make_usecase(org=org, title=f"Draft {n}") for n in range(6)]
+    reviewed = [advance_usecase(make_usecase(org=org), org=org, to="in_review") for _ in range(6)]
+    submit = [
+        lambda usecase=usecase: services.usecase_submit(usecase=usecase, actor=org.lead)
+        for usecase in drafts
+    ]
+    send_back = [
+        lambda usecase=usecase: services.usecase_request_changes(
+            usecase=usecase, actor=org.reviewer, comment="Say who it is for."
+        )
+        for usecase in reviewed
+    ]
+    outcomes = at_once(*(call for pair in zip(submit, send_back, strict=True) for call in pair))
+    assert [type(outcome).__name__ for outcome in outcomes] == ["UseCase"] * 12
+    assert UseCase.objects.filter(status=Status.IN_REVIEW).count() == 6
+    assert UseCase.objects.filter(status=Status.DRAFT).count() == 6
+    assert rebuild_differences() == 0
