@@ -24,20 +24,21 @@ def condition_sql(profile: Profile, *, using: str = "default") -> str:
     return connection.ops.compose_sql(sql, params)
 
 
+# The compiled conditions name the use case's own columns only (``missing_condition``): inside the
+# function they read them from its argument, the row, so the use cases' update trigger can ask
+# whether an update changed the answer (``usecases_unreportable(new) IS DISTINCT FROM ...(old)``).
+_TABLE = '"usecases_usecase".'
+
+
 def _function_sql(conditions: dict[str, str]) -> str:
-    if not conditions:
-        body = "SELECT '{}'::varchar[]"
-    else:
-        cases = ", ".join(
-            f"CASE WHEN ({sql}) THEN '{key}' END" for key, sql in sorted(conditions.items())
-        )
-        body = (
-            f"SELECT array_remove(ARRAY[{cases}]::varchar[], NULL) "
-            "FROM usecases_usecase WHERE id = uid"
-        )
+    cases = ", ".join(
+        f"CASE WHEN ({sql.replace(_TABLE, '($1).')}) THEN '{key}' END"
+        for key, sql in sorted(conditions.items())
+    )
+    body = f"array_remove(ARRAY[{cases}]::varchar[], NULL)" if cases else "'{}'::varchar[]"
     return (
-        "CREATE OR REPLACE FUNCTION usecases_unreportable(uid bigint) RETURNS varchar[] "
-        f"LANGUAGE sql STABLE AS $$ {body} $$"
+        "CREATE OR REPLACE FUNCTION usecases_unreportable(u usecases_usecase) "
+        f"RETURNS varchar[] LANGUAGE sql IMMUTABLE AS $$ SELECT {body} $$"
     )
 
 

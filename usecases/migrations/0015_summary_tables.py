@@ -11,8 +11,8 @@ LIVE = "('draft', 'in_review', 'awaiting_sign_off', 'active')"
 FUNCTIONS = f"""
 -- The profiles a use case is not reportable under: replaced after every migrate by the
 -- conditions of the profiles loaded (``usecases.summary_profiles``).
-CREATE OR REPLACE FUNCTION usecases_unreportable(uid bigint) RETURNS varchar[]
-LANGUAGE sql STABLE AS $$ SELECT '{{}}'::varchar[] $$;
+CREATE OR REPLACE FUNCTION usecases_unreportable(u usecases_usecase) RETURNS varchar[]
+LANGUAGE sql IMMUTABLE AS $$ SELECT '{{}}'::varchar[] $$;
 
 CREATE OR REPLACE FUNCTION usecases_phase(
     status text, expires timestamptz, phased_at timestamptz, due_days integer
@@ -86,7 +86,7 @@ SELECT
             )
         )
     END AS waiting_since,
-    usecases_unreportable(u.id) AS unreportable
+    usecases_unreportable(u) AS unreportable
 FROM usecases_usecase u
 LEFT JOIN auth_user o ON o.id = u.owner_id
 CROSS JOIN usecases_summaryclock c
@@ -302,6 +302,7 @@ BEGIN
                   (o.team_id, o.status, o.lifecycle_stage, o.evidence_status, o.evidence_area,
                    o.owner_id, o.source, o.changed_since_sign_off, o.goal_ids, o.product_ids,
                    o.attestation_expires_at)
+            OR usecases_unreportable(n) IS DISTINCT FROM usecases_unreportable(o)
         ));
     END IF;
     RETURN NULL;
@@ -468,7 +469,7 @@ DROP FUNCTION IF EXISTS usecases_summary_add(usecases_usecasefact[], usecases_us
 DROP VIEW IF EXISTS usecases_fact_source;
 DROP FUNCTION IF EXISTS usecases_summary_clock_ensure();
 DROP FUNCTION IF EXISTS usecases_phase(text, timestamptz, timestamptz, integer);
-DROP FUNCTION IF EXISTS usecases_unreportable(bigint);
+DROP FUNCTION IF EXISTS usecases_unreportable(usecases_usecase);
 """
 
 

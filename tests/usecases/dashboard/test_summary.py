@@ -109,6 +109,7 @@ def shell_update(ctx, rng):
             ("changed_since_sign_off", rng.random() < 0.5),
             ("attestation_expires_at", ctx.now + timedelta(days=rng.randint(-50, 70))),
             ("source", rng.choice(["manual", "us_federal_2025"])),
+            ("problem", rng.choice(["", "Claims wait weeks."])),
         ]
     )
     UseCase.objects.filter(pk=usecase.pk).update(**{field: value})
