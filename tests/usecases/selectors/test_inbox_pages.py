@@ -3,6 +3,7 @@ attestation reminder. State is built through the services, as people would build
 
 import re
 from datetime import timedelta
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -13,8 +14,9 @@ from django_tasks_db.models import DBTaskResult
 from tests.conftest import ROLES, lapse, make_usecase
 from tests.factories import UserFactory, reviewer
 from usecases import services
-from usecases.choices import NotificationKind, Status
-from usecases.models import Notification
+from usecases.choices import NotificationKind, ReviewDecision, Status
+from usecases.models import Notification, Review, UseCase
+from usecases.selectors import sign_off_requested_at, sign_off_work_for
 
 pytestmark = pytest.mark.django_db
 
@@ -336,6 +338,49 @@ def test_sign_offs_list_attestations_overdue_or_due_within_30_days(as_user, org)
     assert "Attestation overdue" in page
     assert f'action="/usecases/{overdue.key}/reattest/"' in page
     assert later.key not in page and fresh.key not in page
+
+
+def awaiting_as_it_was(owner):
+    """The awaiting list as one query sorting whole rows on subqueries: the order it keeps."""
+    return (
+        UseCase.objects.awaiting_sign_off_by(owner)
+        .annotate(requested_at=sign_off_requested_at())
+        .order_by("requested_at", "number")
+    )
+
+
+def test_sign_offs_keep_their_order_and_cut(org, monkeypatch):
+    """Approvals, a transfer and rows loaded without a workflow (no request date), ties on the
+    date included; only the first rows, in the same order."""
+    # The module, not the function of the same name the package exports.
+    monkeypatch.setattr(import_module("usecases.selectors.my_work"), "SIGN_OFF_PAGE_ROWS", 5)
+    handed = active(org, title="Handed over")
+    newcomer = UserFactory(username="nora")
+    services.usecase_transfer_ownership(usecase=handed, actor=org.owner, new_owner=newcomer)
+    for n in range(3):
+        approved(org, title=f"Approved {n}")
+    UseCase.objects.bulk_create(
+        UseCase(
+            title=f"Loaded {n}",
+            team=org.team,
+            author=org.member,
+            owner=org.owner,
+            status=Status.AWAITING_SIGN_OFF,
+        )
+        for n in range(4)
+    )
+    approvals = Review.objects.filter(decision=ReviewDecision.APPROVED, usecase__owner=org.owner)
+    approvals.filter(usecase__title="Approved 2").update(
+        decided_at=approvals.get(usecase__title="Approved 0").decided_at
+    )
+    for owner in (org.owner, newcomer):
+        work = sign_off_work_for(owner)
+        expected = list(awaiting_as_it_was(owner))
+        assert work.awaiting_total == len(expected)
+        assert [(uc.pk, uc.requested_at) for uc in work.awaiting] == [
+            (uc.pk, uc.requested_at) for uc in expected[:5]
+        ]
+    assert [uc.is_transfer for uc in sign_off_work_for(newcomer).awaiting] == [True]
 
 
 def test_sign_offs_are_personal(as_user, org):
