@@ -449,6 +449,35 @@ def test_personal_pages_cost_the_same_queries_at_two_sizes(as_role, org, page_qu
     assert page_queries(client, url, budget=BUDGET) == small
 
 
+def owned_rows(org, count, *, start=0):
+    """``count`` use cases awaiting Owen's sign-off and ``count`` active ones of his lapsing
+    within the window, straight into the table (rows loaded without a workflow)."""
+    soon = timezone.now() + timedelta(days=5)
+    UseCase.objects.bulk_create(
+        UseCase(
+            title=f"Owned {start + n}",
+            team=org.team,
+            author=org.member,
+            owner=org.owner,
+            status=status,
+            attestation_expires_at=soon if status == Status.ACTIVE else None,
+        )
+        for n in range(count)
+        for status in (Status.AWAITING_SIGN_OFF, Status.ACTIVE)
+    )
+
+
+def test_the_sign_offs_page_costs_the_same_queries_with_5_and_60_rows(as_user, org, page_queries):
+    client = as_user(org.owner)
+    approved(org, title="Approved through the workflow")
+    owned_rows(org, 5)
+    few = page_queries(client, SIGN_OFFS_URL, budget=BUDGET)
+    owned_rows(org, 55, start=5)
+    assert page_queries(client, SIGN_OFFS_URL, budget=BUDGET) == few
+    work = client.get(SIGN_OFFS_URL).context["work"]
+    assert (work.awaiting_total, work.attestations_due_total) == (61, 60)
+
+
 # -- Attestation reminders -------------------------------------------------------------------------
 
 
