@@ -340,6 +340,24 @@ def test_sign_offs_list_attestations_overdue_or_due_within_30_days(as_user, org)
     assert later.key not in page and fresh.key not in page
 
 
+def owned_rows(org, count, *, start=0):
+    """``count`` use cases awaiting Owen's sign-off and ``count`` active ones of his lapsing
+    within the window, straight into the table (rows loaded without a workflow)."""
+    soon = timezone.now() + timedelta(days=5)
+    UseCase.objects.bulk_create(
+        UseCase(
+            title=f"Owned {start + n}",
+            team=org.team,
+            author=org.member,
+            owner=org.owner,
+            status=status,
+            attestation_expires_at=soon if status == Status.ACTIVE else None,
+        )
+        for n in range(count)
+        for status in (Status.AWAITING_SIGN_OFF, Status.ACTIVE)
+    )
+
+
 def awaiting_as_it_was(owner):
     """The awaiting list as one query sorting whole rows on subqueries: the order it keeps."""
     return (
@@ -359,16 +377,7 @@ def test_sign_offs_keep_their_order_and_cut(org, monkeypatch):
     services.usecase_transfer_ownership(usecase=handed, actor=org.owner, new_owner=newcomer)
     for n in range(3):
         approved(org, title=f"Approved {n}")
-    UseCase.objects.bulk_create(
-        UseCase(
-            title=f"Loaded {n}",
-            team=org.team,
-            author=org.member,
-            owner=org.owner,
-            status=Status.AWAITING_SIGN_OFF,
-        )
-        for n in range(4)
-    )
+    owned_rows(org, 4)
     approvals = Review.objects.filter(decision=ReviewDecision.APPROVED, usecase__owner=org.owner)
     approvals.filter(usecase__title="Approved 2").update(
         decided_at=approvals.get(usecase__title="Approved 0").decided_at
@@ -447,24 +456,6 @@ def test_personal_pages_cost_the_same_queries_at_two_sizes(as_role, org, page_qu
     small = page_queries(client, url, budget=BUDGET)
     grow(org, 6)
     assert page_queries(client, url, budget=BUDGET) == small
-
-
-def owned_rows(org, count, *, start=0):
-    """``count`` use cases awaiting Owen's sign-off and ``count`` active ones of his lapsing
-    within the window, straight into the table (rows loaded without a workflow)."""
-    soon = timezone.now() + timedelta(days=5)
-    UseCase.objects.bulk_create(
-        UseCase(
-            title=f"Owned {start + n}",
-            team=org.team,
-            author=org.member,
-            owner=org.owner,
-            status=status,
-            attestation_expires_at=soon if status == Status.ACTIVE else None,
-        )
-        for n in range(count)
-        for status in (Status.AWAITING_SIGN_OFF, Status.ACTIVE)
-    )
 
 
 def test_the_sign_offs_page_costs_the_same_queries_with_5_and_60_rows(as_user, org, page_queries):
