@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import OuterRef, Q
 from django.template.defaultfilters import pluralize
 from pghistory.models import MiddlewareEvents
 
+from core.queries import count_of
 from portfolio.choices import REVIEWERS_GROUP
 from portfolio.models import AdminEvent, Membership, Product, StrategicGoal
 from portfolio.permissions import is_reviewer
@@ -142,21 +143,28 @@ def _use_cases_held(holdings: Holdings) -> list[str]:
     return held
 
 
-def people_list(*, active: bool = True):
-    """People with what they hold, for the admin's people page (one query)."""
-    return (
-        User.objects.filter(is_active=active)
-        .annotate(
-            owned_count=Count("owned_usecases", distinct=True),
-            active_owned_count=Count(
-                "owned_usecases",
-                filter=Q(owned_usecases__status=Status.ACTIVE),
-                distinct=True,
-            ),
-            team_count=Count("memberships", distinct=True),
+def people_list(*, active: bool = True, search: str = ""):
+    """People for the admin's people page, by name, each with what they hold.
+
+    ``search`` keeps the people whose name, username or e-mail address holds every one of its
+    words. The counts are subqueries: a page (a slice) computes them for its own rows alone, each
+    from an index, and counting the people leaves them out. Joining every person to every use case
+    they own and grouping made the page cost what the whole registry holds.
+    """
+    people = User.objects.filter(is_active=active)
+    for word in search.split():
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
         )
-        .order_by("last_name", "first_name", "username")
-    )
+    owned = UseCase.objects.filter(owner=OuterRef("pk"))
+    return people.annotate(
+        owned_count=count_of(owned),
+        active_owned_count=count_of(owned.filter(status=Status.ACTIVE)),
+        team_count=count_of(Membership.objects.filter(user=OuterRef("pk"))),
+    ).order_by("last_name", "first_name", "username")
 
 
 def successor_choices(person):

@@ -7,7 +7,8 @@ Usage: DJANGO_DEBUG=1 [DATABASE_URL=...] .venv/bin/python benchmarks/page_times.
 then analyses the tables, so one command builds the scale and measures it.
 
 Requests go through Django's test client in-process (no network), signed in as the demo product
-owner, so the numbers are view + template + database time.
+owner (``--user``); the reviews page as a reviewer (``--reviewer``) and the people page as an
+admin (``--admin``), so the numbers are view + template + database time.
 """
 
 import argparse
@@ -37,6 +38,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--user", default="olivia")
+    parser.add_argument("--reviewer", default="victor", help="who opens the reviews page")
+    parser.add_argument("--admin", default="adam", help="who opens the people page")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="time only the pages whose label has one of these words (comma-separated)",
+    )
     parser.add_argument(
         "--seed", type=int, default=0, metavar="N", help="bulk-add N use cases first"
     )
@@ -52,9 +60,21 @@ def main():
             cursor.execute("VACUUM ANALYZE")
         print(f"seeded {args.seed:,} use cases in {time.perf_counter() - start:.1f} s")
 
+    pages = _pages(args)
+    if args.only:
+        wanted = args.only.split(",")
+        pages = [page for page in pages if any(word in page[0] for word in wanted)]
+    total = UseCase.objects.count()
+    print(f"use cases: {total:,}; runs per page: {args.runs} (first run discarded as warm-up)")
+    print(f"{'page':<32} {'status':>6} {'queries':>8} {'median ms':>10} {'max ms':>8}")
+    for label, url, client in pages:
+        _time_page(label, url, client, runs=args.runs)
+
+
+def _pages(args) -> list:
+    """(label, url, signed-in client) for every page measured."""
     user = get_user_model().objects.get(username=args.user)
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
+    client = signed_in(args.user)
     newest = UseCase.objects.order_by("-number").first()
     team_slug = newest.team.slug
     # A draft of the user's own team: a page they may really edit.
@@ -73,25 +93,41 @@ def main():
         ("list, search + status + team", f"/usecases/?q=benefit&status=draft&team={team_slug}"),
         ("list, page 200", "/usecases/?page=200"),
         ("detail", newest.get_absolute_url()),
-        ("edit form", draft.get_absolute_url() + "edit/"),
+        *([("edit form", draft.get_absolute_url() + "edit/")] if draft else []),
         ("team", newest.team.get_absolute_url()),
+        ("sign-offs", "/sign-offs/"),
     ]
-    total = UseCase.objects.count()
-    print(f"use cases: {total:,}; runs per page: {args.runs} (first run discarded as warm-up)")
-    print(f"{'page':<32} {'status':>6} {'queries':>8} {'median ms':>10} {'max ms':>8}")
-    for label, url in pages:
-        client.get(url)
-        timings = []
-        for _ in range(args.runs):
-            reset_queries()
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-        print(
-            f"{label:<32} {response.status_code:>6} {len(queries):>8} "
-            f"{statistics.median(timings):>10.1f} {max(timings):>8.1f}"
-        )
+    pages = [(label, url, client) for label, url in pages]
+    reviewer = signed_in(args.reviewer)
+    admin = signed_in(args.admin)
+    return pages + [
+        (f"reviews ({args.reviewer})", "/reviews/", reviewer),
+        (f"my work ({args.reviewer})", "/", reviewer),
+        ("people", "/administration/people/", admin),
+        ("people, search", "/administration/people/?q=an", admin),
+        ("people, deactivated", "/administration/people/?show=deactivated", admin),
+    ]
+
+
+def _time_page(label: str, url: str, client: Client, *, runs: int) -> None:
+    client.get(url)
+    timings = []
+    for _ in range(runs):
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+    print(
+        f"{label:<32} {response.status_code:>6} {len(queries):>8} "
+        f"{statistics.median(timings):>10.1f} {max(timings):>8.1f}"
+    )
+
+
+def signed_in(username: str) -> Client:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
 
 
 if __name__ == "__main__":

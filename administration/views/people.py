@@ -3,6 +3,8 @@ who returns, sending a fresh set-password link. Someone leaving: ``deactivation`
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from administration.forms.objects import PersonCreateForm, PersonEditForm, ReactivateForm
+from administration.forms.people_search import PeopleSearchForm
 from administration.selectors import people_list
 from administration.services import people
 from administration.services.errors import AdminError
@@ -23,14 +26,18 @@ PEOPLE_PAGE_SIZE = 50
 
 
 def person_list(request):
+    """The people, by name, 50 a page, searchable by name, username and e-mail address; the
+    deactivated ones on their own list (``?show=deactivated``)."""
     require_admin(request)
     show_inactive = request.GET.get("show") == "deactivated"
-    page = Paginator(people_list(active=not show_inactive), PEOPLE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    search = PeopleSearchForm(request.GET)
+    words = search.words()
+    people = people_list(active=not show_inactive, search=words)
+    page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
     for person in listed:
         person.actions = get_person_actions(request.user, person)
+    kept = {"show": "deactivated" if show_inactive else "", "q": words}
     return render(
         request,
         "administration/person_list.html",
@@ -38,7 +45,9 @@ def person_list(request):
             "page": page,
             "people": listed,
             "show_inactive": show_inactive,
-            "querystring": "show=deactivated" if show_inactive else "",
+            "search": search,
+            "words": words,
+            "querystring": urlencode({name: value for name, value in kept.items() if value}),
         },
     )
 

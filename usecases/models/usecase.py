@@ -252,6 +252,21 @@ class UseCase(RegisterFields):
             models.Index(fields=["status", "-number"], name="usecase_status_number"),
             models.Index(fields=["team", "-number"], name="usecase_team_number"),
             models.Index(fields=["owner", "-number"], name="usecase_owner_number"),
+            # Each person's own pages read a person's rows from these alone, whatever the table's
+            # size: their newest drafts and draft count (My work), and their owned use cases by
+            # status with what "needs attention" and "attestation due" test (My work, Sign-offs).
+            models.Index(
+                fields=["author", "status", "-updated_at", "-number"],
+                include=["id"],
+                name="usecase_author_status_updated",
+            ),
+            models.Index(
+                fields=["owner", "status", "attestation_expires_at"],
+                include=["id", "number", "last_measured_on", "metric_name"],
+                name="usecase_owner_status_cover",
+            ),
+            # The review queue's count: in review, not written by the reader.
+            models.Index(fields=["status", "author"], include=["id"], name="usecase_status_author"),
             models.Index(
                 fields=["attestation_expires_at"],
                 condition=Q(status="active"),

@@ -110,6 +110,21 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+        indexes = [
+            # The review queue, the longest-waiting first: open rounds in the order they began.
+            models.Index(
+                fields=["submitted_at"],
+                include=["usecase", "submitted_by"],
+                condition=Q(decided_at__isnull=True),
+                name="review_open_waiting",
+            ),
+            # When each use case was last approved (the sign-offs page's "waiting since").
+            models.Index(
+                fields=["usecase", "-decided_at"],
+                condition=Q(decision=ReviewDecision.APPROVED),
+                name="review_approved_latest",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["usecase"],

@@ -5,10 +5,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import DateTimeField as DateTimeOutput
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.queries import count_of
 from usecases import evidence, readiness
 from usecases.choices import ReviewDecision, Status
 from usecases.custom_fields.values import active_fields
@@ -32,17 +45,84 @@ _LONG_TEXT = (
 )
 
 
-def reviews_waiting_for(user):
+def reviews_waiting_for(user) -> "ReviewQueue":
     """What waits for ``user``'s review: in review, not written by them, the longest-waiting
     first. ``waiting_since`` is when the open review round began."""
-    open_review = Review.objects.filter(usecase=OuterRef("pk"), decided_at__isnull=True)
-    return (
-        UseCase.objects.reviewable_by(user)
-        .select_related("team", "author", "owner")
-        .defer(*_LONG_TEXT)
-        .annotate(waiting_since=Subquery(open_review.values("submitted_at")[:1]))
-        .order_by("waiting_since", "number")
+    return ReviewQueue(user)
+
+
+def _with_open_review(usecases):
+    """``usecases`` joined to their open review round, if any (at most one: a constraint)."""
+    return usecases.annotate(
+        open_review=FilteredRelation("reviews", condition=Q(reviews__decided_at__isnull=True))
     )
+
+
+class ReviewQueue:
+    """What waits for ``user``'s review (``UseCase.objects.reviewable_by``), in the order the
+    queue has always had: by ``waiting_since`` (when the open review round began), then by number;
+    a use case in review without an open round (bulk-loaded rows skip the workflow) has none and
+    comes after all the others, by number.
+
+    A paginator reads it like a queryset: ``count()`` and slices (lists of use cases, each with
+    ``waiting_since``). Sorting every waiting use case by a per-row subquery cost what the queue
+    holds (63 ms for 10,000 waiting); read in two runs instead, each in an index's order and cut
+    to the page, the same rows come back at the cost of the page: the rounds in the order they
+    began (the open rounds' index on ``submitted_at``), then the use cases without one (by
+    number). One query counts both runs, one reads a slice.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self._totals = None
+
+    def totals(self) -> tuple[int, int]:
+        """How many wait, and how many of them have an open review round: one query."""
+        if self._totals is None:
+            totals = _with_open_review(UseCase.objects.reviewable_by(self.user)).aggregate(
+                total=Count("pk"), opened=Count("open_review")
+            )
+            self._totals = (totals["total"], totals["opened"])
+        return self._totals
+
+    def count(self) -> int:
+        return self.totals()[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list:
+        if not isinstance(item, slice) or item.step is not None:
+            raise TypeError("The review queue is read in slices.")
+        total, opened = self.totals()
+        start = item.start or 0
+        stop = total if item.stop is None else min(item.stop, total)
+        runs = []
+        if start < min(stop, opened):
+            runs.append(
+                _with_open_review(self._rows())
+                .filter(open_review__isnull=False)
+                .annotate(waiting_since=F("open_review__submitted_at"))
+                .order_by("waiting_since", "number")[start : min(stop, opened)]
+            )
+        if max(start, opened) < stop:
+            runs.append(
+                self._rows()
+                .exclude(Exists(Review.objects.filter(usecase=OuterRef("pk"), decided_at=None)))
+                .annotate(waiting_since=Value(None, output_field=DateTimeOutput()))
+                .order_by("number")[max(start, opened) - opened : stop - opened]
+            )
+        if len(runs) < 2:
+            return [row for run in runs for row in run]
+        # One query for a page across both runs; no ``waiting_since`` sorts last.
+        return list(runs[0].union(runs[1], all=True).order_by("waiting_since", "number"))
+
+    def _rows(self):
+        return (
+            UseCase.objects.reviewable_by(self.user)
+            .select_related("team", "author", "owner")
+            .defer(*_LONG_TEXT)
+        )
 
 
 def attestation_due_before(now: datetime) -> datetime:
@@ -93,8 +173,17 @@ def sign_off_work_for(user, *, now=None) -> SignOffWork:
     open_transfer = OwnershipTransfer.objects.filter(
         usecase=OuterRef("pk"), resolved_at__isnull=True
     )
+    mine = UseCase.objects.awaiting_sign_off_by(user)
+    # The page's rows are picked first, from the owner and status index and the two lookups
+    # ``requested_at`` makes per row; only those rows are then read whole. Sorting whole rows
+    # read every one of an owner's awaiting use cases from the table.
+    first = (
+        mine.annotate(requested_at=sign_off_requested_at())
+        .order_by("requested_at", "number")
+        .values("pk")[:SIGN_OFF_PAGE_ROWS]
+    )
     awaiting = (
-        UseCase.objects.awaiting_sign_off_by(user)
+        UseCase.objects.filter(pk__in=first)
         .select_related("team", "author")
         .defer(*_LONG_TEXT)
         .annotate(
@@ -113,8 +202,8 @@ def sign_off_work_for(user, *, now=None) -> SignOffWork:
         .order_by("attestation_expires_at", "number")
     )
     return SignOffWork(
-        awaiting=list(awaiting[:SIGN_OFF_PAGE_ROWS]),
-        awaiting_total=awaiting.count(),
+        awaiting=list(awaiting),
+        awaiting_total=mine.count(),
         attestations_due=list(due[:SIGN_OFF_PAGE_ROWS]),
         attestations_due_total=due.count(),
         due_before=due_before,
@@ -168,18 +257,22 @@ class MyWork:
 
 def my_work(user, *, now=None) -> MyWork:
     """Everything "My work" shows, in a fixed number of queries whatever the registry's size:
-    drafts (list), one aggregate of the counts over ``user``'s drafts and owned active use cases,
-    reviews (list and count, reviewers only), sign-offs (``sign_off_work_for``: four), requests to
-    own a draft (list and count), the owned use cases needing attention
-    (list), unread notices (list and count), and whether they wrote or own anything at all
-    (EXISTS). Twelve, fourteen for a reviewer.
+    drafts (list and their count), one aggregate of the counts over ``user``'s owned active use
+    cases, reviews (list and count, reviewers only), sign-offs (``sign_off_work_for``: four),
+    requests to own a draft (list and count), the owned use cases needing attention (list), unread
+    notices (list and count), and whether they wrote or own anything at all (EXISTS). Twelve,
+    fourteen for a reviewer.
+
+    Each reads one person's rows from an index on (author, status, ...) or (owner, status, ...)
+    that holds what the query tests, and the lists pick their few rows there before reading them
+    whole, so the page costs what the person has, not what the registry holds.
     """
     now = now or timezone.now()
     due_before = attestation_due_before(now)
     today = timezone.localdate(now)
-    drafts = _newest_drafts(user)
+    drafts, drafts_total = _newest_drafts(user)
     rules = _AttentionRules.for_owner(user, due_before=due_before, today=today)
-    counts = _counts(user, rules)
+    counts = _counts(rules)
     attention = _needing_attention(rules, due_before=due_before, today=today)
     reviews, reviews_total = _reviews_waiting(user)
     sign_offs = sign_off_work_for(user, now=now)
@@ -188,7 +281,7 @@ def my_work(user, *, now=None) -> MyWork:
     notifications = list(inbox_notifications(user).unread()[:MY_WORK_ROWS])
     return MyWork(
         drafts=drafts,
-        drafts_total=counts["drafts"],
+        drafts_total=drafts_total,
         reviews=reviews,
         reviews_total=reviews_total,
         sign_offs=sign_offs.awaiting[:MY_WORK_ROWS],
@@ -208,9 +301,11 @@ def my_work(user, *, now=None) -> MyWork:
     )
 
 
-def _newest_drafts(user) -> list:
+def _newest_drafts(user) -> tuple[list, int]:
     """``user``'s newest drafts, each with ``missing`` (what submitting still needs) and
-    ``changes_requested`` (the last review sent it back): one query.
+    ``changes_requested`` (the last review sent it back), and how many drafts they have: one
+    query. The count rides along on each row (no row: no draft), read from the author and status
+    index alone.
 
     Drafts carry what ``readiness.missing_for_review`` reads, the links as two EXISTS. The newest
     few are picked first (a subquery), so the EXISTS probe those rows alone: over every draft,
@@ -219,9 +314,8 @@ def _newest_drafts(user) -> list:
     last_decision = Review.objects.filter(
         usecase=OuterRef("pk"), decided_at__isnull=False
     ).order_by("-decided_at", "-pk")
-    newest_drafts = UseCase.objects.filter(status=Status.DRAFT, author=user).order_by(
-        "-updated_at", "-number"
-    )
+    my_drafts = UseCase.objects.filter(status=Status.DRAFT, author=user)
+    newest_drafts = my_drafts.order_by("-updated_at", "-number")
     drafts = list(
         UseCase.objects.filter(pk__in=newest_drafts.values("pk")[:MY_WORK_ROWS])
         .select_related("team", "owner")
@@ -236,6 +330,7 @@ def _newest_drafts(user) -> list:
             has_products=Exists(UseCase.products.through.objects.filter(usecase=OuterRef("pk"))),
             has_goals=Exists(UseCase.goals.through.objects.filter(usecase=OuterRef("pk"))),
             last_decision=Subquery(last_decision.values("decision")[:1]),
+            drafts_total=count_of(my_drafts),
         )
         .order_by("-updated_at", "-number")
     )
@@ -245,7 +340,7 @@ def _newest_drafts(user) -> list:
             draft, {"products": draft.has_products, "goals": draft.has_goals}, custom
         )
         draft.changes_requested = draft.last_decision == ReviewDecision.CHANGES_REQUESTED
-    return drafts
+    return drafts, drafts[0].drafts_total if drafts else 0
 
 
 @dataclass(frozen=True)
@@ -270,36 +365,41 @@ class _AttentionRules:
         return self.owned_active & (self.attestation_due | self.evidence_stale)
 
 
-def _counts(user, rules: _AttentionRules) -> dict:
-    """The totals behind the sections, in one aggregate over ``user``'s drafts and owned active
-    use cases."""
-    my_drafts = Q(author=user, status=Status.DRAFT)
-    return UseCase.objects.filter(my_drafts | rules.owned_active).aggregate(
-        drafts=Count("pk", filter=my_drafts),
-        owned_active=Count("pk", filter=rules.owned_active),
-        attention=Count("pk", filter=rules.needs_attention),
-        attestations_due=Count("pk", filter=rules.owned_active & rules.attestation_due),
-        evidence_stale=Count("pk", filter=rules.owned_active & rules.evidence_stale),
+def _counts(rules: _AttentionRules) -> dict:
+    """The totals behind the owned use cases' sections, in one aggregate over ``user``'s owned
+    active use cases: the owner and status index holds every column it reads."""
+    return UseCase.objects.filter(rules.owned_active).aggregate(
+        owned_active=Count("pk"),
+        attention=Count("pk", filter=rules.attestation_due | rules.evidence_stale),
+        attestations_due=Count("pk", filter=rules.attestation_due),
+        evidence_stale=Count("pk", filter=rules.evidence_stale),
     )
 
 
 def _needing_attention(rules: _AttentionRules, *, due_before: datetime, today) -> list:
     """The owned use cases needing attention, each with ``attestation_due`` and
     ``evidence_stale``: attestations due first, the soonest to lapse first; then stale evidence,
-    the longest unmeasured (or never measured) first. One query."""
-    attention = list(
+    the longest unmeasured (or never measured) first. One query: the rows are picked from the
+    owner and status index (it holds every column the rule and the order read), then only those
+    are read whole."""
+    due_on = Case(When(rules.attestation_due, then=F("attestation_expires_at")))
+    order = (
+        F("due_on").asc(nulls_last=True),
+        F("last_measured_on").asc(nulls_first=True),
+        "number",
+    )
+    first = (
         UseCase.objects.filter(rules.needs_attention)
+        .annotate(due_on=due_on)
+        .order_by(*order)
+        .values("pk")[:MY_WORK_ROWS]
+    )
+    attention = list(
+        UseCase.objects.filter(pk__in=first)
         .select_related("team")
         .defer(*_LONG_TEXT)
-        .annotate(
-            due_on=Case(When(rules.attestation_due, then=F("attestation_expires_at"))),
-            first_signed_at=evidence.first_signed_at(),
-        )
-        .order_by(
-            F("due_on").asc(nulls_last=True),
-            F("last_measured_on").asc(nulls_first=True),
-            "number",
-        )[:MY_WORK_ROWS]
+        .annotate(due_on=due_on, first_signed_at=evidence.first_signed_at())
+        .order_by(*order)
     )
     for usecase in attention:
         usecase.attestation_due = (

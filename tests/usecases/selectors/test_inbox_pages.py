@@ -3,6 +3,7 @@ attestation reminder. State is built through the services, as people would build
 
 import re
 from datetime import timedelta
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -13,8 +14,9 @@ from django_tasks_db.models import DBTaskResult
 from tests.conftest import ROLES, lapse, make_usecase
 from tests.factories import UserFactory, reviewer
 from usecases import services
-from usecases.choices import NotificationKind, Status
-from usecases.models import Notification
+from usecases.choices import NotificationKind, ReviewDecision, Status
+from usecases.models import Notification, Review, UseCase
+from usecases.selectors import sign_off_requested_at, sign_off_work_for
 
 pytestmark = pytest.mark.django_db
 
@@ -338,6 +340,58 @@ def test_sign_offs_list_attestations_overdue_or_due_within_30_days(as_user, org)
     assert later.key not in page and fresh.key not in page
 
 
+def owned_rows(org, count, *, start=0):
+    """``count`` use cases awaiting Owen's sign-off and ``count`` active ones of his lapsing
+    within the window, straight into the table (rows loaded without a workflow)."""
+    soon = timezone.now() + timedelta(days=5)
+    UseCase.objects.bulk_create(
+        UseCase(
+            title=f"Owned {start + n}",
+            team=org.team,
+            author=org.member,
+            owner=org.owner,
+            status=status,
+            attestation_expires_at=soon if status == Status.ACTIVE else None,
+        )
+        for n in range(count)
+        for status in (Status.AWAITING_SIGN_OFF, Status.ACTIVE)
+    )
+
+
+def awaiting_as_it_was(owner):
+    """The awaiting list as one query sorting whole rows on subqueries: the order it keeps."""
+    return (
+        UseCase.objects.awaiting_sign_off_by(owner)
+        .annotate(requested_at=sign_off_requested_at())
+        .order_by("requested_at", "number")
+    )
+
+
+def test_sign_offs_keep_their_order_and_cut(org, monkeypatch):
+    """Approvals, a transfer and rows loaded without a workflow (no request date), ties on the
+    date included; only the first rows, in the same order."""
+    # The module, not the function of the same name the package exports.
+    monkeypatch.setattr(import_module("usecases.selectors.my_work"), "SIGN_OFF_PAGE_ROWS", 5)
+    handed = active(org, title="Handed over")
+    newcomer = UserFactory(username="nora")
+    services.usecase_transfer_ownership(usecase=handed, actor=org.owner, new_owner=newcomer)
+    for n in range(3):
+        approved(org, title=f"Approved {n}")
+    owned_rows(org, 4)
+    approvals = Review.objects.filter(decision=ReviewDecision.APPROVED, usecase__owner=org.owner)
+    approvals.filter(usecase__title="Approved 2").update(
+        decided_at=approvals.get(usecase__title="Approved 0").decided_at
+    )
+    for owner in (org.owner, newcomer):
+        work = sign_off_work_for(owner)
+        expected = list(awaiting_as_it_was(owner))
+        assert work.awaiting_total == len(expected)
+        assert [(uc.pk, uc.requested_at) for uc in work.awaiting] == [
+            (uc.pk, uc.requested_at) for uc in expected[:5]
+        ]
+    assert [uc.is_transfer for uc in sign_off_work_for(newcomer).awaiting] == [True]
+
+
 def test_sign_offs_are_personal(as_user, org):
     approved(org)
     lapse(active(org, title="Overdue"), days_ago=1)
@@ -402,6 +456,17 @@ def test_personal_pages_cost_the_same_queries_at_two_sizes(as_role, org, page_qu
     small = page_queries(client, url, budget=BUDGET)
     grow(org, 6)
     assert page_queries(client, url, budget=BUDGET) == small
+
+
+def test_the_sign_offs_page_costs_the_same_queries_with_5_and_60_rows(as_user, org, page_queries):
+    client = as_user(org.owner)
+    approved(org, title="Approved through the workflow")
+    owned_rows(org, 5)
+    few = page_queries(client, SIGN_OFFS_URL, budget=BUDGET)
+    owned_rows(org, 55, start=5)
+    assert page_queries(client, SIGN_OFFS_URL, budget=BUDGET) == few
+    work = client.get(SIGN_OFFS_URL).context["work"]
+    assert (work.awaiting_total, work.attestations_due_total) == (61, 60)
 
 
 # -- Attestation reminders -------------------------------------------------------------------------

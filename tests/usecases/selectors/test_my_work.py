@@ -6,16 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models import Case, F, Q, When
 from django.urls import resolve, reverse
 from django.utils import timezone
 
 from portfolio.choices import MembershipRole
 from tests.conftest import ROLES, make_usecase
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
-from usecases import services
+from usecases import evidence, services
 from usecases.choices import NotificationKind, Status
 from usecases.models import Notification, SignOff, UseCase
-from usecases.selectors.my_work import MY_WORK_ROWS, my_work
+from usecases.selectors.my_work import MY_WORK_ROWS, attestation_due_before, my_work
 
 pytestmark = pytest.mark.django_db
 
@@ -467,3 +468,34 @@ def test_query_count_is_the_same_at_ten_and_a_thousand_use_cases(as_role, org, p
         assert len(work.sign_offs) == MY_WORK_ROWS
         assert len(work.attention) == MY_WORK_ROWS
         assert len(work.notifications) == MY_WORK_ROWS
+
+
+@pytest.mark.parametrize("role", ["member", "lead", "owner"])
+def test_counts_and_lists_are_the_ones_a_plain_query_gives(as_role, org, role):
+    """Read from the people's own indexes, My work shows what plain queries over the whole table
+    give: the same totals, the same first rows in the same order."""
+    client = as_role(role)
+    add_usecases(org, 200)
+    user = client.get(URL).context["user"]
+    work = my_work(user)
+    today = timezone.localdate()
+    due_before = attestation_due_before(timezone.now())
+    owned_active = UseCase.objects.filter(owner=user, status=Status.ACTIVE)
+    due = Q(attestation_expires_at__lt=due_before)
+    stale = evidence.stale_q(today)
+    drafts = UseCase.objects.filter(author=user, status=Status.DRAFT)
+    assert work.drafts_total == drafts.count()
+    assert [d.pk for d in work.drafts] == [
+        d.pk for d in drafts.order_by("-updated_at", "-number")[:MY_WORK_ROWS]
+    ]
+    assert work.owned_active_total == owned_active.count()
+    assert work.attestations_due_total == owned_active.filter(due).count()
+    assert work.evidence_stale_total == owned_active.filter(stale).count()
+    needing = owned_active.filter(due | stale)
+    assert work.attention_total == needing.count()
+    expected = needing.annotate(due_on=Case(When(due, then=F("attestation_expires_at")))).order_by(
+        F("due_on").asc(nulls_last=True), F("last_measured_on").asc(nulls_first=True), "number"
+    )
+    assert [uc.pk for uc in work.attention] == [uc.pk for uc in expected[:MY_WORK_ROWS]]
+    # There was more than a page to choose from.
+    assert max(work.drafts_total, work.attention_total) > MY_WORK_ROWS

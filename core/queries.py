@@ -1,0 +1,19 @@
+"""Query pieces more than one app's selectors use."""
+
+from django.db.models import Func, IntegerField, Subquery
+
+
+def count_of(rows) -> Subquery:
+    """How many ``rows`` there are (a queryset, usually with an ``OuterRef``), as an expression to
+    annotate with: ``SELECT COUNT(*)`` without ``GROUP BY``, so no row counts 0, never NULL.
+
+    Annotated on a page of rows, the count runs for those rows alone; joining and grouping would
+    count for every row the query touches before the page is cut.
+    """
+    # COUNT(*), not COUNT(id): an index without the id column can answer it on its own.
+    counted = (
+        rows.order_by()
+        .annotate(total=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("total")
+    )
+    return Subquery(counted, output_field=IntegerField())
