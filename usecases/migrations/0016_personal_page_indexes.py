@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("portfolio", "0004_team_parent"),
-        ("usecases", "0014_attestation_lapsed"),
+        ("usecases", "0015_summary_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
