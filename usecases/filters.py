@@ -12,10 +12,10 @@ from usecases.choices import (
     LifecycleStage,
     Status,
 )
+from usecases.choosers.widgets import ChooserFieldMixin, ChooserSelect
 from usecases.concerns import CONCERN_CHOICES, NO_AREA, SUBUNITS_LEFT_OUT, concern_condition
 from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields.values import active_fields
-from usecases.forms.choosers import ChooserFieldMixin, ChooserSelect
 from usecases.models import UseCase, UseCaseQuerySet
 from usecases.profiles import PROFILE_CHOICES, PROFILES
 from usecases.selectors import owner_choices, search_usecases
@@ -25,7 +25,7 @@ IMPORTED, ENTERED = "yes", "no"
 
 
 class ChooserFilterField(ChooserFieldMixin, django_filters.fields.ModelChoiceField):
-    """A filter's team, product or goal by a chooser (``usecases.forms.choosers``): the page
+    """A filter's team, product or goal by a chooser (``usecases.choosers.widgets``): the page
     carries a few, a search finds the rest."""
 
 

@@ -62,7 +62,7 @@ class DeactivateForm(forms.Form):
     """One successor for everything, and per row someone else by username.
 
     The page stays small whatever the person holds and however many people there are: a chooser
-    for the default (``usecases.forms.choosers``), one suggestion list per team involved, and a
+    for the default (``usecases.choosers.widgets``), one suggestion list per team involved, and a
     text field per row; never a list of everyone.
     """
 

@@ -11,14 +11,14 @@ from administration.services.teams import team_state
 from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import unit_paths
-from usecases.forms.choosers import ChooserChoiceField, ChooserSelect
+from usecases.choosers.widgets import ChooserChoiceField, ChooserSelect
 from usecases.forms.fields import PersonField
 
 User = get_user_model()
 
 
 class PersonChoiceField(PersonField):
-    """A person by a chooser: a few on the page, the rest by search (``usecases.forms.choosers``)."""
+    """A person by a chooser: a few on the page, the rest by search (``usecases.choosers.widgets``)."""
 
 
 def active_people():

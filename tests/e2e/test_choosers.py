@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from portfolio.models import StrategicGoal
 from tests.e2e.test_accessibility import axe_source, axe_violations  # noqa: F401 (a fixture)
-from usecases.choosers import SHOWN
+from usecases.choosers.kinds import SHOWN
 from usecases.models import UseCase
 
 # Transactional, because the live server reads what the test writes; serialized rollback, because

@@ -11,7 +11,7 @@ from portfolio.models import Product, StrategicGoal, Team
 from tests.conftest import create_form_data, make_usecase
 from tests.factories import UserFactory
 from usecases import services
-from usecases.choosers import SHOWN
+from usecases.choosers.kinds import SHOWN
 from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +185,13 @@ def test_typed_text_naming_nobody_or_several_is_refused_and_saves_nothing(
     assert message in response.text
     assert f'name="owner_search" id="id_owner_search" value="{typed}"' in response.text
     assert not UseCase.objects.exists()
+
+
+def test_a_whole_name_is_taken_over_longer_names_that_contain_it(as_user, org):
+    Product.objects.create(name="Claims Portal Archive", slug="archive", team=org.team)
+    data = create_form_data(org=org, products=[], products_search="claims portal")
+    assert as_user(org.member).post("/usecases/new/", data).status_code == 302
+    assert list(UseCase.objects.get().products.all()) == [org.product]
 
 
 def test_a_member_cannot_type_their_way_into_another_team(as_user, org):

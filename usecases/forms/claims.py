@@ -4,7 +4,7 @@ assignment (a person to ask and/or a team to move to)."""
 from django import forms
 
 from portfolio.models import Team
-from usecases.forms.choosers import ChooserChoiceField, ChooserSelect
+from usecases.choosers.widgets import ChooserChoiceField, ChooserSelect
 from usecases.forms.fields import PersonField
 from usecases.selectors import owner_choices
 

@@ -13,14 +13,14 @@ from django.http import QueryDict
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import FORM_FIELDS, REGISTER_FIELDS, MetricDirection, Status
-from usecases.custom_fields import form_fields as custom_fields
-from usecases.display import M2M_FIELDS
-from usecases.forms.choosers import (
+from usecases.choosers.widgets import (
     ChooserCheckboxSelectMultiple,
     ChooserChoiceField,
     ChooserMultipleChoiceField,
     ChooserSelect,
 )
+from usecases.custom_fields import form_fields as custom_fields
+from usecases.display import M2M_FIELDS
 from usecases.forms.fields import DATE_INPUT, PersonField, _within_bounds, register_formfield
 from usecases.lifecycle import LIFECYCLE_DATES, LIFECYCLE_LABELS, order_errors
 from usecases.models import UseCase

@@ -1,5 +1,5 @@
 """The choosers' searches: a few options matching what was typed, as the fragment htmx puts into
-the chooser's select or tick-box list (``usecases.forms.choosers``)."""
+the chooser's select or tick-box list (``usecases.choosers.widgets``)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from core.people import person_label
 from usecases import permissions
-from usecases.choosers import FOUND, KINDS, SCOPES, every, keys_only, search
+from usecases.choosers.kinds import FOUND, KINDS, SCOPES, every, keys_only, search
 
 OPTIONS_TEMPLATE = "usecases/chooser_options.html"
 

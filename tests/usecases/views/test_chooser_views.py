@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from portfolio.models import Product, StrategicGoal, Team
 from tests.conftest import ROLES
 from tests.factories import TeamFactory, UserFactory
-from usecases.choosers import FOUND
+from usecases.choosers.kinds import FOUND
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ what every form posts today (a pk, a slug or a username), keyboard-operable and 
 readers as they are, and a small organisation sees every option exactly as before. With
 JavaScript the search box asks the server (``usecases.views.choosers``) and the answer replaces
 the options; without it, what is typed into the box is posted and read here: a username or slug,
-a "Name (username)" label, or words that name exactly one row (``usecases.choosers.find_typed``);
+a "Name (username)" label, or words that name exactly one row (``usecases.choosers.kinds.find_typed``);
 anything else is refused with a message that says so.
 """
 
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from usecases.choosers import KINDS, SHOWN, find_typed, keys_only, typed_error
+from usecases.choosers.kinds import KINDS, SHOWN, find_typed, keys_only, typed_error
 
 SEARCH_BOX = (
     '<div class="chooser-search">'
@@ -92,7 +92,7 @@ def bounded_choices(choices, value: list) -> tuple[list, bool]:
 
 class ChooserMixin:
     """A choice widget that carries a bounded number of options and a search box past that.
-    ``kind``: a key of ``usecases.choosers.KINDS``; ``scope``: which rows the search offers."""
+    ``kind``: a key of ``usecases.choosers.kinds.KINDS``; ``scope``: which rows the search offers."""
 
     def __init__(self, attrs=None, choices=(), *, kind: str, scope: str):
         super().__init__(attrs, choices)
@@ -119,8 +119,8 @@ class ChooserMixin:
         context = self.get_context(name, value, attrs)
         html = self._render(self.template_name, context, renderer)
         typed = [item for item in _as_list(value) if isinstance(item, Typed)]
-        if not (self.searchable or typed):
-            return html
+        if context["widget"]["attrs"].get("disabled") or not (self.searchable or typed):
+            return html  # a disabled field (an owner that moves by transfer) has nothing to find
         return format_html("{}" + SEARCH_BOX, html, **self._search_box(name, context, typed))
 
     def _search_box(self, name, context, typed) -> dict:

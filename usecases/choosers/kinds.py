@@ -170,12 +170,18 @@ def find_typed(kind: Kind, queryset: QuerySet, text: str) -> list:
     labelled = _LABELLED.search(text)
     exact = text if labelled is None else labelled.group(1).strip()
     matches = list(queryset.filter(**{f"{kind.key}__iexact": exact})[:2])
-    if not matches and kind.name == "people":
-        name = Q()
-        for part, field in zip(text.split(maxsplit=1), ("first_name", "last_name"), strict=False):
-            name &= Q(**{f"{field}__iexact": part})
-        matches = list(queryset.filter(name)[:2]) if " " in text else []
+    if not matches:
+        matches = list(queryset.filter(_whole_name(kind, text))[:2])
     return matches or list(search(kind, queryset, text)[:2])
+
+
+def _whole_name(kind: Kind, text: str) -> Q:
+    """The condition for ``text`` being a row's whole name: "first last" for a person, the name or
+    title otherwise (so "Claims Portal" is not taken for "Claims Portal Archive" too)."""
+    if kind.name != "people":
+        return Q(**{f"{kind.text[0]}__iexact": text})
+    first, _, last = text.partition(" ")
+    return Q(first_name__iexact=first, last_name__iexact=last.strip())
 
 
 def typed_error(kind: Kind, text: str, matches: list) -> str:
