@@ -12,6 +12,7 @@ from usecases.choices import (
     LifecycleStage,
     Status,
 )
+from usecases.choosers.widgets import ChooserFieldMixin, ChooserSelect
 from usecases.concerns import CONCERN_CHOICES, NO_AREA, SUBUNITS_LEFT_OUT, concern_condition
 from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields.values import active_fields
@@ -23,13 +24,26 @@ from usecases.selectors import owner_choices, search_usecases
 IMPORTED, ENTERED = "yes", "no"
 
 
-class PersonFilterField(django_filters.fields.ModelChoiceField):
+class ChooserFilterField(ChooserFieldMixin, django_filters.fields.ModelChoiceField):
+    """A filter's team, product or goal by a chooser (``usecases.choosers.widgets``): the page
+    carries a few, a search finds the rest."""
+
+
+class ChooserFilter(django_filters.ModelChoiceFilter):
+    field_class = ChooserFilterField
+
+
+class PersonFilterField(ChooserFilterField):
     def label_from_instance(self, obj):
         return person_label(obj)
 
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PersonFilterField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", ChooserSelect(kind="people", scope="active"))
+        super().__init__(*args, **kwargs)
 
 
 class CheckboxFilter(django_filters.Filter):
@@ -58,11 +72,12 @@ class UseCaseFilter(django_filters.FilterSet):
     )
     # A team is an organisation unit: by default its sub-units' use cases count as its own (the
     # dashboard's per-unit roll-ups link here), unless "This team only" is chosen.
-    team = django_filters.ModelChoiceFilter(
+    team = ChooserFilter(
         queryset=Team.objects.order_by("name"),
         to_field_name="slug",
         empty_label="Any team",
         method="filter_team",
+        widget=ChooserSelect(kind="teams", scope="all", value_key="slug"),
     )
     subunits = django_filters.ChoiceFilter(
         label="Sub-units",
@@ -70,19 +85,21 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="Included",
         method="filter_nothing",
     )
-    product = django_filters.ModelChoiceFilter(
+    product = ChooserFilter(
         field_name="products",
         label="Product",
         queryset=Product.objects.order_by("name"),
         to_field_name="slug",
         empty_label="Any product",
+        widget=ChooserSelect(kind="products", scope="all"),
     )
-    goal = django_filters.ModelChoiceFilter(
+    goal = ChooserFilter(
         field_name="goals",
         label="Goal",
         queryset=StrategicGoal.objects.order_by("title"),
         empty_label="Any goal",
         method="filter_goal",
+        widget=ChooserSelect(kind="goals", scope="all"),
     )
     # With a goal: also the use cases serving any goal beneath it (the dashboard's goal roll-ups).
     subgoals = CheckboxFilter(label="Include sub-goals", method="filter_nothing")

@@ -25,6 +25,13 @@ def can_view(user, usecase=None) -> bool:
     return can_view_portfolio(user)
 
 
+def can_use_choosers(user) -> bool:
+    """Everyone signed in searches the choosers' people, teams, products and goals: the same
+    names every use case page shows them. A chooser's scope narrows the rows to what its form
+    accepts (``usecases.choosers.kinds.SCOPES``); the form still validates what is posted."""
+    return can_view_portfolio(user)
+
+
 def can_comment(user, usecase) -> bool:
     return can_view_portfolio(user)
 

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from usecases.choices import Action
-from usecases.views import actions, claims, dashboard, measurements, personal
+from usecases.views import actions, choosers, claims, dashboard, measurements, personal
 from usecases.views import usecases as usecase_views
 
 app_name = "usecases"
@@ -57,6 +57,15 @@ urlpatterns = [
     path("inbox/<int:pk>/open/", personal.notification_open, name="notification_open"),
     path("reviews/", personal.review_list, name="review_list"),
     path("sign-offs/", personal.signoff_list, name="signoff_list"),
+]
+
+# The choosers' searches (fragments for htmx): the forms' and filters' people, teams, products and
+# goals, a few at a time.
+urlpatterns += [
+    path("choose/people/", choosers.choices, {"kind": "people"}, name="person_choices"),
+    path("choose/teams/", choosers.choices, {"kind": "teams"}, name="team_choices"),
+    path("choose/products/", choosers.choices, {"kind": "products"}, name="product_choices"),
+    path("choose/goals/", choosers.choices, {"kind": "goals"}, name="goal_choices"),
 ]
 
 # The ownership dashboard, and the goal and product lists two of its tiles link to.

@@ -11,24 +11,9 @@ from django.db.models.functions import Lower
 from administration.selectors import Holdings, successor_choices
 from core.people import person_label
 from portfolio.models import Membership
+from usecases.forms.fields import PersonField
 
 User = get_user_model()
-
-
-class SuccessorField(forms.TypedChoiceField):
-    """A choice of person from a list loaded once per form; cleans to the user, or None when
-    left empty."""
-
-    def __init__(self, *, people: dict, empty_label: str, **kwargs):
-        self.people = people
-        choices = [("", empty_label)] + [(str(pk), person_label(u)) for pk, u in people.items()]
-        super().__init__(
-            choices=choices,
-            coerce=lambda value: self.people[int(value)],
-            empty_value=None,
-            required=False,
-            **kwargs,
-        )
 
 
 class UsernameField(forms.CharField):
@@ -76,8 +61,9 @@ def _involved_teams(holdings: Holdings) -> set:
 class DeactivateForm(forms.Form):
     """One successor for everything, and per row someone else by username.
 
-    The page stays small whatever the person holds: one list of everyone (the default), one
-    suggestion list per team involved, and a text field per row; never a list of everyone per row.
+    The page stays small whatever the person holds and however many people there are: a chooser
+    for the default (``usecases.choosers.widgets``), one suggestion list per team involved, and a
+    text field per row; never a list of everyone.
     """
 
     reason = forms.CharField(
@@ -90,9 +76,10 @@ class DeactivateForm(forms.Form):
     def __init__(self, *args, holdings: Holdings, **kwargs):
         super().__init__(*args, **kwargs)
         self.holdings = holdings
-        people = {user.pk: user for user in successor_choices(holdings.person)}
-        self.fields["default_owner"] = SuccessorField(
-            people=people,
+        # A chooser: a few people on the page and a search for the rest, never everyone.
+        self.fields["default_owner"] = PersonField(
+            queryset=successor_choices(holdings.person),
+            required=False,
             empty_label="---------",
             label="New owner for everything below",
             help_text="Takes over whatever you leave empty below: use cases, authorship, "

@@ -8,17 +8,17 @@ from administration.services.editing import state_fingerprint
 from administration.services.goals import goal_state
 from administration.services.products import product_state
 from administration.services.teams import team_state
-from core.people import person_label
 from portfolio.choices import GoalStatus, MembershipRole, ProductLifecycle, TeamKind
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import unit_paths
+from usecases.choosers.widgets import ChooserChoiceField, ChooserSelect
+from usecases.forms.fields import PersonField
 
 User = get_user_model()
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return person_label(obj)
+class PersonChoiceField(PersonField):
+    """A person by a chooser: a few on the page, the rest by search (``usecases.choosers.widgets``)."""
 
 
 def active_people():
@@ -225,7 +225,11 @@ class ReactivateForm(forms.Form):
 
 class ProductForm(EditedStateForm):
     name = forms.CharField(max_length=120)
-    team = forms.ModelChoiceField(queryset=Team.objects.active(), label="Owning team")
+    team = ChooserChoiceField(
+        queryset=Team.objects.active(),
+        label="Owning team",
+        widget=ChooserSelect(kind="teams", scope="active"),
+    )
     manager = PersonChoiceField(
         queryset=User.objects.none(), required=False, label="Product manager"
     )

@@ -67,4 +67,54 @@
       }
     });
   });
+
+  // Choosers (usecases/forms/choosers.py): a select or tick boxes holding a few options, and a
+  // search box. Without JavaScript the box's text is posted and read on the server; here it only
+  // asks for matches (htmx swaps them into the list), so it stops being a field of the form.
+  function enhanceChoosers(root) {
+    if (!root.querySelectorAll) { return; }
+    var boxes = root.matches && root.matches("[data-chooser-search]") ? [root] : [];
+    boxes.concat(Array.prototype.slice.call(root.querySelectorAll("[data-chooser-search]")))
+      .forEach(function (box) { box.removeAttribute("name"); });
+  }
+  enhanceChoosers(document);
+  document.body.addEventListener("htmx:load", function (event) { enhanceChoosers(event.detail.elt); });
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var box = event.detail.elt;
+    if (box.matches && box.matches("[data-chooser-search]")) {
+      event.detail.parameters.q = box.value;
+    }
+  });
+
+  // Nothing reacts to a search box's own change (an inline check of the field would redraw the
+  // chooser as the person leaves the box for the list).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-chooser-search]")) {
+      event.stopPropagation();
+    }
+  }, true);
+
+  // In a chooser's search box: Down arrow or Enter goes to the list (Enter never submits the
+  // form mid-search); Escape empties the box and brings back the first options.
+  function chooserList(box) {
+    var list = document.getElementById(box.getAttribute("data-chooser-search"));
+    if (list && list.tagName !== "SELECT") {
+      return list.querySelector("input:checked, input") || list;
+    }
+    return list;
+  }
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-chooser-search]")) { return; }
+    if (event.key === "ArrowDown" || event.key === "Enter") {
+      var list = chooserList(box);
+      event.preventDefault();
+      if (list) { list.focus(); }
+    } else if (event.key === "Escape" && box.value) {
+      event.preventDefault();
+      event.stopPropagation();
+      box.value = "";
+      if (window.htmx) { window.htmx.trigger(box, "search"); }
+    }
+  });
 })();

@@ -45,6 +45,11 @@ from webhooks.services import endpoint_create
 EXCLUDED = {
     "admin:*": "Django's own admin: its templates and their accessibility are Django's, not ours",
     "usecases:inbox_count": "an htmx fragment (the Inbox badge inside every page's header), not a page",
+    **dict.fromkeys(
+        [f"usecases:{kind}_choices" for kind in ("person", "team", "product", "goal")],
+        "an htmx fragment (a chooser's options), not a page (tests/usecases/views/"
+        "test_chooser_views.py checks each per role; test_choosers.py in e2e uses them)",
+    ),
     "exports:usecase_export": "a file download, not a page (tests/exports checks each format per role)",
     "imports:run_failures": "a file download, not a page (tests/imports checks it per role)",
     "api:*": (

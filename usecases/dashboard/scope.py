@@ -73,6 +73,9 @@ def scope_data(params) -> dict[str, str]:
     """The dashboard's filters from a query string. "Include sub-goals" starts ticked: a leader who
     picks a goal sees everything that serves it unless they untick it."""
     data = {name: params.get(name, "") for name in SCOPE_PARAMS if params.get(name)}
+    # What was typed into a chooser's search box without JavaScript (``usecases.choosers.widgets``).
+    data |= {f"{name}_search": params[f"{name}_search"] for name in SCOPE_PARAMS
+             if params.get(f"{name}_search")}  # fmt: skip
     if not data.get("goal"):
         data["subgoals"] = "on"
     return data

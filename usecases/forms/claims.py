@@ -4,6 +4,7 @@ assignment (a person to ask and/or a team to move to)."""
 from django import forms
 
 from portfolio.models import Team
+from usecases.choosers.widgets import ChooserChoiceField, ChooserSelect
 from usecases.forms.fields import PersonField
 from usecases.selectors import owner_choices
 
@@ -61,17 +62,17 @@ class BulkAssignForm(_ErrorText, forms.Form):
         label="Ask to own",
         empty_label="Nobody (leave the owner)",
         # Not the list's filters: choosing here must not reload the list (usecase_list.html).
-        widget=forms.Select(attrs={"class": "bulk-field"}),
+        widget=ChooserSelect(attrs={"class": "bulk-field"}, kind="people", scope="active"),
         error_messages={
             "invalid_choice": "Choose a person from the list: that one is not an active account."
         },
     )
-    team = forms.ModelChoiceField(
+    team = ChooserChoiceField(
         queryset=Team.objects.none(),
         required=False,
         label="Move to team",
         empty_label="Keep their team",
-        widget=forms.Select(attrs={"class": "bulk-field"}),
+        widget=ChooserSelect(attrs={"class": "bulk-field"}, kind="teams", scope="led"),
         error_messages={"invalid_choice": "Choose one of the teams you lead."},
     )
 

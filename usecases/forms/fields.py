@@ -8,11 +8,19 @@ from django.db import models
 from django.utils.text import capfirst
 
 from core.people import person_label
+from usecases.choosers.widgets import ChooserFieldMixin, ChooserSelect
 from usecases.dates import out_of_bounds
 from usecases.register import assessments_text, parse_assessments, web_address
 
 
-class PersonField(forms.ModelChoiceField):
+class PersonField(ChooserFieldMixin, forms.ModelChoiceField):
+    """A person among the active ones, by a chooser: the page carries a few, a search finds the
+    rest (``usecases.choosers.widgets``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", ChooserSelect(kind="people", scope="active"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return person_label(obj)
 

@@ -13,6 +13,12 @@ from django.http import QueryDict
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import FORM_FIELDS, REGISTER_FIELDS, MetricDirection, Status
+from usecases.choosers.widgets import (
+    ChooserCheckboxSelectMultiple,
+    ChooserChoiceField,
+    ChooserMultipleChoiceField,
+    ChooserSelect,
+)
 from usecases.custom_fields import form_fields as custom_fields
 from usecases.display import M2M_FIELDS
 from usecases.forms.fields import DATE_INPUT, PersonField, _within_bounds, register_formfield
@@ -148,11 +154,15 @@ class UseCaseForm(forms.ModelForm):
             **{name: forms.Textarea(attrs={"rows": 2}) for name in REGISTER_TEXTS},
             "business_value": forms.Select(choices=PRIORITY_CHOICES),
             "effort": forms.Select(choices=PRIORITY_CHOICES),
-            "products": forms.CheckboxSelectMultiple,
-            "goals": forms.CheckboxSelectMultiple,
+            "team": ChooserSelect(kind="teams", scope="creatable"),
+            "products": ChooserCheckboxSelectMultiple(kind="products", scope="active"),
+            "goals": ChooserCheckboxSelectMultiple(kind="goals", scope="active"),
         }
         field_classes = {
             "owner": PersonField,
+            "team": ChooserChoiceField,
+            "products": ChooserMultipleChoiceField,
+            "goals": ChooserMultipleChoiceField,
             "metric_baseline": LocalizedDecimalField,
             "metric_target": LocalizedDecimalField,
         }
@@ -345,6 +355,8 @@ class UseCaseForm(forms.ModelForm):
         for name in self._value_names():
             listed = isinstance(self.fields[name], forms.MultipleChoiceField)
             typed = self.data.getlist(name) if listed else self.data.get(name)
+            if self.data.get(f"{name}_search", "").strip():
+                typed = self[name].data  # what was typed into a chooser's search box, too
             if isinstance(self.fields[name], LocalizedDecimalField):
                 # "12,5" typed where "12.5" was shown is no change.
                 with contextlib.suppress(forms.ValidationError):

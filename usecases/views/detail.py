@@ -4,8 +4,10 @@ panel's context, the timeline, the revision diff, the evidence panel.
 
 from django.http import Http404
 
+from core.people import person_label
 from usecases import selectors, workflow
-from usecases.forms import MeasurementForm
+from usecases.choices import Action
+from usecases.forms import ActionForm, MeasurementForm, OwnershipRequestForm
 from usecases.models import UseCase
 from usecases.profiles import enabled_profiles, profile_gaps
 from usecases.register import shown_sections
@@ -22,14 +24,37 @@ def get_usecase(key: str) -> UseCase:
 
 
 def detail_context(request, usecase, **extra) -> dict:
+    claim = selectors.claim_panel(usecase, request.user)
     return {
         "usecase": usecase,
         "actions": workflow.get_actions(usecase, request.user),
-        "owner_choices": selectors.owner_choices(),
+        "transfer_owner": _transfer_owner(usecase),
+        "request_owner": _request_owner(claim) if claim and claim.can_request else None,
         "register_sections": shown_sections(usecase),
-        "claim": selectors.claim_panel(usecase, request.user),
+        "claim": claim,
         **extra,
     }
+
+
+def _transfer_owner(usecase):
+    """The transfer's "new owner" chooser: a few people on the page, the rest by search. Queries
+    only when the page shows it."""
+    form = ActionForm(action=Action.TRANSFER_OWNERSHIP, usecase=usecase)
+    field = form.fields["new_owner"]
+    field.empty_label = "Choose a person"
+    field.widget.attrs["id"] = f"{Action.TRANSFER_OWNERSHIP}-new-owner"
+    return form["new_owner"]
+
+
+def _request_owner(claim):
+    """The "ask someone to own this" chooser, the contact's account chosen and named so."""
+    form = OwnershipRequestForm(initial={"person": claim.suggested_id}, auto_id="request-owner-%s")
+    field = form.fields["person"]
+    field.empty_label = "Choose a person"
+    field.label_from_instance = lambda person: (
+        person_label(person) + (": the contact" if person.pk == claim.suggested_id else "")
+    )
+    return form["person"]
 
 
 def profiles_context(usecase) -> dict:

@@ -1,0 +1,220 @@
+"""The choosers on the pages: a page weighs the same with a hundred people, teams, products and
+goals or six hundred more; what is typed into a chooser's box without JavaScript is read as the
+person, team, product or goal it names, or refused with a message that says why."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from portfolio.models import Product, StrategicGoal, Team
+from tests.conftest import create_form_data, make_usecase
+from tests.factories import UserFactory
+from usecases import services
+from usecases.choosers.kinds import SHOWN
+from usecases.models import UseCase
+
+pytestmark = pytest.mark.django_db
+
+# The most queries any of these pages may take, with six people or six hundred more.
+BUDGET = 30
+
+User = get_user_model()
+
+
+def grow(count: int, *, start: int) -> None:
+    """``count`` more people, teams, products and goals, straight into the tables; named to sort
+    after the organisation's own, so the first ``SHOWN`` stay the same as more are added."""
+    User.objects.bulk_create(
+        User(username=f"zp{n:05d}", first_name="Zoe", last_name=f"Person {n:05d}")
+        for n in range(start, start + count)
+    )
+    teams = Team.objects.bulk_create(
+        Team(name=f"Zone team {n:05d}", slug=f"zone-team-{n:05d}")
+        for n in range(start, start + count)
+    )
+    Product.objects.bulk_create(
+        Product(name=f"Zone product {n:05d}", slug=f"zone-product-{n:05d}", team=team)
+        for n, team in enumerate(teams, start=start)
+    )
+    StrategicGoal.objects.bulk_create(
+        StrategicGoal(title=f"Zone goal {n:05d}") for n in range(start, start + count)
+    )
+
+
+@pytest.fixture
+def pages(org):
+    """The pages that hold a chooser, each with the person who sees it there."""
+    active = make_usecase(org=org, title="Transfer me")
+    for step in ("submit", "approve", "sign_off"):
+        actor = {"submit": org.lead, "approve": org.reviewer, "sign_off": org.owner}[step]
+        kwargs = {"accepted": True} if step == "sign_off" else {}
+        getattr(services, f"usecase_{step}")(usecase=active, actor=actor, **kwargs)
+    unowned = make_usecase(org=org, title="Nobody owns me", owner=None)
+    return {
+        "new use case": (org.admin, "/usecases/new/"),
+        "edit": (org.lead, f"/usecases/{unowned.key}/edit/"),
+        "list and bulk assignment": (org.lead, "/usecases/?team=claims-processing"),
+        "transfer": (org.lead, f"/usecases/{active.key}/"),
+        "ask someone to own": (org.lead, f"/usecases/{unowned.key}/"),
+        "deactivation": (org.admin, f"/administration/people/{org.owner.pk}/deactivate/"),
+        "dashboard filters": (org.reviewer, "/dashboard/"),
+        "product edit": (org.admin, f"/administration/products/{org.product.slug}/edit/"),
+    }
+
+
+def weight(client, user, url) -> int:
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    # The CSRF token differs on every page; everything else must be the same size.
+    return len(re.sub(rb'value="[A-Za-z0-9]{64}"', b"", response.content))
+
+
+def queries(client, user, url, page_queries) -> int:
+    client.force_login(user)
+    return page_queries(client, url, budget=BUDGET)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "new use case",
+        "edit",
+        "list and bulk assignment",
+        "transfer",
+        "ask someone to own",
+        "deactivation",
+        "product edit",
+    ],
+)
+def test_a_page_weighs_the_same_with_six_hundred_more_of_everything(
+    client, pages, page, page_queries
+):
+    user, url = pages[page]
+    small = queries(client, user, url, page_queries)
+    grow(SHOWN + 10, start=0)
+    before = weight(client, user, url)
+    grow(600, start=SHOWN + 10)
+    after = weight(client, user, url)
+    assert abs(after - before) <= 64, f"{page}: {before} bytes, then {after}"
+    assert queries(client, user, url, page_queries) == small
+
+
+def test_the_dashboard_filters_carry_a_bounded_number_of_teams_products_and_goals(
+    client, pages, org
+):
+    grow(SHOWN + 10, start=0)
+    client.force_login(org.reviewer)
+    html = client.get("/dashboard/").text
+    for name in ("team", "product", "goal"):
+        select = html[
+            html.index(f'name="{name}"') : html.index("</select>", html.index(f'name="{name}"'))
+        ]
+        assert select.count("<option") <= SHOWN + 1
+        assert f'name="{name}_search"' in html
+
+
+def test_a_small_organisation_sees_every_option_and_no_search_box(as_user, org):
+    html = as_user(org.admin).get("/usecases/new/").text
+    assert "_search" not in html
+    assert "Owen Owner (owen)" in html and "Digital Platforms" in html
+
+
+def test_past_the_bound_the_form_offers_a_search_for_each_chooser(as_user, org):
+    grow(SHOWN + 1, start=0)
+    html = as_user(org.admin).get("/usecases/new/").text
+    for name in ("team", "owner", "products", "goals"):
+        assert f'name="{name}_search"' in html
+    assert html.count("Zoe Person") == SHOWN - 6  # the org's six people come first
+    assert 'hx-get="/choose/people/?name=owner' in html
+
+
+def test_a_chosen_value_past_the_bound_is_still_shown_chosen(as_user, org):
+    grow(SHOWN + 50, start=0)
+    last = User.objects.get(username=f"zp{SHOWN + 49:05d}")
+    usecase = make_usecase(org=org, owner=last)
+    html = as_user(org.lead).get(f"/usecases/{usecase.key}/edit/").text
+    assert f'<option value="{last.pk}" selected>Zoe Person {SHOWN + 49:05d} (' in html
+
+
+# -- Without JavaScript: the box's text is posted and read -----------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["owen", "OWEN", "Owen Owner (owen)", "Owen Owner", "owen own"])
+def test_an_owner_typed_without_javascript_is_saved(as_user, org, typed):
+    data = create_form_data(org=org, owner="", owner_search=typed)
+    response = as_user(org.member).post("/usecases/new/", data)
+    assert response.status_code == 302
+    assert UseCase.objects.get().owner == org.owner
+
+
+def test_team_products_and_goals_typed_without_javascript_are_saved(as_user, org):
+    other = Product.objects.create(name="Contact Centre", slug="contact-centre", team=org.team)
+    data = create_form_data(
+        org=org,
+        team="",
+        team_search="Claims Processing",
+        products_search="contact-centre",
+        goals=[],
+        goals_search="decide claims faster",
+    )
+    assert as_user(org.member).post("/usecases/new/", data).status_code == 302
+    usecase = UseCase.objects.get()
+    assert usecase.team == org.team
+    assert set(usecase.products.all()) == {org.product, other}
+    assert list(usecase.goals.all()) == [org.goal]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("zz-nobody", "No person here matches “zz-nobody”: check the spelling, or choose from"),
+        ("sam", "“sam” matches more than one person: type their username, or choose from"),
+    ],
+)
+def test_typed_text_naming_nobody_or_several_is_refused_and_saves_nothing(
+    as_user, org, typed, message
+):
+    UserFactory(username="sam1", first_name="Sam", last_name="One")
+    UserFactory(username="sam2", first_name="Sam", last_name="Two")
+    response = as_user(org.member).post(
+        "/usecases/new/", create_form_data(org=org, owner="", owner_search=typed)
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert f'name="owner_search" id="id_owner_search" value="{typed}"' in response.text
+    assert not UseCase.objects.exists()
+
+
+def test_a_whole_name_is_taken_over_longer_names_that_contain_it(as_user, org):
+    Product.objects.create(name="Claims Portal Archive", slug="archive", team=org.team)
+    data = create_form_data(org=org, products=[], products_search="claims portal")
+    assert as_user(org.member).post("/usecases/new/", data).status_code == 302
+    assert list(UseCase.objects.get().products.all()) == [org.product]
+
+
+def test_a_member_cannot_type_their_way_into_another_team(as_user, org):
+    data = create_form_data(org=org, team="", team_search="Digital Platforms")
+    response = as_user(org.member).post("/usecases/new/", data)
+    assert "No team here matches “Digital Platforms”" in response.text
+    assert not UseCase.objects.exists()
+
+
+def test_the_list_filters_read_a_typed_owner_like_a_chosen_one(as_user, org):
+    make_usecase(org=org, title="Owned by Owen")
+    make_usecase(org=org, title="Owned by Mia", owner=org.member)
+    client = as_user(org.member)
+    typed = client.get("/usecases/?owner=&owner_search=Owen+Owner").context["page"]
+    chosen = client.get("/usecases/?owner=owen").context["page"]
+    assert [u.title for u in typed] == [u.title for u in chosen] == ["Owned by Owen"]
+
+
+def test_a_transfer_typed_without_javascript_goes_to_that_person(as_user, org, pages):
+    usecase = UseCase.objects.get(title="Transfer me")
+    response = as_user(org.lead).post(
+        f"/usecases/{usecase.key}/transfer-ownership/",
+        {"new_owner": "", "new_owner_search": "mia", "version": usecase.version},
+    )
+    assert response.status_code == 302
+    assert usecase.transfers.get().to_owner == org.member

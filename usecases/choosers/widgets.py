@@ -1,0 +1,202 @@
+"""The chooser: a plain select (or tick boxes) that carries at most ``SHOWN`` options and the
+chosen ones, and past that a search box.
+
+Why a bounded native control and not a JavaScript combobox: the select and the tick boxes stay
+what every form posts today (a pk, a slug or a username), keyboard-operable and read by screen
+readers as they are, and a small organisation sees every option exactly as before. With
+JavaScript the search box asks the server (``usecases.views.choosers``) and the answer replaces
+the options; without it, what is typed into the box is posted and read here: a username or slug,
+a "Name (username)" label, or words that name exactly one row (``usecases.choosers.kinds.find_typed``);
+anything else is refused with a message that says so.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Window
+from django.db.models.functions import RowNumber
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from usecases.choosers.kinds import KINDS, SHOWN, find_typed, keys_only, typed_error
+
+SEARCH_BOX = (
+    '<div class="chooser-search">'
+    '<label for="{id}_search">{label}</label>'
+    '<input type="search" name="{name}_search" id="{id}_search" value="{typed}" '
+    'autocomplete="off" spellcheck="false" data-chooser-search="{id}" aria-controls="{id}" '
+    'aria-describedby="{id}_searchhelp" hx-get="{url}" '
+    'hx-trigger="input changed delay:250ms, search" hx-target="#{id}" hx-swap="innerHTML" '
+    'hx-include="#{id}" hx-sync="this:replace">'
+    '<p class="help" id="{id}_searchhelp">{help}</p>'
+    "</div>"
+)
+
+
+class Typed(str):
+    """Text typed into a chooser's search box and posted (no JavaScript): not yet a value."""
+
+
+def _search_help(kind) -> str:
+    words = {"people": "a name or username", "goals": "words of its title"}
+    return (
+        f"The list shows the first {SHOWN}. Type {words.get(kind.name, 'a name')} to list the "
+        "matches instead (then press ↓ to choose them), or type it whole and save."
+    )
+
+
+def value_key(field) -> str:
+    """What ``field`` posts: "pk", or the field its ``to_field_name`` names (a slug, a username)."""
+    key = field.to_field_name or "pk"
+    return "pk" if key == field.queryset.model._meta.pk.name else key
+
+
+def _first_and_chosen(field, chosen: list[str]) -> tuple[list, list, bool]:
+    """One query, whatever the numbers: the first ``SHOWN`` rows of ``field``'s queryset in its
+    order, the chosen rows past them, and whether there are more than ``SHOWN``."""
+    queryset = field.queryset
+    key = value_key(field)
+    ordering = queryset.query.order_by or queryset.model._meta.ordering or ["pk"]
+    keys = keys_only(queryset.model, key, chosen)
+    rows = list(
+        queryset.annotate(chooser_row=Window(RowNumber(), order_by=list(ordering)))
+        .filter(Q(chooser_row__lte=SHOWN + 1) | Q(**{f"{key}__in": keys}))
+        .order_by("chooser_row")
+    )
+    first = [row for row in rows if row.chooser_row <= SHOWN]
+    beyond = [row for row in rows if row.chooser_row > SHOWN and _value(field, row) in keys]
+    # Row numbers have no gaps: any row past ``SHOWN`` means there are more.
+    return first, beyond, len(first) < len(rows)
+
+
+def _value(field, row) -> str:
+    return str(field.prepare_value(row))
+
+
+def bounded_choices(choices, value: list) -> tuple[list, bool]:
+    """The empty choice, the chosen ones past the first ``SHOWN`` and those first ``SHOWN`` of
+    ``choices`` (a model field's choices, or a list), and whether there are more than that."""
+    chosen = [str(item) for item in value if item not in ("", None)]
+    if isinstance(choices, ModelChoiceIterator):
+        field = choices.field
+        first, beyond, more = _first_and_chosen(field, chosen)
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        return [*empty, *map(choices.choice, [*beyond, *first])], more
+    listed = list(choices)
+    empty = [choice for choice in listed if choice[0] in ("", None)]
+    rest = [choice for choice in listed if choice[0] not in ("", None)]
+    extra = [choice for choice in rest[SHOWN:] if str(choice[0]) in chosen]
+    return [*empty, *extra, *rest[:SHOWN]], len(rest) > SHOWN
+
+
+class ChooserMixin:
+    """A choice widget that carries a bounded number of options and a search box past that.
+    ``kind``: a key of ``usecases.choosers.kinds.KINDS``; ``scope``: which rows the search offers."""
+
+    def __init__(self, attrs=None, choices=(), *, kind: str, scope: str):
+        super().__init__(attrs, choices)
+        self.kind = KINDS[kind]
+        self.scope = scope
+        self.searchable = False
+
+    def optgroups(self, name, value, attrs=None):
+        shown, self.searchable = bounded_choices(self.choices, value)
+        every, self.choices = self.choices, shown
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        typed = (data.get(f"{name}_search") or "").strip()
+        if not typed:
+            return value
+        return [*value, Typed(typed)] if self.allow_multiple_selected else Typed(typed)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        html = self._render(self.template_name, context, renderer)
+        typed = [item for item in _as_list(value) if isinstance(item, Typed)]
+        if context["widget"]["attrs"].get("disabled") or not (self.searchable or typed):
+            return html  # a disabled field (an owner that moves by transfer) has nothing to find
+        return format_html("{}" + SEARCH_BOX, html, **self._search_box(name, context, typed))
+
+    def _search_box(self, name, context, typed) -> dict:
+        element_id = context["widget"]["attrs"].get("id") or f"id_{name}"
+        query = {"name": name, "id": element_id, "key": self._value_key(), "scope": self.scope}
+        if self.allow_multiple_selected:
+            query["multiple"] = "1"
+        elif isinstance(self.choices, ModelChoiceIterator):
+            empty = self.choices.field.empty_label
+        else:
+            empty = next((label for key, label in self.choices if key in ("", None)), None)
+        if not self.allow_multiple_selected and empty is not None:
+            query["empty"] = empty
+        url_name = {"people": "person", "teams": "team", "products": "product", "goals": "goal"}
+        url = reverse(f"usecases:{url_name[self.kind.name]}_choices")
+        return {
+            "id": element_id,
+            "name": name,
+            "label": self.kind.search_help,
+            "help": _search_help(self.kind),
+            "typed": typed[0] if typed else "",
+            "url": f"{url}?{urlencode(query)}",
+        }
+
+    def _value_key(self) -> str:
+        if isinstance(self.choices, ModelChoiceIterator):
+            return value_key(self.choices.field)
+        return getattr(self, "value_key", "pk")
+
+
+def _as_list(value) -> list:
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+class ChooserSelect(ChooserMixin, forms.Select):
+    """One of many: a select. ``value_key`` names what a list of choices posts (a model field's
+    choices say it themselves)."""
+
+    def __init__(self, attrs=None, choices=(), *, kind: str, scope: str, value_key: str = "pk"):
+        super().__init__(attrs, choices, kind=kind, scope=scope)
+        self.value_key = value_key
+
+
+class ChooserCheckboxSelectMultiple(ChooserMixin, forms.CheckboxSelectMultiple):
+    """Several of many: tick boxes."""
+
+
+class ChooserFieldMixin:
+    """Reads what was typed into the chooser's box (``Typed``) as the value it names, with a
+    message of its own when it names nobody or more than one; posted values as before."""
+
+    def _read_typed(self, value):
+        if not isinstance(value, Typed):
+            return value
+        kind = self.widget.kind
+        matches = find_typed(kind, self.queryset, value)
+        if len(matches) != 1:
+            raise ValidationError(typed_error(kind, value, matches), code="typed")
+        return str(self.prepare_value(matches[0]))
+
+    def to_python(self, value):
+        return super().to_python(self._read_typed(value))
+
+
+class ChooserMultipleFieldMixin(ChooserFieldMixin):
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            value = [self._read_typed(item) for item in value]
+        return super().clean(value)
+
+
+class ChooserChoiceField(ChooserFieldMixin, forms.ModelChoiceField):
+    """One row by a chooser (give it a ``ChooserSelect``)."""
+
+
+class ChooserMultipleChoiceField(ChooserMultipleFieldMixin, forms.ModelMultipleChoiceField):
+    """Several rows by a chooser (give it ``ChooserCheckboxSelectMultiple``)."""
