@@ -153,7 +153,10 @@ def _use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
         previous_id=Subquery(before.values("pgh_id")[:1])
     )
     fetched = (
-        UseCaseHistory.objects.filter(Q(pgh_id__in=outside_ids) | Q(pgh_id__in=previous_ids))
+        # The use case's own rows (its index), then those of them asked for: an OR of two
+        # id lists alone would walk the whole history table.
+        UseCaseHistory.objects.filter(pgh_obj_id=usecase.pk)
+        .filter(Q(pgh_id__in=outside_ids) | Q(pgh_id__in=previous_ids))
         .select_related("pgh_context", "team")
         .annotate(outside=ExpressionWrapper(Q(pgh_id__in=outside_ids), BooleanField()))
         .order_by("pgh_id")
