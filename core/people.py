@@ -1,5 +1,8 @@
 """How the registry names a person: the one rule every page, e-mail and history entry uses."""
 
+# What ``person_name`` reads of a user: a page that only names people may load just these.
+NAME_FIELDS = ("username", "first_name", "last_name")
+
 
 def person_name(user, empty: str = "") -> str:
     """``user``'s full name, or their username when they have none; ``empty`` for nobody."""

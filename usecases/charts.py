@@ -22,6 +22,8 @@ from decimal import Decimal
 
 from django.utils.dateformat import format as format_date
 
+from core.formats import day_text, month_names
+
 Number = int | float | Decimal
 
 
@@ -246,9 +248,9 @@ def exact_number(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _point_label(value: float, on: date, name: str, unit: str) -> str:
+def _point_label(value: float, on: date, name: str, unit: str, months: tuple[str, ...]) -> str:
     shown = exact_number(value) + (f" {unit}" if unit else "")
-    return f"{name}: {shown} on {format_date(on, 'j M Y')}"
+    return f"{name}: {shown} on {day_text(on, months)}"  # a label a point: the fast formatter
 
 
 def line_chart(
@@ -422,8 +424,9 @@ class _Scale:
 def _plotted(one: Series, scale: _Scale, *, unit: str) -> PlottedSeries:
     """A series' points in date order, each marked and labelled, and the path through them."""
     ordered = sorted(((on, float(value)) for on, value in one.points), key=lambda p: p[0])
+    months = month_names()
     marks = tuple(
-        PlottedPoint(scale.x(on), scale.y(value), _point_label(value, on, one.name, unit))
+        PlottedPoint(scale.x(on), scale.y(value), _point_label(value, on, one.name, unit, months))
         for on, value in ordered
     )
     path = ""

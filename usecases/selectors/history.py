@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from pghistory.models import Events
 
-from portfolio.models import Product, StrategicGoal
+from core.people import NAME_FIELDS
+from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EventKind
 from usecases.custom_fields.values import labels
 from usecases.models import (
@@ -71,24 +72,35 @@ def _outside_services() -> Q:
     return Q(pgh_context__isnull=True) | Q(pgh_context__metadata__service__isnull=True)
 
 
+# What the entries read of an event and a comment, and of who made it: their name.
+_EVENT_FIELDS = (
+    "kind", "note", "from_status", "to_status", "version", "changes", "created_at", "actor",
+    *(f"actor__{name}" for name in NAME_FIELDS),
+)  # fmt: skip
+_COMMENT_FIELDS = ("body", "created_at", "author", *(f"author__{name}" for name in NAME_FIELDS))
+
+
 def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[TimelineEntry]:
     """``usecase``'s history, newest first, at most ``limit`` entries: workflow events and edits,
     comments, and changes made outside the registry's pages, which the database's history
     triggers caught (fields old -> new; product and goal links; its reviews and sign-offs).
 
     A fixed number of queries whatever the length: each source is read once (its newest
-    ``limit``), the row before each outside change of the use case in one more, and the people,
-    products, goals and revisions they name in one query each.
+    ``limit``; the use case's own rows with the row before each and its team), and the people,
+    products, goals and revisions the outside changes name in one query each. Who made an event
+    or a comment comes with it, by name only (a long history names a few people many times).
     """
     events = _newest(
         UseCaseEvent.objects.filter(usecase=usecase)
         .select_related("actor")
+        .only(*_EVENT_FIELDS)
         .order_by("-created_at", "-pk"),
         limit,
     )
     comments = _newest(
         Comment.objects.filter(usecase=usecase)
         .select_related("author")
+        .only(*_COMMENT_FIELDS)
         .order_by("-created_at", "-pk"),
         limit,
     )
@@ -126,24 +138,36 @@ def _merged(sources: list[list], limit: int | None) -> list[TimelineEntry]:
 
 def _use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
     """The use case's own history rows not written by a service, newest first, each with the row
-    before it as ``previous_row`` (None for the first): two queries."""
-    before = UseCaseHistory.objects.filter(
-        pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")
-    ).order_by("-pgh_id")
-    rows = _newest(
+    before it as ``previous_row`` (None for the first): one query reads both, oldest first, so
+    the row read just before an outside row is the one before it."""
+    outside = (
         UseCaseHistory.objects.filter(_outside_services(), pgh_obj_id=usecase.pk)
         .exclude(pgh_label="delete")
-        .select_related("pgh_context", "team", "owner", "author")
-        .annotate(previous_id=Subquery(before.values("pgh_id")[:1]))
-        .order_by("-pgh_id"),
-        limit,
+        .order_by("-pgh_id")
     )
-    previous_ids = [row.previous_id for row in rows if row.previous_id]
-    previous = UseCaseHistory.objects.select_related("team", "owner", "author").in_bulk(
-        previous_ids, field_name="pgh_id"
+    outside_ids = (outside[:limit] if limit is not None else outside).values("pgh_id")
+    before = UseCaseHistory.objects.filter(
+        pgh_obj_id=usecase.pk, pgh_id__lt=OuterRef("pgh_id")
+    ).order_by("-pgh_id")
+    previous_ids = UseCaseHistory.objects.filter(pgh_id__in=outside_ids).values(
+        previous_id=Subquery(before.values("pgh_id")[:1])
     )
-    for row in rows:
-        row.previous_row = previous.get(row.previous_id)
+    fetched = (
+        # The use case's own rows (its index), then those of them asked for: an OR of two
+        # id lists alone would walk the whole history table.
+        UseCaseHistory.objects.filter(pgh_obj_id=usecase.pk)
+        .filter(Q(pgh_id__in=outside_ids) | Q(pgh_id__in=previous_ids))
+        .select_related("pgh_context", "team")
+        .annotate(outside=ExpressionWrapper(Q(pgh_id__in=outside_ids), BooleanField()))
+        .order_by("pgh_id")
+    )
+    rows, previous = [], None
+    for row in fetched:
+        if row.outside:
+            row.previous_row = previous
+            rows.append(row)
+        previous = row
+    rows.reverse()
     return rows
 
 
@@ -170,16 +194,22 @@ def _links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | 
 
 @dataclass(frozen=True)
 class _Names:
-    """The people, products, goals and revisions the outside changes name, by id."""
+    """The people, teams, products, goals and revisions the entries name, by id."""
 
     people: dict
+    teams: dict
     products: dict
     goals: dict
     revisions: dict
 
+    def related(self) -> dict:
+        """The use case's own history rows name people and a team: by model, by id."""
+        return {User: self.people, Team: self.teams}
+
 
 def _names(rows, link_rows, related_rows) -> _Names:
-    """One query for each kind of thing named, and none for a kind nobody names."""
+    """One query for each kind of thing named, and none for a kind nobody names (the teams come
+    with the use case's rows)."""
     # (model, pk) of the people and revisions the review and sign-off rows name, old and new.
     named = [
         (field.related_model, value)
@@ -193,18 +223,22 @@ def _names(rows, link_rows, related_rows) -> _Names:
         kind: {row.pgh_data[column] for row in link_rows if LINK_HISTORY[row.pgh_model] == kind}
         for kind, column in (("product", "product_id"), ("goal", "strategicgoal_id"))
     }
-    return _Names(
-        people=User.objects.in_bulk(
-            {
-                *(user_id for row in rows if (user_id := context_user_id(row)[0]) is not None),
-                *(
-                    user_id
-                    for row in (*link_rows, *related_rows)
-                    if (user_id := (row.pgh_context or {}).get("user")) is not None
-                ),
-                *(pk for model, pk in named if model is User),
-            }
+    both = [*rows, *(row.previous_row for row in rows if row.previous_row is not None)]
+    people = {
+        *(user_id for row in rows if (user_id := context_user_id(row)[0]) is not None),
+        *(
+            user_id
+            for row in (*link_rows, *related_rows)
+            if (user_id := (row.pgh_context or {}).get("user")) is not None
         ),
+        *(pk for model, pk in named if model is User),
+        *(row.owner_id for row in both),
+        *(row.author_id for row in both),
+    }
+    people.discard(None)
+    return _Names(
+        people=User.objects.in_bulk(people),
+        teams={row.team_id: row.team for row in both},  # joined to the rows: few and small
         products=Product.objects.in_bulk(linked["product"]),
         goals=StrategicGoal.objects.in_bulk(linked["goal"]),
         revisions=Revision.objects.in_bulk({pk for model, pk in named if model is Revision}),
@@ -257,7 +291,7 @@ def _use_case_row_entries(rows, names: _Names, custom) -> list[tuple]:
     """The use case changed outside the services: its fields, old -> new."""
     dated = []
     for row in rows:
-        changes = row_changes(row, row.previous_row, custom)
+        changes = row_changes(row, row.previous_row, custom, names.related())
         if not changes:
             continue  # a save that changed nothing people read
         user_id, url = context_user_id(row)

@@ -66,11 +66,11 @@ def field_label(name: str, custom=None) -> str:
         return name
 
 
-def _shown(row, field) -> str:
-    """A history row's value of ``field`` as people read it."""
+def _shown(row, field, related) -> str:
+    """A history row's value of ``field`` as people read it; ``related`` holds the people and
+    teams rows name, by model and id (read once for the whole timeline)."""
     if field.is_relation:
-        related = getattr(row, field.name)  # fetched with select_related
-        return display_value(related)
+        return display_value(related[field.related_model].get(getattr(row, field.attname)))
     value = getattr(row, field.attname)
     if (text := value_text(field.name, value)) is not None:
         return text  # the register's lists and yes/no questions
@@ -119,17 +119,21 @@ def _shown_custom(value) -> str:
     return display_value(value)
 
 
-def row_changes(row, previous, custom=None) -> tuple[FieldChange, ...]:
-    """What ``row`` changed after ``previous``; ``custom`` names the custom fields by key."""
+def row_changes(row, previous, custom, related) -> tuple[FieldChange, ...]:
+    """What ``row`` changed after ``previous``; ``custom`` names the custom fields by key,
+    ``related`` the people and teams by model and id (``_shown``)."""
     changes = []
     for field in _HISTORY_FIELDS:
         if field.name == "custom_values":
             changes += _custom_changes(row, previous, custom)
             continue
-        if previous is None and getattr(row, field.attname) is False:
+        value = getattr(row, field.attname)
+        if previous is None and value is False:
             continue  # a new row's unset flag is no news
-        old = _shown(previous, field) if previous is not None else ""
-        new = _shown(row, field)
+        if previous is not None and getattr(previous, field.attname) == value:
+            continue  # the same stored value reads the same: no need to format it twice
+        old = _shown(previous, field, related) if previous is not None else ""
+        new = _shown(row, field, related)
         if old != new:
             changes.append(FieldChange(field_label(field.name), old, new))
     return tuple(changes)

@@ -33,16 +33,16 @@ def search_usecases(queryset, text: str):
     return searched
 
 
-def usecase_detail(key: str) -> UseCase:
-    return (
-        UseCase.objects.by_key(key)
-        .select_related("team", "owner", "author")
-        .prefetch_related(
+def usecase_detail(key: str, *, with_links: bool = True) -> UseCase:
+    """The use case with its team and people, and its products and goals unless a panel that
+    shows none of them asks (``with_links=False``: two queries fewer)."""
+    usecases = UseCase.objects.by_key(key).select_related("team", "owner", "author")
+    if with_links:
+        usecases = usecases.prefetch_related(
             Prefetch("products", queryset=Product.objects.select_related("team")),
             Prefetch("goals", queryset=StrategicGoal.objects.select_related("parent")),
         )
-        .get()
-    )
+    return usecases.get()
 
 
 def owner_choices():

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.people import NAME_FIELDS
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
 from usecases.display import display_value
@@ -153,13 +154,20 @@ def _chart_description(usecase: UseCase, readings: list, *, start: date | None) 
     return measured + line + f" Status: {usecase.get_evidence_status_display()}."
 
 
+_READING_FIELDS = ("usecase_id", "measured_on", "value", "note", "source_url", "recorded_by")
+
+
 def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> EvidencePanel:
     """At most two queries whatever the number of measurements: the readings with who recorded
     them, and the recorders (for the owner, the team's members marked if allowed; for a team
     member, the allowed recorders; for anyone else, nothing)."""
     today = today or timezone.localdate()
     readings = list(
-        usecase.measurements.select_related("recorded_by").order_by("measured_on", "pk")
+        usecase.measurements.select_related("recorded_by")
+        # Who recorded each is only named: a hundred readings need not carry a hundred whole
+        # people (``core.people.person_name`` reads these three).
+        .only(*_READING_FIELDS, *(f"recorded_by__{name}" for name in NAME_FIELDS))
+        .order_by("measured_on", "pk")
     )
     can_manage = permissions.can_manage_recorders(user, usecase)
     choices, recorders = _recorders(usecase, user, can_manage=can_manage)

@@ -14,11 +14,13 @@ from usecases.register import shown_sections
 
 DETAIL_TEMPLATE = "usecases/usecase_detail.html"
 EVIDENCE_TEMPLATE = "usecases/_evidence.html"
+# The panels that show none of the use case's products and goals: they are not read for them.
+PANELS_WITHOUT_LINKS = frozenset({"timeline", "evidence"})
 
 
-def get_usecase(key: str) -> UseCase:
+def get_usecase(key: str, *, with_links: bool = True) -> UseCase:
     try:
-        return selectors.usecase_detail(key)
+        return selectors.usecase_detail(key, with_links=with_links)
     except UseCase.DoesNotExist:
         raise Http404(f"No use case {key}.") from None
 

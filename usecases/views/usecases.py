@@ -29,6 +29,7 @@ from usecases.forms import (
 from usecases.views.detail import (
     DETAIL_TEMPLATE,
     EVIDENCE_TEMPLATE,
+    PANELS_WITHOUT_LINKS,
     detail_context,
     evidence_context,
     get_usecase,
@@ -79,11 +80,11 @@ def _bulk_context(user) -> dict:
 
 @vary_on_headers("HX-Request")
 def usecase_detail(request, key):
-    usecase = get_usecase(key)
+    panel = request.GET.get("panel") if partial_request(request) else None
+    usecase = get_usecase(key, with_links=panel not in PANELS_WITHOUT_LINKS)
     if not permissions.can_view(request.user, usecase):
         raise PermissionDenied
     template = "usecases/usecase_detail.html"
-    panel = request.GET.get("panel") if partial_request(request) else None
     if panel == "status":
         return render(request, f"{template}#status-panel", detail_context(request, usecase))
     if panel == "timeline":
