@@ -17,6 +17,7 @@ from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase, UseCaseQuerySet
 from usecases.profiles import PROFILE_CHOICES, PROFILES
+from usecases.search import search_rank
 from usecases.selectors import owner_choices, search_usecases
 
 # The list's ``imported`` values.
@@ -143,6 +144,8 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="Newest first",
     )
 
+    ranked = False  # ordered by relevance to the search (set when the rows are filtered)
+
     def __init__(self, *args, custom_fields: bool = True, **kwargs):
         """``custom_fields``: also filter, sort and show columns by the custom fields (the list
         does; the dashboard's scope does not)."""
@@ -160,7 +163,16 @@ class UseCaseFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.
         filtered = super().filter_queryset(queryset)
-        return filtered.order_by(*filtered.query.order_by, "-number")
+        return filtered.order_by(*self._relevance(filtered), *filtered.query.order_by, "-number")
+
+    def _relevance(self, filtered) -> list:
+        """A search with no sort chosen lists the best matches first (``ranked`` says so)."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        if filtered.query.order_by or not cleaned.get("q"):
+            return []
+        rank = search_rank(cleaned["q"])
+        self.ranked = rank is not None
+        return [rank.desc()] if self.ranked else []
 
     def filter_search(self, queryset, name, value):
         return search_usecases(queryset, value)
