@@ -97,7 +97,9 @@ class Keyset:
     def after(self, cursor: str) -> QuerySet:
         """The rows after the one ``cursor`` names, in the same order."""
         given = self.read(cursor)
-        return self.beyond(given.get(AFTER) or given.get(BEFORE), backwards=False)
+        if AFTER not in given:
+            raise StaleCursor("The cursor is not one this API gave.")
+        return self.beyond(given[AFTER], backwards=False)
 
     def beyond(self, raw_values: list, *, backwards: bool) -> QuerySet:
         """The rows after the named row in the order, or before it (``backwards``: nearest

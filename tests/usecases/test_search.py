@@ -91,18 +91,20 @@ def test_a_ranked_search_pages_through_every_match_once_in_rank_order(
     assert seen == expected
 
 
-def test_more_matches_than_the_cap_are_listed_newest_first_and_the_page_says_why(
-    as_user, org, settings
+@pytest.mark.parametrize("limit", ["USECASE_RANK_LIMIT", "USECASE_COUNT_CAP"])
+def test_more_matches_than_can_be_ranked_are_listed_newest_first_and_the_page_says_why(
+    as_user, org, settings, limit
 ):
-    settings.USECASE_COUNT_CAP = 2
+    setattr(settings, limit, 2)
     for title in ["Settlor A", "B", "C settlor"]:
         make_usecase(org=org, title=title)
     make_usecase(org=org, title="Deeds", problem="grantor/settlor")
     response = as_user(org.member).get(LIST_URL, {"q": "settlor"})
 
     assert titles(response) == ["Deeds", "C settlor", "Settlor A"]
-    assert "More than 2 use cases" in response.content.decode()
-    assert "shown newest first" in response.content.decode()
+    html = response.content.decode()
+    assert ("More than 2 use cases" if limit == "USECASE_COUNT_CAP" else "3 use cases") in html
+    assert "matches: shown newest first, not by relevance" in html
 
 
 def _plan(queryset) -> str:
