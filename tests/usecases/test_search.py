@@ -91,20 +91,26 @@ def test_a_ranked_search_pages_through_every_match_once_in_rank_order(
     assert seen == expected
 
 
-@pytest.mark.parametrize("limit", ["USECASE_RANK_LIMIT", "USECASE_COUNT_CAP"])
 def test_more_matches_than_can_be_ranked_are_listed_newest_first_and_the_page_says_why(
-    as_user, org, settings, limit
+    as_user, org, settings
 ):
-    setattr(settings, limit, 2)
+    settings.USECASE_RANK_LIMIT = 2
     for title in ["Settlor A", "B", "C settlor"]:
         make_usecase(org=org, title=title)
     make_usecase(org=org, title="Deeds", problem="grantor/settlor")
-    response = as_user(org.member).get(LIST_URL, {"q": "settlor"})
+    client = as_user(org.member)
+    response = client.get(LIST_URL, {"q": "settlor"})
 
     assert titles(response) == ["Deeds", "C settlor", "Settlor A"]
     html = response.content.decode()
-    assert ("More than 2 use cases" if limit == "USECASE_COUNT_CAP" else "3 use cases") in html
-    assert "matches: shown newest first, not by relevance" in html
+    assert "3 use cases" in html
+    assert "Over 2 matches: shown newest first, not by relevance" in html
+    # The export and the API list them in the same order.
+    api = client.get("/api/v1/usecases", {"q": "settlor"}).json()["items"]
+    assert [item["title"] for item in api] == ["Deeds", "C settlor", "Settlor A"]
+
+    settings.USECASE_RANK_LIMIT = 3
+    assert titles(client.get(LIST_URL, {"q": "settlor"})) == ["C settlor", "Settlor A", "Deeds"]
 
 
 def _plan(queryset) -> str:

@@ -18,7 +18,6 @@ NUMBERED_PAGES = 10
 LAST = "last"
 PAGING_PARAMS = ("page", "cursor")
 STALE_LINK = "That page link no longer fits this list (it was made for another sort or search, or it is damaged); here is the first page."
-TOO_MANY_TO_RANK = "Over {limit:,} matches: shown newest first, not by relevance. Add a word or a filter to rank them."
 UNKNOWN_PAGE = "Page {given} is not a page of this list; here is the first page. Later pages are reached with Next and Last."
 
 
@@ -51,7 +50,6 @@ class ListPage:
     previous: str | None = None
     next: str | None = None
     notice: str = ""
-    order_note: str = ""
 
     def has_next(self) -> bool:
         return self.next is not None
@@ -81,25 +79,13 @@ def count_capped(queryset: QuerySet, cap: int) -> tuple[int, bool]:
     return (cap, True) if counted > cap else (counted, False)
 
 
-def list_page(queryset: QuerySet, params, *, sort: str, unranked=None) -> ListPage:
+def list_page(queryset: QuerySet, params, *, sort: str) -> ListPage:
     """The page ``params`` (the request's query) asks for, of ``queryset`` in its order. A link
     that no longer fits (another sort, a damaged cursor) or a page that is none gives the first
-    page and a notice saying so. ``unranked``: the same rows newest first, for a list ranked by
-    relevance: ranking reads every row found, so past ``USECASE_RANK_LIMIT`` they are listed
-    newest first (an index read that stops at the page)."""
+    page and a notice saying so."""
     size = settings.USECASE_PAGE_SIZE
     count, more = count_capped(queryset, settings.USECASE_COUNT_CAP)
-    note, limit = "", settings.USECASE_RANK_LIMIT
-    if unranked is not None and (more or count > limit):
-        queryset, sort, note = (
-            unranked,
-            "newest",
-            TOO_MANY_TO_RANK.format(limit=min(limit, settings.USECASE_COUNT_CAP)),
-        )
-    reader = _Reader(Keyset(queryset, sort=sort), Count(count, more, size))
-    page = _read(reader, params)
-    page.order_note = note
-    return page
+    return _read(_Reader(Keyset(queryset, sort=sort), Count(count, more, size)), params)
 
 
 def _read(reader: "_Reader", params) -> ListPage:

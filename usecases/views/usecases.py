@@ -4,6 +4,7 @@ and a revision as it was snapshotted.
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -44,12 +45,8 @@ def usecase_list(request):
     filterset = UseCaseFilter(request.GET, queryset=selectors.usecase_list_queryset())
     # Filters that don't validate are left out (the page names them); the valid ones still apply.
     usecases = filterset.qs
-    if filterset.ranked:
-        page = list_page(
-            usecases, request.GET, sort="relevance", unranked=usecases.order_by("-number")
-        )
-    else:
-        page = list_page(usecases, request.GET, sort=request.GET.get("sort", ""))
+    sort = "relevance" if filterset.ranked else request.GET.get("sort", "")
+    page = list_page(usecases, request.GET, sort=sort)
     columns = custom_lists.chosen_columns(filterset)
     page.object_list = custom_lists.with_cells(page.object_list, columns)
     query = request.GET.copy()
@@ -60,6 +57,7 @@ def usecase_list(request):
         "page": page,
         "querystring": query.urlencode(),
         "can_create": permissions.can_create(request.user),
+        "rank_limit": settings.USECASE_RANK_LIMIT,
         "custom_columns": columns,
         "list_links": panels.list_links(request, query.urlencode()),
         "page_actions": panels.page_actions(request),
