@@ -8,8 +8,8 @@ from ninja import Query, Router
 
 from api.document import ETAG, answer_headers
 from api.errors import form_refused, problem, problems
-from api.keyset import Keyset, StaleCursor
 from api.schemas import UseCaseOut, UseCasePage, typed_value
+from core.keyset import Keyset, StaleCursor
 from core.people import person_name
 from usecases import permissions
 from usecases.custom_fields.values import active_fields
@@ -98,7 +98,7 @@ def _refused(name: str, detail: str):
 
 
 def cursor_page(items, *, cursor: str, limit: int, sort: str = ""):
-    """One page of ``items`` in their order (keyset, ``api.keyset``: the model's ``number`` ends
+    """One page of ``items`` in their order (keyset, ``core.keyset``: the model's ``number`` ends
     it), after ``cursor``, and the cursor of the next page (None on the last); or a 400 problem
     naming ``limit`` or ``cursor``. ``sort`` names the order, so a cursor of another is refused."""
     if not 1 <= limit <= PAGE_SIZE_LIMIT:
@@ -127,8 +127,8 @@ def usecase_list(
 ):
     """The use cases the list page shows, filtered by its query parameters (``q``, ``status``,
     ``stage``, ``team``, ``product``, ``goal``, ``owner``, the register and custom-field filters)
-    and sorted as it sorts (``sort``; newest first without one, the newest first among equal
-    values), ``limit`` a page (at most 200); ``next_cursor`` fetches the next page of the same
+    and sorted as it sorts (``sort``; without one, best match first for a search and newest first
+    otherwise; the newest first among equal values), ``limit`` a page (at most 200); ``next_cursor`` fetches the next page of the same
     sort, whatever was added or changed in between."""
     if not permissions.can_view(request.user):
         return problem(403, "Forbidden", "You may not read use cases.")

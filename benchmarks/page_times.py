@@ -34,6 +34,20 @@ from usecases.choices import Status  # noqa: E402
 from usecases.models import UseCase  # noqa: E402
 
 
+def deep_page_link(number: int) -> str:
+    """The list's Next link that leads to page ``number`` (newest first), as a reader who paged
+    there would hold it: a cursor after the last row of the page before."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    from core.keyset import Keyset
+
+    keyset = Keyset(UseCase.objects.order_by("-number"), sort="")
+    row = keyset.queryset[(number - 1) * settings.USECASE_PAGE_SIZE - 1]
+    return urlencode({"cursor": keyset.cursor(row, page=number)})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -91,7 +105,9 @@ def _pages(args) -> list:
         ("list", "/usecases/"),
         ("list, text search", "/usecases/?q=claims"),
         ("list, search + status + team", f"/usecases/?q=benefit&status=draft&team={team_slug}"),
-        ("list, page 200", "/usecases/?page=200"),
+        ("list, page 200 (by cursor)", f"/usecases/?{deep_page_link(200)}"),
+        ("list, last page", "/usecases/?page=last"),
+        ("list, search inside tokens", "/usecases/?q=settlor"),
         ("detail", newest.get_absolute_url()),
         *([("edit form", draft.get_absolute_url() + "edit/")] if draft else []),
         ("team", newest.team.get_absolute_url()),

@@ -257,6 +257,12 @@ PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # Registry behaviour
 USECASE_PAGE_SIZE = 25
+# The use-case list counts exactly up to here, then says "more than" (a count of every row costs
+# what the table holds; the list's pages cost what they show).
+USECASE_COUNT_CAP = 10_000
+# A search ranks what it finds by relevance, which reads every row found: up to this many, so a
+# ranked page stays within tens of milliseconds; more are listed newest first (and say so).
+USECASE_RANK_LIMIT = 1_000
 # How long a sign-off holds before the owner must re-attest, and how early they are reminded.
 SIGN_OFF_VALID_DAYS = int(os.environ.get("REGISTRY_SIGN_OFF_VALID_DAYS", "180"))
 ATTESTATION_REMINDER_DAYS = 14

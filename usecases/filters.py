@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from core.people import person_label
@@ -18,7 +19,9 @@ from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase, UseCaseQuerySet
 from usecases.profiles import PROFILE_CHOICES, PROFILES
+from usecases.search import search_rank
 from usecases.selectors import owner_choices, search_usecases
+from usecases.selectors.list_pages import count_capped
 
 # The list's ``imported`` values.
 IMPORTED, ENTERED = "yes", "no"
@@ -160,6 +163,9 @@ class UseCaseFilter(django_filters.FilterSet):
         empty_label="Newest first",
     )
 
+    # Ordered by relevance to the search, or not for the number of matches (set on filtering).
+    ranked = too_many_to_rank = False
+
     def __init__(self, *args, custom_fields: bool = True, **kwargs):
         """``custom_fields``: also filter, sort and show columns by the custom fields (the list
         does; the dashboard's scope does not)."""
@@ -177,7 +183,22 @@ class UseCaseFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.
         filtered = super().filter_queryset(queryset)
-        return filtered.order_by(*filtered.query.order_by, "-number")
+        return filtered.order_by(*self._relevance(filtered), *filtered.query.order_by, "-number")
+
+    def _relevance(self, filtered) -> list:
+        """A search with no sort chosen lists the best matches first (``ranked``). Ranking reads
+        every row found, so past ``USECASE_RANK_LIMIT`` matches (one capped count tells) they
+        stay newest first, an index read that stops at the page (``too_many_to_rank``); the
+        list, its exports and the API order alike."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        if filtered.query.order_by or not cleaned.get("q"):
+            return []
+        rank = search_rank(cleaned["q"])
+        if rank is None:
+            return []
+        _, self.too_many_to_rank = count_capped(filtered, settings.USECASE_RANK_LIMIT)
+        self.ranked = not self.too_many_to_rank
+        return [rank.desc()] if self.ranked else []
 
     def filter_search(self, queryset, name, value):
         return search_usecases(queryset, value)

@@ -7,7 +7,7 @@ from itertools import combinations
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -33,7 +33,7 @@ from usecases.choices import (
 )
 from usecases.models.register import RegisterFields
 from usecases.readiness import missing_needs
-from usecases.search import SEARCH_CONFIG, prefix_query
+from usecases.search import SEARCH_CONFIG, SearchedText, search_condition
 
 KEY_PREFIX = "UC-"
 NUMBER_SEQUENCE = "usecases_usecase_number_seq"
@@ -91,10 +91,9 @@ class UseCaseQuerySet(models.QuerySet):
         return self.filter(status=Status.AWAITING_SIGN_OFF, owner=user)
 
     def search(self, text: str):
-        query = prefix_query(text)
-        if query is None:
-            return self
-        return self.filter(search_vector=query)
+        """Rows found by ``text`` (``usecases.search``); all of them when it holds no word."""
+        condition = search_condition(text)
+        return self if condition is None else self.filter(condition)
 
     def by_key(self, key: str):
         number = parse_key(key)
@@ -248,6 +247,14 @@ class UseCase(RegisterFields):
         ordering = ["-number"]
         indexes = [
             GinIndex(fields=["search_vector"], name="usecase_search_gin"),
+            # Words inside tokens ("settlor" in "grantor/settlor"): ILIKE through trigrams.
+            GinIndex(OpClass(SearchedText(), name="gin_trgm_ops"), name="usecase_search_trgm"),
+            # The list's sorts, each ended by the number in the direction the list adds it, both
+            # ways round (a title A-Z ends newest first; Z-A is read as this index backwards).
+            models.Index(fields=["title", "-number"], name="usecase_title_number"),
+            models.Index(fields=["-title", "-number"], name="usecase_title_desc_number"),
+            models.Index(fields=["updated_at", "-number"], name="usecase_updated_number"),
+            models.Index(fields=["-updated_at", "-number"], name="usecase_updated_desc_number"),
             GinIndex(fields=["custom_values"], name="usecase_custom_values_gin"),
             models.Index(fields=["status", "-number"], name="usecase_status_number"),
             models.Index(fields=["team", "-number"], name="usecase_team_number"),

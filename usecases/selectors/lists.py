@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q
 
 from portfolio.models import Product, StrategicGoal
 from usecases.models import UseCase, parse_key
+from usecases.search import search_condition
 
 User = get_user_model()
 
@@ -22,15 +23,16 @@ def usecase_list_queryset():
 
 
 def search_usecases(queryset, text: str):
-    """Full-text prefix search over title, who and problem; a key such as ``UC-1042`` also matches."""
+    """Search over title, who and problem (``usecases.search``: word prefixes, and words inside
+    tokens); a key such as ``UC-1042`` also matches. One condition, so each part uses its index."""
     text = (text or "").strip()
     if not text:
         return queryset
     number = parse_key(text)
-    searched = queryset.search(text)
+    condition = search_condition(text)
     if number is not None:
-        return queryset.filter(Q(pk__in=searched.values("pk")) | Q(number=number))
-    return searched
+        condition = Q(number=number) if condition is None else condition | Q(number=number)
+    return queryset if condition is None else queryset.filter(condition)
 
 
 def usecase_detail(key: str, *, with_links: bool = True) -> UseCase:

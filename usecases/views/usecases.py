@@ -7,7 +7,6 @@ import copy
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +25,7 @@ from usecases.forms import (
     UseCaseForm,
     rebase_on_saved,
 )
+from usecases.selectors.list_pages import PAGING_PARAMS, list_page
 from usecases.views.detail import (
     DETAIL_TEMPLATE,
     EVIDENCE_TEMPLATE,
@@ -46,16 +46,19 @@ def usecase_list(request):
     filterset = UseCaseFilter(request.GET, queryset=selectors.usecase_list_queryset())
     # Filters that don't validate are left out (the page names them); the valid ones still apply.
     usecases = filterset.qs
-    page = Paginator(usecases, settings.USECASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = "relevance" if filterset.ranked else request.GET.get("sort", "")
+    page = list_page(usecases, request.GET, sort=sort)
     columns = custom_lists.chosen_columns(filterset)
     page.object_list = custom_lists.with_cells(page.object_list, columns)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in PAGING_PARAMS:
+        query.pop(name, None)
     context = {
         "filter": filterset,
         "page": page,
         "querystring": query.urlencode(),
         "can_create": permissions.can_create(request.user),
+        "rank_limit": settings.USECASE_RANK_LIMIT,
         "custom_columns": columns,
         "list_links": panels.list_links(request, query.urlencode()),
         "page_actions": panels.page_actions(request),

@@ -1,0 +1,140 @@
+"""Search finds words inside tokens ("settlor" in "grantor/settlor", which PostgreSQL's parser
+keeps as one file-path token), ranks what it finds when no sort is chosen, and can be answered
+from its indexes."""
+
+import random
+
+import pytest
+from django.db import connection
+
+from tests.conftest import make_usecase
+from usecases.filters import UseCaseFilter
+from usecases.models import UseCase
+from usecases.selectors import list_pages, search_usecases
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/usecases/"
+
+
+def titles(response) -> list[str]:
+    return [usecase.title for usecase in response.context["page"].object_list]
+
+
+@pytest.fixture
+def trust(org):
+    return make_usecase(
+        org=org,
+        title="Trust document extraction",
+        who="Trust officers",
+        problem="Reviewers copy the grantor/settlor and beneficiary by hand.",
+    )
+
+
+def test_a_word_inside_a_path_like_token_is_found(as_user, org, trust):
+    make_usecase(org=org, title="Forecast call-centre demand")
+
+    assert set(search_usecases(UseCase.objects.all(), "settlor")) == {trust}
+    assert set(search_usecases(UseCase.objects.all(), "Settl")) == {trust}
+    assert titles(as_user(org.member).get(LIST_URL, {"q": "settlor"})) == [trust.title]
+
+
+def test_every_word_must_still_be_found_somewhere(org, trust):
+    found = set(search_usecases(UseCase.objects.all(), "settlor beneficiary"))
+    assert found == {trust}
+    assert set(search_usecases(UseCase.objects.all(), "settlor rosters")) == set()
+    # A short word narrows a search by a longer one, inside tokens too.
+    assert set(search_usecases(UseCase.objects.all(), "grantor by")) == {trust}
+    assert set(search_usecases(UseCase.objects.all(), "grantor zq")) == set()
+
+
+def test_search_ranks_title_words_over_other_words_over_words_inside_tokens(as_user, org):
+    inside = make_usecase(org=org, title="Scan deeds", problem="Read the grantor/settlor field.")
+    in_problem = make_usecase(org=org, title="Read deeds", problem="Who is the settlor?")
+    in_title = make_usecase(org=org, title="Settlor register", problem="Kept on paper.")
+    make_usecase(org=org, title="Forecast demand")
+    client = as_user(org.member)
+
+    ranked = titles(client.get(LIST_URL, {"q": "settlor"}))
+    assert ranked == [in_title.title, in_problem.title, inside.title]
+
+    # A sort chosen wins over relevance.
+    oldest = titles(client.get(LIST_URL, {"q": "settlor", "sort": "number"}))
+    assert oldest == [inside.title, in_problem.title, in_title.title]
+
+
+def test_a_ranked_search_pages_through_every_match_once_in_rank_order(
+    as_user, org, settings, monkeypatch
+):
+    settings.USECASE_PAGE_SIZE = 3
+    monkeypatch.setattr(list_pages, "NUMBERED_PAGES", 1)
+    chance = random.Random(21)
+    phrases = ["claims", "claims claims", "claim forms", "reclaims/claims", "benefit"]
+    for n in range(20):
+        make_usecase(
+            org=org,
+            title=f"{chance.choice(phrases)} {n}",
+            problem=" ".join(chance.choice(phrases) for _ in range(chance.randint(1, 4))),
+        )
+    client = as_user(org.member)
+    expected = [uc.key for uc in UseCaseFilter({"q": "claim"}, queryset=UseCase.objects.all()).qs]
+    assert len(expected) >= 10
+
+    seen, response = [], client.get(LIST_URL, {"q": "claim"})
+    while True:
+        page = response.context["page"]
+        assert not page.notice
+        seen += [usecase.key for usecase in page.object_list]
+        if not page.has_next():
+            break
+        response = client.get(f"{LIST_URL}?q=claim&{page.next}")
+    assert seen == expected
+
+
+def test_more_matches_than_can_be_ranked_are_listed_newest_first_and_the_page_says_why(
+    as_user, org, settings
+):
+    settings.USECASE_RANK_LIMIT = 2
+    for title in ["Settlor A", "B", "C settlor"]:
+        make_usecase(org=org, title=title)
+    make_usecase(org=org, title="Deeds", problem="grantor/settlor")
+    client = as_user(org.member)
+    response = client.get(LIST_URL, {"q": "settlor"})
+
+    assert titles(response) == ["Deeds", "C settlor", "Settlor A"]
+    html = response.content.decode()
+    assert "3 use cases" in html
+    assert "Over 2 matches: shown newest first, not by relevance" in html
+    # The export and the API list them in the same order.
+    api = client.get("/api/v1/usecases", {"q": "settlor"}).json()["items"]
+    assert [item["title"] for item in api] == ["Deeds", "C settlor", "Settlor A"]
+
+    settings.USECASE_RANK_LIMIT = 3
+    assert titles(client.get(LIST_URL, {"q": "settlor"})) == ["C settlor", "Settlor A", "Deeds"]
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_trigram_index_answers_a_search_inside_tokens(org, trust):
+    found = search_usecases(UseCase.objects.order_by(), "settlor")
+    assert "usecase_search_trgm" in _plan(found)
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("title", "usecase_title_number"),
+        ("-title", "usecase_title_desc_number"),
+        ("updated", "usecase_updated_number"),
+        ("-updated", "usecase_updated_desc_number"),
+    ],
+)
+def test_each_sort_of_the_list_reads_its_index(org, trust, sort, index):
+    ordered = UseCaseFilter({"sort": sort}, queryset=UseCase.objects.all()).qs[:25]
+    assert index in _plan(ordered)
