@@ -11,7 +11,7 @@ import usecases.search
 class Migration(migrations.Migration):
     dependencies = [
         ("portfolio", "0004_team_parent"),
-        ("usecases", "0014_attestation_lapsed"),
+        ("usecases", "0016_personal_page_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
