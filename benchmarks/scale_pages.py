@@ -234,7 +234,7 @@ def report(pages: list[Page]) -> None:
 def throughput(port: int, path: str, headers: dict[str, str], clients: int, seconds: int) -> str:
     """Requests per second on ``path`` with ``clients`` keep-alive clients (wrk if installed)."""
     if shutil.which("wrk"):
-        command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency"]
+        command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "60s"]
         for name, value in headers.items():
             command += ["-H", f"{name}: {value}"]
         output = subprocess.run([*command, f"http://{HOST}:{port}{path}"], capture_output=True,

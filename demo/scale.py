@@ -12,9 +12,10 @@ Why it is fast (a million use cases in minutes, memory flat): rows are made in c
 ``CHUNK`` use cases and streamed with PostgreSQL ``COPY`` (psycopg 3 ``cursor.copy()``), with the
 row triggers switched off for the load (``_triggers_off``): the link-set arrays (``goal_ids``,
 ``product_ids``), evidence status and last measurement are written in the rows themselves, as the
-generator knows the links and readings it makes; the sign-offs' material digest and the history
-rows are then written set-based, one statement each. ``after_bulk_load()`` is the one place
-where derived data is recomputed after such a load.
+generator knows the links and readings it makes; the sign-offs' material digest is computed as
+they go in (``scale_rows.copy_staged``) and the history rows are written set-based at the end,
+one statement a table. ``after_bulk_load()`` is the one place where derived data is recomputed
+after such a load.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from demo.lifecycle import lifecycle_of
 from demo.scale_org import SCALE_SEED, ScaleOrg, ensure_scale_org, scale_org_size
 from demo.scale_rows import (
     HISTORY_TABLES,
+    STAGED,
     TABLE_COLUMNS,
     WRITTEN_TABLES,
+    copy_staged,
     copy_text,
     format_row,
     history_insert_sql,
@@ -90,7 +93,8 @@ def seed_scale(*, count: int) -> ScaleReport:
                 revision_ids = _reserve(raw, "usecases_revision", 2 * size)
                 tables = generator.chunk(ids=ids, numbers=numbers, revision_ids=revision_ids)
                 for table in WRITTEN_TABLES:
-                    copy_text(raw, table, TABLE_COLUMNS[table], tables[table])
+                    copy = copy_staged if table in STAGED else copy_text
+                    copy(raw, table, TABLE_COLUMNS[table], tables[table])
                     report.rows[table] += len(tables[table])
                 report.first_id = report.first_id or ids[0]
                 report.last_id = ids[-1]
@@ -165,17 +169,8 @@ def _history_context(cursor) -> uuid.UUID:
 
 
 def _derived(cursor, report: ScaleReport, context_id: uuid.UUID) -> None:
-    """What the disabled triggers would have written, one set-based statement each: the
-    sign-offs' material digest, and the history rows of every row written."""
+    """The history rows the disabled triggers would have written, one statement a table."""
     bounds = [report.first_id, report.last_id]
-    cursor.execute(
-        """
-        UPDATE usecases_signoff s SET material_digest = usecase_material_digest(u)
-        FROM usecases_usecase u
-        WHERE u.id = s.usecase_id AND s.usecase_id BETWEEN %s AND %s
-        """,
-        bounds,
-    )
     for table in HISTORY_TABLES:
         cursor.execute(history_insert_sql(cursor, table), [str(context_id), *bounds])
         report.rows[table] += cursor.rowcount

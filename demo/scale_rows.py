@@ -151,6 +151,32 @@ def copy_text(cursor, table: str, columns: list[str], lines: list[str]) -> None:
             copy.write("".join(f"{line}{tail}\n" for line in lines[start : start + 1000]))
 
 
+# Sign-offs carry a digest of the use case's signed text that the database computes
+# (``usecase_material_digest``, as their insert trigger does): each chunk's go through a staging
+# table and in with it, one INSERT ... SELECT, rather than being updated after the load (a second
+# write of every row and its indexes).
+STAGED = {"usecases_signoff": ("material_digest", "usecase_material_digest(u)")}
+
+
+def copy_staged(cursor, table: str, columns: list[str], lines: list[str]) -> None:
+    """``lines`` into ``table`` through a staging table, with the computed column filled in."""
+    staging, listed = f"scale_staged_{table}", ", ".join(columns)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+        f"SELECT {listed} FROM {table} WITH NO DATA"
+    )
+    cursor.execute(f"TRUNCATE {staging}")
+    copy_text(cursor, staging, columns, lines)
+    # So the join reads the chunk's use cases by key, not the whole table.
+    cursor.execute(f"ANALYZE {staging}")
+    computed, expression = STAGED[table]
+    selected = ", ".join(expression if name == computed else f"s.{name}" for name in columns)
+    cursor.execute(
+        f"INSERT INTO {table} ({listed}) SELECT {selected} FROM {staging} s "
+        "JOIN usecases_usecase u ON u.id = s.usecase_id"
+    )
+
+
 def history_insert_sql(cursor, table: str) -> str:
     """The INSERT ... SELECT writing ``table``'s rows for the use cases with ids between the two
     last parameters, as the history triggers would have: every column the history table shares

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 
 from demo.scale import seed_scale
@@ -67,6 +68,12 @@ def test_history_follows_each_status(scaled):
     signed = statuses[Status.ACTIVE] + statuses[Status.RETIRED]
     assert SignOff.objects.filter(superseded_at__isnull=True).count() == signed
     assert not SignOff.objects.filter(material_digest="").exists()
+    with connection.cursor() as cursor:  # each binds the text as the insert trigger would
+        cursor.execute(
+            "SELECT count(*) FROM usecases_signoff s JOIN usecases_usecase u "
+            "ON u.id = s.usecase_id WHERE s.material_digest <> usecase_material_digest(u)"
+        )
+        assert cursor.fetchone()[0] == 0
     assert Measurement.objects.exists()
     assert UseCaseHistory.objects.filter(pgh_label="insert").count() == COUNT
     # Active use cases carry the dates their sign-off left.
