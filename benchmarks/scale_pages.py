@@ -291,13 +291,15 @@ def main():
         try:
             pages[3].path = last_page_path(port, headers["lead"])
             load = os.getloadavg()[0]
-            measure(pages, port, headers, options.rounds, options.warmup)
+            if options.rounds:  # --rounds 0: the throughput only
+                measure(pages, port, headers, options.rounds, options.warmup)
             print(f"{UseCase.objects.count():,} use cases; gunicorn config.wsgi "
                   f"{options.gunicorn or '(gunicorn.conf.py)'}; production settings; "
                   f"{options.rounds} interleaved rounds after {options.warmup} warm-up; lead "
                   f"{people['lead'].username}; load {load:.1f} before, "
                   f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)")  # fmt: skip
-            report(pages)
+            if options.rounds:
+                report(pages)
             if options.throughput:
                 for page in (pages[2], pages[9]):
                     rate = throughput(port, page.path, headers["lead"], options.clients,
