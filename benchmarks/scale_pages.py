@@ -308,7 +308,11 @@ def main():
                           f"{options.seconds} s")  # fmt: skip
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:  # requests still in flight (a slow page under wrk) hold a graceful stop
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 if __name__ == "__main__":
