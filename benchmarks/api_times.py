@@ -137,8 +137,9 @@ def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, in
 def serve(env: dict[str, str], workers: int, log) -> tuple[subprocess.Popen, int]:
     """gunicorn on a free port, once it answers."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}",
-               "--workers", str(workers), "config.wsgi"]  # fmt: skip
+    # Sync workers as before gunicorn.conf.py (which gunicorn reads from this folder) chose threads.
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--worker-class",
+               "sync", "--workers", str(workers), "config.wsgi"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -1,5 +1,6 @@
-"""``manage.py seed_demo [--use-cases N] [--force]``: the demo organisation, and optionally N more
-use cases. Development only: it refuses to run unless DEBUG is on or ``--force`` is given."""
+"""``manage.py seed_demo [--use-cases N] [--scale N] [--force]``: the demo organisation, and
+optionally N more use cases, or a large organisation with N use cases and their history
+(``--scale``). Development only: it refuses to run unless DEBUG is on or ``--force`` is given."""
 
 import time
 
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.bulk import bulk_add_usecases
 from demo.organisation import DEMO_PASSWORD, demo_logins, seed_demo
+from demo.scale import seed_scale
+from demo.scale_org import SCALE_ADMIN_USERNAME
 
 
 class Command(BaseCommand):
@@ -31,6 +34,17 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help=(
+                "Also add N use cases to a large generated organisation (hundreds of teams, "
+                "thousands of people; created on the first run), each with its links and "
+                "workflow history, loaded with COPY: a million in minutes."
+            ),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=(
@@ -39,7 +53,7 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, use_cases: int, force: bool, **options):
+    def handle(self, *args, use_cases: int, scale: int, force: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo refuses to run with DEBUG off: it creates demo users, an admin among "
@@ -47,8 +61,8 @@ class Command(BaseCommand):
                 "development (DJANGO_DEBUG=1), or pass --force if this really is a throwaway "
                 "database."
             )
-        if use_cases < 0:
-            raise CommandError("--use-cases must be zero or more.")
+        if use_cases < 0 or scale < 0:
+            raise CommandError("--use-cases and --scale must be zero or more.")
         report = seed_demo()
         self.stdout.write("Demo organisation:")
         self._write_table(
@@ -63,6 +77,8 @@ class Command(BaseCommand):
             )
         if use_cases:
             self._bulk_add(count=use_cases)
+        if scale:
+            self._scale(count=scale)
         self.stdout.write("\nDemo logins (every demo user has this password):")
         self._write_table(
             ["username", "password", "role"],
@@ -76,6 +92,18 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"\nAdded {count:,} generated use cases in {seconds:.1f} s.")
         )
+
+    def _scale(self, *, count: int) -> None:
+        start = time.perf_counter()
+        report = seed_scale(count=count)
+        seconds = time.perf_counter() - start
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nAdded {count:,} use cases to the scale organisation in {seconds:.1f} s "
+                f"(sign in as {SCALE_ADMIN_USERNAME} or any of its people):"
+            )
+        )
+        self._write_table(["table", "rows"], [[t, f"{n:,}"] for t, n in report.rows.items()])
 
     def _write_table(self, header: list[str], rows: list[list]) -> None:
         widths = [

@@ -1,0 +1,322 @@
+"""Every main page at scale through gunicorn, beside the Django admin and a bare page; prints a
+table (and, with ``--throughput``, requests per second).
+
+Usage: DATABASE_URL=postgres://USER@HOST:PORT/DB .venv/bin/python benchmarks/scale_pages.py
+       [--seed N] [--rounds 20] [--warmup 2] [--throughput] [--clients 20] [--seconds 15]
+       [--gunicorn "ARGS"]
+
+Measures the database DATABASE_URL names as it is; ``--seed N`` first adds generated use cases
+(``demo.scale``: a large organisation, links and history) until it holds N. Seeding writes demo
+people with the published demo password: only ever on a throwaway database.
+
+The registry is served as the README's production command serves it: ``gunicorn config.wsgi``
+from the project folder (so ``gunicorn.conf.py`` applies; ``--gunicorn`` adds or overrides
+arguments, e.g. ``--gunicorn="-c /dev/null"`` for gunicorn's defaults), DEBUG off, a fresh secret
+key, on a free local port, with ``config.settings_bench``: the production settings plus
+``/_bench/bare/`` (a page rendering only base.html) and a header counting each response's
+queries. Production URLs are untouched.
+
+Signed in (sessions made in this process) as the lead of the team owning the use case with the
+longest timeline, as a reviewer for the Reviews page, and as the scale admin (a superuser) for
+the admin changelist and administration/people. Rounds go over every page in turn, so load
+drift falls on all alike; the first ``--warmup`` rounds are discarded. Times are the client's,
+from connecting to the last byte. Ratios: list / admin changelist, detail / bare page.
+
+``--throughput``: then ``--clients`` concurrent keep-alive clients for ``--seconds`` each on the
+list and on the detail page (``wrk`` when installed, else Python threads), requests per second.
+"""
+
+import argparse
+import http.client
+import math
+import os
+import re
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.api_times import free_port, percentile  # noqa: E402
+
+HOST = "127.0.0.1"
+QUERY_HEADER = "X-Bench-Queries"
+
+
+@dataclass
+class Page:
+    label: str
+    path: str
+    session: str  # which signed-in person reads it: "lead", "reviewer" or "admin"
+    times: list[float] = field(default_factory=list)
+    status: int = 0
+    size: int = 0
+    queries: str = "-"
+
+
+def production_environment() -> dict[str, str]:
+    """Production settings on this machine (DEBUG off, plain HTTP on local hosts), plus the
+    benchmark's URL and query counter."""
+    drop = {"DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS", "DJANGO_BEHIND_TLS_PROXY",
+            "DJANGO_SECURE_SSL_REDIRECT"}  # fmt: skip
+    env = {key: value for key, value in os.environ.items() if key not in drop}
+    if not env.get("DATABASE_URL"):
+        sys.exit("Set DATABASE_URL to the database to measure.")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
+        DJANGO_DEBUG="0",
+        DJANGO_INSECURE_HTTP="1",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def prepare(seed: int) -> None:
+    """Seed up to ``seed`` use cases (if asked), analyse, collect static files."""
+    from django.core.management import call_command
+
+    from demo.scale import seed_scale
+    from usecases.models import UseCase
+
+    missing = seed - UseCase.objects.count()
+    if seed and missing > 0:
+        start = time.perf_counter()
+        seed_scale(count=missing)
+        print(f"seeded {missing:,} use cases in {time.perf_counter() - start:.0f} s")
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def people_and_pages() -> tuple[dict[str, object], list[Page]]:
+    """Who reads the pages, and the pages (the lead's, with their ids filled in)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from demo.scale_org import SCALE_ADMIN_USERNAME
+    from portfolio.choices import REVIEWERS_GROUP
+    from portfolio.models import Membership
+    from usecases.choices import EDITABLE_STATUSES
+    from usecases.models import UseCase
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT usecase_id FROM usecases_usecaseevent GROUP BY usecase_id "
+            "ORDER BY count(*) DESC, usecase_id LIMIT 1"
+        )
+        longest = UseCase.objects.get(pk=cursor.fetchone()[0])
+    users = get_user_model().objects
+    lead = Membership.objects.filter(team=longest.team_id, role="lead").first()
+    lead = lead.user if lead else longest.author
+    editable = (
+        UseCase.objects.filter(team=longest.team_id, status__in=EDITABLE_STATUSES)
+        .order_by("-number")
+        .first()
+    ) or longest
+    people = {
+        "lead": lead,
+        "reviewer": users.filter(groups__name=REVIEWERS_GROUP, is_active=True).order_by("pk")[0],
+        "admin": users.get(username=SCALE_ADMIN_USERNAME),
+    }
+    pages = [
+        Page("dashboard", "/dashboard/", "lead"),
+        Page("dashboard ?team=", f"/dashboard/?team={longest.team_id}", "lead"),
+        Page("list", "/usecases/", "lead"),
+        Page("list, last page", "", "lead"),  # filled in once the list is read
+        Page("list ?q=claims", "/usecases/?q=claims", "lead"),
+        Page("my work", "/", "lead"),
+        Page("reviews", "/reviews/", "reviewer"),
+        Page("sign-offs", "/sign-offs/", "lead"),
+        Page("administration/people", "/administration/people/", "admin"),
+        Page(f"detail, long timeline ({longest.key})", longest.get_absolute_url(), "lead"),
+        Page(f"edit form ({editable.key})", f"{editable.get_absolute_url()}edit/", "lead"),
+        Page("admin changelist", "/admin/usecases/usecase/", "admin"),
+        Page("bare page (base.html)", "/_bench/bare/", "lead"),
+    ]
+    return people, pages
+
+
+def sessions(people: dict[str, object]) -> dict[str, dict[str, str]]:
+    """A request header set per person: a session made here, in the database gunicorn reads."""
+    from django.test import Client
+
+    headers = {}
+    for name, user in people.items():
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user, backend="portfolio.auth.RegistryBackend")
+        cookie = client.cookies["sessionid"].value
+        headers[name] = {"Host": "localhost", "Cookie": f"sessionid={cookie}"}
+    return headers
+
+
+def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, bytes, str]:
+    """(ms, status, body, query count) of one GET on a new connection, as a client sees it."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=300)
+    try:
+        start = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        return elapsed, response.status, body, response.getheader(QUERY_HEADER, "-")
+    finally:
+        connection.close()
+
+
+def serve(env: dict[str, str], extra: list[str], log) -> tuple[subprocess.Popen, int]:
+    """``gunicorn config.wsgi`` (the README's command) on a free port, once it answers."""
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), *extra,
+               "--bind", f"{HOST}:{port}", "config.wsgi"]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            fetch(port, "/accounts/login/", {"Host": "localhost"})
+            return server, port
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    log.seek(0)
+    sys.exit(f"gunicorn did not start:\n{log.read().decode(errors='replace')[-3000:]}")
+
+
+def last_page_path(port: int, headers: dict[str, str]) -> str:
+    """The list's "last" link when it has one (keyset pagination), else ``?page=N``, the last."""
+    from django.conf import settings
+
+    from usecases.models import UseCase
+
+    body = fetch(port, "/usecases/", headers)[2].decode(errors="replace")
+    found = re.search(r'<a[^>]*href="([^"]+)"[^>]*rel="last"|<a[^>]*rel="last"[^>]*href="([^"]+)"',
+                      body)  # fmt: skip
+    if found:
+        href = (found.group(1) or found.group(2)).replace("&amp;", "&")
+        return href if href.startswith("/") else f"/usecases/{href}"
+    return (
+        f"/usecases/?page={max(1, math.ceil(UseCase.objects.count() / settings.USECASE_PAGE_SIZE))}"
+    )
+
+
+def measure(pages: list[Page], port: int, headers: dict, rounds: int, warmup: int) -> None:
+    """Round-robin: every page once per round, in the same order."""
+    for round_number in range(warmup + rounds):
+        for page in pages:
+            ms, page.status, body, page.queries = fetch(port, page.path, headers[page.session])
+            page.size = len(body)
+            if round_number >= warmup:
+                page.times.append(ms)
+
+
+def report(pages: list[Page]) -> None:
+    line = "{:<40} {:>6} {:>8} {:>8} {:>8} {:>7} {:>8}"
+    print(line.format("page", "status", "p50 ms", "p95 ms", "queries", "KB", "ratio"))
+    p50 = {page.label: percentile(page.times, 50) for page in pages}
+    admin, bare = p50["admin changelist"], p50["bare page (base.html)"]
+    for page in pages:
+        ratio = ""
+        if page.label == "list" and admin:
+            ratio = f"{p50['list'] / admin:.2f}x adm"
+        elif page.label.startswith("detail") and bare:
+            ratio = f"{p50[page.label] / bare:.1f}x bare"
+        print(line.format(page.label[:40], page.status, f"{p50[page.label]:.1f}",
+                          f"{percentile(page.times, 95):.1f}", page.queries,
+                          f"{page.size / 1024:.1f}", ratio))  # fmt: skip
+
+
+def throughput(port: int, path: str, headers: dict[str, str], clients: int, seconds: int) -> str:
+    """Requests per second on ``path`` with ``clients`` keep-alive clients (wrk if installed)."""
+    if shutil.which("wrk"):
+        command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "60s"]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        output = subprocess.run([*command, f"http://{HOST}:{port}{path}"], capture_output=True,
+                                text=True, check=True).stdout  # fmt: skip
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        return f"{float(rate):.1f} req/s (wrk){f', {errors.group(1)} non-2xx' if errors else ''}"
+    return f"{_threaded_rate(port, path, headers, clients, seconds):.1f} req/s (threads)"
+
+
+def _threaded_rate(port, path, headers, clients, seconds) -> float:
+    done, stop = [0] * clients, time.monotonic() + seconds
+
+    def client(index):
+        connection = http.client.HTTPConnection(HOST, port, timeout=300)
+        while time.monotonic() < stop:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+            done[index] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0, metavar="N")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--throughput", action="store_true")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--gunicorn", default="", help='Extra gunicorn arguments, e.g. "-w 2".')
+    options = parser.parse_args()
+    env = production_environment()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from usecases.models import UseCase
+
+    prepare(options.seed)
+    people, pages = people_and_pages()
+    headers = sessions(people)
+    with tempfile.TemporaryFile() as log:
+        server, port = serve(env, shlex.split(options.gunicorn), log)
+        try:
+            pages[3].path = last_page_path(port, headers["lead"])
+            load = os.getloadavg()[0]
+            if options.rounds:  # --rounds 0: the throughput only
+                measure(pages, port, headers, options.rounds, options.warmup)
+            print(f"{UseCase.objects.count():,} use cases; gunicorn config.wsgi "
+                  f"{options.gunicorn or '(gunicorn.conf.py)'}; production settings; "
+                  f"{options.rounds} interleaved rounds after {options.warmup} warm-up; lead "
+                  f"{people['lead'].username}; load {load:.1f} before, "
+                  f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)")  # fmt: skip
+            if options.rounds:
+                report(pages)
+            if options.throughput:
+                for page in (pages[2], pages[9]):
+                    # Answered only once the requests wrk left queued are done: each page
+                    # starts on an idle server.
+                    fetch(port, "/_bench/bare/", headers["lead"])
+                    rate = throughput(port, page.path, headers["lead"], options.clients,
+                                      options.seconds)  # fmt: skip
+                    print(f"throughput {page.label}: {rate}, {options.clients} clients, "
+                          f"{options.seconds} s")  # fmt: skip
+        finally:
+            server.terminate()
+            try:  # requests still in flight (a slow page under wrk) hold a graceful stop
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The scale generator (``seed_demo --scale N``): a realistic organisation rather than twenty
+people owning everything, every use case linked and with the history its status implies, the
+id arrays equal to the links, and the pages reading it as they read the workflow's own rows."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count
+
+from demo.scale import seed_scale
+from demo.scale_org import SCALE_ADMIN_USERNAME
+from portfolio.models import Membership, StrategicGoal, Team
+from usecases.choices import EventKind, Status
+from usecases.models import (
+    Measurement,
+    Review,
+    SignOff,
+    UseCase,
+    UseCaseEvent,
+    UseCaseHistory,
+    repair_link_sets,
+)
+from usecases.selectors import usecase_timeline
+
+User = get_user_model()
+COUNT = 300
+
+
+@pytest.fixture
+def scaled(db):
+    return seed_scale(count=COUNT)
+
+
+def test_the_organisation_has_many_teams_under_units_and_people_spread(scaled):
+    teams = Team.objects.filter(usecases__isnull=False).distinct()
+    assert teams.count() >= 10
+    # Teams sit under divisions, which sit under directorates.
+    assert not teams.filter(parent__isnull=True).exists()
+    assert not teams.filter(parent__parent__isnull=True).exists()
+    assert Membership.objects.filter(role="lead").values("team").distinct().count() >= 12
+    authors = Counter(UseCase.objects.values_list("author_id", flat=True))
+    assert len(authors) >= 50
+    assert max(authors.values()) < COUNT * 0.1
+    # Goals form a hierarchy: visions, goals, objectives.
+    assert StrategicGoal.objects.filter(parent__parent__isnull=False).count() >= 6
+    assert User.objects.get(username=SCALE_ADMIN_USERNAME).is_staff
+
+
+def test_every_use_case_is_linked_and_its_id_arrays_follow_the_links(scaled):
+    assert UseCase.objects.count() == COUNT
+    assert not UseCase.objects.filter(products__isnull=True).exists()
+    assert not UseCase.objects.filter(goals__isnull=True).exists()
+    assert repair_link_sets() == 0  # nothing to fix: the arrays equal the link tables
+    usecase = UseCase.objects.order_by("?").first()
+    assert usecase.goal_ids == sorted(usecase.goals.values_list("pk", flat=True))
+    assert usecase.product_ids == sorted(usecase.products.values_list("pk", flat=True))
+
+
+def test_history_follows_each_status(scaled):
+    statuses = Counter(UseCase.objects.values_list("status", flat=True))
+    assert set(statuses) == set(Status.values)
+    assert UseCaseEvent.objects.filter(kind=EventKind.CREATED).count() == COUNT
+    assert Review.objects.filter(decided_at__isnull=True).count() == statuses[Status.IN_REVIEW]
+    signed = statuses[Status.ACTIVE] + statuses[Status.RETIRED]
+    assert SignOff.objects.filter(superseded_at__isnull=True).count() == signed
+    assert not SignOff.objects.filter(material_digest="").exists()
+    with connection.cursor() as cursor:  # each binds the text as the insert trigger would
+        cursor.execute(
+            "SELECT count(*) FROM usecases_signoff s JOIN usecases_usecase u "
+            "ON u.id = s.usecase_id WHERE s.material_digest <> usecase_material_digest(u)"
+        )
+        assert cursor.fetchone()[0] == 0
+    assert Measurement.objects.exists()
+    assert UseCaseHistory.objects.filter(pgh_label="insert").count() == COUNT
+    # Active use cases carry the dates their sign-off left.
+    assert not UseCase.objects.filter(status=Status.ACTIVE, signed_off_at__isnull=True).exists()
+
+
+def test_the_timeline_shows_the_workflow_not_the_load(scaled):
+    usecase = UseCase.objects.filter(status=Status.ACTIVE).first()
+    entries = usecase_timeline(usecase)
+    assert [entry.source for entry in entries] == ["event"] * len(entries)
+    assert {entry.title for entry in entries} >= {"Created", "Submitted for review", "Signed off"}
+    longest = UseCaseEvent.objects.values("usecase").annotate(n=Count("pk")).order_by("-n").first()
+    assert longest["n"] > 60
+
+
+def test_my_work_and_reviews_read_the_generated_rows(scaled, client):
+    lead = Membership.objects.filter(role="lead", team__usecases__isnull=False).first().user
+    client.force_login(lead)
+    assert client.get("/").status_code == 200
+    reviewer = Review.objects.filter(reviewer__isnull=False).first().reviewer
+    client.force_login(reviewer)
+    response = client.get("/reviews/")
+    assert response.status_code == 200
+    waiting = UseCase.objects.filter(status=Status.IN_REVIEW).exclude(author=reviewer).first()
+    assert waiting.key in response.content.decode()
+
+
+def test_a_second_run_adds_use_cases_to_the_same_organisation(scaled):
+    teams = Team.objects.count()
+    seed_scale(count=20)
+    assert UseCase.objects.count() == COUNT + 20
+    assert Team.objects.count() == teams
+    assert repair_link_sets() == 0
+
+
+def test_the_command_refuses_without_debug_and_reports_its_rows(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match=r"DEBUG off.*--force"):
+        call_command("seed_demo", "--scale", "10", stdout=StringIO())
+    assert not UseCase.objects.exists()
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", "--scale", "10", stdout=out)
+    assert "Added 10 use cases to the scale organisation" in out.getvalue()
+    assert UseCase.objects.filter(team__slug__startswith="scale-").count() == 10
