@@ -57,7 +57,7 @@ from usecases.choices import (
     Status,
 )
 from usecases.evidence import evaluate
-from usecases.models import NUMBER_SEQUENCE
+from usecases.models import NUMBER_SEQUENCE, SUMMARY_MODELS
 
 # Use cases per COPY round: the memory used is this many rows' text, whatever the total.
 CHUNK = 10_000
@@ -104,13 +104,19 @@ def seed_scale(*, count: int) -> ScaleReport:
     return report
 
 
+# The dashboard's summary tables (``usecases.models.summary``), rebuilt after a load.
+SUMMARY_TABLES = tuple(model._meta.db_table for model in SUMMARY_MODELS)
+
+
 def after_bulk_load() -> None:
     """Recompute what is derived from the use cases after a bulk load that bypassed the row
-    triggers and services. The one hook for it: summary tables and other derived columns are
-    repaired here. For now it refreshes the planner's statistics, which a load of this size
-    leaves stale (the first pages would otherwise be planned for an empty table)."""
+    triggers and services: the dashboard's summary tables (rebuilt from the use cases, as
+    ``manage.py repair_summaries`` does), then the planner's statistics, which a load of this
+    size leaves stale (the first pages would otherwise be planned for an empty table)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT usecases_summary_rebuild()")
     with connection.cursor() as cursor:
-        for table in (*WRITTEN_TABLES, *HISTORY_TABLES):
+        for table in (*WRITTEN_TABLES, *HISTORY_TABLES, *SUMMARY_TABLES):
             cursor.execute(f"ANALYZE {table}")
 
 

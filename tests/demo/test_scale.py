@@ -119,3 +119,13 @@ def test_the_command_refuses_without_debug_and_reports_its_rows(db, settings):
     call_command("seed_demo", "--scale", "10", stdout=out)
     assert "Added 10 use cases to the scale organisation" in out.getvalue()
     assert UseCase.objects.filter(team__slug__startswith="scale-").count() == 10
+
+
+def test_the_dashboard_summary_counts_what_the_load_wrote(scaled):
+    """The load bypasses the triggers; its last step rebuilds the dashboard's summary, so a second
+    rebuild finds nothing to mend and the summary holds every use case."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT usecases_summary_rebuild()")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT coalesce(sum(n), 0) FROM usecases_teamcount")
+        assert cursor.fetchone()[0] == UseCase.objects.count()
