@@ -68,7 +68,7 @@ def profile_counts(profiles: list[Profile], team_ids) -> dict[str, int]:
     if not profiles:
         return {}
     pairs = [(profile.key, condition_sql(profile)) for profile in profiles]
-    teams = "" if team_ids is None else "AND c.team_id = ANY (%s)"
+    teams = "AND c.team_id = 0" if team_ids is None else "AND c.team_id = ANY (%s)"
     sql = f"""
         SELECT p.key, (SELECT coalesce(sum(c.n), 0) FROM usecases_profilecount c
                        WHERE c.profile = p.key {teams})

@@ -31,6 +31,7 @@ from usecases.choices import (
 )
 from usecases.concerns import CONCERNS, LIVE_STATUSES
 from usecases.models import (
+    ALL_TEAMS,
     AreaCount,
     GoalCount,
     GoalEvidenceCount,
@@ -108,7 +109,14 @@ def _flags(rules: dict[str, Q | None], prefix: str) -> dict:
 
 
 def _in_teams(team_ids) -> Q:
+    """The facts or team counts of these teams (None: all)."""
     return Q(team_id__in=team_ids) if team_ids is not None else Q()
+
+
+def _counted_for(team_ids) -> Q:
+    """The rows of a per-goal, per-product, per-area or per-profile count for these teams, or
+    (None) its organisation-wide rows (``team_id`` 0), which the triggers keep beside them."""
+    return Q(team_id__in=team_ids) if team_ids is not None else Q(team_id=ALL_TEAMS)
 
 
 def advance_summary_clock(*, moment: datetime | None = None) -> int:
@@ -183,7 +191,7 @@ def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
     status, signed and overdue, as the goal tree shows them."""
     signed = Q(status=Status.ACTIVE, signable=True, phase__in=SIGNED_PHASES)
     rows = (
-        GoalCount.objects.filter(_in_teams(team_ids))
+        GoalCount.objects.filter(_counted_for(team_ids))
         .values("goal_id")
         .annotate(
             total=Sum("n", default=0),
@@ -213,19 +221,19 @@ def _tally(queryset, key: str) -> dict:
 
 def goal_evidence(team_ids) -> dict[int, dict[str, int]]:
     """Measured use cases naming each goal directly, per evidence status."""
-    return _tally(GoalEvidenceCount.objects.filter(_in_teams(team_ids)), "goal_id")
+    return _tally(GoalEvidenceCount.objects.filter(_counted_for(team_ids)), "goal_id")
 
 
 def area_evidence(team_ids) -> dict[str, dict[str, int]]:
     """Measured use cases per evidence area ('' for none), per evidence status."""
-    return _tally(AreaCount.objects.filter(_in_teams(team_ids)), "evidence_area")
+    return _tally(AreaCount.objects.filter(_counted_for(team_ids)), "evidence_area")
 
 
 def product_evidence(team_ids) -> tuple[dict[int, dict[str, int]], set[int]]:
     """Measured use cases running on each product, per evidence status; and the products an open
     use case runs on. One query."""
     rows = (
-        ProductCount.objects.filter(_in_teams(team_ids))
+        ProductCount.objects.filter(_counted_for(team_ids))
         .values("product_id", "live", "measured", "evidence_status")
         .annotate(total=Sum("n"))
         .order_by()

@@ -141,41 +141,56 @@ CREATE OR REPLACE FUNCTION usecases_summary_add(
         DO UPDATE SET n = s.n + EXCLUDED.n
     ),
     goal AS (
-        INSERT INTO usecases_goalcount AS s (goal_id, team_id, status, signable, phase, n)
-        SELECT g, team_id, status, owner_state IN ('ok', 'away') AND NOT changed, phase, sum(d)
-        FROM delta, unnest(goal_closure) g
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (goal_id, team_id, status, signable, phase)
+        INSERT INTO usecases_goalcount AS s (team_id, goal_id, status, signable, phase, n)
+        SELECT coalesce(team_id, 0), g, status, signable, phase, sum(d)
+        FROM (
+            SELECT d, team_id, g, status, owner_state IN ('ok', 'away') AND NOT changed AS signable,
+                phase
+            FROM delta, unnest(goal_closure) g
+        ) rows
+        GROUP BY GROUPING SETS ((team_id, g, status, signable, phase), (g, status, signable, phase))
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (team_id, goal_id, status, signable, phase)
         DO UPDATE SET n = s.n + EXCLUDED.n
     ),
     goal_evidence AS (
-        INSERT INTO usecases_goalevidencecount AS s (goal_id, team_id, evidence_status, n)
-        SELECT g, team_id, evidence_status, sum(d)
+        INSERT INTO usecases_goalevidencecount AS s (team_id, goal_id, evidence_status, n)
+        SELECT coalesce(team_id, 0), g, evidence_status, sum(d)
         FROM delta, unnest(goal_ids) g WHERE status IN {MEASURED}
-        GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (goal_id, team_id, evidence_status) DO UPDATE SET n = s.n + EXCLUDED.n
+        GROUP BY GROUPING SETS ((team_id, g, evidence_status), (g, evidence_status))
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (team_id, goal_id, evidence_status) DO UPDATE SET n = s.n + EXCLUDED.n
     ),
     product AS (
         INSERT INTO usecases_productcount AS s (
-            product_id, team_id, live, measured, evidence_status, n
+            team_id, product_id, live, measured, evidence_status, n
         )
-        SELECT p, team_id, status IN {LIVE}, status IN {MEASURED}, evidence_status, sum(d)
-        FROM delta, unnest(product_ids) p
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (product_id, team_id, live, measured, evidence_status)
+        SELECT coalesce(team_id, 0), p, live, measured, evidence_status, sum(d)
+        FROM (
+            SELECT d, team_id, p, status IN {LIVE} AS live, status IN {MEASURED} AS measured,
+                evidence_status
+            FROM delta, unnest(product_ids) p
+        ) rows
+        GROUP BY GROUPING SETS (
+            (team_id, p, live, measured, evidence_status), (p, live, measured, evidence_status)
+        )
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (team_id, product_id, live, measured, evidence_status)
         DO UPDATE SET n = s.n + EXCLUDED.n
     ),
     profile AS (
         INSERT INTO usecases_profilecount AS s (team_id, profile, n)
-        SELECT team_id, p, sum(d) FROM delta, unnest(unreportable) p
-        GROUP BY 1, 2 HAVING sum(d) <> 0 ORDER BY 1, 2
+        SELECT coalesce(team_id, 0), p, sum(d) FROM delta, unnest(unreportable) p
+        GROUP BY GROUPING SETS ((team_id, p), (p)) HAVING sum(d) <> 0 ORDER BY 1, 2
         ON CONFLICT (team_id, profile) DO UPDATE SET n = s.n + EXCLUDED.n
     ),
     area AS (
         INSERT INTO usecases_areacount AS s (team_id, evidence_area, evidence_status, n)
-        SELECT team_id, evidence_area, evidence_status, sum(d)
+        SELECT coalesce(team_id, 0), evidence_area, evidence_status, sum(d)
         FROM delta WHERE status IN {MEASURED}
-        GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+        GROUP BY GROUPING SETS ((team_id, evidence_area, evidence_status),
+                                (evidence_area, evidence_status))
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3
         ON CONFLICT (team_id, evidence_area, evidence_status) DO UPDATE SET n = s.n + EXCLUDED.n
     )
     SELECT NULL::void
@@ -555,7 +570,7 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("goal_id", "team_id", "status", "signable", "phase"),
+                        fields=("team_id", "goal_id", "status", "signable", "phase"),
                         name="goalcount_key",
                     )
                 ],
@@ -578,7 +593,7 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("goal_id", "team_id", "evidence_status"),
+                        fields=("team_id", "goal_id", "evidence_status"),
                         name="goalevidencecount_key",
                     )
                 ],
@@ -603,7 +618,7 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("product_id", "team_id", "live", "measured", "evidence_status"),
+                        fields=("team_id", "product_id", "live", "measured", "evidence_status"),
                         name="productcount_key",
                     )
                 ],

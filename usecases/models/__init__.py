@@ -32,6 +32,7 @@ from usecases.models.profiles import EnabledProfile
 from usecases.models.custom_fields import CustomField, CustomFieldType
 from usecases.models.ownership_requests import OwnershipRequest, OwnershipRequestQuerySet
 from usecases.models.summary import (
+    ALL_TEAMS,
     SUMMARY_MODELS,
     AreaCount,
     GoalAncestor,
@@ -50,6 +51,7 @@ from usecases.models.summary import (
 # isort: on
 
 __all__ = [
+    "ALL_TEAMS",
     "SUMMARY_MODELS",
     "AreaCount",
     "GoalAncestor",

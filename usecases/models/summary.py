@@ -31,6 +31,11 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+# The ``team_id`` of the organisation-wide rows the per-goal, per-product, per-area and
+# per-profile counts keep beside each team's (no team has id 0): the unfiltered dashboard reads
+# those few rows instead of summing every team's.
+ALL_TEAMS = 0
+
 
 class OwnerState(models.TextChoices):
     NONE = "none", "No owner"
@@ -156,7 +161,7 @@ class GoalCount(SummaryRow):
     class Meta(SummaryRow.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["goal_id", "team_id", "status", "signable", "phase"],
+                fields=["team_id", "goal_id", "status", "signable", "phase"],
                 name="goalcount_key",
             )
         ]
@@ -174,7 +179,7 @@ class GoalEvidenceCount(SummaryRow):
     class Meta(SummaryRow.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["goal_id", "team_id", "evidence_status"], name="goalevidencecount_key"
+                fields=["team_id", "goal_id", "evidence_status"], name="goalevidencecount_key"
             )
         ]
 
@@ -192,7 +197,7 @@ class ProductCount(SummaryRow):
     class Meta(SummaryRow.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["product_id", "team_id", "live", "measured", "evidence_status"],
+                fields=["team_id", "product_id", "live", "measured", "evidence_status"],
                 name="productcount_key",
             )
         ]
