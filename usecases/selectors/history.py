@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from pghistory.models import Events
 
-from core.people import NAME_FIELDS
+from core.people import NAME_FIELDS, named_person
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EventKind
 from usecases.custom_fields.values import labels
@@ -87,7 +87,6 @@ _COMMENT_FIELDS = (
     "author",
     *(f"author__{name}" for name in NAME_FIELDS),
 )
-_PERSON_FIELDS = ("id", *NAME_FIELDS)
 _EVENT_LABELS = {
     name: dict(UseCaseEvent._meta.get_field(name).flatchoices)
     for name in ("kind", "from_status", "to_status")
@@ -97,17 +96,6 @@ _EVENT_LABELS = {
 def _label(name: str, value) -> str:
     """An event's choice as ``get_<name>_display`` reads it."""
     return str(_EVENT_LABELS[name].get(value, value))
-
-
-def _person(people: dict, values: tuple):
-    """Who made an event or a comment, from its values ``(id, *NAME_FIELDS)``: one person
-    object each, named only (as ``only()`` would load them), whatever the number of entries;
-    None for nobody."""
-    if values[0] is None:
-        return None
-    if (person := people.get(values[0])) is None:
-        person = people[values[0]] = User.from_db(User.objects.db, _PERSON_FIELDS, values)
-    return person
 
 
 def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[TimelineEntry]:
@@ -342,7 +330,7 @@ def _event_entries(events, custom) -> list[tuple]:
                     source="event",
                     at=at,
                     title=_label("kind", kind),
-                    actor=_person(people, actor),
+                    actor=named_person(people, actor),
                     text=note,
                     changed_labels=tuple(field_label(name, custom) for name in changes)
                     if kind == EventKind.UPDATED
@@ -366,7 +354,7 @@ def _comment_entries(comments) -> list[tuple]:
                 source="comment",
                 at=at,
                 title="Comment",
-                actor=_person(people, author),
+                actor=named_person(people, author),
                 text=body,
             ),
         )
