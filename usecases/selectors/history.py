@@ -5,14 +5,17 @@ comments, and what the database's history triggers caught outside the registry's
 case's own row; its product and goal links; its reviews and sign-offs). ``usecase_timeline`` reads
 them, fetches what they name, and merges the entries newest first."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from pghistory.models import Events
 
-from core.people import NAME_FIELDS
+from core.people import NAME_FIELDS, named_person
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EventKind
 from usecases.custom_fields.values import labels
@@ -72,12 +75,27 @@ def _outside_services() -> Q:
     return Q(pgh_context__isnull=True) | Q(pgh_context__metadata__service__isnull=True)
 
 
-# What the entries read of an event and a comment, and of who made it: their name.
+# What the entries read of an event and a comment, as values, and of who made it: their name.
 _EVENT_FIELDS = (
-    "kind", "note", "from_status", "to_status", "version", "changes", "created_at", "actor",
-    *(f"actor__{name}" for name in NAME_FIELDS),
+    "pk", "kind", "note", "from_status", "to_status", "version", "changes", "created_at",
+    "actor", *(f"actor__{name}" for name in NAME_FIELDS),
 )  # fmt: skip
-_COMMENT_FIELDS = ("body", "created_at", "author", *(f"author__{name}" for name in NAME_FIELDS))
+_COMMENT_FIELDS = (
+    "pk",
+    "body",
+    "created_at",
+    "author",
+    *(f"author__{name}" for name in NAME_FIELDS),
+)
+_EVENT_LABELS = {
+    name: dict(UseCaseEvent._meta.get_field(name).flatchoices)
+    for name in ("kind", "from_status", "to_status")
+}
+
+
+def _label(name: str, value) -> str:
+    """An event's choice as ``get_<name>_display`` reads it."""
+    return str(_EVENT_LABELS[name].get(value, value))
 
 
 def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[TimelineEntry]:
@@ -90,18 +108,17 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     products, goals and revisions the outside changes name in one query each. Who made an event
     or a comment comes with it, by name only (a long history names a few people many times).
     """
+    # Values, not instances: a long history's events and comments are read as rows.
     events = _newest(
         UseCaseEvent.objects.filter(usecase=usecase)
-        .select_related("actor")
-        .only(*_EVENT_FIELDS)
-        .order_by("-created_at", "-pk"),
+        .order_by("-created_at", "-pk")
+        .values_list(*_EVENT_FIELDS),
         limit,
     )
     comments = _newest(
         Comment.objects.filter(usecase=usecase)
-        .select_related("author")
-        .only(*_COMMENT_FIELDS)
-        .order_by("-created_at", "-pk"),
+        .order_by("-created_at", "-pk")
+        .values_list(*_COMMENT_FIELDS),
         limit,
     )
     rows = _use_case_rows_changed_outside(usecase, limit)
@@ -136,39 +153,95 @@ def _merged(sources: list[list], limit: int | None) -> list[TimelineEntry]:
 # --- The sources: each read once, and each row made an entry ------------------------------------
 
 
+# What the timeline reads of the use case's own history rows: every column (what changed is
+# found by comparing them), in the order ``values_list()`` gives them, then the annotations.
+_ROW_ATTNAMES = tuple(field.attname for field in UseCaseHistory._meta.concrete_fields)
+
+
+class _HistoryRow:
+    """A use-case history row as plain attributes, by column (``attname``), plus
+    ``context_metadata``, ``team`` and ``outside``: some 70 columns a row, read as values rather
+    than model instances (a long history reads forty of them, which as instances cost more than
+    the rest of the timeline)."""
+
+    def __init__(self, values: tuple, teams: dict):
+        self.__dict__.update(zip(_ROW_ATTNAMES, values, strict=False))
+        self.outside, self.context_metadata, team_name = values[len(_ROW_ATTNAMES) :]
+        # As ``select_related`` would have it: one team object per team, None for none (or one
+        # no longer there).
+        if team_name is not None and self.team_id not in teams:
+            teams[self.team_id] = Team(pk=self.team_id, name=team_name)
+        self.team = teams.get(self.team_id) if team_name is not None else None
+
+
 def _use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
     """The use case's own history rows not written by a service, newest first, each with the row
     before it as ``previous_row`` (None for the first): one query reads both, oldest first, so
     the row read just before an outside row is the one before it."""
-    outside = (
-        UseCaseHistory.objects.filter(_outside_services(), pgh_obj_id=usecase.pk)
-        .exclude(pgh_label="delete")
-        .order_by("-pgh_id")
-    )
-    outside_ids = (outside[:limit] if limit is not None else outside).values("pgh_id")
-    before = UseCaseHistory.objects.filter(
-        pgh_obj_id=usecase.pk, pgh_id__lt=OuterRef("pgh_id")
-    ).order_by("-pgh_id")
-    previous_ids = UseCaseHistory.objects.filter(pgh_id__in=outside_ids).values(
-        previous_id=Subquery(before.values("pgh_id")[:1])
-    )
-    fetched = (
-        # The use case's own rows (its index), then those of them asked for: an OR of two
-        # id lists alone would walk the whole history table.
-        UseCaseHistory.objects.filter(pgh_obj_id=usecase.pk)
-        .filter(Q(pgh_id__in=outside_ids) | Q(pgh_id__in=previous_ids))
-        .select_related("pgh_context", "team")
-        .annotate(outside=ExpressionWrapper(Q(pgh_id__in=outside_ids), BooleanField()))
-        .order_by("pgh_id")
-    )
-    rows, previous = [], None
-    for row in fetched:
+    compiler, sql, params = _compiled_rows_query(limit)
+    with connections[compiler.using].cursor() as cursor:
+        cursor.execute(sql, [usecase.pk if p == _ANY_USE_CASE else p for p in params])
+        fetched = compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
+    rows, previous, teams = [], None, {}
+    for values in fetched:
+        row = _HistoryRow(values, teams)
         if row.outside:
             row.previous_row = previous
             rows.append(row)
         previous = row
     rows.reverse()
     return rows
+
+
+# The use case ``_compiled_rows_query`` is compiled for: a key no use case has, each request's
+# put in its place among the parameters (the others are words: no number is mistaken for it).
+_ANY_USE_CASE = -1
+
+
+@functools.cache
+def _compiled_rows_query(limit: int | None):
+    """``_rows_query`` compiled once per process for each limit (the newest 51, or all): with
+    some seventy columns and the same subquery three times, compiling it cost more than running
+    it. The compiler, kept, turns the fetched rows into values as ``values_list()`` would."""
+    queryset = _rows_query(_ANY_USE_CASE, limit)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    if compiler.has_extra_select or _ANY_USE_CASE not in params:
+        raise ImproperlyConfigured("the timeline's history query changed shape")
+    return compiler, sql, tuple(params)
+
+
+def _rows_query(usecase_pk: int, limit: int | None):
+    """The use case's history rows changed outside the services and the row before each, as
+    values: every column (``_ROW_ATTNAMES``), then ``outside``, the context's metadata and the
+    team's name."""
+    outside = (
+        UseCaseHistory.objects.filter(_outside_services(), pgh_obj_id=usecase_pk)
+        .exclude(pgh_label="delete")
+        .order_by("-pgh_id")
+    )
+    outside_ids = (outside[:limit] if limit is not None else outside).values("pgh_id")
+    before = UseCaseHistory.objects.filter(
+        pgh_obj_id=usecase_pk, pgh_id__lt=OuterRef("pgh_id")
+    ).order_by("-pgh_id")
+    previous_ids = UseCaseHistory.objects.filter(pgh_id__in=outside_ids).values(
+        previous_id=Subquery(before.values("pgh_id")[:1])
+    )
+    return (
+        # The use case's own rows (its index), then those of them asked for: an OR of two
+        # id lists alone would walk the whole history table.
+        UseCaseHistory.objects.filter(pgh_obj_id=usecase_pk)
+        .filter(Q(pgh_id__in=outside_ids) | Q(pgh_id__in=previous_ids))
+        .annotate(
+            outside=ExpressionWrapper(Q(pgh_id__in=outside_ids), BooleanField()),
+            context_metadata=F("pgh_context__metadata"),
+            team_name=F("team__name"),
+        )
+        .order_by("pgh_id")
+        # Every column, then the annotations in order: naming the seventy columns one by one
+        # costs more to compile than reading them.
+        .values_list()
+    )
 
 
 def _links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | None):
@@ -246,25 +319,25 @@ def _names(rows, link_rows, related_rows) -> _Names:
 
 
 def _event_entries(events, custom) -> list[tuple]:
-    """Workflow steps and edits through the registry's pages."""
-    dated = []
-    for event in events:
-        transition = bool(event.from_status)
+    """Workflow steps and edits through the registry's pages (``_EVENT_FIELDS`` values)."""
+    dated, people = [], {}
+    for pk, kind, note, from_status, to_status, version, changes, at, *actor in events:
+        transition = bool(from_status)
         dated.append(
             (
-                (event.created_at, 1, event.pk),
+                (at, 1, pk),
                 TimelineEntry(
                     source="event",
-                    at=event.created_at,
-                    title=event.get_kind_display(),
-                    actor=event.actor,
-                    text=event.note,
-                    changed_labels=tuple(field_label(name, custom) for name in event.changes)
-                    if event.kind == EventKind.UPDATED
+                    at=at,
+                    title=_label("kind", kind),
+                    actor=named_person(people, actor),
+                    text=note,
+                    changed_labels=tuple(field_label(name, custom) for name in changes)
+                    if kind == EventKind.UPDATED
                     else (),
-                    from_status=event.get_from_status_display() if transition else "",
-                    to_status=event.get_to_status_display() if transition else "",
-                    version=event.version,
+                    from_status=_label("from_status", from_status) if transition else "",
+                    to_status=_label("to_status", to_status) if transition else "",
+                    version=version,
                 ),
             )
         )
@@ -272,18 +345,20 @@ def _event_entries(events, custom) -> list[tuple]:
 
 
 def _comment_entries(comments) -> list[tuple]:
+    """Comments (``_COMMENT_FIELDS`` values)."""
+    people = {}
     return [
         (
-            (comment.created_at, 2, comment.pk),
+            (at, 2, pk),
             TimelineEntry(
                 source="comment",
-                at=comment.created_at,
+                at=at,
                 title="Comment",
-                actor=comment.author,
-                text=comment.body,
+                actor=named_person(people, author),
+                text=body,
             ),
         )
-        for comment in comments
+        for pk, body, at, *author in comments
     ]
 
 

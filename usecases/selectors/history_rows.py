@@ -140,7 +140,8 @@ def row_changes(row, previous, custom, related) -> tuple[FieldChange, ...]:
 
 
 def context_user_id(row):
-    metadata = row.pgh_context.metadata if row.pgh_context_id and row.pgh_context else {}
+    """Who made a use-case history row (``history._HistoryRow``) and through which address."""
+    metadata = row.context_metadata or {}
     return metadata.get("user"), metadata.get("url", "")
 
 

@@ -8,11 +8,11 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from core.people import NAME_FIELDS
+from core.people import NAME_FIELDS, named_person
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
 from usecases.display import display_value
-from usecases.models import UseCase
+from usecases.models import Measurement, UseCase
 
 User = get_user_model()
 
@@ -154,7 +154,29 @@ def _chart_description(usecase: UseCase, readings: list, *, start: date | None) 
     return measured + line + f" Status: {usecase.get_evidence_status_display()}."
 
 
-_READING_FIELDS = ("usecase_id", "measured_on", "value", "note", "source_url", "recorded_by")
+# What the panel reads of a measurement, in the model's order of columns (``Model.from_db``).
+_READING_ATTNAMES = tuple(
+    field.attname
+    for field in Measurement._meta.concrete_fields
+    if field.name in ("id", "usecase", "measured_on", "value", "note", "source_url", "recorded_by")
+)
+
+
+def _readings(usecase: UseCase) -> list:
+    """The use case's measurements, oldest first, each with who recorded it, by name only: read
+    as values, and a hundred readings by two people carry two people, not a hundred
+    (``core.people.named_person``), as ``only()`` would load them otherwise."""
+    rows = usecase.measurements.order_by("measured_on", "pk").values_list(
+        *_READING_ATTNAMES, *(f"recorded_by__{name}" for name in NAME_FIELDS)
+    )
+    count, people, readings = len(_READING_ATTNAMES), {}, []
+    for values in rows:
+        reading = Measurement.from_db(rows.db, _READING_ATTNAMES, values[:count])
+        person = named_person(people, (reading.recorded_by_id, *values[count:]))
+        Measurement.recorded_by.field.set_cached_value(reading, person)
+        Measurement.usecase.field.set_cached_value(reading, usecase)
+        readings.append(reading)
+    return readings
 
 
 def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> EvidencePanel:
@@ -162,13 +184,7 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
     them, and the recorders (for the owner, the team's members marked if allowed; for a team
     member, the allowed recorders; for anyone else, nothing)."""
     today = today or timezone.localdate()
-    readings = list(
-        usecase.measurements.select_related("recorded_by")
-        # Who recorded each is only named: a hundred readings need not carry a hundred whole
-        # people (``core.people.person_name`` reads these three).
-        .only(*_READING_FIELDS, *(f"recorded_by__{name}" for name in NAME_FIELDS))
-        .order_by("measured_on", "pk")
-    )
+    readings = _readings(usecase)
     can_manage = permissions.can_manage_recorders(user, usecase)
     choices, recorders = _recorders(usecase, user, can_manage=can_manage)
     can_record = permissions.can_record_measurement(user, usecase)

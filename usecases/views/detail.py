@@ -9,7 +9,7 @@ from usecases import selectors, workflow
 from usecases.choices import Action
 from usecases.forms import ActionForm, MeasurementForm, OwnershipRequestForm
 from usecases.models import UseCase
-from usecases.profiles import enabled_profiles, profile_gaps
+from usecases.profiles import enabled_profiles, loaded_profile_gaps
 from usecases.register import shown_sections
 
 DETAIL_TEMPLATE = "usecases/usecase_detail.html"
@@ -61,8 +61,8 @@ def _request_owner(claim):
 
 def profiles_context(usecase) -> dict:
     """What the use case lacks under each standard's profile switched on (the whole page only):
-    one query for the profiles, one more when any is on."""
-    return {"profile_gaps": profile_gaps(usecase, enabled_profiles())}
+    one query for the profiles; the gaps are read off the row the page has just loaded."""
+    return {"profile_gaps": loaded_profile_gaps(usecase, enabled_profiles())}
 
 
 def timeline_context(request, usecase) -> dict:

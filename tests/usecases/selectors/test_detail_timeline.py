@@ -190,6 +190,20 @@ def test_a_change_in_the_admin_shows_who_made_it_and_where(org, usecase):
     assert change_of(entry, "Status") == FieldChange("Status", "Draft", "Retired")
 
 
+def test_each_use_case_shows_its_own_outside_changes_in_full_and_capped(org, usecase):
+    """The query reading a use case's history rows is compiled once per process (each limit):
+    asked for one use case after another, each gets its own rows, capped or not."""
+    other = make_usecase(org=org, title="Another claims triage")
+    UseCase.objects.filter(pk=usecase.pk).update(title="First renamed in the shell")
+    UseCase.objects.filter(pk=other.pk).update(title="Second renamed in the shell")
+
+    for limit in (None, TIMELINE_LIMIT + 1, None):
+        first = [e for e in usecase_timeline(usecase, limit=limit) if e.source == "outside"]
+        second = [e for e in usecase_timeline(other, limit=limit) if e.source == "outside"]
+        assert [change_of(e, "Title").new for e in first] == ["First renamed in the shell"]
+        assert [change_of(e, "Title").new for e in second] == ["Second renamed in the shell"]
+
+
 def test_the_page_shows_an_outside_change(as_user, org, usecase):
     UseCase.objects.filter(pk=usecase.pk).update(title="Renamed in the shell")
 
