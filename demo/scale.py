@@ -100,6 +100,7 @@ def seed_scale(*, count: int) -> ScaleReport:
                 report.last_id = ids[-1]
         if count:
             _derived(raw, report, context_id)
+        rebuild_summary()  # in the load's transaction: nobody reads a summary without the load
     after_bulk_load()
     return report
 
@@ -108,13 +109,17 @@ def seed_scale(*, count: int) -> ScaleReport:
 SUMMARY_TABLES = tuple(model._meta.db_table for model in SUMMARY_MODELS)
 
 
-def after_bulk_load() -> None:
-    """Recompute what is derived from the use cases after a bulk load that bypassed the row
-    triggers and services: the dashboard's summary tables (rebuilt from the use cases, as
-    ``manage.py repair_summaries`` does), then the planner's statistics, which a load of this
-    size leaves stale (the first pages would otherwise be planned for an empty table)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+def rebuild_summary() -> None:
+    """The dashboard's summary tables rebuilt from the use cases, as ``manage.py
+    repair_summaries`` does: the load's triggers were off."""
+    with connection.cursor() as cursor:
         cursor.execute("SELECT usecases_summary_rebuild()")
+
+
+def after_bulk_load() -> None:
+    """After a bulk load that bypassed the row triggers and services (whose summary
+    ``rebuild_summary`` rebuilt in its transaction): the planner's statistics, which a load of
+    this size leaves stale (the first pages would otherwise be planned for an empty table)."""
     with connection.cursor() as cursor:
         for table in (*WRITTEN_TABLES, *HISTORY_TABLES, *SUMMARY_TABLES):
             cursor.execute(f"ANALYZE {table}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db import connections, transaction
 
-from usecases.models import SummaryProfile, UseCase
+from usecases.models import SummaryProfile, UseCase, UseCaseFact
 from usecases.profiles import PROFILES, Profile
 
 
@@ -48,6 +48,10 @@ def install_profile_conditions(*, using: str = "default") -> bool:
     conditions = {key: condition_sql(profile, using=using) for key, profile in PROFILES.items()}
     installed = dict(SummaryProfile.objects.using(using).values_list("key", "condition"))
     if installed == conditions:
+        if _summary_missing(using):  # just migrated onto existing use cases: count them once
+            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                cursor.execute("SELECT usecases_summary_rebuild()")
+            return True
         return False
     for key in conditions:  # keys are file names: letters, digits and underscores
         if not key.replace("_", "").isalnum():
@@ -60,6 +64,11 @@ def install_profile_conditions(*, using: str = "default") -> bool:
         )
         cursor.execute("SELECT usecases_summary_rebuild()")
     return True
+
+
+def _summary_missing(using: str) -> bool:
+    """Use cases, but no facts: the summary was never built on this database."""
+    return UseCase.objects.using(using).exists() and not UseCaseFact.objects.using(using).exists()
 
 
 def profile_counts(profiles: list[Profile], team_ids) -> dict[str, int]:

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
 
+from django.core.signals import setting_changed
 from django.db.models import Count, Q, QuerySet
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -372,3 +374,9 @@ def url_with_query(name: str, params: dict) -> str:
 @lru_cache(maxsize=32)
 def _path(name: str, prefix: str) -> str:
     return reverse(name)
+
+
+@receiver(setting_changed)
+def _forget_paths(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":  # a test's own URLs
+        _path.cache_clear()

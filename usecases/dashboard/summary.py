@@ -280,20 +280,9 @@ def oldest_waiting(team_ids) -> dict[str, datetime | None]:
         return dict(zip(statuses, cursor.fetchone(), strict=True))
 
 
-def fresh_team_counts(usecases, now: datetime) -> dict[int, dict]:
-    """The same counts from the use cases themselves (``concerns``): for comparing."""
-    from usecases.dashboard.scope import count_columns
-
-    return {
-        row.pop("team_id"): row
-        for row in usecases.values("team_id").annotate(**count_columns(now)).order_by()
-    }
-
-
 __all__ = [
     "advance_summary_clock",
     "area_evidence",
-    "fresh_team_counts",
     "goal_counts",
     "goal_evidence",
     "oldest_waiting",

@@ -8,6 +8,80 @@ from django.db import migrations, models
 MEASURED = "('awaiting_sign_off', 'active')"
 LIVE = "('draft', 'in_review', 'awaiting_sign_off', 'active')"
 
+# Moving each fact's contribution into every count table, from a ``delta`` of (d, fact...) rows
+# (d = 1 adds, -1 takes away): used by the refresh (old and new facts) and by the rebuild (every
+# fact). Keys are written in order, so concurrent writers lock rows in one order; the per-goal,
+# per-product, per-area and per-profile counts keep organisation-wide rows (team 0) beside each
+# team's (GROUPING SETS), which the unfiltered dashboard reads.
+COUNT_CTES = f"""
+    team AS (
+        INSERT INTO usecases_teamcount AS s (
+            team_id, status, lifecycle_stage, evidence_status, owner_state, imported,
+            changed, no_goal, phase, n
+        )
+        SELECT team_id, status, lifecycle_stage, evidence_status, owner_state, imported,
+            changed, no_goal, phase, sum(d)
+        FROM delta GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(d) <> 0
+        ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ON CONFLICT (team_id, status, lifecycle_stage, evidence_status, owner_state, imported,
+            changed, no_goal, phase)
+        DO UPDATE SET n = s.n + EXCLUDED.n
+    ),
+    goal AS (
+        INSERT INTO usecases_goalcount AS s (team_id, goal_id, status, signable, phase, n)
+        SELECT coalesce(team_id, 0), g, status, signable, phase, sum(d)
+        FROM (
+            SELECT d, team_id, g, status, owner_state IN ('ok', 'away') AND NOT changed AS signable,
+                phase
+            FROM delta, unnest(goal_closure) g
+        ) rows
+        GROUP BY GROUPING SETS ((team_id, g, status, signable, phase), (g, status, signable, phase))
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (team_id, goal_id, status, signable, phase)
+        DO UPDATE SET n = s.n + EXCLUDED.n
+    ),
+    goal_evidence AS (
+        INSERT INTO usecases_goalevidencecount AS s (team_id, goal_id, evidence_status, n)
+        SELECT coalesce(team_id, 0), g, evidence_status, sum(d)
+        FROM delta, unnest(goal_ids) g WHERE status IN {MEASURED}
+        GROUP BY GROUPING SETS ((team_id, g, evidence_status), (g, evidence_status))
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (team_id, goal_id, evidence_status) DO UPDATE SET n = s.n + EXCLUDED.n
+    ),
+    product AS (
+        INSERT INTO usecases_productcount AS s (
+            team_id, product_id, live, measured, evidence_status, n
+        )
+        SELECT coalesce(team_id, 0), p, live, measured, evidence_status, sum(d)
+        FROM (
+            SELECT d, team_id, p, status IN {LIVE} AS live, status IN {MEASURED} AS measured,
+                evidence_status
+            FROM delta, unnest(product_ids) p
+        ) rows
+        GROUP BY GROUPING SETS (
+            (team_id, p, live, measured, evidence_status), (p, live, measured, evidence_status)
+        )
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (team_id, product_id, live, measured, evidence_status)
+        DO UPDATE SET n = s.n + EXCLUDED.n
+    ),
+    profile AS (
+        INSERT INTO usecases_profilecount AS s (team_id, profile, n)
+        SELECT coalesce(team_id, 0), p, sum(d) FROM delta, unnest(unreportable) p
+        GROUP BY GROUPING SETS ((team_id, p), (p)) HAVING sum(d) <> 0 ORDER BY 1, 2
+        ON CONFLICT (team_id, profile) DO UPDATE SET n = s.n + EXCLUDED.n
+    ),
+    area AS (
+        INSERT INTO usecases_areacount AS s (team_id, evidence_area, evidence_status, n)
+        SELECT coalesce(team_id, 0), evidence_area, evidence_status, sum(d)
+        FROM delta WHERE status IN {MEASURED}
+        GROUP BY GROUPING SETS ((team_id, evidence_area, evidence_status),
+                                (evidence_area, evidence_status))
+        HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (team_id, evidence_area, evidence_status) DO UPDATE SET n = s.n + EXCLUDED.n
+    )
+"""
+
 FUNCTIONS = f"""
 -- The profiles a use case is not reportable under: replaced after every migrate by the
 -- conditions of the profiles loaded (``usecases.summary_profiles``).
@@ -92,6 +166,12 @@ LEFT JOIN auth_user o ON o.id = u.owner_id
 CROSS JOIN usecases_summaryclock c
 WHERE c.id = 1;
 
+-- What a fact reads from other tables is held still until this transaction ends, and the
+-- writers of those tables take the same locks exclusively before choosing the use cases they
+-- refresh: the clock (moved under FOR UPDATE), each owner (their state and memberships, key
+-- 81501) and the goal hierarchy (key 81502). Whoever comes second waits, then reads what the
+-- first committed. The facts are updated in place, so a refresh waiting on another's lock reads
+-- the row it left, never a deleted one.
 CREATE OR REPLACE FUNCTION usecases_summary_refresh(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -102,7 +182,12 @@ BEGIN
         RETURN;
     END IF;
     PERFORM usecases_summary_clock_ensure();
-    -- Lock first: a concurrent refresh of the same use case waits, then sees this one's result.
+    PERFORM 1 FROM usecases_summaryclock WHERE id = 1 FOR SHARE;
+    PERFORM pg_advisory_xact_lock_shared(81502, 0);
+    PERFORM pg_advisory_xact_lock_shared(81501, owner.id) FROM (
+        SELECT DISTINCT owner_id::integer AS id FROM usecases_usecase
+        WHERE id = ANY (ids) AND owner_id IS NOT NULL ORDER BY 1
+    ) owner;
     old_rows := ARRAY(
         SELECT f FROM usecases_usecasefact f
         WHERE f.usecase_id = ANY (ids) ORDER BY f.usecase_id FOR UPDATE
@@ -112,8 +197,14 @@ BEGIN
         WHERE s.usecase_id = ANY (ids)
     );
     PERFORM usecases_summary_add(old_rows, new_rows);
-    DELETE FROM usecases_usecasefact WHERE usecase_id = ANY (ids);
-    INSERT INTO usecases_usecasefact SELECT * FROM unnest(new_rows);
+    DELETE FROM usecases_usecasefact f WHERE f.usecase_id = ANY (ids)
+        AND NOT EXISTS (SELECT 1 FROM unnest(new_rows) n WHERE n.usecase_id = f.usecase_id);
+    INSERT INTO usecases_usecasefact SELECT * FROM unnest(new_rows)
+    ON CONFLICT (usecase_id) DO UPDATE SET (
+        team_id, status, lifecycle_stage, evidence_status, evidence_area, owner_id, owner_state, imported, changed, no_goal, goal_ids, goal_closure, product_ids, expires_at, phase, waiting_since, unreportable
+    ) = (
+        EXCLUDED.team_id, EXCLUDED.status, EXCLUDED.lifecycle_stage, EXCLUDED.evidence_status, EXCLUDED.evidence_area, EXCLUDED.owner_id, EXCLUDED.owner_state, EXCLUDED.imported, EXCLUDED.changed, EXCLUDED.no_goal, EXCLUDED.goal_ids, EXCLUDED.goal_closure, EXCLUDED.product_ids, EXCLUDED.expires_at, EXCLUDED.phase, EXCLUDED.waiting_since, EXCLUDED.unreportable
+    );
 END
 $$;
 
@@ -127,73 +218,7 @@ CREATE OR REPLACE FUNCTION usecases_summary_add(
         UNION ALL
         SELECT 1 AS d, n.* FROM unnest(new_rows) n
     ),
-    team AS (
-        INSERT INTO usecases_teamcount AS s (
-            team_id, status, lifecycle_stage, evidence_status, owner_state, imported,
-            changed, no_goal, phase, n
-        )
-        SELECT team_id, status, lifecycle_stage, evidence_status, owner_state, imported,
-            changed, no_goal, phase, sum(d)
-        FROM delta GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(d) <> 0
-        ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        ON CONFLICT (team_id, status, lifecycle_stage, evidence_status, owner_state, imported,
-            changed, no_goal, phase)
-        DO UPDATE SET n = s.n + EXCLUDED.n
-    ),
-    goal AS (
-        INSERT INTO usecases_goalcount AS s (team_id, goal_id, status, signable, phase, n)
-        SELECT coalesce(team_id, 0), g, status, signable, phase, sum(d)
-        FROM (
-            SELECT d, team_id, g, status, owner_state IN ('ok', 'away') AND NOT changed AS signable,
-                phase
-            FROM delta, unnest(goal_closure) g
-        ) rows
-        GROUP BY GROUPING SETS ((team_id, g, status, signable, phase), (g, status, signable, phase))
-        HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (team_id, goal_id, status, signable, phase)
-        DO UPDATE SET n = s.n + EXCLUDED.n
-    ),
-    goal_evidence AS (
-        INSERT INTO usecases_goalevidencecount AS s (team_id, goal_id, evidence_status, n)
-        SELECT coalesce(team_id, 0), g, evidence_status, sum(d)
-        FROM delta, unnest(goal_ids) g WHERE status IN {MEASURED}
-        GROUP BY GROUPING SETS ((team_id, g, evidence_status), (g, evidence_status))
-        HAVING sum(d) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (team_id, goal_id, evidence_status) DO UPDATE SET n = s.n + EXCLUDED.n
-    ),
-    product AS (
-        INSERT INTO usecases_productcount AS s (
-            team_id, product_id, live, measured, evidence_status, n
-        )
-        SELECT coalesce(team_id, 0), p, live, measured, evidence_status, sum(d)
-        FROM (
-            SELECT d, team_id, p, status IN {LIVE} AS live, status IN {MEASURED} AS measured,
-                evidence_status
-            FROM delta, unnest(product_ids) p
-        ) rows
-        GROUP BY GROUPING SETS (
-            (team_id, p, live, measured, evidence_status), (p, live, measured, evidence_status)
-        )
-        HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (team_id, product_id, live, measured, evidence_status)
-        DO UPDATE SET n = s.n + EXCLUDED.n
-    ),
-    profile AS (
-        INSERT INTO usecases_profilecount AS s (team_id, profile, n)
-        SELECT coalesce(team_id, 0), p, sum(d) FROM delta, unnest(unreportable) p
-        GROUP BY GROUPING SETS ((team_id, p), (p)) HAVING sum(d) <> 0 ORDER BY 1, 2
-        ON CONFLICT (team_id, profile) DO UPDATE SET n = s.n + EXCLUDED.n
-    ),
-    area AS (
-        INSERT INTO usecases_areacount AS s (team_id, evidence_area, evidence_status, n)
-        SELECT coalesce(team_id, 0), evidence_area, evidence_status, sum(d)
-        FROM delta WHERE status IN {MEASURED}
-        GROUP BY GROUPING SETS ((team_id, evidence_area, evidence_status),
-                                (evidence_area, evidence_status))
-        HAVING sum(d) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (team_id, evidence_area, evidence_status) DO UPDATE SET n = s.n + EXCLUDED.n
-    )
-    SELECT NULL::void
+{COUNT_CTES}    SELECT NULL::void
 $$;
 
 -- Goals whose closure (the goal and everything above it) changed; the closure table rebuilt.
@@ -250,6 +275,7 @@ DECLARE
 BEGIN
     PERFORM usecases_summary_clock_ensure();
     PERFORM 1 FROM usecases_summaryclock WHERE id = 1 FOR UPDATE;
+    PERFORM pg_advisory_xact_lock(81502, 0);
     PERFORM usecases_goal_ancestors_rebuild();
     DROP TABLE IF EXISTS usecases_summary_before;
     CREATE TEMP TABLE usecases_summary_before ON COMMIT DROP AS
@@ -258,9 +284,9 @@ BEGIN
         usecases_goalevidencecount, usecases_productcount, usecases_areacount,
         usecases_profilecount;
     INSERT INTO usecases_usecasefact SELECT * FROM usecases_fact_source;
-    PERFORM usecases_summary_add(
-        ARRAY[]::usecases_usecasefact[], ARRAY(SELECT f FROM usecases_usecasefact f)
-    );
+    -- Counted set-based from the facts (no array of every fact: a single value caps at 1 GB).
+    WITH delta AS (SELECT 1 AS d, f.* FROM usecases_usecasefact f),
+{COUNT_CTES}    SELECT NULL INTO differed;
     SELECT count(*) INTO differed FROM (
         (SELECT * FROM usecases_summary_before EXCEPT ALL SELECT * FROM usecases_summary_rows)
         UNION ALL
@@ -343,6 +369,10 @@ $$;
 CREATE OR REPLACE FUNCTION usecases_summary_people_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(81501, person.id) FROM (
+        SELECT n.id::integer AS id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE n.is_active IS DISTINCT FROM o.is_active ORDER BY 1
+    ) person;
     PERFORM usecases_summary_refresh(ARRAY(
         SELECT u.id FROM usecases_usecase u WHERE u.owner_id IN (
             SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -357,6 +387,14 @@ $$;
 CREATE OR REPLACE FUNCTION usecases_summary_memberships_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM pg_advisory_xact_lock(81501, person.id)
+        FROM (SELECT DISTINCT user_id::integer AS id FROM new_rows ORDER BY 1) person;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM pg_advisory_xact_lock(81501, person.id)
+        FROM (SELECT DISTINCT user_id::integer AS id FROM old_rows ORDER BY 1) person;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         PERFORM usecases_summary_refresh(ARRAY(
             SELECT u.id FROM usecases_usecase u
@@ -396,16 +434,28 @@ BEGIN
 END
 $$;
 
+-- Memberships, reviews or transfers emptied at once: every use case (none in a flush, which
+-- empties the use cases in the same statement).
+CREATE OR REPLACE FUNCTION usecases_summary_all_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM usecases_summary_refresh(ARRAY(SELECT id FROM usecases_usecase));
+    RETURN NULL;
+END
+$$;
+
 -- A goal added, moved or removed: the use cases serving a goal whose closure changed.
 CREATE OR REPLACE FUNCTION usecases_summary_goals_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     changed bigint[];
 BEGIN
+    PERFORM pg_advisory_xact_lock(81502, 0);
     changed := usecases_goal_ancestors_rebuild();
-    IF cardinality(changed) > 0 THEN
+    IF cardinality(changed) > 0 THEN  -- through the link table's index, not every use case
         PERFORM usecases_summary_refresh(ARRAY(
-            SELECT id FROM usecases_usecase WHERE goal_ids && changed
+            SELECT DISTINCT usecase_id FROM usecases_usecase_goals
+            WHERE strategicgoal_id = ANY (changed)
         ));
     END IF;
     RETURN NULL;
@@ -437,6 +487,18 @@ TRIGGERED = (
     ]
 )
 
+# Tables whose TRUNCATE changes what the facts read (the use cases' own empties the summary).
+TRUNCATED = ("portfolio_membership", "usecases_review", "usecases_ownershiptransfer")
+TRIGGER_FUNCTIONS = (
+    "usecases_summary_usecases_written",
+    "usecases_summary_usecases_truncated",
+    "usecases_summary_people_changed",
+    "usecases_summary_memberships_changed",
+    "usecases_summary_waits_changed",
+    "usecases_summary_all_changed",
+    "usecases_summary_goals_changed",
+)
+
 REFERENCING = {
     "INSERT": "REFERENCING NEW TABLE AS new_rows",
     "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
@@ -460,6 +522,11 @@ def create_triggers() -> str:
         "CREATE TRIGGER summary_usecases_usecase_truncate AFTER TRUNCATE ON usecases_usecase "
         "FOR EACH STATEMENT EXECUTE FUNCTION usecases_summary_usecases_truncated();"
     )
+    statements += [
+        f"CREATE TRIGGER summary_{table}_truncate AFTER TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION usecases_summary_all_changed();"
+        for table in TRUNCATED
+    ]
     return "\n".join(statements)
 
 
@@ -471,6 +538,10 @@ def drop_triggers() -> str:
     statements.append(
         "DROP TRIGGER IF EXISTS summary_usecases_usecase_truncate ON usecases_usecase;"
     )
+    statements += [
+        f"DROP TRIGGER IF EXISTS summary_{table}_truncate ON {table};" for table in TRUNCATED
+    ]
+    statements += [f"DROP FUNCTION IF EXISTS {name}();" for name in TRIGGER_FUNCTIONS]
     return "\n".join(statements)
 
 
@@ -781,5 +852,6 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
         migrations.RunSQL(create_triggers(), drop_triggers()),
-        migrations.RunSQL("SELECT usecases_summary_rebuild()", migrations.RunSQL.noop),
+        # No rebuild here: the post_migrate hook installs the profiles' conditions and then
+        # rebuilds once (``usecases.summary_profiles.install_profile_conditions``).
     ]

@@ -7,6 +7,7 @@ and at moments before and after the summary's clock. A difference is a bug, neve
 """
 
 import random
+import time
 from datetime import timedelta
 
 import pytest
@@ -18,13 +19,13 @@ from django.utils import timezone
 
 from administration.services.deactivation import person_deactivate
 from portfolio.models import Membership, StrategicGoal
-from tests.concurrency import at_once
+from tests.concurrency import HOLD_SECONDS, at_once
 from tests.conftest import advance_usecase, make_usecase
 from tests.factories import MembershipFactory, UserFactory
 from tests.imports.conftest import import_register, us_2025_row, write_us_2025
 from tests.usecases.dashboard.test_dashboard_random import filter_combinations, random_registry
 from usecases import services
-from usecases.choices import EvidenceStatus, LifecycleStage, Status
+from usecases.choices import EvidenceArea, EvidenceStatus, LifecycleStage, Status
 from usecases.dashboard import (
     DashboardScope,
     evidence_panel,
@@ -85,8 +86,13 @@ def dashboard(query: str, *, now, live: bool) -> dict:
 
 
 def assert_dashboards_agree(org, registry, *, moments):
+    queries = [
+        *filter_combinations(org, registry),
+        f"?team={org.team.slug}&subunits=none",  # the unit alone; with its sub-unit above
+        f"?team={org.other_team.slug}",
+    ]
     for now in moments:
-        for query in filter_combinations(org, registry):
+        for query in queries:
             summarised = dashboard(query, now=now, live=False)
             counted = dashboard(query, now=now, live=True)
             for panel, value in counted.items():
@@ -110,6 +116,7 @@ def shell_update(ctx, rng):
             ("attestation_expires_at", ctx.now + timedelta(days=rng.randint(-50, 70))),
             ("source", rng.choice(["manual", "us_federal_2025"])),
             ("problem", rng.choice(["", "Claims wait weeks."])),
+            ("evidence_area", rng.choice(["", *EvidenceArea])),
         ]
     )
     UseCase.objects.filter(pk=usecase.pk).update(**{field: value})
@@ -188,7 +195,10 @@ def through_services(ctx, rng):
         services.usecase_retire(usecase=usecase, actor=ctx.org.owner, reason="Replaced")
     else:
         services.usecase_update(
-            usecase=usecase, actor=ctx.org.owner, data={"problem": f"Changed {rng.random()}"}
+            usecase=usecase,
+            actor=ctx.org.owner,
+            data={"problem": f"Changed {rng.random()}"},
+            expected_version=usecase.version,
         )
 
 
@@ -254,6 +264,8 @@ def test_random_changes_through_every_write_path_keep_the_summary_exact(
     org, client, tmp_path, seed
 ):
     rng = random.Random(seed)
+    org.other_team.parent = org.team  # a unit with a sub-unit: the team filter reads both
+    org.other_team.save(update_fields=["parent"])
     registry = random_registry(org, rng)
     client.force_login(org.admin)
     org.admin.is_superuser = True
@@ -339,4 +351,52 @@ def test_people_moving_use_cases_in_opposite_directions_at_once_neither_wait_for
     assert [type(outcome).__name__ for outcome in outcomes] == ["UseCase"] * 12
     assert UseCase.objects.filter(status=Status.IN_REVIEW).count() == 6
     assert UseCase.objects.filter(status=Status.DRAFT).count() == 6
+    assert rebuild_differences() == 0
+
+
+def test_another_due_soon_window_counts_as_the_list_does(org, usecase_in, settings):
+    """A changed ``ATTESTATION_DUE_WITHIN_DAYS``: the stored phases used the old window; the
+    dashboard corrects every sign-off the two windows judge differently."""
+    now = timezone.now()
+    for days in (3, 12, 25, 40):
+        usecase = usecase_in("active")
+        UseCase.objects.filter(pk=usecase.pk).update(
+            attestation_expires_at=now + timedelta(days=days)
+        )
+    settings.ATTESTATION_DUE_WITHIN_DAYS = 10
+    assert dashboard("", now=now, live=False) == dashboard("", now=now, live=True)
+    advance_summary_clock(moment=now)
+    assert dashboard("", now=now, live=False) == dashboard("", now=now, live=True)
+    assert rebuild_differences() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("second", ["membership", "person", "clock"])
+def test_a_change_elsewhere_while_a_use_case_is_written_is_counted_once(org, second):
+    """One person gives a use case a new owner and is slow to commit; meanwhile someone removes
+    that owner from the team, switches them off, or the summary's clock moves. Whoever comes
+    second waits for the first and reads what it committed: the use case is counted once, with
+    its owner's state as it ends up."""
+    usecase = make_usecase(org=org)
+    expires = timezone.now() + timedelta(minutes=5)
+
+    def give_to_lead():
+        with transaction.atomic():
+            UseCase.objects.filter(pk=usecase.pk).update(
+                owner=org.lead, lifecycle_stage=LifecycleStage.PILOT
+            )
+            time.sleep(HOLD_SECONDS)
+
+    def meanwhile():
+        time.sleep(HOLD_SECONDS / 3)
+        if second == "membership":
+            Membership.objects.filter(team=org.team, user=org.lead).delete()
+        elif second == "person":
+            type(org.lead).objects.filter(pk=org.lead.pk).update(is_active=False)
+        else:
+            UseCase.objects.filter(pk=usecase.pk).update(attestation_expires_at=expires)
+            advance_summary_clock(moment=expires + timedelta(minutes=1))
+
+    outcomes = at_once(give_to_lead, meanwhile)
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert rebuild_differences() == 0
