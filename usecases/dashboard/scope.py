@@ -366,7 +366,42 @@ def url_with_query(name: str, params: dict) -> str:
     """The URL named ``name`` with ``params`` as its query string. The dashboard builds one per
     number it shows (thousands with hundreds of teams): the path is reversed once per name."""
     url = _path(name, get_script_prefix())
-    return f"{url}?{urlencode(params)}" if params else url
+    return f"{url}?{encode_query(params)}" if params else url
+
+
+class QueryURL:
+    """The URL named ``name`` with ``params``, and that URL narrowed by one more parameter (a
+    cell's ``status``, ``show`` or ``evidence``): a row's own filters are encoded once, and each
+    of its cells appends its parameter, written as ``urlencode`` writes the merged dict."""
+
+    __slots__ = ("base", "joiner", "params")
+
+    def __init__(self, name: str, params: dict) -> None:
+        self.params = params
+        self.base = url_with_query(name, params)
+        self.joiner = "&" if params else "?"
+
+    def __call__(self, **extra) -> str:
+        if not extra:
+            return self.base
+        if len(extra) == 1:
+            ((key, value),) = extra.items()
+            if key not in self.params and isinstance(value, str):
+                return f"{self.base}{self.joiner}{_encoded_pair(str(key), str(value))}"
+        return f"{self.base.partition('?')[0]}?{encode_query({**self.params, **extra})}"
+
+
+def encode_query(params: dict) -> str:
+    """``urlencode(params)``, each text pair encoded once per process (the dashboard's pairs
+    repeat: a few filter values, the status and evidence slugs); other values as ``urlencode``."""
+    if all(isinstance(key, str) and isinstance(value, str) for key, value in params.items()):
+        return "&".join([_encoded_pair(str(key), str(value)) for key, value in params.items()])
+    return urlencode(params)
+
+
+@lru_cache(maxsize=4096)
+def _encoded_pair(key: str, value: str) -> str:
+    return urlencode({key: value})
 
 
 @lru_cache(maxsize=32)

@@ -21,11 +21,15 @@ from usecases.concerns import NO_AREA
 from usecases.dashboard.scope import (
     Counts,
     DashboardScope,
+    QueryURL,
     children_of,
     stage_key,
     subtree_ids,
-    url_with_query,
 )
+
+# The list every count links to.
+LIST = "usecases:usecase_list"
+
 
 # The columns of the team table and the goal tree: one per status.
 STATUS_COLUMNS = Status.choices
@@ -130,9 +134,7 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
         rows.append(
             _rollup_row(
                 rollup(team),
-                lambda params=params, **extra: url_with_query(
-                    "usecases:usecase_list", {**params, **extra}
-                ),
+                QueryURL(LIST, params),
                 name=team.name,
                 url=team.get_absolute_url(),
                 depth=depth,
@@ -149,7 +151,8 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
     for root in roots:
         if scope.team or shown(root):
             visit(root, 0)
-    return TeamsPanel(rows=rows, total=_rollup_row(scope.totals, scope.list_url, name="All teams"))
+    total = _rollup_row(scope.totals, QueryURL(LIST, scope.query), name="All teams")
+    return TeamsPanel(rows=rows, total=total)
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
         rows.append(
             _rollup_row(
                 counts,
-                lambda **extra: url_with_query("usecases:usecase_list", {**params, **extra}),
+                QueryURL(LIST, params),
                 name=goal.title,
                 url=goal.get_absolute_url(),
                 depth=depth,
@@ -255,14 +258,11 @@ class EvidencePanel:
 
 
 def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:
+    list_url = QueryURL(LIST, params)
     return EvidenceRow(
         name=name,
         cells=tuple(
-            Cell(
-                counts.get(status.value, 0),
-                url_with_query("usecases:usecase_list", {**params, "evidence": status.value}),
-                status.label,
-            )
+            Cell(counts.get(status.value, 0), list_url(evidence=status.value), status.label)
             for status in EVIDENCE_COLUMNS
         ),
         **fields,
