@@ -23,6 +23,7 @@ from usecases.dashboard.scope import (
     DashboardScope,
     QueryURL,
     children_of,
+    detail_url,
     stage_key,
     subtree_ids,
 )
@@ -136,7 +137,7 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
                 rollup(team),
                 QueryURL(LIST, params),
                 name=team.name,
-                url=team.get_absolute_url(),
+                url=detail_url(team),
                 depth=depth,
                 muted=team.is_archived,
                 note="archived" if team.is_archived else "",
@@ -183,7 +184,7 @@ def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
                 counts,
                 QueryURL(LIST, params),
                 name=goal.title,
-                url=goal.get_absolute_url(),
+                url=detail_url(goal),
                 depth=depth,
                 muted=goal.status == GoalStatus.DROPPED,
                 note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
@@ -309,7 +310,7 @@ def _evidence_product_rows(scope: DashboardScope) -> list[EvidenceRow]:
             product.name,
             by_product[pk],
             {**scope.query, "product": product.slug},
-            url=product.get_absolute_url(),
+            url=detail_url(product),
         )
         for pk, product in sorted(scope.products.items(), key=lambda item: item[1].name.lower())
         if sum(by_product.get(pk, {}).values())
@@ -334,7 +335,7 @@ def _evidence_goal_rows(scope: DashboardScope) -> list[EvidenceRow]:
             goal.title,
             by_goal[goal.pk],
             {**base, "goal": str(goal.pk)},
-            url=goal.get_absolute_url(),
+            url=detail_url(goal),
             muted=goal.status == GoalStatus.DROPPED,
             note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
         )

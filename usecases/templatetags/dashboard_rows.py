@@ -6,7 +6,8 @@ With hundreds of teams, products and goals the team table, goal tree and evidenc
 thousands of counts; from template partials each cost an include and a dozen lookups, most of the
 page's time. The markup is the partials' (classes, ``data-label`` and ``scope`` as they were), the
 whitespace between cells aside; every value is escaped as the template escaped it
-(``conditional_escape``)."""
+(``conditional_escape``; ``html.escape``, which it wraps, for the URLs and counts the tables
+build)."""
 
 from html import escape
 
@@ -24,34 +25,41 @@ _MUTED_ROW = '<tr class="archived">\n  <th scope="row">'
 @register.simple_tag
 def rollup_rows(rows) -> str:
     """The ``<tr>`` of each row of the team table or the goal tree, as one safe string."""
-    return mark_safe("".join([_rollup_row(row) for row in rows]))  # noqa: S308 - all escaped
+    labels: dict = {}
+    return mark_safe("".join([_rollup_row(row, labels) for row in rows]))  # noqa: S308 - escaped
 
 
 @register.simple_tag
 def rollup_row(row) -> str:
     """One row of the team table (its total)."""
-    return mark_safe(_rollup_row(row))  # noqa: S308 - every part escaped
+    return mark_safe(_rollup_row(row, {}))  # noqa: S308 - every part escaped
 
 
 @register.simple_tag
 def evidence_rows(rows) -> str:
     """The ``<tr>`` of each row of an evidence table, as one safe string."""
-    return mark_safe("".join([_evidence_row(row) for row in rows]))  # noqa: S308 - all escaped
+    labels: dict = {}
+    return mark_safe("".join([_evidence_row(row, labels) for row in rows]))  # noqa: S308 - escaped
 
 
 @register.simple_tag
 def count_cells(cells) -> str:
     """A ``<td>`` for each count (the lifecycle stages' row)."""
-    return mark_safe("\n".join([_cell(cell) for cell in cells]))  # noqa: S308 - all escaped
+    labels: dict = {}
+    return mark_safe("\n".join([_cell(cell, labels) for cell in cells]))  # noqa: S308 - escaped
 
 
-def _cell(cell) -> str:
-    """A count linking to the list it counts; a muted 0 without a link."""
-    label = conditional_escape(cell.label)
+def _cell(cell, labels: dict) -> str:
+    """A count linking to the list it counts; a muted 0 without a link. ``labels`` holds the
+    escaped column headings of this table by the label's identity: the rows share their
+    columns' (translatable) labels, each made text once a table."""
+    label = labels.get(id(cell.label))
+    if label is None:
+        label = labels[id(cell.label)] = conditional_escape(cell.label)
     if cell.count:
         return (
             f'<td class="num" data-label="{label}">'
-            f'<a href="{escape(cell.url)}">{conditional_escape(cell.shown)}</a></td>'
+            f'<a href="{escape(cell.url)}">{escape(cell.shown)}</a></td>'
         )
     return f'<td class="num" data-label="{label}">{_ZERO}</td>'
 
@@ -69,28 +77,28 @@ def _name(row, depth: int = 0) -> str:
     return "".join(parts)
 
 
-def _rollup_row(row) -> str:
+def _rollup_row(row, labels: dict) -> str:
     share = row.counts.signed_share
     if share is None:
         signed = "—"
     elif row.signed.count:
         signed = (
             f'{share}% <a href="{escape(row.signed.url)}" class="muted">'
-            f"({conditional_escape(row.signed.shown)})</a>"
+            f"({escape(row.signed.shown)})</a>"
         )
     else:
         signed = f"{share}%"
     cells = "\n  ".join(
         [
-            _cell(row.total),
-            *[_cell(cell) for cell in row.cells],
+            _cell(row.total, labels),
+            *[_cell(cell, labels) for cell in row.cells],
             f'<td class="num" data-label="Owned and signed">{signed}</td>',
-            _cell(row.overdue),
+            _cell(row.overdue, labels),
         ]
     )
     return f"{_name(row, row.depth)}{cells}\n</tr>\n"
 
 
-def _evidence_row(row) -> str:
-    cells = "\n  ".join([_cell(cell) for cell in row.cells])
+def _evidence_row(row, labels: dict) -> str:
+    cells = "\n  ".join([_cell(cell, labels) for cell in row.cells])
     return f"{_name(row)}{cells}\n</tr>\n"

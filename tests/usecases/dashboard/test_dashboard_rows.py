@@ -7,9 +7,11 @@ import re
 
 import pytest
 from django.template import Context, Template
+from django.urls import NoReverseMatch
 from django.utils.http import urlencode
 
-from usecases.dashboard.scope import Counts, QueryURL, encode_query, url_with_query
+from tests.factories import GoalFactory, ProductFactory, TeamFactory
+from usecases.dashboard.scope import Counts, QueryURL, detail_url, encode_query, url_with_query
 from usecases.dashboard.tables import Cell, EvidenceRow, RollupRow
 from usecases.templatetags.dashboard_rows import count_cells, evidence_rows, rollup_rows
 
@@ -139,3 +141,21 @@ def test_the_rows_say_what_the_partials_said():
 
 def test_the_tags_write_nothing_for_no_rows():
     assert rollup_rows([]) == evidence_rows([]) == count_cells([]) == ""
+
+
+@pytest.mark.django_db
+def test_a_row_links_to_the_page_its_model_names():
+    rows = [
+        TeamFactory(slug="claims-processing_2"),
+        TeamFactory(slug="2147483647"),
+        ProductFactory(slug="payments-hub"),
+        GoalFactory(),
+    ]
+    for row in rows:
+        assert detail_url(row) == row.get_absolute_url()
+    # Not a plain slug: reversed as the model does it, which refuses it alike.
+    for row in (TeamFactory(slug="équipe"), ProductFactory(slug="a b")):
+        with pytest.raises(NoReverseMatch):
+            row.get_absolute_url()
+        with pytest.raises(NoReverseMatch):
+            detail_url(row)
