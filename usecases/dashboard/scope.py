@@ -363,6 +363,34 @@ def subtree_ids(pk: int, children: dict) -> frozenset[int]:
     return frozenset(found)
 
 
+# The page of each kind of row the tables name: its URL name and the field the URL takes.
+_DETAIL = {
+    Team: ("portfolio:team_detail", "slug"),
+    Product: ("portfolio:product_detail", "slug"),
+    StrategicGoal: ("portfolio:goal_detail", "pk"),
+}
+_STAND_IN = "2147483647"
+_PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")
+
+
+def detail_url(obj) -> str:
+    """``obj.get_absolute_url()`` of a team, product or goal, reversed once per kind with a
+    stand-in and each row's slug or pk put in its place: a table names hundreds of them. A value
+    that is not a plain slug is reversed as the model does it."""
+    name, attr = _DETAIL.get(type(obj), (None, None))
+    value = str(getattr(obj, attr)) if attr else ""
+    path = _path_with_stand_in(name, get_script_prefix()) if name else None
+    if path is None or not _PLAIN.match(value):
+        return obj.get_absolute_url()
+    return path.replace(_STAND_IN, value)
+
+
+@lru_cache(maxsize=8)
+def _path_with_stand_in(name: str, prefix: str) -> str | None:
+    path = reverse(name, args=[int(_STAND_IN)])
+    return path if path.count(_STAND_IN) == 1 else None
+
+
 def url_with_query(name: str, params: dict) -> str:
     """The URL named ``name`` with ``params`` as its query string. The dashboard builds one per
     number it shows (thousands with hundreds of teams): the path is reversed once per name."""
@@ -408,31 +436,3 @@ def _encoded_pair(key: str, value: str) -> str:
 @lru_cache(maxsize=32)
 def _path(name: str, prefix: str) -> str:
     return reverse(name)
-
-
-# The page of each kind of row the tables name: its URL name and the field the URL takes.
-_DETAIL = {
-    Team: ("portfolio:team_detail", "slug"),
-    Product: ("portfolio:product_detail", "slug"),
-    StrategicGoal: ("portfolio:goal_detail", "pk"),
-}
-_STAND_IN = "2147483647"
-_PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")
-
-
-def detail_url(obj) -> str:
-    """``obj.get_absolute_url()`` of a team, product or goal, reversed once per kind with a
-    stand-in and each row's slug or pk put in its place: a table names hundreds of them. A value
-    that is not a plain slug is reversed as the model does it."""
-    name, attr = _DETAIL.get(type(obj), (None, None))
-    value = str(getattr(obj, attr)) if attr else ""
-    path = _path_with_stand_in(name, get_script_prefix()) if name else None
-    if path is None or not _PLAIN.match(value):
-        return obj.get_absolute_url()
-    return path.replace(_STAND_IN, value)
-
-
-@lru_cache(maxsize=8)
-def _path_with_stand_in(name: str, prefix: str) -> str | None:
-    path = reverse(name, args=[int(_STAND_IN)])
-    return path if path.count(_STAND_IN) == 1 else None
