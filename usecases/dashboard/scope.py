@@ -12,6 +12,7 @@ one covering index.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -364,11 +365,74 @@ def subtree_ids(pk: int, children: dict) -> frozenset[int]:
     return frozenset(found)
 
 
+# The page of each kind of row the tables name: its URL name and the field the URL takes.
+_DETAIL = {
+    Team: ("portfolio:team_detail", "slug"),
+    Product: ("portfolio:product_detail", "slug"),
+    StrategicGoal: ("portfolio:goal_detail", "pk"),
+}
+_STAND_IN = "2147483647"
+_PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")
+
+
+def detail_url(obj) -> str:
+    """``obj.get_absolute_url()`` of a team, product or goal, reversed once per kind with a
+    stand-in and each row's slug or pk put in its place: a table names hundreds of them. A value
+    that is not a plain slug is reversed as the model does it."""
+    name, attr = _DETAIL.get(type(obj), (None, None))
+    value = str(getattr(obj, attr)) if attr else ""
+    path = _path_with_stand_in(name, get_script_prefix()) if name else None
+    if path is None or not _PLAIN.match(value):
+        return obj.get_absolute_url()
+    return path.replace(_STAND_IN, value)
+
+
+@lru_cache(maxsize=8)
+def _path_with_stand_in(name: str, prefix: str) -> str | None:
+    path = reverse(name, args=[int(_STAND_IN)])
+    return path if path.count(_STAND_IN) == 1 else None
+
+
 def url_with_query(name: str, params: dict) -> str:
     """The URL named ``name`` with ``params`` as its query string. The dashboard builds one per
     number it shows (thousands with hundreds of teams): the path is reversed once per name."""
     url = _path(name, get_script_prefix())
-    return f"{url}?{urlencode(params)}" if params else url
+    return f"{url}?{encode_query(params)}" if params else url
+
+
+class QueryURL:
+    """The URL named ``name`` with ``params``, and that URL narrowed by one more parameter (a
+    cell's ``status``, ``show`` or ``evidence``): a row's own filters are encoded once, and each
+    of its cells appends its parameter, written as ``urlencode`` writes the merged dict."""
+
+    __slots__ = ("base", "joiner", "params")
+
+    def __init__(self, name: str, params: dict) -> None:
+        self.params = params
+        self.base = url_with_query(name, params)
+        self.joiner = "&" if params else "?"
+
+    def __call__(self, **extra) -> str:
+        if not extra:
+            return self.base
+        if len(extra) == 1:
+            ((key, value),) = extra.items()
+            if key not in self.params and isinstance(value, str):
+                return f"{self.base}{self.joiner}{_encoded_pair(str(key), str(value))}"
+        return f"{self.base.partition('?')[0]}?{encode_query({**self.params, **extra})}"
+
+
+def encode_query(params: dict) -> str:
+    """``urlencode(params)``, each text pair encoded once per process (the dashboard's pairs
+    repeat: a few filter values, the status and evidence slugs); other values as ``urlencode``."""
+    if all(isinstance(key, str) and isinstance(value, str) for key, value in params.items()):
+        return "&".join([_encoded_pair(str(key), str(value)) for key, value in params.items()])
+    return urlencode(params)
+
+
+@lru_cache(maxsize=4096)
+def _encoded_pair(key: str, value: str) -> str:
+    return urlencode({key: value})
 
 
 @lru_cache(maxsize=32)

@@ -21,11 +21,16 @@ from usecases.concerns import NO_AREA
 from usecases.dashboard.scope import (
     Counts,
     DashboardScope,
+    QueryURL,
     children_of,
+    detail_url,
     stage_key,
     subtree_ids,
-    url_with_query,
 )
+
+# The list every count links to.
+LIST = "usecases:usecase_list"
+
 
 # The columns of the team table and the goal tree: one per status.
 STATUS_COLUMNS = Status.choices
@@ -130,11 +135,9 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
         rows.append(
             _rollup_row(
                 rollup(team),
-                lambda params=params, **extra: url_with_query(
-                    "usecases:usecase_list", {**params, **extra}
-                ),
+                QueryURL(LIST, params),
                 name=team.name,
-                url=team.get_absolute_url(),
+                url=detail_url(team),
                 depth=depth,
                 muted=team.is_archived,
                 note="archived" if team.is_archived else "",
@@ -149,7 +152,8 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
     for root in roots:
         if scope.team or shown(root):
             visit(root, 0)
-    return TeamsPanel(rows=rows, total=_rollup_row(scope.totals, scope.list_url, name="All teams"))
+    total = _rollup_row(scope.totals, QueryURL(LIST, scope.query), name="All teams")
+    return TeamsPanel(rows=rows, total=total)
 
 
 @dataclass(frozen=True)
@@ -178,9 +182,9 @@ def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
         rows.append(
             _rollup_row(
                 counts,
-                lambda **extra: url_with_query("usecases:usecase_list", {**params, **extra}),
+                QueryURL(LIST, params),
                 name=goal.title,
-                url=goal.get_absolute_url(),
+                url=detail_url(goal),
                 depth=depth,
                 muted=goal.status == GoalStatus.DROPPED,
                 note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
@@ -255,14 +259,11 @@ class EvidencePanel:
 
 
 def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:
+    list_url = QueryURL(LIST, params)
     return EvidenceRow(
         name=name,
         cells=tuple(
-            Cell(
-                counts.get(status.value, 0),
-                url_with_query("usecases:usecase_list", {**params, "evidence": status.value}),
-                status.label,
-            )
+            Cell(counts.get(status.value, 0), list_url(evidence=status.value), status.label)
             for status in EVIDENCE_COLUMNS
         ),
         **fields,
@@ -309,7 +310,7 @@ def _evidence_product_rows(scope: DashboardScope) -> list[EvidenceRow]:
             product.name,
             by_product[pk],
             {**scope.query, "product": product.slug},
-            url=product.get_absolute_url(),
+            url=detail_url(product),
         )
         for pk, product in sorted(scope.products.items(), key=lambda item: item[1].name.lower())
         if sum(by_product.get(pk, {}).values())
@@ -334,7 +335,7 @@ def _evidence_goal_rows(scope: DashboardScope) -> list[EvidenceRow]:
             goal.title,
             by_goal[goal.pk],
             {**base, "goal": str(goal.pk)},
-            url=goal.get_absolute_url(),
+            url=detail_url(goal),
             muted=goal.status == GoalStatus.DROPPED,
             note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
         )
