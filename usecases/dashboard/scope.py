@@ -444,3 +444,4 @@ def _path(name: str, prefix: str) -> str:
 def _forget_paths(*, setting, **kwargs):
     if setting == "ROOT_URLCONF":  # a test's own URLs
         _path.cache_clear()
+        _path_with_stand_in.cache_clear()
