@@ -121,15 +121,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, int]:
-    """(ms, status, body bytes) of one GET on a new connection, as a client sees it."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+# The header ``config.bench.QUERY_COUNT_HEADER`` names, added with each response's query count
+# under ``config.settings_bench`` (not imported: that module needs Django set up).
+QUERY_HEADER = "X-Bench-Queries"
+
+
+def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, bytes, str]:
+    """(ms, status, body, query count or "-") of one GET on a new connection, as a client sees
+    it. The query count is there when the server runs the benchmark settings."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=300)
     try:
         start = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
-        return (time.perf_counter() - start) * 1000, response.status, len(body)
+        elapsed = (time.perf_counter() - start) * 1000
+        return elapsed, response.status, body, response.getheader(QUERY_HEADER, "-")
     finally:
         connection.close()
 
@@ -193,7 +200,8 @@ def measure(rows: list[Row], port: int, headers: dict[bool, dict], rounds: int, 
         order = rows[:]
         shuffler.shuffle(order)
         for row in order:
-            ms, row.status, row.size = fetch(port, row.path, headers[row.api])
+            ms, row.status, body, _ = fetch(port, row.path, headers[row.api])
+            row.size = len(body)
             if round_number >= warmup:
                 row.times.append(ms)
 

@@ -45,10 +45,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.api_times import free_port, percentile  # noqa: E402
+from benchmarks.api_times import fetch, free_port, percentile  # noqa: E402
 
 HOST = "127.0.0.1"
-QUERY_HEADER = "X-Bench-Queries"
 
 
 @dataclass
@@ -154,20 +153,6 @@ def sessions(people: dict[str, object]) -> dict[str, dict[str, str]]:
         cookie = client.cookies["sessionid"].value
         headers[name] = {"Host": "localhost", "Cookie": f"sessionid={cookie}"}
     return headers
-
-
-def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, bytes, str]:
-    """(ms, status, body, query count) of one GET on a new connection, as a client sees it."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=300)
-    try:
-        start = time.perf_counter()
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        elapsed = (time.perf_counter() - start) * 1000
-        return elapsed, response.status, body, response.getheader(QUERY_HEADER, "-")
-    finally:
-        connection.close()
 
 
 def serve(env: dict[str, str], extra: list[str], log) -> tuple[subprocess.Popen, int]:
