@@ -4,6 +4,7 @@
 from ninja import Router, Schema
 
 from api.errors import form_refused, problem, problems
+from core.snapshot import one_snapshot
 from usecases import dashboard, permissions
 from usecases.filters import UseCaseFilter
 from usecases.models import UseCase
@@ -29,6 +30,7 @@ class DashboardOut(Schema):
     response={200: DashboardOut, **problems(400, 403)},
     summary="The dashboard's counts",
 )
+@one_snapshot
 def dashboard_counts(request):
     if not permissions.can_view_dashboard(request.user):
         return problem(403, "Forbidden", "You may not read the dashboard.")

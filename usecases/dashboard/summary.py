@@ -130,6 +130,14 @@ def advance_summary_clock(*, moment: datetime | None = None) -> int:
         return cursor.fetchone()[0]
 
 
+def compact_summary() -> int:
+    """Fold the count tables' writer slots together (``usecases_summary_compact``); how many rows
+    fewer. Keeps the dashboard's summed rows few; skipping it never makes a count wrong."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT usecases_summary_compact()")
+        return cursor.fetchone()[0]
+
+
 # The stored phases refer to the clock's moment T and window D; at ``now`` with the window of
 # the settings, a phase may differ only for an expiry between T and now, or between T + D and
 # now + the window. The bounds are read from the clock row inside the query (no query of its own),
@@ -283,6 +291,7 @@ def oldest_waiting(team_ids) -> dict[str, datetime | None]:
 __all__ = [
     "advance_summary_clock",
     "area_evidence",
+    "compact_summary",
     "goal_counts",
     "goal_evidence",
     "oldest_waiting",

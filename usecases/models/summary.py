@@ -14,8 +14,9 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
   status and area, the owner's state (none, ok, inactive, or not in the team), whether it was
   imported or changed since sign-off, its goals' closure (each goal and every goal above it, once),
   its products, its sign-off's phase and, while it waits, since when. ``usecases_summary_refresh
-  (ids)`` recomputes the facts of the given use cases and moves their contribution in every count
-  table by the difference, in one statement per table, locking rows in key order.
+  (ids)`` recomputes the facts of the given use cases (a chunk at a time) and moves their
+  contribution in every count table by the difference, in rows of the writer's own slot
+  (``CountRow``): concurrent writers never lock the same count row.
 - The triggers on use cases, links (through the id arrays), people (``is_active``), memberships,
   reviews, ownership transfers and goals (their hierarchy) call it with the use cases they
   touched.
@@ -25,7 +26,8 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
   ``advance_summary_clock`` (hourly, and the repair command) moves the clock forward so that
   window stays small. Exact at any moment; the clock only decides how much correcting is done.
 
-``manage.py repair_summaries`` rebuilds every table from the use cases and says what differed.
+``manage.py repair_summaries`` rebuilds every table from the use cases and says what differed;
+``--clock`` also folds the slots together (``usecases_summary_compact``, migration 0018).
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -115,7 +117,22 @@ class UseCaseFact(SummaryRow):
         ]
 
 
-class TeamCount(SummaryRow):
+class CountRow(SummaryRow):
+    """A count table's row. ``slot`` lets writers never wait on one another: a transaction adds
+    to the rows of its own slot (its database session's process id, ``pg_backend_pid()``), so
+    two writers never lock the same row, whatever order they touch keys in, and an import that
+    holds its rows until it commits holds nobody up. A count is the sum over its slots; the
+    rebuild writes slot 0 and ``usecases_summary_compact`` (the repair command, hourly) folds the
+    other slots into it, skipping rows a writer still holds."""
+
+    slot = models.IntegerField(db_default=0)
+    n = models.BigIntegerField()
+
+    class Meta(SummaryRow.Meta):
+        abstract = True
+
+
+class TeamCount(CountRow):
     """Use cases per team and every dimension a dashboard count filters on."""
 
     team_id = models.BigIntegerField()
@@ -127,9 +144,8 @@ class TeamCount(SummaryRow):
     changed = models.BooleanField()
     no_goal = models.BooleanField()
     phase = models.CharField(max_length=10, blank=True)
-    n = models.BigIntegerField()
 
-    class Meta(SummaryRow.Meta):
+    class Meta(CountRow.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -142,13 +158,14 @@ class TeamCount(SummaryRow):
                     "changed",
                     "no_goal",
                     "phase",
+                    "slot",
                 ],
                 name="teamcount_key",
             )
         ]
 
 
-class GoalCount(SummaryRow):
+class GoalCount(CountRow):
     """Use cases serving a goal or any goal beneath it (each counted once per goal), per team."""
 
     goal_id = models.BigIntegerField()
@@ -156,35 +173,34 @@ class GoalCount(SummaryRow):
     status = models.CharField(max_length=20)
     signable = models.BooleanField()  # an active owner, nothing changed since sign-off
     phase = models.CharField(max_length=10, blank=True)
-    n = models.BigIntegerField()
 
-    class Meta(SummaryRow.Meta):
+    class Meta(CountRow.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["team_id", "goal_id", "status", "signable", "phase"],
+                fields=["team_id", "goal_id", "status", "signable", "phase", "slot"],
                 name="goalcount_key",
             )
         ]
 
 
-class GoalEvidenceCount(SummaryRow):
+class GoalEvidenceCount(CountRow):
     """Measured use cases (awaiting sign-off or active) naming a goal directly, per team and
     evidence status."""
 
     goal_id = models.BigIntegerField()
     team_id = models.BigIntegerField()
     evidence_status = models.CharField(max_length=20)
-    n = models.BigIntegerField()
 
-    class Meta(SummaryRow.Meta):
+    class Meta(CountRow.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["team_id", "goal_id", "evidence_status"], name="goalevidencecount_key"
+                fields=["team_id", "goal_id", "evidence_status", "slot"],
+                name="goalevidencecount_key",
             )
         ]
 
 
-class ProductCount(SummaryRow):
+class ProductCount(CountRow):
     """Use cases running on a product, per team, open or not, measured or not, evidence status."""
 
     product_id = models.BigIntegerField()
@@ -192,43 +208,41 @@ class ProductCount(SummaryRow):
     live = models.BooleanField()
     measured = models.BooleanField()
     evidence_status = models.CharField(max_length=20)
-    n = models.BigIntegerField()
 
-    class Meta(SummaryRow.Meta):
+    class Meta(CountRow.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["team_id", "product_id", "live", "measured", "evidence_status"],
+                fields=["team_id", "product_id", "live", "measured", "evidence_status", "slot"],
                 name="productcount_key",
             )
         ]
 
 
-class AreaCount(SummaryRow):
+class AreaCount(CountRow):
     """Measured use cases per team, evidence area ('' for none) and evidence status."""
 
     team_id = models.BigIntegerField()
     evidence_area = models.CharField(max_length=30)
     evidence_status = models.CharField(max_length=20)
-    n = models.BigIntegerField()
 
-    class Meta(SummaryRow.Meta):
+    class Meta(CountRow.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["team_id", "evidence_area", "evidence_status"], name="areacount_key"
+                fields=["team_id", "evidence_area", "evidence_status", "slot"],
+                name="areacount_key",
             )
         ]
 
 
-class ProfileCount(SummaryRow):
+class ProfileCount(CountRow):
     """Use cases per team not yet reportable under a standard's profile."""
 
     team_id = models.BigIntegerField()
     profile = models.CharField(max_length=40)
-    n = models.BigIntegerField()
 
-    class Meta(SummaryRow.Meta):
+    class Meta(CountRow.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["team_id", "profile"], name="profilecount_key")
+            models.UniqueConstraint(fields=["team_id", "profile", "slot"], name="profilecount_key")
         ]
 
 

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.htmx import partial_request
+from core.snapshot import one_snapshot
 from usecases import dashboard, permissions
 from usecases.filters import UseCaseFilter
 from usecases.models import UseCase
@@ -25,6 +26,7 @@ def _dashboard_scope(request):
 
 @require_GET
 @vary_on_headers("HX-Request")
+@one_snapshot
 def dashboard_view(request):
     """Tiles, a table per team, the goal tree and the weekly trends. Nothing on it is an action:
     everyone signed in reads the same page. An htmx request (a filter change, or
@@ -53,6 +55,7 @@ def dashboard_view(request):
 
 
 @require_GET
+@one_snapshot
 def dashboard_unserved(request):
     """The goals the "Goals with no active use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
@@ -64,6 +67,7 @@ def dashboard_unserved(request):
 
 
 @require_GET
+@one_snapshot
 def dashboard_unused(request):
     """The products the "Products with no use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):

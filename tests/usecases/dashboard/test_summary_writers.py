@@ -1,0 +1,168 @@
+"""Writers of the summary never wait on one another: each adds to count rows of its own slot, so
+two transactions touching the same counts in opposite orders both land (no deadlock), one that
+holds its rows until it commits (an import) holds nobody up, and the repair command folds the
+slots together without waiting either. Refreshes larger than a chunk are split, and the dashboard
+reads every count from one snapshot. After each, the summary equals a fresh count."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from tests.concurrency import HOLD_SECONDS, at_once
+from tests.conftest import advance_usecase, make_usecase
+from tests.usecases.dashboard.test_summary import call_command_output, rebuild_differences
+from usecases.choices import LifecycleStage
+from usecases.dashboard.summary import compact_summary
+from usecases.models import TeamCount, UseCase
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def move_to_pilot(usecase) -> None:
+    UseCase.objects.filter(pk=usecase.pk).update(lifecycle_stage=LifecycleStage.PILOT)
+
+
+def test_two_writers_moving_the_same_counts_in_opposite_orders_both_land(org):
+    """Each moves a draft and a use case in review to the pilot stage, one in each order, and
+    neither commits before the other has moved its first: with shared count rows the second
+    statements would wait on each other (a deadlock, one transaction refused)."""
+    drafts = [make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(2)]
+    in_review = [
+        advance_usecase(
+            make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA), org=org, to="in_review"
+        )
+        for _ in range(2)
+    ]
+    halfway = threading.Barrier(2, timeout=10)
+
+    def writer(first, second):
+        def write():
+            with transaction.atomic():
+                move_to_pilot(first)
+                halfway.wait()
+                move_to_pilot(second)
+            return "landed"
+
+        return write
+
+    outcomes = at_once(writer(drafts[0], in_review[0]), writer(in_review[1], drafts[1]))
+    assert outcomes == ["landed", "landed"]
+    assert UseCase.objects.filter(lifecycle_stage=LifecycleStage.PILOT).count() == 4
+    assert rebuild_differences() == 0
+
+
+def test_a_writer_holding_its_counts_until_it_commits_holds_nobody_up(org):
+    """An import's transaction keeps its count rows until it commits; someone saving a use case
+    with the same counts meanwhile is not kept waiting (a lock wait would hit lock_timeout)."""
+    usecases = [make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(2)]
+    moved = threading.Event()
+
+    def slow_import():
+        with transaction.atomic():
+            move_to_pilot(usecases[0])
+            moved.set()
+            time.sleep(HOLD_SECONDS * 3)
+        return "committed"
+
+    def meanwhile():
+        assert moved.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '50ms'")
+            move_to_pilot(usecases[1])
+        return "saved"
+
+    assert at_once(slow_import, meanwhile) == ["committed", "saved"]
+    assert rebuild_differences() == 0
+
+
+def test_writers_slots_are_folded_together_without_waiting_on_a_writer(org):
+    """Writers leave rows in their own slots; compaction (``repair_summaries --clock``, hourly)
+    folds them into one per key, leaving the rows a transaction still holds, without waiting
+    for it."""
+    first, second, third = (
+        make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(3)
+    )
+    at_once(lambda: move_to_pilot(first), lambda: move_to_pilot(second))
+    slots = set(TeamCount.objects.values_list("slot", flat=True))
+    assert len(slots - {0}) >= 2  # each writer wrote its own rows
+    holding, folded = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            move_to_pilot(third)
+            holding.set()
+            assert folded.wait(10)
+        return "committed"
+
+    def fold():
+        assert holding.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '50ms'")  # this connection's; closed after
+        try:
+            return compact_summary()
+        finally:
+            folded.set()
+
+    held, removed = at_once(hold, fold)
+    assert held == "committed"
+    assert removed > 0
+    left = set(TeamCount.objects.values_list("slot", flat=True))
+    assert len(left - {0}) == 1  # the held writer's rows, left for the next time
+    assert "count rows folded together" in call_command_output("repair_summaries", "--clock")
+    assert set(TeamCount.objects.values_list("slot", flat=True)) == {0}
+    assert rebuild_differences() == 0
+
+
+def test_a_refresh_larger_than_a_chunk_is_split_and_stays_exact(org):
+    """One statement changing more use cases than a chunk holds (here 2, by the setting the
+    refresh reads; 20,000 in service) is refreshed a chunk at a time, counted once each."""
+    usecases = [make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(7)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET usecases.summary_chunk = '2'")
+    try:
+        UseCase.objects.filter(pk__in=[u.pk for u in usecases[:5]]).update(
+            lifecycle_stage=LifecycleStage.PILOT
+        )
+        UseCase.objects.filter(pk__in=[u.pk for u in usecases]).delete()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET usecases.summary_chunk")
+    assert rebuild_differences() == 0
+
+
+def dashboard_numbers(response) -> dict:
+    assert response.status_code == 200
+    return {
+        "tiles": {tile.key: tile.count for tile in response.context["tiles"]},
+        "teams": response.context["teams"].total.counts["total"],
+        "goals": [row.counts["total"] for row in response.context["goal_tree"]],
+    }
+
+
+def test_the_dashboard_reads_every_count_from_one_moment(as_user, org):
+    """A use case added while the dashboard is between reading its team counts and its goal
+    counts: the page shows the registry as it was when it began, every number of it, and the
+    next page shows the new use case everywhere."""
+    make_usecase(org=org)
+    client = as_user(org.reviewer)
+    url = reverse("usecases:dashboard")
+    before = dashboard_numbers(client.get(url))
+    added = []
+
+    def add_after_team_counts(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "usecases_teamcount" in sql and not added:
+            added.append(at_once(lambda: make_usecase(org=org, title="Added meanwhile")))
+        return result
+
+    with connection.execute_wrapper(add_after_team_counts):
+        during = dashboard_numbers(client.get(url))
+    assert added and not isinstance(added[0][0], Exception)
+    assert during == before
+    after = dashboard_numbers(client.get(url))
+    assert after["teams"] == before["teams"] + 1
+    assert after["goals"][0] == before["goals"][0] + 1
