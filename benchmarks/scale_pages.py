@@ -132,6 +132,7 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
         Page("list ?q=claims", "/usecases/?q=claims", "lead"),
         Page("my work", "/", "lead"),
         Page("reviews", "/reviews/", "reviewer"),
+        Page("reviews, last page", "", "reviewer"),  # filled in once the queue is read
         Page("sign-offs", "/sign-offs/", "lead"),
         Page("administration/people", "/administration/people/", "admin"),
         Page(f"detail, long timeline ({longest.key})", longest.get_absolute_url(), "lead"),
@@ -173,20 +174,31 @@ def serve(env: dict[str, str], extra: list[str], log) -> tuple[subprocess.Popen,
     sys.exit(f"gunicorn did not start:\n{log.read().decode(errors='replace')[-3000:]}")
 
 
-def last_page_path(port: int, headers: dict[str, str]) -> str:
-    """The list's "last" link when it has one (keyset pagination), else ``?page=N``, the last."""
+def last_page_path(port: int, headers: dict[str, str], path: str, rows) -> str:
+    """The "last" link of the list at ``path`` when it has one (keyset pagination), else
+    ``?page=N``, the last of ``rows()`` rows."""
     from django.conf import settings
 
-    from usecases.models import UseCase
-
-    body = fetch(port, "/usecases/", headers)[2].decode(errors="replace")
+    body = fetch(port, path, headers)[2].decode(errors="replace")
     found = re.search(r'<a[^>]*href="([^"]+)"[^>]*rel="last"|<a[^>]*rel="last"[^>]*href="([^"]+)"',
                       body)  # fmt: skip
     if found:
         href = (found.group(1) or found.group(2)).replace("&amp;", "&")
-        return href if href.startswith("/") else f"/usecases/{href}"
-    return (
-        f"/usecases/?page={max(1, math.ceil(UseCase.objects.count() / settings.USECASE_PAGE_SIZE))}"
+        return href if href.startswith("/") else f"{path}{href}"
+    return f"{path}?page={max(1, math.ceil(rows() / settings.USECASE_PAGE_SIZE))}"
+
+
+def fill_last_pages(pages: list[Page], port: int, headers: dict, people: dict) -> None:
+    """The list's and the review queue's last pages, read from their first pages' links."""
+    from usecases.models import UseCase
+    from usecases.selectors import reviews_waiting_for
+
+    by_label = {page.label: page for page in pages}
+    by_label["list, last page"].path = last_page_path(
+        port, headers["lead"], "/usecases/", UseCase.objects.count
+    )
+    by_label["reviews, last page"].path = last_page_path(
+        port, headers["reviewer"], "/reviews/", reviews_waiting_for(people["reviewer"]).count
     )
 
 
@@ -274,7 +286,7 @@ def main():
     with tempfile.TemporaryFile() as log:
         server, port = serve(env, shlex.split(options.gunicorn), log)
         try:
-            pages[3].path = last_page_path(port, headers["lead"])
+            fill_last_pages(pages, port, headers, people)
             load = os.getloadavg()[0]
             if options.rounds:  # --rounds 0: the throughput only
                 measure(pages, port, headers, options.rounds, options.warmup)
@@ -286,7 +298,7 @@ def main():
             if options.rounds:
                 report(pages)
             if options.throughput:
-                for page in (pages[2], pages[9]):
+                for page in (pages[2], pages[10]):
                     # Answered only once the requests wrk left queued are done: each page
                     # starts on an idle server.
                     fetch(port, "/_bench/bare/", headers["lead"])

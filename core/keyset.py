@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet, Value
 from django.db.models.expressions import Col
+from django.db.models.functions import Coalesce
 
 SALT = "api.keyset"  # kept: cursors handed out before the move still read
 AFTER, BEFORE = "after", "before"
@@ -52,6 +53,17 @@ def _keys(queryset: QuerySet, tiebreak: F) -> list[Key]:
         if item.expression == tiebreak:
             break  # unique: nothing after it decides anything
     return keys
+
+
+def _nullable(expression) -> bool:
+    """Whether ``expression`` may be NULL, as far as its shape tells."""
+    if isinstance(expression, Col):
+        return expression.target.null
+    if isinstance(expression, Value):
+        return expression.value is None
+    if isinstance(expression, Coalesce):
+        return all(_nullable(part) for part in expression.get_source_expressions())
+    return True
 
 
 def _plain(value):
@@ -116,11 +128,12 @@ class Keyset:
         return rows.filter(self._leading_bound(keys[0], values[0]))
 
     def _leading_bound(self, key: Key, value) -> Q:
-        """The OR of the keyset condition hides the range from the planner; on a column that
-        holds no NULLs the first key's bound (``title >= 'x'``) says it again as a plain range,
-        so an index on the order reads from there instead of from its start."""
+        """The OR of the keyset condition hides the range from the planner; on a key that is
+        never NULL (a column that holds none, a COALESCE ending in a value) the first key's
+        bound (``title >= 'x'``) says it again as a plain range, so an index on the order reads
+        from there instead of from its start."""
         resolved = self.queryset.query.annotations[key.alias]
-        if value is None or not isinstance(resolved, Col) or resolved.target.null:
+        if value is None or _nullable(resolved):
             return Q()
         return Q(**{f"{key.alias}__{'lte' if key.descending else 'gte'}": value})
 

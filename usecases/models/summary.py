@@ -13,7 +13,8 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
 - ``UseCaseFact`` holds, per use case, what it contributes: its team, status, stage, evidence
   status and area, the owner's state (none, ok, inactive, or not in the team), whether it was
   imported or changed since sign-off, its goals' closure (each goal and every goal above it, once),
-  its products, its sign-off's phase and, while it waits, since when. ``usecases_summary_refresh
+  its products, its sign-off's phase, while it waits since when, and its number (the review and
+  sign-off queues are read in that order from the facts' indexes). ``usecases_summary_refresh
   (ids)`` recomputes the facts of the given use cases (a chunk at a time) and moves their
   contribution in every count table by the difference, in rows of the writer's own slot
   (``CountRow``): concurrent writers never lock the same count row.
@@ -30,8 +31,12 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
 ``--clock`` also folds the slots together (``usecases_summary_compact``, migration 0018).
 """
 
+from datetime import UTC, datetime
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 # The ``team_id`` of the organisation-wide rows the per-goal, per-product, per-area and
 # per-profile counts keep beside each team's (no team has id 0): the unfiltered dashboard reads
@@ -53,6 +58,17 @@ class Phase(models.TextChoices):
     CURRENT = "current", "Current"
     DUE_SOON = "due_soon", "Due soon"
     OVERDUE = "overdue", "Overdue"
+
+
+# Where a use case waiting since no known moment (in review without an open round: bulk-loaded
+# rows skip the workflow) sorts in the queues: after every other. A value rather than NULL, so a
+# queue's order is one plain range of an index and a deep page starts reading where it begins.
+WAITING_SINCE_UNKNOWN = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def waiting_order() -> Coalesce:
+    """A fact's place in a queue, the longest-waiting first: ``waiting_since``, unknown last."""
+    return Coalesce(F("waiting_since"), Value(WAITING_SINCE_UNKNOWN))
 
 
 class SummaryRow(models.Model):
@@ -96,6 +112,8 @@ class UseCaseFact(SummaryRow):
     waiting_since = models.DateTimeField(null=True)
     # The standards' profiles it is not reportable under (``usecases_unreportable``).
     unreportable = ArrayField(models.CharField(max_length=40))
+    # The use case's number: the queues' order ends with it (the reviews and sign-offs pages).
+    number = models.BigIntegerField()
 
     class Meta(SummaryRow.Meta):
         indexes = [
@@ -113,6 +131,24 @@ class UseCaseFact(SummaryRow):
                 fields=["status", "waiting_since"],
                 condition=models.Q(waiting_since__isnull=False),
                 name="usecasefact_waiting_all",
+            ),
+            # The review queue in its order (``usecases.selectors.my_work``), read a page at a
+            # time from any point.
+            models.Index(
+                waiting_order(),
+                F("number"),
+                include=["usecase_id"],
+                condition=models.Q(status="in_review"),
+                name="usecasefact_review_queue",
+            ),
+            # Each owner's use cases awaiting sign-off in the same order (the sign-offs page).
+            models.Index(
+                F("owner_id"),
+                waiting_order(),
+                F("number"),
+                include=["usecase_id"],
+                condition=models.Q(status="awaiting_sign_off"),
+                name="usecasefact_sign_off_queue",
             ),
         ]
 

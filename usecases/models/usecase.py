@@ -75,16 +75,20 @@ class UseCaseQuerySet(models.QuerySet):
     def reviewable_by(self, user):
         """In review, neither authored by ``user`` nor sent to this review by them: separation of
         duties as a query (``UseCase.is_review_party`` is the same rule for one use case)."""
-        # Imported here: reviews point at use cases, so their module imports this one.
-        from usecases.models.workflow import Review
-
-        sent_by_them = Review.objects.filter(
-            usecase=models.OuterRef("pk"), decided_at__isnull=True, submitted_by=user
-        )
+        sent_by_them = _open_rounds_sent_by(user).filter(usecase=models.OuterRef("pk"))
         return (
             self.filter(status=Status.IN_REVIEW)
             .exclude(author=user)
             .exclude(models.Exists(sent_by_them))
+        )
+
+    def review_parties(self, user) -> tuple:
+        """What ``reviewable_by`` leaves out, as two small sets of use-case ids: those in review
+        ``user`` wrote, and those whose open round they sent. For a query reading the use cases
+        in review in another table's order (the review queue's facts)."""
+        return (
+            self.filter(status=Status.IN_REVIEW, author=user).values("pk"),
+            _open_rounds_sent_by(user).values("usecase_id"),
         )
 
     def awaiting_sign_off_by(self, user):
@@ -98,6 +102,14 @@ class UseCaseQuerySet(models.QuerySet):
     def by_key(self, key: str):
         number = parse_key(key)
         return self.filter(number=number) if number is not None else self.none()
+
+
+def _open_rounds_sent_by(user):
+    """The open review rounds ``user`` sent: they are a party to those reviews."""
+    # Imported here: reviews point at use cases, so their module imports this one.
+    from usecases.models.workflow import Review
+
+    return Review.objects.filter(decided_at__isnull=True, submitted_by=user)
 
 
 def _dates_in_order(earlier: str, later: str) -> models.CheckConstraint:

@@ -14,6 +14,7 @@ from django_htmx.http import trigger_client_event
 from core.htmx import partial_request
 from usecases import permissions, selectors, services
 from usecases.models import Notification
+from usecases.selectors.list_pages import list_page
 
 
 def _inbox_context(request, page_number) -> dict:
@@ -82,8 +83,9 @@ def inbox_count(request):
 def review_list(request):
     if not permissions.can_view_review_queue(request.user):
         raise PermissionDenied
-    reviews = selectors.reviews_waiting_for(request.user)
-    page = Paginator(reviews, settings.USECASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = selectors.reviews_waiting_for(request.user)
+    page = list_page(queue.facts, request.GET, sort="reviews")
+    page.object_list = queue.usecases([fact.usecase_id for fact in page.object_list])
     return render(request, "usecases/review_list.html", {"page": page, "querystring": ""})
 
 

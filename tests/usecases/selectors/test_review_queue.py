@@ -1,19 +1,24 @@
 """The review queue offers only what its reader may decide: not what they wrote, and not what
-they sent to review themselves (a lead who is also a reviewer)."""
+they sent to review themselves (a lead who is also a reviewer). Its pages keep the order it always
+had and page like the use-case list: Next, Previous, First and Last by keyset at any depth, a count
+exact up to a cap, a clear message for a damaged link, the same queries whatever waits."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import OuterRef, Subquery
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portfolio.choices import REVIEWERS_GROUP
-from tests.conftest import make_usecase
+from tests.conftest import ROLES, make_usecase
 from usecases import services
 from usecases.choices import RevisionReason, Status
 from usecases.models import Review, Revision, UseCase
-from usecases.selectors import reviews_waiting_for
+from usecases.selectors import list_pages, reviews_waiting_for
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +144,172 @@ def test_the_queue_costs_the_same_queries_with_5_and_60_waiting(as_user, org, pa
     waiting_in_review(org, 30, rounds=True, start=30)
     waiting_in_review(org, 30, rounds=False, start=60)
     assert page_queries(client, url, budget=20) == few
+
+
+# -- Pages at any depth: Next, Previous, First and Last by keyset ------------------------------------
+
+REVIEWS_URL = "/reviews/"
+
+
+@pytest.fixture
+def small_pages(settings, monkeypatch):
+    """Four rows a page, the first two pages by number and the rest by cursor."""
+    settings.USECASE_PAGE_SIZE = 4
+    monkeypatch.setattr(list_pages, "NUMBERED_PAGES", 2)
+
+
+def pks_of(response) -> list[int]:
+    return [usecase.pk for usecase in response.context["page"].object_list]
+
+
+def follow(client, link: str):
+    response = client.get(f"{REVIEWS_URL}?{link}")
+    assert response.status_code == 200
+    assert not response.context["page"].notice
+    return response
+
+
+def walk_forward(client) -> list[int]:
+    response = client.get(REVIEWS_URL)
+    seen = pks_of(response)
+    while (page := response.context["page"]).has_next():
+        response = follow(client, page.next)
+        seen += pks_of(response)
+    return seen
+
+
+def walk_back_from_last(client) -> list[int]:
+    response = follow(client, "page=last")
+    pages = [pks_of(response)]
+    while (page := response.context["page"]).has_previous():
+        response = follow(client, page.previous)
+        pages.insert(0, pks_of(response))
+    return [pk for pks in pages for pk in pks]
+
+
+def test_next_and_previous_walk_the_whole_queue_once_in_its_order(
+    as_user, org, reviewing_lead, small_pages
+):
+    """Rounds begun at the same moment, use cases without a round after them, and what the
+    reader sent themselves left out: every page deep past the numbered ones."""
+    waiting_in_review(org, 17, rounds=True)
+    waiting_in_review(org, 6, rounds=False, start=17)
+    waiting_in_review(org, 3, rounds=True, submitted_by=reviewing_lead, start=23)
+    expected = [uc.pk for uc in queue_as_it_was(reviewing_lead)]
+    assert len(expected) == 23
+    client = as_user(reviewing_lead)
+
+    assert walk_forward(client) == expected
+    assert walk_back_from_last(client) == expected
+
+
+def test_deep_pages_are_read_by_key_and_say_where_they_are(as_user, org, small_pages):
+    waiting_in_review(org, 18, rounds=True)
+    waiting_in_review(org, 2, rounds=False, start=18)
+    expected = [uc.pk for uc in queue_as_it_was(org.reviewer)]
+    client = as_user(org.reviewer)
+    second = follow(client, "page=2")
+
+    with CaptureQueriesContext(connection) as queries:
+        third = follow(client, second.context["page"].next)
+        last = follow(client, "page=last")
+
+    assert pks_of(third) == expected[8:12]
+    assert "Page 3 of 5" in third.content.decode()
+    assert re.search(r'href="\?cursor=[^"&]+" rel="next"', third.content.decode())
+    assert 'href="?page=2" rel="prev"' in third.content.decode()
+    assert pks_of(last) == expected[16:]
+    assert "Page 5 of 5" in last.content.decode()
+    read = [query["sql"] for query in queries if "usecases_usecasefact" in query["sql"]]
+    assert read and not any("OFFSET" in sql for sql in read)
+
+
+def test_past_the_cap_the_count_says_more_than_and_the_pages_still_walk(
+    as_user, org, settings, small_pages
+):
+    settings.USECASE_COUNT_CAP = 5
+    waiting_in_review(org, 5, rounds=True)
+    client = as_user(org.reviewer)
+    at_cap = client.get(REVIEWS_URL)
+    assert "5 use cases waiting for review" in at_cap.content.decode()
+    assert "More than" not in at_cap.content.decode()
+
+    waiting_in_review(org, 4, rounds=True, start=5)
+    waiting_in_review(org, 2, rounds=False, start=9)
+    past = client.get(REVIEWS_URL)
+    html = past.content.decode()
+    assert past.context["page"].paginator.more
+    assert "More than 5 use cases waiting for review" in html
+    assert "Page 1</span>" in html  # no "of N": the number of pages is unknown
+    expected = [uc.pk for uc in queue_as_it_was(org.reviewer)]
+    assert walk_forward(client) == expected
+    assert walk_back_from_last(client) == expected
+
+
+@pytest.mark.parametrize(
+    "cursor", ["garbage", "eyJzb3J0IjoiIn0:1tZ:bad", "a" * 500, "%00", "[]", "<b>x</b>"]
+)
+def test_a_damaged_cursor_gets_a_clear_message_and_the_first_page(
+    as_user, org, small_pages, cursor
+):
+    waiting_in_review(org, 10, rounds=True)
+    response = as_user(org.reviewer).get(REVIEWS_URL, {"cursor": cursor})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "That page link no longer fits this list" in html
+    assert "<b>x</b>" not in html
+    assert pks_of(response) == [uc.pk for uc in queue_as_it_was(org.reviewer)][:4]
+
+
+def test_a_use_case_list_cursor_does_not_page_the_queue(as_user, org, small_pages):
+    """Both pages sign their cursors alike; each reads only its own."""
+    waiting_in_review(org, 12, rounds=True)
+    client = as_user(org.reviewer)
+    list_cursor = client.get("/usecases/?page=2").context["page"].next
+    assert list_cursor.startswith("cursor=")
+
+    response = client.get(f"{REVIEWS_URL}?{list_cursor}")
+
+    assert "That page link no longer fits this list" in response.content.decode()
+    assert pks_of(response) == [uc.pk for uc in queue_as_it_was(org.reviewer)][:4]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_the_queue_is_for_reviewers_only(as_role, org, role, small_pages):
+    waiting_in_review(org, 14, rounds=True)
+    reviewer_client = as_role("reviewer")
+    third = reviewer_client.get(f"{REVIEWS_URL}?page=2").context["page"].next
+    reviewer_client.logout()
+
+    for link in ("page=last", third, "page=2"):
+        response = as_role(role).get(f"{REVIEWS_URL}?{link}")
+        if role == "anonymous":
+            assert response.status_code == 302
+            assert response["Location"].startswith("/accounts/login/?next=/reviews/")
+        else:
+            assert response.status_code == (200 if role == "reviewer" else 403)
+
+
+@pytest.mark.parametrize("link", ["", "page=last", "cursor"])
+def test_every_kind_of_page_costs_the_same_queries_with_3_and_60_waiting(
+    as_user, org, page_queries, settings, monkeypatch, link
+):
+    """Two rows a page, the second reached by cursor; both kinds of waiting use case."""
+    settings.USECASE_PAGE_SIZE = 2
+    monkeypatch.setattr(list_pages, "NUMBERED_PAGES", 1)
+    client = as_user(org.reviewer)
+    waiting_in_review(org, 2, rounds=True)
+    waiting_in_review(org, 1, rounds=False, start=2)
+
+    def url():
+        if link != "cursor":
+            return f"{REVIEWS_URL}?{link}"
+        return f"{REVIEWS_URL}?{client.get(REVIEWS_URL).context['page'].next}"
+
+    assert url().startswith(f"{REVIEWS_URL}?cursor=") or link != "cursor"
+    few = page_queries(client, url(), budget=20)
+    waiting_in_review(org, 30, rounds=True, start=3)
+    waiting_in_review(org, 27, rounds=False, start=33)
+    assert reviews_waiting_for(org.reviewer).count() == 60
+    assert page_queries(client, url(), budget=20) == few
