@@ -177,7 +177,10 @@ class UseCaseFilter(django_filters.FilterSet):
         team = self.form.fields["team"]
         team.widget.choices = [
             ("", team.empty_label),
-            *((unit.slug, path) for unit, path in unit_paths(team.queryset)),
+            *(
+                (unit.slug, path)
+                for unit, path in unit_paths(team.queryset.only("name", "slug", "parent_id"))
+            ),
         ]
 
     def filter_queryset(self, queryset):

@@ -73,4 +73,7 @@ urlpatterns += [
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
     path("dashboard/unserved-goals/", dashboard.dashboard_unserved, name="dashboard_unserved"),
     path("dashboard/unused-products/", dashboard.dashboard_unused, name="dashboard_unused"),
+    path(
+        "dashboard/evidence/<slug:kind>/", dashboard.dashboard_evidence, name="dashboard_evidence"
+    ),
 ]

@@ -231,23 +231,25 @@ def area_evidence(team_ids) -> dict[str, dict[str, int]]:
 
 def product_evidence(team_ids) -> tuple[dict[int, dict[str, int]], set[int]]:
     """Measured use cases running on each product, per evidence status; and the products an open
-    use case runs on. One query."""
+    use case runs on. One query, a row per product."""
+    measured = {
+        status.value: Sum("n", filter=Q(measured=True, evidence_status=status), default=0)
+        for status in EvidenceStatus
+    }
     rows = (
         ProductCount.objects.filter(_counted_for(team_ids))
-        .values("product_id", "live", "measured", "evidence_status")
-        .annotate(total=Sum("n"))
+        .values("product_id")
+        .annotate(open_use_cases=Sum("n", filter=Q(live=True), default=0), **measured)
         .order_by()
     )
     evidence: dict[int, dict[str, int]] = {}
     used: set[int] = set()
     for row in rows:
-        if not row["total"]:
-            continue
-        if row["live"]:
+        if row["open_use_cases"]:
             used.add(row["product_id"])
-        if row["measured"]:
-            tally = evidence.setdefault(row["product_id"], {})
-            tally[row["evidence_status"]] = tally.get(row["evidence_status"], 0) + row["total"]
+        tally = {status: row[status] for status in measured if row[status]}
+        if tally:
+            evidence[row["product_id"]] = tally
     return evidence, used
 
 
