@@ -122,6 +122,8 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
         .order_by("-number")
         .first()
     ) or longest
+    team = longest.team
+    unit = team.parent.parent if team.parent and team.parent.parent else (team.parent or team)
     people = {
         "lead": lead,
         "reviewer": users.filter(groups__name=REVIEWERS_GROUP, is_active=True).order_by("pk")[0],
@@ -129,7 +131,9 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
     }
     pages = [
         Page("dashboard", "/dashboard/", "lead"),
-        Page("dashboard ?team=", f"/dashboard/?team={longest.team_id}", "lead"),
+        # The filter takes a slug (an id is refused, and the page is the whole organisation's).
+        Page("dashboard ?team=", f"/dashboard/?team={longest.team.slug}", "lead"),
+        Page("dashboard ?team=unit", f"/dashboard/?team={unit.slug}", "lead"),
         Page("list", "/usecases/", "lead"),
         Page("list, last page", "", "lead"),  # filled in once the list is read
         Page("list ?q=claims", "/usecases/?q=claims", "lead"),

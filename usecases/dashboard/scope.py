@@ -47,7 +47,10 @@ class Counts(dict):
         return cls(dict.fromkeys(_COUNT_NAMES, 0))
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts({name: self.get(name, 0) + other.get(name, 0) for name in {*self, *other}})
+        total = Counts(self)
+        for name, value in other.items():
+            total[name] = total.get(name, 0) + value
+        return total
 
     @property
     def signed_share(self) -> int | None:

@@ -16,6 +16,8 @@ filter counts from the use cases themselves (``DashboardScope``'s live path).
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -171,14 +173,46 @@ def _correct(counts: dict, row: dict) -> None:
         counts[name] = counts.get(name, 0) + row[f"new_{name}"] - row[f"old_{name}"]
 
 
+# A summary query is built and compiled once per process and kind of team filter: its dozens of
+# filtered sums cost more to compile than to run. The filtered teams' ids are a parameter, put in
+# at each run where the compiled query holds this stand-in.
+_TEAMS = ["the filtered teams"]
+
+
+def _teams_where(filtered: bool, org_wide: bool) -> Q:
+    """``_in_teams`` (``org_wide`` False) or ``_counted_for`` with the ids as one parameter."""
+    if filtered:
+        return Q(team_id__in=RawSQL("SELECT unnest(%s::bigint[])", (_TEAMS,)))
+    return Q(team_id=ALL_TEAMS) if org_wide else Q()
+
+
+@lru_cache(maxsize=32)
+def _compiled(build, filtered: bool, org_wide: bool) -> tuple[str, tuple]:
+    return build(_teams_where(filtered, org_wide)).query.sql_with_params()
+
+
+def _rows(build, team_ids, *, org_wide: bool = True) -> list[dict]:
+    """The rows of the values queryset ``build(team filter)`` for these teams (None: all), from
+    its SQL compiled once; sums as integers, as the queryset would give them."""
+    sql, params = _compiled(build, team_ids is not None, org_wide)
+    params = [list(team_ids) if param is _TEAMS else param for param in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [
+            dict(zip(names, [int(v) if isinstance(v, Decimal) else v for v in row], strict=True))
+            for row in cursor.fetchall()
+        ]
+
+
+def _team_counts_query(where: Q):
+    rules = count_rules()
+    return TeamCount.objects.filter(where).values("team_id").annotate(**_sums(rules)).order_by()
+
+
 def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
     """Per team, every count of a dashboard ``Counts`` at ``now``; and the corrections read."""
-    rows = (
-        TeamCount.objects.filter(_in_teams(team_ids))
-        .values("team_id")
-        .annotate(**_sums(count_rules()))
-        .order_by()
-    )
+    rows = _rows(_team_counts_query, team_ids, org_wide=False)
     by_team = {row.pop("team_id"): row for row in rows}
     corrections = _corrections(team_ids, now)
     for row in corrections:
@@ -186,12 +220,10 @@ def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
     return by_team, corrections
 
 
-def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
-    """Per goal, the use cases serving it or a goal beneath it (each once): the total, each
-    status, signed and overdue, as the goal tree shows them."""
+def _goal_counts_query(where: Q):
     signed = Q(status=Status.ACTIVE, signable=True, phase__in=SIGNED_PHASES)
-    rows = (
-        GoalCount.objects.filter(_counted_for(team_ids))
+    return (
+        GoalCount.objects.filter(where)
         .values("goal_id")
         .annotate(
             total=Sum("n", default=0),
@@ -201,7 +233,12 @@ def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
         )
         .order_by()
     )
-    by_goal = {row.pop("goal_id"): row for row in rows}
+
+
+def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
+    """Per goal, the use cases serving it or a goal beneath it (each once): the total, each
+    status, signed and overdue, as the goal tree shows them."""
+    by_goal = {row.pop("goal_id"): row for row in _rows(_goal_counts_query, team_ids)}
     for row in corrections:
         for goal_id in row["goal_closure"]:
             counts = by_goal.setdefault(goal_id, {})
@@ -210,44 +247,55 @@ def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
     return by_goal
 
 
-def _tally(queryset, key: str) -> dict:
+def _tally(rows, key: str) -> dict:
     """``{key value: {evidence status: count}}``."""
     tally: dict = {}
-    for row in queryset.values(key, "evidence_status").annotate(total=Sum("n")).order_by():
+    for row in rows:
         if row["total"]:
             tally.setdefault(row[key], {})[row["evidence_status"]] = row["total"]
     return tally
 
 
+def _goal_evidence_query(where: Q):
+    rows = GoalEvidenceCount.objects.filter(where).values("goal_id", "evidence_status")
+    return rows.annotate(total=Sum("n")).order_by()
+
+
 def goal_evidence(team_ids) -> dict[int, dict[str, int]]:
     """Measured use cases naming each goal directly, per evidence status."""
-    return _tally(GoalEvidenceCount.objects.filter(_counted_for(team_ids)), "goal_id")
+    return _tally(_rows(_goal_evidence_query, team_ids), "goal_id")
 
 
 def area_evidence(team_ids) -> dict[str, dict[str, int]]:
     """Measured use cases per evidence area ('' for none), per evidence status."""
-    return _tally(AreaCount.objects.filter(_counted_for(team_ids)), "evidence_area")
+    rows = AreaCount.objects.filter(_counted_for(team_ids)).values(
+        "evidence_area", "evidence_status"
+    )
+    return _tally(rows.annotate(total=Sum("n")).order_by(), "evidence_area")
+
+
+def _product_evidence_query(where: Q):
+    measured = {
+        status.value: Sum("n", filter=Q(measured=True, evidence_status=status), default=0)
+        for status in EvidenceStatus
+    }
+    return (
+        ProductCount.objects.filter(where)
+        .values("product_id")
+        .annotate(open_use_cases=Sum("n", filter=Q(live=True), default=0), **measured)
+        .order_by()
+    )
 
 
 def product_evidence(team_ids) -> tuple[dict[int, dict[str, int]], set[int]]:
     """Measured use cases running on each product, per evidence status; and the products an open
     use case runs on. One query, a row per product."""
-    measured = {
-        status.value: Sum("n", filter=Q(measured=True, evidence_status=status), default=0)
-        for status in EvidenceStatus
-    }
-    rows = (
-        ProductCount.objects.filter(_counted_for(team_ids))
-        .values("product_id")
-        .annotate(open_use_cases=Sum("n", filter=Q(live=True), default=0), **measured)
-        .order_by()
-    )
     evidence: dict[int, dict[str, int]] = {}
     used: set[int] = set()
-    for row in rows:
+    for row in _rows(_product_evidence_query, team_ids):
         if row["open_use_cases"]:
             used.add(row["product_id"])
-        tally = {status: row[status] for status in measured if row[status]}
+        tally = {status: row[status] for status in EvidenceStatus.values if row[status]}
         if tally:
             evidence[row["product_id"]] = tally
     return evidence, used
