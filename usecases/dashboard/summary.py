@@ -181,8 +181,8 @@ _TEAMS = ["the filtered teams"]
 
 def _teams_where(filtered: bool, org_wide: bool) -> Q:
     """``_in_teams`` (``org_wide`` False) or ``_counted_for`` with the ids as one parameter."""
-    if filtered:
-        return Q(team_id__in=RawSQL("SELECT unnest(%s::bigint[])", (_TEAMS,)))
+    if filtered:  # the queries join nothing: the column is the summary table's
+        return Q(RawSQL("team_id = ANY(%s::bigint[])", (_TEAMS,), output_field=BooleanField()))
     return Q(team_id=ALL_TEAMS) if org_wide else Q()
 
 
