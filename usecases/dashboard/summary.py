@@ -15,7 +15,7 @@ filter counts from the use cases themselves (``DashboardScope``'s live path).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -110,17 +110,6 @@ def _flags(rules: dict[str, Q | None], prefix: str) -> dict:
     }
 
 
-def _in_teams(team_ids) -> Q:
-    """The facts or team counts of these teams (None: all)."""
-    return Q(team_id__in=team_ids) if team_ids is not None else Q()
-
-
-def _counted_for(team_ids) -> Q:
-    """The rows of a per-goal, per-product, per-area or per-profile count for these teams, or
-    (None) its organisation-wide rows (``team_id`` 0), which the triggers keep beside them."""
-    return Q(team_id__in=team_ids) if team_ids is not None else Q(team_id=ALL_TEAMS)
-
-
 def advance_summary_clock(*, moment: datetime | None = None) -> int:
     """Move the summary clock to ``moment`` (now), refreshing the use cases whose phase differs
     between the two moments; how many. Keeps the readers' correction window small."""
@@ -147,10 +136,20 @@ _WINDOW = """
 """
 
 
+# Stand-ins for the dashboard's moment and the end of its due window in the compiled corrections
+# query (``_rows``): no real attestation is this old.
+_NOW, _DUE = (datetime(1900, 1, day, tzinfo=UTC) for day in (1, 2))
+
+
 def _corrections(team_ids, now: datetime) -> list[dict]:
     """The active use cases whose phase at ``now`` may differ from the stored one, with each
     timed count's flag as stored (``old_``) and at ``now`` (``new_``)."""
-    due = attestation_due_before(now)
+    moments = {_NOW: now, _DUE: attestation_due_before(now)}
+    return _rows(_corrections_query, team_ids, org_wide=False, moments=moments)
+
+
+def _corrections_query(where: Q):
+    now, due = _NOW, _DUE
     actual = Case(
         When(expires_at__lt=now, then=Value(Phase.OVERDUE.value)),
         When(expires_at__lt=due, then=Value(Phase.DUE_SOON.value)),
@@ -160,8 +159,8 @@ def _corrections(team_ids, now: datetime) -> list[dict]:
     old = {name: count_rules("phase")[name] for name in TIMED}
     new = {name: count_rules("actual")[name] for name in TIMED}
     flags = [f"{prefix}{name}" for prefix in ("old_", "new_") for name in TIMED]
-    return list(
-        UseCaseFact.objects.filter(_in_teams(team_ids), status=Status.ACTIVE)
+    return (
+        UseCaseFact.objects.filter(where, status=Status.ACTIVE)
         .filter(RawSQL(_WINDOW, [now, now, due, due], output_field=BooleanField()))
         .annotate(actual=actual, **_flags(old, "old_"), **_flags(new, "new_"))
         .values("team_id", "goal_closure", *flags)
@@ -180,7 +179,9 @@ _TEAMS = ["the filtered teams"]
 
 
 def _teams_where(filtered: bool, org_wide: bool) -> Q:
-    """``_in_teams`` (``org_wide`` False) or ``_counted_for`` with the ids as one parameter."""
+    """The rows of the filtered teams (their ids one parameter), or else every row: the facts
+    and team counts; or (``org_wide``) the organisation-wide rows (``team_id`` 0) that the
+    triggers keep beside each per-goal, per-product and per-area count."""
     if filtered:  # the queries join nothing: the column is the summary table's
         return Q(RawSQL("team_id = ANY(%s::bigint[])", (_TEAMS,), output_field=BooleanField()))
     return Q(team_id=ALL_TEAMS) if org_wide else Q()
@@ -191,11 +192,20 @@ def _compiled(build, filtered: bool, org_wide: bool) -> tuple[str, tuple]:
     return build(_teams_where(filtered, org_wide)).query.sql_with_params()
 
 
-def _rows(build, team_ids, *, org_wide: bool = True) -> list[dict]:
+def _rows(build, team_ids, *, org_wide: bool = True, moments: dict | None = None) -> list[dict]:
     """The rows of the values queryset ``build(team filter)`` for these teams (None: all), from
-    its SQL compiled once; sums as integers, as the queryset would give them."""
+    its SQL compiled once; ``moments`` puts each stand-in moment's value in; sums as integers,
+    as the queryset would give them."""
     sql, params = _compiled(build, team_ids is not None, org_wide)
-    params = [list(team_ids) if param is _TEAMS else param for param in params]
+    moments = moments or {}
+    params = [
+        list(team_ids)
+        if param is _TEAMS
+        else moments.get(param, param)
+        if isinstance(param, datetime)
+        else param
+        for param in params
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
@@ -266,12 +276,14 @@ def goal_evidence(team_ids) -> dict[int, dict[str, int]]:
     return _tally(_rows(_goal_evidence_query, team_ids), "goal_id")
 
 
+def _area_evidence_query(where: Q):
+    rows = AreaCount.objects.filter(where).values("evidence_area", "evidence_status")
+    return rows.annotate(total=Sum("n")).order_by()
+
+
 def area_evidence(team_ids) -> dict[str, dict[str, int]]:
     """Measured use cases per evidence area ('' for none), per evidence status."""
-    rows = AreaCount.objects.filter(_counted_for(team_ids)).values(
-        "evidence_area", "evidence_status"
-    )
-    return _tally(rows.annotate(total=Sum("n")).order_by(), "evidence_area")
+    return _tally(_rows(_area_evidence_query, team_ids), "evidence_area")
 
 
 def _product_evidence_query(where: Q):
