@@ -10,7 +10,7 @@ tile counts is a condition of ``usecases.concerns``, which the use-case list fil
 The names the views use are re-exported here; code inside the package imports the defining module.
 """
 
-from usecases.dashboard.evidence import EVIDENCE_LISTS, evidence_page, evidence_panel
+from usecases.dashboard.evidence import evidence_page, evidence_panel
 from usecases.dashboard.profiles import NOT_REPORTABLE_PARAM, profile_tiles
 from usecases.dashboard.scope import SCOPE_PARAMS, DashboardScope, scope_data
 from usecases.dashboard.tables import (
@@ -25,7 +25,6 @@ from usecases.dashboard.tiles import tiles_panel
 from usecases.dashboard.trends import trends_panel
 
 __all__ = [
-    "EVIDENCE_LISTS",
     "NOT_REPORTABLE_PARAM",
     "SCOPE_PARAMS",
     "STATUS_COLUMNS",

@@ -150,7 +150,7 @@ EVIDENCE_LISTS: dict[str, tuple[Callable, Callable]] = {
 
 def evidence_list_url(scope: DashboardScope, kind: str) -> str:
     """The page listing every row of the evidence table ``kind``, in the dashboard's filters."""
-    path = reverse("usecases:dashboard_evidence", args=[kind])
+    path = reverse(f"usecases:dashboard_evidence_{kind}")
     return f"{path}?{scope.querystring}" if scope.query else path
 
 

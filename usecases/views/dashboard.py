@@ -2,7 +2,6 @@
 lists of its evidence rows."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -78,12 +77,11 @@ def dashboard_unused(request):
 
 @require_GET
 def dashboard_evidence(request, kind: str):
-    """Every row of the evidence panel's product or goal table (``kind``), paged, in the
-    dashboard's filters: the panel shows those with the most measured use cases."""
+    """Every row of the evidence panel's product or goal table (``kind``: "products" or
+    "goals", from the URL), paged, in the dashboard's filters: the panel shows those with the
+    most measured use cases."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    if kind not in dashboard.EVIDENCE_LISTS:
-        raise Http404("The evidence panel lists products and goals.")
     filterset, scope = _dashboard_scope(request)
     listed = dashboard.evidence_page(scope, kind, request.GET.get("page"))
     context = {"filter": filterset, "scope": scope, "kind": kind, "querystring": scope.querystring}

@@ -228,10 +228,6 @@ def test_everyone_signed_in_reads_the_evidence_lists(as_role, usecase, role, kin
         assert response.status_code == 200
 
 
-def test_an_unknown_evidence_list_is_not_found(as_user, org):
-    assert as_user(org.reviewer).get(EVIDENCE.format("teams")).status_code == 404
-
-
 def test_the_cost_is_the_same_within_and_past_the_bound(
     as_user, org, unit_tree, page_queries, settings
 ):
