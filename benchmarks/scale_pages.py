@@ -3,7 +3,7 @@ table (and, with ``--throughput``, requests per second).
 
 Usage: DATABASE_URL=postgres://USER@HOST:PORT/DB .venv/bin/python benchmarks/scale_pages.py
        [--seed N] [--rounds 20] [--warmup 2] [--throughput] [--clients 20] [--seconds 15]
-       [--gunicorn "ARGS"]
+       [--gunicorn "ARGS"] [--pages dashboard,list]
 
 Measures the database DATABASE_URL names as it is; ``--seed N`` first adds generated use cases
 (``demo.scale``: a large organisation, links and history) until it holds N. Seeding writes demo
@@ -21,6 +21,9 @@ longest timeline, as a reviewer for the Reviews page, and as the scale admin (a 
 the admin changelist and administration/people. Rounds go over every page in turn, so load
 drift falls on all alike; the first ``--warmup`` rounds are discarded. Times are the client's,
 from connecting to the last byte. Ratios: list / admin changelist, detail / bare page.
+
+``--pages``: only the pages whose label starts with one of these words (comma-separated), with
+the admin changelist and the bare page beside them for the ratios.
 
 ``--throughput``: then ``--clients`` concurrent keep-alive clients for ``--seconds`` each on the
 list and on the detail page (``wrk`` when installed, else Python threads), requests per second.
@@ -119,6 +122,8 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
         .order_by("-number")
         .first()
     ) or longest
+    team = longest.team
+    unit = team.parent.parent if team.parent and team.parent.parent else (team.parent or team)
     people = {
         "lead": lead,
         "reviewer": users.filter(groups__name=REVIEWERS_GROUP, is_active=True).order_by("pk")[0],
@@ -126,7 +131,9 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
     }
     pages = [
         Page("dashboard", "/dashboard/", "lead"),
-        Page("dashboard ?team=", f"/dashboard/?team={longest.team_id}", "lead"),
+        # The filter takes a slug (an id is refused, and the page is the whole organisation's).
+        Page("dashboard ?team=", f"/dashboard/?team={longest.team.slug}", "lead"),
+        Page("dashboard ?team=unit", f"/dashboard/?team={unit.slug}", "lead"),
         Page("list", "/usecases/", "lead"),
         Page("list, last page", "", "lead"),  # filled in once the list is read
         Page("list ?q=claims", "/usecases/?q=claims", "lead"),
@@ -193,13 +200,15 @@ def fill_last_pages(pages: list[Page], port: int, headers: dict, people: dict) -
     from usecases.models import UseCase
     from usecases.selectors import reviews_waiting_for
 
-    by_label = {page.label: page for page in pages}
-    by_label["list, last page"].path = last_page_path(
-        port, headers["lead"], "/usecases/", UseCase.objects.count
-    )
-    by_label["reviews, last page"].path = last_page_path(
-        port, headers["reviewer"], "/reviews/", reviews_waiting_for(people["reviewer"]).count
-    )
+    by_label = {page.label: page for page in pages}  # those measured (``--pages``)
+    if "list, last page" in by_label:
+        by_label["list, last page"].path = last_page_path(
+            port, headers["lead"], "/usecases/", UseCase.objects.count
+        )
+    if "reviews, last page" in by_label:
+        by_label["reviews, last page"].path = last_page_path(
+            port, headers["reviewer"], "/reviews/", reviews_waiting_for(people["reviewer"]).count
+        )
 
 
 def measure(pages: list[Page], port: int, headers: dict, rounds: int, warmup: int) -> None:
@@ -216,7 +225,7 @@ def report(pages: list[Page]) -> None:
     line = "{:<40} {:>6} {:>8} {:>8} {:>8} {:>7} {:>8}"
     print(line.format("page", "status", "p50 ms", "p95 ms", "queries", "KB", "ratio"))
     p50 = {page.label: percentile(page.times, 50) for page in pages}
-    admin, bare = p50["admin changelist"], p50["bare page (base.html)"]
+    admin, bare = p50.get("admin changelist"), p50.get("bare page (base.html)")
     for page in pages:
         ratio = ""
         if page.label == "list" and admin:
@@ -272,6 +281,7 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--gunicorn", default="", help='Extra gunicorn arguments, e.g. "-w 2".')
+    parser.add_argument("--pages", default="", help="Only these pages, e.g. dashboard,list.")
     options = parser.parse_args()
     env = production_environment()
     os.environ.update(env)
@@ -282,6 +292,11 @@ def main():
 
     prepare(options.seed)
     people, pages = people_and_pages()
+    by_label = {page.label: page for page in pages}
+    if options.pages:
+        wanted = tuple(word.strip() for word in options.pages.split(",") if word.strip())
+        always = ("admin changelist", "bare page (base.html)")
+        pages = [page for page in pages if page.label.startswith(wanted + always)]
     headers = sessions(people)
     with tempfile.TemporaryFile() as log:
         server, port = serve(env, shlex.split(options.gunicorn), log)
@@ -298,7 +313,11 @@ def main():
             if options.rounds:
                 report(pages)
             if options.throughput:
-                for page in (pages[2], pages[10]):
+                throughput_pages = [
+                    by_label["list"],
+                    next(page for label, page in by_label.items() if label.startswith("detail")),
+                ]
+                for page in throughput_pages:
                     # Answered only once the requests wrk left queued are done: each page
                     # starts on an idle server.
                     fetch(port, "/_bench/bare/", headers["lead"])

@@ -263,6 +263,10 @@ USECASE_COUNT_CAP = 10_000
 # A search ranks what it finds by relevance, which reads every row found: up to this many, so a
 # ranked page stays within tens of milliseconds; more are listed newest first (and say so).
 USECASE_RANK_LIMIT = 1_000
+# The dashboard's team table, goal tree and evidence tables show at most this many rows each: a
+# large organisation's units and goals open breadth-first while they fit, deeper ones a drill-down
+# away; the products and goals with the most measured use cases, the rest on a paged page.
+DASHBOARD_TABLE_ROWS = 60
 # How long a sign-off holds before the owner must re-attest, and how early they are reminded.
 SIGN_OFF_VALID_DAYS = int(os.environ.get("REGISTRY_SIGN_OFF_VALID_DAYS", "180"))
 ATTESTATION_REMINDER_DAYS = 14

@@ -61,9 +61,27 @@ def team_path(team: Team) -> list[Team]:
     return path[::-1]
 
 
-def unit_paths(units) -> list[tuple[Team, str]]:
+@dataclass(frozen=True)
+class UnitKey:
+    """What a unit chooser needs of a team: no model instance per unit."""
+
+    pk: int
+    parent_id: int | None
+    name: str
+    key: str
+
+
+def unit_path_choices(units, key: str) -> list[tuple[str, str]]:
+    """``unit_paths`` as choices: each unit's ``key`` (a field's value) and its path, read as
+    plain values (one query)."""
+    rows = units.values_list("pk", "parent_id", "name", key)
+    return [(unit.key, path) for unit, path in unit_paths(rows, row_class=UnitKey)]
+
+
+def unit_paths(units, *, row_class=None) -> list[tuple[Team, str]]:
     """``units`` (a queryset of teams) in the tree's order, each with its name after the units
-    above it among them: "Department › Agency › Bureau". One query; for choosing a unit."""
+    above it among them: "Department › Agency › Bureau". One query; for choosing a unit.
+    ``row_class``: ``units`` gives value tuples, each made one of these."""
     paths = []
 
     def walk(node, above: str):
@@ -72,7 +90,8 @@ def unit_paths(units) -> list[tuple[Team, str]]:
         for child in node.children:
             walk(child, path)
 
-    for root in build_tree(units.order_by("name")):
+    rows = units.order_by("name")
+    for root in build_tree([row_class(*row) for row in rows] if row_class else rows):
         walk(root, "")
     return paths
 

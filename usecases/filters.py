@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
-from portfolio.selectors import goal_descendant_ids, team_descendant_ids, unit_paths
+from portfolio.selectors import goal_descendant_ids, team_descendant_ids, unit_path_choices
 from usecases.choices import (
     MEASURABLE_STATUSES,
     EvidenceArea,
@@ -177,7 +177,7 @@ class UseCaseFilter(django_filters.FilterSet):
         team = self.form.fields["team"]
         team.widget.choices = [
             ("", team.empty_label),
-            *((unit.slug, path) for unit, path in unit_paths(team.queryset)),
+            *unit_path_choices(team.queryset, "slug"),
         ]
 
     def filter_queryset(self, queryset):

@@ -68,9 +68,22 @@ urlpatterns += [
     path("choose/goals/", choosers.choices, {"kind": "goals"}, name="goal_choices"),
 ]
 
-# The ownership dashboard, and the goal and product lists two of its tiles link to.
+# The ownership dashboard, the goal and product lists two of its tiles link to, and every row
+# of its evidence panel's product and goal tables.
 urlpatterns += [
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
     path("dashboard/unserved-goals/", dashboard.dashboard_unserved, name="dashboard_unserved"),
     path("dashboard/unused-products/", dashboard.dashboard_unused, name="dashboard_unused"),
+    path(
+        "dashboard/evidence/products/",
+        dashboard.dashboard_evidence,
+        {"kind": "products"},
+        name="dashboard_evidence_products",
+    ),
+    path(
+        "dashboard/evidence/goals/",
+        dashboard.dashboard_evidence,
+        {"kind": "goals"},
+        name="dashboard_evidence_goals",
+    ),
 ]

@@ -2,18 +2,19 @@
 
 Wagtail-style panels, one function each, over a ``DashboardScope`` (``scope``: the use cases the
 team, product and goal filters select, and their grouped counts): the headline tiles (``tiles``),
-the team table, goal tree, gap lists and evidence panel (``tables``) and the weekly trend charts
+the team table, goal tree and gap lists (``tables``, bounded by ``trees``), the evidence panel and
+its paged lists (``evidence``) and the weekly trend charts
 (``trends``), the standards' profiles not yet reportable (``profiles``), drawn from the ownership snapshots a weekly command takes (``snapshots``). What each
 tile counts is a condition of ``usecases.concerns``, which the use-case list filters by too.
 
 The names the views use are re-exported here; code inside the package imports the defining module.
 """
 
+from usecases.dashboard.evidence import evidence_page, evidence_panel
 from usecases.dashboard.profiles import NOT_REPORTABLE_PARAM, profile_tiles
 from usecases.dashboard.scope import SCOPE_PARAMS, DashboardScope, scope_data
 from usecases.dashboard.tables import (
     STATUS_COLUMNS,
-    evidence_panel,
     goal_tree_panel,
     stages_panel,
     teams_panel,
@@ -28,6 +29,7 @@ __all__ = [
     "SCOPE_PARAMS",
     "STATUS_COLUMNS",
     "DashboardScope",
+    "evidence_page",
     "evidence_panel",
     "goal_tree_panel",
     "profile_tiles",

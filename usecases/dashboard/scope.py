@@ -47,7 +47,10 @@ class Counts(dict):
         return cls(dict.fromkeys(_COUNT_NAMES, 0))
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts({name: self.get(name, 0) + other.get(name, 0) for name in {*self, *other}})
+        total = Counts(self)
+        for name, value in other.items():
+            total[name] = total.get(name, 0) + value
+        return total
 
     @property
     def signed_share(self) -> int | None:
@@ -108,10 +111,16 @@ class DashboardScope:
     subgoals: bool = False
     now: datetime = field(default_factory=timezone.now)
     live: bool = False  # count the use cases themselves even where the summary could answer
+    details: bool = False  # a page lists products and goals: load their people, not just names
 
     @classmethod
     def from_filter(
-        cls, filterset, *, now: datetime | None = None, live: bool = False
+        cls,
+        filterset,
+        *,
+        now: datetime | None = None,
+        live: bool = False,
+        details: bool = False,
     ) -> DashboardScope:
         """From a bound ``UseCaseFilter``; filters that did not validate are left out, as the list
         leaves them out."""
@@ -127,6 +136,7 @@ class DashboardScope:
             subgoals=bool(goal and cleaned.get("subgoals")),
             now=now or timezone.now(),
             live=live,
+            details=details,
         )
 
     @property
@@ -223,11 +233,14 @@ class DashboardScope:
 
     @cached_property
     def products(self) -> dict[int, Product]:
-        """Every product by id (one query); products are few."""
-        return {
-            product.pk: product
-            for product in Product.objects.select_related("team", "manager").order_by("name")
-        }
+        """Every product by id, with the columns the dashboard reads, or (``details``) with its
+        team and manager (one query)."""
+        products = Product.objects.order_by("name")
+        if self.details:
+            products = products.select_related("team", "manager")
+        else:
+            products = products.only("name", "slug", "team_id", "is_archived", "lifecycle")
+        return {product.pk: product for product in products}
 
     @property
     def summarised(self) -> bool:
@@ -265,6 +278,35 @@ class DashboardScope:
                 by_goal_set.get(group.goal_ids, Counts.zero()) + group.counts
             )
         return by_goal_set
+
+    @cached_property
+    def goal_tree(self) -> list[tuple[StrategicGoal, int]]:
+        """The goals the goal tree holds, in tree order with their depth: the filtered goal and,
+        with sub-goals, everything beneath it; otherwise every goal."""
+        children = children_of(self.goals)
+        if self.goal:
+            tops = [goal for goal in self.goals if goal.pk == self.goal.pk]
+        else:
+            known = {goal.pk for goal in self.goals}
+            tops = [goal for goal in self.goals if goal.parent_id not in known]
+        below = children if not self.goal or self.subgoals else {}
+        tree: list[tuple[StrategicGoal, int]] = []
+        stack = [(goal, 0) for goal in reversed(tops)]
+        while stack:
+            goal, depth = stack.pop()
+            tree.append((goal, depth))
+            stack.extend((child, depth + 1) for child in reversed(below.get(goal.pk, [])))
+        return tree
+
+    @cached_property
+    def goal_rollups(self) -> dict[int, Counts]:
+        """The roll-up of each goal of the tree (``goal_rollup``), computed once for the tree, the
+        gap tile and its list."""
+        children = children_of(self.goals)
+        return {
+            goal.pk: self.goal_rollup(subtree_ids(goal.pk, children), goal.pk)
+            for goal, _ in self.goal_tree
+        }
 
     def goal_rollup(self, subtree: frozenset[int], goal_pk: int) -> Counts:
         """The use cases serving a goal or any goal beneath it (``subtree``), each counted once:
@@ -327,8 +369,8 @@ class DashboardScope:
 
     @cached_property
     def teams(self) -> list[Team]:
-        """Every team (one query); the units are few."""
-        return list(Team.objects.order_by("name"))
+        """Every team, with the columns the team table reads (one query)."""
+        return list(Team.objects.only("name", "slug", "parent_id", "is_archived").order_by("name"))
 
     @cached_property
     def team_ids(self) -> frozenset[int]:
@@ -342,8 +384,12 @@ class DashboardScope:
 
     @cached_property
     def goals(self) -> list[StrategicGoal]:
-        """Every goal (one query); the hierarchy is small."""
-        return list(StrategicGoal.objects.select_related("owner").order_by("title"))
+        """Every goal, with the columns the goal tree reads, or (``details``) with its owner (one
+        query)."""
+        goals = StrategicGoal.objects.order_by("title")
+        if self.details:
+            return list(goals.select_related("owner"))
+        return list(goals.only("title", "parent_id", "status"))
 
 
 def children_of(rows) -> dict[int | None, list]:

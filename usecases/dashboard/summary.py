@@ -15,7 +15,9 @@ filter counts from the use cases themselves (``DashboardScope``'s live path).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -108,17 +110,6 @@ def _flags(rules: dict[str, Q | None], prefix: str) -> dict:
     }
 
 
-def _in_teams(team_ids) -> Q:
-    """The facts or team counts of these teams (None: all)."""
-    return Q(team_id__in=team_ids) if team_ids is not None else Q()
-
-
-def _counted_for(team_ids) -> Q:
-    """The rows of a per-goal, per-product, per-area or per-profile count for these teams, or
-    (None) its organisation-wide rows (``team_id`` 0), which the triggers keep beside them."""
-    return Q(team_id__in=team_ids) if team_ids is not None else Q(team_id=ALL_TEAMS)
-
-
 def advance_summary_clock(*, moment: datetime | None = None) -> int:
     """Move the summary clock to ``moment`` (now), refreshing the use cases whose phase differs
     between the two moments; how many. Keeps the readers' correction window small."""
@@ -153,10 +144,20 @@ _WINDOW = """
 """
 
 
+# Stand-ins for the dashboard's moment and the end of its due window in the compiled corrections
+# query (``_rows``): no real attestation is this old.
+_NOW, _DUE = (datetime(1900, 1, day, tzinfo=UTC) for day in (1, 2))
+
+
 def _corrections(team_ids, now: datetime) -> list[dict]:
     """The active use cases whose phase at ``now`` may differ from the stored one, with each
     timed count's flag as stored (``old_``) and at ``now`` (``new_``)."""
-    due = attestation_due_before(now)
+    moments = {_NOW: now, _DUE: attestation_due_before(now)}
+    return _rows(_corrections_query, team_ids, org_wide=False, moments=moments)
+
+
+def _corrections_query(where: Q):
+    now, due = _NOW, _DUE
     actual = Case(
         When(expires_at__lt=now, then=Value(Phase.OVERDUE.value)),
         When(expires_at__lt=due, then=Value(Phase.DUE_SOON.value)),
@@ -166,8 +167,8 @@ def _corrections(team_ids, now: datetime) -> list[dict]:
     old = {name: count_rules("phase")[name] for name in TIMED}
     new = {name: count_rules("actual")[name] for name in TIMED}
     flags = [f"{prefix}{name}" for prefix in ("old_", "new_") for name in TIMED]
-    return list(
-        UseCaseFact.objects.filter(_in_teams(team_ids), status=Status.ACTIVE)
+    return (
+        UseCaseFact.objects.filter(where, status=Status.ACTIVE)
         .filter(RawSQL(_WINDOW, [now, now, due, due], output_field=BooleanField()))
         .annotate(actual=actual, **_flags(old, "old_"), **_flags(new, "new_"))
         .values("team_id", "goal_closure", *flags)
@@ -179,14 +180,57 @@ def _correct(counts: dict, row: dict) -> None:
         counts[name] = counts.get(name, 0) + row[f"new_{name}"] - row[f"old_{name}"]
 
 
+# A summary query is built and compiled once per process and kind of team filter: its dozens of
+# filtered sums cost more to compile than to run. The filtered teams' ids are a parameter, put in
+# at each run where the compiled query holds this stand-in.
+_TEAMS = ["the filtered teams"]
+
+
+def _teams_where(filtered: bool, org_wide: bool) -> Q:
+    """The rows of the filtered teams (their ids one parameter), or else every row: the facts
+    and team counts; or (``org_wide``) the organisation-wide rows (``team_id`` 0) that the
+    triggers keep beside each per-goal, per-product and per-area count."""
+    if filtered:  # the queries join nothing: the column is the summary table's
+        return Q(RawSQL("team_id = ANY(%s::bigint[])", (_TEAMS,), output_field=BooleanField()))
+    return Q(team_id=ALL_TEAMS) if org_wide else Q()
+
+
+@lru_cache(maxsize=32)
+def _compiled(build, filtered: bool, org_wide: bool) -> tuple[str, tuple]:
+    return build(_teams_where(filtered, org_wide)).query.sql_with_params()
+
+
+def _rows(build, team_ids, *, org_wide: bool = True, moments: dict | None = None) -> list[dict]:
+    """The rows of the values queryset ``build(team filter)`` for these teams (None: all), from
+    its SQL compiled once; ``moments`` puts each stand-in moment's value in; sums as integers,
+    as the queryset would give them."""
+    sql, params = _compiled(build, team_ids is not None, org_wide)
+    moments = moments or {}
+    params = [
+        list(team_ids)
+        if param is _TEAMS
+        else moments.get(param, param)
+        if isinstance(param, datetime)
+        else param
+        for param in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [
+            dict(zip(names, [int(v) if isinstance(v, Decimal) else v for v in row], strict=True))
+            for row in cursor.fetchall()
+        ]
+
+
+def _team_counts_query(where: Q):
+    rules = count_rules()
+    return TeamCount.objects.filter(where).values("team_id").annotate(**_sums(rules)).order_by()
+
+
 def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
     """Per team, every count of a dashboard ``Counts`` at ``now``; and the corrections read."""
-    rows = (
-        TeamCount.objects.filter(_in_teams(team_ids))
-        .values("team_id")
-        .annotate(**_sums(count_rules()))
-        .order_by()
-    )
+    rows = _rows(_team_counts_query, team_ids, org_wide=False)
     by_team = {row.pop("team_id"): row for row in rows}
     corrections = _corrections(team_ids, now)
     for row in corrections:
@@ -194,12 +238,10 @@ def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
     return by_team, corrections
 
 
-def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
-    """Per goal, the use cases serving it or a goal beneath it (each once): the total, each
-    status, signed and overdue, as the goal tree shows them."""
+def _goal_counts_query(where: Q):
     signed = Q(status=Status.ACTIVE, signable=True, phase__in=SIGNED_PHASES)
-    rows = (
-        GoalCount.objects.filter(_counted_for(team_ids))
+    return (
+        GoalCount.objects.filter(where)
         .values("goal_id")
         .annotate(
             total=Sum("n", default=0),
@@ -209,7 +251,12 @@ def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
         )
         .order_by()
     )
-    by_goal = {row.pop("goal_id"): row for row in rows}
+
+
+def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
+    """Per goal, the use cases serving it or a goal beneath it (each once): the total, each
+    status, signed and overdue, as the goal tree shows them."""
+    by_goal = {row.pop("goal_id"): row for row in _rows(_goal_counts_query, team_ids)}
     for row in corrections:
         for goal_id in row["goal_closure"]:
             counts = by_goal.setdefault(goal_id, {})
@@ -218,44 +265,59 @@ def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
     return by_goal
 
 
-def _tally(queryset, key: str) -> dict:
+def _tally(rows, key: str) -> dict:
     """``{key value: {evidence status: count}}``."""
     tally: dict = {}
-    for row in queryset.values(key, "evidence_status").annotate(total=Sum("n")).order_by():
+    for row in rows:
         if row["total"]:
             tally.setdefault(row[key], {})[row["evidence_status"]] = row["total"]
     return tally
 
 
+def _goal_evidence_query(where: Q):
+    rows = GoalEvidenceCount.objects.filter(where).values("goal_id", "evidence_status")
+    return rows.annotate(total=Sum("n")).order_by()
+
+
 def goal_evidence(team_ids) -> dict[int, dict[str, int]]:
     """Measured use cases naming each goal directly, per evidence status."""
-    return _tally(GoalEvidenceCount.objects.filter(_counted_for(team_ids)), "goal_id")
+    return _tally(_rows(_goal_evidence_query, team_ids), "goal_id")
+
+
+def _area_evidence_query(where: Q):
+    rows = AreaCount.objects.filter(where).values("evidence_area", "evidence_status")
+    return rows.annotate(total=Sum("n")).order_by()
 
 
 def area_evidence(team_ids) -> dict[str, dict[str, int]]:
     """Measured use cases per evidence area ('' for none), per evidence status."""
-    return _tally(AreaCount.objects.filter(_counted_for(team_ids)), "evidence_area")
+    return _tally(_rows(_area_evidence_query, team_ids), "evidence_area")
+
+
+def _product_evidence_query(where: Q):
+    measured = {
+        status.value: Sum("n", filter=Q(measured=True, evidence_status=status), default=0)
+        for status in EvidenceStatus
+    }
+    return (
+        ProductCount.objects.filter(where)
+        .values("product_id")
+        .annotate(open_use_cases=Sum("n", filter=Q(live=True), default=0), **measured)
+        .order_by()
+    )
 
 
 def product_evidence(team_ids) -> tuple[dict[int, dict[str, int]], set[int]]:
     """Measured use cases running on each product, per evidence status; and the products an open
-    use case runs on. One query."""
-    rows = (
-        ProductCount.objects.filter(_counted_for(team_ids))
-        .values("product_id", "live", "measured", "evidence_status")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
+    use case runs on. One query, a row per product."""
     evidence: dict[int, dict[str, int]] = {}
     used: set[int] = set()
-    for row in rows:
-        if not row["total"]:
-            continue
-        if row["live"]:
+    for row in _rows(_product_evidence_query, team_ids):
+        if row["open_use_cases"]:
             used.add(row["product_id"])
-        if row["measured"]:
-            tally = evidence.setdefault(row["product_id"], {})
-            tally[row["evidence_status"]] = tally.get(row["evidence_status"], 0) + row["total"]
+        tally = {status: row[status] for status in EvidenceStatus.values if row[status]}
+        if tally:
+            evidence[row["product_id"]] = tally
     return evidence, used
 
 

@@ -1,6 +1,7 @@
 """The dashboard's tables: the team table and the goal tree (counts per status, signed share,
-overdue; each count links to the list it counts), the goals no active use case serves, the
-products none runs on, and the evidence panel (evidence statuses per area, product and goal).
+overdue; each count links to the list it counts; a large organisation's opened within
+``settings.DASHBOARD_TABLE_ROWS``, see ``trees``), the goals no active use case serves, the
+products none runs on, and the rows of the evidence panel (``evidence``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,7 @@ from dataclasses import dataclass
 
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import (
-    EVIDENCE_TONES,
-    EvidenceArea,
-    EvidenceStatus,
-    LifecycleStage,
-    Status,
-)
-from usecases.concerns import NO_AREA
+from usecases.choices import EvidenceStatus, LifecycleStage, Status
 from usecases.dashboard.scope import (
     Counts,
     DashboardScope,
@@ -25,8 +19,9 @@ from usecases.dashboard.scope import (
     children_of,
     detail_url,
     stage_key,
-    subtree_ids,
+    url_with_query,
 )
+from usecases.dashboard.trees import open_tree, table_rows
 
 # The list every count links to.
 LIST = "usecases:usecase_list"
@@ -69,6 +64,8 @@ class RollupRow:
     depth: int = 0
     muted: bool = False
     note: str = ""
+    drill_url: str = ""  # the dashboard narrowed to the row, where its hidden children show
+    drill_label: str = ""  # "12 sub-units"
 
 
 def _rollup_row(
@@ -100,16 +97,19 @@ def stages_panel(scope: DashboardScope) -> list[Cell]:
 class TeamsPanel:
     rows: list[RollupRow]
     total: RollupRow
+    tops_left_out: int = 0  # top-level units beyond the table's bound
 
 
 def teams_panel(scope: DashboardScope) -> TeamsPanel:
     """The organisation units as a tree (the filtered team and, with its sub-units, every unit
     beneath it; otherwise every team that is not archived or has use cases in scope), each
-    counting the use cases of its own and of every unit beneath it; and a total. From
-    ``scope.teams`` and the grouped counts the tiles use: no query per unit."""
+    counting the use cases of its own and of every unit beneath it, opened breadth-first within
+    the table's bound (``trees``); and a total. From ``scope.teams`` and the grouped counts the
+    tiles use: no query per unit."""
     by_team = scope.by_team
     children = children_of(scope.teams)
     rolled: dict[int, Counts] = {}
+    kept: dict[int, bool] = {}
 
     def rollup(team: Team) -> Counts:
         if team.pk not in rolled:
@@ -120,40 +120,56 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
         return rolled[team.pk]
 
     def shown(team: Team) -> bool:
-        return (
-            not team.is_archived
-            or rollup(team)["total"] > 0
-            or any(shown(child) for child in children.get(team.pk, []))
-        )
-
-    rows: list[RollupRow] = []
-
-    def visit(team: Team, depth: int) -> None:
-        # A row's links narrow the dashboard's filters to the unit, its sub-units included
-        # (the list's default), or keep the filtered team alone, as filtered.
-        params = {**scope.query, "team": team.slug}
-        rows.append(
-            _rollup_row(
-                rollup(team),
-                QueryURL(LIST, params),
-                name=team.name,
-                url=detail_url(team),
-                depth=depth,
-                muted=team.is_archived,
-                note="archived" if team.is_archived else "",
+        if team.pk not in kept:
+            kept[team.pk] = (
+                not team.is_archived
+                or rollup(team)["total"] > 0
+                or any([shown(child) for child in children.get(team.pk, [])])
             )
-        )
-        if not scope.team or scope.subunits:
-            for child in children.get(team.pk, []):
-                if shown(child):
-                    visit(child, depth + 1)
+        return kept[team.pk]
 
-    roots = [scope.team] if scope.team else [team for team in children.get(None, [])]
-    for root in roots:
-        if scope.team or shown(root):
-            visit(root, 0)
+    def below(team: Team) -> list[Team]:
+        if scope.team and not scope.subunits:
+            return []
+        return [child for child in children.get(team.pk, []) if shown(child)]
+
+    tops = [scope.team] if scope.team else [team for team in children.get(None, []) if shown(team)]
+    tree = open_tree(
+        tops, below, lambda team: rollup(team)["total"], table_rows(), open_top=bool(scope.team)
+    )
+    rows = [
+        _team_row(scope, team, rollup(team), depth, tree.closed.get(team.pk, 0))
+        for team, depth in tree.rows
+    ]
     total = _rollup_row(scope.totals, QueryURL(LIST, scope.query), name="All teams")
-    return TeamsPanel(rows=rows, total=total)
+    return TeamsPanel(rows=rows, total=total, tops_left_out=tree.tops_left_out)
+
+
+def _team_row(scope: DashboardScope, team: Team, counts: Counts, depth: int, closed: int):
+    """A unit's row. Its links narrow the dashboard's filters to the unit, its sub-units included
+    (the list's default), or keep the filtered team alone, as filtered; a unit whose sub-units
+    are not shown links to the dashboard of the unit, where they are."""
+    params = {**scope.query, "team": team.slug}
+    return _rollup_row(
+        counts,
+        QueryURL(LIST, params),
+        name=team.name,
+        url=detail_url(team),
+        depth=depth,
+        muted=team.is_archived,
+        note="archived" if team.is_archived else "",
+        **_drill_down(params, closed, "sub-unit"),
+    )
+
+
+def _drill_down(params: dict, closed: int, noun: str) -> dict:
+    """A row's link to the dashboard narrowed to it, when its ``closed`` children are not shown."""
+    if not closed:
+        return {}
+    return {
+        "drill_url": url_with_query("usecases:dashboard", params),
+        "drill_label": f"{closed:,} {noun}{'' if closed == 1 else 's'}",
+    }
 
 
 @dataclass(frozen=True)
@@ -161,54 +177,81 @@ class GoalRow(RollupRow):
     goal: StrategicGoal | None = None
 
 
-def goal_tree_panel(scope: DashboardScope) -> list[GoalRow]:
-    """The goals in scope as a tree (the filtered goal and, with sub-goals, everything beneath it;
-    otherwise every goal), each with the roll-up of the use cases serving it or any goal beneath
-    it, each counted once."""
-    children = children_of(scope.goals)
-    if scope.goal:
-        roots = [goal for goal in scope.goals if goal.pk == scope.goal.pk]
+@dataclass(frozen=True)
+class TreePanel:
+    """A table's rows (iterating the panel iterates them), and how many of the tops it leaves
+    out."""
+
+    rows: list
+    tops_left_out: int = 0
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def goal_tree_panel(scope: DashboardScope) -> TreePanel:
+    """The goals in scope as a tree (``scope.goal_tree``), each with the roll-up of the use cases
+    serving it or any goal beneath it, each counted once; opened breadth-first within the
+    table's bound (``trees``)."""
+    below: dict[int, list[StrategicGoal]] = {}
+    tops = []
+    parents: list[StrategicGoal] = []
+    for goal, depth in scope.goal_tree:
+        del parents[depth:]
+        (below.setdefault(parents[-1].pk, []) if parents else tops).append(goal)
+        parents.append(goal)
+    rollups = scope.goal_rollups
+    tree = open_tree(
+        tops,
+        lambda goal: below.get(goal.pk, []),
+        lambda goal: rollups[goal.pk]["total"],
+        table_rows(),
+        open_top=bool(scope.goal),
+    )
+    rows = [_goal_row(scope, goal, depth, tree.closed.get(goal.pk, 0)) for goal, depth in tree.rows]
+    return TreePanel(rows=rows, tops_left_out=tree.tops_left_out)
+
+
+def _goal_row(scope: DashboardScope, goal: StrategicGoal, depth: int, closed: int = 0) -> GoalRow:
+    if scope.goal and not scope.subgoals:
+        params = scope.query  # the goal alone, as filtered
     else:
-        known = {goal.pk for goal in scope.goals}
-        roots = [goal for goal in scope.goals if goal.parent_id not in known]
-    rows: list[GoalRow] = []
+        params = {**scope.query, "goal": str(goal.pk), "subgoals": "on"}
+    return _rollup_row(
+        scope.goal_rollups[goal.pk],
+        QueryURL(LIST, params),
+        name=goal.title,
+        url=detail_url(goal),
+        depth=depth,
+        muted=goal.status == GoalStatus.DROPPED,
+        note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
+        goal=goal,
+        row_class=GoalRow,
+        **_drill_down(params, closed, "sub-goal"),
+    )
 
-    def visit(goal: StrategicGoal, depth: int) -> None:
-        counts = scope.goal_rollup(subtree_ids(goal.pk, children), goal.pk)
-        if scope.goal and not scope.subgoals:
-            params = scope.query  # the goal alone, as filtered
-        else:
-            params = {**scope.query, "goal": str(goal.pk), "subgoals": "on"}
-        rows.append(
-            _rollup_row(
-                counts,
-                QueryURL(LIST, params),
-                name=goal.title,
-                url=detail_url(goal),
-                depth=depth,
-                muted=goal.status == GoalStatus.DROPPED,
-                note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
-                goal=goal,
-                row_class=GoalRow,
-            )
-        )
-        if not scope.goal or scope.subgoals:
-            for child in children.get(goal.pk, []):
-                visit(child, depth + 1)
 
-    for root in roots:
-        visit(root, 0)
-    return rows
+def _unserved(scope: DashboardScope) -> list[tuple[StrategicGoal, int]]:
+    rollups = scope.goal_rollups
+    return [
+        (goal, depth)
+        for goal, depth in scope.goal_tree
+        if goal.status != GoalStatus.DROPPED and rollups[goal.pk][Status.ACTIVE.value] == 0
+    ]
+
+
+def unserved_goal_count(scope: DashboardScope) -> int:
+    """How many goals ``unserved_goals`` lists, without building their rows."""
+    return len(_unserved(scope))
 
 
 def unserved_goals(scope: DashboardScope) -> list[GoalRow]:
     """Goals in the tree, not dropped, with no active use case in scope serving them or a goal
-    beneath them."""
-    return [
-        row
-        for row in goal_tree_panel(scope)
-        if not row.muted and row.counts[Status.ACTIVE.value] == 0
-    ]
+    beneath them, in tree order."""
+    return [_goal_row(scope, goal, depth) for goal, depth in _unserved(scope)]
 
 
 def unused_products(scope: DashboardScope) -> list[Product]:
@@ -244,101 +287,3 @@ class EvidenceRow:
     @property
     def total(self) -> int:
         return sum(cell.count for cell in self.cells)
-
-
-@dataclass(frozen=True)
-class EvidencePanel:
-    areas: list[EvidenceRow]
-    products: list[EvidenceRow]
-    goals: list[EvidenceRow]
-    columns: tuple = EVIDENCE_COLUMNS
-
-    @property
-    def headings(self) -> list[tuple[str, str]]:
-        return [(status.label, EVIDENCE_TONES[status]) for status in self.columns]
-
-
-def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:
-    list_url = QueryURL(LIST, params)
-    return EvidenceRow(
-        name=name,
-        cells=tuple(
-            Cell(counts.get(status.value, 0), list_url(evidence=status.value), status.label)
-            for status in EVIDENCE_COLUMNS
-        ),
-        **fields,
-    )
-
-
-def evidence_panel(scope: DashboardScope) -> EvidencePanel:
-    """Evidence statuses of the measured use cases in scope, rolled up per evidence area, per
-    product and per goal (linked directly: a goal counts the use cases naming it, not those of its
-    sub-goals). Products and goals come from the dashboard's grouped counts; the areas are one
-    grouped query; names come from ``scope.products`` and ``scope.goals``, loaded anyway.
-
-    A row's links keep the dashboard's filters and narrow them to the row: a product row replaces
-    the product filter (so only the filtered product has a row), a goal row replaces the goal
-    filter (so only the filtered goal, or with sub-goals its subtree, has rows)."""
-    return EvidencePanel(
-        areas=_evidence_area_rows(scope),
-        products=_evidence_product_rows(scope),
-        goals=_evidence_goal_rows(scope),
-    )
-
-
-def _evidence_area_rows(scope: DashboardScope) -> list[EvidenceRow]:
-    """A row per evidence area and one for "no area": one grouped query."""
-    by_area = scope.area_evidence
-    return [
-        _evidence_row(
-            label, by_area.get(value, {}), {**scope.query, "evidence_area": value or NO_AREA}
-        )
-        for value, label in [*EvidenceArea.choices, ("", "No area")]
-    ]
-
-
-def _evidence_product_rows(scope: DashboardScope) -> list[EvidenceRow]:
-    """A row per product some measured use case in scope runs on (only the filtered product's,
-    with a product filter), by name."""
-    by_product = {
-        pk: tally
-        for pk, tally in scope.product_evidence[0].items()
-        if not scope.product or pk == scope.product.pk
-    }
-    return [
-        _evidence_row(
-            product.name,
-            by_product[pk],
-            {**scope.query, "product": product.slug},
-            url=detail_url(product),
-        )
-        for pk, product in sorted(scope.products.items(), key=lambda item: item[1].name.lower())
-        if sum(by_product.get(pk, {}).values())
-    ]
-
-
-def _evidence_goal_rows(scope: DashboardScope) -> list[EvidenceRow]:
-    """A row per goal a measured use case in scope names (within the filtered goal or its
-    subtree, with a goal filter), in the goals' order."""
-    allowed = None
-    if scope.goal:
-        children = children_of(scope.goals)
-        allowed = subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
-    by_goal = {
-        pk: tally
-        for pk, tally in scope.goal_evidence.items()
-        if (allowed is None or pk in allowed) and sum(tally.values())
-    }
-    base = {name: value for name, value in scope.query.items() if name != "subgoals"}
-    return [
-        _evidence_row(
-            goal.title,
-            by_goal[goal.pk],
-            {**base, "goal": str(goal.pk)},
-            url=detail_url(goal),
-            muted=goal.status == GoalStatus.DROPPED,
-            note=goal.get_status_display() if goal.status != GoalStatus.ACTIVE else "",
-        )
-        for goal in scope.goals
-        if goal.pk in by_goal
-    ]

@@ -14,7 +14,7 @@ from django.db.models import Case, DateTimeField, Min, OuterRef, Q, Subquery, Wh
 from usecases.choices import Status
 from usecases.dashboard import summary
 from usecases.dashboard.scope import DashboardScope
-from usecases.dashboard.tables import unserved_goals, unused_products
+from usecases.dashboard.tables import unserved_goal_count, unused_products
 from usecases.models import Review
 from usecases.selectors import sign_off_requested_at
 
@@ -203,7 +203,7 @@ def _concern_tile(
 
 def _gap_tiles(scope: DashboardScope) -> list[Tile]:
     """Goals (not dropped) no active use case serves, and products in use none runs on."""
-    unserved = len(unserved_goals(scope))
+    unserved = unserved_goal_count(scope)
     unused = len(unused_products(scope))
     return [
         Tile(

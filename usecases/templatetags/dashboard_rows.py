@@ -65,7 +65,8 @@ def _cell(cell, labels: dict) -> str:
 
 
 def _name(row, depth: int = 0) -> str:
-    """The row's heading: indented to its depth, a link to its own page, its note."""
+    """The row's heading: indented to its depth, a link to its own page, its note, and where its
+    children are not shown, a link to the dashboard narrowed to it."""
     name = conditional_escape(row.name)
     parts = [_MUTED_ROW if row.muted else _ROW]
     if depth:
@@ -73,6 +74,12 @@ def _name(row, depth: int = 0) -> str:
     parts.append(f'<a href="{conditional_escape(row.url)}">{name}</a>' if row.url else name)
     if row.note:
         parts.append(f' <span class="muted">({conditional_escape(str(row.note).lower())})</span>')
+    if getattr(row, "drill_url", ""):  # its children are not shown: the dashboard of the row
+        parts.append(
+            f' <a class="drill-down" href="{escape(row.drill_url)}">'
+            f"{conditional_escape(row.drill_label)}"
+            f'<span class="visually-hidden"> of {name}</span> ›</a>'
+        )
     parts.append("</th>\n  ")
     return "".join(parts)
 

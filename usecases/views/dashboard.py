@@ -1,4 +1,5 @@
-"""The ownership dashboard, and the goal and product lists two of its tiles link to."""
+"""The ownership dashboard, the goal and product lists two of its tiles link to, and the paged
+lists of its evidence rows."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -15,13 +16,13 @@ from usecases.profiles import enabled_profiles
 DASHBOARD_TEMPLATE = "usecases/dashboard.html"
 
 
-def _dashboard_scope(request):
+def _dashboard_scope(request, **options):
     """The dashboard's filters (team, product, goal) read by the use-case list's own FilterSet,
     so every drill-down link lands on a list that filters exactly as the tile counted."""
     filterset = UseCaseFilter(
         dashboard.scope_data(request.GET), queryset=UseCase.objects.all(), custom_fields=False
     )
-    return filterset, dashboard.DashboardScope.from_filter(filterset)
+    return filterset, dashboard.DashboardScope.from_filter(filterset, **options)
 
 
 @require_GET
@@ -60,7 +61,7 @@ def dashboard_unserved(request):
     """The goals the "Goals with no active use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request)
+    filterset, scope = _dashboard_scope(request, details=True)
     goals = dashboard.unserved_goals(scope)
     context = {"filter": filterset, "scope": scope, "kind": "goals", "items": goals}
     return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(goals)})
@@ -72,7 +73,22 @@ def dashboard_unused(request):
     """The products the "Products with no use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request)
-    products = list(dashboard.unused_products(scope))
+    filterset, scope = _dashboard_scope(request, details=True)
+    products = dashboard.unused_products(scope)
     context = {"filter": filterset, "scope": scope, "kind": "products", "items": products}
     return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(products)})
+
+
+@require_GET
+@one_snapshot
+def dashboard_evidence(request, kind: str):
+    """Every row of the evidence panel's product or goal table (``kind``: "products" or
+    "goals", from the URL), paged, in the dashboard's filters: the panel shows those with the
+    most measured use cases."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    filterset, scope = _dashboard_scope(request)
+    listed = dashboard.evidence_page(scope, kind, request.GET.get("page"))
+    context = {"filter": filterset, "scope": scope, "kind": kind, "querystring": scope.querystring}
+    context |= {"page": listed.page, "rows": listed.rows, "headings": listed.headings}
+    return render(request, "usecases/dashboard_evidence.html", context)

@@ -1,0 +1,78 @@
+"""Which rows of a hierarchy (the organisation units, the goals) a dashboard table shows, within
+``settings.DASHBOARD_TABLE_ROWS``: the tops, then the tree opened breadth-first, a row's children
+all at once while they fit. A row whose children did not fit says how many it holds and links to
+the dashboard narrowed to it, where it is opened; tops beyond the bound are those with the fewest
+use cases, and the table says how many it leaves out (the filters reach them).
+
+A small organisation fits whole: its table is the whole tree, as before.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+
+def table_rows() -> int:
+    """The most rows a dashboard table shows."""
+    return max(1, settings.DASHBOARD_TABLE_ROWS)
+
+
+@dataclass
+class OpenTree:
+    """The rows to show, in tree order with their depth; per row whose children are not shown,
+    how many it has; and how many tops are left out."""
+
+    rows: list[tuple[object, int]] = field(default_factory=list)
+    closed: dict[int, int] = field(default_factory=dict)
+    tops_left_out: int = 0
+
+
+def open_tree(
+    tops: Sequence,
+    children: Callable[[object], Sequence],
+    size: Callable[[object], int],
+    limit: int,
+    *,
+    open_top: bool = False,
+) -> OpenTree:
+    """``tops`` and what lies beneath them, opened breadth-first within ``limit`` rows.
+    ``children(node)`` gives a node's shown children in order; ``size(node)`` how many use cases
+    it counts (which tops stay when they do not all fit). ``open_top``: a single top is the row
+    the dashboard is narrowed to, always opened (its children are then the tops), so a drill-down
+    always shows what was beneath it."""
+    if open_top and len(tops) == 1 and limit > 1:
+        beneath = open_tree(children(tops[0]), children, size, limit - 1)
+        beneath.rows = [(tops[0], 0), *((node, depth + 1) for node, depth in beneath.rows)]
+        return beneath
+    kept = list(tops)
+    left_out = max(0, len(kept) - limit)
+    if left_out:
+        largest = sorted(range(len(kept)), key=lambda i: (-size(kept[i]), i))[:limit]
+        kept = [kept[i] for i in sorted(largest)]
+    tree = OpenTree(tops_left_out=left_out)
+    shown, opened, queue = len(kept), set(), deque(kept)
+    while queue:
+        node = queue.popleft()
+        below = children(node)
+        if not below:
+            continue
+        if shown + len(below) <= limit:
+            opened.add(node.pk)
+            shown += len(below)
+            queue.extend(below)
+        else:
+            tree.closed[node.pk] = len(below)
+
+    def visit(node, depth: int) -> None:
+        tree.rows.append((node, depth))
+        if node.pk in opened:
+            for child in children(node):
+                visit(child, depth + 1)
+
+    for top in kept:
+        visit(top, 0)
+    return tree
