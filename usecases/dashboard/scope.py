@@ -386,7 +386,7 @@ class DashboardScope:
     def goals(self) -> list[StrategicGoal]:
         """Every goal, with the columns the goal tree reads, or (``details``) with its owner (one
         query)."""
-        goals = StrategicGoal.objects.order_by("title")
+        goals = StrategicGoal.objects.order_by("title", "pk")  # titles may repeat: pk breaks ties
         if self.details:
             return list(goals.select_related("owner"))
         return list(goals.only("title", "parent_id", "status"))

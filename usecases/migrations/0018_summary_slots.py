@@ -93,12 +93,16 @@ def count_ctes(slot: str) -> str:
 
 
 def compact(table: str, key: str) -> str:
-    """Fold a count table's writer slots into slot 0, skipping rows a writer still holds, and
-    drop the rows that count nothing."""
+    """Fold into slot 0 the count rows of sessions that have ended, and drop rows of slot 0 that
+    count nothing. A live session's rows are left alone, so a writer never waits on the folding
+    (nor the folding on a writer: SKIP LOCKED)."""
     return f"""
     WITH moved AS (
         DELETE FROM usecases_{table} WHERE id IN (
-            SELECT id FROM usecases_{table} WHERE slot <> 0 OR n = 0 FOR UPDATE SKIP LOCKED
+            SELECT id FROM usecases_{table}
+            WHERE CASE WHEN slot = 0 THEN n = 0
+                  ELSE slot NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) END
+            FOR UPDATE SKIP LOCKED
         ) RETURNING {key}, n
     )
     INSERT INTO usecases_{table} AS s ({key}, slot, n)
@@ -179,8 +183,9 @@ CREATE OR REPLACE VIEW usecases_summary_rows AS
 -- Every summary table rebuilt from the use cases (0015's, into slot 0).
 {REBUILD}
 
--- Fold every count table's writer slots into slot 0 (one at a time: key 81503); how many rows
--- it removed. Never waits on a writer: the rows a transaction still holds are left for next time.
+-- Fold the slots of every session that has ended into slot 0 (one folding at a time: key
+-- 81503); how many rows it removed. A live session's slot is left for a later time, so no writer
+-- ever meets the folding.
 CREATE OR REPLACE FUNCTION usecases_summary_compact() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     before bigint;
@@ -196,9 +201,17 @@ $$;
 """
 
 # Going back: 0015's functions, and none of this migration's own.
-REVERSE = (
-    "DROP FUNCTION IF EXISTS usecases_summary_compact();\n"
-    "DROP FUNCTION IF EXISTS usecases_summary_refresh_chunk(bigint[]);\n" + _0015.FUNCTIONS
+_VIEW = _0015.FUNCTIONS.index("CREATE OR REPLACE VIEW usecases_summary_rows AS")
+REVERSE = "\n".join(
+    [
+        "DROP FUNCTION IF EXISTS usecases_summary_compact();",
+        "DROP FUNCTION IF EXISTS usecases_summary_refresh_chunk(bigint[]);",
+        # Only what this migration replaced: 0015's other functions (the profiles' conditions
+        # installed after migrate, say) stay as they are.
+        *map(_0015_function, ("usecases_summary_add", "usecases_summary_refresh")),
+        _0015_function("usecases_summary_rebuild"),
+        _0015.FUNCTIONS[_VIEW : _0015.FUNCTIONS.index(";", _VIEW) + 1],
+    ]
 )
 
 

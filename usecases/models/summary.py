@@ -159,7 +159,7 @@ class CountRow(SummaryRow):
     two writers never lock the same row, whatever order they touch keys in, and an import that
     holds its rows until it commits holds nobody up. A count is the sum over its slots; the
     rebuild writes slot 0 and ``usecases_summary_compact`` (the repair command, hourly) folds the
-    other slots into it, skipping rows a writer still holds."""
+    slots of sessions that have ended into it; a live session's rows are left alone."""
 
     slot = models.IntegerField(db_default=0)
     n = models.BigIntegerField()

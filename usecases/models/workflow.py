@@ -118,6 +118,14 @@ class Review(models.Model):
                 condition=Q(decided_at__isnull=True),
                 name="review_open_waiting",
             ),
+            # The open rounds one person sent (left out of their review queue), read for them
+            # alone rather than across every open round.
+            models.Index(
+                fields=["submitted_by"],
+                include=["usecase"],
+                condition=Q(decided_at__isnull=True),
+                name="review_open_sent_by",
+            ),
             # When each use case was last approved (the sign-offs page's "waiting since").
             models.Index(
                 fields=["usecase", "-decided_at"],

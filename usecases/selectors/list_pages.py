@@ -79,12 +79,16 @@ def count_capped(queryset: QuerySet, cap: int) -> tuple[int, bool]:
     return (cap, True) if counted > cap else (counted, False)
 
 
-def list_page(queryset: QuerySet, params, *, sort: str) -> ListPage:
+def list_page(queryset: QuerySet, params, *, sort: str, total=None) -> ListPage:
     """The page ``params`` (the request's query) asks for, of ``queryset`` in its order. A link
     that no longer fits (another sort, a damaged cursor) or a page that is none gives the first
-    page and a notice saying so."""
+    page and a notice saying so. ``total``: how many there are, where the caller can say so
+    exactly and cheaply (otherwise counted up to the cap)."""
     size = settings.USECASE_PAGE_SIZE
-    count, more = count_capped(queryset, settings.USECASE_COUNT_CAP)
+    if total is None:
+        count, more = count_capped(queryset, settings.USECASE_COUNT_CAP)
+    else:
+        count, more = total(), False
     return _read(_Reader(Keyset(queryset, sort=sort), Count(count, more, size)), params)
 
 

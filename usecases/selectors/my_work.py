@@ -13,6 +13,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -22,7 +23,7 @@ from core.queries import count_of
 from usecases import evidence, readiness
 from usecases.choices import ReviewDecision, Status
 from usecases.custom_fields.values import active_fields
-from usecases.models import OwnershipTransfer, Review, UseCase, UseCaseFact
+from usecases.models import OwnershipTransfer, Review, TeamCount, UseCase, UseCaseFact
 from usecases.models.summary import waiting_order
 from usecases.permissions import can_view_review_queue
 from usecases.selectors.claims import ownership_requests_waiting
@@ -74,9 +75,18 @@ class ReviewQueue:
             .only("usecase_id", "waiting_since", "number")
             .order_by(waiting_order().asc(), "number")
         )
+        # One list of ids, so each is looked up by key (an OR of the two would read every use
+        # case in review).
+        self._parties = UseCaseFact.objects.filter(
+            usecase_id__in=authored.order_by().union(sent.order_by()), status=Status.IN_REVIEW
+        )
 
     def count(self) -> int:
-        return self.facts.count()
+        """Exact, in one query whose cost follows the reader's own few use cases: every use case
+        in review (the summary's per-team counts) less those the reader is a party to."""
+        return TeamCount.objects.filter(status=Status.IN_REVIEW).aggregate(
+            waiting=Sum("n", default=0) - count_of(self._parties)
+        )["waiting"]
 
     def __len__(self) -> int:
         return self.count()

@@ -84,7 +84,7 @@ def review_list(request):
     if not permissions.can_view_review_queue(request.user):
         raise PermissionDenied
     queue = selectors.reviews_waiting_for(request.user)
-    page = list_page(queue.facts, request.GET, sort="reviews")
+    page = list_page(queue.facts, request.GET, sort="reviews", total=queue.count)
     page.object_list = queue.usecases([fact.usecase_id for fact in page.object_list])
     return render(request, "usecases/review_list.html", {"page": page, "querystring": ""})
 

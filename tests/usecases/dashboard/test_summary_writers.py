@@ -79,58 +79,76 @@ def test_a_writer_holding_its_counts_until_it_commits_holds_nobody_up(org):
     assert rebuild_differences() == 0
 
 
-def test_writers_slots_are_folded_together_without_waiting_on_a_writer(org):
-    """Writers leave rows in their own slots; compaction (``repair_summaries --clock``, hourly)
-    folds them into one per key, leaving the rows a transaction still holds, without waiting
-    for it."""
-    first, second, third = (
-        make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(3)
+def test_folding_takes_ended_sessions_slots_and_never_holds_up_a_live_one(org):
+    """Writers leave rows in their own slots; folding (``repair_summaries --clock``, hourly)
+    moves the rows of sessions that have ended into one per key and leaves a live session's
+    alone: that session writing again meanwhile is not kept waiting (a wait would hit
+    lock_timeout), and once it ends its rows are folded too."""
+    first, second, third, fourth = (
+        make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(4)
     )
-    at_once(lambda: move_to_pilot(first), lambda: move_to_pilot(second))
-    slots = set(TeamCount.objects.values_list("slot", flat=True))
-    assert len(slots - {0}) >= 2  # each writer wrote its own rows
-    holding, folded = threading.Event(), threading.Event()
+    at_once(lambda: move_to_pilot(first), lambda: move_to_pilot(second))  # two sessions, ended
+    assert len(set(TeamCount.objects.values_list("slot", flat=True)) - {0}) >= 3  # and this one
+    wrote, folding, written = threading.Event(), threading.Event(), threading.Event()
 
-    def hold():
-        with transaction.atomic():
-            move_to_pilot(third)
-            holding.set()
-            assert folded.wait(10)
-        return "committed"
-
-    def fold():
-        assert holding.wait(10)
+    def live_writer():
+        move_to_pilot(third)
+        wrote.set()
+        assert folding.wait(10)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '50ms'")  # this connection's; closed after
         try:
-            return compact_summary()
+            move_to_pilot(fourth)  # the same count rows of its own slot
         finally:
-            folded.set()
+            written.set()
+        return "written"
 
-    held, removed = at_once(hold, fold)
-    assert held == "committed"
+    def fold_and_hold():
+        assert wrote.wait(10)
+        with transaction.atomic():
+            removed = compact_summary()
+            folding.set()
+            assert written.wait(10)
+        return removed
+
+    written_, removed = at_once(live_writer, fold_and_hold)
+    assert written_ == "written"
     assert removed > 0
-    left = set(TeamCount.objects.values_list("slot", flat=True))
-    assert len(left - {0}) == 1  # the held writer's rows, left for the next time
+    connection.close()  # this test's own session ends too
     assert "count rows folded together" in call_command_output("repair_summaries", "--clock")
     assert set(TeamCount.objects.values_list("slot", flat=True)) == {0}
     assert rebuild_differences() == 0
 
 
-def test_a_refresh_larger_than_a_chunk_is_split_and_stays_exact(org):
-    """One statement changing more use cases than a chunk holds (here 2, by the setting the
-    refresh reads; 20,000 in service) is refreshed a chunk at a time, counted once each."""
-    usecases = [make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(7)]
-    with connection.cursor() as cursor:
-        cursor.execute("SET usecases.summary_chunk = '2'")
-    try:
-        UseCase.objects.filter(pk__in=[u.pk for u in usecases[:5]]).update(
-            lifecycle_stage=LifecycleStage.PILOT
+def chunks_refreshed(change) -> int:
+    """How many chunks the summary refreshed while ``change`` ran, 2 use cases a chunk (the
+    setting the refresh reads; 20,000 in service), counted by PostgreSQL's function statistics."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL track_functions = 'pl'")
+        cursor.execute("SET LOCAL usecases.summary_chunk = '2'")
+        change()
+        cursor.execute(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions"
+            " WHERE funcname = 'usecases_summary_refresh_chunk'"
         )
-        UseCase.objects.filter(pk__in=[u.pk for u in usecases]).delete()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET usecases.summary_chunk")
+        return cursor.fetchone()[0]
+
+
+def test_a_refresh_larger_than_a_chunk_is_split_and_stays_exact(org):
+    """One statement changing more use cases than a chunk holds is refreshed a chunk at a time
+    (no array of facts nears PostgreSQL's 1 GB value limit), each use case counted once."""
+    usecases = [make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA) for _ in range(7)]
+    pks = [usecase.pk for usecase in usecases]
+    moved = chunks_refreshed(
+        lambda: UseCase.objects.filter(pk__in=pks[:5]).update(lifecycle_stage=LifecycleStage.PILOT)
+    )
+    assert moved == 3  # 2 + 2 + 1
+    assert rebuild_differences() == 0
+    everything = UseCase.objects.filter(pk__in=pks)
+    develop = LifecycleStage.IN_DEVELOPMENT
+    assert chunks_refreshed(lambda: everything.update(lifecycle_stage=develop)) >= 4
+    assert rebuild_differences() == 0
+    chunks_refreshed(everything.delete)  # the links' cascades refresh too
     assert rebuild_differences() == 0
 
 

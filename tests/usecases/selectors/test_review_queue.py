@@ -224,26 +224,35 @@ def test_deep_pages_are_read_by_key_and_say_where_they_are(as_user, org, small_p
     assert read and not any("OFFSET" in sql for sql in read)
 
 
-def test_past_the_cap_the_count_says_more_than_and_the_pages_still_walk(
+def test_past_the_lists_cap_the_queue_still_counts_exactly_and_the_pages_walk(
     as_user, org, settings, small_pages
 ):
+    """The queue's count costs what the reader is a party to, not what waits (the summary's
+    per-team counts less their own), so it stays exact where the use-case list says "More than"."""
     settings.USECASE_COUNT_CAP = 5
     waiting_in_review(org, 5, rounds=True)
-    client = as_user(org.reviewer)
-    at_cap = client.get(REVIEWS_URL)
-    assert "5 use cases waiting for review" in at_cap.content.decode()
-    assert "More than" not in at_cap.content.decode()
-
     waiting_in_review(org, 4, rounds=True, start=5)
     waiting_in_review(org, 2, rounds=False, start=9)
+    client = as_user(org.reviewer)
     past = client.get(REVIEWS_URL)
     html = past.content.decode()
-    assert past.context["page"].paginator.more
-    assert "More than 5 use cases waiting for review" in html
-    assert "Page 1</span>" in html  # no "of N": the number of pages is unknown
     expected = [uc.pk for uc in queue_as_it_was(org.reviewer)]
+    assert not past.context["page"].paginator.more
+    assert f"{len(expected)} use cases waiting for review" in html
+    assert "More than" not in html
+    assert f"Page 1 of {-(-len(expected) // 4)}" in html
     assert walk_forward(client) == expected
     assert walk_back_from_last(client) == expected
+
+
+def test_the_queue_leaves_out_what_the_reader_wrote_or_sent_from_its_count(org, usecase_in):
+    """Every use case in review but those the reader wrote or whose open round they sent."""
+
+    waiting_in_review(org, 3, rounds=True)
+    usecase_in("in_review", author=org.reviewer)  # the reviewer wrote it
+    queue = reviews_waiting_for(org.reviewer)
+    assert queue.count() == len(queue_as_it_was(org.reviewer))
+    assert queue.count() == UseCase.objects.filter(status="in_review").count() - 1
 
 
 @pytest.mark.parametrize(
