@@ -97,6 +97,17 @@ def prepare(seed: int) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def _filters_of(usecase) -> list[tuple[str, str]]:
+    """The dashboard filters of ``usecase``'s first product and first goal (with its
+    sub-goals), where it has them."""
+    product = usecase.products.order_by("pk").first()
+    goal = usecase.goals.order_by("pk").first()
+    return [
+        *([("product", product.slug)] if product else []),
+        *([("goal", f"{goal.pk}&subgoals=on")] if goal else []),
+    ]
+
+
 def people_and_pages() -> tuple[dict[str, object], list[Page]]:
     """Who reads the pages, and the pages (the lead's, with their ids filled in)."""
     from django.contrib.auth import get_user_model
@@ -134,6 +145,12 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
         # The filter takes a slug (an id is refused, and the page is the whole organisation's).
         Page("dashboard ?team=", f"/dashboard/?team={longest.team.slug}", "lead"),
         Page("dashboard ?team=unit", f"/dashboard/?team={unit.slug}", "lead"),
+        # Filtered by a product or a goal: counted from the use cases these select, not the
+        # summary (their cost follows how many the product or goal has).
+        *(
+            Page(f"dashboard ?{name}=", f"/dashboard/?{name}={value}", "lead")
+            for name, value in _filters_of(longest)
+        ),
         Page("list", "/usecases/", "lead"),
         Page("list, last page", "", "lead"),  # filled in once the list is read
         Page("list ?q=claims", "/usecases/?q=claims", "lead"),
