@@ -94,9 +94,11 @@ def count_ctes(slot: str) -> str:
 
 def compact(table: str, key: str) -> str:
     """Fold into slot 0 the count rows of sessions that have ended, and drop rows of slot 0 that
-    count nothing. A live session's rows are left alone, so a writer never waits on the folding
-    (nor the folding on a writer: SKIP LOCKED)."""
+    count nothing. A live session's rows are left alone, so a writer does not wait on the folding
+    (nor the folding on a writer: SKIP LOCKED); a session begun, or a process id reused, during
+    the folding of one table may wait for that fold to commit."""
     return f"""
+    PERFORM pg_stat_clear_snapshot();  -- the sessions live now, not at the first statement
     WITH moved AS (
         DELETE FROM usecases_{table} WHERE id IN (
             SELECT id FROM usecases_{table}

@@ -159,7 +159,8 @@ class CountRow(SummaryRow):
     two writers never lock the same row, whatever order they touch keys in, and an import that
     holds its rows until it commits holds nobody up. A count is the sum over its slots; the
     rebuild writes slot 0 and ``usecases_summary_compact`` (the repair command, hourly) folds the
-    slots of sessions that have ended into it; a live session's rows are left alone."""
+    slots of sessions that have ended into it; a live session's rows are left alone until it
+    ends (a long-lived one, such as the task worker's, keeps a row per count it has touched)."""
 
     slot = models.IntegerField(db_default=0)
     n = models.BigIntegerField()

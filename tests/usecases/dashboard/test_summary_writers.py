@@ -79,6 +79,21 @@ def test_a_writer_holding_its_counts_until_it_commits_holds_nobody_up(org):
     assert rebuild_differences() == 0
 
 
+def ended_sessions_are_gone(seconds: float = 10) -> None:
+    """Wait until no slot's session is still listed: a closed connection's server process ends
+    a moment after the client has gone."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        slots = set(TeamCount.objects.exclude(slot=0).values_list("slot", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s)", [list(slots)])
+            if not cursor.fetchall():
+                return
+        connection.close()
+        time.sleep(0.05)
+    raise AssertionError("the closed sessions are still listed")
+
+
 def test_folding_takes_ended_sessions_slots_and_never_holds_up_a_live_one(org):
     """Writers leave rows in their own slots; folding (``repair_summaries --clock``, hourly)
     moves the rows of sessions that have ended into one per key and leaves a live session's
@@ -115,6 +130,7 @@ def test_folding_takes_ended_sessions_slots_and_never_holds_up_a_live_one(org):
     assert written_ == "written"
     assert removed > 0
     connection.close()  # this test's own session ends too
+    ended_sessions_are_gone()
     assert "count rows folded together" in call_command_output("repair_summaries", "--clock")
     assert set(TeamCount.objects.values_list("slot", flat=True)) == {0}
     assert rebuild_differences() == 0
@@ -122,7 +138,8 @@ def test_folding_takes_ended_sessions_slots_and_never_holds_up_a_live_one(org):
 
 def chunks_refreshed(change) -> int:
     """How many chunks the summary refreshed while ``change`` ran, 2 use cases a chunk (the
-    setting the refresh reads; 20,000 in service), counted by PostgreSQL's function statistics."""
+    setting the refresh reads; 20,000 in service), counted by PostgreSQL's function statistics
+    (``track_functions``, a superuser's setting: the tests run as the server's superuser)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL track_functions = 'pl'")
         cursor.execute("SET LOCAL usecases.summary_chunk = '2'")

@@ -57,7 +57,7 @@ def test_an_older_review_one_sent_does_not_hide_the_current_one(org, reviewing_l
 # -- The queue's order, read a page at a time ------------------------------------------------------
 
 
-def waiting_in_review(org, count, *, rounds: bool, submitted_by=None, start=0):
+def waiting_in_review(org, count, *, rounds: bool, submitted_by=None, author=None, start=0):
     """``count`` use cases in review straight into the tables, written by Mia: with an open review
     round each (begun in scattered order, some at the same moment) or, like bulk-loaded rows,
     without one."""
@@ -65,7 +65,7 @@ def waiting_in_review(org, count, *, rounds: bool, submitted_by=None, start=0):
         UseCase(
             title=f"Waiting {start + n}",
             team=org.team,
-            author=org.member,
+            author=author or org.member,
             owner=org.owner,
             status=Status.IN_REVIEW,
         )
@@ -245,14 +245,23 @@ def test_past_the_lists_cap_the_queue_still_counts_exactly_and_the_pages_walk(
     assert walk_back_from_last(client) == expected
 
 
-def test_the_queue_leaves_out_what_the_reader_wrote_or_sent_from_its_count(org, usecase_in):
-    """Every use case in review but those the reader wrote or whose open round they sent."""
-
+def test_the_queue_leaves_out_what_the_reader_wrote_or_sent_from_its_count(
+    as_user, org, usecase_in, small_pages
+):
+    """Every use case in review but those the reader wrote, whose open round they sent, or both
+    (left out once): the count the page says is the rows it walks."""
     waiting_in_review(org, 3, rounds=True)
-    usecase_in("in_review", author=org.reviewer)  # the reviewer wrote it
+    waiting_in_review(org, 2, rounds=True, submitted_by=org.reviewer, start=3)  # sent
+    waiting_in_review(org, 1, rounds=True, submitted_by=org.reviewer, author=org.reviewer, start=5)
+    usecase_in("in_review", author=org.reviewer)  # wrote, sent by the lead
     queue = reviews_waiting_for(org.reviewer)
-    assert queue.count() == len(queue_as_it_was(org.reviewer))
-    assert queue.count() == UseCase.objects.filter(status="in_review").count() - 1
+    expected = [uc.pk for uc in queue_as_it_was(org.reviewer)]
+    assert queue.count() == len(expected) == UseCase.objects.filter(status="in_review").count() - 4
+    client = as_user(org.reviewer)
+    assert (
+        f"{len(expected)} use cases waiting for review" in client.get(REVIEWS_URL).content.decode()
+    )
+    assert walk_forward(client) == expected
 
 
 @pytest.mark.parametrize(
