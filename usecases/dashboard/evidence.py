@@ -19,12 +19,11 @@ from usecases.concerns import NO_AREA
 from usecases.dashboard.scope import (
     DashboardScope,
     QueryURL,
-    children_of,
     detail_url,
     subtree_ids,
 )
 from usecases.dashboard.tables import EVIDENCE_COLUMNS, LIST, Cell, EvidenceRow
-from usecases.dashboard.trees import table_rows
+from usecases.dashboard.trees import largest, table_rows
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,12 @@ class EvidencePanel:
 
     @property
     def headings(self) -> list[tuple[str, str]]:
-        return [(status.label, EVIDENCE_TONES[status]) for status in self.columns]
+        return evidence_headings(self.columns)
+
+
+def evidence_headings(columns=EVIDENCE_COLUMNS) -> list[tuple[str, str]]:
+    """Each evidence column's heading and tone."""
+    return [(status.label, EVIDENCE_TONES[status]) for status in columns]
 
 
 def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:
@@ -79,11 +83,7 @@ def evidence_panel(scope: DashboardScope) -> EvidencePanel:
 
 def _most_measured(items: list[tuple[object, dict]]) -> list[tuple[object, dict]]:
     """The items with the most measured use cases, within the table's bound, in their order."""
-    limit = table_rows()
-    if len(items) <= limit:
-        return items
-    largest = sorted(range(len(items)), key=lambda i: (-sum(items[i][1].values()), i))[:limit]
-    return [items[i] for i in sorted(largest)]
+    return largest(items, lambda item: sum(item[1].values()), table_rows())
 
 
 def _evidence_area_rows(scope: DashboardScope) -> list[EvidenceRow]:
@@ -119,8 +119,9 @@ def evidence_goals(scope: DashboardScope) -> list[tuple[StrategicGoal, dict]]:
     with a goal filter), in the goals' order, with its measured use cases per evidence status."""
     allowed = None
     if scope.goal:
-        children = children_of(scope.goals)
-        allowed = subtree_ids(scope.goal.pk, children) if scope.subgoals else {scope.goal.pk}
+        allowed = (
+            subtree_ids(scope.goal.pk, scope.goal_children) if scope.subgoals else {scope.goal.pk}
+        )
     by_goal = scope.goal_evidence
     return [
         (goal, by_goal[goal.pk])
@@ -167,4 +168,4 @@ def evidence_page(scope: DashboardScope, kind: str, number) -> EvidenceList:
     items, row = EVIDENCE_LISTS[kind]
     page = Paginator(items(scope), table_rows()).get_page(number)
     rows = [row(scope, *item) for item in page.object_list]
-    return EvidenceList(page=page, rows=rows, headings=EvidencePanel([], [], []).headings)
+    return EvidenceList(page=page, rows=rows, headings=evidence_headings())

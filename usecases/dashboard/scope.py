@@ -28,6 +28,7 @@ from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, LifecycleStage, Status
 from usecases.concerns import CONCERNS, LIVE_STATUSES, SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
+from usecases.dashboard.trees import flattened
 
 # The filters that scope the whole dashboard, as the use-case list names them.
 SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
@@ -280,31 +281,35 @@ class DashboardScope:
         return by_goal_set
 
     @cached_property
+    def goal_children(self) -> dict[int | None, list[StrategicGoal]]:
+        return children_of(self.goals)
+
+    @cached_property
+    def goal_tops(self) -> list[StrategicGoal]:
+        """The goal tree's tops: the filtered goal, or every goal with no parent among them."""
+        if self.goal:
+            return [goal for goal in self.goals if goal.pk == self.goal.pk]
+        known = {goal.pk for goal in self.goals}
+        return [goal for goal in self.goals if goal.parent_id not in known]
+
+    def goals_below(self, goal: StrategicGoal) -> list[StrategicGoal]:
+        """A goal's children in the tree (none under a goal filter without sub-goals)."""
+        if self.goal and not self.subgoals:
+            return []
+        return self.goal_children.get(goal.pk, [])
+
+    @cached_property
     def goal_tree(self) -> list[tuple[StrategicGoal, int]]:
         """The goals the goal tree holds, in tree order with their depth: the filtered goal and,
         with sub-goals, everything beneath it; otherwise every goal."""
-        children = children_of(self.goals)
-        if self.goal:
-            tops = [goal for goal in self.goals if goal.pk == self.goal.pk]
-        else:
-            known = {goal.pk for goal in self.goals}
-            tops = [goal for goal in self.goals if goal.parent_id not in known]
-        below = children if not self.goal or self.subgoals else {}
-        tree: list[tuple[StrategicGoal, int]] = []
-        stack = [(goal, 0) for goal in reversed(tops)]
-        while stack:
-            goal, depth = stack.pop()
-            tree.append((goal, depth))
-            stack.extend((child, depth + 1) for child in reversed(below.get(goal.pk, [])))
-        return tree
+        return flattened(self.goal_tops, self.goals_below)
 
     @cached_property
     def goal_rollups(self) -> dict[int, Counts]:
         """The roll-up of each goal of the tree (``goal_rollup``), computed once for the tree, the
         gap tile and its list."""
-        children = children_of(self.goals)
         return {
-            goal.pk: self.goal_rollup(subtree_ids(goal.pk, children), goal.pk)
+            goal.pk: self.goal_rollup(subtree_ids(goal.pk, self.goal_children), goal.pk)
             for goal, _ in self.goal_tree
         }
 

@@ -193,20 +193,13 @@ class TreePanel:
 
 
 def goal_tree_panel(scope: DashboardScope) -> TreePanel:
-    """The goals in scope as a tree (``scope.goal_tree``), each with the roll-up of the use cases
+    """The goals in scope as a tree (``scope.goal_tops`` and ``goals_below``), each with the roll-up of the use cases
     serving it or any goal beneath it, each counted once; opened breadth-first within the
     table's bound (``trees``)."""
-    below: dict[int, list[StrategicGoal]] = {}
-    tops = []
-    parents: list[StrategicGoal] = []
-    for goal, depth in scope.goal_tree:
-        del parents[depth:]
-        (below.setdefault(parents[-1].pk, []) if parents else tops).append(goal)
-        parents.append(goal)
     rollups = scope.goal_rollups
     tree = open_tree(
-        tops,
-        lambda goal: below.get(goal.pk, []),
+        scope.goal_tops,
+        scope.goals_below,
         lambda goal: rollups[goal.pk]["total"],
         table_rows(),
         open_top=bool(scope.goal),

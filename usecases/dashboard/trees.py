@@ -21,6 +21,25 @@ def table_rows() -> int:
     return max(1, settings.DASHBOARD_TABLE_ROWS)
 
 
+def flattened(tops: Sequence, children: Callable[[object], Sequence]) -> list[tuple[object, int]]:
+    """Every node of the trees under ``tops``, in tree order, with its depth."""
+    rows: list[tuple[object, int]] = []
+    stack = [(node, 0) for node in reversed(tops)]
+    while stack:
+        node, depth = stack.pop()
+        rows.append((node, depth))
+        stack.extend((child, depth + 1) for child in reversed(children(node)))
+    return rows
+
+
+def largest(items: Sequence, size: Callable[[object], int], limit: int) -> list:
+    """The ``limit`` items of the largest ``size`` (the first of equals), in their order."""
+    if len(items) <= limit:
+        return list(items)
+    kept = sorted(range(len(items)), key=lambda i: (-size(items[i]), i))[:limit]
+    return [items[i] for i in sorted(kept)]
+
+
 @dataclass
 class OpenTree:
     """The rows to show, in tree order with their depth; per row whose children are not shown,
@@ -48,12 +67,8 @@ def open_tree(
         beneath = open_tree(children(tops[0]), children, size, limit - 1)
         beneath.rows = [(tops[0], 0), *((node, depth + 1) for node, depth in beneath.rows)]
         return beneath
-    kept = list(tops)
-    left_out = max(0, len(kept) - limit)
-    if left_out:
-        largest = sorted(range(len(kept)), key=lambda i: (-size(kept[i]), i))[:limit]
-        kept = [kept[i] for i in sorted(largest)]
-    tree = OpenTree(tops_left_out=left_out)
+    kept = largest(tops, size, limit)
+    tree = OpenTree(tops_left_out=len(tops) - len(kept))
     shown, opened, queue = len(kept), set(), deque(kept)
     while queue:
         node = queue.popleft()
@@ -67,12 +82,5 @@ def open_tree(
         else:
             tree.closed[node.pk] = len(below)
 
-    def visit(node, depth: int) -> None:
-        tree.rows.append((node, depth))
-        if node.pk in opened:
-            for child in children(node):
-                visit(child, depth + 1)
-
-    for top in kept:
-        visit(top, 0)
+    tree.rows = flattened(kept, lambda node: children(node) if node.pk in opened else [])
     return tree
