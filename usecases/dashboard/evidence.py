@@ -35,16 +35,15 @@ class EvidencePanel:
     goal_count: int = 0
     products_url: str = ""  # the page listing every product row
     goals_url: str = ""
-    columns: tuple = EVIDENCE_COLUMNS
 
     @property
     def headings(self) -> list[tuple[str, str]]:
-        return evidence_headings(self.columns)
+        return evidence_headings()
 
 
-def evidence_headings(columns=EVIDENCE_COLUMNS) -> list[tuple[str, str]]:
+def evidence_headings() -> list[tuple[str, str]]:
     """Each evidence column's heading and tone."""
-    return [(status.label, EVIDENCE_TONES[status]) for status in columns]
+    return [(status.label, EVIDENCE_TONES[status]) for status in EVIDENCE_COLUMNS]
 
 
 def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:

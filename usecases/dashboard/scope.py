@@ -300,14 +300,12 @@ class DashboardScope:
 
     @cached_property
     def goal_tree(self) -> list[tuple[StrategicGoal, int]]:
-        """The goals the goal tree holds, in tree order with their depth: the filtered goal and,
-        with sub-goals, everything beneath it; otherwise every goal."""
+        """The goal tree's goals (``goal_tops``, ``goals_below``) in tree order, with depth."""
         return flattened(self.goal_tops, self.goals_below)
 
     @cached_property
     def goal_rollups(self) -> dict[int, Counts]:
-        """The roll-up of each goal of the tree (``goal_rollup``), computed once for the tree, the
-        gap tile and its list."""
+        """Each tree goal's ``goal_rollup``, once for the tree, the gap tile and its list."""
         return {
             goal.pk: self.goal_rollup(subtree_ids(goal.pk, self.goal_children), goal.pk)
             for goal, _ in self.goal_tree
@@ -385,7 +383,11 @@ class DashboardScope:
             return frozenset()
         if not self.subunits:
             return frozenset({self.team.pk})
-        return subtree_ids(self.team.pk, children_of(self.teams))
+        return subtree_ids(self.team.pk, self.team_children)
+
+    @cached_property
+    def team_children(self) -> dict[int | None, list[Team]]:
+        return children_of(self.teams)
 
     @cached_property
     def goals(self) -> list[StrategicGoal]:

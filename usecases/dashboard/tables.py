@@ -16,7 +16,6 @@ from usecases.dashboard.scope import (
     Counts,
     DashboardScope,
     QueryURL,
-    children_of,
     detail_url,
     stage_key,
     url_with_query,
@@ -107,7 +106,7 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
     the table's bound (``trees``); and a total. From ``scope.teams`` and the grouped counts the
     tiles use: no query per unit."""
     by_team = scope.by_team
-    children = children_of(scope.teams)
+    children = scope.team_children
     rolled: dict[int, Counts] = {}
     kept: dict[int, bool] = {}
 
@@ -193,9 +192,9 @@ class TreePanel:
 
 
 def goal_tree_panel(scope: DashboardScope) -> TreePanel:
-    """The goals in scope as a tree (``scope.goal_tops`` and ``goals_below``), each with the roll-up of the use cases
-    serving it or any goal beneath it, each counted once; opened breadth-first within the
-    table's bound (``trees``)."""
+    """The goals in scope as a tree (``scope.goal_tops`` and ``goals_below``), each with the
+    roll-up of the use cases serving it or any goal beneath it, each counted once; opened
+    breadth-first within the table's bound (``trees``)."""
     rollups = scope.goal_rollups
     tree = open_tree(
         scope.goal_tops,
