@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Django's own widget templates, found by the project's engine (FORM_RENDERER below).
+    "django.forms",
     "django_htmx",
     "django_filters",
     "template_partials",
@@ -110,6 +112,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Widgets render through TEMPLATES, so templates/django/forms/widgets/ can draw a select's options
+# and tick boxes in one template instead of an include per option (the filters and the use-case
+# form carry dozens).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -12,12 +12,12 @@ anything else is refused with a message that says so.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from usecases.choosers.kinds import KINDS, SHOWN, find_typed, keys_only, typed_error
 
@@ -54,20 +54,29 @@ def value_key(field) -> str:
 
 def _first_and_chosen(field, chosen: list[str]) -> tuple[list, list, bool]:
     """One query, whatever the numbers: the first ``SHOWN`` rows of ``field``'s queryset in its
-    order, the chosen rows past them, and whether there are more than ``SHOWN``."""
+    order, the chosen rows past them, and whether there are more than ``SHOWN``.
+
+    The first rows are a LIMITed subquery in the queryset's order, so an index in that order
+    (people's: ``portfolio`` migration 0006) reads those rows alone; numbering every row
+    instead sorted thousands of people on each page that offers them."""
     queryset = field.queryset
     key = value_key(field)
     ordering = queryset.query.order_by or queryset.model._meta.ordering or ["pk"]
     keys = keys_only(queryset.model, key, chosen)
+    if not keys:  # nothing chosen (most filters): the first rows alone
+        rows = list(queryset.order_by(*ordering)[: SHOWN + 1])
+        return rows[:SHOWN], [], len(rows) > SHOWN
+    first_pks = queryset.order_by(*ordering).values("pk")[: SHOWN + 1]
+    in_first = ExpressionWrapper(Q(pk__in=first_pks), output_field=BooleanField())
     rows = list(
-        queryset.annotate(chooser_row=Window(RowNumber(), order_by=list(ordering)))
-        .filter(Q(chooser_row__lte=SHOWN + 1) | Q(**{f"{key}__in": keys}))
-        .order_by("chooser_row")
+        queryset.filter(Q(pk__in=first_pks) | Q(**{f"{key}__in": keys}))
+        .annotate(chooser_first=in_first)
+        .order_by(*ordering)
     )
-    first = [row for row in rows if row.chooser_row <= SHOWN]
-    beyond = [row for row in rows if row.chooser_row > SHOWN and _value(field, row) in keys]
-    # Row numbers have no gaps: any row past ``SHOWN`` means there are more.
-    return first, beyond, len(first) < len(rows)
+    leading = [row for row in rows if row.chooser_first]
+    first = leading[:SHOWN]
+    beyond = [row for row in rows if row not in first and _value(field, row) in keys]
+    return first, beyond, len(leading) > SHOWN
 
 
 def _value(field, row) -> str:
@@ -164,6 +173,36 @@ class ChooserSelect(ChooserMixin, forms.Select):
     def __init__(self, attrs=None, choices=(), *, kind: str, scope: str, value_key: str = "pk"):
         super().__init__(attrs, choices, kind=kind, scope=scope)
         self.value_key = value_key
+
+    def _render(self, template_name, context, renderer=None):
+        """Django's ``select.html`` markup, drawn here: a page's choosers carry some forty options
+        each, and a template render per option was a good part of a list page's time."""
+        widget = context["widget"]
+        if any(group_name for group_name, _, _ in widget["optgroups"]):
+            return super()._render(template_name, context, renderer)
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>',
+            (
+                (option["value"], _attrs(option["attrs"]), option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', widget["name"], _attrs(widget["attrs"]), options
+        )
+
+
+def _attrs(attrs: dict) -> str:
+    """HTML attributes as Django's ``attrs.html`` writes them: ``True`` bare, ``False`` left out."""
+    return mark_safe(  # noqa: S308 - each part is built by format_html, which escapes
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 class ChooserCheckboxSelectMultiple(ChooserMixin, forms.CheckboxSelectMultiple):
