@@ -218,3 +218,61 @@ def test_a_transfer_typed_without_javascript_goes_to_that_person(as_user, org, p
     )
     assert response.status_code == 302
     assert usecase.transfers.get().to_owner == org.member
+
+
+@pytest.mark.parametrize("multiple", [False, True], ids=["select", "tick boxes"])
+@pytest.mark.parametrize("chosen", [False, True], ids=["nothing chosen", "one chosen"])
+def test_a_chooser_draws_djangos_own_markup(org, multiple, chosen):
+    """A chooser's select and tick boxes are drawn in Python (a page carries some forty options
+    each): the HTML is what Django's widget templates write for the same options, escaping
+    included, whether or not one is chosen."""
+    from django import forms
+    from django.forms.renderers import DjangoTemplates
+    from django.test.html import parse_html
+
+    from usecases.choosers.widgets import ChooserCheckboxSelectMultiple, ChooserSelect
+
+    Product.objects.create(name='Tricky <b>"quoted"</b> & co', slug="tricky", team=org.team)
+    widget_class = ChooserCheckboxSelectMultiple if multiple else ChooserSelect
+    field_class = forms.ModelMultipleChoiceField if multiple else forms.ModelChoiceField
+    field = field_class(
+        Product.objects.order_by("name"),
+        widget=widget_class(kind="products", scope="all", attrs={"class": "wide"}),
+        required=False,
+    )
+    widget = field.widget
+    value = [str(Product.objects.get(slug="tricky").pk)] if chosen else []
+    single = (value or [None])[0]
+    context = widget.get_context("product", value if multiple else single, {"id": "id_product"})
+    assert context["widget"]["optgroups"], "the product list is not empty"
+    drawn = widget._render(widget.template_name, context)
+    stock = DjangoTemplates()  # Django's own widget templates, not the project's
+    by_template = forms.Widget._render(widget, widget.template_name, context, stock)
+    assert parse_html(drawn) == parse_html(by_template)
+    assert "&lt;b&gt;&quot;quoted&quot;&lt;/b&gt; &amp; co" in drawn
+    if chosen:
+        assert (" checked" if multiple else " selected") in drawn
+
+
+def test_the_projects_widget_templates_write_djangos_markup():
+    """templates/django/forms/widgets/ write a select's options, tick boxes, inputs and text
+    areas without an include each: the HTML is Django's own for the same widget."""
+    from django import forms
+    from django.forms.renderers import DjangoTemplates, TemplatesSetting
+    from django.test.html import parse_html
+
+    choices = [("", "—"), ("a", 'A <"b">'), ("c", "C & D")]
+    attrs = {"class": "wide", "required": True, "disabled": False, "hx-get": "/x?a=1&b=2"}
+    widgets = [
+        (forms.Select(attrs=attrs, choices=choices), "c"),
+        (forms.Select(choices=[("Group", choices[1:]), ("", "none")]), "a"),
+        (forms.CheckboxSelectMultiple(attrs=attrs, choices=choices[1:]), ["a"]),
+        (forms.RadioSelect(attrs={"id": "id_pick"}, choices=choices[1:]), "c"),
+        (forms.TextInput(attrs=attrs), 'say "hi" <now>'),
+        (forms.NumberInput(), None),
+        (forms.Textarea(attrs=attrs), "line one\n<b>two</b>"),
+    ]
+    for widget, value in widgets:
+        ours = widget.render("field", value, {"id": "id_field"}, TemplatesSetting())
+        djangos = widget.render("field", value, {"id": "id_field"}, DjangoTemplates())
+        assert parse_html(ours) == parse_html(djangos), type(widget).__name__

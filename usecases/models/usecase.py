@@ -399,7 +399,14 @@ class UseCase(RegisterFields):
         return f"{self.key} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("usecases:usecase_detail", args=[self.key])
+        # A list names each row's address several times: reversed once per instance (a saved
+        # use case's number, and so its key, never changes).
+        url = self.__dict__.get("_absolute_url")
+        if url is None:
+            url = reverse("usecases:usecase_detail", args=[self.key])
+            if isinstance(self.number, int):
+                self.__dict__["_absolute_url"] = url
+        return url
 
     @property
     def key(self) -> str:
