@@ -124,6 +124,18 @@ class ChooserMixin:
             return value
         return [*value, Typed(typed)] if self.allow_multiple_selected else Typed(typed)
 
+    def _render(self, template_name, context, renderer=None):
+        """The widget's options drawn in Python (``draw``), in the markup of Django's own template
+        for it: a page's choosers carry some forty options each, and a template render per option
+        (three per tick box) was a good part of a list's or the use-case form's time. Options in
+        groups, which no chooser has, are left to the template."""
+        widget = context["widget"]
+        if any(group_name for group_name, _, _ in widget["optgroups"]):
+            return super()._render(template_name, context, renderer)
+        return self.draw(
+            widget, [option for _, group, _ in widget["optgroups"] for option in group]
+        )
+
     def render(self, name, value, attrs=None, renderer=None):
         context = self.get_context(name, value, attrs)
         html = self._render(self.template_name, context, renderer)
@@ -174,23 +186,15 @@ class ChooserSelect(ChooserMixin, forms.Select):
         super().__init__(attrs, choices, kind=kind, scope=scope)
         self.value_key = value_key
 
-    def _render(self, template_name, context, renderer=None):
-        """Django's ``select.html`` markup, drawn here: a page's choosers carry some forty options
-        each, and a template render per option was a good part of a list page's time."""
-        widget = context["widget"]
-        if any(group_name for group_name, _, _ in widget["optgroups"]):
-            return super()._render(template_name, context, renderer)
-        options = format_html_join(
+    def draw(self, widget: dict, options: list[dict]) -> str:
+        """Django's ``select.html`` markup."""
+        items = format_html_join(
             "",
             '\n  <option value="{}"{}>{}</option>',
-            (
-                (option["value"], _attrs(option["attrs"]), option["label"])
-                for _, group, _ in widget["optgroups"]
-                for option in group
-            ),
+            ((option["value"], _attrs(option["attrs"]), option["label"]) for option in options),
         )
         return format_html(
-            '<select name="{}"{}>{}\n</select>', widget["name"], _attrs(widget["attrs"]), options
+            '<select name="{}"{}>{}\n</select>', widget["name"], _attrs(widget["attrs"]), items
         )
 
 
@@ -208,17 +212,9 @@ def _attrs(attrs: dict) -> str:
 class ChooserCheckboxSelectMultiple(ChooserMixin, forms.CheckboxSelectMultiple):
     """Several of many: tick boxes."""
 
-    def _render(self, template_name, context, renderer=None):
-        """Django's ``checkbox_select.html`` markup, drawn here (as ``ChooserSelect``'s select):
-        three template renders per tick box were most of the use-case form's time."""
-        widget = context["widget"]
-        if any(group_name for group_name, _, _ in widget["optgroups"]):
-            return super()._render(template_name, context, renderer)
-        boxes = format_html_join(
-            "",
-            "<div>\n    {}</div>",
-            ((_tick_box(option),) for _, group, _ in widget["optgroups"] for option in group),
-        )
+    def draw(self, widget: dict, options: list[dict]) -> str:
+        """Django's ``checkbox_select.html`` markup."""
+        boxes = format_html_join("", "<div>\n    {}</div>", ((_tick_box(o),) for o in options))
         element_id, css_class = widget["attrs"].get("id"), widget["attrs"].get("class")
         return format_html(
             "<div{}{}>{}\n</div>",
