@@ -1,6 +1,6 @@
 """Query pieces more than one app's selectors use."""
 
-from django.db.models import Func, IntegerField, Subquery
+from django.db.models import BooleanField, F, Func, IntegerField, Subquery
 
 
 def count_of(rows) -> Subquery:
@@ -17,3 +17,16 @@ def count_of(rows) -> Subquery:
         .values("total")
     )
     return Subquery(counted, output_field=IntegerField())
+
+
+def any_of(field: str, ids) -> Func:
+    """``field = ANY(ARRAY(ids))``: the ids (a query) read once, then each row looked up by key.
+    ``field IN (ids)`` may instead read the whole table and test each row against them, when the
+    planner cannot tell how few the ids are (a union of two LIMITed or keyed queries)."""
+    return Func(
+        F(field),
+        Subquery(ids),
+        arg_joiner=" = ANY(ARRAY(",
+        template="%(expressions)s))",
+        output_field=BooleanField(),
+    )

@@ -276,3 +276,24 @@ def test_the_projects_widget_templates_write_djangos_markup():
         ours = widget.render("field", value, {"id": "id_field"}, TemplatesSetting())
         djangos = widget.render("field", value, {"id": "id_field"}, DjangoTemplates())
         assert parse_html(ours) == parse_html(djangos), type(widget).__name__
+
+
+def test_a_choosers_options_can_be_drawn_one_by_one(org):
+    """A template may loop over a chooser's options (``{% for box in form.products %}``): each
+    is drawn as Django draws one option, ticked or not."""
+    from django import forms
+
+    from usecases.choosers.widgets import ChooserCheckboxSelectMultiple
+
+    for name in ("Alpha", "Beta"):
+        Product.objects.create(name=f"{name} <one>", slug=name.lower(), team=org.team)
+    products = Product.objects.order_by("name")
+    field = forms.ModelMultipleChoiceField(
+        products, widget=ChooserCheckboxSelectMultiple(kind="products", scope="all")
+    )
+    form = forms.Form(data={"products": [str(products[0].pk)]})
+    form.fields["products"] = field
+    boxes = [str(box) for box in form["products"]]
+    assert len(boxes) == products.count()
+    assert 'id="id_products_0"' in boxes[0] and "checked" in boxes[0]
+    assert "Beta &lt;one&gt;" in boxes[1] and "checked" not in boxes[1]

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from core.queries import any_of
 from usecases.choosers.kinds import KINDS, SHOWN, find_typed, keys_only, typed_error
 
 SEARCH_BOX = (
@@ -61,15 +62,20 @@ def _first_and_chosen(field, chosen: list[str]) -> tuple[list, list, bool]:
     instead sorted thousands of people on each page that offers them."""
     queryset = field.queryset
     key = value_key(field)
-    ordering = queryset.query.order_by or queryset.model._meta.ordering or ["pk"]
+    # The pk last breaks ties (goals' titles may repeat), so the first rows are the same ones
+    # in the subquery and in the page's order.
+    ordering = [*(queryset.query.order_by or queryset.model._meta.ordering or []), "pk"]
     keys = keys_only(queryset.model, key, chosen)
     if not keys:  # nothing chosen (most filters): the first rows alone
         rows = list(queryset.order_by(*ordering)[: SHOWN + 1])
         return rows[:SHOWN], [], len(rows) > SHOWN
     first_pks = queryset.order_by(*ordering).values("pk")[: SHOWN + 1]
+    # The first rows and the chosen ones each by its own index (an OR of the two would read
+    # the whole table), then drawn in order.
+    chosen_pks = queryset.filter(**{f"{key}__in": keys}).order_by().values("pk")
     in_first = ExpressionWrapper(Q(pk__in=first_pks), output_field=BooleanField())
     rows = list(
-        queryset.filter(Q(pk__in=first_pks) | Q(**{f"{key}__in": keys}))
+        queryset.filter(any_of("pk", first_pks.union(chosen_pks, all=True)))
         .annotate(chooser_first=in_first)
         .order_by(*ordering)
     )
@@ -128,9 +134,10 @@ class ChooserMixin:
         """The widget's options drawn in Python (``draw``), in the markup of Django's own template
         for it: a page's choosers carry some forty options each, and a template render per option
         (three per tick box) was a good part of a list's or the use-case form's time. Options in
-        groups, which no chooser has, are left to the template."""
+        groups, which no chooser has, and single options are left to the template."""
         widget = context["widget"]
-        if any(group_name for group_name, _, _ in widget["optgroups"]):
+        # One option alone (a template looping over the field's options) has no optgroups.
+        if "optgroups" not in widget or any(name for name, _, _ in widget["optgroups"]):
             return super()._render(template_name, context, renderer)
         return self.draw(
             widget, [option for _, group, _ in widget["optgroups"] for option in group]

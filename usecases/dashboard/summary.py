@@ -216,7 +216,8 @@ def _rows(build, team_ids, *, org_wide: bool = True, moments: dict | None = None
     ]
     with connection.cursor() as cursor:
         # Every numeric here is a sum of counts: read as int by psycopg itself (its C loader)
-        # rather than as a Decimal made an int afterwards, thousands of times a page.
+        # rather than as a Decimal made an int afterwards, thousands of times a page. On this
+        # cursor alone; a sum that were not whole would raise here, not be cut to an int.
         cursor.cursor.adapters.register_loader("numeric", IntLoader)
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]

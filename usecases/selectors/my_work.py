@@ -6,12 +6,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     Exists,
     F,
-    Func,
     OuterRef,
     Q,
     Subquery,
@@ -21,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.queries import count_of
+from core.queries import any_of, count_of
 from usecases import evidence, readiness
 from usecases.choices import ReviewDecision, Status
 from usecases.custom_fields.values import active_fields
@@ -52,17 +50,6 @@ def reviews_waiting_for(user) -> "ReviewQueue":
     return ReviewQueue(user)
 
 
-def _any_of(field: str, ids) -> Func:
-    """``field = ANY(ARRAY(ids))``: the ids (a query) read once, then each looked up by key."""
-    return Func(
-        F(field),
-        Subquery(ids),
-        arg_joiner=" = ANY(ARRAY(",
-        template="%(expressions)s))",
-        output_field=BooleanField(),
-    )
-
-
 class ReviewQueue:
     """What waits for ``user``'s review (``UseCase.objects.reviewable_by``), in the order the
     queue has always had: by ``waiting_since`` (when the open review round began), then by number;
@@ -91,7 +78,7 @@ class ReviewQueue:
         # One array of ids, each looked up by key (``IN`` over the two, or an OR, reads every
         # use case in review).
         self._parties = UseCaseFact.objects.filter(
-            _any_of("usecase_id", authored.order_by().union(sent.order_by())),
+            any_of("usecase_id", authored.order_by().union(sent.order_by())),
             status=Status.IN_REVIEW,
         )
 
