@@ -12,8 +12,14 @@ Why these (measured with ``benchmarks/scale_pages.py --throughput``; README, "Pr
   closes every connection). Each thread holds its own persistent database connection
   (``CONN_MAX_AGE``), so workers × threads must stay under PostgreSQL's ``max_connections``.
 - ``max_requests`` (with jitter) restarts a worker now and then, so a slow leak cannot grow.
+- ``post_worker_init`` freezes what a worker loaded at start (Django, the apps, the URLconf and
+  every view module): those objects live as long as the worker, and Python's garbage collector
+  scanned them all again at each full collection. Measured in-process at 1M use cases: garbage
+  collection took 13.5 ms of a dashboard request's 58 ms CPU and 5.1 of the list's 29; frozen,
+  4.4 and 0.8.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -29,3 +35,14 @@ timeout = 60
 graceful_timeout = 30
 # The registry's own log settings (DJANGO_LOG_LEVEL) apply; gunicorn logs errors to stderr.
 accesslog = None
+
+
+def post_worker_init(worker):
+    """The worker has loaded the application: load the URLconf (and with it every view module)
+    now rather than at the first request, then move everything loaded so far out of the garbage
+    collector's sight (``gc.freeze``); only what requests allocate is scanned from then on."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - read for its import
+    gc.collect()
+    gc.freeze()

@@ -234,8 +234,11 @@ def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
     rows = _rows(_team_counts_query, team_ids, org_wide=False)
     by_team = {row.pop("team_id"): row for row in rows}
     corrections = _corrections(team_ids, now)
+    zero = dict.fromkeys(count_rules(), 0)  # the rules built once, not once per correction
     for row in corrections:
-        _correct(by_team.setdefault(row["team_id"], dict.fromkeys(count_rules(), 0)), row)
+        if row["team_id"] not in by_team:
+            by_team[row["team_id"]] = dict(zero)
+        _correct(by_team[row["team_id"]], row)
     return by_team, corrections
 
 
