@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from usecases.choices import Status
 from usecases.concerns import LIVE_STATUSES
-from usecases.dashboard.scope import Counts
+from usecases.dashboard.counts import Counts
 from usecases.dashboard.snapshots import ownership_snapshot_take
 from usecases.dashboard.trends import BACKFILL_MARK, TREND_WEEKS
 from usecases.models import OwnershipSnapshot

@@ -25,55 +25,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, LifecycleStage, Status
-from usecases.concerns import CONCERNS, LIVE_STATUSES, SUBUNITS_LEFT_OUT
+from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus
+from usecases.concerns import LIVE_STATUSES, SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
+from usecases.dashboard.counts import Counts, count_columns, summed
 from usecases.dashboard.trees import flattened
 
 # The filters that scope the whole dashboard, as the use-case list names them.
 SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
-
-
-def stage_key(stage: LifecycleStage) -> str:
-    """The count's name for a lifecycle stage (a stage may share a status's value: retired)."""
-    return f"stage_{stage.value}"
-
-
-class Counts(dict):
-    """Use-case counts by name: ``total``, each status value, each concern key and each
-    lifecycle stage (``stage_key``)."""
-
-    @classmethod
-    def zero(cls) -> Counts:
-        return cls(dict.fromkeys(_COUNT_NAMES, 0))
-
-    def __add__(self, other: Counts) -> Counts:
-        total = Counts(self)
-        for name, value in other.items():
-            total[name] = total.get(name, 0) + value
-        return total
-
-    @property
-    def signed_share(self) -> int | None:
-        """Owned and signed, in percent of the active use cases (None when none is active)."""
-        active = self.get(Status.ACTIVE.value, 0)
-        return round(100 * self.get("signed", 0) / active) if active else None
-
-
-_COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))
-
-
-def count_columns(now: datetime) -> dict:
-    """The aggregates that fill a ``Counts``: the total, one per status, one per concern, one per
-    lifecycle stage."""
-    columns = {"total": Count("pk")}
-    for status in Status:
-        columns[status.value] = Count("pk", filter=Q(status=status))
-    for key, concern in CONCERNS.items():
-        columns[key] = Count("pk", filter=concern.condition(now))
-    for stage in LifecycleStage:
-        columns[stage_key(stage)] = Count("pk", filter=Q(lifecycle_stage=stage))
-    return columns
 
 
 def scope_data(params) -> dict[str, str]:
@@ -262,10 +221,7 @@ class DashboardScope:
     def by_team(self) -> dict[int, Counts]:
         if self.summarised:
             return {team_id: Counts(row) for team_id, row in self._summary[0].items()}
-        by_team: dict[int, Counts] = {}
-        for group in self.grouped:
-            by_team[group.team_id] = by_team.get(group.team_id, Counts.zero()) + group.counts
-        return by_team
+        return summed((group.team_id, group.counts) for group in self.grouped)
 
     @cached_property
     def totals(self) -> Counts:
@@ -273,12 +229,7 @@ class DashboardScope:
 
     @cached_property
     def by_goal_set(self) -> dict[frozenset[int], Counts]:
-        by_goal_set: dict[frozenset[int], Counts] = {}
-        for group in self.grouped:
-            by_goal_set[group.goal_ids] = (
-                by_goal_set.get(group.goal_ids, Counts.zero()) + group.counts
-            )
-        return by_goal_set
+        return summed((group.goal_ids, group.counts) for group in self.grouped)
 
     @cached_property
     def goal_children(self) -> dict[int | None, list[StrategicGoal]]:
@@ -345,13 +296,14 @@ class DashboardScope:
             return summary.product_evidence(self.summary_teams)
         by_product: dict[int, dict[str, int]] = {}
         used: set[int] = set()
+        statuses = EvidenceStatus.values  # read once: thousands of rows each name them all
         for row in self.product_sets:
             for pk in row["product_ids"]:
                 if row["live"]:
                     used.add(pk)
                 tally = by_product.setdefault(pk, {})
-                for status in EvidenceStatus:
-                    tally[status.value] = tally.get(status.value, 0) + row[status.value]
+                for status in statuses:
+                    tally[status] = tally.get(status, 0) + row[status]
         return by_product, used
 
     @cached_property

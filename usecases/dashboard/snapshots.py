@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portfolio.models import Team
-from usecases.dashboard.scope import Counts, count_columns
+from usecases.dashboard.counts import Counts, count_columns
 from usecases.models import OwnershipSnapshot, UseCase
 
 

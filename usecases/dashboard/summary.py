@@ -32,6 +32,7 @@ from usecases.choices import (
     Status,
 )
 from usecases.concerns import CONCERNS, LIVE_STATUSES
+from usecases.dashboard.counts import stage_key
 from usecases.models import (
     ALL_TEAMS,
     AreaCount,
@@ -90,8 +91,6 @@ TIMED = ("signed", "in_production_unsigned", "overdue", "due_soon")
 
 def count_rules(phase: str = "phase") -> dict[str, Q | None]:
     """Every name of a dashboard ``Counts`` and the rows it counts (None: all)."""
-    from usecases.dashboard.scope import stage_key
-
     rules: dict[str, Q | None] = {"total": None}
     rules.update({status.value: Q(status=status) for status in Status})
     rules.update(concern_rules(phase))

@@ -12,14 +12,8 @@ from dataclasses import dataclass
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EvidenceStatus, LifecycleStage, Status
-from usecases.dashboard.scope import (
-    Counts,
-    DashboardScope,
-    QueryURL,
-    detail_url,
-    stage_key,
-    url_with_query,
-)
+from usecases.dashboard.counts import Counts, stage_key
+from usecases.dashboard.scope import DashboardScope, QueryURL, detail_url, url_with_query
 from usecases.dashboard.trees import open_tree, table_rows
 
 # The list every count links to.

@@ -11,7 +11,8 @@ from django.utils.formats import date_format
 
 from portfolio.models import Team
 from usecases import charts
-from usecases.dashboard.scope import Counts, DashboardScope
+from usecases.dashboard.counts import Counts
+from usecases.dashboard.scope import DashboardScope
 from usecases.models import OwnershipSnapshot
 
 # The trend charts show this many weeks before the current one.

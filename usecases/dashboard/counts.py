@@ -1,0 +1,67 @@
+"""The dashboard's counts by name (``Counts``): ``total``, each status, each concern and each
+lifecycle stage, and the aggregates that fill them from the use cases (``count_columns``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from usecases.choices import LifecycleStage, Status
+from usecases.concerns import CONCERNS
+
+
+def stage_key(stage: LifecycleStage) -> str:
+    """The count's name for a lifecycle stage (a stage may share a status's value: retired)."""
+    return f"stage_{stage.value}"
+
+
+class Counts(dict):
+    """Use-case counts by name: ``total``, each status value, each concern key and each
+    lifecycle stage (``stage_key``)."""
+
+    @classmethod
+    def zero(cls) -> Counts:
+        return cls(dict.fromkeys(_COUNT_NAMES, 0))
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self).add(other)
+
+    def add(self, other: dict) -> Counts:
+        """``other``'s counts added to these, in place (thousands of groups add up without a
+        copy each); these counts."""
+        for name, value in other.items():
+            self[name] = self.get(name, 0) + value
+        return self
+
+    @property
+    def signed_share(self) -> int | None:
+        """Owned and signed, in percent of the active use cases (None when none is active)."""
+        active = self.get(Status.ACTIVE.value, 0)
+        return round(100 * self.get("signed", 0) / active) if active else None
+
+
+def summed(pairs) -> dict:
+    """``Counts`` summed per key of the ``(key, counts)`` pairs, each key's added in place."""
+    summed: dict = {}
+    for key, counts in pairs:
+        if key not in summed:
+            summed[key] = Counts.zero()
+        summed[key].add(counts)
+    return summed
+
+
+_COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))
+
+
+def count_columns(now: datetime) -> dict:
+    """The aggregates that fill a ``Counts``: the total, one per status, one per concern, one per
+    lifecycle stage."""
+    columns = {"total": Count("pk")}
+    for status in Status:
+        columns[status.value] = Count("pk", filter=Q(status=status))
+    for key, concern in CONCERNS.items():
+        columns[key] = Count("pk", filter=concern.condition(now))
+    for stage in LifecycleStage:
+        columns[stage_key(stage)] = Count("pk", filter=Q(lifecycle_stage=stage))
+    return columns
