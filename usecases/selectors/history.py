@@ -16,6 +16,7 @@ from usecases.choices import EventKind
 from usecases.custom_fields.values import labels
 from usecases.models import Comment, Revision, UseCase, UseCaseEvent
 from usecases.selectors.history_queries import (
+    compiled_values,
     links_reviews_and_sign_offs_changed_outside,
     use_case_rows_changed_outside,
 )
@@ -92,18 +93,8 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     or a comment comes with it, by name only (a long history names a few people many times).
     """
     # Values, not instances: a long history's events and comments are read as rows.
-    events = _newest(
-        UseCaseEvent.objects.filter(usecase=usecase)
-        .order_by("-created_at", "-pk")
-        .values_list(*_EVENT_FIELDS),
-        limit,
-    )
-    comments = _newest(
-        Comment.objects.filter(usecase=usecase)
-        .order_by("-created_at", "-pk")
-        .values_list(*_COMMENT_FIELDS),
-        limit,
-    )
+    events = compiled_values(_events_query, usecase.pk, limit)
+    comments = compiled_values(_comments_query, usecase.pk, limit)
     rows = use_case_rows_changed_outside(usecase, limit)
     link_rows, related_rows = links_reviews_and_sign_offs_changed_outside(usecase, limit)
     names = _names(rows, link_rows, related_rows)
@@ -120,8 +111,22 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     )
 
 
-def _newest(queryset, limit: int | None) -> list:
-    return list(queryset[:limit] if limit is not None else queryset)
+def _events_query(usecase_pk: int, limit: int | None):
+    events = (
+        UseCaseEvent.objects.filter(usecase_id=usecase_pk)
+        .order_by("-created_at", "-pk")
+        .values_list(*_EVENT_FIELDS)
+    )
+    return events[:limit] if limit is not None else events
+
+
+def _comments_query(usecase_pk: int, limit: int | None):
+    comments = (
+        Comment.objects.filter(usecase_id=usecase_pk)
+        .order_by("-created_at", "-pk")
+        .values_list(*_COMMENT_FIELDS)
+    )
+    return comments[:limit] if limit is not None else comments
 
 
 def _merged(sources: list[list], limit: int | None) -> list[TimelineEntry]:
