@@ -15,8 +15,8 @@ from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EventKind
 from usecases.custom_fields.values import labels
 from usecases.models import Comment, Revision, UseCase, UseCaseEvent
+from usecases.selectors.compiled import compiled_values
 from usecases.selectors.history_queries import (
-    compiled_values,
     links_reviews_and_sign_offs_changed_outside,
     use_case_rows_changed_outside,
 )
@@ -93,8 +93,8 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     or a comment comes with it, by name only (a long history names a few people many times).
     """
     # Values, not instances: a long history's events and comments are read as rows.
-    events = compiled_values(_events_query, usecase.pk, limit)
-    comments = compiled_values(_comments_query, usecase.pk, limit)
+    events = compiled_values(_events_query, usecase.pk, limit=limit)
+    comments = compiled_values(_comments_query, usecase.pk, limit=limit)
     rows = use_case_rows_changed_outside(usecase, limit)
     link_rows, related_rows = links_reviews_and_sign_offs_changed_outside(usecase, limit)
     names = _names(rows, link_rows, related_rows)

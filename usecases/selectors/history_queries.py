@@ -20,6 +20,7 @@ from usecases.models import (
     UseCaseHistory,
     UseCaseProductHistory,
 )
+from usecases.selectors.compiled import STAND_INS, compiled_values
 from usecases.selectors.history_rows import LINK_HISTORY, RELATED_HISTORY, related_values
 
 
@@ -53,7 +54,7 @@ def use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
     """The use case's own history rows not written by a service, newest first, each with the row
     before it as ``previous_row`` (None for the first): one query reads both, oldest first, so
     the row read just before an outside row is the one before it."""
-    fetched = compiled_values(_rows_query, usecase.pk, limit)
+    fetched = compiled_values(_rows_query, usecase.pk, limit=limit)
     rows, previous, teams = [], None, {}
     for values in fetched:
         row = _HistoryRow(values, teams)
@@ -65,32 +66,8 @@ def use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
     return rows
 
 
-# The use case a query is compiled for (``compiled_values``): a key no use case has, each
-# request's put in its place among the parameters (the others are words: no number is mistaken
-# for it).
-_ANY_USE_CASE = -1
-
-
-def compiled_values(build, usecase_pk: int, limit: int | None):
-    """The rows of ``build(usecase_pk, limit)``, a ``values_list()`` queryset, as it would give
-    them; its SQL compiled once per process for each ``build`` and limit (the newest 51, or all):
-    compiling a query cost as much as running it, and the history rows' (some seventy columns
-    and the same subquery three times) more. The compiler, kept, turns the fetched rows into
-    values as ``values_list()`` would."""
-    compiler, sql, params = _compiled(build, limit)
-    with connections[compiler.using].cursor() as cursor:
-        cursor.execute(sql, [usecase_pk if p == _ANY_USE_CASE else p for p in params])
-        return compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
-
-
-@functools.cache
-def _compiled(build, limit: int | None):
-    queryset = build(_ANY_USE_CASE, limit)
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
-    if compiler.has_extra_select or _ANY_USE_CASE not in params:
-        raise ImproperlyConfigured(f"the timeline's query {build.__name__} changed shape")
-    return compiler, sql, tuple(params)
+# The use case the events' query is compiled for: a key no use case has.
+_ANY_USE_CASE = STAND_INS[0]
 
 
 def _rows_query(usecase_pk: int, limit: int | None):
