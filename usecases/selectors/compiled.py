@@ -1,4 +1,5 @@
-"""Queries a page runs on every request, compiled once per process: ``compiled_values``.
+"""Queries a page runs on every request, compiled once per process: ``compiled_values`` and
+``compiled_instances``.
 
 Compiling a query costs about as much CPU as running it, and a page that reads a handful of them
 on every request pays that each time for the same SQL. A query compiled here is built once with a
@@ -9,6 +10,7 @@ import functools
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.models.query import get_related_populators
 
 # The keys a query is compiled for, in the order ``build`` takes them: numbers no row has (every
 # other parameter is a word or a flag, so no number is mistaken for one).
@@ -20,10 +22,44 @@ def compiled_values(build, *keys: int, limit: int | None = None):
     a tuple, through the fields' converters); its SQL compiled once per process for each
     ``build`` and ``limit``. The compiler, kept, converts the fetched rows."""
     compiler, sql, params = _compiled(build, len(keys), limit)
+    rows = _fetched(compiler, sql, params, keys)
+    return compiler.results_iter(results=[rows], tuple_expected=True)
+
+
+def compiled_instances(build, *keys: int) -> list:
+    """The model instances of ``build(*keys, None)``, a queryset without annotations, as
+    iterating it gives them, with the rows it selects related (``ModelIterable``'s work); its
+    SQL compiled once per process for each ``build``."""
+    compiler, sql, params = _compiled(build, len(keys), None)
+    if compiler.annotation_col_map:
+        raise ImproperlyConfigured(f"{build.__name__} reads annotations: not instances alone")
+    rows = compiler.results_iter(results=[_fetched(compiler, sql, params, keys)])
+    klass_info, select, db = compiler.klass_info, compiler.select, compiler.using
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, db)
+    instances = []
+    for row in rows:
+        instance = klass_info["model"].from_db(db, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        instances.append(instance)
+    return instances
+
+
+def _fetched(compiler, sql: str, params: tuple, keys: tuple) -> list:
     by_stand_in = dict(zip(STAND_INS, keys, strict=False))
     with connections[compiler.using].cursor() as cursor:
-        cursor.execute(sql, [by_stand_in.get(p, p) if type(p) is int else p for p in params])
-        return compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
+        cursor.execute(sql, [_key(p, by_stand_in) for p in params])
+        return cursor.fetchall()
+
+
+def _key(param, by_stand_in: dict):
+    """The request's key in place of its stand-in, of the same type (a big integer column's is
+    psycopg's ``Int8``); any other parameter as it is."""
+    if isinstance(param, bool) or not isinstance(param, int) or param not in by_stand_in:
+        return param
+    return type(param)(by_stand_in[param])
 
 
 @functools.cache
