@@ -7,6 +7,7 @@ stand-in for each key (``STAND_INS``: numbers no row has), and each request's ke
 their place among the parameters."""
 
 import functools
+from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -21,19 +22,19 @@ def compiled_values(build, *keys: int, limit: int | None = None):
     """The rows of ``build(*keys, limit)``, a ``values_list()`` queryset, as it gives them (each
     a tuple, through the fields' converters); its SQL compiled once per process for each
     ``build`` and ``limit``. The compiler, kept, converts the fetched rows."""
-    compiler, sql, params = _compiled(build, len(keys), limit)
-    rows = _fetched(compiler, sql, params, keys)
-    return compiler.results_iter(results=[rows], tuple_expected=True)
+    compiled = _compiled(build, len(keys), limit)
+    return map(tuple, _converted(compiled, _fetched(compiled, keys)))
 
 
 def compiled_instances(build, *keys: int) -> list:
     """The model instances of ``build(*keys, None)``, a queryset without annotations, as
     iterating it gives them, with the rows it selects related (``ModelIterable``'s work); its
     SQL compiled once per process for each ``build``."""
-    compiler, sql, params = _compiled(build, len(keys), None)
+    compiled = _compiled(build, len(keys), None)
+    compiler = compiled.compiler
     if compiler.annotation_col_map:
         raise ImproperlyConfigured(f"{build.__name__} reads annotations: not instances alone")
-    rows = compiler.results_iter(results=[_fetched(compiler, sql, params, keys)])
+    rows = _converted(compiled, _fetched(compiled, keys))
     klass_info, select, db = compiler.klass_info, compiler.select, compiler.using
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     names = [column[0].target.attname for column in select[start:end]]
@@ -47,11 +48,18 @@ def compiled_instances(build, *keys: int) -> list:
     return instances
 
 
-def _fetched(compiler, sql: str, params: tuple, keys: tuple) -> list:
+def _fetched(compiled, keys: tuple) -> list:
     by_stand_in = dict(zip(STAND_INS, keys, strict=False))
-    with connections[compiler.using].cursor() as cursor:
-        cursor.execute(sql, [_key(p, by_stand_in) for p in params])
+    with connections[compiled.compiler.using].cursor() as cursor:
+        cursor.execute(compiled.sql, [_key(p, by_stand_in) for p in compiled.params])
         return cursor.fetchall()
+
+
+def _converted(compiled, rows: list):
+    """The fetched rows through the fields' converters, as ``results_iter`` would put them."""
+    if not compiled.converters:
+        return rows
+    return compiled.compiler.apply_converters(rows, compiled.converters)
 
 
 def _key(param, by_stand_in: dict):
@@ -62,11 +70,23 @@ def _key(param, by_stand_in: dict):
     return type(param)(by_stand_in[param])
 
 
+class _Compiled(NamedTuple):
+    compiler: object
+    sql: str
+    params: tuple
+    converters: dict  # by column, as ``SQLCompiler.get_converters`` finds them
+
+
 @functools.cache
-def _compiled(build, count: int, limit: int | None):
+def _compiled(build, count: int, limit: int | None) -> _Compiled:
     queryset = build(*STAND_INS[:count], limit)
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    if compiler.has_extra_select or not set(STAND_INS[:count]) <= set(params):
+    fields = [column[0] for column in compiler.select[: compiler.col_count]]
+    if (
+        compiler.has_extra_select
+        or compiler.has_composite_fields(fields)
+        or not set(STAND_INS[:count]) <= set(params)
+    ):
         raise ImproperlyConfigured(f"the query {build.__name__} changed shape")
-    return compiler, sql, tuple(params)
+    return _Compiled(compiler, sql, tuple(params), compiler.get_converters(fields))
