@@ -10,12 +10,12 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 
+from core.compiled import compiled_values
 from core.people import NAME_FIELDS, named_person
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EventKind
 from usecases.custom_fields.values import labels
 from usecases.models import Comment, Revision, UseCase, UseCaseEvent
-from usecases.selectors.compiled import compiled_values
 from usecases.selectors.history_queries import (
     links_reviews_and_sign_offs_changed_outside,
     use_case_rows_changed_outside,

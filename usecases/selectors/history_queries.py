@@ -11,6 +11,7 @@ from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from pghistory.models import Events
 
+from core.compiled import STAND_INS, compiled_values
 from portfolio.models import Team
 from usecases.models import (
     ReviewHistory,
@@ -20,7 +21,6 @@ from usecases.models import (
     UseCaseHistory,
     UseCaseProductHistory,
 )
-from usecases.selectors.compiled import STAND_INS, compiled_values
 from usecases.selectors.history_rows import (
     HISTORY_ATTNAMES,
     LINK_HISTORY,

@@ -4,10 +4,10 @@ queryset per page, related data fetched up front."""
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from core.compiled import compiled_instances
 from portfolio.models import Product, StrategicGoal
 from usecases.models import UseCase, parse_key
 from usecases.search import search_condition
-from usecases.selectors.compiled import compiled_instances
 
 User = get_user_model()
 

@@ -9,12 +9,12 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.compiled import compiled_values
 from core.people import NAME_FIELDS, named_person
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
 from usecases.display import display_value
 from usecases.models import Measurement, UseCase
-from usecases.selectors.compiled import compiled_values
 
 User = get_user_model()
 _BY_NAME = ("first_name", "last_name", "username")
