@@ -27,12 +27,19 @@ def day_text(day: date, months: tuple[str, ...] | None = None) -> str:
     return f"{day.day} {(months or month_names())[day.month]} {day.year:04d}"
 
 
-def local_moment(moment: datetime) -> datetime:
-    """An aware ``moment`` in the current time zone, as templates show it."""
-    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+def local_moment(moment: datetime, zone=None) -> datetime:
+    """An aware ``moment`` in the current time zone (or ``zone``: a loop looks it up once), as
+    templates show it."""
+    if moment.utcoffset() is None:
+        return moment
+    return moment.astimezone(zone or timezone.get_current_timezone())
 
 
 def moment_text(moment: datetime, months: tuple[str, ...] | None = None) -> str:
     """``moment`` in the current time zone as ``|date:"j M Y H:i"`` writes it: 5 Mar 2026 14:07."""
-    local = local_moment(moment)
+    return clock_text(local_moment(moment), months)
+
+
+def clock_text(local: datetime, months: tuple[str, ...] | None = None) -> str:
+    """``moment_text`` of a moment already in the current time zone (``local_moment``)."""
     return f"{day_text(local, months)} {local.hour:02d}:{local.minute:02d}"

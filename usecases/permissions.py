@@ -189,6 +189,16 @@ def can_delete_measurement(user, measurement, usecase) -> bool:
     return _is_evidence_keeper(user, usecase) or measurement.recorded_by_id == user.pk
 
 
+def measurement_deletable(user, usecase):
+    """``can_delete_measurement`` for each of ``usecase``'s measurements: a function of the
+    measurement, what does not depend on it checked once."""
+    if not can_record_measurement(user, usecase):
+        return lambda measurement: False
+    if _is_evidence_keeper(user, usecase):
+        return lambda measurement: True
+    return lambda measurement: measurement.recorded_by_id == user.pk
+
+
 def can_manage_recorders(user, usecase) -> bool:
     """Only the evidence keeper chooses who else may record measurements."""
     return can_view_portfolio(user) and _is_evidence_keeper(user, usecase)

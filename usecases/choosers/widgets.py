@@ -10,12 +10,14 @@ a "Name (username)" label, or words that name exactly one row (``usecases.choose
 anything else is refused with a message that says so.
 """
 
+from html import escape
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -195,24 +197,39 @@ class ChooserSelect(ChooserMixin, forms.Select):
 
     def draw(self, widget: dict, options: list[dict]) -> str:
         """Django's ``select.html`` markup."""
-        items = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            ((option["value"], _attrs(option["attrs"]), option["label"]) for option in options),
+        items = "".join(
+            [
+                f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{_escaped(option['label'])}</option>"
+                for option in options
+            ]
         )
-        return format_html(
-            '<select name="{}"{}>{}\n</select>', widget["name"], _attrs(widget["attrs"]), items
+        return mark_safe(  # noqa: S308 - every part escaped
+            f'<select name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>{items}\n</select>'
         )
+
+
+def _escaped(value) -> str:
+    """As ``conditional_escape``: a safe string as it is, anything else escaped (``html.escape``,
+    which Django's ``escape`` wraps); without its checks for lazy text, an option at a time."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
+
+
+def _text(value) -> str:
+    """As ``{{ value|stringformat:'s' }}``: made text (no longer safe), then escaped."""
+    return escape(str(value))
 
 
 def _attrs(attrs: dict) -> str:
     """HTML attributes as Django's ``attrs.html`` writes them: ``True`` bare, ``False`` left out."""
-    return mark_safe(  # noqa: S308 - each part is built by format_html, which escapes
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+    return "".join(
+        [
+            f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_text(value)}"'
             for name, value in attrs.items()
             if value is not False
-        )
+        ]
     )
 
 
@@ -221,28 +238,25 @@ class ChooserCheckboxSelectMultiple(ChooserMixin, forms.CheckboxSelectMultiple):
 
     def draw(self, widget: dict, options: list[dict]) -> str:
         """Django's ``checkbox_select.html`` markup."""
-        boxes = format_html_join("", "<div>\n    {}</div>", ((_tick_box(o),) for o in options))
+        boxes = "".join([f"<div>\n    {_tick_box(option)}</div>" for option in options])
         element_id, css_class = widget["attrs"].get("id"), widget["attrs"].get("class")
-        return format_html(
-            "<div{}{}>{}\n</div>",
-            format_html(' id="{}"', element_id) if element_id else "",
-            format_html(' class="{}"', css_class) if css_class else "",
-            boxes,
-        )
+        id_attr = f' id="{_escaped(element_id)}"' if element_id else ""
+        class_attr = f' class="{_escaped(css_class)}"' if css_class else ""
+        return mark_safe(f"<div{id_attr}{class_attr}>{boxes}\n</div>")  # noqa: S308 - escaped
 
 
 def _tick_box(option: dict) -> str:
     """One option as Django's ``input_option.html`` and ``input.html`` write it."""
-    value = "" if option["value"] is None else format_html(' value="{}"', option["value"])
-    box = format_html(
-        '<input type="{}" name="{}"{}{}>', option["type"], option["name"], value,
-        _attrs(option["attrs"]),
-    )  # fmt: skip
+    value = "" if option["value"] is None else f' value="{_text(option["value"])}"'
+    box = (
+        f'<input type="{_escaped(option["type"])}" name="{_escaped(option["name"])}"'
+        f"{value}{_attrs(option['attrs'])}>"
+    )
     if not option["wrap_label"]:
         return box
     element_id = option["attrs"].get("id")
-    label_for = format_html(' for="{}"', element_id) if element_id else ""
-    return format_html("<label{}>{} {}</label>", label_for, box, option["label"])
+    label_for = f' for="{_escaped(element_id)}"' if element_id else ""
+    return f"<label{label_for}>{box} {_escaped(option['label'])}</label>"
 
 
 class ChooserFieldMixin:

@@ -19,6 +19,7 @@ from django.core.validators import DecimalValidator, URLValidator
 from django.db import connection, models
 from django.utils.functional import SimpleLazyObject
 
+from core.compiled import compiled_instances
 from core.people import person_name
 from usecases.dates import out_of_bounds
 from usecases.models.custom_fields import CustomField, CustomFieldType
@@ -191,10 +192,14 @@ def _definitions(usecase=None) -> list[CustomField]:
     of its page (the fields, the readiness list, the history's labels) share them."""
     if usecase is not None and hasattr(usecase, "_custom_field_definitions"):
         return usecase._custom_field_definitions
-    fields = list(CustomField.objects.all())
+    fields = compiled_instances(_definitions_query)
     if usecase is not None:
         usecase._custom_field_definitions = fields
     return fields
+
+
+def _definitions_query(limit: None):
+    return CustomField.objects.all()
 
 
 def lock_definitions(mode: str = "SHARE") -> None:

@@ -39,6 +39,7 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.text import capfirst
 
+from core.compiled import compiled_values
 from usecases.choices import LifecycleStage
 from usecases.concerns import LIVE_STATUSES
 from usecases.models import EnabledProfile, UseCase
@@ -319,8 +320,12 @@ PROFILE_CHOICES = [(profile.key, profile.short_name) for profile in PROFILES.val
 
 def enabled_profiles() -> list[Profile]:
     """The profiles switched on for the organisation, in file order (one query)."""
-    keys = set(EnabledProfile.objects.values_list("key", flat=True))
+    keys = {key for (key,) in compiled_values(_enabled_query)}
     return [profile for key, profile in PROFILES.items() if key in keys]
+
+
+def _enabled_query(limit: None):
+    return EnabledProfile.objects.values_list("key")
 
 
 @dataclass(frozen=True)

@@ -5,30 +5,20 @@ comments, and what the database's history triggers caught outside the registry's
 case's own row; its product and goal links; its reviews and sign-offs). ``usecase_timeline`` reads
 them, fetches what they name, and merges the entries newest first."""
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
-from pghistory.models import Events
 
+from core.compiled import compiled_values
 from core.people import NAME_FIELDS, named_person
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EventKind
 from usecases.custom_fields.values import labels
-from usecases.models import (
-    Comment,
-    ReviewHistory,
-    Revision,
-    SignOffHistory,
-    UseCase,
-    UseCaseEvent,
-    UseCaseGoalHistory,
-    UseCaseHistory,
-    UseCaseProductHistory,
+from usecases.models import Comment, Revision, UseCase, UseCaseEvent
+from usecases.selectors.history_queries import (
+    links_reviews_and_sign_offs_changed_outside,
+    use_case_rows_changed_outside,
 )
 from usecases.selectors.history_rows import (
     EVENT_VERBS,
@@ -38,7 +28,6 @@ from usecases.selectors.history_rows import (
     context_user_id,
     field_label,
     json_shown,
-    related_values,
     row_changes,
 )
 
@@ -68,11 +57,6 @@ class TimelineEntry:
     changes: tuple[FieldChange, ...] = ()  # old -> new, for changes made outside
     version: int | None = None
     via: str = ""  # the address an outside change came through, when made in a request
-
-
-def _outside_services() -> Q:
-    """History rows not written by a service (see ``core.history.history_context``)."""
-    return Q(pgh_context__isnull=True) | Q(pgh_context__metadata__service__isnull=True)
 
 
 # What the entries read of an event and a comment, as values, and of who made it: their name.
@@ -109,20 +93,10 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     or a comment comes with it, by name only (a long history names a few people many times).
     """
     # Values, not instances: a long history's events and comments are read as rows.
-    events = _newest(
-        UseCaseEvent.objects.filter(usecase=usecase)
-        .order_by("-created_at", "-pk")
-        .values_list(*_EVENT_FIELDS),
-        limit,
-    )
-    comments = _newest(
-        Comment.objects.filter(usecase=usecase)
-        .order_by("-created_at", "-pk")
-        .values_list(*_COMMENT_FIELDS),
-        limit,
-    )
-    rows = _use_case_rows_changed_outside(usecase, limit)
-    link_rows, related_rows = _links_reviews_and_sign_offs_changed_outside(usecase, limit)
+    events = compiled_values(_events_query, usecase.pk, limit=limit)
+    comments = compiled_values(_comments_query, usecase.pk, limit=limit)
+    rows = use_case_rows_changed_outside(usecase, limit)
+    link_rows, related_rows = links_reviews_and_sign_offs_changed_outside(usecase, limit)
     names = _names(rows, link_rows, related_rows)
     custom = labels(usecase)  # the custom fields' labels, read if an entry names one
     return _merged(
@@ -137,8 +111,22 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
     )
 
 
-def _newest(queryset, limit: int | None) -> list:
-    return list(queryset[:limit] if limit is not None else queryset)
+def _events_query(usecase_pk: int, limit: int | None):
+    events = (
+        UseCaseEvent.objects.filter(usecase_id=usecase_pk)
+        .order_by("-created_at", "-pk")
+        .values_list(*_EVENT_FIELDS)
+    )
+    return events[:limit] if limit is not None else events
+
+
+def _comments_query(usecase_pk: int, limit: int | None):
+    comments = (
+        Comment.objects.filter(usecase_id=usecase_pk)
+        .order_by("-created_at", "-pk")
+        .values_list(*_COMMENT_FIELDS)
+    )
+    return comments[:limit] if limit is not None else comments
 
 
 def _merged(sources: list[list], limit: int | None) -> list[TimelineEntry]:
@@ -148,121 +136,6 @@ def _merged(sources: list[list], limit: int | None) -> list[TimelineEntry]:
     dated.sort(key=lambda item: item[0], reverse=True)
     entries = [entry for _, entry in dated]
     return entries[:limit] if limit is not None else entries
-
-
-# --- The sources: each read once, and each row made an entry ------------------------------------
-
-
-# What the timeline reads of the use case's own history rows: every column (what changed is
-# found by comparing them), in the order ``values_list()`` gives them, then the annotations.
-_ROW_ATTNAMES = tuple(field.attname for field in UseCaseHistory._meta.concrete_fields)
-
-
-class _HistoryRow:
-    """A use-case history row as plain attributes, by column (``attname``), plus
-    ``context_metadata``, ``team`` and ``outside``: some 70 columns a row, read as values rather
-    than model instances (a long history reads forty of them, which as instances cost more than
-    the rest of the timeline)."""
-
-    def __init__(self, values: tuple, teams: dict):
-        self.__dict__.update(zip(_ROW_ATTNAMES, values, strict=False))
-        self.outside, self.context_metadata, team_name = values[len(_ROW_ATTNAMES) :]
-        # As ``select_related`` would have it: one team object per team, None for none (or one
-        # no longer there).
-        if team_name is not None and self.team_id not in teams:
-            teams[self.team_id] = Team(pk=self.team_id, name=team_name)
-        self.team = teams.get(self.team_id) if team_name is not None else None
-
-
-def _use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
-    """The use case's own history rows not written by a service, newest first, each with the row
-    before it as ``previous_row`` (None for the first): one query reads both, oldest first, so
-    the row read just before an outside row is the one before it."""
-    compiler, sql, params = _compiled_rows_query(limit)
-    with connections[compiler.using].cursor() as cursor:
-        cursor.execute(sql, [usecase.pk if p == _ANY_USE_CASE else p for p in params])
-        fetched = compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
-    rows, previous, teams = [], None, {}
-    for values in fetched:
-        row = _HistoryRow(values, teams)
-        if row.outside:
-            row.previous_row = previous
-            rows.append(row)
-        previous = row
-    rows.reverse()
-    return rows
-
-
-# The use case ``_compiled_rows_query`` is compiled for: a key no use case has, each request's
-# put in its place among the parameters (the others are words: no number is mistaken for it).
-_ANY_USE_CASE = -1
-
-
-@functools.cache
-def _compiled_rows_query(limit: int | None):
-    """``_rows_query`` compiled once per process for each limit (the newest 51, or all): with
-    some seventy columns and the same subquery three times, compiling it cost more than running
-    it. The compiler, kept, turns the fetched rows into values as ``values_list()`` would."""
-    queryset = _rows_query(_ANY_USE_CASE, limit)
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
-    if compiler.has_extra_select or _ANY_USE_CASE not in params:
-        raise ImproperlyConfigured("the timeline's history query changed shape")
-    return compiler, sql, tuple(params)
-
-
-def _rows_query(usecase_pk: int, limit: int | None):
-    """The use case's history rows changed outside the services and the row before each, as
-    values: every column (``_ROW_ATTNAMES``), then ``outside``, the context's metadata and the
-    team's name."""
-    outside = (
-        UseCaseHistory.objects.filter(_outside_services(), pgh_obj_id=usecase_pk)
-        .exclude(pgh_label="delete")
-        .order_by("-pgh_id")
-    )
-    outside_ids = (outside[:limit] if limit is not None else outside).values("pgh_id")
-    before = UseCaseHistory.objects.filter(
-        pgh_obj_id=usecase_pk, pgh_id__lt=OuterRef("pgh_id")
-    ).order_by("-pgh_id")
-    previous_ids = UseCaseHistory.objects.filter(pgh_id__in=outside_ids).values(
-        previous_id=Subquery(before.values("pgh_id")[:1])
-    )
-    return (
-        # The use case's own rows (its index), then those of them asked for: an OR of two
-        # id lists alone would walk the whole history table.
-        UseCaseHistory.objects.filter(pgh_obj_id=usecase_pk)
-        .filter(Q(pgh_id__in=outside_ids) | Q(pgh_id__in=previous_ids))
-        .annotate(
-            outside=ExpressionWrapper(Q(pgh_id__in=outside_ids), BooleanField()),
-            context_metadata=F("pgh_context__metadata"),
-            team_name=F("team__name"),
-        )
-        .order_by("pgh_id")
-        # Every column, then the annotations in order: naming the seventy columns one by one
-        # costs more to compile than reading them.
-        .values_list()
-    )
-
-
-def _links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | None):
-    """Links, reviews and sign-offs changed outside the services: one query across their history
-    tables, each row with its values and what it changed (pghistory's aggregate events, whose
-    ``pgh_context`` is the context's metadata: ``_outside_services`` one level up). The link
-    rows, and the review and sign-off rows each with its ``field_values`` (``related_values``)."""
-    other_rows = _newest(
-        Events.objects.across(
-            UseCaseProductHistory, UseCaseGoalHistory, ReviewHistory, SignOffHistory
-        )
-        .references(usecase)
-        .filter(Q(pgh_context__isnull=True) | Q(pgh_context__service__isnull=True))
-        .order_by("-pgh_created_at", "-pgh_id"),
-        limit,
-    )
-    link_rows = [row for row in other_rows if row.pgh_model in LINK_HISTORY]
-    related_rows = [row for row in other_rows if row.pgh_model in RELATED_HISTORY]
-    for row in related_rows:
-        row.field_values = related_values(row)
-    return link_rows, related_rows
 
 
 @dataclass(frozen=True)

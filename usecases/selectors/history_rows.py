@@ -94,6 +94,15 @@ _HISTORY_FIELDS = [
     for field in UseCaseHistory._meta.concrete_fields
     if not field.name.startswith("pgh_") and field.name not in _HISTORY_NOISE
 ]
+# What the timeline reads of a use case's history row: when, how and at which version it was
+# written, and the fields it shows (``row_changes``).
+HISTORY_ATTNAMES = (
+    "pgh_id",
+    "pgh_created_at",
+    "pgh_label",
+    "version",
+    *(field.attname for field in _HISTORY_FIELDS),
+)
 
 
 def _custom_changes(row, previous, custom) -> list[FieldChange]:

@@ -2,8 +2,9 @@
 queryset per page, related data fetched up front."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
+from core.compiled import compiled_instances
 from portfolio.models import Product, StrategicGoal
 from usecases.models import UseCase, parse_key
 from usecases.search import search_condition
@@ -36,15 +37,41 @@ def search_usecases(queryset, text: str):
 
 
 def usecase_detail(key: str, *, with_links: bool = True) -> UseCase:
-    """The use case with its team and people, and its products and goals unless a panel that
-    shows none of them asks (``with_links=False``: two queries fewer)."""
-    usecases = UseCase.objects.by_key(key).select_related("team", "owner", "author")
+    """The use case with its team and people, and its products and goals (each product with its
+    team, each goal with its parent, as ``prefetch_related`` would hold them) unless a panel that
+    shows none of them asks (``with_links=False``: two queries fewer). Every page of a use case
+    reads it: each query is compiled once per process (``compiled``)."""
+    number = parse_key(key)
+    found = compiled_instances(_usecase_query, number) if number is not None else []
+    if not found:
+        raise UseCase.DoesNotExist(f"No use case {key}.")
+    usecase = found[0]
     if with_links:
-        usecases = usecases.prefetch_related(
-            Prefetch("products", queryset=Product.objects.select_related("team")),
-            Prefetch("goals", queryset=StrategicGoal.objects.select_related("parent")),
-        )
-    return usecases.get()
+        _hold_links(usecase, products=_products_query, goals=_goals_query)
+    return usecase
+
+
+def _usecase_query(number: int, limit: None):
+    return UseCase.objects.filter(number=number).select_related("team", "owner", "author")
+
+
+def _products_query(usecase_pk: int, limit: None):
+    return Product.objects.filter(usecases=usecase_pk).select_related("team")
+
+
+def _goals_query(usecase_pk: int, limit: None):
+    return StrategicGoal.objects.filter(usecases=usecase_pk).select_related("parent")
+
+
+def _hold_links(usecase: UseCase, **queries) -> None:
+    """Read each of the use case's many-to-many links by its query and hold them as
+    ``prefetch_related`` does (``prefetch_one_level``): ``usecase.products.all()`` reads them."""
+    held = usecase.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, query in queries.items():
+        linked = getattr(usecase, name).get_queryset()
+        linked._result_cache = compiled_instances(query, usecase.pk)
+        linked._prefetch_done = True
+        held[name] = linked
 
 
 def owner_choices():

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.compiled import compiled_values
 from core.people import NAME_FIELDS, named_person
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
@@ -15,13 +17,32 @@ from usecases.display import display_value
 from usecases.models import Measurement, UseCase
 
 User = get_user_model()
+_BY_NAME = ("first_name", "last_name", "username")
 
 
-@dataclass(frozen=True)
-class MeasurementRow:
-    measurement: object  # a Measurement, with ``recorded_by``
+class MeasurementRow(NamedTuple):
+    measurement: object  # a ``Reading``
     value_text: str  # as entered: 12.5, not 12.5000
     can_delete: bool
+
+
+class Reading:
+    """A measurement as the panel reads it: ``pk``, ``measured_on``, ``value``, ``note``,
+    ``source_url``, ``recorded_by_id`` and who that is, by name only (``recorded_by``)."""
+
+    __slots__ = (
+        "pk",
+        "measured_on",
+        "value",
+        "note",
+        "source_url",
+        "recorded_by_id",
+        "recorded_by",
+    )
+
+    def __init__(self, values: tuple, recorded_by):
+        self.pk, self.measured_on, self.value, self.note, self.source_url = values[:5]
+        self.recorded_by_id, self.recorded_by = values[5], recorded_by
 
 
 @dataclass(frozen=True)
@@ -154,29 +175,26 @@ def _chart_description(usecase: UseCase, readings: list, *, start: date | None) 
     return measured + line + f" Status: {usecase.get_evidence_status_display()}."
 
 
-# What the panel reads of a measurement, in the model's order of columns (``Model.from_db``).
-_READING_ATTNAMES = tuple(
-    field.attname
-    for field in Measurement._meta.concrete_fields
-    if field.name in ("id", "usecase", "measured_on", "value", "note", "source_url", "recorded_by")
-)
-
-
 def _readings(usecase: UseCase) -> list:
     """The use case's measurements, oldest first, each with who recorded it, by name only: read
-    as values, and a hundred readings by two people carry two people, not a hundred
-    (``core.people.named_person``), as ``only()`` would load them otherwise."""
-    rows = usecase.measurements.order_by("measured_on", "pk").values_list(
-        *_READING_ATTNAMES, *(f"recorded_by__{name}" for name in NAME_FIELDS)
-    )
-    count, people, readings = len(_READING_ATTNAMES), {}, []
-    for values in rows:
-        reading = Measurement.from_db(rows.db, _READING_ATTNAMES, values[:count])
-        person = named_person(people, (reading.recorded_by_id, *values[count:]))
-        Measurement.recorded_by.field.set_cached_value(reading, person)
-        Measurement.usecase.field.set_cached_value(reading, usecase)
-        readings.append(reading)
-    return readings
+    as values (``Reading``), and a hundred readings by two people carry two people, not a
+    hundred (``core.people.named_person``)."""
+    people = {}
+    return [
+        Reading(values, named_person(people, values[5:]))
+        for values in compiled_values(_readings_query, usecase.pk)
+    ]
+
+
+def _readings_query(usecase_pk: int, limit: None):
+    return (
+        Measurement.objects.filter(usecase_id=usecase_pk)
+        .order_by("measured_on", "pk")
+        .values_list(
+            "pk", "measured_on", "value", "note", "source_url", "recorded_by_id",
+            *(f"recorded_by__{name}" for name in NAME_FIELDS),
+        )
+    )  # fmt: skip
 
 
 def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> EvidencePanel:
@@ -188,6 +206,7 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
     can_manage = permissions.can_manage_recorders(user, usecase)
     choices, recorders = _recorders(usecase, user, can_manage=can_manage)
     can_record = permissions.can_record_measurement(user, usecase)
+    can_delete = permissions.measurement_deletable(user, usecase)
     latest = readings[-1] if readings else None
     return EvidencePanel(
         status=usecase.evidence_status,
@@ -198,11 +217,7 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
         stale_days=evidence.stale_days(),
         last_measured_on=usecase.last_measured_on,
         rows=[
-            MeasurementRow(
-                reading,
-                display_value(reading.value),
-                can_record and permissions.can_delete_measurement(user, reading, usecase),
-            )
+            MeasurementRow(reading, display_value(reading.value), can_delete(reading))
             for reading in reversed(readings)
         ],
         chart=_evidence_chart(usecase, readings, today=today),
@@ -221,30 +236,44 @@ def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]
     """(the owner's choices, the allowed recorders): for the owner, the team's members, each
     marked ``is_recorder`` if allowed, in one query; for a team member, the allowed recorders;
     for anyone else, nothing (and no query)."""
-    by_name = ("first_name", "last_name", "username")
     if can_manage:
         # The owner's form, in one query: the team's members, each marked if allowed. Someone
         # allowed who has since left the team no longer counts, and is not listed.
-        allowed = UseCase.measurement_recorders.through.objects.filter(
-            usecase=usecase, user=OuterRef("pk")
+        # Nobody's id is 0: with no owner, nobody is left out, as ``exclude(pk=None)`` would.
+        members = compiled_values(
+            _team_members_query, usecase.pk, usecase.team_id, usecase.owner_id or 0
         )
-        choices = list(
-            User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
-            .exclude(pk=usecase.owner_id)
-            .annotate(is_recorder=Exists(allowed))
-            .distinct()
-            .order_by(*by_name)
-        )
+        choices = []
+        for *values, is_recorder in members:
+            person = User.from_db(User.objects.db, ("id", *NAME_FIELDS), values)
+            person.is_recorder = is_recorder
+            choices.append(person)
         return choices, [person for person in choices if person.is_recorder]
     if permissions.is_member(user, usecase.team_id):
         # Only a team member can be a recorder: prefetched, so the permission check after this
         # reads them without asking again. For anyone else there is nothing to ask.
         prefetch_related_objects(
             [usecase],
-            Prefetch("measurement_recorders", queryset=User.objects.order_by(*by_name)),
+            Prefetch("measurement_recorders", queryset=User.objects.order_by(*_BY_NAME)),
         )
         return [], list(usecase.measurement_recorders.all())
     return [], []
+
+
+def _team_members_query(usecase_pk: int, team_id: int, owner_id: int, limit: None):
+    """The team's active members but the owner, by name, each with whether they may record
+    (``is_recorder``): ``(id, *NAME_FIELDS, is_recorder)``."""
+    allowed = UseCase.measurement_recorders.through.objects.filter(
+        usecase_id=usecase_pk, user=OuterRef("pk")
+    )
+    return (
+        User.objects.filter(is_active=True, memberships__team_id=team_id)
+        .exclude(pk=owner_id)
+        .annotate(is_recorder=Exists(allowed))
+        .distinct()
+        .order_by(*_BY_NAME)
+        .values_list("pk", *NAME_FIELDS, "is_recorder")
+    )
 
 
 def _expected_on_latest(usecase: UseCase, readings: list):

@@ -35,24 +35,20 @@ def measurement_rows(context, evidence) -> str:
             reverse("usecases:measurement_delete", args=[usecase.key, _PK]),
             _csrf_field(context.get("csrf_token")),
         )
-    months = month_names()
-    rows = [_row(row, evidence.can_record, delete_form, months) for row in evidence.rows]
+    months, names = month_names(), {}
+    rows = [_row(row, evidence.can_record, delete_form, months, names) for row in evidence.rows]
     return mark_safe("".join(rows))  # noqa: S308 - every part escaped
 
 
-def _row(row, can_record: bool, delete_form: str, months: tuple[str, ...]) -> str:
+def _row(row, can_record: bool, delete_form: str, months: tuple[str, ...], names: dict) -> str:
     measurement = row.measurement
     measured_on = day_text(measurement.measured_on, months)
-    recorded_by = measurement.recorded_by
-    who = (
-        escape(person_name(recorded_by))
-        if recorded_by
-        else '<span class="missing">No owner yet</span>'
-    )
+    who = _recorded_by(measurement.recorded_by, names)
+    value = escape(row.value_text)
     cells = (
         f'<tr>\n  <td data-label="Date"><time datetime="{measurement.measured_on.isoformat()}">'
         f"{measured_on}</time></td>\n"
-        f'  <td data-label="Value" class="numeric">{escape(row.value_text)}</td>\n'
+        f'  <td data-label="Value" class="numeric">{value}</td>\n'
         f'  <td data-label="Note">{_note(measurement, measured_on)}</td>\n'
         f'  <td data-label="Recorded by">{who}</td>\n'
     )
@@ -60,10 +56,19 @@ def _row(row, can_record: bool, delete_form: str, months: tuple[str, ...]) -> st
         return cells + "</tr>\n"
     form = ""
     if row.can_delete:
-        form = delete_form.format(
-            pk=measurement.pk, value=escape(row.value_text), measured_on=measured_on
-        )
+        form = delete_form.format(pk=measurement.pk, value=value, measured_on=measured_on)
     return f"{cells}  <td>\n{form}  </td>\n</tr>\n"
+
+
+def _recorded_by(person, names: dict) -> str:
+    """Who recorded a reading, escaped; each person once a table (``names``, by id): a hundred
+    readings name a few people."""
+    if not person:
+        return '<span class="missing">No owner yet</span>'
+    name = names.get(person.pk)
+    if name is None:
+        name = names[person.pk] = escape(person_name(person))
+    return name
 
 
 def _note(measurement, measured_on: str) -> str:

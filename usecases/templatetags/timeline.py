@@ -8,10 +8,10 @@ Django's ``escape`` wraps, and ``linebreaksbr``)."""
 from html import escape
 
 from django import template
-from django.template.defaultfilters import linebreaksbr
-from django.utils.safestring import mark_safe
+from django.utils import timezone
+from django.utils.safestring import SafeData, mark_safe
 
-from core.formats import local_moment, moment_text, month_names
+from core.formats import clock_text, local_moment, month_names
 from core.people import person_name
 
 register = template.Library()
@@ -29,22 +29,27 @@ def _escape(value) -> str:
 @register.simple_tag
 def timeline_entries(entries) -> str:
     """The ``<li>`` of each entry, in order, as one safe string."""
-    months = month_names()
-    return mark_safe("".join([_entry(entry, months) for entry in entries]))  # noqa: S308
+    months, zone, names = month_names(), timezone.get_current_timezone(), {}
+    return mark_safe(  # noqa: S308 - every part escaped
+        "".join([_entry(entry, months, zone, names) for entry in entries])
+    )
 
 
-def _entry(entry, months: tuple[str, ...]) -> str:
+def _entry(entry, months: tuple[str, ...], zone, names: dict) -> str:
     actor = entry.actor
     if actor:
-        who = _escape(person_name(actor))
+        # A long history names a few people many times: each named once (``names``, by id).
+        who = names.get(actor.pk)
+        if who is None:
+            who = names[actor.pk] = _escape(person_name(actor))
     else:
         nobody = NOBODY_OUTSIDE if entry.source == "outside" else NOBODY
         who = f'<span class="missing">{nobody}</span>'
-    at = local_moment(entry.at)
+    at = local_moment(entry.at, zone)
     parts = [
         f'<li class="timeline-entry timeline-{_escape(entry.source)}">\n'
         f"  <p><strong>{_escape(entry.title)}</strong> by {who}\n"
-        f'    <time datetime="{at.isoformat()}">{moment_text(at, months)}</time>'
+        f'    <time datetime="{at.isoformat()}">{clock_text(at, months)}</time>'
     ]
     if entry.version:
         parts.append(f' <span class="muted">(version {entry.version})</span>')
@@ -76,6 +81,15 @@ def _changes(entry) -> str:
     )
     via = f'  <p class="muted">Through {_escape(entry.via)}</p>\n' if entry.via else ""
     return f'  <dl class="timeline-changes">\n{rows}  </dl>\n{via}'
+
+
+def linebreaksbr(value) -> str:
+    """As Django's ``linebreaksbr`` filter writes ``value`` (newlines normalised, escaped unless
+    safe, each newline a ``<br>``), without its checks for lazy text an entry at a time."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    if not isinstance(value, SafeData):
+        text = escape(text)
+    return text.replace("\n", "<br>")
 
 
 def _side(tag: str, css: str, value: str) -> str:

@@ -1,0 +1,92 @@
+"""Queries a page runs on every request, compiled once per process: ``compiled_values`` and
+``compiled_instances``.
+
+Compiling a query costs about as much CPU as running it, and a page that reads a handful of them
+on every request pays that each time for the same SQL. A query compiled here is built once with a
+stand-in for each key (``STAND_INS``: numbers no row has), and each request's keys are put in
+their place among the parameters."""
+
+import functools
+from typing import NamedTuple
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models.query import get_related_populators
+
+# The keys a query is compiled for, in the order ``build`` takes them: numbers no row has (every
+# other parameter is a word or a flag, so no number is mistaken for one).
+STAND_INS = (-1, -2, -3, -4)
+
+
+def compiled_values(build, *keys: int, limit: int | None = None):
+    """The rows of ``build(*keys, limit)``, a ``values_list()`` queryset, as it gives them (each
+    a tuple, through the fields' converters); its SQL compiled once per process for each
+    ``build`` and ``limit``. The compiler, kept, converts the fetched rows."""
+    compiled = _compiled(build, len(keys), limit)
+    return map(tuple, _converted(compiled, _fetched(compiled, keys)))
+
+
+def compiled_instances(build, *keys: int) -> list:
+    """The model instances of ``build(*keys, None)``, a queryset without annotations, as
+    iterating it gives them, with the rows it selects related (``ModelIterable``'s work); its
+    SQL compiled once per process for each ``build``."""
+    compiled = _compiled(build, len(keys), None)
+    compiler = compiled.compiler
+    if compiler.annotation_col_map:
+        raise ImproperlyConfigured(f"{build.__name__} reads annotations: not instances alone")
+    rows = _converted(compiled, _fetched(compiled, keys))
+    klass_info, select, db = compiler.klass_info, compiler.select, compiler.using
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, db)
+    instances = []
+    for row in rows:
+        instance = klass_info["model"].from_db(db, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        instances.append(instance)
+    return instances
+
+
+def _fetched(compiled, keys: tuple) -> list:
+    by_stand_in = dict(zip(STAND_INS, keys, strict=False))
+    with connections[compiled.compiler.using].cursor() as cursor:
+        cursor.execute(compiled.sql, [_key(p, by_stand_in) for p in compiled.params])
+        return cursor.fetchall()
+
+
+def _converted(compiled, rows: list):
+    """The fetched rows through the fields' converters, as ``results_iter`` would put them."""
+    if not compiled.converters:
+        return rows
+    return compiled.compiler.apply_converters(rows, compiled.converters)
+
+
+def _key(param, by_stand_in: dict):
+    """The request's key in place of its stand-in, of the same type (a big integer column's is
+    psycopg's ``Int8``); any other parameter as it is."""
+    if isinstance(param, bool) or not isinstance(param, int) or param not in by_stand_in:
+        return param
+    return type(param)(by_stand_in[param])
+
+
+class _Compiled(NamedTuple):
+    compiler: object
+    sql: str
+    params: tuple
+    converters: dict  # by column, as ``SQLCompiler.get_converters`` finds them
+
+
+@functools.cache
+def _compiled(build, count: int, limit: int | None) -> _Compiled:
+    queryset = build(*STAND_INS[:count], limit)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    fields = [column[0] for column in compiler.select[: compiler.col_count]]
+    if (
+        compiler.has_extra_select
+        or compiler.has_composite_fields(fields)
+        or not set(STAND_INS[:count]) <= set(params)
+    ):
+        raise ImproperlyConfigured(f"the query {build.__name__} changed shape")
+    return _Compiled(compiler, sql, tuple(params), compiler.get_converters(fields))
