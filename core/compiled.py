@@ -13,9 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models.query import get_related_populators
 
-# The keys a query is compiled for, in the order ``build`` takes them: numbers no row has (every
-# other parameter is a word or a flag, so no number is mistaken for one).
-STAND_INS = (-1, -2, -3, -4)
+# The keys a query is compiled for, in the order ``build`` takes them: numbers no row has and no
+# query writes as a constant (a parameter equal to one is taken for it), within a 32-bit
+# column's range.
+STAND_INS = (-2_000_000_001, -2_000_000_002, -2_000_000_003, -2_000_000_004)
 
 
 def compiled_values(build, *keys: int, limit: int | None = None):

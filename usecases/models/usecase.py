@@ -122,12 +122,21 @@ def _dates_in_order(earlier: str, later: str) -> models.CheckConstraint:
     )
 
 
+# The largest number a use case can have: ``number`` is a BigIntegerField.
+BIGINT_MAX = 2**63 - 1
+
+
 def parse_key(key: str) -> int | None:
     key = key.strip().upper()
     if key.startswith(KEY_PREFIX):
         key = key[len(KEY_PREFIX) :]
     # ASCII digits only: "²".isdigit() is True, yet int("²") raises.
-    return int(key) if key.isascii() and key.isdigit() else None
+    if not (key.isascii() and key.isdigit()):
+        return None
+    number = int(key)
+    # Past the column's range no use case has it: found as none without a query (a query given
+    # it would compare every row as a decimal).
+    return number if number <= BIGINT_MAX else None
 
 
 class UseCase(RegisterFields):

@@ -142,9 +142,12 @@ def _compiled_events_query(limit: int | None):
     queryset = _events_query(UseCase(pk=_ANY_USE_CASE), limit)
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    # psycopg writes -1 as " -1".
+    # psycopg writes a negative number with a space before it: " -2000000001".
     sql, stand_ins = re.subn(rf"= +{_ANY_USE_CASE}\n", "= %s\n", sql)
-    if compiler.has_extra_select or stand_ins != 4 or sql.index("%s") > sql.index("\nSELECT"):
+    # Every key's place ahead of the outer select, where none of the query's own parameters is:
+    # the key goes in first, then those parameters, in the order they are written.
+    ahead = sql[: sql.index("\nSELECT")].count("%s")
+    if compiler.has_extra_select or stand_ins != 4 or ahead != stand_ins:
         raise ImproperlyConfigured("the timeline's events query changed shape")
     names = [column.target.attname for column, _, _ in compiler.select]
     return compiler, names, sql, tuple(params), stand_ins

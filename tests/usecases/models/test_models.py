@@ -117,6 +117,14 @@ def test_parse_key_rejects_anything_that_is_not_a_key(junk):
     assert parse_key(junk) is None
 
 
+def test_a_number_past_the_columns_range_is_no_key():
+    """No use case can have a number past a 64-bit column's range: read as none, it is never put
+    to the database (which would compare every row's number as a decimal to find it)."""
+    assert parse_key(f"UC-{2**63 - 1}") == 2**63 - 1
+    assert parse_key(f"UC-{2**63}") is None
+    assert parse_key("UC-99999999999999999999") is None
+
+
 def test_by_key_finds_the_usecase_however_the_key_is_typed(org):
     usecase = make_usecase(org=org)
     make_usecase(org=org, title="Another one")

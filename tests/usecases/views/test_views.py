@@ -558,6 +558,22 @@ def test_an_unknown_key_is_not_found(as_user, org, usecase, key):
     assert client.get(f"/usecases/{key}/edit/").status_code == 404
 
 
+def test_a_key_past_any_number_is_refused_without_reading_the_use_cases(as_user, org, usecase):
+    """A key whose number no use case can have (past the 64-bit column) is refused without a
+    query on the use cases; an unknown number in range costs that one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(org.member)
+    read = {}
+    for key in ("UC-999999", "UC-99999999999999999999"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/usecases/{key}/").status_code == 404
+        read[key] = [q["sql"] for q in queries.captured_queries if '"usecases_usecase"' in q["sql"]]
+    assert len(read["UC-999999"]) == 1
+    assert read["UC-99999999999999999999"] == []
+
+
 def test_the_detail_page_accepts_a_lower_case_key(as_user, org, usecase):
     response = as_user(org.member).get(f"/usecases/{usecase.key.lower()}/")
     assert response.status_code == 200
