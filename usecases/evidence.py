@@ -11,7 +11,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import DateField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from usecases.choices import EvidenceStatus, MetricDirection
@@ -145,13 +147,13 @@ def stale_q(today: date) -> Q:
     """``is_stale`` as a filter on use cases, for lists and dashboards, narrowed to use cases with a
     metric (nothing can be measured without one). It does not narrow to active use cases: combine
     it with what the page counts."""
-    from usecases.models import SignOff
-
     cut = today - timedelta(days=stale_days())
     measured_long_ago = Q(last_measured_on__lt=cut)
-    signed_long_ago = Exists(
-        SignOff.objects.filter(usecase=OuterRef("pk"), signed_at__date__lt=cut)
-    )
+    # The first sign-off's day before the cut: a subquery read by key for each use case it is
+    # asked of. (``EXISTS`` a sign-off before the cut, its equal, was planned as one pass over
+    # every sign-off for an owner's few hundred use cases.) False, not unknown, with none.
+    first_signed = TruncDate(first_signed_at(), output_field=DateField())
+    signed_long_ago = Coalesce(LessThan(first_signed, cut), Value(False))
     never_since_signing = Q(last_measured_on__isnull=True) & Q(signed_long_ago)
     return ~Q(metric_name="") & (measured_long_ago | never_since_signing)
 
