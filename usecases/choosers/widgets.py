@@ -10,8 +10,6 @@ a "Name (username)" label, or words that name exactly one row (``usecases.choose
 anything else is refused with a message that says so.
 """
 
-from html import escape
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -21,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from core.html import as_formatted, as_text
 from core.queries import any_of
 from usecases.choosers.kinds import KINDS, SHOWN, find_typed, keys_only, typed_error
 
@@ -199,34 +198,21 @@ class ChooserSelect(ChooserMixin, forms.Select):
         """Django's ``select.html`` markup."""
         items = "".join(
             [
-                f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_escaped(option['label'])}</option>"
+                f'\n  <option value="{as_formatted(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{as_text(option['label'])}</option>"
                 for option in options
             ]
         )
         return mark_safe(  # noqa: S308 - every part escaped
-            f'<select name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>{items}\n</select>'
+            f'<select name="{as_text(widget["name"])}"{_attrs(widget["attrs"])}>{items}\n</select>'
         )
-
-
-def _escaped(value) -> str:
-    """As ``conditional_escape``: a safe string as it is, anything else escaped (``html.escape``,
-    which Django's ``escape`` wraps); without its checks for lazy text, an option at a time."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(value))
-
-
-def _text(value) -> str:
-    """As ``{{ value|stringformat:'s' }}``: made text (no longer safe), then escaped."""
-    return escape(str(value))
 
 
 def _attrs(attrs: dict) -> str:
     """HTML attributes as Django's ``attrs.html`` writes them: ``True`` bare, ``False`` left out."""
     return "".join(
         [
-            f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_text(value)}"'
+            f" {as_text(name)}" if value is True else f' {as_text(name)}="{as_formatted(value)}"'
             for name, value in attrs.items()
             if value is not False
         ]
@@ -240,23 +226,23 @@ class ChooserCheckboxSelectMultiple(ChooserMixin, forms.CheckboxSelectMultiple):
         """Django's ``checkbox_select.html`` markup."""
         boxes = "".join([f"<div>\n    {_tick_box(option)}</div>" for option in options])
         element_id, css_class = widget["attrs"].get("id"), widget["attrs"].get("class")
-        id_attr = f' id="{_escaped(element_id)}"' if element_id else ""
-        class_attr = f' class="{_escaped(css_class)}"' if css_class else ""
+        id_attr = f' id="{as_text(element_id)}"' if element_id else ""
+        class_attr = f' class="{as_text(css_class)}"' if css_class else ""
         return mark_safe(f"<div{id_attr}{class_attr}>{boxes}\n</div>")  # noqa: S308 - escaped
 
 
 def _tick_box(option: dict) -> str:
     """One option as Django's ``input_option.html`` and ``input.html`` write it."""
-    value = "" if option["value"] is None else f' value="{_text(option["value"])}"'
+    value = "" if option["value"] is None else f' value="{as_formatted(option["value"])}"'
     box = (
-        f'<input type="{_escaped(option["type"])}" name="{_escaped(option["name"])}"'
+        f'<input type="{as_text(option["type"])}" name="{as_text(option["name"])}"'
         f"{value}{_attrs(option['attrs'])}>"
     )
     if not option["wrap_label"]:
         return box
     element_id = option["attrs"].get("id")
-    label_for = f' for="{_escaped(element_id)}"' if element_id else ""
-    return f"<label{label_for}>{box} {_escaped(option['label'])}</label>"
+    label_for = f' for="{as_text(element_id)}"' if element_id else ""
+    return f"<label{label_for}>{box} {as_text(option['label'])}</label>"
 
 
 class ChooserFieldMixin:

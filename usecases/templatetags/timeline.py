@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
 
 from core.formats import clock_text, local_moment, month_names
+from core.html import as_formatted
 from core.people import person_name
 
 register = template.Library()
@@ -20,10 +21,6 @@ register = template.Library()
 NOBODY_OUTSIDE = "someone not signed in (a script or the shell)"
 NOBODY = "the system"
 _EMPTY = '<span class="missing">empty</span>'
-
-
-def _escape(value) -> str:
-    return escape(str(value))
 
 
 @register.simple_tag
@@ -41,14 +38,14 @@ def _entry(entry, months: tuple[str, ...], zone, names: dict) -> str:
         # A long history names a few people many times: each named once (``names``, by id).
         who = names.get(actor.pk)
         if who is None:
-            who = names[actor.pk] = _escape(person_name(actor))
+            who = names[actor.pk] = as_formatted(person_name(actor))
     else:
         nobody = NOBODY_OUTSIDE if entry.source == "outside" else NOBODY
         who = f'<span class="missing">{nobody}</span>'
     at = local_moment(entry.at, zone)
     parts = [
-        f'<li class="timeline-entry timeline-{_escape(entry.source)}">\n'
-        f"  <p><strong>{_escape(entry.title)}</strong> by {who}\n"
+        f'<li class="timeline-entry timeline-{as_formatted(entry.source)}">\n'
+        f"  <p><strong>{as_formatted(entry.title)}</strong> by {who}\n"
         f'    <time datetime="{at.isoformat()}">{clock_text(at, months)}</time>'
     ]
     if entry.version:
@@ -56,10 +53,10 @@ def _entry(entry, months: tuple[str, ...], zone, names: dict) -> str:
     parts.append("</p>\n")
     if entry.from_status:
         parts.append(
-            f'  <p class="muted">{_escape(entry.from_status)} → {_escape(entry.to_status)}</p>\n'
+            f'  <p class="muted">{as_formatted(entry.from_status)} → {as_formatted(entry.to_status)}</p>\n'
         )
     if entry.changed_labels:
-        labels = ", ".join([_escape(label) for label in entry.changed_labels])
+        labels = ", ".join([as_formatted(label) for label in entry.changed_labels])
         parts.append(f'  <p class="muted">Changed: {labels}</p>\n')
     if entry.text:
         parts.append(f'  <p class="timeline-text">{linebreaksbr(entry.text)}</p>\n')
@@ -73,13 +70,13 @@ def _changes(entry) -> str:
     """Old -> new of each field an outside change touched, and the address it came through."""
     rows = "".join(
         [
-            f"    <dt>{_escape(change.label)}</dt>\n"
+            f"    <dt>{as_formatted(change.label)}</dt>\n"
             f"    <dd>{_side('del', 'diff-old', change.old)} → "
             f"{_side('ins', 'diff-new', change.new)}</dd>\n"
             for change in entry.changes
         ]
     )
-    via = f'  <p class="muted">Through {_escape(entry.via)}</p>\n' if entry.via else ""
+    via = f'  <p class="muted">Through {as_formatted(entry.via)}</p>\n' if entry.via else ""
     return f'  <dl class="timeline-changes">\n{rows}  </dl>\n{via}'
 
 
