@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
 
@@ -71,11 +72,18 @@ class UnitKey:
     key: str
 
 
-def unit_path_choices(units, key: str) -> list[tuple[str, str]]:
+def unit_path_choices(units, key: str) -> tuple[tuple[str, str], ...]:
     """``unit_paths`` as choices: each unit's ``key`` (a field's value) and its path, read as
-    plain values (one query)."""
-    rows = units.values_list("pk", "parent_id", "name", key)
-    return [(unit.key, path) for unit, path in unit_paths(rows, row_class=UnitKey)]
+    plain values (one query). The paths are worked out once per process for the same rows: the
+    rows are read every time and are the memo's key, so a renamed or moved unit is never
+    shown by its old path."""
+    rows = tuple(units.order_by("name").values_list("pk", "parent_id", "name", key))
+    return _path_choices(rows)
+
+
+@lru_cache(maxsize=8)
+def _path_choices(rows: tuple[tuple, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((unit.key, path) for unit, path in unit_paths(rows, row_class=UnitKey))
 
 
 def unit_paths(units, *, row_class=None) -> list[tuple[Team, str]]:
@@ -90,7 +98,7 @@ def unit_paths(units, *, row_class=None) -> list[tuple[Team, str]]:
         for child in node.children:
             walk(child, path)
 
-    rows = units.order_by("name")
+    rows = units if isinstance(units, tuple) else units.order_by("name")
     for root in build_tree([row_class(*row) for row in rows] if row_class else rows):
         walk(root, "")
     return paths

@@ -3,6 +3,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from core.choices import FixedChoices
 from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids, team_descendant_ids, unit_path_choices
@@ -175,10 +176,9 @@ class UseCaseFilter(django_filters.FilterSet):
         # Teams in the tree's order, each named with the units above it (Department › Agency):
         # the choices shown; the field still validates against its queryset.
         team = self.form.fields["team"]
-        team.widget.choices = [
-            ("", team.empty_label),
-            *unit_path_choices(team.queryset, "slug"),
-        ]
+        team.widget.choices = FixedChoices(
+            (("", team.empty_label), *unit_path_choices(team.queryset, "slug"))
+        )
 
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.

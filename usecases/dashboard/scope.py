@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from django.core.signals import setting_changed
 from django.db.models import Count, Q, QuerySet
@@ -56,6 +57,34 @@ class Group:
     evidence_status: str
     measured: int  # of ``counts["total"]``, those awaiting sign-off or active
     counts: Counts
+
+
+class TeamItem(NamedTuple):
+    """What the dashboard's tables read of a team: hundreds of them on every dashboard, read as
+    plain values rather than a model instance each."""
+
+    pk: int
+    name: str
+    slug: str
+    parent_id: int | None
+    is_archived: bool
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:team_detail", args=[self.slug])
+
+
+class ProductItem(NamedTuple):
+    """What the dashboard's tables read of a product: as ``TeamItem``."""
+
+    pk: int
+    name: str
+    slug: str
+    team_id: int
+    is_archived: bool
+    lifecycle: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:product_detail", args=[self.slug])
 
 
 @dataclass
@@ -192,15 +221,14 @@ class DashboardScope:
         )
 
     @cached_property
-    def products(self) -> dict[int, Product]:
+    def products(self) -> dict[int, Product | ProductItem]:
         """Every product by id, with the columns the dashboard reads, or (``details``) with its
         team and manager (one query)."""
         products = Product.objects.order_by("name")
         if self.details:
-            products = products.select_related("team", "manager")
-        else:
-            products = products.only("name", "slug", "team_id", "is_archived", "lifecycle")
-        return {product.pk: product for product in products}
+            return {product.pk: product for product in products.select_related("team", "manager")}
+        rows = products.values_list(*ProductItem._fields)
+        return {row[0]: ProductItem(*row) for row in rows}
 
     @property
     def summarised(self) -> bool:
@@ -323,9 +351,10 @@ class DashboardScope:
         return tally
 
     @cached_property
-    def teams(self) -> list[Team]:
+    def teams(self) -> list[TeamItem]:
         """Every team, with the columns the team table reads (one query)."""
-        return list(Team.objects.only("name", "slug", "parent_id", "is_archived").order_by("name"))
+        rows = Team.objects.order_by("name").values_list(*TeamItem._fields)
+        return [TeamItem(*row) for row in rows]
 
     @cached_property
     def team_ids(self) -> frozenset[int]:
@@ -373,7 +402,9 @@ def subtree_ids(pk: int, children: dict) -> frozenset[int]:
 # The page of each kind of row the tables name: its URL name and the field the URL takes.
 _DETAIL = {
     Team: ("portfolio:team_detail", "slug"),
+    TeamItem: ("portfolio:team_detail", "slug"),
     Product: ("portfolio:product_detail", "slug"),
+    ProductItem: ("portfolio:product_detail", "slug"),
     StrategicGoal: ("portfolio:goal_detail", "pk"),
 }
 _STAND_IN = "2147483647"
