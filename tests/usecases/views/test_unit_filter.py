@@ -57,6 +57,25 @@ def test_the_team_choices_read_as_the_tree(as_user, org, units):
     assert '<option value="bureau">Department › Claims Processing › Bureau</option>' in options
 
 
+def test_the_team_choices_follow_a_renamed_or_moved_unit_at_once(as_user, org, units):
+    """The paths are worked out once per process for the same units: a unit renamed or moved
+    since the last page is shown by its new path on the next."""
+    department, bureau, *_ = units
+    client = as_user(org.member)
+
+    def options():
+        html = client.get("/usecases/").text
+        return html[html.index('name="team"') : html.index("</select>", html.index('name="team"'))]
+
+    assert "Department › Claims Processing › Bureau</option>" in options()
+    teams.team_update(team=department, actor=org.admin, data={"name": "Ministry"})
+    assert "Ministry › Claims Processing › Bureau</option>" in options()
+    assert "Department" not in options()
+    teams.team_update(team=bureau, actor=org.admin, data={"parent": org.other_team})
+    assert f"{org.other_team.name} › Bureau</option>" in options()
+    assert "Claims Processing › Bureau" not in options()
+
+
 def test_this_team_only_leaves_the_sub_units_out(as_user, org, units):
     client = as_user(org.member)
     assert listed(client, f"team={org.team.slug}&subunits=none") == ["Claims' own"]
