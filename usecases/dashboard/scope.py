@@ -29,7 +29,7 @@ from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus
 from usecases.concerns import LIVE_STATUSES, SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
-from usecases.dashboard.counts import Counts, count_columns, summed
+from usecases.dashboard.counts import Counts, count_columns, summed, total_of
 from usecases.dashboard.trees import flattened
 
 # The filters that scope the whole dashboard, as the use-case list names them.
@@ -253,7 +253,7 @@ class DashboardScope:
 
     @cached_property
     def totals(self) -> Counts:
-        return sum(self.by_team.values(), Counts.zero())
+        return total_of(self.by_team.values())
 
     @cached_property
     def by_goal_set(self) -> dict[frozenset[int], Counts]:
@@ -284,21 +284,34 @@ class DashboardScope:
 
     @cached_property
     def goal_rollups(self) -> dict[int, Counts]:
-        """Each tree goal's ``goal_rollup``, once for the tree, the gap tile and its list."""
-        return {
-            goal.pk: self.goal_rollup(subtree_ids(goal.pk, self.goal_children), goal.pk)
-            for goal, _ in self.goal_tree
-        }
-
-    def goal_rollup(self, subtree: frozenset[int], goal_pk: int) -> Counts:
-        """The use cases serving a goal or any goal beneath it (``subtree``), each counted once:
-        from the summary's per-goal counts, or summed over the sets of goals served."""
+        """Each tree goal's roll-up, once for the tree, the gap tile and its list: the use cases
+        serving the goal or any goal beneath it, each counted once. From the summary's per-goal
+        counts, or by adding each set of goals served to every tree goal at or above one of its
+        goals (each set once per goal, however many of the goal's subtree it names)."""
+        tree = [goal.pk for goal, _ in self.goal_tree]
         if self.summarised:
-            return Counts.zero() + Counts(self._goal_counts.get(goal_pk, {}))
-        return sum(
-            (counts for goal_ids, counts in self.by_goal_set.items() if goal_ids & subtree),
-            Counts.zero(),
-        )
+            return {pk: Counts.zero() + Counts(self._goal_counts.get(pk, {})) for pk in tree}
+        rollups = {pk: Counts.zero() for pk in tree}
+        above = self._tree_goals_above(rollups.keys())
+        for goal_ids, counts in self.by_goal_set.items():
+            for pk in set().union(*[above.get(goal_id, ()) for goal_id in goal_ids]):
+                rollups[pk].add(counts)
+        return rollups
+
+    def _tree_goals_above(self, tree) -> dict[int, tuple[int, ...]]:
+        """Each goal's pk with the goals of ``tree`` at or above it (its own pk first, if in the
+        tree): the roll-ups it counts in."""
+        parents = {goal.pk: goal.parent_id for goal in self.goals}
+        above: dict[int, tuple[int, ...]] = {}
+        for pk in parents:
+            chain, seen, current = [], set(), pk
+            while current is not None and current not in seen:
+                seen.add(current)
+                if current in tree:
+                    chain.append(current)
+                current = parents.get(current)
+            above[pk] = tuple(chain)
+        return above
 
     @cached_property
     def _goal_counts(self) -> dict[int, dict]:

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portfolio.models import Team
-from usecases.dashboard.counts import Counts, count_columns
+from usecases.dashboard.counts import Counts, count_columns, total_of
 from usecases.models import OwnershipSnapshot, UseCase
 
 
@@ -30,7 +30,7 @@ def _snapshot_counts(*, now: datetime) -> dict[int | None, Counts]:
     counts: dict[int | None, Counts] = {
         team_id: by_team.get(team_id, Counts.zero()) for team_id in team_ids
     }
-    counts[None] = sum(by_team.values(), Counts.zero())
+    counts[None] = total_of(by_team.values())
     return counts
 
 

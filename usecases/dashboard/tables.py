@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EvidenceStatus, LifecycleStage, Status
-from usecases.dashboard.counts import Counts, stage_key
+from usecases.dashboard.counts import Counts, stage_key, total_of
 from usecases.dashboard.scope import DashboardScope, QueryURL, detail_url, url_with_query
 from usecases.dashboard.trees import open_tree, table_rows
 
@@ -106,9 +106,8 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
 
     def rollup(team: Team) -> Counts:
         if team.pk not in rolled:
-            rolled[team.pk] = sum(
-                (rollup(child) for child in children.get(team.pk, [])),
-                by_team.get(team.pk, Counts.zero()),
+            rolled[team.pk] = total_of(
+                [by_team.get(team.pk, {}), *map(rollup, children.get(team.pk, []))]
             )
         return rolled[team.pk]
 
