@@ -1,5 +1,5 @@
 """Queries a page runs on every request, compiled once per process: ``compiled_values`` and
-``compiled_instances``.
+``compiled_instances`` (and ``hold_links``, many-to-many links read by one).
 
 Compiling a query costs about as much CPU as running it, and a page that reads a handful of them
 on every request pays that each time for the same SQL. A query compiled here is built once with a
@@ -47,6 +47,18 @@ def compiled_instances(build, *keys: int) -> list:
             populator.populate(row, instance)
         instances.append(instance)
     return instances
+
+
+def hold_links(instance, **queries) -> None:
+    """Read each of ``instance``'s many-to-many links by its query (``build(instance.pk,
+    limit)``, as ``compiled_instances`` reads it) and hold them as ``prefetch_related`` does
+    (``prefetch_one_level``): ``instance.products.all()`` reads them, no query of its own."""
+    held = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, query in queries.items():
+        linked = getattr(instance, name).get_queryset()
+        linked._result_cache = compiled_instances(query, instance.pk)
+        linked._prefetch_done = True
+        held[name] = linked
 
 
 def _fetched(compiled, keys: tuple) -> list:

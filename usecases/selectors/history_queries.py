@@ -150,6 +150,10 @@ def _compiled_events_query(limit: int | None):
     if compiler.has_extra_select or stand_ins != 4 or ahead != stand_ins:
         raise ImproperlyConfigured("the timeline's events query changed shape")
     names = [column.target.attname for column, _, _ in compiler.select]
+    # Read as a SELECT: pghistory puts its request context (a second statement) ahead of every
+    # statement it does not know for a read, and a WITH may write; here it only reads. The
+    # inner query keeps its order and LIMIT; the outer one says the order again.
+    sql = f"SELECT * FROM ({sql}) AS events ORDER BY pgh_created_at DESC, pgh_id DESC"
     return compiler, names, sql, tuple(params), stand_ins
 
 

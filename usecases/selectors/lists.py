@@ -4,7 +4,7 @@ queryset per page, related data fetched up front."""
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.compiled import compiled_instances
+from core.compiled import compiled_instances, hold_links
 from portfolio.models import Product, StrategicGoal
 from usecases.models import UseCase, parse_key
 from usecases.search import search_condition
@@ -47,7 +47,7 @@ def usecase_detail(key: str, *, with_links: bool = True) -> UseCase:
         raise UseCase.DoesNotExist(f"No use case {key}.")
     usecase = found[0]
     if with_links:
-        _hold_links(usecase, products=_products_query, goals=_goals_query)
+        hold_links(usecase, products=_products_query, goals=_goals_query)
     return usecase
 
 
@@ -61,17 +61,6 @@ def _products_query(usecase_pk: int, limit: None):
 
 def _goals_query(usecase_pk: int, limit: None):
     return StrategicGoal.objects.filter(usecases=usecase_pk).select_related("parent")
-
-
-def _hold_links(usecase: UseCase, **queries) -> None:
-    """Read each of the use case's many-to-many links by its query and hold them as
-    ``prefetch_related`` does (``prefetch_one_level``): ``usecase.products.all()`` reads them."""
-    held = usecase.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, query in queries.items():
-        linked = getattr(usecase, name).get_queryset()
-        linked._result_cache = compiled_instances(query, usecase.pk)
-        linked._prefetch_done = True
-        held[name] = linked
 
 
 def owner_choices():

@@ -5,11 +5,11 @@ from datetime import date
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from core.compiled import compiled_values
+from core.compiled import compiled_values, hold_links
 from core.people import NAME_FIELDS, named_person
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
@@ -252,12 +252,15 @@ def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]
     if permissions.is_member(user, usecase.team_id):
         # Only a team member can be a recorder: prefetched, so the permission check after this
         # reads them without asking again. For anyone else there is nothing to ask.
-        prefetch_related_objects(
-            [usecase],
-            Prefetch("measurement_recorders", queryset=User.objects.order_by(*_BY_NAME)),
-        )
+        hold_links(usecase, measurement_recorders=_recorders_query)
         return [], list(usecase.measurement_recorders.all())
     return [], []
+
+
+def _recorders_query(usecase_pk: int, limit: None):
+    """The people allowed to record the use case's measurements, by name."""
+    allowed = UseCase.measurement_recorders.through.objects.filter(usecase_id=usecase_pk)
+    return User.objects.filter(pk__in=allowed.values("user_id")).order_by(*_BY_NAME)
 
 
 def _team_members_query(usecase_pk: int, team_id: int, owner_id: int, limit: None):
