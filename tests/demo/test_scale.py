@@ -24,7 +24,7 @@ from usecases.models import (
     UseCaseHistory,
     repair_link_sets,
 )
-from usecases.selectors import usecase_timeline
+from usecases.selectors import search_usecases, usecase_timeline
 
 User = get_user_model()
 COUNT = 300
@@ -129,3 +129,50 @@ def test_the_dashboard_summary_counts_what_the_load_wrote(scaled):
         assert cursor.fetchone()[0] == 0
         cursor.execute("SELECT coalesce(sum(n), 0) FROM usecases_teamcount")
         assert cursor.fetchone()[0] == UseCase.objects.count()
+
+
+def _gin_indexes() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND indexdef LIKE '%% USING gin %%' ORDER BY indexname"
+        )
+        return cursor.fetchall()
+
+
+def test_a_large_load_builds_the_gin_indexes_again_as_they_were(db, monkeypatch):
+    """A load past ``GIN_REBUILT_FROM`` drops the GIN indexes and builds them after: the same
+    indexes, valid, and searching reads them (the trigram index finds a word inside a token)."""
+    before = _gin_indexes()
+    assert {"usecase_search_trgm", "usecase_search_gin"} <= {name for name, _ in before}
+    monkeypatch.setattr("demo.scale.GIN_REBUILT_FROM", 1)
+    seed_scale(count=120)
+    assert _gin_indexes() == before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = ANY(%s) AND NOT (i.indisvalid AND i.indisready)",
+            [[name for name, _ in before]],
+        )
+        assert cursor.fetchone()[0] == 0
+    word = UseCase.objects.order_by("pk").values_list("title", flat=True)[0].split()[-1]
+    found = search_usecases(UseCase.objects.order_by(), word)
+    assert found.exists()
+    sql, params = found.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        assert "usecase_search_trgm" in "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_failed_large_load_leaves_the_gin_indexes_in_place(db, monkeypatch):
+    before = _gin_indexes()
+    monkeypatch.setattr("demo.scale.GIN_REBUILT_FROM", 1)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the load failed")
+
+    monkeypatch.setattr("demo.scale._derived", fail)
+    with pytest.raises(RuntimeError):
+        seed_scale(count=50)
+    assert _gin_indexes() == before
