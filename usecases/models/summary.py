@@ -26,6 +26,8 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
   use cases whose expiry lies between the two (``usecases.dashboard.summary``), and
   ``advance_summary_clock`` (hourly, and the repair command) moves the clock forward so that
   window stays small. Exact at any moment; the clock only decides how much correcting is done.
+- ``TeamTally`` sums each team's counts by the dashboard's rules, per slot: statement triggers on
+  the team counts (migration 0021) keep it, so the dashboard reads a row per team and slot.
 
 ``manage.py repair_summaries`` rebuilds every table from the use cases and says what differed;
 ``--clock`` also folds the slots together (``usecases_summary_compact``, migration 0018).
