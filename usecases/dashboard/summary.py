@@ -309,8 +309,9 @@ def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
     zero = dict.fromkeys(count_rules(), 0)  # the rules built once, not once per correction
     rows = _rows(_team_tally_query, team_ids, org_wide=False, names=("team_id", *zero))
     if rows and rows[0]["team_id"] is None:
-        # The tally counts by other rules (code deployed before its migration, or after and not
-        # yet restarted): the team counts are counted, as before the tally.
+        # The tally counts by other rules than this code's (new rules deployed before the
+        # migration installing them, or a process not restarted after it): the team counts are
+        # counted by this code's rules, as before the tally; one query more.
         rows = _rows(_team_counts_query, team_ids, org_wide=False)
     by_team = {row.pop("team_id"): row for row in rows}
     corrections = _corrections(team_ids, now)
