@@ -15,13 +15,25 @@ filter counts from the use cases themselves (``DashboardScope``'s live path).
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, IntegerField, Q, Sum, Value, When
+from django.db import connection, connections, transaction
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from psycopg.types.numeric import IntLoader
 
@@ -42,6 +54,7 @@ from usecases.models import (
     Phase,
     ProductCount,
     TeamCount,
+    TeamTally,
     UseCaseFact,
 )
 from usecases.selectors import attestation_due_before
@@ -199,10 +212,12 @@ def _compiled(build, filtered: bool, org_wide: bool) -> tuple[str, tuple]:
     return build(_teams_where(filtered, org_wide)).query.sql_with_params()
 
 
-def _rows(build, team_ids, *, org_wide: bool = True, moments: dict | None = None) -> list[dict]:
+def _rows(
+    build, team_ids, *, org_wide: bool = True, moments: dict | None = None, names=None
+) -> list[dict]:
     """The rows of the values queryset ``build(team filter)`` for these teams (None: all), from
     its SQL compiled once; ``moments`` puts each stand-in moment's value in; sums as integers,
-    as the queryset would give them."""
+    as the queryset would give them; each row's keys ``names`` (default: the columns')."""
     sql, params = _compiled(build, team_ids is not None, org_wide)
     moments = moments or {}
     params = [
@@ -219,7 +234,7 @@ def _rows(build, team_ids, *, org_wide: bool = True, moments: dict | None = None
         # cursor alone; a sum that were not whole would raise here, not be cut to an int.
         cursor.cursor.adapters.register_loader("numeric", IntLoader)
         cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
+        names = names or [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -228,12 +243,78 @@ def _team_counts_query(where: Q):
     return TeamCount.objects.filter(where).values("team_id").annotate(**_sums(rules)).order_by()
 
 
+def _ordered(rule: Q) -> Q:
+    """``rule`` with each set of values in sorted order: a set's order changes from process to
+    process (strings hash differently), the SQL compiled from it must not."""
+    ordered = copy.copy(rule)
+    ordered.children = [
+        _ordered(child)
+        if isinstance(child, Q)
+        else (child[0], tuple(sorted(child[1])))
+        if isinstance(child, tuple) and isinstance(child[1], set | frozenset)
+        else child
+        for child in rule.children
+    ]
+    return ordered
+
+
+def tally_flags(using: str = "default") -> dict[str, str]:
+    """Each of ``count_rules()`` as the SQL of its flag over a team count's columns (1 when the
+    row counts towards it, else 0), its values inlined: what migration ``0021_team_tally`` froze
+    into the triggers keeping ``TeamTally`` (``usecases_teamtally_rules()`` returns it)."""
+    table = f'"{TeamCount._meta.db_table}".'
+    flags = {}
+    for name, rule in count_rules().items():
+        if rule is None:
+            flags[name] = "1"
+            continue
+        flag = Case(When(_ordered(rule), then=Value(1)), default=Value(0))
+        query = TeamCount.objects.annotate(flag=flag).query
+        sql, params = query.get_compiler(using).compile(query.annotations["flag"])
+        flags[name] = connections[using].ops.compose_sql(sql, params).replace(table, "")
+    return flags
+
+
+def _team_tally_query(where: Q):
+    """Per team, its tally's rows (one per writer slot) summed, while the rules the tally's
+    triggers count by are the current ones; else a single row with no team, from the team counts
+    if there are any (``team_counts`` then counts them). The check is a constant once planned:
+    PostgreSQL reads one half, and plans the other as nothing (the team counts' 22 filtered sums
+    would cost a third as much again to plan)."""
+    rules = json.dumps(tally_flags())
+    check = "usecases_teamtally_rules() {} %s::jsonb"
+    installed = RawSQL(check.format("="), (rules,), output_field=BooleanField())
+    differ = RawSQL(check.format("IS DISTINCT FROM"), (rules,), output_field=BooleanField())
+    # Named apart from the columns (Django refuses an annotation named as a field): ``_rows``
+    # names them (``_TALLY_NAMES``).
+    sums = [f"sum_{name}" for name in count_rules()]
+    tallied = (
+        TeamTally.objects.filter(where, installed)
+        .values("team_id")
+        .annotate(**{alias: Sum(name) for alias, name in zip(sums, count_rules(), strict=True)})
+        .order_by()
+    )
+    nothing = Value(None, output_field=BigIntegerField())
+    stale = (
+        TeamCount.objects.filter(differ)
+        .annotate(no_team=nothing, **dict.fromkeys(sums, nothing))
+        .values("no_team", *sums)
+        .order_by()[:1]
+    )
+    return tallied.union(stale, all=True)
+
+
 def team_counts(team_ids, now: datetime) -> tuple[dict[int, dict], list[dict]]:
     """Per team, every count of a dashboard ``Counts`` at ``now``; and the corrections read."""
-    rows = _rows(_team_counts_query, team_ids, org_wide=False)
+    zero = dict.fromkeys(count_rules(), 0)  # the rules built once, not once per correction
+    rows = _rows(_team_tally_query, team_ids, org_wide=False, names=("team_id", *zero))
+    if rows and rows[0]["team_id"] is None:
+        # The tally counts by other rules than this code's (new rules deployed before the
+        # migration installing them, or a process not restarted after it): the team counts are
+        # counted by this code's rules, as before the tally; one query more.
+        rows = _rows(_team_counts_query, team_ids, org_wide=False)
     by_team = {row.pop("team_id"): row for row in rows}
     corrections = _corrections(team_ids, now)
-    zero = dict.fromkeys(count_rules(), 0)  # the rules built once, not once per correction
     for row in corrections:
         if row["team_id"] not in by_team:
             by_team[row["team_id"]] = dict(zero)

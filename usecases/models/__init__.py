@@ -45,6 +45,7 @@ from usecases.models.summary import (
     SummaryClock,
     SummaryProfile,
     TeamCount,
+    TeamTally,
     UseCaseFact,
 )
 
@@ -64,6 +65,7 @@ __all__ = [
     "SummaryClock",
     "SummaryProfile",
     "TeamCount",
+    "TeamTally",
     "UseCaseFact",
     "KEY_PREFIX",
     "LINK_SET_OPERATIONS",

@@ -26,6 +26,8 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
   use cases whose expiry lies between the two (``usecases.dashboard.summary``), and
   ``advance_summary_clock`` (hourly, and the repair command) moves the clock forward so that
   window stays small. Exact at any moment; the clock only decides how much correcting is done.
+- ``TeamTally`` sums each team's counts by the dashboard's rules, per slot: statement triggers on
+  the team counts (migration 0021) keep it, so the dashboard reads a row per team and slot.
 
 ``manage.py repair_summaries`` rebuilds every table from the use cases and says what differed;
 ``--clock`` also folds the slots together (``usecases_summary_compact``, migration 0018).
@@ -202,6 +204,46 @@ class TeamCount(CountRow):
         ]
 
 
+class TeamTally(SummaryRow):
+    """Per team and writer slot, every count a dashboard ``Counts`` shows (one column per name of
+    ``usecases.dashboard.summary.count_rules()``): the sum of ``n`` over the team's
+    ``TeamCount`` rows of that slot meeting the rule. The dashboard reads a row per team and slot
+    instead of filtering every team count 22 times.
+
+    Kept by statement triggers on the team counts (migration ``0021_team_tally``), whose rules'
+    SQL was frozen there: the dashboard trusts the tally only while ``usecases_teamtally_rules()``
+    equals the rules compiled now (``summary.tally_flags``), else it counts the team counts.
+    A missing row counts nothing; folding the slots deletes rows that count nothing."""
+
+    team_id = models.BigIntegerField()
+    slot = models.IntegerField(db_default=0)
+    total = models.BigIntegerField(db_default=0)
+    draft = models.BigIntegerField(db_default=0)
+    in_review = models.BigIntegerField(db_default=0)
+    awaiting_sign_off = models.BigIntegerField(db_default=0)
+    active = models.BigIntegerField(db_default=0)
+    declined = models.BigIntegerField(db_default=0)
+    retired = models.BigIntegerField(db_default=0)
+    signed = models.BigIntegerField(db_default=0)
+    unowned_draft = models.BigIntegerField(db_default=0)
+    imported_unowned = models.BigIntegerField(db_default=0)
+    in_production_unsigned = models.BigIntegerField(db_default=0)
+    overdue = models.BigIntegerField(db_default=0)
+    due_soon = models.BigIntegerField(db_default=0)
+    owner_gone = models.BigIntegerField(db_default=0)
+    changed = models.BigIntegerField(db_default=0)
+    no_goal = models.BigIntegerField(db_default=0)
+    off_track = models.BigIntegerField(db_default=0)
+    stage_idea = models.BigIntegerField(db_default=0)
+    stage_in_development = models.BigIntegerField(db_default=0)
+    stage_pilot = models.BigIntegerField(db_default=0)
+    stage_in_production = models.BigIntegerField(db_default=0)
+    stage_retired = models.BigIntegerField(db_default=0)
+
+    class Meta(SummaryRow.Meta):
+        constraints = [models.UniqueConstraint(fields=["team_id", "slot"], name="teamtally_key")]
+
+
 class GoalCount(CountRow):
     """Use cases serving a goal or any goal beneath it (each counted once per goal), per team."""
 
@@ -307,6 +349,7 @@ class GoalAncestor(SummaryRow):
 SUMMARY_MODELS = (
     UseCaseFact,
     TeamCount,
+    TeamTally,
     GoalCount,
     GoalEvidenceCount,
     ProductCount,

@@ -1,0 +1,250 @@
+"""The team tally (``TeamTally``: per team and writer slot, every count of the dashboard's team
+table) always equals the team counts it sums, whoever wrote them: random changes through the
+write paths, writers in several sessions at once (their own slots), the slots folded together, a
+rebuild, counts written around the summary's functions, and the team counts emptied. The dashboard
+reads it only while the rules its triggers count by are the current ones."""
+
+import json
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from tests.concurrency import at_once
+from tests.factories import UserFactory
+from tests.usecases.dashboard.test_dashboard_random import random_registry
+from tests.usecases.dashboard.test_summary import (
+    WRITE_PATHS,
+    Context,
+    assert_dashboards_agree,
+    call_command_output,
+    rebuild_differences,
+    shell_links,
+    shell_update,
+    through_services,
+)
+from tests.usecases.dashboard.test_summary_writers import ended_sessions_are_gone
+from usecases.dashboard import summary
+from usecases.dashboard.summary import (
+    advance_summary_clock,
+    compact_summary,
+    count_rules,
+    tally_flags,
+)
+from usecases.models import TeamCount, TeamTally, UseCase
+from usecases.services import UseCaseError
+
+pytestmark = pytest.mark.django_db
+
+ZERO = dict.fromkeys(count_rules(), 0)
+
+
+def counted_by_team_and_slot() -> dict:
+    """Each team's and slot's counts, summed from the team counts by the current rules."""
+    rows = (
+        TeamCount.objects.values("team_id", "slot")
+        .annotate(**summary._sums(count_rules()))
+        .order_by()
+    )
+    counted = {}
+    for row in rows:
+        key = (row.pop("team_id"), row.pop("slot"))
+        if row != ZERO:
+            counted[key] = row
+    return counted
+
+
+def tallied_by_team_and_slot() -> dict:
+    tallied = {}
+    for row in TeamTally.objects.values("team_id", "slot", *count_rules()):
+        key = (row.pop("team_id"), row.pop("slot"))
+        if row != ZERO:  # a row counting nothing is as good as none
+            tallied[key] = row
+    return tallied
+
+
+def assert_tally_exact() -> None:
+    """Every team's and slot's tally equals its team counts' sums, and what the dashboard reads
+    per team equals ``_team_counts_query``'s sums. A team counting nothing may come with zeros
+    from either (a team count of 0 left by a writer, a tally row emptied), or not at all: the
+    dashboard reads both alike (``Counts.zero()``)."""
+    assert tallied_by_team_and_slot() == counted_by_team_and_slot()
+    new = by_team(summary._team_tally_query)
+    assert all(type(value) is int for row in new.values() for value in row.values())
+    assert counting(new) == counting(by_team(summary._team_counts_query))
+
+
+def counting(rows: dict) -> dict:
+    return {team: counts for team, counts in rows.items() if counts != ZERO}
+
+
+def by_team(build, team_ids=None) -> dict:
+    """The rows of ``build`` per team, named as ``team_counts`` names them."""
+    names = ("team_id", *count_rules())
+    rows = summary._rows(build, team_ids, org_wide=False, names=names)
+    return {row.pop("team_id"): row for row in rows}
+
+
+def team_counts(team_ids=None) -> dict:
+    """What the dashboard reads per team, at the summary's clock (nothing to correct)."""
+    now = timezone.now()
+    advance_summary_clock(moment=now)
+    counts, corrections = summary.team_counts(team_ids, now)
+    assert corrections == []
+    return counts
+
+
+def test_the_installed_rules_are_the_current_ones():
+    """Changing ``count_rules()`` (or how they compile) takes a migration installing the new
+    rules in the tally's triggers and recounting the tally; until then the dashboard would count
+    every team count on each page (correct, but slow)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT usecases_teamtally_rules()")
+        installed = json.loads(cursor.fetchone()[0])  # Django reads jsonb as its text
+    current = tally_flags()
+    changed = sorted(
+        name
+        for name in current.keys() | installed.keys()
+        if installed.get(name) != current.get(name)
+    )
+    assert not changed, f"count rules changed without a migration installing them: {changed}"
+    fields = [field.name for field in TeamTally._meta.fields]
+    assert fields == ["id", "team_id", "slot", *count_rules()]
+
+
+def test_the_rules_compile_alike_in_every_process():
+    """A set of values (``off_track``'s statuses) compiles in one order, whatever the hashing."""
+    for name, flag in tally_flags().items():
+        assert "frozenset" not in flag and "{" not in flag, name
+    assert "IN ('active', 'awaiting_sign_off')" in tally_flags()["off_track"]
+
+
+def test_the_dashboard_reads_the_tally_only_while_its_rules_are_the_current_ones(org, usecase_in):
+    for status in ("draft", "active", "in_review"):
+        usecase_in(status)
+    fresh = by_team(summary._team_counts_query)
+    assert fresh and by_team(summary._team_tally_query) == fresh == team_counts()
+    with connection.cursor() as cursor:  # written around the triggers: the tally is what is read
+        cursor.execute("UPDATE usecases_teamtally SET total = total + 5")
+    rows = {team: TeamTally.objects.filter(team_id=team).count() for team in fresh}
+    assert {team: counts["total"] for team, counts in team_counts().items()} == {
+        team: counts["total"] + 5 * rows[team] for team, counts in fresh.items()
+    }
+    with connection.cursor() as cursor:  # other rules installed: the team counts are counted
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION usecases_teamtally_rules() RETURNS jsonb "
+            "LANGUAGE sql IMMUTABLE AS $$ SELECT '{}'::jsonb $$"
+        )
+    assert list(by_team(summary._team_tally_query)) == [None]  # the tally is not read
+    assert team_counts() == fresh
+    assert team_counts([org.team.pk]) == {org.team.pk: fresh[org.team.pk]}
+    TeamCount.objects.all().delete()
+    assert by_team(summary._team_tally_query) == {} == team_counts()
+
+
+def test_the_repair_command_mends_a_damaged_tally(usecase_in):
+    usecase_in("active")
+    usecase_in("draft")
+    assert_tally_exact()
+    with connection.cursor() as cursor:  # written around the triggers, as a restore might
+        cursor.execute("UPDATE usecases_teamtally SET signed = signed + 3")
+    assert tallied_by_team_and_slot() != counted_by_team_and_slot()
+    out = call_command_output("repair_summaries")
+    assert "differed" in out and "repaired" in out
+    assert_tally_exact()
+    assert call_command_output("repair_summaries").startswith("The summary tables agree")
+
+
+def random_writes(ctx, seed: int, count: int, paths) -> str:
+    rng = random.Random(seed)
+    for _ in range(count):
+        try:
+            with transaction.atomic():
+                rng.choice(paths)(ctx, rng)
+        except (UseCaseError, ValidationError, IntegrityError):
+            pass  # a change the rules or the constraints refuse writes nothing
+    return "written"
+
+
+def written_around(sql: str, *params) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("seed", (0, 1))
+def test_the_tally_equals_the_team_counts_whoever_writes(org, client, tmp_path, seed):
+    rng = random.Random(seed)
+    registry = random_registry(org, rng)
+    client.force_login(org.admin)
+    org.admin.is_superuser = True
+    org.admin.save(update_fields=["is_superuser"])
+    now = timezone.now()
+    ctx = Context(
+        org=org,
+        now=now,
+        admin_client=client,
+        tmp_path=tmp_path,
+        teams=[org.team, org.other_team],
+        owners=[org.owner, org.lead, None, org.non_member, UserFactory(username="sam")],
+        goals=[registry.root, registry.goal, registry.child, registry.dropped, registry.lonely],
+        products=[registry.product, registry.second, registry.other, registry.archived],
+    )
+    assert_tally_exact()
+
+    # Every write path, one after another, in this session's slot.
+    random_writes(ctx, seed, 12, WRITE_PATHS)
+    assert_tally_exact()
+
+    # Writers in three sessions at once, each in its own slot.
+    paths = [shell_update, shell_update, shell_links, through_services]
+    outcomes = at_once(*(lambda n=n: random_writes(ctx, seed * 10 + n, 6, paths) for n in range(3)))
+    assert outcomes == ["written"] * 3
+    assert len(set(TeamTally.objects.values_list("slot", flat=True))) >= 3
+    assert_tally_exact()
+    assert_dashboards_agree(org, registry, moments=[now, now + timedelta(days=45)])
+
+    # The ended sessions' slots folded into slot 0: their tally rows count nothing, and go.
+    connection.close()
+    ended_sessions_are_gone()
+    assert compact_summary() > 0
+    assert set(TeamTally.objects.values_list("slot", flat=True)) <= {0}
+    assert set(TeamCount.objects.values_list("slot", flat=True)) == {0}
+    assert_tally_exact()
+
+    # Team counts written around the summary's functions (the triggers see every statement):
+    # an update of counts and of a key, an upsert inserting and updating at once, a delete.
+    ids = list(TeamCount.objects.order_by("id").values_list("id", flat=True))
+    written_around("UPDATE usecases_teamcount SET n = n + 2 WHERE id = ANY(%s)", ids[::2])
+    written_around("UPDATE usecases_teamcount SET team_id = -team_id WHERE id = %s", ids[0])
+    written_around(
+        "INSERT INTO usecases_teamcount AS s (team_id, status, lifecycle_stage, evidence_status,"
+        " owner_state, imported, changed, no_goal, phase, slot, n)"
+        " SELECT team_id, status, lifecycle_stage, evidence_status, owner_state, imported,"
+        " changed, no_goal, phase, slot + k, 3 FROM usecases_teamcount, generate_series(0, 1) k"
+        " ON CONFLICT (team_id, status, lifecycle_stage, evidence_status, owner_state, imported,"
+        " changed, no_goal, phase, slot) DO UPDATE SET n = s.n + EXCLUDED.n"
+    )
+    written_around("DELETE FROM usecases_teamcount WHERE id = %s", ids[-1])
+    assert_tally_exact()
+    assert rebuild_differences() > 0  # the counts were wrong; the rebuild mends both
+    assert_tally_exact()
+    assert rebuild_differences() == 0
+
+    # The team counts emptied: so is the tally; a rebuild counts both again.
+    written_around("TRUNCATE usecases_teamcount")
+    assert not TeamTally.objects.exists()
+    assert_tally_exact()
+    assert rebuild_differences() > 0
+    assert TeamTally.objects.exists()
+    assert_tally_exact()
+    assert_dashboards_agree(org, registry, moments=[now])
+
+    # The use cases emptied (their trigger deletes every count): nothing is tallied.
+    written_around("TRUNCATE usecases_usecase CASCADE")
+    assert not UseCase.objects.exists()
+    assert tallied_by_team_and_slot() == {}
+    assert_tally_exact()
