@@ -49,4 +49,4 @@ def post_worker_init(worker):
     get_resolver().url_patterns  # noqa: B018 - read for its import
     gc.collect()
     gc.freeze()
-    gc.set_threshold(10_000, 20, 50)
+    gc.set_threshold(10_000, 10, 10)

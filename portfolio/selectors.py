@@ -76,12 +76,13 @@ def unit_path_choices(units, key: str) -> tuple[tuple[str, str], ...]:
     """``unit_paths`` as choices: each unit's ``key`` (a field's value) and its path, read as
     plain values (one query). The paths are worked out once per process for the same rows: the
     rows are read every time and are the memo's key, so a renamed or moved unit is never
-    shown by its old path."""
+    shown by its old path. ``key`` names a text field (a slug): values that compare equal across
+    types (``1`` and ``True``) would share an entry."""
     rows = tuple(units.order_by("name").values_list("pk", "parent_id", "name", key))
     return _path_choices(rows)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=8, typed=True)
 def _path_choices(rows: tuple[tuple, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((unit.key, path) for unit, path in unit_paths(rows, row_class=UnitKey))
 

@@ -5,9 +5,14 @@ the dashboard sums a row per team and slot instead of filtering every team count
 The rules are ``usecases.dashboard.summary.count_rules()`` as they were compiled when this was
 written (``summary.tally_flags()``), frozen here: the dashboard trusts the tally only while
 ``usecases_teamtally_rules()`` returns the rules it compiles now. Changing a rule takes a migration
-that installs the new rules and recounts the tally (``tests/usecases/dashboard/test_team_tally.py``
-fails until then). The SQL is written here, frozen with the migration (it supersedes 0018's
-``usecases_summary_rows`` and ``usecases_summary_compact``)."""
+that replaces both ``usecases_teamtally_rules()`` and ``usecases_teamtally_written()`` and then
+recounts the tally (``SELECT usecases_teamtally_recount()``);
+``tests/usecases/dashboard/test_team_tally.py`` fails until the rules are installed. A rebuild
+(``manage.py repair_summaries``, the scale seed) recounts the tally from the team counts itself,
+whether or not the triggers fire (a session with ``session_replication_role = replica`` skips
+them), so a recount a migration forgot is mended by the repair command. The SQL is written here,
+frozen with the migration (it supersedes 0018's ``usecases_summary_rows``,
+``usecases_summary_compact`` and ``usecases_summary_rebuild``)."""
 
 import importlib
 import json
@@ -54,8 +59,8 @@ def upsert(delta: str, *, conflict: bool = True) -> str:
     """Add to each team's and slot's tally what the ``delta`` rows (``d``: the signed ``n``, and a
     team count's columns) count: one row per team and slot, in key order (a writer only touches
     its own slot's rows, as in the team counts), none for a change that moves no count.
-    ``conflict=False``: into an empty table, without the key (a new table's is added at the end
-    of its migration)."""
+    ``conflict=False``: into a table known to be empty (the fill, the recount), with no conflict
+    to resolve."""
     sums = ",\n            ".join(
         f'sum(d * ({flag}))::bigint AS "{name}"' for name, flag in RULES.items()
     )
@@ -80,7 +85,7 @@ OLD = f"SELECT -n AS d, {KEY} FROM old_rows"
 FUNCTIONS = f"""
 -- The rules the tally's triggers count by, for the reader to compare with its own.
 CREATE OR REPLACE FUNCTION usecases_teamtally_rules() RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT '{json.dumps(RULES).replace("'", "''")}'::jsonb $$;
+LANGUAGE sql IMMUTABLE AS $rules$ SELECT '{json.dumps(RULES).replace("'", "''")}'::jsonb $rules$;
 
 -- A statement wrote team counts (an insert or an upsert's rows, the rows it updated, or those it
 -- deleted: an upsert fires both its INSERT and its UPDATE triggers): the tally moves by as much.
@@ -133,9 +138,23 @@ DROP_TRIGGERS = "\n".join(
     ]
 )
 
-# The team counts already there (the triggers are in place first: their lock holds writers back
-# until this commits).
+# The tally counted again from the team counts, triggers or not: the migration's first fill
+# (the triggers are in place first: their lock holds writers back until it commits), and every
+# rebuild's last step.
 FILL = upsert(f"SELECT n AS d, {KEY} FROM usecases_teamcount", conflict=False)
+RECOUNT = f"""
+CREATE OR REPLACE FUNCTION usecases_teamtally_recount() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM usecases_teamtally;{FILL}
+END
+$$;
+"""
+# 0018's rebuild, and then the tally recounted before the rebuilt rows are compared with those
+# kept: a tally the triggers did not keep (off for the session) differs, and is mended.
+_COMPARE = "\n    SELECT count(*) INTO differed FROM ("
+REBUILD = _0018.REBUILD.replace(_COMPARE, "\n    PERFORM usecases_teamtally_recount();" + _COMPARE)
+assert REBUILD.count("usecases_teamtally_recount") == 1
 
 # 0018's view, and each team's counts (the slots summed) beside the other tables' rows: a rebuild
 # compares them with what was kept (the repair command says what differed).
@@ -151,7 +170,10 @@ VIEW_0018 = _0018.FUNCTIONS[_VIEW : _0018.FUNCTIONS.index(";", _VIEW) + 1]
 VIEW = VIEW_0018.replace(_0018.SUMMARY_ROWS, _0018.SUMMARY_ROWS + "UNION ALL" + TALLY_ROWS)
 
 # 0018's folding, and then the tally rows that count nothing deleted (an ended session's, once its
-# team counts are folded into slot 0, and slot 0's own); a live session's are left alone.
+# team counts are folded into slot 0, and slot 0's own); a live session's are left alone. The
+# folding's deletes move the ended slot's tally rows through the triggers: should a new session
+# have been given the ended one's process id and already hold one of those rows, one of the two
+# fails with a deadlock and is retried (as any writer may); no count comes out wrong.
 _COMPACT = _0018.FUNCTIONS.index("CREATE OR REPLACE FUNCTION usecases_summary_compact(")
 COMPACT_0018 = _0018.FUNCTIONS[_COMPACT : _0018.FUNCTIONS.index("\n$$;\n", _COMPACT) + 4]
 _AFTER = f"\n    SELECT {_0018.ROW_COUNT} INTO after;"
@@ -218,7 +240,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL(
-            f"{FUNCTIONS}\n{TRIGGERS}\n{FILL}\n{VIEW}\n{COMPACT}",
-            f"{COMPACT_0018}\n{VIEW_0018}\n{DROP_TRIGGERS}",
+            f"{FUNCTIONS}\n{TRIGGERS}\n{FILL}\n{VIEW}\n{COMPACT}\n{RECOUNT}\n{REBUILD}",
+            f"{_0018.REBUILD}\n{COMPACT_0018}\n{VIEW_0018}\n{DROP_TRIGGERS}\n"
+            "DROP FUNCTION IF EXISTS usecases_teamtally_recount();",
         ),
     ]

@@ -4,7 +4,10 @@ The list draws fifty rows on every page, and from the template each row cost two
 some thirty lookups, a good part of the list's time. The markup, whitespace included, is what the
 template loop wrote (``tests/usecases/views/test_usecase_rows.py`` holds the two to the same
 bytes); every value is escaped as the template escaped it (``core.html.as_text``), and a custom
-field's value is written as ``{{ value|default:"—" }}`` writes it (localised)."""
+field's value is written as ``{{ value|default:"—" }}`` writes it (localised). One difference,
+on purpose: the tick box's ``key:version`` value writes the version as a plain number, where the
+template would have localised it (``12,345`` with a thousands separator switched on), which the
+bulk assignment could not read back."""
 
 from django import template
 from django.template.base import render_value_in_context
@@ -18,7 +21,6 @@ register = template.Library()
 
 _OVERDUE = ' <span class="badge badge-danger">Attestation overdue</span>'
 _CHANGED = ' <span class="badge badge-warning">Changed since sign-off</span>'
-_NO_OWNER = '<span class="missing">No owner yet</span>'
 
 
 @register.simple_tag(takes_context=True)
@@ -27,9 +29,13 @@ def usecase_rows(context, usecases) -> str:
     bulk assignment's tick box (``bulk_form``, ``bulk_all_teams``, ``bulk_team_ids``) comes from
     the page's context."""
     bulk = bool(context.get("bulk_form"))
+    # What ``components/person.html`` wrote for nobody: the page's ``empty``, or "No owner yet".
+    no_owner = f'<span class="missing">{as_text(context.get("empty") or "No owner yet")}</span>'
     every_team = bool(context.get("bulk_all_teams"))
     team_ids = context.get("bulk_team_ids")
-    rows = [_row(context, usecase, bulk, every_team, team_ids) for usecase in usecases or ()]
+    rows = [
+        _row(context, usecase, bulk, every_team, team_ids, no_owner) for usecase in usecases or ()
+    ]
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped
 
 
@@ -51,14 +57,14 @@ def _in(value, container) -> bool:
         return False
 
 
-def _row(context, usecase, bulk: bool, every_team: bool, team_ids) -> str:
+def _row(context, usecase, bulk: bool, every_team: bool, team_ids, no_owner: str) -> str:
     key, title = as_text(usecase.key), as_text(usecase.title)
     url = as_text(usecase.get_absolute_url())
     tick = _tick_box(usecase, key, title, every_team, team_ids) if bulk else ""
     badges = (_OVERDUE if usecase.attestation_overdue else "") + (
         _CHANGED if usecase.changed_since_sign_off else ""
     )
-    owner = as_text(person_name(usecase.owner)) if usecase.owner else _NO_OWNER
+    owner = as_text(person_name(usecase.owner)) if usecase.owner else no_owner
     custom = "".join(
         f'<td data-label="{as_text(label)}">{render_value_in_context(value or "—", context)}</td>'
         for label, value in getattr(usecase, "custom_cells", ())

@@ -5,10 +5,14 @@ rebuild, counts written around the summary's functions, and the team counts empt
 reads it only while the rules its triggers count by are the current ones."""
 
 import json
+import os
 import random
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -116,13 +120,36 @@ def test_the_installed_rules_are_the_current_ones():
 
 
 def test_the_rules_compile_alike_in_every_process():
-    """A set of values (``off_track``'s statuses) compiles in one order, whatever the hashing."""
+    """A set of values (``off_track``'s statuses) compiles in one order, whatever the hashing:
+    processes with other hash seeds compile the same rules as this one."""
     for name, flag in tally_flags().items():
         assert "frozenset" not in flag and "{" not in flag, name
     assert "IN ('active', 'awaiting_sign_off')" in tally_flags()["off_track"]
+    script = (
+        "import django, json; django.setup(); "
+        "from usecases.dashboard.summary import tally_flags; print(json.dumps(tally_flags()))"
+    )
+    # The rules are inlined through the connection (psycopg's own quoting): this test's database.
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    database = f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "DATABASE_URL": database}
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(done.stdout.strip().splitlines()[-1]) == tally_flags(), seed
 
 
-def test_the_dashboard_reads_the_tally_only_while_its_rules_are_the_current_ones(org, usecase_in):
+def test_the_dashboard_reads_the_tally_only_while_its_rules_are_the_current_ones(
+    org, usecase_in, django_assert_num_queries
+):
     for status in ("draft", "active", "in_review"):
         usecase_in(status)
     fresh = by_team(summary._team_counts_query)
@@ -139,6 +166,8 @@ def test_the_dashboard_reads_the_tally_only_while_its_rules_are_the_current_ones
             "LANGUAGE sql IMMUTABLE AS $$ SELECT '{}'::jsonb $$"
         )
     assert list(by_team(summary._team_tally_query)) == [None]  # the tally is not read
+    with django_assert_num_queries(3):  # the tally's one row saying so, the team counts, none due
+        summary.team_counts(None, timezone.now())
     assert team_counts() == fresh
     assert team_counts([org.team.pk]) == {org.team.pk: fresh[org.team.pk]}
     TeamCount.objects.all().delete()
@@ -156,6 +185,22 @@ def test_the_repair_command_mends_a_damaged_tally(usecase_in):
     assert "differed" in out and "repaired" in out
     assert_tally_exact()
     assert call_command_output("repair_summaries").startswith("The summary tables agree")
+
+
+def test_a_rebuild_recounts_the_tally_when_the_triggers_do_not_fire(usecase_in):
+    """A session that skips triggers (``session_replication_role = replica``, as bulk loads set
+    it) rebuilds the summary: the tally is recounted from the team counts all the same, and the
+    rebuild says it differed."""
+    usecase_in("active")
+    usecase_in("draft")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE usecases_teamtally SET signed = signed + 3")
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SELECT usecases_summary_rebuild()")
+        differed = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    assert differed > 0
+    assert_tally_exact()
 
 
 def random_writes(ctx, seed: int, count: int, paths) -> str:

@@ -93,3 +93,21 @@ def test_the_rows_are_the_template_loops_bytes(org, rows, bulk, ticked):
 
 def test_a_table_without_rows_is_the_same_too():
     assert drawn({"usecases": []}) == looped({"usecases": []}) == ""
+
+
+def test_nobody_is_named_as_the_page_names_nobody(rows):
+    context = {"usecases": rows, "empty": "Unowned <yet>"}
+    html = drawn(context)
+    assert html == looped(context)
+    assert '<span class="missing">Unowned &lt;yet&gt;</span>' in html
+
+
+def test_the_tick_box_writes_the_version_as_a_plain_number(org, rows, settings):
+    """On purpose unlike the template: a thousands separator would make ``key:version``
+    unreadable to the bulk assignment, which reads the version back as a number."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    draft = rows[0]
+    draft.version = 12345
+    context = {"usecases": [draft], "bulk_form": object(), "bulk_all_teams": True}
+    assert f'value="{draft.key}:12345"' in drawn(context)
+    assert f'value="{draft.key}:12,345"' in looped(context)
