@@ -259,13 +259,9 @@ class Context:
         self.__dict__.update(items)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_random_changes_through_every_write_path_keep_the_summary_exact(
-    org, client, tmp_path, seed
-):
-    rng = random.Random(seed)
-    org.other_team.parent = org.team  # a unit with a sub-unit: the team filter reads both
-    org.other_team.save(update_fields=["parent"])
+def write_context(org, client, tmp_path, rng) -> Context:
+    """A random registry, and what every write path reads to change it: the admin signed in
+    (a superuser), the teams, owners, goals and products to pick from."""
     registry = random_registry(org, rng)
     client.force_login(org.admin)
     org.admin.is_superuser = True
@@ -273,6 +269,7 @@ def test_random_changes_through_every_write_path_keep_the_summary_exact(
     now = timezone.now()
     ctx = Context(
         org=org,
+        registry=registry,
         now=now,
         admin_client=client,
         tmp_path=tmp_path,
@@ -281,6 +278,18 @@ def test_random_changes_through_every_write_path_keep_the_summary_exact(
         goals=[registry.root, registry.goal, registry.child, registry.dropped, registry.lonely],
         products=[registry.product, registry.second, registry.other, registry.archived],
     )
+    return ctx
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_changes_through_every_write_path_keep_the_summary_exact(
+    org, client, tmp_path, seed
+):
+    rng = random.Random(seed)
+    org.other_team.parent = org.team  # a unit with a sub-unit: the team filter reads both
+    org.other_team.save(update_fields=["parent"])
+    ctx = write_context(org, client, tmp_path, rng)
+    registry, now = ctx.registry, ctx.now
     assert rebuild_differences() == 0
     for _ in range(ROUNDS):
         for _ in range(CHANGES_PER_ROUND):

@@ -18,17 +18,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tests.concurrency import at_once
-from tests.factories import UserFactory
-from tests.usecases.dashboard.test_dashboard_random import random_registry
 from tests.usecases.dashboard.test_summary import (
     WRITE_PATHS,
-    Context,
     assert_dashboards_agree,
     call_command_output,
     rebuild_differences,
     shell_links,
     shell_update,
     through_services,
+    write_context,
 )
 from tests.usecases.dashboard.test_summary_writers import ended_sessions_are_gone
 from usecases.dashboard import summary
@@ -223,21 +221,8 @@ def written_around(sql: str, *params) -> None:
 @pytest.mark.parametrize("seed", (0, 1))
 def test_the_tally_equals_the_team_counts_whoever_writes(org, client, tmp_path, seed):
     rng = random.Random(seed)
-    registry = random_registry(org, rng)
-    client.force_login(org.admin)
-    org.admin.is_superuser = True
-    org.admin.save(update_fields=["is_superuser"])
-    now = timezone.now()
-    ctx = Context(
-        org=org,
-        now=now,
-        admin_client=client,
-        tmp_path=tmp_path,
-        teams=[org.team, org.other_team],
-        owners=[org.owner, org.lead, None, org.non_member, UserFactory(username="sam")],
-        goals=[registry.root, registry.goal, registry.child, registry.dropped, registry.lonely],
-        products=[registry.product, registry.second, registry.other, registry.archived],
-    )
+    ctx = write_context(org, client, tmp_path, rng)
+    registry, now = ctx.registry, ctx.now
     assert_tally_exact()
 
     # Every write path, one after another, in this session's slot.
