@@ -39,8 +39,9 @@ def dashboard_counts(request):
     )
     if filterset.errors:
         return form_refused(filterset, "Some filters were not understood.")
-    scope = dashboard.DashboardScope.from_filter(filterset)
-    tiles = [*dashboard.tiles_panel(scope), *dashboard.profile_tiles(scope, enabled_profiles())]
+    profiles = enabled_profiles()
+    scope = dashboard.DashboardScope.from_filter(filterset, profiles=profiles)
+    tiles = [*dashboard.tiles_panel(scope), *dashboard.profile_tiles(scope, profiles)]
     return {
         "tiles": [
             {"key": tile.key, "label": tile.label, "count": tile.count, "url": tile.url}

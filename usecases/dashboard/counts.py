@@ -1,5 +1,6 @@
 """The dashboard's counts by name (``Counts``): ``total``, each status, each concern and each
-lifecycle stage, and the aggregates that fill them from the use cases (``count_columns``)."""
+lifecycle stage, the conditions that count them (``count_conditions``) and the aggregates that fill
+them from the use cases (``count_columns``)."""
 
 from __future__ import annotations
 
@@ -63,14 +64,22 @@ def summed(pairs) -> dict:
 _COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))
 
 
+def count_conditions(now: datetime) -> dict[str, Q | None]:
+    """The condition of each count of a ``Counts`` over the use cases (None: all of them): one
+    per status, one per concern, one per lifecycle stage."""
+    conditions: dict[str, Q | None] = {"total": None}
+    for status in Status:
+        conditions[status.value] = Q(status=status)
+    for key, concern in CONCERNS.items():
+        conditions[key] = concern.condition(now)
+    for stage in LifecycleStage:
+        conditions[stage_key(stage)] = Q(lifecycle_stage=stage)
+    return conditions
+
+
 def count_columns(now: datetime) -> dict:
     """The aggregates that fill a ``Counts``: the total, one per status, one per concern, one per
     lifecycle stage."""
-    columns = {"total": Count("pk")}
-    for status in Status:
-        columns[status.value] = Count("pk", filter=Q(status=status))
-    for key, concern in CONCERNS.items():
-        columns[key] = Count("pk", filter=concern.condition(now))
-    for stage in LifecycleStage:
-        columns[stage_key(stage)] = Count("pk", filter=Q(lifecycle_stage=stage))
-    return columns
+    return {
+        name: Count("pk", filter=condition) for name, condition in count_conditions(now).items()
+    }

@@ -16,12 +16,16 @@ NOT_REPORTABLE_PARAM = "not_reportable"
 
 
 def profile_tiles(scope: DashboardScope, profiles: list[Profile]) -> list[Tile]:
-    """One tile per profile: read from the summary (one query) when the dashboard is, the
-    profiles left (a condition not installed) or a product or goal filter counted in one query
-    over the use cases."""
+    """One tile per profile: read from the summary (one query) when the dashboard is, or with the
+    live path's other counts (a product or goal filter) for the scope's ``profiles``; the
+    profiles left (a condition not installed, a profile the scope was not given) counted in one
+    query over the use cases."""
     if not profiles:
         return []
-    counts = profile_counts(profiles, scope.summary_teams) if scope.summarised else {}
+    if scope.summarised:
+        counts = profile_counts(profiles, scope.summary_teams)
+    else:
+        counts = scope.not_reportable  # those of the scope's own profiles, counted with the rest
     live = [profile for profile in profiles if profile.key not in counts]
     if live:
         counts |= scope.usecases.aggregate(

@@ -2,12 +2,11 @@
 (``DashboardScope``, built from ``UseCaseFilter`` itself, so a tile and the list it links to filter
 alike), and their counts by name (``Counts``).
 
-The counts come from one grouped query whatever the registry's size, grouped by team (tiles and
-the team table), by the set of goals a use case serves (the goal tree, whose roll-ups count each
-use case once however many of a subtree's goals it serves, and the evidence per goal) and by
-evidence status. A second groups by the set of products (products without a use case, evidence
-per product). Both read the use case's ``goal_ids`` and ``product_ids``, which triggers keep, from
-one covering index.
+Unfiltered or filtered by team, the counts are read from the summary tables (``summary``); a
+product or goal filter counts the use cases it selects, in one statement (``live``): per team
+(tiles and the team table), per set of goals served (the goal tree, whose roll-ups count each use
+case once however many of a subtree's goals it serves), per goal, per product and per evidence
+area.
 """
 
 from __future__ import annotations
@@ -19,17 +18,18 @@ from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from django.core.signals import setting_changed
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus
-from usecases.concerns import LIVE_STATUSES, SUBUNITS_LEFT_OUT
+from usecases.choices import Status
+from usecases.concerns import SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
-from usecases.dashboard.counts import Counts, count_columns, summed, total_of
+from usecases.dashboard.counts import Counts, total_of
+from usecases.dashboard.live import LiveCounts, count_selected
 from usecases.dashboard.trees import flattened
 
 # The filters that scope the whole dashboard, as the use-case list names them.
@@ -101,6 +101,7 @@ class DashboardScope:
     now: datetime = field(default_factory=timezone.now)
     live: bool = False  # count the use cases themselves even where the summary could answer
     details: bool = False  # a page lists products and goals: load their people, not just names
+    profiles: tuple = ()  # the standards' profiles the live path counts the not reportable of
 
     @classmethod
     def from_filter(
@@ -110,6 +111,7 @@ class DashboardScope:
         now: datetime | None = None,
         live: bool = False,
         details: bool = False,
+        profiles=(),
     ) -> DashboardScope:
         """From a bound ``UseCaseFilter``; filters that did not validate are left out, as the list
         leaves them out."""
@@ -126,6 +128,7 @@ class DashboardScope:
             now=now or timezone.now(),
             live=live,
             details=details,
+            profiles=tuple(profiles),
         )
 
     @property
@@ -180,45 +183,10 @@ class DashboardScope:
         return "Use cases of " + ", ".join(parts) if parts else "All use cases"
 
     @cached_property
-    def grouped(self) -> list[Group]:
-        """Every count, per team, set of goals served and evidence status: one grouped query, one
-        pass over the covering index. The groups are few (teams times the goal combinations in
-        use times four statuses), however many use cases there are."""
-        rows = (
-            self.usecases.values("team_id", "goal_ids", "evidence_status")
-            .annotate(
-                **count_columns(self.now),
-                measured=Count("pk", filter=Q(status__in=MEASURABLE_STATUSES)),
-            )
-            .order_by()
-        )
-        return [
-            Group(
-                team_id=row.pop("team_id"),
-                goal_ids=frozenset(row.pop("goal_ids")),
-                evidence_status=row.pop("evidence_status"),
-                measured=row.pop("measured"),
-                counts=Counts(row),
-            )
-            for row in rows
-        ]
-
-    @cached_property
-    def product_sets(self) -> list[dict]:
-        """Per set of products the use cases run on: how many are open (``live``) and how many
-        measured ones have each evidence status. One grouped query over the covering index."""
-        measured = Q(status__in=MEASURABLE_STATUSES)
-        return list(
-            self.usecases.values("product_ids")
-            .annotate(
-                live=Count("pk", filter=Q(status__in=LIVE_STATUSES)),
-                **{
-                    status.value: Count("pk", filter=measured & Q(evidence_status=status))
-                    for status in EvidenceStatus
-                },
-            )
-            .order_by()
-        )
+    def _live(self) -> LiveCounts:
+        """Every count of the selected use cases, read from them in one statement (the live path:
+        a product or goal filter, or ``live``)."""
+        return count_selected(self.usecases, self.now, self.profiles)
 
     @cached_property
     def products(self) -> dict[int, Product | ProductItem]:
@@ -249,15 +217,16 @@ class DashboardScope:
     def by_team(self) -> dict[int, Counts]:
         if self.summarised:
             return {team_id: Counts(row) for team_id, row in self._summary[0].items()}
-        return summed((group.team_id, group.counts) for group in self.grouped)
+        return self._live.by_team
 
     @cached_property
     def totals(self) -> Counts:
         return total_of(self.by_team.values())
 
-    @cached_property
+    @property
     def by_goal_set(self) -> dict[frozenset[int], Counts]:
-        return summed((group.goal_ids, group.counts) for group in self.grouped)
+        """Per set of goals served, the counts of the use cases serving exactly that set."""
+        return self._live.by_goal_set
 
     @cached_property
     def goal_children(self) -> dict[int | None, list[StrategicGoal]]:
@@ -322,12 +291,7 @@ class DashboardScope:
         """Measured use cases naming each goal directly, per evidence status."""
         if self.summarised:
             return summary.goal_evidence(self.summary_teams)
-        by_goal: dict[int, dict[str, int]] = {}
-        for group in self.grouped:
-            for pk in group.goal_ids if group.measured else ():
-                tally = by_goal.setdefault(pk, {})
-                tally[group.evidence_status] = tally.get(group.evidence_status, 0) + group.measured
-        return by_goal
+        return self._live.goal_evidence
 
     @cached_property
     def product_evidence(self) -> tuple[dict[int, dict[str, int]], set[int]]:
@@ -335,33 +299,28 @@ class DashboardScope:
         open use case runs on."""
         if self.summarised:
             return summary.product_evidence(self.summary_teams)
-        by_product: dict[int, dict[str, int]] = {}
-        used: set[int] = set()
-        statuses = EvidenceStatus.values  # read once: thousands of rows each name them all
-        for row in self.product_sets:
-            for pk in row["product_ids"]:
-                if row["live"]:
-                    used.add(pk)
-                tally = by_product.setdefault(pk, {})
-                for status in statuses:
-                    tally[status] = tally.get(status, 0) + row[status]
-        return by_product, used
+        return self._live.product_evidence, self._live.products_used
 
     @cached_property
     def area_evidence(self) -> dict[str, dict[str, int]]:
         """Measured use cases per evidence area ('' for none), per evidence status."""
         if self.summarised:
             return summary.area_evidence(self.summary_teams)
-        tally: dict = {}
-        rows = (
-            self.usecases.filter(status__in=MEASURABLE_STATUSES)
-            .values("evidence_area", "evidence_status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            tally.setdefault(row["evidence_area"], {})[row["evidence_status"]] = row["n"]
-        return tally
+        return self._live.area_evidence
+
+    @property
+    def oldest_waiting(self) -> tuple[datetime | None, datetime | None]:
+        """Since when the longest-waiting use case in review, and awaiting sign-off, has waited."""
+        if self.summarised:
+            oldest = summary.oldest_waiting(self.summary_teams)
+            return oldest[Status.IN_REVIEW.value], oldest[Status.AWAITING_SIGN_OFF.value]
+        return self._live.oldest_review, self._live.oldest_sign_off
+
+    @property
+    def not_reportable(self) -> dict[str, int]:
+        """Per key of ``profiles``, how many selected use cases are not reportable under it (the
+        live path; a copy)."""
+        return dict(self._live.not_reportable)
 
     @cached_property
     def teams(self) -> list[TeamItem]:

@@ -9,14 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, DateTimeField, Min, OuterRef, Q, Subquery, When
-
 from usecases.choices import Status
-from usecases.dashboard import summary
 from usecases.dashboard.scope import DashboardScope
 from usecases.dashboard.tables import unserved_goal_count, unused_products
-from usecases.models import Review
-from usecases.selectors import sign_off_requested_at
 
 
 @dataclass(frozen=True)
@@ -50,32 +45,9 @@ class WaitingAges:
 def waiting_ages(scope: DashboardScope) -> WaitingAges:
     """When the longest-waiting open review began, and the longest-waiting sign-off request (the
     approval, or the ownership transfer if one is open): from the summary's waiting times, or
-    one query over the use cases a product or goal filter selects."""
-    if scope.summarised:
-        oldest = summary.oldest_waiting(scope.summary_teams)
-        return WaitingAges(
-            oldest_review=oldest[Status.IN_REVIEW.value],
-            oldest_sign_off=oldest[Status.AWAITING_SIGN_OFF.value],
-        )
-    open_review = Review.objects.filter(usecase_id=OuterRef("pk"), decided_at__isnull=True)
-    row = (
-        scope.usecases.filter(status__in=[Status.IN_REVIEW, Status.AWAITING_SIGN_OFF])
-        .annotate(
-            waiting_since=Case(
-                When(
-                    status=Status.IN_REVIEW,
-                    then=Subquery(open_review.values("submitted_at")[:1]),
-                ),
-                default=sign_off_requested_at(),
-                output_field=DateTimeField(),
-            )
-        )
-        .aggregate(
-            review=Min("waiting_since", filter=Q(status=Status.IN_REVIEW)),
-            sign_off=Min("waiting_since", filter=Q(status=Status.AWAITING_SIGN_OFF)),
-        )
-    )
-    return WaitingAges(oldest_review=row["review"], oldest_sign_off=row["sign_off"])
+    with the other counts of the use cases a product or goal filter selects (``live``)."""
+    oldest_review, oldest_sign_off = scope.oldest_waiting
+    return WaitingAges(oldest_review=oldest_review, oldest_sign_off=oldest_sign_off)
 
 
 def _age(since: datetime | None, now: datetime) -> str:

@@ -34,13 +34,14 @@ def dashboard_view(request):
     ``usecaseChanged`` after a workflow action elsewhere on the page) gets the body alone."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request)
+    profiles = enabled_profiles()
+    filterset, scope = _dashboard_scope(request, profiles=profiles)
     context = {
         "filter": filterset,
         "scope": scope,
         "tiles": [
             *dashboard.tiles_panel(scope),
-            *dashboard.profile_tiles(scope, enabled_profiles()),
+            *dashboard.profile_tiles(scope, profiles),
         ],
         "stages": dashboard.stages_panel(scope),
         "teams": dashboard.teams_panel(scope),

@@ -72,7 +72,8 @@ def dashboard(query: str, *, now, live: bool) -> dict:
         queryset=UseCase.objects.all(),
         custom_fields=False,
     )
-    scope = DashboardScope.from_filter(filterset, now=now, live=live)
+    profiles = list(PROFILES.values())
+    scope = DashboardScope.from_filter(filterset, now=now, live=live, profiles=profiles)
     teams = teams_panel(scope)
     return {
         "tiles": tiles_panel(scope),
@@ -80,7 +81,7 @@ def dashboard(query: str, *, now, live: bool) -> dict:
         "goals": shown(goal_tree_panel(scope)),
         "evidence": evidence_panel(scope),
         "stages": stages_panel(scope),
-        "profiles": profile_tiles(scope, list(PROFILES.values())),
+        "profiles": profile_tiles(scope, profiles),
         "unused": unused_products(scope),
     }
 

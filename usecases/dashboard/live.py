@@ -1,0 +1,182 @@
+"""The dashboard's counts read from the use cases themselves, when a product or goal filter
+selects them (``DashboardScope``'s live path): one statement that reads the selected use cases
+once and groups them every way the dashboard needs.
+
+The selected use cases are read once, into a materialised CTE, each carrying a 0/1 flag per count
+(``counts.count_conditions``: the same conditions the list filters by), whether it is measured and
+open, and since when it has waited. The groupings then read that CTE, not the use-case table: per
+team, per set of goals served, per goal and evidence status, per product, per evidence area, and
+the oldest waits. Each comes back as one JSON array, so thousands of groups cost the page one
+parse, not a Python object each; where the use cases a goal selects lie scattered over the table,
+reading them once rather than once per grouping is most of the page's time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.dateparse import parse_datetime
+
+from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
+from usecases.concerns import LIVE_STATUSES
+from usecases.dashboard.counts import Counts, count_conditions, summed
+from usecases.models import Review
+from usecases.selectors import sign_off_requested_at
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    """What ``count_selected`` read, in the shapes ``DashboardScope`` serves."""
+
+    by_team: dict[int, Counts]
+    by_goal_set: dict[frozenset[int], Counts]
+    goal_evidence: dict[int, dict[str, int]]  # goal -> evidence status -> measured use cases
+    product_evidence: dict[int, dict[str, int]]  # product -> evidence status -> measured
+    products_used: set[int]  # the products an open use case runs on
+    area_evidence: dict[str, dict[str, int]]  # area ('' none) -> evidence status -> measured
+    oldest_review: datetime | None
+    oldest_sign_off: datetime | None
+    not_reportable: dict[str, int]  # per profile key asked for
+
+
+def waiting_since():
+    """Since when a use case in review, or awaiting sign-off, has waited (its open review's
+    submission; the sign-off's request); None in any other status. An expression."""
+    open_review = Review.objects.filter(usecase_id=OuterRef("pk"), decided_at__isnull=True)
+    return Case(
+        When(status=Status.IN_REVIEW, then=Subquery(open_review.values("submitted_at")[:1])),
+        When(status=Status.AWAITING_SIGN_OFF, then=sign_off_requested_at()),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def _flag(condition: Q | None) -> Case | Value:
+    """1 where ``condition`` holds (None: always), else 0."""
+    if condition is None:
+        return Value(1, output_field=IntegerField())
+    return Case(When(condition, then=1), default=0, output_field=IntegerField())
+
+
+def _sums(names, prefix: str = "c_") -> str:
+    return ", ".join(f'sum({prefix}{name}) AS "{name}"' for name in names)
+
+
+# Column names are the code's own (count names, evidence statuses): nothing typed reaches the SQL
+# but through the parameters of the selecting query. Sent as a SELECT (the CTE inside it), so
+# pghistory does not put a statement of its own before it.
+_STATEMENT = """
+SELECT * FROM (
+WITH scoped AS MATERIALIZED ({selected})
+SELECT
+  (SELECT coalesce(json_agg(t), '[]') FROM
+     (SELECT team_id, {sums} FROM scoped GROUP BY team_id) t),
+  (SELECT coalesce(json_agg(g), '[]') FROM
+     (SELECT goal_ids, {sums} FROM scoped GROUP BY goal_ids) g),
+  (SELECT coalesce(json_agg(e), '[]') FROM
+     (SELECT goal_id, evidence_status, count(*) AS n
+      FROM scoped CROSS JOIN LATERAL unnest(goal_ids) AS goal_id
+      WHERE measured = 1 GROUP BY goal_id, evidence_status) e),
+  (SELECT coalesce(json_agg(p), '[]') FROM
+     (SELECT product_id, max(live) AS live, {evidence}
+      FROM scoped CROSS JOIN LATERAL unnest(product_ids) AS product_id GROUP BY product_id) p),
+  (SELECT coalesce(json_agg(a), '[]') FROM
+     (SELECT evidence_area, evidence_status, count(*) AS n
+      FROM scoped WHERE measured = 1 GROUP BY evidence_area, evidence_status) a),
+  (SELECT json_build_array(
+     min(waiting) FILTER (WHERE status = %s), min(waiting) FILTER (WHERE status = %s))
+   FROM scoped),
+  {profiles}
+) AS counts
+"""
+
+
+def count_selected(usecases: QuerySet, now: datetime, profiles=()) -> LiveCounts:
+    """Every count the dashboard shows of ``usecases`` (a filtered, unordered queryset) at
+    ``now``, and how many are not reportable under each of ``profiles``: one query."""
+    conditions = count_conditions(now)
+    profiles = list(profiles)
+    selected = usecases.annotate(
+        **{f"c_{name}": _flag(condition) for name, condition in conditions.items()},
+        measured=_flag(Q(status__in=MEASURABLE_STATUSES)),
+        live=_flag(Q(status__in=LIVE_STATUSES)),
+        waiting=waiting_since(),
+        **{f"p_{index}": _flag(profile.not_reportable) for index, profile in enumerate(profiles)},
+    ).values(
+        "team_id",
+        "goal_ids",
+        "product_ids",
+        "status",
+        "evidence_status",
+        "evidence_area",
+        "measured",
+        "live",
+        "waiting",
+        *(f"c_{name}" for name in conditions),
+        *(f"p_{index}" for index in range(len(profiles))),
+    )
+    sql, params = selected.query.sql_with_params()
+    statuses = EvidenceStatus.values
+    evidence = ", ".join(
+        f"count(*) FILTER (WHERE measured = 1 AND evidence_status = '{status}') AS \"{status}\""
+        for status in statuses
+    )
+    statement = _STATEMENT.format(
+        selected=sql,
+        sums=_sums(conditions),
+        evidence=evidence,
+        profiles=_profile_sums(len(profiles)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value])
+        teams, goal_sets, goals, products, areas, waits, unreportable = (
+            value if isinstance(value, list) else json.loads(value) for value in cursor.fetchone()
+        )
+    by_team = {row.pop("team_id"): Counts(row) for row in teams}
+    by_goal_set = summed((frozenset(row.pop("goal_ids")), Counts(row)) for row in goal_sets)
+    goal_evidence: dict[int, dict[str, int]] = {}
+    for row in goals:
+        goal_evidence.setdefault(row["goal_id"], {})[row["evidence_status"]] = row["n"]
+    area_evidence: dict[str, dict[str, int]] = {}
+    for row in areas:
+        area_evidence.setdefault(row["evidence_area"], {})[row["evidence_status"]] = row["n"]
+    return LiveCounts(
+        by_team=by_team,
+        by_goal_set=by_goal_set,
+        goal_evidence=goal_evidence,
+        product_evidence={
+            row["product_id"]: {status: row[status] for status in statuses} for row in products
+        },
+        products_used={row["product_id"] for row in products if row["live"]},
+        area_evidence=area_evidence,
+        oldest_review=_moment(waits[0]),
+        oldest_sign_off=_moment(waits[1]),
+        not_reportable={
+            profile.key: count for profile, count in zip(profiles, unreportable, strict=True)
+        },
+    )
+
+
+def _profile_sums(count: int) -> str:
+    if not count:
+        return "'[]'::json"
+    sums = ", ".join(f"coalesce(sum(p_{index}), 0)" for index in range(count))
+    return f"(SELECT json_build_array({sums}) FROM scoped)"
+
+
+def _moment(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value else None
