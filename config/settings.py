@@ -269,6 +269,10 @@ USECASE_COUNT_CAP = 10_000
 # A search ranks what it finds by relevance, which reads every row found: up to this many, so a
 # ranked page stays within tens of milliseconds; more are listed newest first (and say so).
 USECASE_RANK_LIMIT = 1_000
+# A search counts exactly up to here, then says "more than": each match is read and checked
+# against the words (ten thousand of a common word take a tenth of a second at a million use
+# cases). More matches than this are narrowed with another word or filter, not paged through.
+USECASE_SEARCH_COUNT_CAP = 1_000
 # The dashboard's team table, goal tree and evidence tables show at most this many rows each: a
 # large organisation's units and goals open breadth-first while they fit, deeper ones a drill-down
 # away; the products and goals with the most measured use cases, the rest on a paged page.

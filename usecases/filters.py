@@ -20,7 +20,7 @@ from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase, UseCaseQuerySet
 from usecases.profiles import PROFILE_CHOICES, PROFILES
-from usecases.search import search_rank
+from usecases.search import search_rank, words_of
 from usecases.selectors import owner_choices, search_usecases
 from usecases.selectors.list_pages import count_capped
 
@@ -166,6 +166,7 @@ class UseCaseFilter(django_filters.FilterSet):
 
     # Ordered by relevance to the search, or not for the number of matches (set on filtering).
     ranked = too_many_to_rank = False
+    _counted: tuple[int, bool] | None = None  # ``capped_count``, where ranking counted already
 
     def __init__(self, *args, custom_fields: bool = True, **kwargs):
         """``custom_fields``: also filter, sort and show columns by the custom fields (the list
@@ -189,16 +190,32 @@ class UseCaseFilter(django_filters.FilterSet):
         """A search with no sort chosen lists the best matches first (``ranked``). Ranking reads
         every row found, so past ``USECASE_RANK_LIMIT`` matches (one capped count tells) they
         stay newest first, an index read that stops at the page (``too_many_to_rank``); the
-        list, its exports and the API order alike."""
+        list, its exports and the API order alike. The same count is the list's count of a
+        search (``capped_count``)."""
         cleaned = getattr(self.form, "cleaned_data", {})
         if filtered.query.order_by or not cleaned.get("q"):
             return []
         rank = search_rank(cleaned["q"])
         if rank is None:
             return []
-        _, self.too_many_to_rank = count_capped(filtered, settings.USECASE_RANK_LIMIT)
+        limit, cap = settings.USECASE_RANK_LIMIT, settings.USECASE_SEARCH_COUNT_CAP
+        count, more = count_capped(filtered, max(limit, cap))
+        self._counted = (cap, True) if more or count > cap else (count, False)
+        self.too_many_to_rank = more or count > limit
         self.ranked = not self.too_many_to_rank
         return [rank.desc()] if self.ranked else []
+
+    def capped_count(self) -> tuple[int, bool]:
+        """How many use cases the filters select: exact up to the cap, else ``(cap, True)``. A
+        search's cap is ``USECASE_SEARCH_COUNT_CAP``: its matches are each read and checked
+        against the text, and ranking has counted them already where it could; any other list's
+        is ``USECASE_COUNT_CAP``, an index read."""
+        usecases = self.qs  # filtering ranks a search, and counts it where it does
+        if self._counted is None:
+            searched = words_of(getattr(self.form, "cleaned_data", {}).get("q", ""))
+            cap = settings.USECASE_SEARCH_COUNT_CAP if searched else settings.USECASE_COUNT_CAP
+            self._counted = count_capped(usecases, cap)
+        return self._counted
 
     def filter_search(self, queryset, name, value):
         return search_usecases(queryset, value)

@@ -3,9 +3,11 @@ keeps as one file-path token), ranks what it finds when no sort is chosen, and c
 from its indexes."""
 
 import random
+import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import make_usecase
 from usecases.filters import UseCaseFilter
@@ -111,6 +113,46 @@ def test_more_matches_than_can_be_ranked_are_listed_newest_first_and_the_page_sa
 
     settings.USECASE_RANK_LIMIT = 3
     assert titles(client.get(LIST_URL, {"q": "settlor"})) == ["C settlor", "Settlor A", "Deeds"]
+
+
+def counted(response) -> str:
+    """The list's count, as the page says it."""
+    return re.search(r'class="result-count"[^>]*>([^<]*)<', response.content.decode())[1]
+
+
+def _use_case_counts(captured) -> int:
+    return sum(
+        1
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT COUNT(*)") and '"usecases_usecase"' in query["sql"]
+    )
+
+
+def test_a_search_counts_exactly_up_to_its_own_cap_and_once(as_user, org, settings):
+    settings.USECASE_SEARCH_COUNT_CAP = 3
+    settings.USECASE_RANK_LIMIT = 2
+    for n in range(5):
+        make_usecase(org=org, title=f"Claims triage {n}")
+    make_usecase(org=org, title="Forecast demand", who="Planners", problem="Queues surprise us.")
+    client = as_user(org.member)
+    listed = UseCase.objects.count()
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST_URL, {"q": "claims"})
+    assert counted(response) == "More than 3 use cases"
+    assert "Over 2 matches: shown newest first" in response.content.decode()
+    assert _use_case_counts(captured) == 1  # ranking's count is the page's count
+    # Another sort reads the matches in its order, and counts them to the same cap.
+    response = client.get(LIST_URL, {"q": "claims", "sort": "title"})
+    assert counted(response) == "More than 3 use cases"
+    assert titles(response)[0] == "Claims triage 0"
+    # The list without a search counts to the list's own cap.
+    assert counted(client.get(LIST_URL)) == f"{listed} use cases"
+
+    settings.USECASE_SEARCH_COUNT_CAP = 5
+    response = client.get(LIST_URL, {"q": "claims"})
+    assert counted(response) == "5 use cases"
+    assert len(titles(response)) == 5
 
 
 def _plan(queryset) -> str:

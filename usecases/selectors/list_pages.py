@@ -79,16 +79,19 @@ def count_capped(queryset: QuerySet, cap: int) -> tuple[int, bool]:
     return (cap, True) if counted > cap else (counted, False)
 
 
-def list_page(queryset: QuerySet, params, *, sort: str, total=None) -> ListPage:
+def list_page(queryset: QuerySet, params, *, sort: str, total=None, counted=None) -> ListPage:
     """The page ``params`` (the request's query) asks for, of ``queryset`` in its order. A link
     that no longer fits (another sort, a damaged cursor) or a page that is none gives the first
     page and a notice saying so. ``total``: how many there are, where the caller can say so
-    exactly and cheaply (otherwise counted up to the cap)."""
+    exactly and cheaply; ``counted``: ``(count, more)`` counted up to a cap of the caller's
+    (otherwise counted up to ``USECASE_COUNT_CAP``)."""
     size = settings.USECASE_PAGE_SIZE
-    if total is None:
-        count, more = count_capped(queryset, settings.USECASE_COUNT_CAP)
-    else:
+    if total is not None:
         count, more = total(), False
+    elif counted is not None:
+        count, more = counted
+    else:
+        count, more = count_capped(queryset, settings.USECASE_COUNT_CAP)
     return _read(_Reader(Keyset(queryset, sort=sort), Count(count, more, size)), params)
 
 

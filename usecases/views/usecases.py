@@ -47,7 +47,7 @@ def usecase_list(request):
     # Filters that don't validate are left out (the page names them); the valid ones still apply.
     usecases = filterset.qs
     sort = "relevance" if filterset.ranked else request.GET.get("sort", "")
-    page = list_page(usecases, request.GET, sort=sort)
+    page = list_page(usecases, request.GET, sort=sort, counted=filterset.capped_count())
     columns = custom_lists.chosen_columns(filterset)
     page.object_list = custom_lists.with_cells(page.object_list, columns)
     query = request.GET.copy()
