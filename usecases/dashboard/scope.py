@@ -48,17 +48,6 @@ def scope_data(params) -> dict[str, str]:
     return data
 
 
-@dataclass(frozen=True)
-class Group:
-    """A row of the dashboard's grouped count."""
-
-    team_id: int
-    goal_ids: frozenset[int]
-    evidence_status: str
-    measured: int  # of ``counts["total"]``, those awaiting sign-off or active
-    counts: Counts
-
-
 class TeamItem(NamedTuple):
     """What the dashboard's tables read of a team: hundreds of them on every dashboard, read as
     plain values rather than a model instance each."""
