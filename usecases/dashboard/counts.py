@@ -51,16 +51,6 @@ def total_of(many) -> Counts:
     return total
 
 
-def summed(pairs) -> dict:
-    """``Counts`` summed per key of the ``(key, counts)`` pairs, each key's added in place."""
-    summed: dict = {}
-    for key, counts in pairs:
-        if key not in summed:
-            summed[key] = Counts.zero()
-        summed[key].add(counts)
-    return summed
-
-
 _COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))
 
 

@@ -5,8 +5,8 @@ once and groups them every way the dashboard needs.
 The selected use cases are read once, into a materialised CTE, each carrying a 0/1 flag per count
 (``counts.count_conditions``: the same conditions the list filters by), whether it is measured and
 open, and since when it has waited. The groupings then read that CTE, not the use-case table: per
-team, per set of goals served, per goal and evidence status, per product, per evidence area, and
-the oldest waits. Each comes back as one JSON array, so thousands of groups cost the page one
+team, per goal of the goal tree (its roll-up), per goal and evidence status, per product, per
+evidence area, and the oldest waits. Each comes back as one JSON array, so thousands of groups cost the page one
 parse, not a Python object each; where the use cases a goal selects lie scattered over the table,
 reading them once rather than once per grouping is most of the page's time.
 """
@@ -33,7 +33,7 @@ from django.utils.dateparse import parse_datetime
 
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
 from usecases.concerns import LIVE_STATUSES
-from usecases.dashboard.counts import Counts, count_conditions, summed
+from usecases.dashboard.counts import Counts, count_conditions
 from usecases.models import Review
 from usecases.selectors import sign_off_requested_at
 
@@ -43,7 +43,7 @@ class LiveCounts:
     """What ``count_selected`` read, in the shapes ``DashboardScope`` serves."""
 
     by_team: dict[int, Counts]
-    by_goal_set: dict[frozenset[int], Counts]
+    goal_rollups: dict[int, Counts]  # tree goal -> the use cases serving it or a goal below it
     goal_evidence: dict[int, dict[str, int]]  # goal -> evidence status -> measured use cases
     product_evidence: dict[int, dict[str, int]]  # product -> evidence status -> measured
     products_used: set[int]  # the products an open use case runs on
@@ -72,8 +72,8 @@ def _flag(condition: Q | None) -> Case | Value:
     return Case(When(condition, then=1), default=0, output_field=IntegerField())
 
 
-def _sums(names, prefix: str = "c_") -> str:
-    return ", ".join(f'sum({prefix}{name}) AS "{name}"' for name in names)
+def _sums(names, *, prefix: str = "c_") -> str:
+    return ", ".join(f'sum("{prefix}{name}") AS "{name}"' for name in names)
 
 
 # Column names are the code's own (count names, evidence statuses): nothing typed reaches the SQL
@@ -85,8 +85,15 @@ WITH scoped AS MATERIALIZED ({selected})
 SELECT
   (SELECT coalesce(json_agg(t), '[]') FROM
      (SELECT team_id, {sums} FROM scoped GROUP BY team_id) t),
-  (SELECT coalesce(json_agg(g), '[]') FROM
-     (SELECT goal_ids, {sums} FROM scoped GROUP BY goal_ids) g),
+  (SELECT coalesce(json_agg(r), '[]') FROM
+     (SELECT above.tree_goal AS goal_id, {rolled}
+      FROM (SELECT goal_ids, {sums} FROM scoped GROUP BY goal_ids) AS goal_sets
+      CROSS JOIN LATERAL
+        (SELECT DISTINCT tree_goal::bigint AS tree_goal
+         FROM unnest(goal_sets.goal_ids) AS served(goal_id)
+         CROSS JOIN LATERAL jsonb_array_elements_text(%s::jsonb -> served.goal_id::text)
+           AS tree(tree_goal)) AS above
+      GROUP BY above.tree_goal) r),
   (SELECT coalesce(json_agg(e), '[]') FROM
      (SELECT goal_id, evidence_status, count(*) AS n
       FROM scoped CROSS JOIN LATERAL unnest(goal_ids) AS goal_id
@@ -105,9 +112,16 @@ SELECT
 """
 
 
-def count_selected(usecases: QuerySet, now: datetime, profiles=()) -> LiveCounts:
+def count_selected(
+    usecases: QuerySet, now: datetime, *, goals_above: dict[int, tuple[int, ...]], profiles=()
+) -> LiveCounts:
     """Every count the dashboard shows of ``usecases`` (a filtered, unordered queryset) at
-    ``now``, and how many are not reportable under each of ``profiles``: one query."""
+    ``now``, and how many are not reportable under each of ``profiles``: one query.
+
+    ``goals_above``: per goal, the goal tree's goals at or above it. Each tree goal's roll-up
+    counts the use cases serving any goal it is above, each once: the use cases are summed per
+    set of goals served, and each set's sums added once to every tree goal above one of its
+    goals."""
     conditions = count_conditions(now)
     profiles = list(profiles)
     selected = usecases.annotate(
@@ -138,16 +152,18 @@ def count_selected(usecases: QuerySet, now: datetime, profiles=()) -> LiveCounts
     statement = _STATEMENT.format(
         selected=sql,
         sums=_sums(conditions),
+        rolled=_sums(conditions, prefix=""),
         evidence=evidence,
         profiles=_profile_sums(len(profiles)),
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value])
-        teams, goal_sets, goals, products, areas, waits, unreportable = (
+        above = json.dumps({str(pk): goals for pk, goals in goals_above.items() if goals})
+        waiting = [Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value]
+        cursor.execute(statement, [*params, above, *waiting])
+        teams, rollups, goals, products, areas, waits, unreportable = (
             value if isinstance(value, list) else json.loads(value) for value in cursor.fetchone()
         )
     by_team = {row.pop("team_id"): Counts(row) for row in teams}
-    by_goal_set = summed((frozenset(row.pop("goal_ids")), Counts(row)) for row in goal_sets)
     goal_evidence: dict[int, dict[str, int]] = {}
     for row in goals:
         goal_evidence.setdefault(row["goal_id"], {})[row["evidence_status"]] = row["n"]
@@ -156,7 +172,7 @@ def count_selected(usecases: QuerySet, now: datetime, profiles=()) -> LiveCounts
         area_evidence.setdefault(row["evidence_area"], {})[row["evidence_status"]] = row["n"]
     return LiveCounts(
         by_team=by_team,
-        by_goal_set=by_goal_set,
+        goal_rollups={row.pop("goal_id"): Counts(row) for row in rollups},
         goal_evidence=goal_evidence,
         product_evidence={
             row["product_id"]: {status: row[status] for status in statuses} for row in products

@@ -175,7 +175,9 @@ class DashboardScope:
     def _live(self) -> LiveCounts:
         """Every count of the selected use cases, read from them in one statement (the live path:
         a product or goal filter, or ``live``)."""
-        return count_selected(self.usecases, self.now, self.profiles)
+        tree = {goal.pk for goal, _ in self.goal_tree}
+        above = self._tree_goals_above(tree)
+        return count_selected(self.usecases, self.now, goals_above=above, profiles=self.profiles)
 
     @cached_property
     def products(self) -> dict[int, Product | ProductItem]:
@@ -212,11 +214,6 @@ class DashboardScope:
     def totals(self) -> Counts:
         return total_of(self.by_team.values())
 
-    @property
-    def by_goal_set(self) -> dict[frozenset[int], Counts]:
-        """Per set of goals served, the counts of the use cases serving exactly that set."""
-        return self._live.by_goal_set
-
     @cached_property
     def goal_children(self) -> dict[int | None, list[StrategicGoal]]:
         return children_of(self.goals)
@@ -244,17 +241,13 @@ class DashboardScope:
     def goal_rollups(self) -> dict[int, Counts]:
         """Each tree goal's roll-up, once for the tree, the gap tile and its list: the use cases
         serving the goal or any goal beneath it, each counted once. From the summary's per-goal
-        counts, or by adding each set of goals served to every tree goal at or above one of its
-        goals (each set once per goal, however many of the goal's subtree it names)."""
+        counts, or from the live path's (``live.count_selected``: each set of goals served added
+        once to every tree goal at or above one of its goals)."""
         tree = [goal.pk for goal, _ in self.goal_tree]
         if self.summarised:
             return {pk: Counts.zero() + Counts(self._goal_counts.get(pk, {})) for pk in tree}
-        rollups = {pk: Counts.zero() for pk in tree}
-        above = self._tree_goals_above(rollups.keys())
-        for goal_ids, counts in self.by_goal_set.items():
-            for pk in set().union(*[above.get(goal_id, ()) for goal_id in goal_ids]):
-                rollups[pk].add(counts)
-        return rollups
+        rollups = self._live.goal_rollups
+        return {pk: rollups[pk] if pk in rollups else Counts.zero() for pk in tree}
 
     def _tree_goals_above(self, tree) -> dict[int, tuple[int, ...]]:
         """Each goal's pk with the goals of ``tree`` at or above it (its own pk first, if in the
