@@ -39,9 +39,8 @@ def dashboard_counts(request):
     )
     if filterset.errors:
         return form_refused(filterset, "Some filters were not understood.")
-    profiles = enabled_profiles()
-    scope = dashboard.DashboardScope.from_filter(filterset, profiles=profiles)
-    tiles = [*dashboard.tiles_panel(scope), *dashboard.profile_tiles(scope, profiles)]
+    scope = dashboard.DashboardScope.from_filter(filterset, profiles=enabled_profiles())
+    tiles = [*dashboard.tiles_panel(scope), *dashboard.profile_tiles(scope)]
     return {
         "tiles": [
             {"key": tile.key, "label": tile.label, "count": tile.count, "url": tile.url}

@@ -208,8 +208,8 @@ class UseCaseFilter(django_filters.FilterSet):
     def capped_count(self) -> tuple[int, bool]:
         """How many use cases the filters select: exact up to the cap, else ``(cap, True)``. A
         search's cap is ``USECASE_SEARCH_COUNT_CAP``: its matches are each read and checked
-        against the text, and ranking has counted them already where it could; any other list's
-        is ``USECASE_COUNT_CAP``, an index read."""
+        against the words, and filtering a search with no sort chosen counts them already (for
+        ``_relevance``); any other list's is ``USECASE_COUNT_CAP``."""
         usecases = self.qs  # filtering ranks a search, and counts it where it does
         if self._counted is None:
             searched = words_of(getattr(self.form, "cleaned_data", {}).get("q", ""))

@@ -153,6 +153,15 @@ def test_a_search_counts_exactly_up_to_its_own_cap_and_once(as_user, org, settin
     response = client.get(LIST_URL, {"q": "claims"})
     assert counted(response) == "5 use cases"
     assert len(titles(response)) == 5
+    # Ranked, and past the search's cap: the count says so, the rows are still the best first.
+    settings.USECASE_SEARCH_COUNT_CAP, settings.USECASE_RANK_LIMIT = 3, 10
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST_URL, {"q": "claims"})
+    assert counted(response) == "More than 3 use cases"
+    assert "shown newest first" not in response.content.decode()
+    assert _use_case_counts(captured) == 1
+    # Nothing to search by (punctuation alone): the list's own count.
+    assert counted(client.get(LIST_URL, {"q": "!!!"})) == f"{listed} use cases"
 
 
 def _plan(queryset) -> str:

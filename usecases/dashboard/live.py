@@ -14,9 +14,11 @@ reading them once rather than once per grouping is most of the page's time.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import (
     Case,
@@ -73,12 +75,19 @@ def _flag(condition: Q | None) -> Case | Value:
 
 
 def _sums(names, *, prefix: str = "c_") -> str:
-    return ", ".join(f'sum("{prefix}{name}") AS "{name}"' for name in names)
+    return ", ".join(f'sum("{prefix}{name}") AS "{name}"' for name in _named(names))
 
 
-# Column names are the code's own (count names, evidence statuses): nothing typed reaches the SQL
-# but through the parameters of the selecting query. Sent as a SELECT (the CTE inside it), so
-# pghistory does not put a statement of its own before it.
+# Per product the selected use cases run on: whether an open one does, and how many measured ones
+# have each evidence status (one parameter each, in ``EvidenceStatus`` order).
+_PRODUCTS = """
+  (SELECT coalesce(json_agg(p), '[]') FROM
+     (SELECT product_id, max(live) AS live, {evidence}
+      FROM scoped CROSS JOIN LATERAL unnest(product_ids) AS product_id GROUP BY product_id) p)"""
+
+# Column names are the code's own (count names, evidence statuses; checked by ``_named``): nothing
+# typed reaches the SQL but as a parameter. Sent as a SELECT (the CTE inside it), so pghistory
+# does not put a statement of its own before it.
 _STATEMENT = """
 SELECT * FROM (
 WITH scoped AS MATERIALIZED ({selected})
@@ -98,9 +107,7 @@ SELECT
      (SELECT goal_id, evidence_status, count(*) AS n
       FROM scoped CROSS JOIN LATERAL unnest(goal_ids) AS goal_id
       WHERE measured = 1 GROUP BY goal_id, evidence_status) e),
-  (SELECT coalesce(json_agg(p), '[]') FROM
-     (SELECT product_id, max(live) AS live, {evidence}
-      FROM scoped CROSS JOIN LATERAL unnest(product_ids) AS product_id GROUP BY product_id) p),
+  {products},
   (SELECT coalesce(json_agg(a), '[]') FROM
      (SELECT evidence_area, evidence_status, count(*) AS n
       FROM scoped WHERE measured = 1 GROUP BY evidence_area, evidence_status) a),
@@ -110,6 +117,60 @@ SELECT
   {profiles}
 ) AS counts
 """
+_PRODUCTS_ONLY = """
+SELECT * FROM (WITH scoped AS MATERIALIZED ({selected}) SELECT {products}) AS counts
+"""
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def _named(names):
+    """``names``, each checked to be a plain SQL name (they are written into the statement)."""
+    names = list(names)
+    if not all(_NAME.match(name) for name in names):
+        raise ImproperlyConfigured(f"not plain SQL names: {names}")
+    return names
+
+
+def _evidence_sums() -> str:
+    return ", ".join(
+        f'count(*) FILTER (WHERE measured = 1 AND evidence_status = %s) AS "{status}"'
+        for status in _named(EvidenceStatus.values)
+    )
+
+
+def _products(rows) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """The rows of ``_PRODUCTS``: measured use cases per product and evidence status, and the
+    products an open use case runs on."""
+    evidence = {row["product_id"]: {s: row[s] for s in EvidenceStatus.values} for row in rows}
+    return evidence, {row["product_id"] for row in rows if row["live"]}
+
+
+def _selected(usecases: QuerySet, **flags) -> QuerySet:
+    """``usecases`` with ``flags``, unordered; a DISTINCT selection would merge equal rows."""
+    if usecases.query.distinct:
+        raise ValueError("the live counts read each selected use case once: no DISTINCT")
+    return usecases.order_by().annotate(
+        measured=_flag(Q(status__in=MEASURABLE_STATUSES)),
+        live=_flag(Q(status__in=LIVE_STATUSES)),
+        **flags,
+    )
+
+
+def count_products(usecases: QuerySet) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """``count_selected``'s ``product_evidence`` and ``products_used`` alone, for a page about
+    products: one query that reads only what they need of each selected use case."""
+    selected = _selected(usecases).values("product_ids", "evidence_status", "measured", "live")
+    sql, params = selected.query.sql_with_params()
+    statement = _PRODUCTS_ONLY.format(
+        selected=sql, products=_PRODUCTS.format(evidence=_evidence_sums())
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *EvidenceStatus.values])
+        return _products(_loaded(cursor.fetchone()[0]))
+
+
+def _loaded(value):
+    return value if isinstance(value, list) else json.loads(value)
 
 
 def count_selected(
@@ -124,10 +185,9 @@ def count_selected(
     goals."""
     conditions = count_conditions(now)
     profiles = list(profiles)
-    selected = usecases.annotate(
+    selected = _selected(
+        usecases,
         **{f"c_{name}": _flag(condition) for name, condition in conditions.items()},
-        measured=_flag(Q(status__in=MEASURABLE_STATUSES)),
-        live=_flag(Q(status__in=LIVE_STATUSES)),
         waiting=waiting_since(),
         **{f"p_{index}": _flag(profile.not_reportable) for index, profile in enumerate(profiles)},
     ).values(
@@ -144,24 +204,19 @@ def count_selected(
         *(f"p_{index}" for index in range(len(profiles))),
     )
     sql, params = selected.query.sql_with_params()
-    statuses = EvidenceStatus.values
-    evidence = ", ".join(
-        f"count(*) FILTER (WHERE measured = 1 AND evidence_status = '{status}') AS \"{status}\""
-        for status in statuses
-    )
     statement = _STATEMENT.format(
         selected=sql,
         sums=_sums(conditions),
         rolled=_sums(conditions, prefix=""),
-        evidence=evidence,
+        products=_PRODUCTS.format(evidence=_evidence_sums()),
         profiles=_profile_sums(len(profiles)),
     )
     with connection.cursor() as cursor:
         above = json.dumps({str(pk): goals for pk, goals in goals_above.items() if goals})
         waiting = [Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value]
-        cursor.execute(statement, [*params, above, *waiting])
-        teams, rollups, goals, products, areas, waits, unreportable = (
-            value if isinstance(value, list) else json.loads(value) for value in cursor.fetchone()
+        cursor.execute(statement, [*params, above, *EvidenceStatus.values, *waiting])
+        teams, rollups, goals, products, areas, waits, unreportable = map(
+            _loaded, cursor.fetchone()
         )
     by_team = {row.pop("team_id"): Counts(row) for row in teams}
     goal_evidence: dict[int, dict[str, int]] = {}
@@ -170,14 +225,13 @@ def count_selected(
     area_evidence: dict[str, dict[str, int]] = {}
     for row in areas:
         area_evidence.setdefault(row["evidence_area"], {})[row["evidence_status"]] = row["n"]
+    evidence, used = _products(products)
     return LiveCounts(
         by_team=by_team,
         goal_rollups={row.pop("goal_id"): Counts(row) for row in rollups},
         goal_evidence=goal_evidence,
-        product_evidence={
-            row["product_id"]: {status: row[status] for status in statuses} for row in products
-        },
-        products_used={row["product_id"] for row in products if row["live"]},
+        product_evidence=evidence,
+        products_used=used,
         area_evidence=area_evidence,
         oldest_review=_moment(waits[0]),
         oldest_sign_off=_moment(waits[1]),
@@ -195,4 +249,10 @@ def _profile_sums(count: int) -> str:
 
 
 def _moment(value: str | None) -> datetime | None:
-    return parse_datetime(value) if value else None
+    """A moment as PostgreSQL writes it in JSON (None: there was none)."""
+    if value is None:
+        return None
+    moment = parse_datetime(value)
+    if moment is None:
+        raise ValueError(f"not a moment: {value!r}")
+    return moment

@@ -8,24 +8,24 @@ from django.db.models import Count
 
 from usecases.dashboard.scope import DashboardScope
 from usecases.dashboard.tiles import Tile
-from usecases.profiles import Profile
 from usecases.summary_profiles import profile_counts
 
 # The list's parameter for "not reportable under this profile" (``UseCaseFilter``).
 NOT_REPORTABLE_PARAM = "not_reportable"
 
 
-def profile_tiles(scope: DashboardScope, profiles: list[Profile]) -> list[Tile]:
-    """One tile per profile: read from the summary (one query) when the dashboard is, or with the
-    live path's other counts (a product or goal filter) for the scope's ``profiles``; the
-    profiles left (a condition not installed, a profile the scope was not given) counted in one
-    query over the use cases."""
+def profile_tiles(scope: DashboardScope) -> list[Tile]:
+    """One tile per profile of the scope's ``profiles``: read from the summary (one query) when
+    the dashboard is, or with the live path's other counts (a product or goal filter); the
+    profiles left on the summary's path (a condition not installed) counted in one query over
+    the use cases."""
+    profiles = list(scope.profiles)
     if not profiles:
         return []
     if scope.summarised:
         counts = profile_counts(profiles, scope.summary_teams)
     else:
-        counts = scope.not_reportable  # those of the scope's own profiles, counted with the rest
+        counts = scope.not_reportable
     live = [profile for profile in profiles if profile.key not in counts]
     if live:
         counts |= scope.usecases.aggregate(

@@ -29,7 +29,7 @@ from usecases.choices import Status
 from usecases.concerns import SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
 from usecases.dashboard.counts import Counts, total_of
-from usecases.dashboard.live import LiveCounts, count_selected
+from usecases.dashboard.live import LiveCounts, count_products, count_selected
 from usecases.dashboard.trees import flattened
 
 # The filters that scope the whole dashboard, as the use-case list names them.
@@ -91,6 +91,9 @@ class DashboardScope:
     live: bool = False  # count the use cases themselves even where the summary could answer
     details: bool = False  # a page lists products and goals: load their people, not just names
     profiles: tuple = ()  # the standards' profiles the live path counts the not reportable of
+    # A page of one of the dashboard's tables (a gap list, an evidence list): the live path reads
+    # only what a products table needs for it, not every count.
+    partial: bool = False
 
     @classmethod
     def from_filter(
@@ -101,6 +104,7 @@ class DashboardScope:
         live: bool = False,
         details: bool = False,
         profiles=(),
+        partial: bool = False,
     ) -> DashboardScope:
         """From a bound ``UseCaseFilter``; filters that did not validate are left out, as the list
         leaves them out."""
@@ -118,6 +122,7 @@ class DashboardScope:
             live=live,
             details=details,
             profiles=tuple(profiles),
+            partial=partial,
         )
 
     @property
@@ -281,6 +286,8 @@ class DashboardScope:
         open use case runs on."""
         if self.summarised:
             return summary.product_evidence(self.summary_teams)
+        if self.partial:
+            return count_products(self.usecases)
         return self._live.product_evidence, self._live.products_used
 
     @cached_property

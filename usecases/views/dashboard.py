@@ -34,14 +34,13 @@ def dashboard_view(request):
     ``usecaseChanged`` after a workflow action elsewhere on the page) gets the body alone."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    profiles = enabled_profiles()
-    filterset, scope = _dashboard_scope(request, profiles=profiles)
+    filterset, scope = _dashboard_scope(request, profiles=enabled_profiles())
     context = {
         "filter": filterset,
         "scope": scope,
         "tiles": [
             *dashboard.tiles_panel(scope),
-            *dashboard.profile_tiles(scope, profiles),
+            *dashboard.profile_tiles(scope),
         ],
         "stages": dashboard.stages_panel(scope),
         "teams": dashboard.teams_panel(scope),
@@ -62,7 +61,7 @@ def dashboard_unserved(request):
     """The goals the "Goals with no active use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request, details=True)
+    filterset, scope = _dashboard_scope(request, details=True, partial=True)
     goals = dashboard.unserved_goals(scope)
     context = {"filter": filterset, "scope": scope, "kind": "goals", "items": goals}
     return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(goals)})
@@ -74,7 +73,7 @@ def dashboard_unused(request):
     """The products the "Products with no use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request, details=True)
+    filterset, scope = _dashboard_scope(request, details=True, partial=True)
     products = dashboard.unused_products(scope)
     context = {"filter": filterset, "scope": scope, "kind": "products", "items": products}
     return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(products)})
@@ -88,7 +87,7 @@ def dashboard_evidence(request, kind: str):
     most measured use cases."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request)
+    filterset, scope = _dashboard_scope(request, partial=True)
     listed = dashboard.evidence_page(scope, kind, request.GET.get("page"))
     context = {"filter": filterset, "scope": scope, "kind": kind, "querystring": scope.querystring}
     context |= {"page": listed.page, "rows": listed.rows, "headings": listed.headings}

@@ -19,14 +19,16 @@ from tests.factories import GoalFactory, MembershipFactory, ProductFactory, User
 from usecases import services
 from usecases.choices import EvidenceArea, EvidenceStatus, Status
 from usecases.dashboard import snapshots
-from usecases.models import OwnershipSnapshot, Review, UseCase
+from usecases.models import EnabledProfile, OwnershipSnapshot, Review, UseCase
+from usecases.profiles import PROFILES
 
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/dashboard/"
-# The most any dashboard page takes, whatever the data: a unit's with its sub-units, read from the
-# summary. Fully filtered (team, product, goal with sub-goals) it takes 18: the use cases it
-# selects are counted every way in one query.
+# The most a dashboard page takes here, whatever the data, with no standard's profile switched on
+# (each switched on may add one): a unit's with its sub-units, read from the summary. Fully
+# filtered (team, product, goal with sub-goals) it takes 18, the use cases it selects counted
+# every way in one query (``test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once``).
 BUDGET = 21
 
 
@@ -380,6 +382,7 @@ def test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once(as_user, o
     org.goal.save()
     spread = {"goals": [org.goal], "products": [org.product], "teams": [org.team]}
     bulk_usecases(org, count=30, owners=[org.owner], **spread)
+    EnabledProfile.objects.create(key=next(iter(PROFILES)), enabled_by=org.admin)
     query = {
         "product": f"product={org.product.slug}",
         "goal": f"goal={org.goal.pk}",
@@ -396,6 +399,7 @@ def test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once(as_user, o
     assert response.context["scope"].totals["total"] == linked.count() > 20  # all counted
     reads = [q["sql"] for q in captured.captured_queries if 'FROM "usecases_usecase"' in q["sql"]]
     assert len(reads) == 1, reads
+    assert response.context["tiles"][-1].key == f"not_reportable_{next(iter(PROFILES))}"
 
 
 def test_query_count_is_the_same_at_10_and_1000_use_cases(as_user, org, page_queries):

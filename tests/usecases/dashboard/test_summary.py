@@ -72,7 +72,7 @@ def dashboard(query: str, *, now, live: bool) -> dict:
         queryset=UseCase.objects.all(),
         custom_fields=False,
     )
-    profiles = list(PROFILES.values())
+    profiles = PROFILES.values()
     scope = DashboardScope.from_filter(filterset, now=now, live=live, profiles=profiles)
     teams = teams_panel(scope)
     return {
@@ -81,7 +81,7 @@ def dashboard(query: str, *, now, live: bool) -> dict:
         "goals": shown(goal_tree_panel(scope)),
         "evidence": evidence_panel(scope),
         "stages": stages_panel(scope),
-        "profiles": profile_tiles(scope, profiles),
+        "profiles": profile_tiles(scope),
         "unused": unused_products(scope),
     }
 

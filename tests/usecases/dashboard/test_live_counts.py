@@ -1,0 +1,145 @@
+"""The dashboard counted from the use cases themselves (``live.count_selected``: what a product or
+goal filter shows, where no summary answers) against a fresh count of each thing it groups: one
+plain aggregate per team, tree goal, goal, product, evidence area and profile, on random
+registries under every filter combination, with the standards' profiles on and off.
+
+``test_summary.py`` holds the summary to this live path where both answer (unfiltered, by team);
+here the live path is held to the use cases themselves where only it answers."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.db.models import Count, Min, Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from tests.conftest import advance_usecase, make_usecase
+from tests.factories import ProductFactory
+from tests.usecases.dashboard.test_dashboard_random import (
+    SEEDS,
+    filter_combinations,
+    random_registry,
+)
+from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
+from usecases.concerns import LIVE_STATUSES
+from usecases.dashboard import DashboardScope, scope_data
+from usecases.dashboard.counts import Counts, count_columns
+from usecases.dashboard.scope import children_of, subtree_ids
+from usecases.filters import UseCaseFilter
+from usecases.models import OwnershipTransfer, Review, UseCase
+from usecases.profiles import PROFILES
+
+pytestmark = pytest.mark.django_db
+
+
+def scope_of(query: str, *, profiles=(), partial=False) -> DashboardScope:
+    filterset = UseCaseFilter(
+        scope_data(QueryDict(query.lstrip("?"))),
+        queryset=UseCase.objects.all(),
+        custom_fields=False,
+    )
+    return DashboardScope.from_filter(filterset, live=True, profiles=profiles, partial=partial)
+
+
+def counted(usecases, now) -> Counts:
+    return Counts(usecases.aggregate(**count_columns(now)))
+
+
+def linked_to(usecases, model, field: str, ids):
+    """The use cases linked to any of ``ids`` through ``model`` (a link table), each once."""
+    return usecases.filter(pk__in=model.objects.filter(**{f"{field}__in": ids}).values("usecase"))
+
+
+def fresh_counts(scope: DashboardScope) -> dict:
+    """Each grouping of the live path, counted one aggregate at a time."""
+    usecases, now = scope.usecases, scope.now
+    measured = usecases.filter(status__in=MEASURABLE_STATUSES)
+    goal_link, product_link = UseCase.goals.through, UseCase.products.through
+    teams = set(usecases.values_list("team_id", flat=True))
+    children = children_of(scope.goals)
+    goal_evidence = {}
+    for goal in scope.goals:
+        rows = linked_to(measured, goal_link, "strategicgoal", [goal.pk])
+        by_status = dict(rows.values_list("evidence_status").annotate(n=Count("pk")))
+        if by_status:
+            goal_evidence[goal.pk] = by_status
+    product_ids = set(product_link.objects.filter(usecase__in=usecases).values_list("product"))
+    product_evidence, used = {}, set()
+    for (pk,) in product_ids:
+        running = linked_to(usecases, product_link, "product", [pk])
+        product_evidence[pk] = {
+            status: running.filter(status__in=MEASURABLE_STATUSES, evidence_status=status).count()
+            for status in EvidenceStatus.values
+        }
+        if running.filter(status__in=LIVE_STATUSES).exists():
+            used.add(pk)
+    areas = {}
+    for area, status, n in measured.values_list("evidence_area", "evidence_status").annotate(
+        n=Count("pk")
+    ):
+        areas.setdefault(area, {})[status] = n
+    return {
+        "by_team": {pk: counted(usecases.filter(team_id=pk), now) for pk in teams},
+        "goal_rollups": {
+            goal.pk: counted(
+                linked_to(usecases, goal_link, "strategicgoal", subtree_ids(goal.pk, children)),
+                now,
+            )
+            for goal, _ in scope.goal_tree
+        },
+        "goal_evidence": goal_evidence,
+        "product_evidence": (product_evidence, used),
+        "area_evidence": areas,
+        "not_reportable": {
+            profile.key: usecases.filter(profile.not_reportable).count()
+            for profile in scope.profiles
+        },
+    }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_grouping_equals_a_fresh_count(org, seed):
+    registry = random_registry(org, random.Random(seed))
+    queries = [*filter_combinations(org, registry), f"?product={registry.unused.slug}"]
+    for query in queries:
+        for profiles in (tuple(PROFILES.values()), ()):
+            scope = scope_of(query, profiles=profiles)
+            expected = fresh_counts(scope)
+            for name, value in expected.items():
+                assert getattr(scope, name) == value, (query, name)
+            # A page of one table reads the products' groupings alone, alike.
+            products = scope_of(query, partial=True).product_evidence
+            assert products == expected["product_evidence"], query
+
+
+def test_the_oldest_waits_are_those_of_the_selected_use_cases(org):
+    now = timezone.now()
+    waiting = [
+        advance_usecase(make_usecase(org=org, title=f"Waiting {n}"), org=org, to=status)
+        for n, status in enumerate(["in_review", "in_review", "awaiting_sign_off"] * 2)
+    ]
+    for n, usecase in enumerate(waiting):
+        moment = now - timedelta(days=n + 1, microseconds=1_000 * n + 7)
+        reviews = Review.objects.filter(usecase=usecase)
+        reviews.filter(decided_at__isnull=True).update(submitted_at=moment)
+        reviews.filter(decision="approved").update(decided_at=moment)
+    # Waiting longer, on another product: not in the scope.
+    other = make_usecase(org=org, title="Elsewhere", products=[ProductFactory(team=org.team)])
+    advance_usecase(other, org=org, to="in_review")
+    Review.objects.filter(usecase=other).update(submitted_at=now - timedelta(days=90))
+
+    scope = scope_of(f"?product={org.product.slug}")
+    selected = UseCase.objects.filter(pk__in=[usecase.pk for usecase in waiting])
+    oldest_review = Review.objects.filter(
+        usecase__in=selected.filter(status=Status.IN_REVIEW), decided_at__isnull=True
+    ).aggregate(at=Min("submitted_at"))["at"]
+    approvals = Review.objects.filter(
+        usecase__in=selected.filter(status=Status.AWAITING_SIGN_OFF), decision="approved"
+    )
+    assert not OwnershipTransfer.objects.filter(Q(usecase__in=selected)).exists()
+    oldest_sign_off = approvals.aggregate(at=Min("decided_at"))["at"]
+    assert oldest_review is not None and oldest_sign_off is not None
+    assert scope.oldest_waiting == (oldest_review, oldest_sign_off)
+    # Microseconds and the time zone come through as they were stored.
+    assert scope.oldest_waiting[0].microsecond == oldest_review.microsecond
