@@ -7,8 +7,8 @@ The selected use cases are read once, into a materialised CTE, each carrying a 0
 open, and since when it has waited. The groupings then read that CTE, not the use-case table: per
 team, per goal of the goal tree (its roll-up), per goal and evidence status, per product, per
 evidence area, and the oldest waits. Each comes back as one JSON array, so thousands of groups cost the page one
-parse, not a Python object each; where the use cases a goal selects lie scattered over the table,
-reading them once rather than once per grouping is most of the page's time.
+parse, not a Python object each; where the use cases a goal selects lie scattered over the
+table, reading them once rather than once per grouping is most of the page's time.
 """
 
 from __future__ import annotations

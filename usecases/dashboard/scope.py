@@ -4,9 +4,8 @@ alike), and their counts by name (``Counts``).
 
 Unfiltered or filtered by team, the counts are read from the summary tables (``summary``); a
 product or goal filter counts the use cases it selects, in one statement (``live``): per team
-(tiles and the team table), per set of goals served (the goal tree, whose roll-ups count each use
-case once however many of a subtree's goals it serves), per goal, per product and per evidence
-area.
+(tiles and the team table), per goal of the goal tree (its roll-up, each use case counted once
+however many of a subtree's goals it serves), per goal, per product and per evidence area.
 """
 
 from __future__ import annotations
@@ -91,9 +90,9 @@ class DashboardScope:
     live: bool = False  # count the use cases themselves even where the summary could answer
     details: bool = False  # a page lists products and goals: load their people, not just names
     profiles: tuple = ()  # the standards' profiles the live path counts the not reportable of
-    # A page of one of the dashboard's tables (a gap list, an evidence list): the live path reads
-    # only what a products table needs for it, not every count.
-    partial: bool = False
+    # A page of the products alone (those without a use case, their evidence): the live path reads
+    # only what a products table needs, not every count.
+    products_only: bool = False
 
     @classmethod
     def from_filter(
@@ -104,7 +103,7 @@ class DashboardScope:
         live: bool = False,
         details: bool = False,
         profiles=(),
-        partial: bool = False,
+        products_only: bool = False,
     ) -> DashboardScope:
         """From a bound ``UseCaseFilter``; filters that did not validate are left out, as the list
         leaves them out."""
@@ -122,7 +121,7 @@ class DashboardScope:
             live=live,
             details=details,
             profiles=tuple(profiles),
-            partial=partial,
+            products_only=products_only,
         )
 
     @property
@@ -286,7 +285,7 @@ class DashboardScope:
         open use case runs on."""
         if self.summarised:
             return summary.product_evidence(self.summary_teams)
-        if self.partial:
+        if self.products_only:
             return count_products(self.usecases)
         return self._live.product_evidence, self._live.products_used
 

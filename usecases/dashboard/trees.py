@@ -22,11 +22,16 @@ def table_rows() -> int:
 
 
 def flattened(tops: Sequence, children: Callable[[object], Sequence]) -> list[tuple[object, int]]:
-    """Every node of the trees under ``tops``, in tree order, with its depth."""
+    """Every node of the trees under ``tops``, in tree order, with its depth; each once, so
+    parents written in a loop (only raw data can hold one) end the walk."""
     rows: list[tuple[object, int]] = []
+    seen: set = set()
     stack = [(node, 0) for node in reversed(tops)]
     while stack:
         node, depth = stack.pop()
+        if node.pk in seen:
+            continue
+        seen.add(node.pk)
         rows.append((node, depth))
         stack.extend((child, depth + 1) for child in reversed(children(node)))
     return rows
@@ -64,8 +69,13 @@ def open_tree(
     the dashboard is narrowed to, always opened (its children are then the tops), so a drill-down
     always shows what was beneath it."""
     if open_top and len(tops) == 1 and limit > 1:
-        beneath = open_tree(children(tops[0]), children, size, limit - 1)
-        beneath.rows = [(tops[0], 0), *((node, depth + 1) for node, depth in beneath.rows)]
+        top = tops[0]
+
+        def below_top(node) -> list:  # the top again only under parents written in a loop
+            return [child for child in children(node) if child.pk != top.pk]
+
+        beneath = open_tree(below_top(top), below_top, size, limit - 1)
+        beneath.rows = [(top, 0), *((node, depth + 1) for node, depth in beneath.rows)]
         return beneath
     kept = largest(tops, size, limit)
     tree = OpenTree(tops_left_out=len(tops) - len(kept))

@@ -61,7 +61,7 @@ def dashboard_unserved(request):
     """The goals the "Goals with no active use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request, details=True, partial=True)
+    filterset, scope = _dashboard_scope(request, details=True)
     goals = dashboard.unserved_goals(scope)
     context = {"filter": filterset, "scope": scope, "kind": "goals", "items": goals}
     return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(goals)})
@@ -73,7 +73,7 @@ def dashboard_unused(request):
     """The products the "Products with no use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request, details=True, partial=True)
+    filterset, scope = _dashboard_scope(request, details=True, products_only=True)
     products = dashboard.unused_products(scope)
     context = {"filter": filterset, "scope": scope, "kind": "products", "items": products}
     return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(products)})
@@ -87,7 +87,7 @@ def dashboard_evidence(request, kind: str):
     most measured use cases."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request, partial=True)
+    filterset, scope = _dashboard_scope(request, products_only=kind == "products")
     listed = dashboard.evidence_page(scope, kind, request.GET.get("page"))
     context = {"filter": filterset, "scope": scope, "kind": kind, "querystring": scope.querystring}
     context |= {"page": listed.page, "rows": listed.rows, "headings": listed.headings}

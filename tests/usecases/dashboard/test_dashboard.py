@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from demo import snapshots as demo_snapshots
 from portfolio.choices import GoalStatus, ProductLifecycle
+from portfolio.models import StrategicGoal
 from tests.conftest import ROLES
 from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
 from usecases import services
@@ -26,9 +27,10 @@ pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/dashboard/"
 # The most a dashboard page takes here, whatever the data, with no standard's profile switched on
-# (each switched on may add one): a unit's with its sub-units, read from the summary. Fully
-# filtered (team, product, goal with sub-goals) it takes 18, the use cases it selects counted
-# every way in one query (``test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once``).
+# (switched on, the summary's path reads them in one query more): a unit's with its sub-units,
+# read from the summary. Fully filtered (team, product, goal with sub-goals) it takes 18, the use
+# cases it selects counted every way in one query
+# (``test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once``).
 BUDGET = 21
 
 
@@ -400,6 +402,45 @@ def test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once(as_user, o
     reads = [q["sql"] for q in captured.captured_queries if 'FROM "usecases_usecase"' in q["sql"]]
     assert len(reads) == 1, reads
     assert response.context["tiles"][-1].key == f"not_reportable_{next(iter(PROFILES))}"
+
+
+@pytest.mark.parametrize(
+    "page", ["unused-products", "evidence/products", "unserved-goals", "evidence/goals"]
+)
+@pytest.mark.parametrize("scope", ["product", "goal and its sub-goals"])
+def test_a_page_of_one_dashboard_table_reads_the_use_cases_once(as_user, org, page, scope):
+    """The gap and evidence lists under a product or goal filter read the selected use cases
+    once; a page of products alone reads only what their table needs, not every count."""
+    parent = GoalFactory(title="Vision")
+    org.goal.parent = parent
+    org.goal.save()
+    spread = {"goals": [org.goal], "products": [org.product], "teams": [org.team]}
+    bulk_usecases(org, count=30, owners=[org.owner], **spread)
+    query = f"product={org.product.slug}" if scope == "product" else f"goal={parent.pk}&subgoals=on"
+    client = as_user(org.reviewer)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"{DASHBOARD}{page}/?{query}")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "usecases_usecase"' in q["sql"]]
+    assert len(reads) == 1, reads
+    products_alone = page.endswith("products")
+    assert ('"c_total"' not in reads[0]) == products_alone  # no count's flag is read for them
+
+
+def test_goals_whose_parents_form_a_loop_do_not_hang_the_dashboard(as_user, org):
+    """Only raw data can hold such a loop (the services refuse one): the pages still answer."""
+    first, second = GoalFactory(title="First"), GoalFactory(title="Second")
+    StrategicGoal.objects.filter(pk=first.pk).update(parent=second)
+    StrategicGoal.objects.filter(pk=second.pk).update(parent=first)
+    bulk_usecases(
+        org, count=6, goals=[first], products=[org.product], teams=[org.team], owners=[org.owner]
+    )
+    client = as_user(org.reviewer)
+    query = f"?goal={first.pk}&subgoals=on"
+    for page in ["", "unserved-goals/", "evidence/goals/", "evidence/products/"]:
+        assert client.get(f"{DASHBOARD}{page}{query}").status_code == 200, page
+    tree = client.get(f"{DASHBOARD}{query}").context["goal_tree"]
+    assert [row.name for row in tree] == ["First", "Second"]  # each goal once
 
 
 def test_query_count_is_the_same_at_10_and_1000_use_cases(as_user, org, page_queries):

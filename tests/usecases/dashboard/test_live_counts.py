@@ -33,13 +33,15 @@ from usecases.profiles import PROFILES
 pytestmark = pytest.mark.django_db
 
 
-def scope_of(query: str, *, profiles=(), partial=False) -> DashboardScope:
+def scope_of(query: str, *, profiles=(), products_only=False) -> DashboardScope:
     filterset = UseCaseFilter(
         scope_data(QueryDict(query.lstrip("?"))),
         queryset=UseCase.objects.all(),
         custom_fields=False,
     )
-    return DashboardScope.from_filter(filterset, live=True, profiles=profiles, partial=partial)
+    return DashboardScope.from_filter(
+        filterset, live=True, profiles=profiles, products_only=products_only
+    )
 
 
 def counted(usecases, now) -> Counts:
@@ -101,16 +103,24 @@ def fresh_counts(scope: DashboardScope) -> dict:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_grouping_equals_a_fresh_count(org, seed):
     registry = random_registry(org, random.Random(seed))
-    queries = [*filter_combinations(org, registry), f"?product={registry.unused.slug}"]
+    queries = [
+        *filter_combinations(org, registry),
+        f"?goal={registry.goal.pk}&subgoals=on",  # its parent outside the tree
+        f"?goal={registry.child.pk}&subgoals=on",  # a leaf
+        f"?product={registry.unused.slug}",  # nothing selected
+    ]
+    selected = 0
     for query in queries:
         for profiles in (tuple(PROFILES.values()), ()):
             scope = scope_of(query, profiles=profiles)
             expected = fresh_counts(scope)
             for name, value in expected.items():
                 assert getattr(scope, name) == value, (query, name)
-            # A page of one table reads the products' groupings alone, alike.
-            products = scope_of(query, partial=True).product_evidence
+            # A page of the products alone reads their groupings alone, alike.
+            products = scope_of(query, products_only=True).product_evidence
             assert products == expected["product_evidence"], query
+            selected += sum(counts["total"] for counts in expected["by_team"].values())
+    assert selected > 8 * len(queries)  # the scopes hold use cases: nothing agrees vacuously
 
 
 def test_the_oldest_waits_are_those_of_the_selected_use_cases(org):
@@ -141,5 +151,5 @@ def test_the_oldest_waits_are_those_of_the_selected_use_cases(org):
     oldest_sign_off = approvals.aggregate(at=Min("decided_at"))["at"]
     assert oldest_review is not None and oldest_sign_off is not None
     assert scope.oldest_waiting == (oldest_review, oldest_sign_off)
-    # Microseconds and the time zone come through as they were stored.
+    # Microseconds come through as they were stored.
     assert scope.oldest_waiting[0].microsecond == oldest_review.microsecond
