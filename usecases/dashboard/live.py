@@ -185,7 +185,41 @@ def count_selected(
     goals."""
     conditions = count_conditions(now)
     profiles = list(profiles)
-    selected = _selected(
+    selected = _each_flagged(usecases, conditions, profiles)
+    sql, params = selected.query.sql_with_params()
+    statement = _STATEMENT.format(
+        selected=sql,
+        sums=_sums(conditions),
+        rolled=_sums(conditions, prefix=""),
+        products=_PRODUCTS.format(evidence=_evidence_sums()),
+        profiles=_profile_sums(len(profiles)),
+    )
+    with connection.cursor() as cursor:
+        above = json.dumps({str(pk): goals for pk, goals in goals_above.items() if goals})
+        waiting = [Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value]
+        cursor.execute(statement, [*params, above, *EvidenceStatus.values, *waiting])
+        teams, rollups, goals, products, areas, waits, unreportable = map(
+            _loaded, cursor.fetchone()
+        )
+    evidence, used = _products(products)
+    return LiveCounts(
+        by_team={row.pop("team_id"): Counts(row) for row in teams},
+        goal_rollups={row.pop("goal_id"): Counts(row) for row in rollups},
+        goal_evidence=_by_status(goals, "goal_id"),
+        product_evidence=evidence,
+        products_used=used,
+        area_evidence=_by_status(areas, "evidence_area"),
+        oldest_review=_moment(waits[0]),
+        oldest_sign_off=_moment(waits[1]),
+        not_reportable={
+            profile.key: count for profile, count in zip(profiles, unreportable, strict=True)
+        },
+    )
+
+
+def _each_flagged(usecases: QuerySet, conditions: dict, profiles: list) -> QuerySet:
+    """Each selected use case's columns the groupings read, with a flag per count and profile."""
+    return _selected(
         usecases,
         **{f"c_{name}": _flag(condition) for name, condition in conditions.items()},
         waiting=waiting_since(),
@@ -203,42 +237,14 @@ def count_selected(
         *(f"c_{name}" for name in conditions),
         *(f"p_{index}" for index in range(len(profiles))),
     )
-    sql, params = selected.query.sql_with_params()
-    statement = _STATEMENT.format(
-        selected=sql,
-        sums=_sums(conditions),
-        rolled=_sums(conditions, prefix=""),
-        products=_PRODUCTS.format(evidence=_evidence_sums()),
-        profiles=_profile_sums(len(profiles)),
-    )
-    with connection.cursor() as cursor:
-        above = json.dumps({str(pk): goals for pk, goals in goals_above.items() if goals})
-        waiting = [Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value]
-        cursor.execute(statement, [*params, above, *EvidenceStatus.values, *waiting])
-        teams, rollups, goals, products, areas, waits, unreportable = map(
-            _loaded, cursor.fetchone()
-        )
-    by_team = {row.pop("team_id"): Counts(row) for row in teams}
-    goal_evidence: dict[int, dict[str, int]] = {}
-    for row in goals:
-        goal_evidence.setdefault(row["goal_id"], {})[row["evidence_status"]] = row["n"]
-    area_evidence: dict[str, dict[str, int]] = {}
-    for row in areas:
-        area_evidence.setdefault(row["evidence_area"], {})[row["evidence_status"]] = row["n"]
-    evidence, used = _products(products)
-    return LiveCounts(
-        by_team=by_team,
-        goal_rollups={row.pop("goal_id"): Counts(row) for row in rollups},
-        goal_evidence=goal_evidence,
-        product_evidence=evidence,
-        products_used=used,
-        area_evidence=area_evidence,
-        oldest_review=_moment(waits[0]),
-        oldest_sign_off=_moment(waits[1]),
-        not_reportable={
-            profile.key: count for profile, count in zip(profiles, unreportable, strict=True)
-        },
-    )
+
+
+def _by_status(rows, key: str) -> dict:
+    """``{row[key]: {evidence status: n}}``."""
+    tally: dict = {}
+    for row in rows:
+        tally.setdefault(row[key], {})[row["evidence_status"]] = row["n"]
+    return tally
 
 
 def _profile_sums(count: int) -> str:
