@@ -51,6 +51,16 @@ def total_of(many) -> Counts:
     return total
 
 
+def by_evidence_status(rows, key: str) -> dict:
+    """``{row[key]: {evidence status: total}}`` from rows with ``key``, ``evidence_status`` and
+    ``total``; a row counting none is left out."""
+    tally: dict = {}
+    for row in rows:
+        if row["total"]:
+            tally.setdefault(row[key], {})[row["evidence_status"]] = row["total"]
+    return tally
+
+
 _COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))
 
 

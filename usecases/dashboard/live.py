@@ -35,7 +35,7 @@ from django.utils.dateparse import parse_datetime
 
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
 from usecases.concerns import LIVE_STATUSES
-from usecases.dashboard.counts import Counts, count_conditions
+from usecases.dashboard.counts import Counts, by_evidence_status, count_conditions
 from usecases.models import Review
 from usecases.selectors import sign_off_requested_at
 
@@ -104,12 +104,12 @@ SELECT
            AS tree(tree_goal)) AS above
       GROUP BY above.tree_goal) r),
   (SELECT coalesce(json_agg(e), '[]') FROM
-     (SELECT goal_id, evidence_status, count(*) AS n
+     (SELECT goal_id, evidence_status, count(*) AS total
       FROM scoped CROSS JOIN LATERAL unnest(goal_ids) AS goal_id
       WHERE measured = 1 GROUP BY goal_id, evidence_status) e),
   {products},
   (SELECT coalesce(json_agg(a), '[]') FROM
-     (SELECT evidence_area, evidence_status, count(*) AS n
+     (SELECT evidence_area, evidence_status, count(*) AS total
       FROM scoped WHERE measured = 1 GROUP BY evidence_area, evidence_status) a),
   (SELECT json_build_array(
      min(waiting) FILTER (WHERE status = %s), min(waiting) FILTER (WHERE status = %s))
@@ -205,10 +205,10 @@ def count_selected(
     return LiveCounts(
         by_team={row.pop("team_id"): Counts(row) for row in teams},
         goal_rollups={row.pop("goal_id"): Counts(row) for row in rollups},
-        goal_evidence=_by_status(goals, "goal_id"),
+        goal_evidence=by_evidence_status(goals, "goal_id"),
         product_evidence=evidence,
         products_used=used,
-        area_evidence=_by_status(areas, "evidence_area"),
+        area_evidence=by_evidence_status(areas, "evidence_area"),
         oldest_review=_moment(waits[0]),
         oldest_sign_off=_moment(waits[1]),
         not_reportable={
@@ -237,14 +237,6 @@ def _each_flagged(usecases: QuerySet, conditions: dict, profiles: list) -> Query
         *(f"c_{name}" for name in conditions),
         *(f"p_{index}" for index in range(len(profiles))),
     )
-
-
-def _by_status(rows, key: str) -> dict:
-    """``{row[key]: {evidence status: n}}``."""
-    tally: dict = {}
-    for row in rows:
-        tally.setdefault(row[key], {})[row["evidence_status"]] = row["n"]
-    return tally
 
 
 def _profile_sums(count: int) -> str:

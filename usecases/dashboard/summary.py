@@ -44,7 +44,7 @@ from usecases.choices import (
     Status,
 )
 from usecases.concerns import CONCERNS, LIVE_STATUSES
-from usecases.dashboard.counts import stage_key
+from usecases.dashboard.counts import by_evidence_status, stage_key
 from usecases.models import (
     ALL_TEAMS,
     AreaCount,
@@ -349,15 +349,6 @@ def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
     return by_goal
 
 
-def _tally(rows, key: str) -> dict:
-    """``{key value: {evidence status: count}}``."""
-    tally: dict = {}
-    for row in rows:
-        if row["total"]:
-            tally.setdefault(row[key], {})[row["evidence_status"]] = row["total"]
-    return tally
-
-
 def _goal_evidence_query(where: Q):
     rows = GoalEvidenceCount.objects.filter(where).values("goal_id", "evidence_status")
     return rows.annotate(total=Sum("n")).order_by()
@@ -365,7 +356,7 @@ def _goal_evidence_query(where: Q):
 
 def goal_evidence(team_ids) -> dict[int, dict[str, int]]:
     """Measured use cases naming each goal directly, per evidence status."""
-    return _tally(_rows(_goal_evidence_query, team_ids), "goal_id")
+    return by_evidence_status(_rows(_goal_evidence_query, team_ids), "goal_id")
 
 
 def _area_evidence_query(where: Q):
@@ -375,7 +366,7 @@ def _area_evidence_query(where: Q):
 
 def area_evidence(team_ids) -> dict[str, dict[str, int]]:
     """Measured use cases per evidence area ('' for none), per evidence status."""
-    return _tally(_rows(_area_evidence_query, team_ids), "evidence_area")
+    return by_evidence_status(_rows(_area_evidence_query, team_ids), "evidence_area")
 
 
 def _product_evidence_query(where: Q):
