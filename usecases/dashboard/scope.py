@@ -47,6 +47,14 @@ def scope_data(params) -> dict[str, str]:
     return data
 
 
+class WaitingAges(NamedTuple):
+    """Since when the longest-waiting open review, and the longest-waiting sign-off request (the
+    approval, or the ownership transfer if one is open), have waited (None: nothing waits)."""
+
+    oldest_review: datetime | None
+    oldest_sign_off: datetime | None
+
+
 class TeamItem(NamedTuple):
     """What the dashboard's tables read of a team: hundreds of them on every dashboard, read as
     plain values rather than a model instance each."""
@@ -297,12 +305,14 @@ class DashboardScope:
         return self._live.area_evidence
 
     @property
-    def oldest_waiting(self) -> tuple[datetime | None, datetime | None]:
-        """Since when the longest-waiting use case in review, and awaiting sign-off, has waited."""
+    def oldest_waiting(self) -> WaitingAges:
+        """From the summary's waiting times, or with the live path's other counts."""
         if self.summarised:
             oldest = summary.oldest_waiting(self.summary_teams)
-            return oldest[Status.IN_REVIEW.value], oldest[Status.AWAITING_SIGN_OFF.value]
-        return self._live.oldest_review, self._live.oldest_sign_off
+            return WaitingAges(
+                oldest[Status.IN_REVIEW.value], oldest[Status.AWAITING_SIGN_OFF.value]
+            )
+        return WaitingAges(self._live.oldest_review, self._live.oldest_sign_off)
 
     @property
     def not_reportable(self) -> dict[str, int]:

@@ -414,7 +414,7 @@ _FIRST_WAITING_IN_TEAMS = """
 def oldest_waiting(team_ids) -> dict[str, datetime | None]:
     """Since when the longest-waiting use case in review, and awaiting sign-off, has waited
     (``waiting_since``: the open review's submission, the open transfer's request or the last
-    approval, as ``tiles.waiting_ages`` reads them): one query."""
+    approval, as ``DashboardScope.oldest_waiting`` reads them): one query."""
     first = _FIRST_WAITING if team_ids is None else _FIRST_WAITING_IN_TEAMS
     statuses = (Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value)
     with connection.cursor() as cursor:

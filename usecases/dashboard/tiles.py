@@ -36,20 +36,6 @@ def _problem_tone(count: int, *, danger: bool = False) -> str:
     return "danger" if danger else "warning"
 
 
-@dataclass(frozen=True)
-class WaitingAges:
-    oldest_review: datetime | None
-    oldest_sign_off: datetime | None
-
-
-def waiting_ages(scope: DashboardScope) -> WaitingAges:
-    """When the longest-waiting open review began, and the longest-waiting sign-off request (the
-    approval, or the ownership transfer if one is open): from the summary's waiting times, or
-    with the other counts of the use cases a product or goal filter selects (``live``)."""
-    oldest_review, oldest_sign_off = scope.oldest_waiting
-    return WaitingAges(oldest_review=oldest_review, oldest_sign_off=oldest_sign_off)
-
-
 def _age(since: datetime | None, now: datetime) -> str:
     if since is None:
         return ""
@@ -61,7 +47,7 @@ def _age(since: datetime | None, now: datetime) -> str:
 
 def tiles_panel(scope: DashboardScope) -> list[Tile]:
     """The headline counts, each linking to the list it counts."""
-    ages = waiting_ages(scope)
+    ages = scope.oldest_waiting
     return [
         _active_tile(scope),
         _signed_tile(scope),
