@@ -1,6 +1,7 @@
 """The dashboard's counts by name (``Counts``): ``total``, each status, each concern and each
 lifecycle stage, the conditions that count them (``count_conditions``) and the aggregates that fill
-them from the use cases (``count_columns``)."""
+them from the use cases (``count_columns``); and evidence tallies by status
+(``by_evidence_status``)."""
 
 from __future__ import annotations
 
