@@ -146,27 +146,25 @@ class SignOffWork:
     due_before: object  # datetime: the end of the window the page looks at
 
 
-def sign_off_work_for(user, *, now=None) -> SignOffWork:
-    """Four queries whatever the numbers: two lists (capped) and their totals.
+def awaiting_sign_off(user, *, rows: int) -> tuple[list, int]:
+    """The first ``rows`` use cases awaiting ``user``'s sign-off, and how many there are: two
+    queries whatever the numbers.
 
-    Awaiting sign-off: approved use cases and ownership transfers naming ``user``, oldest request
-    first; ``requested_at`` is when the transfer was asked for or the approval given, and
-    ``is_transfer`` tells the two apart. Attestations due: ``user``'s active use cases whose
-    sign-off has lapsed or lapses within the due window, soonest first.
+    Approved use cases and ownership transfers naming ``user``, oldest request first;
+    ``requested_at`` is when the transfer was asked for or the approval given, and
+    ``is_transfer`` tells the two apart.
     """
-    now = now or timezone.now()
     open_transfer = OwnershipTransfer.objects.filter(
         usecase=OuterRef("pk"), resolved_at__isnull=True
     )
-    mine = UseCase.objects.awaiting_sign_off_by(user)
-    # The page's rows are picked first, in order, from the facts' index of each owner's
-    # awaiting use cases (their ``waiting_since`` is ``sign_off_requested_at``, kept by
-    # triggers); only those rows are then read whole. Sorting by the lookups ``requested_at``
-    # makes per row read every one of an owner's awaiting use cases.
+    # The rows are picked first, in order, from the facts' index of each owner's awaiting use
+    # cases (their ``waiting_since`` is ``sign_off_requested_at``, kept by triggers); only
+    # those rows are then read whole. Sorting by the lookups ``requested_at`` makes per row
+    # read every one of an owner's awaiting use cases.
     first = (
         UseCaseFact.objects.filter(status=Status.AWAITING_SIGN_OFF, owner_id=user.pk)
         .order_by(waiting_order().asc(), "number")
-        .values("usecase_id")[:SIGN_OFF_PAGE_ROWS]
+        .values("usecase_id")[:rows]
     )
     awaiting = (
         UseCase.objects.filter(pk__in=first)
@@ -178,6 +176,17 @@ def sign_off_work_for(user, *, now=None) -> SignOffWork:
         )
         .order_by("requested_at", "number")
     )
+    return list(awaiting), UseCase.objects.awaiting_sign_off_by(user).count()
+
+
+def sign_off_work_for(user, *, now=None) -> SignOffWork:
+    """Four queries whatever the numbers: two lists (capped) and their totals.
+
+    Awaiting sign-off: ``awaiting_sign_off``. Attestations due: ``user``'s active use cases whose
+    sign-off has lapsed or lapses within the due window, soonest first.
+    """
+    now = now or timezone.now()
+    awaiting, awaiting_total = awaiting_sign_off(user, rows=SIGN_OFF_PAGE_ROWS)
     due_before = attestation_due_before(now)
     due = (
         UseCase.objects.filter(
@@ -188,8 +197,8 @@ def sign_off_work_for(user, *, now=None) -> SignOffWork:
         .order_by("attestation_expires_at", "number")
     )
     return SignOffWork(
-        awaiting=list(awaiting),
-        awaiting_total=mine.count(),
+        awaiting=awaiting,
+        awaiting_total=awaiting_total,
         attestations_due=list(due[:SIGN_OFF_PAGE_ROWS]),
         attestations_due_total=due.count(),
         due_before=due_before,
@@ -244,10 +253,10 @@ class MyWork:
 def my_work(user, *, now=None) -> MyWork:
     """Everything "My work" shows, in a fixed number of queries whatever the registry's size:
     drafts (list and their count), one aggregate of the counts over ``user``'s owned active use
-    cases, reviews (list and count, reviewers only), sign-offs (``sign_off_work_for``: four),
+    cases, reviews (list and count, reviewers only), sign-offs awaiting (list and count),
     requests to own a draft (list and count), the owned use cases needing attention (list), unread
-    notices (list and count), and whether they wrote or own anything at all (EXISTS). Twelve,
-    fourteen for a reviewer.
+    notices (list and count), and whether they wrote or own anything at all (EXISTS). Ten,
+    twelve for a reviewer.
 
     Each reads one person's rows from an index on (author, status, ...) or (owner, status, ...)
     that holds what the query tests, and the lists pick their few rows there before reading them
@@ -261,7 +270,7 @@ def my_work(user, *, now=None) -> MyWork:
     counts = _counts(rules)
     attention = _needing_attention(rules, due_before=due_before, today=today)
     reviews, reviews_total = _reviews_waiting(user)
-    sign_offs = sign_off_work_for(user, now=now)
+    sign_offs, sign_offs_total = awaiting_sign_off(user, rows=MY_WORK_ROWS)
     requests, requests_total = ownership_requests_waiting(user, limit=MY_WORK_ROWS)
     unread = inbox_unread_summary(user)
     notifications = list(inbox_notifications(user).unread()[:MY_WORK_ROWS])
@@ -270,8 +279,8 @@ def my_work(user, *, now=None) -> MyWork:
         drafts_total=drafts_total,
         reviews=reviews,
         reviews_total=reviews_total,
-        sign_offs=sign_offs.awaiting[:MY_WORK_ROWS],
-        sign_offs_total=sign_offs.awaiting_total,
+        sign_offs=sign_offs,
+        sign_offs_total=sign_offs_total,
         ownership_requests=requests,
         ownership_requests_total=requests_total,
         attention=attention,

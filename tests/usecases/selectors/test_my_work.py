@@ -21,7 +21,7 @@ from usecases.selectors.my_work import MY_WORK_ROWS, attestation_due_before, my_
 pytestmark = pytest.mark.django_db
 
 URL = "/"
-BUDGET = 20
+BUDGET = 15
 
 
 def section(response, name) -> str:
