@@ -10,16 +10,16 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 
+from core.compiled import compiled_values
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership
 
 
-def _load_role_facts(user) -> None:
-    """The user's group names and ``{team_id: role}`` (teams not archived), in one query, kept on
-    the user for the rest of the request."""
-    groups, memberships = (
+def _role_facts_query(user_pk: int, limit: int | None):
+    """A person's group names and memberships (teams not archived), as one row of two arrays."""
+    return (
         get_user_model()
-        .objects.filter(pk=user.pk)
+        .objects.filter(pk=user_pk)
         .values_list(
             ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
             ArraySubquery(
@@ -28,8 +28,15 @@ def _load_role_facts(user) -> None:
                 )
             ),
         )
-        .get()
     )
+
+
+def _load_role_facts(user) -> None:
+    """The user's group names and ``{team_id: role}`` (teams not archived), in one query, kept on
+    the user for the rest of the request. Every page asks, so the query is compiled once per
+    process (``compiled_values``)."""
+    rows = list(compiled_values(_role_facts_query, user.pk))
+    groups, memberships = rows[0] if rows else ((), ())  # a person deleted meanwhile: no roles
     user._registry_groups = frozenset(groups)
     user._registry_team_roles = {row["team"]: row["role"] for row in memberships}
 
