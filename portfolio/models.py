@@ -14,8 +14,11 @@ from portfolio.choices import (
 
 
 class TeamQuerySet(models.QuerySet):
+    # The teams use cases may be given to: a condition, so a query can OR it with others.
+    ACTIVE = models.Q(is_archived=False)
+
     def active(self):
-        return self.filter(is_archived=False)
+        return self.filter(self.ACTIVE)
 
 
 class Team(models.Model):
@@ -77,8 +80,11 @@ class Membership(models.Model):
 
 
 class ProductQuerySet(models.QuerySet):
+    # The products offered for new links: a condition, so a query can OR it with others.
+    ACTIVE = models.Q(is_archived=False)
+
     def active(self):
-        return self.filter(is_archived=False)
+        return self.filter(self.ACTIVE)
 
 
 class Product(models.Model):
@@ -113,8 +119,11 @@ class Product(models.Model):
 
 
 class StrategicGoalQuerySet(models.QuerySet):
+    # The goals offered for new links: a condition, so a query can OR it with others.
+    ACTIVE = ~models.Q(status=GoalStatus.DROPPED)
+
     def active(self):
-        return self.exclude(status=GoalStatus.DROPPED)
+        return self.filter(self.ACTIVE)
 
 
 class StrategicGoal(models.Model):

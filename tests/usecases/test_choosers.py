@@ -297,3 +297,29 @@ def test_a_choosers_options_can_be_drawn_one_by_one(org):
     assert len(boxes) == products.count()
     assert 'id="id_products_0"' in boxes[0] and "checked" in boxes[0]
     assert "Beta &lt;one&gt;" in boxes[1] and "checked" not in boxes[1]
+
+
+@pytest.mark.parametrize("more", [0, 1, 2, 30], ids=lambda n: f"{n} past the bound")
+def test_a_chooser_offers_the_first_rows_and_the_chosen_ones_past_them(org, more):
+    """What a chooser carries is what plain queries give: the first ``SHOWN`` rows in the
+    field's order, the chosen rows past them in that order, and whether any row is left out.
+    Chosen: the first row, the last one shown, the first one past them, and the very last; goals
+    share titles, so only the key breaks their ties."""
+    from django import forms
+
+    from usecases.choosers.widgets import _first_and_chosen
+
+    StrategicGoal.objects.all().delete()
+    StrategicGoal.objects.bulk_create(
+        StrategicGoal(title=f"Goal {n // 2:04d}") for n in range(SHOWN + more)
+    )
+    goals = StrategicGoal.objects.order_by("title")
+    ordered = list(goals.order_by("title", "pk"))
+    field = forms.ModelMultipleChoiceField(goals, required=False)
+    picks = {0, SHOWN - 1, min(SHOWN, len(ordered) - 1), len(ordered) - 1}
+    chosen = [str(ordered[n].pk) for n in sorted(picks, reverse=True)]
+    first, beyond, left_out = _first_and_chosen(field, chosen)
+    assert first == ordered[:SHOWN]
+    assert beyond == [goal for goal in ordered[SHOWN:] if str(goal.pk) in chosen]
+    assert left_out == (len(ordered) > SHOWN)
+    assert _first_and_chosen(field, []) == (ordered[:SHOWN], [], len(ordered) > SHOWN)

@@ -12,7 +12,6 @@ anything else is refused with a message that says so.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.html import format_html
@@ -72,18 +71,16 @@ def _first_and_chosen(field, chosen: list[str]) -> tuple[list, list, bool]:
         return rows[:SHOWN], [], len(rows) > SHOWN
     first_pks = queryset.order_by(*ordering).values("pk")[: SHOWN + 1]
     # The first rows and the chosen ones each by its own index (an OR of the two would read
-    # the whole table), then drawn in order.
+    # the whole table), then drawn in order. The order is total (the pk breaks ties), so a
+    # chosen row past the first ones sorts after all of them: the first rows drawn are the
+    # first rows themselves, and no flag need say which they are.
     chosen_pks = queryset.filter(**{f"{key}__in": keys}).order_by().values("pk")
-    in_first = ExpressionWrapper(Q(pk__in=first_pks), output_field=BooleanField())
     rows = list(
-        queryset.filter(any_of("pk", first_pks.union(chosen_pks, all=True)))
-        .annotate(chooser_first=in_first)
-        .order_by(*ordering)
+        queryset.filter(any_of("pk", first_pks.union(chosen_pks, all=True))).order_by(*ordering)
     )
-    leading = [row for row in rows if row.chooser_first]
-    first = leading[:SHOWN]
-    beyond = [row for row in rows if row not in first and _value(field, row) in keys]
-    return first, beyond, len(leading) > SHOWN
+    beyond = [row for row in rows[SHOWN:] if _value(field, row) in keys]
+    # The rows drawn are some of the queryset's, and all of them if it has ``SHOWN`` or fewer.
+    return rows[:SHOWN], beyond, len(rows) > SHOWN
 
 
 def _value(field, row) -> str:

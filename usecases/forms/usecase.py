@@ -11,7 +11,14 @@ from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
 
-from portfolio.models import Product, StrategicGoal, Team
+from portfolio.models import (
+    Product,
+    ProductQuerySet,
+    StrategicGoal,
+    StrategicGoalQuerySet,
+    Team,
+    TeamQuerySet,
+)
 from usecases.choices import FORM_FIELDS, REGISTER_FIELDS, MetricDirection, Status
 from usecases.choosers.widgets import (
     ChooserCheckboxSelectMultiple,
@@ -183,14 +190,12 @@ class UseCaseForm(forms.ModelForm):
         instance = self.instance if self.instance.pk else None
 
         team_ids = creatable_team_ids(user)
-        teams = Team.objects.active()
+        teams = TeamQuerySet.ACTIVE
         if team_ids is not None:
-            teams = teams.filter(pk__in=team_ids)
+            teams &= Q(pk__in=team_ids)
         if instance:
-            teams = Team.objects.filter(pk__in=teams.values("pk")) | Team.objects.filter(
-                pk=instance.team_id
-            )
-        self.fields["team"].queryset = teams.order_by("name")
+            teams |= Q(pk=instance.team_id)
+        self.fields["team"].queryset = Team.objects.filter(teams).order_by("name")
         self.fields["team"].empty_label = "Choose a team"
         if not instance and len(team_ids or ()) == 1:
             self.fields["team"].initial = next(iter(team_ids))
@@ -213,8 +218,8 @@ class UseCaseForm(forms.ModelForm):
         for name, empty in EMPTY_CHOICES.items():
             self.fields[name].choices = [("", empty), *self.fields[name].choices[1:]]
 
-        products = Q(pk__in=Product.objects.active().values("pk"))
-        goals = Q(pk__in=StrategicGoal.objects.active().values("pk"))
+        products = ProductQuerySet.ACTIVE
+        goals = StrategicGoalQuerySet.ACTIVE
         if instance:
             # Links to archived products or dropped goals stay visible instead of silently
             # vanishing; subqueries on the link tables, not joins, keep this cheap at any size.
