@@ -141,7 +141,8 @@ def _evidence_sums() -> str:
 def _products(rows) -> tuple[dict[int, dict[str, int]], set[int]]:
     """The rows of ``_PRODUCTS``: measured use cases per product and evidence status, and the
     products an open use case runs on."""
-    evidence = {row["product_id"]: {s: row[s] for s in EvidenceStatus.values} for row in rows}
+    statuses = EvidenceStatus.values  # a list built at each read: once, not once a product
+    evidence = {row["product_id"]: {s: row[s] for s in statuses} for row in rows}
     return evidence, {row["product_id"] for row in rows if row["live"]}
 
 

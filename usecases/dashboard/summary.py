@@ -387,10 +387,11 @@ def product_evidence(team_ids) -> tuple[dict[int, dict[str, int]], set[int]]:
     use case runs on. One query, a row per product."""
     evidence: dict[int, dict[str, int]] = {}
     used: set[int] = set()
+    statuses = EvidenceStatus.values  # a list built at each read: once, not once a product
     for row in _rows(_product_evidence_query, team_ids):
         if row["open_use_cases"]:
             used.add(row["product_id"])
-        tally = {status: row[status] for status in EvidenceStatus.values if row[status]}
+        tally = {status: row[status] for status in statuses if row[status]}
         if tally:
             evidence[row["product_id"]] = tally
     return evidence, used
