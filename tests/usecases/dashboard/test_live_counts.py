@@ -153,3 +153,41 @@ def test_the_oldest_waits_are_those_of_the_selected_use_cases(org):
     assert scope.oldest_waiting == (oldest_review, oldest_sign_off)
     # Microseconds come through as they were stored.
     assert scope.oldest_waiting[0].microsecond == oldest_review.microsecond
+
+
+def test_a_moment_is_read_as_postgresql_writes_it_and_nothing_else_is_taken_for_none():
+    """The oldest waits come back in JSON: each moment PostgreSQL writes there is read to the
+    microsecond and offset; a value that is not a moment is refused, not shown as "none
+    waiting"."""
+    from django.db import connection
+
+    from usecases.dashboard.live import _moment
+
+    moments = [
+        timezone.now().replace(microsecond=123456),
+        timezone.now().replace(microsecond=0) - timedelta(days=400),
+    ]
+    with connection.cursor() as cursor:
+        for moment in moments:
+            cursor.execute("SELECT to_json(%s::timestamptz) #>> '{}'", [moment])
+            (written,) = cursor.fetchone()
+            assert _moment(written) == moment
+    assert _moment(None) is None
+    for garbage in ("", "yesterday", "2026-13-40T25:00:00"):
+        with pytest.raises(ValueError):
+            _moment(garbage)
+
+
+def test_only_plain_names_are_written_into_the_statement():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from usecases.dashboard.live import _named
+
+    assert _named(iter(["on_track", "off_track", "no_data"])) == [
+        "on_track",
+        "off_track",
+        "no_data",
+    ]
+    for bad in (['x"; DROP TABLE usecases_usecase; --'], ["two words"], [""], ["ok", "1st"]):
+        with pytest.raises(ImproperlyConfigured):
+            _named(bad)
