@@ -300,26 +300,43 @@ def test_a_choosers_options_can_be_drawn_one_by_one(org):
 
 
 @pytest.mark.parametrize("more", [0, 1, 2, 30], ids=lambda n: f"{n} past the bound")
-def test_a_chooser_offers_the_first_rows_and_the_chosen_ones_past_them(org, more):
+@pytest.mark.parametrize("kind", ["goals by pk", "products by slug"])
+def test_a_chooser_offers_the_first_rows_and_the_chosen_ones_past_them(org, more, kind):
     """What a chooser carries is what plain queries give: the first ``SHOWN`` rows in the
     field's order, the chosen rows past them in that order, and whether any row is left out.
-    Chosen: the first row, the last one shown, the first one past them, and the very last; goals
-    share titles, so only the key breaks their ties."""
+    Chosen: the first row, the last one shown, the first one past them, and the very last.
+    Rows share what they are ordered by, two by two, and the lower key of each pair is written
+    again (so it lies after the other on disk): only the key breaks their ties."""
     from django import forms
 
     from usecases.choosers.widgets import _first_and_chosen
 
-    StrategicGoal.objects.all().delete()
-    StrategicGoal.objects.bulk_create(
-        StrategicGoal(title=f"Goal {n // 2:04d}") for n in range(SHOWN + more)
-    )
-    goals = StrategicGoal.objects.order_by("title")
-    ordered = list(goals.order_by("title", "pk"))
-    field = forms.ModelMultipleChoiceField(goals, required=False)
+    if kind == "goals by pk":
+        StrategicGoal.objects.all().delete()
+        StrategicGoal.objects.bulk_create(
+            StrategicGoal(title=f"Goal {n // 2:04d}") for n in range(SHOWN + more)
+        )
+        model, ordering, key = StrategicGoal, ["title"], None
+    else:
+        Product.objects.all().delete()
+        teams = Team.objects.bulk_create(
+            Team(name=f"Pair {n:04d}", slug=f"pair-{n:04d}") for n in range((SHOWN + more + 1) // 2)
+        )
+        Product.objects.bulk_create(
+            Product(name=f"Product {n:04d}", slug=f"product-{n:04d}", team=teams[n // 2])
+            for n in range(SHOWN + more)
+        )
+        model, ordering, key = Product, ["team__name"], "slug"
+    rows = model.objects.order_by("pk")
+    other_text = "description" if model is StrategicGoal else "vision"  # not what orders them
+    model.objects.filter(pk__in=[row.pk for row in rows[::2]]).update(**{other_text: "again"})
+    queryset = model.objects.order_by(*ordering)
+    ordered = list(queryset.order_by(*ordering, "pk"))
+    field = forms.ModelMultipleChoiceField(queryset, required=False, to_field_name=key)
     picks = {0, SHOWN - 1, min(SHOWN, len(ordered) - 1), len(ordered) - 1}
-    chosen = [str(ordered[n].pk) for n in sorted(picks, reverse=True)]
+    chosen = [str(field.prepare_value(ordered[n])) for n in sorted(picks, reverse=True)]
     first, beyond, left_out = _first_and_chosen(field, chosen)
     assert first == ordered[:SHOWN]
-    assert beyond == [goal for goal in ordered[SHOWN:] if str(goal.pk) in chosen]
+    assert beyond == [row for row in ordered[SHOWN:] if str(field.prepare_value(row)) in chosen]
     assert left_out == (len(ordered) > SHOWN)
     assert _first_and_chosen(field, []) == (ordered[:SHOWN], [], len(ordered) > SHOWN)

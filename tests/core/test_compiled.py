@@ -1,0 +1,89 @@
+"""Queries compiled once per process (``core.compiled``): each request's key in place of the
+stand-in, the same rows and instances the queryset gives, each run counted as a query, and the
+statement prepared once per database connection, through a closed connection and a rollback."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+
+from core.compiled import compiled_instances, compiled_values
+from portfolio.models import Team
+from tests.factories import TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+
+def _team_names(team_pk: int, limit: int | None):
+    teams = Team.objects.filter(parent_id=team_pk).order_by("name").values_list("pk", "name")
+    return teams[:limit] if limit is not None else teams
+
+
+def _team(team_pk: int, limit: int | None):
+    return Team.objects.filter(pk=team_pk).select_related("parent")
+
+
+def _ignores_its_key(team_pk: int, limit: int | None):
+    return Team.objects.filter(parent__isnull=True).values_list("pk")
+
+
+def _prepared_statements() -> list[str]:
+    """The statements this session has prepared (PostgreSQL's own list)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def _units_with_children():
+    units = [TeamFactory(name=f"Unit {n}") for n in range(3)]
+    for unit in units:
+        for n in range(unit.pk % 3 + 2):
+            TeamFactory(name=f"{unit.name} team {n}", parent=unit)
+    return units
+
+
+def test_each_key_reads_its_own_rows_as_the_queryset_gives_them():
+    units = _units_with_children()
+    for unit in units:
+        assert list(compiled_values(_team_names, unit.pk)) == list(_team_names(unit.pk, None))
+        assert list(compiled_values(_team_names, unit.pk, limit=1)) == list(_team_names(unit.pk, 1))
+    child = Team.objects.filter(parent=units[1]).first()
+    (read,) = compiled_instances(_team, child.pk)
+    assert (read.pk, read.name, read.parent.name) == (child.pk, child.name, units[1].name)
+    assert compiled_instances(_team, -1) == []  # no such team
+
+
+def test_each_run_is_one_query_and_the_statement_is_prepared_once_per_connection(
+    django_assert_num_queries,
+):
+    units = _units_with_children()
+    for unit in units:
+        with django_assert_num_queries(1):
+            list(compiled_values(_team_names, unit.pk))
+    mine = [s for s in _prepared_statements() if '"portfolio_team"."parent_id" = $1' in s]
+    assert len(mine) == 1, mine  # one statement for every key, prepared on this connection
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the connection is closed
+def test_a_new_connection_and_a_rollback_prepare_it_again():
+    units = _units_with_children()
+    expected = list(_team_names(units[0].pk, None))
+    assert list(compiled_values(_team_names, units[0].pk)) == expected
+    connection.close()  # the next query opens a new session, which has prepared nothing
+    assert list(compiled_values(_team_names, units[0].pk)) == expected
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert list(compiled_values(_team_names, units[0].pk)) == expected
+        1 / 0  # noqa: B018 - the block is rolled back
+    assert list(compiled_values(_team_names, units[0].pk)) == expected
+    renamed = Team.objects.filter(parent=units[0]).order_by("name").first()
+    renamed.name = "A first name now"
+    renamed.save()
+    assert list(compiled_values(_team_names, units[0].pk))[0] == (renamed.pk, renamed.name)
+
+
+def test_a_query_that_does_not_read_its_key_is_refused():
+    UserFactory()
+    with pytest.raises(ImproperlyConfigured, match="changed shape"):
+        list(compiled_values(_ignores_its_key, 1))
