@@ -34,11 +34,6 @@ def database_config(url: str | None) -> dict:
     # Short queries only: PostgreSQL's JIT compiler costs seconds on the dashboard's grouped
     # counts at 100,000 rows and saves nothing on this workload.
     config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Statements are prepared only where the code asks (``core.compiled``: queries every page
-    # runs, by key): Django's own cursors bind on the client and never prepare. Django turns
-    # psycopg's preparing off (None) for connection poolers; a threshold no count reaches keeps
-    # it off for everything but those.
-    config["OPTIONS"]["prepare_threshold"] = 2**31 - 1
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise ValueError(
             f"The registry runs on PostgreSQL only; DATABASE_URL names {config['ENGINE']}."

@@ -4,14 +4,11 @@
 Compiling a query costs about as much CPU as running it, and a page that reads a handful of them
 on every request pays that each time for the same SQL. A query compiled here is built once with a
 stand-in for each key (``STAND_INS``: numbers no row has), and each request's keys are put in
-their place among the parameters. Its statement is also prepared on each database connection the
-first time it runs there (``prepared_cursor``), so PostgreSQL does not plan it again on every
-request either."""
+their place among the parameters."""
 
 import functools
 from typing import NamedTuple
 
-import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models.query import get_related_populators
@@ -66,28 +63,9 @@ def hold_links(instance, **queries) -> None:
 
 def _fetched(compiled, keys: tuple) -> list:
     by_stand_in = dict(zip(STAND_INS, keys, strict=False))
-    with prepared_cursor(compiled.compiler.using) as cursor:
+    with connections[compiled.compiler.using].cursor() as cursor:
         cursor.execute(compiled.sql, [_key(p, by_stand_in) for p in compiled.params])
         return cursor.fetchall()
-
-
-class _Preparing(psycopg.Cursor):
-    """A cursor binding its parameters on the server, each statement prepared there once per
-    connection and then run as prepared (no planning on every request)."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        # Prepared whatever the caller asks: Django's cursor wrapper passes no ``prepare``.
-        return super().execute(query, params, prepare=True, binary=binary)
-
-
-def prepared_cursor(using: str):
-    """A cursor on ``using``'s connection whose statements are prepared on first use, wrapped
-    as Django wraps its own (query logging, execute wrappers: each one counted as a query)."""
-    connection = connections[using]
-    connection.ensure_connection()
-    # What ``connection.cursor()`` does with the cursor it makes (a debug cursor when queries
-    # are logged, else Django's plain wrapper), given this one instead.
-    return connection._prepare_cursor(_Preparing(connection.connection))
 
 
 def _converted(compiled, rows: list):
