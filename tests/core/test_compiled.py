@@ -5,18 +5,15 @@ reads, and the same rows again through a new connection, a rollback and a change
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.compiled import compiled_instances, compiled_values
 from portfolio.models import Team
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
-
-User = get_user_model()
 
 
 def _team_names(team_pk: int, limit: int | None):
@@ -79,6 +76,5 @@ def test_a_new_connection_a_rollback_and_a_change_read_the_same_as_the_queryset(
 
 
 def test_a_query_that_does_not_read_its_key_is_refused():
-    UserFactory()
     with pytest.raises(ImproperlyConfigured, match="changed shape"):
         list(compiled_values(_ignores_its_key, 1))

@@ -156,8 +156,8 @@ def test_the_oldest_waits_are_those_of_the_selected_use_cases(org):
 
 
 def test_a_moment_is_read_as_postgresql_writes_it_and_nothing_else_is_taken_for_none():
-    """The oldest waits come back in JSON: each moment PostgreSQL writes there is read to the
-    microsecond and offset; a value that is not a moment is refused, not shown as "none
+    """The oldest waits come back in JSON: each moment PostgreSQL writes there is read as that
+    moment, to the microsecond; a value that is not a moment is refused, not shown as "none
     waiting"."""
     from django.db import connection
 

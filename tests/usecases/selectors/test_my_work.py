@@ -505,7 +505,7 @@ def test_counts_and_lists_are_the_ones_a_plain_query_gives(as_role, org, role):
     )
     assert [uc.pk for uc in work.attention] == [uc.pk for uc in expected[:MY_WORK_ROWS]]
     # The sign-offs waiting are the first of the sign-offs page's own list, itself held to a
-    # plain query (``test_inbox_pages``), and as many.
+    # plain query (``test_inbox_pages.py::test_sign_offs_keep_their_order_and_cut``), and as many.
     waiting = sign_off_work_for(user)
     assert work.sign_offs_total == waiting.awaiting_total > MY_WORK_ROWS
     assert [(uc.pk, uc.requested_at, uc.is_transfer) for uc in work.sign_offs] == [
