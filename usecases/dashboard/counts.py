@@ -1,7 +1,7 @@
 """The dashboard's counts by name (``Counts``): ``total``, each status, each concern and each
 lifecycle stage, the conditions that count them (``count_conditions``) and the aggregates that fill
 them from the use cases (``count_columns``); and evidence tallies by status
-(``by_evidence_status``)."""
+(``by_evidence_status``, ``by_product``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
-from usecases.choices import LifecycleStage, Status
+from usecases.choices import EvidenceStatus, LifecycleStage, Status
 from usecases.concerns import CONCERNS
 
 
@@ -60,6 +60,23 @@ def by_evidence_status(rows, key: str) -> dict:
         if row["total"]:
             tally.setdefault(row[key], {})[row["evidence_status"]] = row["total"]
     return tally
+
+
+def by_product(rows) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """From rows with ``product_id``, ``open_use_cases`` (not 0: an open use case runs on it)
+    and a count per evidence status: each product's measured use cases per evidence status (a
+    status or product counting none left out, as ``by_evidence_status`` leaves them), and the
+    products an open use case runs on."""
+    evidence: dict[int, dict[str, int]] = {}
+    used: set[int] = set()
+    statuses = EvidenceStatus.values  # a list built at each read: once, not once a product
+    for row in rows:
+        if row["open_use_cases"]:
+            used.add(row["product_id"])
+        tally = {status: row[status] for status in statuses if row[status]}
+        if tally:
+            evidence[row["product_id"]] = tally
+    return evidence, used
 
 
 _COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))

@@ -35,7 +35,7 @@ from django.utils.dateparse import parse_datetime
 
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
 from usecases.concerns import LIVE_STATUSES
-from usecases.dashboard.counts import Counts, by_evidence_status, count_conditions
+from usecases.dashboard.counts import Counts, by_evidence_status, by_product, count_conditions
 from usecases.models import Review
 from usecases.selectors import sign_off_requested_at
 
@@ -82,7 +82,7 @@ def _sums(names, *, prefix: str = "c_") -> str:
 # have each evidence status (one parameter each, in ``EvidenceStatus`` order).
 _PRODUCTS = """
   (SELECT coalesce(json_agg(p), '[]') FROM
-     (SELECT product_id, max(live) AS live, {evidence}
+     (SELECT product_id, max(live) AS open_use_cases, {evidence}
       FROM scoped CROSS JOIN LATERAL unnest(product_ids) AS product_id GROUP BY product_id) p)"""
 
 # Column names are the code's own (count names, evidence statuses; checked by ``_named``): nothing
@@ -138,14 +138,6 @@ def _evidence_sums() -> str:
     )
 
 
-def _products(rows) -> tuple[dict[int, dict[str, int]], set[int]]:
-    """The rows of ``_PRODUCTS``: measured use cases per product and evidence status, and the
-    products an open use case runs on."""
-    statuses = EvidenceStatus.values  # a list built at each read: once, not once a product
-    evidence = {row["product_id"]: {s: row[s] for s in statuses} for row in rows}
-    return evidence, {row["product_id"] for row in rows if row["live"]}
-
-
 def _selected(usecases: QuerySet, **flags) -> QuerySet:
     """``usecases`` with ``flags``, unordered; a DISTINCT selection would merge equal rows."""
     if usecases.query.distinct:
@@ -167,7 +159,7 @@ def count_products(usecases: QuerySet) -> tuple[dict[int, dict[str, int]], set[i
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, *EvidenceStatus.values])
-        return _products(_loaded(cursor.fetchone()[0]))
+        return by_product(_loaded(cursor.fetchone()[0]))
 
 
 def _loaded(value):
@@ -202,7 +194,7 @@ def count_selected(
         teams, rollups, goals, products, areas, waits, unreportable = map(
             _loaded, cursor.fetchone()
         )
-    evidence, used = _products(products)
+    evidence, used = by_product(products)
     return LiveCounts(
         by_team={row.pop("team_id"): Counts(row) for row in teams},
         goal_rollups={row.pop("goal_id"): Counts(row) for row in rollups},

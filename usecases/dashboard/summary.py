@@ -44,7 +44,7 @@ from usecases.choices import (
     Status,
 )
 from usecases.concerns import CONCERNS, LIVE_STATUSES
-from usecases.dashboard.counts import by_evidence_status, stage_key
+from usecases.dashboard.counts import by_evidence_status, by_product, stage_key
 from usecases.models import (
     ALL_TEAMS,
     AreaCount,
@@ -385,16 +385,7 @@ def _product_evidence_query(where: Q):
 def product_evidence(team_ids) -> tuple[dict[int, dict[str, int]], set[int]]:
     """Measured use cases running on each product, per evidence status; and the products an open
     use case runs on. One query, a row per product."""
-    evidence: dict[int, dict[str, int]] = {}
-    used: set[int] = set()
-    statuses = EvidenceStatus.values  # a list built at each read: once, not once a product
-    for row in _rows(_product_evidence_query, team_ids):
-        if row["open_use_cases"]:
-            used.add(row["product_id"])
-        tally = {status: row[status] for status in statuses if row[status]}
-        if tally:
-            evidence[row["product_id"]] = tally
-    return evidence, used
+    return by_product(_rows(_product_evidence_query, team_ids))
 
 
 # The earliest wait of a status: the first entry of the index on waiting facts, in all or per
