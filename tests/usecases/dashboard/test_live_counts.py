@@ -70,7 +70,7 @@ def fresh_counts(scope: DashboardScope) -> dict:
     product_evidence, used = {}, set()
     for (pk,) in product_ids:
         running = linked_to(usecases, product_link, "product", [pk])
-        measured_here = running.filter(status__in=MEASURABLE_STATUSES)
+        measured_here = linked_to(measured, product_link, "product", [pk])
         by_status = dict(measured_here.values_list("evidence_status").annotate(n=Count("pk")))
         if by_status:  # as the goals': a product none measured runs on has no tally
             product_evidence[pk] = by_status
