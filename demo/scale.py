@@ -105,7 +105,9 @@ def seed_scale(*, count: int) -> ScaleReport:
                     report.last_id = ids[-1]
             if count:
                 _derived(raw, report, context_id)
-        rebuild_summary()  # in the load's transaction: nobody reads a summary without the load
+            # In the load's transaction (nobody reads a summary without the load), its facts'
+            # GIN indexes built after it too.
+            rebuild_summary()
     after_bulk_load()
     return report
 
@@ -157,13 +159,15 @@ class _triggers_off:
 
 
 class _gin_built_after:
-    """For a large load, the written tables' GIN indexes (full text, trigrams, custom values)
-    dropped at the start and built again at the end, in the load's transaction. A GIN index takes
-    rows one at a time far more slowly than it is built from them all at once (the trigram index
-    is the use-case table's largest): 100,000 use cases into an empty registry took 77 s with the
-    indexes kept up row by row, 62 s with them built after; a million, 691 s and 550 s. Each is built again from its own definition as PostgreSQL reports it (``pg_indexes``), so
-    nothing about it changes; the table is locked against other sessions until the load commits
-    (a throwaway database's, as every scale load is). A failed load rolls the drop back too."""
+    """For a large load, the written tables' GIN indexes (full text, trigrams, custom values; the
+    summary facts' goals and products) dropped at the start and built again at the end, in the
+    load's transaction. A GIN index takes rows one at a time far more slowly than it is built
+    from them all at once (the trigram index is the use-case table's largest): 100,000 use cases
+    into an empty registry took 77 s with the indexes kept up row by row, 62 s with them built
+    after; a million, 691 s and 550 s. Each is built again from its own definition as PostgreSQL
+    reports it (``pg_indexes``), so nothing about it changes; the table is locked against other
+    sessions until the load commits (a throwaway database's, as every scale load is). A failed
+    load rolls the drop back too."""
 
     def __init__(self, cursor, *, large: bool):
         self.cursor, self.large, self.indexes = cursor, large, []
@@ -175,7 +179,7 @@ class _gin_built_after:
             "SELECT indexname, indexdef FROM pg_indexes "
             "WHERE schemaname = current_schema() AND tablename = ANY(%s) "
             "AND indexdef LIKE '%% USING gin %%' ORDER BY indexname",
-            [list({*WRITTEN_TABLES, *HISTORY_TABLES})],
+            [list({*WRITTEN_TABLES, *HISTORY_TABLES, *SUMMARY_TABLES})],
         )
         self.indexes = self.cursor.fetchall()
         for name, _ in self.indexes:

@@ -17,7 +17,20 @@ from usecases.profiles import PROFILES, Profile
 
 
 def condition_sql(profile: Profile, *, using: str = "default") -> str:
-    """``profile.not_reportable`` as SQL over ``usecases_usecase``, its values inlined."""
+    """``profile.not_reportable`` as SQL over ``usecases_usecase``, its values inlined; compiled
+    once per profile and database (each dashboard compares it with the installed condition, and
+    compiling a profile's dozens of conditions costs milliseconds). A profile is frozen; the cache
+    holds it, so its id names no other profile while cached."""
+    cached = _CONDITIONS.get((id(profile), using))
+    if cached is None or cached[0] is not profile:
+        cached = _CONDITIONS[id(profile), using] = (profile, _compiled_condition(profile, using))
+    return cached[1]
+
+
+_CONDITIONS: dict[tuple[int, str], tuple[Profile, str]] = {}
+
+
+def _compiled_condition(profile: Profile, using: str) -> str:
     query = UseCase.objects.filter(profile.not_reportable).query
     connection = connections[using]
     sql, params = query.get_compiler(using).compile(query.where)

@@ -3,6 +3,7 @@ condition, conditional ones (the US inventory's high-impact questions) asked onl
 apply; a use case page says what it lacks under each profile switched on; the dashboard counts
 the use cases not yet reportable and its tile's count is the list's count."""
 
+import dataclasses
 import json
 import re
 from datetime import date
@@ -23,6 +24,7 @@ from usecases.profiles import (
     loaded_profile_gaps,
     profile_gaps,
 )
+from usecases.summary_profiles import condition_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +294,16 @@ def test_the_dashboard_costs_the_same_with_profiles_on_whatever_the_data(
     for _ in range(5):
         deployed(org, impact_level="high", team=org.other_team)
     assert page_queries(client, DASHBOARD, budget=22) == one
+
+
+def test_a_profiles_condition_is_compiled_once_and_each_profile_its_own():
+    """The dashboard compares the installed condition with the profile's on every read: the SQL
+    is compiled once per profile (the same text object again), and a profile with other
+    requirements under the same key gets its own."""
+    profile = PROFILES[US]
+    assert condition_sql(profile) is condition_sql(profile)
+    fewer = dataclasses.replace(profile, requirements=profile.requirements[:1])
+    assert condition_sql(fewer) != condition_sql(profile)
+    assert condition_sql(fewer) is condition_sql(fewer)
+    reloaded = load_profile(PROFILE_DIR / f"{US}.json")  # equal, but another object
+    assert condition_sql(reloaded) == condition_sql(profile)

@@ -1,14 +1,15 @@
-"""The dashboard's counts read from the use cases themselves, when a product or goal filter
-selects them (``DashboardScope``'s live path): one statement that reads the selected use cases
-once and groups them every way the dashboard needs.
+"""The dashboard's counts when a product or goal filter selects the use cases
+(``DashboardScope``'s live path): one statement that reads each selected use case once and groups
+them every way the dashboard needs. It reads the summary's fact of each (``count_facts``: a narrow
+row the triggers keep, found through a GIN index), or (``count_selected``) the use case itself by
+the list's own conditions, which the tests hold the facts to.
 
-The selected use cases are read once, into a materialised CTE, each carrying a 0/1 flag per count
-(``counts.count_conditions``: the same conditions the list filters by), whether it is measured and
-open, and since when it has waited. The groupings then read that CTE, not the use-case table: per
-team, per goal of the goal tree (its roll-up), per goal and evidence status, per product, per
-evidence area, and the oldest waits. Each comes back as one JSON array, so thousands of groups cost the page one
-parse, not a Python object each; where the use cases a goal selects lie scattered over the
-table, reading them once rather than once per grouping is most of the page's time.
+The selected rows are read once, into a materialised CTE, each carrying a 0/1 flag per count
+(``counts.count_conditions`` over the use case, or the summary's rules over its fact), whether it
+is measured and open, and since when it has waited. The groupings then read that CTE, not the
+table: per team, per goal of the goal tree (its roll-up), per goal and evidence status, per
+product, per evidence area, and the oldest waits. Each comes back as one JSON array, so thousands
+of groups cost the page one parse, not a Python object each.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     DateTimeField,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -36,8 +38,10 @@ from django.utils.dateparse import parse_datetime
 from usecases.choices import MEASURABLE_STATUSES, EvidenceStatus, Status
 from usecases.concerns import LIVE_STATUSES
 from usecases.dashboard.counts import Counts, by_evidence_status, by_product, count_conditions
+from usecases.dashboard.summary import count_rules, phase_at
 from usecases.models import Review
-from usecases.selectors import sign_off_requested_at
+from usecases.selectors import attestation_due_before, sign_off_requested_at
+from usecases.summary_profiles import condition_sql
 
 
 @dataclass(frozen=True)
@@ -178,19 +182,74 @@ def count_selected(
     goals."""
     conditions = count_conditions(now)
     profiles = list(profiles)
-    selected = _each_flagged(usecases, conditions, profiles)
+    selected = _selected(
+        usecases,
+        **{f"c_{name}": _flag(condition) for name, condition in conditions.items()},
+        waiting=waiting_since(),
+        **{f"p_{index}": _flag(profile.not_reportable) for index, profile in enumerate(profiles)},
+    )
+    return _counted(selected, list(conditions), goals_above, profiles, installed_only=False)
+
+
+def count_facts(
+    facts: QuerySet, now: datetime, *, goals_above: dict[int, tuple[int, ...]], profiles=()
+) -> LiveCounts:
+    """``count_selected`` of the use cases whose summary facts ``facts`` selects: a narrow row
+    per use case that the triggers keep exact in each write's transaction (``UseCaseFact``),
+    found through its GIN indexes, instead of the use case itself read through its links.
+
+    Each count is the summary's rule over the fact's columns (``summary.count_rules``), the
+    attestation's phase taken at ``now`` rather than at the summary clock;
+    ``tests/usecases/dashboard/test_summary.py`` holds both paths equal after every write path.
+    A profile is counted only while the condition installed for it is its own; otherwise it is
+    left out of ``not_reportable``, for ``profile_tiles`` to count from the use cases."""
+    rules = count_rules("actual")
+    profiles = list(profiles)
+    selected = _selected(
+        facts.annotate(actual=phase_at(now, attestation_due_before(now))),
+        **{f"c_{name}": _flag(rule) for name, rule in rules.items()},
+        waiting=F("waiting_since"),
+        **{
+            f"p_{index}": _flag(Q(unreportable__contains=[profile.key]))
+            for index, profile in enumerate(profiles)
+        },
+    )
+    return _counted(selected, list(rules), goals_above, profiles, installed_only=True)
+
+
+def _counted(
+    selected: QuerySet, names: list[str], goals_above, profiles: list, *, installed_only: bool
+) -> LiveCounts:
+    """The statement over ``selected`` (flagged by ``_selected``: ``c_`` + each of ``names``, a
+    ``p_`` per profile, ``waiting``), its groupings in the shapes ``DashboardScope`` serves."""
+    selected = selected.values(
+        "team_id",
+        "goal_ids",
+        "product_ids",
+        "status",
+        "evidence_status",
+        "evidence_area",
+        "measured",
+        "live",
+        "waiting",
+        *(f"c_{name}" for name in names),
+        *(f"p_{index}" for index in range(len(profiles))),
+    )
     sql, params = selected.query.sql_with_params()
     statement = _STATEMENT.format(
         selected=sql,
-        sums=_sums(conditions),
-        rolled=_sums(conditions, prefix=""),
+        sums=_sums(names),
+        rolled=_sums(names, prefix=""),
         products=_PRODUCTS.format(evidence=_evidence_sums()),
-        profiles=_profile_sums(len(profiles)),
+        profiles=_profile_sums(len(profiles), installed_only=installed_only),
     )
+    checks = [
+        value for profile in profiles for value in (profile.key, condition_sql(profile))
+    ] if installed_only else []  # fmt: skip
     with connection.cursor() as cursor:
         above = json.dumps({str(pk): goals for pk, goals in goals_above.items() if goals})
         waiting = [Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value]
-        cursor.execute(statement, [*params, above, *EvidenceStatus.values, *waiting])
+        cursor.execute(statement, [*params, above, *EvidenceStatus.values, *waiting, *checks])
         teams, rollups, goals, products, areas, waits, unreportable = map(
             _loaded, cursor.fetchone()
         )
@@ -205,38 +264,26 @@ def count_selected(
         oldest_review=_moment(waits[0]),
         oldest_sign_off=_moment(waits[1]),
         not_reportable={
-            profile.key: count for profile, count in zip(profiles, unreportable, strict=True)
+            profile.key: count
+            for profile, count in zip(profiles, unreportable, strict=True)
+            if count is not None
         },
     )
 
 
-def _each_flagged(usecases: QuerySet, conditions: dict, profiles: list) -> QuerySet:
-    """Each selected use case's columns the groupings read, with a flag per count and profile."""
-    return _selected(
-        usecases,
-        **{f"c_{name}": _flag(condition) for name, condition in conditions.items()},
-        waiting=waiting_since(),
-        **{f"p_{index}": _flag(profile.not_reportable) for index, profile in enumerate(profiles)},
-    ).values(
-        "team_id",
-        "goal_ids",
-        "product_ids",
-        "status",
-        "evidence_status",
-        "evidence_area",
-        "measured",
-        "live",
-        "waiting",
-        *(f"c_{name}" for name in conditions),
-        *(f"p_{index}" for index in range(len(profiles))),
-    )
-
-
-def _profile_sums(count: int) -> str:
+def _profile_sums(count: int, *, installed_only: bool) -> str:
+    """Per profile, how many selected use cases are not reportable under it; with
+    ``installed_only``, none (null) unless the installed condition is the profile's own (its
+    key and condition two parameters)."""
     if not count:
         return "'[]'::json"
-    sums = ", ".join(f"coalesce(sum(p_{index}), 0)" for index in range(count))
-    return f"(SELECT json_build_array({sums}) FROM scoped)"
+    sums = [f"coalesce(sum(p_{index}), 0)" for index in range(count)]
+    if installed_only:
+        installed = (
+            "EXISTS (SELECT 1 FROM usecases_summaryprofile s WHERE s.key = %s AND s.condition = %s)"
+        )
+        sums = [f"CASE WHEN {installed} THEN {total} END" for total in sums]
+    return f"(SELECT json_build_array({', '.join(sums)}) FROM scoped)"
 
 
 def _moment(value: str | None) -> datetime | None:

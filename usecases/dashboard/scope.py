@@ -3,9 +3,11 @@
 alike), and their counts by name (``Counts``).
 
 Unfiltered or filtered by team, the counts are read from the summary tables (``summary``); a
-product or goal filter counts the use cases it selects, in one statement (``live``): per team
-(tiles and the team table), per goal of the goal tree (its roll-up, each use case counted once
-however many of a subtree's goals it serves), per goal, per product and per evidence area.
+product or goal filter counts the summary's facts of the use cases it selects, in one statement
+(``live``): per team (tiles and the team table), per goal of the goal tree (its roll-up, each use
+case counted once however many of a subtree's goals it serves), per goal, per product and per
+evidence area. ``live`` counts the use cases themselves instead, by the list's own conditions: the
+check the summary and the facts are held to.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from usecases.choices import Status
 from usecases.concerns import SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
 from usecases.dashboard.counts import Counts, total_of
-from usecases.dashboard.live import LiveCounts, count_products, count_selected
+from usecases.dashboard.live import LiveCounts, count_facts, count_products, count_selected
 from usecases.dashboard.trees import flattened
+from usecases.models import UseCaseFact
 
 # The filters that scope the whole dashboard, as the use-case list names them.
 SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
@@ -95,7 +98,9 @@ class DashboardScope:
     goal: StrategicGoal | None = None
     subgoals: bool = False
     now: datetime = field(default_factory=timezone.now)
-    live: bool = False  # count the use cases themselves even where the summary could answer
+    # Count the use cases themselves, by the list's conditions, where the summary's tables or
+    # facts could answer: what the tests hold those to.
+    live: bool = False
     details: bool = False  # a page lists products and goals: load their people, not just names
     profiles: tuple = ()  # the standards' profiles the live path counts the not reportable of
     # A page of the products alone (those without a use case, their evidence): the live path reads
@@ -185,11 +190,32 @@ class DashboardScope:
 
     @cached_property
     def _live(self) -> LiveCounts:
-        """Every count of the selected use cases, read from them in one statement (the live path:
-        a product or goal filter, or ``live``)."""
+        """Every count of the selected use cases in one statement (the live path: a product or
+        goal filter, or ``live``): from their summary facts, or (``live``) from the use cases."""
         tree = {goal.pk for goal, _ in self.goal_tree}
         above = self._tree_goals_above(tree)
-        return count_selected(self.usecases, self.now, goals_above=above, profiles=self.profiles)
+        if self.live:
+            return count_selected(
+                self.usecases, self.now, goals_above=above, profiles=self.profiles
+            )
+        return count_facts(self.facts, self.now, goals_above=above, profiles=self.profiles)
+
+    @property
+    def facts(self) -> QuerySet:
+        """The summary's facts of the use cases the filters select, by the filters' conditions
+        over the facts' columns: the team and the units beneath it (``team_ids``), the product
+        run on, and the goal served directly or (``subgoals``) through a goal beneath it, which
+        puts the goal in the fact's closure. Both through a GIN index."""
+        facts = UseCaseFact.objects.all()
+        if self.team:
+            facts = facts.filter(team_id__in=self.team_ids)
+        if self.product:
+            facts = facts.filter(product_ids__contains=[self.product.pk])
+        if self.goal:
+            facts = facts.filter(goal_closure__contains=[self.goal.pk])
+            if not self.subgoals:
+                facts = facts.filter(goal_ids__contains=[self.goal.pk])
+        return facts
 
     @cached_property
     def products(self) -> dict[int, Product | ProductItem]:
@@ -204,7 +230,7 @@ class DashboardScope:
     @property
     def summarised(self) -> bool:
         """Read from the summary tables: unfiltered, or filtered by team (and its sub-units). A
-        product or goal filter counts the use cases it selects."""
+        product or goal filter counts the facts of the use cases it selects."""
         return not (self.live or self.product or self.goal)
 
     @property
@@ -253,7 +279,7 @@ class DashboardScope:
     def goal_rollups(self) -> dict[int, Counts]:
         """Each tree goal's roll-up, once for the tree, the gap tile and its list: the use cases
         serving the goal or any goal beneath it, each counted once. From the summary's per-goal
-        counts, or from the live path's (``live.count_selected``: each set of goals served added
+        counts, or from the live path's (``live.count_facts``: each set of goals served added
         once to every tree goal at or above one of its goals)."""
         tree = [goal.pk for goal, _ in self.goal_tree]
         if self.summarised:
@@ -294,7 +320,7 @@ class DashboardScope:
         if self.summarised:
             return summary.product_evidence(self.summary_teams)
         if self.products_only:
-            return count_products(self.usecases)
+            return count_products(self.usecases if self.live else self.facts)
         return self._live.product_evidence, self._live.products_used
 
     @cached_property

@@ -168,14 +168,21 @@ def _corrections(team_ids, now: datetime) -> list[dict]:
     return _rows(_corrections_query, team_ids, org_wide=False, moments=moments)
 
 
-def _corrections_query(where: Q):
-    now, due = _NOW, _DUE
-    actual = Case(
+def phase_at(now: datetime, due: datetime) -> Case:
+    """A fact's attestation phase at ``now`` (``due``: ``attestation_due_before(now)``), as
+    ``usecases_phase`` gives it at the summary clock: none unless active with an expiry."""
+    return Case(
+        When(~Q(status=Status.ACTIVE) | Q(expires_at__isnull=True), then=Value(Phase.NONE.value)),
         When(expires_at__lt=now, then=Value(Phase.OVERDUE.value)),
         When(expires_at__lt=due, then=Value(Phase.DUE_SOON.value)),
         default=Value(Phase.CURRENT.value),
         output_field=CharField(),
     )
+
+
+def _corrections_query(where: Q):
+    now, due = _NOW, _DUE
+    actual = phase_at(now, due)
     old = {name: count_rules("phase")[name] for name in TIMED}
     new = {name: count_rules("actual")[name] for name in TIMED}
     flags = [f"{prefix}{name}" for prefix in ("old_", "new_") for name in TIMED]

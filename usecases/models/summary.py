@@ -36,6 +36,7 @@ How it stays exact (the functions live in migration ``0015_summary_tables``):
 from datetime import UTC, datetime
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -152,6 +153,11 @@ class UseCaseFact(SummaryRow):
                 condition=models.Q(status="awaiting_sign_off"),
                 name="usecasefact_sign_off_queue",
             ),
+            # A dashboard filtered by a goal (with its sub-goals: every goal above one served is
+            # in the closure; without: ``goal_ids`` checked on the rows found) or by a product
+            # counts these facts (``usecases.dashboard.live.count_facts``).
+            GinIndex(fields=["goal_closure"], name="usecasefact_goal_closure"),
+            GinIndex(fields=["product_ids"], name="usecasefact_products"),
         ]
 
 

@@ -376,9 +376,10 @@ def bulk_usecases(org, *, count: int, goals, products, teams, owners):
 
 
 @pytest.mark.parametrize("scope", ["product", "goal", "goal and its sub-goals"])
-def test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once(as_user, org, scope):
-    """Counted from the use cases themselves (no summary answers a product or goal filter), every
-    tile, table and evidence row comes from one read of them, not one read each."""
+def test_a_product_or_goal_filter_reads_the_facts_it_selects_once(as_user, org, scope):
+    """Counted from the summary's facts of the use cases selected (no summary table answers a
+    product or goal filter), every tile, table and evidence row, and the profile's tile, comes from
+    one read of them, not one read each, and none of the use cases themselves."""
     parent = GoalFactory(title="Vision")
     org.goal.parent = parent
     org.goal.save()
@@ -399,18 +400,40 @@ def test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once(as_user, o
     else:  # the goal's, and none of the parent's but through it
         linked = UseCase.objects.filter(goals=org.goal)
     assert response.context["scope"].totals["total"] == linked.count() > 20  # all counted
-    reads = [q["sql"] for q in captured.captured_queries if 'FROM "usecases_usecase"' in q["sql"]]
-    assert len(reads) == 1, reads
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert [q for q in sql if 'FROM "usecases_usecase"' in q] == []
+    assert len([q for q in sql if 'FROM "usecases_usecasefact"' in q]) == 1, sql
     assert response.context["tiles"][-1].key == f"not_reportable_{next(iter(PROFILES))}"
+
+
+def test_a_profile_installed_with_another_condition_is_counted_from_the_use_cases(as_user, org):
+    """A profile file edited without migrating: the condition installed for its key, and the
+    facts it wrote, are not the profile's. Under a product filter its tile counts the use cases
+    by the profile's own condition, not the facts' stale answer."""
+    spread = {"goals": [org.goal], "products": [org.product], "teams": [org.team]}
+    bulk_usecases(org, count=30, owners=[org.owner], **spread)
+    profile = next(iter(PROFILES.values()))
+    EnabledProfile.objects.create(key=profile.key, enabled_by=org.admin)
+    with connection.cursor() as cursor:  # stale: another condition, no use case unreportable
+        cursor.execute(
+            "UPDATE usecases_summaryprofile SET condition = 'false' WHERE key = %s", [profile.key]
+        )
+        cursor.execute("UPDATE usecases_usecasefact SET unreportable = '{}'")
+    expected = UseCase.objects.filter(products=org.product).filter(profile.not_reportable).count()
+    assert expected > 0
+    response = as_user(org.reviewer).get(f"{DASHBOARD}?product={org.product.slug}")
+    tile = response.context["tiles"][-1]
+    assert (tile.key, tile.count) == (f"not_reportable_{profile.key}", expected)
 
 
 @pytest.mark.parametrize(
     "page", ["unused-products", "evidence/products", "unserved-goals", "evidence/goals"]
 )
 @pytest.mark.parametrize("scope", ["product", "goal and its sub-goals"])
-def test_a_page_of_one_dashboard_table_reads_the_use_cases_once(as_user, org, page, scope):
-    """The gap and evidence lists under a product or goal filter read the selected use cases
-    once; a page of products alone reads only what their table needs, not every count."""
+def test_a_page_of_one_dashboard_table_reads_the_facts_once(as_user, org, page, scope):
+    """The gap and evidence lists under a product or goal filter read the selected use cases'
+    facts once and the use cases not at all; a page of products alone reads only what their
+    table needs, not every count."""
     parent = GoalFactory(title="Vision")
     org.goal.parent = parent
     org.goal.save()
@@ -421,8 +444,10 @@ def test_a_page_of_one_dashboard_table_reads_the_use_cases_once(as_user, org, pa
     with CaptureQueriesContext(connection) as captured:
         response = client.get(f"{DASHBOARD}{page}/?{query}")
     assert response.status_code == 200
-    reads = [q["sql"] for q in captured.captured_queries if 'FROM "usecases_usecase"' in q["sql"]]
-    assert len(reads) == 1, reads
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert [q for q in sql if 'FROM "usecases_usecase"' in q] == []
+    reads = [q for q in sql if 'FROM "usecases_usecasefact"' in q]
+    assert len(reads) == 1, sql
     products_alone = page.endswith("products")
     assert ('"c_total"' not in reads[0]) == products_alone  # no count's flag is read for them
 
