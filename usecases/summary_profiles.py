@@ -5,7 +5,8 @@ summary's facts call, so the dashboard's profile tiles read counts kept by the t
 Installed after every migrate; when a profile file changed, the summary is rebuilt (a deploy with
 a new profile version pays one pass over the use cases). A profile whose condition differs from
 the one installed (a test's own profile, a file edited without migrating) is counted from the use
-cases, as before: ``installed_profile_conditions`` tells the reader which ones it may trust.
+cases, as before: the readers compare the installed condition with ``condition_sql`` of the
+profile (``profile_counts``, and ``live.count_facts``) before they trust the counts.
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ from usecases.summary_profiles import condition_sql
 
 @dataclass(frozen=True)
 class LiveCounts:
-    """What ``count_selected`` read, in the shapes ``DashboardScope`` serves."""
+    """What ``count_selected`` or ``count_facts`` read, in the shapes ``DashboardScope``
+    serves."""
 
     by_team: dict[int, Counts]
     goal_rollups: dict[int, Counts]  # tree goal -> the use cases serving it or a goal below it
@@ -153,10 +154,11 @@ def _selected(usecases: QuerySet, **flags) -> QuerySet:
     )
 
 
-def count_products(usecases: QuerySet) -> tuple[dict[int, dict[str, int]], set[int]]:
-    """``count_selected``'s ``product_evidence`` and ``products_used`` alone, for a page about
-    products: one query that reads only what they need of each selected use case."""
-    selected = _selected(usecases).values("product_ids", "evidence_status", "measured", "live")
+def count_products(selected: QuerySet) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """``product_evidence`` and ``products_used`` alone, for a page about products: one query
+    that reads only what they need of each selected use case, or of each selected use case's
+    fact (the columns are named alike)."""
+    selected = _selected(selected).values("product_ids", "evidence_status", "measured", "live")
     sql, params = selected.query.sql_with_params()
     statement = _PRODUCTS_ONLY.format(
         selected=sql, products=_PRODUCTS.format(evidence=_evidence_sums())

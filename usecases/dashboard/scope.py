@@ -205,16 +205,16 @@ class DashboardScope:
         """The summary's facts of the use cases the filters select, by the filters' conditions
         over the facts' columns: the team and the units beneath it (``team_ids``), the product
         run on, and the goal served directly or (``subgoals``) through a goal beneath it, which
-        puts the goal in the fact's closure. Both through a GIN index."""
+        puts the goal in the fact's closure. Each through a GIN index."""
         facts = UseCaseFact.objects.all()
         if self.team:
             facts = facts.filter(team_id__in=self.team_ids)
         if self.product:
             facts = facts.filter(product_ids__contains=[self.product.pk])
-        if self.goal:
+        if self.goal and self.subgoals:
             facts = facts.filter(goal_closure__contains=[self.goal.pk])
-            if not self.subgoals:
-                facts = facts.filter(goal_ids__contains=[self.goal.pk])
+        elif self.goal:
+            facts = facts.filter(goal_ids__contains=[self.goal.pk])
         return facts
 
     @cached_property
@@ -343,7 +343,8 @@ class DashboardScope:
     @property
     def not_reportable(self) -> dict[str, int]:
         """Per key of ``profiles``, how many selected use cases are not reportable under it (the
-        live path; a copy)."""
+        live path; a copy). From the facts, a profile whose installed condition is not its own is
+        left out: ``profile_tiles`` counts it from the use cases."""
         return dict(self._live.not_reportable)
 
     @cached_property

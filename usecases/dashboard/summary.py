@@ -10,7 +10,8 @@ the few use cases whose expiry lies between that moment and the dashboard's ``no
 ``UseCaseFact`` and moved to the phase they have at ``now``.
 
 Used when the dashboard is unfiltered or filtered by team (and sub-units); a product or goal
-filter counts from the use cases themselves (``DashboardScope``'s live path).
+filter counts the facts of the use cases it selects (``DashboardScope``'s live path,
+``live.count_facts``), by these rules with the phase taken at ``now`` (``phase_at``).
 """
 
 from __future__ import annotations

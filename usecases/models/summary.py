@@ -153,10 +153,11 @@ class UseCaseFact(SummaryRow):
                 condition=models.Q(status="awaiting_sign_off"),
                 name="usecasefact_sign_off_queue",
             ),
-            # A dashboard filtered by a goal (with its sub-goals: every goal above one served is
-            # in the closure; without: ``goal_ids`` checked on the rows found) or by a product
-            # counts these facts (``usecases.dashboard.live.count_facts``).
+            # A dashboard filtered by a goal (with its sub-goals, through the closure: every
+            # goal at or above one served) or by a product counts the facts these find
+            # (``usecases.dashboard.live.count_facts``).
             GinIndex(fields=["goal_closure"], name="usecasefact_goal_closure"),
+            GinIndex(fields=["goal_ids"], name="usecasefact_goals"),
             GinIndex(fields=["product_ids"], name="usecasefact_products"),
         ]
 

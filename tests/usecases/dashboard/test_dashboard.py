@@ -468,6 +468,24 @@ def test_goals_whose_parents_form_a_loop_do_not_hang_the_dashboard(as_user, org)
     assert [row.name for row in tree] == ["First", "Second"]  # each goal once
 
 
+def test_a_use_case_far_below_a_goal_counts_in_its_roll_up_and_under_its_filter(as_user, org):
+    """Goals nested 120 deep (the closure once stopped at 100): a use case on the deepest counts
+    in the top goal's roll-up and on its dashboard with sub-goals, as it does in the list's filter
+    (which walks the whole tree)."""
+    chain = [GoalFactory(title="Goal 000")]
+    for depth in range(1, 120):
+        chain.append(GoalFactory(title=f"Goal {depth:03}", parent=chain[-1]))
+    spread = {"products": [org.product], "teams": [org.team], "owners": [org.owner]}
+    bulk_usecases(org, count=3, goals=[chain[-1]], **spread)
+    bulk_usecases(org, count=2, goals=[chain[50]], **spread)
+    client = as_user(org.reviewer)
+    query = f"?goal={chain[0].pk}&subgoals=on"
+    response = client.get(f"{DASHBOARD}{query}")
+    assert response.context["scope"].totals["total"] == 3  # each bulk's first is linked to none
+    unfiltered = client.get(DASHBOARD).context["scope"].goal_rollups
+    assert [unfiltered[goal.pk]["total"] for goal in chain[::30]] == [3, 3, 2, 2]
+
+
 def test_query_count_is_the_same_at_10_and_1000_use_cases(as_user, org, page_queries):
     parent = GoalFactory(title="Vision")
     org.goal.parent = parent
