@@ -99,13 +99,27 @@ def prepare(seed: int) -> None:
 
 def _filters_of(usecase) -> list[tuple[str, str]]:
     """The dashboard filters of ``usecase``'s first product and first goal (with its
-    sub-goals), where it has them."""
+    sub-goals), where it has them; and of the top goal above that goal, with its sub-goals (a
+    leader's widest choice: much of the registry) and linked directly."""
     product = usecase.products.order_by("pk").first()
     goal = usecase.goals.order_by("pk").first()
+    top = goal
+    while top is not None and top.parent is not None:
+        top = top.parent
     return [
         *([("product", product.slug)] if product else []),
         *([("goal", f"{goal.pk}&subgoals=on")] if goal else []),
+        *([("goal", f"{top.pk}&subgoals=on"), ("goal", str(top.pk))] if top != goal else []),
     ]
+
+
+def _dashboard_label(name: str, value: str) -> str:
+    """The table's label of a dashboard filtered by ``name``: a goal's says which."""
+    if name != "goal":
+        return f"dashboard ?{name}="
+    return (
+        f"dashboard ?goal={value.partition('&')[0]}{' +sub-goals' if 'subgoals' in value else ''}"
+    )
 
 
 def people_and_pages() -> tuple[dict[str, object], list[Page]]:
@@ -148,7 +162,7 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
         # Filtered by a product or a goal: counted from the use cases these select, not the
         # summary (their cost follows how many the product or goal has).
         *(
-            Page(f"dashboard ?{name}=", f"/dashboard/?{name}={value}", "lead")
+            Page(_dashboard_label(name, value), f"/dashboard/?{name}={value}", "lead")
             for name, value in _filters_of(longest)
         ),
         Page("list", "/usecases/", "lead"),
