@@ -103,8 +103,9 @@ def _filters_of(usecase) -> list[tuple[str, str]]:
     leader's widest choice: much of the registry) and linked directly."""
     product = usecase.products.order_by("pk").first()
     goal = usecase.goals.order_by("pk").first()
-    top = goal
-    while top is not None and top.parent is not None:
+    top, seen = goal, set()
+    while top is not None and top.parent is not None and top.pk not in seen:
+        seen.add(top.pk)  # parents in a loop (raw data only): stop where it comes round
         top = top.parent
     return [
         *([("product", product.slug)] if product else []),
@@ -159,8 +160,8 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
         # The filter takes a slug (an id is refused, and the page is the whole organisation's).
         Page("dashboard ?team=", f"/dashboard/?team={longest.team.slug}", "lead"),
         Page("dashboard ?team=unit", f"/dashboard/?team={unit.slug}", "lead"),
-        # Filtered by a product or a goal: counted from the use cases these select, not the
-        # summary (their cost follows how many the product or goal has).
+        # Filtered by a product or a goal: counted from the summary's facts of the use cases these
+        # select, not its tables (their cost follows how many the product or goal has).
         *(
             Page(_dashboard_label(name, value), f"/dashboard/?{name}={value}", "lead")
             for name, value in _filters_of(longest)

@@ -30,8 +30,8 @@ def test_a_switched_on_profile_counts_through_the_api_as_on_the_page_and_the_lis
     as_user, org, scope
 ):
     """With a profile switched on, its tile comes through the API with the page's count (from
-    the summary unfiltered, from the use cases themselves under a product filter), and its link
-    lists exactly those use cases."""
+    the summary unfiltered, from the facts of the use cases selected under a product filter), and
+    its link lists exactly those use cases."""
     from usecases.models import EnabledProfile
     from usecases.profiles import PROFILES
 

@@ -4,7 +4,11 @@ goal's roll-up and from a dashboard filtered by it with its sub-goals, while the
 the whole tree, counted it. The recursion now ends because it adds only rows it has not seen
 (``UNION``): a loop of parents yields each of its goals once. The closure is then brought up to
 date, and the facts of the use cases serving a goal whose closure changed are refreshed, as a
-moved goal's are (``usecases_summary_goals_changed``)."""
+moved goal's are (``usecases_summary_goals_changed``).
+
+The closure holds a row per goal and goal above it, so a chain n deep holds about n²/2 rows and is
+rebuilt on each statement that changes goals: 1,000 deep, 500,000 rows in about a second; a real
+goal tree is a few levels deep."""
 
 from django.db import migrations
 

@@ -8,7 +8,8 @@ bug" must hold for every write path, and several write without the services (the
 actions, bulk imports, ``QuerySet.update``, the link tables' own triggers, deactivating a person,
 a membership removed). Triggers see all of them.
 
-How it stays exact (the functions live in migration ``0015_summary_tables``):
+How it stays exact (the functions live in migration ``0015_summary_tables``, some replaced since:
+``0018_summary_slots``, ``0021_team_tally``, ``0023_goal_ancestors_uncapped``):
 
 - ``UseCaseFact`` holds, per use case, what it contributes: its team, status, stage, evidence
   status and area, the owner's state (none, ok, inactive, or not in the team), whether it was

@@ -470,8 +470,8 @@ def test_goals_whose_parents_form_a_loop_do_not_hang_the_dashboard(as_user, org)
 
 def test_a_use_case_far_below_a_goal_counts_in_its_roll_up_and_under_its_filter(as_user, org):
     """Goals nested 120 deep (the closure once stopped at 100): a use case on the deepest counts
-    in the top goal's roll-up and on its dashboard with sub-goals, as it does in the list's filter
-    (which walks the whole tree)."""
+    in the top goal's roll-up and on its dashboard with sub-goals (the list's filter walks the
+    whole tree, ``portfolio.selectors.descendant_ids``, and counts it too)."""
     chain = [GoalFactory(title="Goal 000")]
     for depth in range(1, 120):
         chain.append(GoalFactory(title=f"Goal {depth:03}", parent=chain[-1]))

@@ -107,12 +107,15 @@ def fresh_counts(scope: DashboardScope) -> dict:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_grouping_equals_a_fresh_count(org, seed, live):
     registry = random_registry(org, random.Random(seed))
+    org.other_team.parent = org.team  # a sub-unit: "this team only" leaves its use cases out
+    org.other_team.save()
     queries = [
         *filter_combinations(org, registry),
         f"?goal={registry.goal.pk}&subgoals=on",  # its parent outside the tree
         f"?goal={registry.child.pk}&subgoals=on",  # a leaf
         f"?product={registry.unused.slug}",  # nothing selected
         f"?team={org.team.slug}&product={registry.second.slug}",
+        f"?team={org.team.slug}&goal={registry.root.pk}&subgoals=on",
         f"?team={org.team.slug}&subunits=none&goal={registry.root.pk}&subgoals=on",
     ]
     selected = 0
