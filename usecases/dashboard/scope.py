@@ -19,7 +19,8 @@ from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from django.core.signals import setting_changed
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -101,7 +102,7 @@ class DashboardScope:
     # Count the use cases themselves, by the list's conditions, where the summary's tables or
     # facts could answer: what the tests hold those to.
     live: bool = False
-    details: bool = False  # a page lists products and goals: load their people, not just names
+    details: bool = False  # a page lists goals: load their owners, not just their titles
     profiles: tuple = ()  # the standards' profiles the live path counts the not reportable of
     # A page of the products alone (those without a use case, their evidence): the live path reads
     # only what a products table needs, not every count.
@@ -218,14 +219,24 @@ class DashboardScope:
         return facts
 
     @cached_property
-    def products(self) -> dict[int, Product | ProductItem]:
-        """Every product by id, with the columns the dashboard reads, or (``details``) with its
-        team and manager (one query)."""
-        products = Product.objects.order_by("name")
-        if self.details:
-            return {product.pk: product for product in products.select_related("team", "manager")}
-        rows = products.values_list(*ProductItem._fields)
+    def products(self) -> dict[int, ProductItem]:
+        """Every product by id, with the columns the dashboard reads (one query)."""
+        rows = Product.objects.order_by("name").values_list(*ProductItem._fields)
         return {row[0]: ProductItem(*row) for row in rows}
+
+    @staticmethod
+    def detailed_products(items: list[ProductItem]) -> list[Product]:
+        """The products ``items`` name, in their order, with their team and manager: a page
+        listing a few of the organisation's products builds those alone. One query, even for
+        none (the page's query count does not depend on how many it lists)."""
+        named = RawSQL(  # not ``pk__in``: Django sends no query for an empty list
+            '"portfolio_product"."id" = ANY(%s)',
+            ([item.pk for item in items],),
+            output_field=BooleanField(),
+        )
+        found = Product.objects.select_related("team", "manager").filter(named)
+        by_pk = {product.pk: product for product in found}
+        return [by_pk[item.pk] for item in items]
 
     @property
     def summarised(self) -> bool:

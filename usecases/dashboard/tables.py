@@ -10,10 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from portfolio.choices import GoalStatus, ProductLifecycle
-from portfolio.models import Product, StrategicGoal, Team
+from portfolio.models import StrategicGoal, Team
 from usecases.choices import EvidenceStatus, LifecycleStage, Status
 from usecases.dashboard.counts import Counts, stage_key, total_of
-from usecases.dashboard.scope import DashboardScope, QueryURL, detail_url, url_with_query
+from usecases.dashboard.scope import (
+    DashboardScope,
+    ProductItem,
+    QueryURL,
+    detail_url,
+    url_with_query,
+)
 from usecases.dashboard.trees import open_tree, table_rows
 
 # The list every count links to.
@@ -239,7 +245,7 @@ def unserved_goals(scope: DashboardScope) -> list[GoalRow]:
     return [_goal_row(scope, goal, depth) for goal, depth in _unserved(scope)]
 
 
-def unused_products(scope: DashboardScope) -> list[Product]:
+def unused_products(scope: DashboardScope) -> list[ProductItem]:
     """Products in use (not archived, not retired) in scope (the filtered team's, its sub-units'
     with them, or the filtered product) that no open use case in scope runs on, by name."""
     used = scope.product_evidence[1]

@@ -73,8 +73,8 @@ def dashboard_unused(request):
     """The products the "Products with no use case" tile counts, in the dashboard's filters."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    filterset, scope = _dashboard_scope(request, details=True, products_only=True)
-    products = dashboard.unused_products(scope)
+    filterset, scope = _dashboard_scope(request, products_only=True)
+    products = scope.detailed_products(dashboard.unused_products(scope))
     context = {"filter": filterset, "scope": scope, "kind": "products", "items": products}
     return render(request, "usecases/dashboard_gaps.html", {**context, "count": len(products)})
 
