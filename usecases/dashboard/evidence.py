@@ -13,11 +13,12 @@ from django.core.paginator import Page, Paginator
 from django.urls import reverse
 
 from portfolio.choices import GoalStatus
-from portfolio.models import Product, StrategicGoal
+from portfolio.models import StrategicGoal
 from usecases.choices import EVIDENCE_TONES, EvidenceArea
 from usecases.concerns import NO_AREA
 from usecases.dashboard.scope import (
     DashboardScope,
+    ProductItem,
     QueryURL,
     detail_url,
     subtree_ids,
@@ -96,7 +97,7 @@ def _evidence_area_rows(scope: DashboardScope) -> list[EvidenceRow]:
     ]
 
 
-def evidence_products(scope: DashboardScope) -> list[tuple[Product, dict]]:
+def evidence_products(scope: DashboardScope) -> list[tuple[ProductItem, dict]]:
     """Each product some measured use case in scope runs on (only the filtered product, with a
     product filter), by name, with its measured use cases per evidence status."""
     by_product = scope.product_evidence[0]
@@ -107,7 +108,7 @@ def evidence_products(scope: DashboardScope) -> list[tuple[Product, dict]]:
     ]
 
 
-def product_row(scope: DashboardScope, product: Product, tally: dict) -> EvidenceRow:
+def product_row(scope: DashboardScope, product: ProductItem, tally: dict) -> EvidenceRow:
     return _evidence_row(
         product.name, tally, {**scope.query, "product": product.slug}, url=detail_url(product)
     )

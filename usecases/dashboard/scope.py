@@ -228,13 +228,14 @@ class DashboardScope:
     def detailed_products(items: list[ProductItem]) -> list[Product]:
         """The products ``items`` name, in their order, with their team and manager: a page
         listing a few of the organisation's products builds those alone. One query, even for
-        none (the page's query count does not depend on how many it lists)."""
+        none (the page's query count does not depend on how many it lists). In the request's one
+        snapshot (``core.snapshot``), as ``items`` were read: none has gone in between."""
         named = RawSQL(  # not ``pk__in``: Django sends no query for an empty list
-            '"portfolio_product"."id" = ANY(%s)',
+            '"portfolio_product"."id" = ANY(%s::bigint[])',
             ([item.pk for item in items],),
             output_field=BooleanField(),
         )
-        found = Product.objects.select_related("team", "manager").filter(named)
+        found = Product.objects.select_related("team", "manager").filter(named).order_by()
         by_pk = {product.pk: product for product in found}
         return [by_pk[item.pk] for item in items]
 

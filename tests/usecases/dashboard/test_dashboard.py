@@ -17,6 +17,7 @@ from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import StrategicGoal
 from tests.conftest import ROLES
 from tests.factories import GoalFactory, MembershipFactory, ProductFactory, UserFactory
+from tests.markup import Markup, find_all, text
 from usecases import services
 from usecases.choices import EvidenceArea, EvidenceStatus, Status
 from usecases.dashboard import snapshots
@@ -285,6 +286,27 @@ def test_goal_filter_shows_that_goal_and_beneath(as_user, org, varied):
     assert [row.goal for row in tree] == [varied.child, varied.grandchild]
     alone = client.get(f"{DASHBOARD}?goal={varied.child.pk}").context["goal_tree"]
     assert [row.goal for row in alone] == [varied.child]
+
+
+def test_the_products_with_no_use_case_are_listed_by_name_with_team_manager_and_stage(as_user, org):
+    """The page lists several, each row its own product's team, manager and lifecycle, in name
+    order; the products it leaves out (archived, retired, in use) are not there."""
+    manager = UserFactory(first_name="Mona", last_name="Marsh")
+    ProductFactory(team=org.team, name="Zeta portal", manager=manager, lifecycle="pilot")
+    ProductFactory(team=org.other_team, name="Alpha tool", lifecycle="sunsetting")
+    ProductFactory(team=org.team, name="Beta archive", is_archived=True)
+    ProductFactory(team=org.team, name="Gamma mainframe", lifecycle=ProductLifecycle.RETIRED)
+    response = as_user(org.reviewer).get("/dashboard/unused-products/")
+    rows = [
+        [text(cell) for cell in find_all(row, "td")]
+        for row in Markup(response.content.decode()).all("tr")
+    ]
+    listed = {row[0]: row for row in rows if row}
+    assert listed["Alpha tool"] == ["Alpha tool", org.other_team.name, "None named", "Sunsetting"]
+    assert listed["Zeta portal"] == ["Zeta portal", org.team.name, "Mona Marsh", "Pilot"]
+    names = [row[0] for row in rows if row]
+    assert names == sorted(names, key=str.lower) and len(names) >= 2
+    assert not {"Beta archive", "Gamma mainframe"} & set(names)
 
 
 # --- Who may read it ---------------------------------------------------------------------------
