@@ -10,41 +10,29 @@ The closure holds a row per goal and goal above it, so a chain n deep holds abou
 rebuilt on each statement that changes goals: 1,000 deep, 500,000 rows in about a second; a real
 goal tree is a few levels deep."""
 
+import importlib
+
 from django.db import migrations
 
-SQL = """
-CREATE OR REPLACE FUNCTION usecases_goal_ancestors_rebuild() RETURNS bigint[]
-LANGUAGE plpgsql AS $$
-DECLARE
-    changed bigint[];
-BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS usecases_fresh_ancestors (
-        goal_id bigint, ancestor_id bigint
-    ) ON COMMIT DROP;
-    DELETE FROM usecases_fresh_ancestors;
-    INSERT INTO usecases_fresh_ancestors
-    WITH RECURSIVE anc (goal_id, ancestor_id, parent_id) AS (
-        SELECT id, id, parent_id FROM portfolio_strategicgoal
-        UNION
-        SELECT a.goal_id, g.id, g.parent_id
-        FROM anc a JOIN portfolio_strategicgoal g ON g.id = a.parent_id
-    )
-    SELECT DISTINCT goal_id, ancestor_id FROM anc;
-    changed := ARRAY(
-        SELECT DISTINCT coalesce(f.goal_id, a.goal_id)
-        FROM usecases_fresh_ancestors f
-        FULL JOIN usecases_goalancestor a
-            ON a.goal_id = f.goal_id AND a.ancestor_id = f.ancestor_id
-        WHERE f.goal_id IS NULL OR a.goal_id IS NULL
-    );
-    IF cardinality(changed) > 0 THEN
-        DELETE FROM usecases_goalancestor WHERE goal_id = ANY (changed);
-        INSERT INTO usecases_goalancestor (goal_id, ancestor_id)
-        SELECT goal_id, ancestor_id FROM usecases_fresh_ancestors WHERE goal_id = ANY (changed);
-    END IF;
-    RETURN changed;
-END
-$$;
+_0018 = importlib.import_module("usecases.migrations.0018_summary_slots")
+
+# 0015's function, its recursion without the depth: each edit names what it takes out.
+UNCAPPED = {
+    "anc (goal_id, ancestor_id, parent_id, depth)": "anc (goal_id, ancestor_id, parent_id)",
+    "SELECT id, id, parent_id, 0 FROM": "SELECT id, id, parent_id FROM",
+    "UNION ALL\n        SELECT a.goal_id, g.id, g.parent_id, a.depth + 1": (
+        "UNION\n        SELECT a.goal_id, g.id, g.parent_id"
+    ),
+    "\n        WHERE a.depth < 100": "",
+}
+FUNCTION = _0018._0015_function("usecases_goal_ancestors_rebuild")
+for capped, uncapped in UNCAPPED.items():
+    assert FUNCTION.count(capped) == 1, capped
+    FUNCTION = FUNCTION.replace(capped, uncapped)
+assert "depth" not in FUNCTION
+
+SQL = f"""
+{FUNCTION}
 
 DO $$
 DECLARE
