@@ -16,7 +16,9 @@ from django.db import migrations
 
 _0018 = importlib.import_module("usecases.migrations.0018_summary_slots")
 
-# 0015's function, its recursion without the depth: each edit names what it takes out.
+# 0015's function with its recursion uncapped: the depth column and its limit taken out, and
+# UNION for UNION ALL, which is what ends the recursion on a loop of parents (without it, no
+# depth would recurse forever).
 UNCAPPED = {
     "anc (goal_id, ancestor_id, parent_id, depth)": "anc (goal_id, ancestor_id, parent_id)",
     "SELECT id, id, parent_id, 0 FROM": "SELECT id, id, parent_id FROM",
