@@ -85,20 +85,28 @@ def _summary_missing(using: str) -> bool:
     return UseCase.objects.using(using).exists() and not UseCaseFact.objects.using(using).exists()
 
 
-def profile_counts(profiles: list[Profile], team_ids) -> dict[str, int]:
+def profile_counts(profiles: list[Profile], team_ids, goal_id: int | None = None) -> dict[str, int]:
     """Per profile whose installed condition is its own, the use cases (of ``team_ids``; None:
-    all) not reportable under it: one query. Profiles left out must be counted live."""
+    all; serving ``goal_id`` or a goal beneath it, if given) not reportable under it: one query.
+    Profiles left out must be counted live."""
     if not profiles:
         return {}
     pairs = [(profile.key, condition_sql(profile)) for profile in profiles]
     teams = "AND c.team_id = 0" if team_ids is None else "AND c.team_id = ANY (%s)"
+    table, goal = "profilecount", ""
+    if goal_id is not None:
+        table, goal = "goalprofilecount", "AND c.goal_id = %s"
     sql = f"""
-        SELECT p.key, (SELECT coalesce(sum(c.n), 0) FROM usecases_profilecount c
-                       WHERE c.profile = p.key {teams})
+        SELECT p.key, (SELECT coalesce(sum(c.n), 0) FROM usecases_{table} c
+                       WHERE c.profile = p.key {teams} {goal})
         FROM usecases_summaryprofile p
         WHERE (p.key, p.condition) IN ({", ".join(["(%s, %s)"] * len(pairs))})
     """
-    params = ([] if team_ids is None else [list(team_ids)]) + [v for pair in pairs for v in pair]
+    params = [
+        *([] if team_ids is None else [list(team_ids)]),
+        *([] if goal_id is None else [goal_id]),
+        *(value for pair in pairs for value in pair),
+    ]
     with connections["default"].cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())

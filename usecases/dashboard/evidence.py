@@ -16,13 +16,8 @@ from portfolio.choices import GoalStatus
 from portfolio.models import StrategicGoal
 from usecases.choices import EVIDENCE_TONES, EvidenceArea
 from usecases.concerns import NO_AREA
-from usecases.dashboard.scope import (
-    DashboardScope,
-    ProductItem,
-    QueryURL,
-    detail_url,
-    subtree_ids,
-)
+from usecases.dashboard.rows import ProductItem, QueryURL, detail_url
+from usecases.dashboard.scope import DashboardScope, subtree_ids
 from usecases.dashboard.tables import EVIDENCE_COLUMNS, LIST, Cell, EvidenceRow
 from usecases.dashboard.trees import largest, table_rows
 

@@ -2,8 +2,9 @@
 (``DashboardScope``, built from ``UseCaseFilter`` itself, so a tile and the list it links to filter
 alike), and their counts by name (``Counts``).
 
-Unfiltered or filtered by team, the counts are read from the summary tables (``summary``); a
-product or goal filter counts the summary's facts of the use cases it selects, in one statement
+Unfiltered, filtered by team or by a goal with its sub-goals, the counts are read from the summary
+tables (``summary``); a product filter, or a goal linked directly, counts the summary's facts of
+the use cases it selects, in one statement
 (``live``): per team (tiles and the team table), per goal of the goal tree (its roll-up, each use
 case counted once however many of a subtree's goals it serves), per goal, per product and per
 evidence area. ``live`` counts the use cases themselves instead, by the list's own conditions: the
@@ -12,17 +13,13 @@ check the summary and the facts are held to.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import NamedTuple
 
-from django.core.signals import setting_changed
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
-from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -32,6 +29,7 @@ from usecases.concerns import SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
 from usecases.dashboard.counts import Counts, total_of
 from usecases.dashboard.live import LiveCounts, count_facts, count_products, count_selected
+from usecases.dashboard.rows import ProductItem, TeamItem, url_with_query
 from usecases.dashboard.trees import flattened
 from usecases.models import UseCaseFact
 
@@ -57,34 +55,6 @@ class WaitingAges(NamedTuple):
 
     oldest_review: datetime | None
     oldest_sign_off: datetime | None
-
-
-class TeamItem(NamedTuple):
-    """What the dashboard's tables read of a team: hundreds of them on every dashboard, read as
-    plain values rather than a model instance each."""
-
-    pk: int
-    name: str
-    slug: str
-    parent_id: int | None
-    is_archived: bool
-
-    def get_absolute_url(self) -> str:
-        return reverse("portfolio:team_detail", args=[self.slug])
-
-
-class ProductItem(NamedTuple):
-    """What the dashboard's tables read of a product: as ``TeamItem``."""
-
-    pk: int
-    name: str
-    slug: str
-    team_id: int
-    is_archived: bool
-    lifecycle: str
-
-    def get_absolute_url(self) -> str:
-        return reverse("portfolio:product_detail", args=[self.slug])
 
 
 @dataclass
@@ -241,18 +211,26 @@ class DashboardScope:
 
     @property
     def summarised(self) -> bool:
-        """Read from the summary tables: unfiltered, or filtered by team (and its sub-units). A
-        product or goal filter counts the facts of the use cases it selects."""
-        return not (self.live or self.product or self.goal)
+        """Read from the summary tables: unfiltered, filtered by team (and its sub-units), or by a
+        goal with its sub-goals (the goal's own count tables). A product filter, or a goal linked
+        directly, counts the facts of the use cases it selects."""
+        return not (self.live or self.product or (self.goal and not self.subgoals))
 
     @property
     def summary_teams(self) -> frozenset[int] | None:
         """The teams the summary is read for (None: all)."""
         return self.team_ids if self.team else None
 
+    @property
+    def summary_goal(self) -> int | None:
+        """The goal whose counts the summary is read from (None: the whole registry's). Every
+        goal of the tree then lies beneath it, so each tree goal's roll-up is its own, whatever
+        the filter: the per-goal counts answer those as they do unfiltered."""
+        return self.goal.pk if self.goal and self.summarised else None
+
     @cached_property
     def _summary(self) -> tuple[dict[int, dict], list[dict]]:
-        return summary.team_counts(self.summary_teams, self.now)
+        return summary.team_counts(self.summary_teams, self.now, self.summary_goal)
 
     @cached_property
     def by_team(self) -> dict[int, Counts]:
@@ -320,17 +298,24 @@ class DashboardScope:
 
     @cached_property
     def goal_evidence(self) -> dict[int, dict[str, int]]:
-        """Measured use cases naming each goal directly, per evidence status."""
-        if self.summarised:
-            return summary.goal_evidence(self.summary_teams)
-        return self._live.goal_evidence
+        """Measured use cases naming each goal directly, per evidence status. Under a goal with
+        its sub-goals, read from the summary, the goals of its tree alone: a use case naming one
+        of them is in scope, while one naming a goal elsewhere may not be (no table lists
+        those)."""
+        if not self.summarised:
+            return self._live.goal_evidence
+        by_goal = summary.goal_evidence(self.summary_teams)
+        if self.summary_goal is None:
+            return by_goal
+        tree = {goal.pk for goal, _ in self.goal_tree}
+        return {pk: tally for pk, tally in by_goal.items() if pk in tree}
 
     @cached_property
     def product_evidence(self) -> tuple[dict[int, dict[str, int]], set[int]]:
         """Measured use cases running on each product, per evidence status; and the products an
         open use case runs on."""
         if self.summarised:
-            return summary.product_evidence(self.summary_teams)
+            return summary.product_evidence(self.summary_teams, self.summary_goal)
         if self.products_only:
             return count_products(self.usecases if self.live else self.facts)
         return self._live.product_evidence, self._live.products_used
@@ -339,14 +324,14 @@ class DashboardScope:
     def area_evidence(self) -> dict[str, dict[str, int]]:
         """Measured use cases per evidence area ('' for none), per evidence status."""
         if self.summarised:
-            return summary.area_evidence(self.summary_teams)
+            return summary.area_evidence(self.summary_teams, self.summary_goal)
         return self._live.area_evidence
 
     @property
     def oldest_waiting(self) -> WaitingAges:
         """From the summary's waiting times, or with the live path's other counts."""
         if self.summarised:
-            oldest = summary.oldest_waiting(self.summary_teams)
+            oldest = summary.oldest_waiting(self.summary_teams, self.summary_goal)
             return WaitingAges(
                 oldest[Status.IN_REVIEW.value], oldest[Status.AWAITING_SIGN_OFF.value]
             )
@@ -406,87 +391,3 @@ def subtree_ids(pk: int, children: dict) -> frozenset[int]:
             found.add(current)
             stack.extend(child.pk for child in children.get(current, []))
     return frozenset(found)
-
-
-# The page of each kind of row the tables name: its URL name and the field the URL takes.
-_DETAIL = {
-    Team: ("portfolio:team_detail", "slug"),
-    TeamItem: ("portfolio:team_detail", "slug"),
-    Product: ("portfolio:product_detail", "slug"),
-    ProductItem: ("portfolio:product_detail", "slug"),
-    StrategicGoal: ("portfolio:goal_detail", "pk"),
-}
-_STAND_IN = "2147483647"
-_PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")
-
-
-def detail_url(obj) -> str:
-    """``obj.get_absolute_url()`` of a team, product or goal, reversed once per kind with a
-    stand-in and each row's slug or pk put in its place: a table names hundreds of them. A value
-    that is not a plain slug is reversed as the model does it."""
-    name, attr = _DETAIL.get(type(obj), (None, None))
-    value = str(getattr(obj, attr)) if attr else ""
-    path = _path_with_stand_in(name, get_script_prefix()) if name else None
-    if path is None or not _PLAIN.match(value):
-        return obj.get_absolute_url()
-    return path.replace(_STAND_IN, value)
-
-
-@lru_cache(maxsize=8)
-def _path_with_stand_in(name: str, prefix: str) -> str | None:
-    path = reverse(name, args=[int(_STAND_IN)])
-    return path if path.count(_STAND_IN) == 1 else None
-
-
-def url_with_query(name: str, params: dict) -> str:
-    """The URL named ``name`` with ``params`` as its query string. The dashboard builds one per
-    number it shows (thousands with hundreds of teams): the path is reversed once per name."""
-    url = _path(name, get_script_prefix())
-    return f"{url}?{encode_query(params)}" if params else url
-
-
-class QueryURL:
-    """The URL named ``name`` with ``params``, and that URL narrowed by one more parameter (a
-    cell's ``status``, ``show`` or ``evidence``): a row's own filters are encoded once, and each
-    of its cells appends its parameter, written as ``urlencode`` writes the merged dict."""
-
-    __slots__ = ("base", "joiner", "params")
-
-    def __init__(self, name: str, params: dict) -> None:
-        self.params = params
-        self.base = url_with_query(name, params)
-        self.joiner = "&" if params else "?"
-
-    def __call__(self, **extra) -> str:
-        if not extra:
-            return self.base
-        if len(extra) == 1:
-            ((key, value),) = extra.items()
-            if key not in self.params and isinstance(value, str):
-                return f"{self.base}{self.joiner}{_encoded_pair(str(key), str(value))}"
-        return f"{self.base.partition('?')[0]}?{encode_query({**self.params, **extra})}"
-
-
-def encode_query(params: dict) -> str:
-    """``urlencode(params)``, each text pair encoded once per process (the dashboard's pairs
-    repeat: a few filter values, the status and evidence slugs); other values as ``urlencode``."""
-    if all(isinstance(key, str) and isinstance(value, str) for key, value in params.items()):
-        return "&".join([_encoded_pair(str(key), str(value)) for key, value in params.items()])
-    return urlencode(params)
-
-
-@lru_cache(maxsize=4096)
-def _encoded_pair(key: str, value: str) -> str:
-    return urlencode({key: value})
-
-
-@lru_cache(maxsize=32)
-def _path(name: str, prefix: str) -> str:
-    return reverse(name)
-
-
-@receiver(setting_changed)
-def _forget_paths(*, setting, **kwargs):
-    if setting == "ROOT_URLCONF":  # a test's own URLs
-        _path.cache_clear()
-        _path_with_stand_in.cache_clear()

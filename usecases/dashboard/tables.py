@@ -13,13 +13,8 @@ from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import StrategicGoal, Team
 from usecases.choices import EvidenceStatus, LifecycleStage, Status
 from usecases.dashboard.counts import Counts, stage_key, total_of
-from usecases.dashboard.scope import (
-    DashboardScope,
-    ProductItem,
-    QueryURL,
-    detail_url,
-    url_with_query,
-)
+from usecases.dashboard.rows import ProductItem, QueryURL, detail_url, url_with_query
+from usecases.dashboard.scope import DashboardScope
 from usecases.dashboard.trees import open_tree, table_rows
 
 # The list every count links to.

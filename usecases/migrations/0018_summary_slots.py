@@ -72,11 +72,12 @@ COUNT_TABLES = (
 )
 
 
-def count_ctes(slot: str) -> str:
-    """The CTEs moving a ``delta``'s contribution into every count table, into rows of ``slot``
-    (keys in order; only this slot's rows are locked, so concurrent writers never meet)."""
+def count_ctes(slot: str, tables=COUNT_TABLES) -> str:
+    """The CTEs moving a ``delta``'s contribution into every count table (of ``tables``), into
+    rows of ``slot`` (keys in order; only this slot's rows are locked, so concurrent writers never
+    meet)."""
     ctes = []
-    for table, key, select, source, where, sets in COUNT_TABLES:
+    for table, key, select, source, where, sets in tables:
         width = len(key.split(","))
         groups = ", ".join(str(n) for n in range(1, width + 1))
         group_by = f"GROUPING SETS ({sets})" if sets else groups
@@ -132,14 +133,25 @@ REFRESH_CHUNK = (
     .replace("usecases_summary_refresh(", "usecases_summary_refresh_chunk(")
     .replace(_LOCKS, "")
 )
-SUMMARY_ROWS = "UNION ALL".join(
-    f"""
+
+
+def summary_rows(tables) -> str:
+    """The view's rows of each count table of ``tables``: its keys with their slots summed."""
+    return "UNION ALL".join(
+        f"""
 SELECT '{table}' AS t, to_jsonb(s) - 'id' - 'n' - 'slot' AS k, sum(n)::bigint AS n
 FROM usecases_{table} s GROUP BY 2 HAVING sum(n) <> 0
 """
-    for table, *_ in COUNT_TABLES
-)
-ROW_COUNT = " + ".join(f"(SELECT count(*) FROM usecases_{table})" for table, *_ in COUNT_TABLES)
+        for table, *_ in tables
+    )
+
+
+def row_count(tables) -> str:
+    return " + ".join(f"(SELECT count(*) FROM usecases_{table})" for table, *_ in tables)
+
+
+SUMMARY_ROWS = summary_rows(COUNT_TABLES)
+ROW_COUNT = row_count(COUNT_TABLES)
 COMPACT = "".join(compact(table, key) for table, key, *_ in COUNT_TABLES)
 
 FUNCTIONS = f"""

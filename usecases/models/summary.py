@@ -179,8 +179,16 @@ class CountRow(SummaryRow):
         abstract = True
 
 
-class TeamCount(CountRow):
-    """Use cases per team and every dimension a dashboard count filters on."""
+def keyed(name: str, *columns: str) -> list[models.UniqueConstraint]:
+    """A count table's key: ``columns`` and the writer's slot, one row each."""
+    return [models.UniqueConstraint(fields=[*columns, "slot"], name=f"{name}_key")]
+
+
+class TeamColumns(CountRow):
+    """Per team, every dimension a dashboard count filters on (``KEY``)."""
+
+    KEY = ("team_id", "status", "lifecycle_stage", "evidence_status", "owner_state", "imported",
+           "changed", "no_goal", "phase")  # fmt: skip
 
     team_id = models.BigIntegerField()
     status = models.CharField(max_length=20)
@@ -193,23 +201,14 @@ class TeamCount(CountRow):
     phase = models.CharField(max_length=10, blank=True)
 
     class Meta(CountRow.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "team_id",
-                    "status",
-                    "lifecycle_stage",
-                    "evidence_status",
-                    "owner_state",
-                    "imported",
-                    "changed",
-                    "no_goal",
-                    "phase",
-                    "slot",
-                ],
-                name="teamcount_key",
-            )
-        ]
+        abstract = True
+
+
+class TeamCount(TeamColumns):
+    """Use cases per team and every dimension a dashboard count filters on."""
+
+    class Meta(TeamColumns.Meta):
+        constraints = keyed("teamcount", *TeamColumns.KEY)
 
 
 class TeamTally(SummaryRow):
@@ -262,12 +261,7 @@ class GoalCount(CountRow):
     phase = models.CharField(max_length=10, blank=True)
 
     class Meta(CountRow.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["team_id", "goal_id", "status", "signable", "phase", "slot"],
-                name="goalcount_key",
-            )
-        ]
+        constraints = keyed("goalcount", "team_id", "goal_id", "status", "signable", "phase")
 
 
 class GoalEvidenceCount(CountRow):
@@ -279,16 +273,11 @@ class GoalEvidenceCount(CountRow):
     evidence_status = models.CharField(max_length=20)
 
     class Meta(CountRow.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["team_id", "goal_id", "evidence_status", "slot"],
-                name="goalevidencecount_key",
-            )
-        ]
+        constraints = keyed("goalevidencecount", "team_id", "goal_id", "evidence_status")
 
 
-class ProductCount(CountRow):
-    """Use cases running on a product, per team, open or not, measured or not, evidence status."""
+class ProductColumns(CountRow):
+    KEY = ("team_id", "product_id", "live", "measured", "evidence_status")
 
     product_id = models.BigIntegerField()
     team_id = models.BigIntegerField()
@@ -297,40 +286,92 @@ class ProductCount(CountRow):
     evidence_status = models.CharField(max_length=20)
 
     class Meta(CountRow.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["team_id", "product_id", "live", "measured", "evidence_status", "slot"],
-                name="productcount_key",
-            )
-        ]
+        abstract = True
 
 
-class AreaCount(CountRow):
-    """Measured use cases per team, evidence area ('' for none) and evidence status."""
+class ProductCount(ProductColumns):
+    """Use cases running on a product, per team, open or not, measured or not, evidence status."""
+
+    class Meta(ProductColumns.Meta):
+        constraints = keyed("productcount", *ProductColumns.KEY)
+
+
+class AreaColumns(CountRow):
+    KEY = ("team_id", "evidence_area", "evidence_status")
 
     team_id = models.BigIntegerField()
     evidence_area = models.CharField(max_length=30)
     evidence_status = models.CharField(max_length=20)
 
     class Meta(CountRow.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["team_id", "evidence_area", "evidence_status", "slot"],
-                name="areacount_key",
-            )
-        ]
+        abstract = True
 
 
-class ProfileCount(CountRow):
-    """Use cases per team not yet reportable under a standard's profile."""
+class AreaCount(AreaColumns):
+    """Measured use cases per team, evidence area ('' for none) and evidence status."""
+
+    class Meta(AreaColumns.Meta):
+        constraints = keyed("areacount", *AreaColumns.KEY)
+
+
+class ProfileColumns(CountRow):
+    KEY = ("team_id", "profile")
 
     team_id = models.BigIntegerField()
     profile = models.CharField(max_length=40)
 
     class Meta(CountRow.Meta):
-        constraints = [
-            models.UniqueConstraint(fields=["team_id", "profile", "slot"], name="profilecount_key")
-        ]
+        abstract = True
+
+
+class ProfileCount(ProfileColumns):
+    """Use cases per team not yet reportable under a standard's profile."""
+
+    class Meta(ProfileColumns.Meta):
+        constraints = keyed("profilecount", *ProfileColumns.KEY)
+
+
+# A goal filter with its sub-goals reads the goal's rows of these, as the dashboard unfiltered
+# reads the tables they follow: each row is keyed by a goal as well, and counts the use cases
+# serving that goal or any goal beneath it (each once per goal).
+
+
+class GoalScopeCount(TeamColumns):
+    """``TeamCount`` per goal served: the dashboard filtered by a goal with its sub-goals reads
+    that goal's rows as the unfiltered one reads the team counts, whatever share of the registry
+    the goal holds."""
+
+    goal_id = models.BigIntegerField()
+
+    class Meta(TeamColumns.Meta):
+        constraints = keyed("goalscopecount", "goal_id", *TeamColumns.KEY)
+
+
+class GoalProductCount(ProductColumns):
+    """``ProductCount`` per goal served."""
+
+    goal_id = models.BigIntegerField()
+
+    class Meta(ProductColumns.Meta):
+        constraints = keyed("goalproductcount", "goal_id", *ProductColumns.KEY)
+
+
+class GoalAreaCount(AreaColumns):
+    """``AreaCount`` per goal served."""
+
+    goal_id = models.BigIntegerField()
+
+    class Meta(AreaColumns.Meta):
+        constraints = keyed("goalareacount", "goal_id", *AreaColumns.KEY)
+
+
+class GoalProfileCount(ProfileColumns):
+    """``ProfileCount`` per goal served."""
+
+    goal_id = models.BigIntegerField()
+
+    class Meta(ProfileColumns.Meta):
+        constraints = keyed("goalprofilecount", "goal_id", *ProfileColumns.KEY)
 
 
 class SummaryProfile(SummaryRow):
@@ -363,4 +404,8 @@ SUMMARY_MODELS = (
     ProductCount,
     AreaCount,
     ProfileCount,
+    GoalScopeCount,
+    GoalProductCount,
+    GoalAreaCount,
+    GoalProfileCount,
 )

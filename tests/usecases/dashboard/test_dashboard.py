@@ -448,30 +448,51 @@ def test_a_profile_installed_with_another_condition_is_counted_from_the_use_case
     assert (tile.key, tile.count) == (f"not_reportable_{profile.key}", expected)
 
 
-@pytest.mark.parametrize(
-    "page", ["unused-products", "evidence/products", "unserved-goals", "evidence/goals"]
-)
-@pytest.mark.parametrize("scope", ["product", "goal and its sub-goals"])
-def test_a_page_of_one_dashboard_table_reads_the_facts_once(as_user, org, page, scope):
-    """The gap and evidence lists under a product or goal filter read the selected use cases'
-    facts once and the use cases not at all; a page of products alone reads only what their
-    table needs, not every count."""
+DASHBOARD_TABLES = ["unused-products", "evidence/products", "unserved-goals", "evidence/goals"]
+
+
+def dashboard_table_queries(as_user, org, page: str, query) -> list[str]:
+    """The SQL of a page of one dashboard table under ``query(parent goal)``, 30 use cases on a
+    goal under a parent."""
     parent = GoalFactory(title="Vision")
     org.goal.parent = parent
     org.goal.save()
     spread = {"goals": [org.goal], "products": [org.product], "teams": [org.team]}
     bulk_usecases(org, count=30, owners=[org.owner], **spread)
-    query = f"product={org.product.slug}" if scope == "product" else f"goal={parent.pk}&subgoals=on"
     client = as_user(org.reviewer)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(f"{DASHBOARD}{page}/?{query}")
+        response = client.get(f"{DASHBOARD}{page}/?{query(parent)}")
     assert response.status_code == 200
     sql = [q["sql"] for q in captured.captured_queries]
     assert [q for q in sql if 'FROM "usecases_usecase"' in q] == []
+    return sql
+
+
+@pytest.mark.parametrize("page", DASHBOARD_TABLES)
+@pytest.mark.parametrize("scope", ["product", "goal linked directly"])
+def test_a_page_of_one_dashboard_table_reads_the_facts_once(as_user, org, page, scope):
+    """The gap and evidence lists under a product filter, or a goal linked directly, read the
+    selected use cases' facts once and the use cases not at all; a page of products alone reads
+    only what their table needs, not every count."""
+    by_scope = {"product": lambda _: f"product={org.product.slug}",
+                "goal linked directly": lambda _: f"goal={org.goal.pk}"}  # fmt: skip
+    sql = dashboard_table_queries(as_user, org, page, by_scope[scope])
     reads = [q for q in sql if 'FROM "usecases_usecasefact"' in q]
     assert len(reads) == 1, sql
     products_alone = page.endswith("products")
     assert ('"c_total"' not in reads[0]) == products_alone  # no count's flag is read for them
+
+
+@pytest.mark.parametrize("page", DASHBOARD_TABLES)
+def test_a_goal_with_its_sub_goals_reads_the_goals_count_tables(as_user, org, page):
+    """Under a goal with its sub-goals, the same pages read the goal's own counts: no use case,
+    and no fact but those a correction or a wait needs (none is counted there)."""
+    sql = dashboard_table_queries(
+        as_user, org, page, lambda parent: f"goal={parent.pk}&subgoals=on"
+    )
+    assert [q for q in sql if '"c_total"' in q] == []
+    table = "usecases_goalproductcount" if page.endswith("products") else "usecases_goal"
+    assert [q for q in sql if table in q], sql
 
 
 def test_goals_whose_parents_form_a_loop_do_not_hang_the_dashboard(as_user, org):

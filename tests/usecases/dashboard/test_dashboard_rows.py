@@ -11,7 +11,8 @@ from django.urls import NoReverseMatch
 from django.utils.http import urlencode
 
 from tests.factories import GoalFactory, ProductFactory, TeamFactory
-from usecases.dashboard.scope import Counts, QueryURL, detail_url, encode_query, url_with_query
+from usecases.dashboard.counts import Counts
+from usecases.dashboard.rows import QueryURL, detail_url, encode_query, url_with_query
 from usecases.dashboard.tables import Cell, EvidenceRow, RollupRow
 from usecases.templatetags.dashboard_rows import count_cells, evidence_rows, rollup_rows
 

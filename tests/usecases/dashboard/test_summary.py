@@ -91,6 +91,8 @@ def assert_dashboards_agree(org, registry, *, moments):
         *filter_combinations(org, registry),
         f"?team={org.team.slug}&subunits=none",  # the unit alone; with its sub-unit above
         f"?team={org.other_team.slug}",
+        f"?goal={registry.root.pk}&subgoals=on",  # the goal's own count tables
+        f"?team={org.team.slug}&subunits=none&goal={registry.child.pk}&subgoals=on",
     ]
     for now in moments:
         for query in queries:
