@@ -85,26 +85,28 @@ def _summary_missing(using: str) -> bool:
     return UseCase.objects.using(using).exists() and not UseCaseFact.objects.using(using).exists()
 
 
-def profile_counts(profiles: list[Profile], team_ids, goal_id: int | None = None) -> dict[str, int]:
+def profile_counts(profiles: list[Profile], team_ids, within=None) -> dict[str, int]:
     """Per profile whose installed condition is its own, the use cases (of ``team_ids``; None:
-    all; serving ``goal_id`` or a goal beneath it, if given) not reportable under it: one query.
-    Profiles left out must be counted live."""
+    all; ``within`` a goal or product, a ``summary.Within``, if given) not reportable under it:
+    one query. Profiles left out must be counted live."""
     if not profiles:
         return {}
     pairs = [(profile.key, condition_sql(profile)) for profile in profiles]
     teams = "AND c.team_id = 0" if team_ids is None else "AND c.team_id = ANY (%s)"
-    table, goal = "profilecount", ""
-    if goal_id is not None:
-        table, goal = "goalprofilecount", "AND c.goal_id = %s"
+    table, narrowed = "profilecount", ""
+    if within is not None:
+        if within.kind not in ("goal", "product"):  # written into the SQL
+            raise ValueError(f"no profile counts per {within.kind!r}")
+        table, narrowed = f"{within.kind}profilecount", f"AND c.{within.kind}_id = %s"
     sql = f"""
         SELECT p.key, (SELECT coalesce(sum(c.n), 0) FROM usecases_{table} c
-                       WHERE c.profile = p.key {teams} {goal})
+                       WHERE c.profile = p.key {teams} {narrowed})
         FROM usecases_summaryprofile p
         WHERE (p.key, p.condition) IN ({", ".join(["(%s, %s)"] * len(pairs))})
     """
     params = [
         *([] if team_ids is None else [list(team_ids)]),
-        *([] if goal_id is None else [goal_id]),
+        *([] if within is None else [within.pk]),
         *(value for pair in pairs for value in pair),
     ]
     with connections["default"].cursor() as cursor:

@@ -23,7 +23,7 @@ def profile_tiles(scope: DashboardScope) -> list[Tile]:
     if not profiles:
         return []
     if scope.summarised:
-        counts = profile_counts(profiles, scope.summary_teams, scope.summary_goal)
+        counts = profile_counts(profiles, scope.summary_teams, scope.summary_within)
     else:
         counts = scope.not_reportable
     live = [profile for profile in profiles if profile.key not in counts]

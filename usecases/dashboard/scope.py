@@ -2,9 +2,9 @@
 (``DashboardScope``, built from ``UseCaseFilter`` itself, so a tile and the list it links to filter
 alike), and their counts by name (``Counts``).
 
-Unfiltered, filtered by team or by a goal with its sub-goals, the counts are read from the summary
-tables (``summary``); a product filter, or a goal linked directly, counts the summary's facts of
-the use cases it selects, in one statement
+Unfiltered, filtered by team, by a goal with its sub-goals (with or without a team) or by a product
+alone, the counts are read from the summary tables (``summary``); other combinations, and a goal
+linked directly, count the summary's facts of the use cases they select, in one statement
 (``live``): per team (tiles and the team table), per goal of the goal tree (its roll-up, each use
 case counted once however many of a subtree's goals it serves), per goal, per product and per
 evidence area. ``live`` counts the use cases themselves instead, by the list's own conditions: the
@@ -211,10 +211,13 @@ class DashboardScope:
 
     @property
     def summarised(self) -> bool:
-        """Read from the summary tables: unfiltered, filtered by team (and its sub-units), or by a
-        goal with its sub-goals (the goal's own count tables). A product filter, or a goal linked
-        directly, counts the facts of the use cases it selects."""
-        return not (self.live or self.product or (self.goal and not self.subgoals))
+        """Read from the summary tables: unfiltered, filtered by team (and its sub-units), by a
+        goal with its sub-goals (the goal's own count tables, per team) or by a product alone
+        (the product's, kept for the whole organisation only). Other combinations, and a goal
+        linked directly, count the facts of the use cases they select."""
+        if self.live or (self.goal and not self.subgoals):
+            return False
+        return not (self.product and (self.team or self.goal))
 
     @property
     def summary_teams(self) -> frozenset[int] | None:
@@ -222,15 +225,19 @@ class DashboardScope:
         return self.team_ids if self.team else None
 
     @property
-    def summary_goal(self) -> int | None:
-        """The goal whose counts the summary is read from (None: the whole registry's). Every
-        goal of the tree then lies beneath it, so each tree goal's roll-up is its own, whatever
-        the filter: the per-goal counts answer those as they do unfiltered."""
-        return self.goal.pk if self.goal and self.summarised else None
+    def summary_within(self) -> summary.Within | None:
+        """The goal or product whose own counts the summary is read from (None: the whole
+        registry's). Under a goal, every goal of the tree lies beneath it, so each tree goal's
+        roll-up is its own: the per-goal counts answer those as they do unfiltered."""
+        if not self.summarised:
+            return None
+        if self.goal:
+            return summary.Within("goal", self.goal.pk)
+        return summary.Within("product", self.product.pk) if self.product else None
 
     @cached_property
     def _summary(self) -> tuple[dict[int, dict], list[dict]]:
-        return summary.team_counts(self.summary_teams, self.now, self.summary_goal)
+        return summary.team_counts(self.summary_teams, self.now, self.summary_within)
 
     @cached_property
     def by_team(self) -> dict[int, Counts]:
@@ -294,7 +301,7 @@ class DashboardScope:
 
     @cached_property
     def _goal_counts(self) -> dict[int, dict]:
-        return summary.goal_counts(self.summary_teams, self._summary[1])
+        return summary.goal_counts(self.summary_teams, self._summary[1], self.summary_within)
 
     @cached_property
     def goal_evidence(self) -> dict[int, dict[str, int]]:
@@ -304,8 +311,9 @@ class DashboardScope:
         those)."""
         if not self.summarised:
             return self._live.goal_evidence
-        by_goal = summary.goal_evidence(self.summary_teams)
-        if self.summary_goal is None:
+        within = self.summary_within
+        by_goal = summary.goal_evidence(self.summary_teams, within)
+        if within is None or within.kind != "goal":
             return by_goal
         tree = {goal.pk for goal, _ in self.goal_tree}
         return {pk: tally for pk, tally in by_goal.items() if pk in tree}
@@ -315,7 +323,7 @@ class DashboardScope:
         """Measured use cases running on each product, per evidence status; and the products an
         open use case runs on."""
         if self.summarised:
-            return summary.product_evidence(self.summary_teams, self.summary_goal)
+            return summary.product_evidence(self.summary_teams, self.summary_within)
         if self.products_only:
             return count_products(self.usecases if self.live else self.facts)
         return self._live.product_evidence, self._live.products_used
@@ -324,14 +332,14 @@ class DashboardScope:
     def area_evidence(self) -> dict[str, dict[str, int]]:
         """Measured use cases per evidence area ('' for none), per evidence status."""
         if self.summarised:
-            return summary.area_evidence(self.summary_teams, self.summary_goal)
+            return summary.area_evidence(self.summary_teams, self.summary_within)
         return self._live.area_evidence
 
     @property
     def oldest_waiting(self) -> WaitingAges:
         """From the summary's waiting times, or with the live path's other counts."""
         if self.summarised:
-            oldest = summary.oldest_waiting(self.summary_teams, self.summary_goal)
+            oldest = summary.oldest_waiting(self.summary_teams, self.summary_within)
             return WaitingAges(
                 oldest[Status.IN_REVIEW.value], oldest[Status.AWAITING_SIGN_OFF.value]
             )

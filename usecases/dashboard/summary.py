@@ -9,11 +9,12 @@ random changes through every write path. The stored phases refer to ``SummaryClo
 the few use cases whose expiry lies between that moment and the dashboard's ``now`` are read from
 ``UseCaseFact`` and moved to the phase they have at ``now``.
 
-Used when the dashboard is unfiltered, filtered by team (and sub-units), or by a goal with its
-sub-goals (``goal_id``: that goal's rows of the goal's own count tables, ``GoalScopeCount`` and
-its kin); a product filter, or a goal linked directly, counts the facts of the use cases it
-selects (``DashboardScope``'s live path, ``live.count_facts``), by these rules with the phase
-taken at ``now`` (``phase_at``).
+Used when the dashboard is unfiltered, filtered by team (and sub-units), by a goal with its
+sub-goals (with or without a team) or by a product alone (``within``: that goal's or product's
+rows of its own count tables, ``GoalScopeCount``, ``ProductScopeCount`` and their kin); other
+combinations, and a goal linked directly, count the facts of the use cases they select
+(``DashboardScope``'s live path, ``live.count_facts``), by these rules with the phase taken at
+``now`` (``phase_at``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -38,7 +38,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from psycopg.types.numeric import IntLoader
 
 from usecases.choices import (
     MEASURABLE_STATUSES,
@@ -48,14 +47,11 @@ from usecases.choices import (
 )
 from usecases.concerns import CONCERNS, LIVE_STATUSES
 from usecases.dashboard.counts import by_evidence_status, by_product, stage_key
+from usecases.dashboard.summary_rows import FACT_ARRAY, Within, counts_of, of_scope, read_rows
 from usecases.models import (
-    ALL_TEAMS,
     AreaCount,
-    GoalAreaCount,
     GoalCount,
     GoalEvidenceCount,
-    GoalProductCount,
-    GoalScopeCount,
     OwnerState,
     Phase,
     ProductCount,
@@ -167,12 +163,12 @@ _WINDOW = """
 _NOW, _DUE = (datetime(1900, 1, day, tzinfo=UTC) for day in (1, 2))
 
 
-def _corrections(team_ids, now: datetime, goal_id: int | None) -> list[dict]:
-    """The active use cases (serving ``goal_id`` or a goal beneath it, if given) whose phase at
-    ``now`` may differ from the stored one, with each timed count's flag as stored (``old_``) and
-    at ``now`` (``new_``)."""
+def _corrections(team_ids, now: datetime, within: Within | None) -> list[dict]:
+    """The active use cases (``within`` the goal or product, if given) whose phase at ``now`` may
+    differ from the stored one, with each timed count's flag as stored (``old_``) and at ``now``
+    (``new_``)."""
     moments = {_NOW: now, _DUE: attestation_due_before(now)}
-    return _rows(_corrections_query, team_ids, org_wide=False, moments=moments, goal_id=goal_id)
+    return read_rows(_corrections_query, team_ids, org_wide=False, moments=moments, within=within)
 
 
 def phase_at(now: datetime, due: datetime) -> Case:
@@ -187,10 +183,10 @@ def phase_at(now: datetime, due: datetime) -> Case:
     )
 
 
-def _corrections_query(where: Q, by_goal: bool = False):
-    if by_goal:
-        # Not through the closure's index: the window holds a few use cases, the goal half of all.
-        where &= _of_goal("%s = ANY(goal_closure)")
+def _corrections_query(where: Q, kind: str | None = None):
+    if kind:
+        # Not through the arrays' index: the window holds a few use cases, a goal half of all.
+        where &= of_scope(f"%s = ANY({FACT_ARRAY[kind]})")
     now, due = _NOW, _DUE
     actual = phase_at(now, due)
     old = {name: count_rules("phase")[name] for name in TIMED}
@@ -209,83 +205,9 @@ def _correct(counts: dict, row: dict) -> None:
         counts[name] = counts.get(name, 0) + row[f"new_{name}"] - row[f"old_{name}"]
 
 
-# A summary query is built and compiled once per process and kind of team and goal filter: its
-# dozens of filtered sums cost more to compile than to run. The filtered teams' ids and goal are
-# parameters, put in at each run where the compiled query holds these stand-ins.
-_TEAMS = ["the filtered teams"]
-_GOAL = ["the filtered goal"]
-
-
-def _of_goal(sql: str) -> Q:
-    """The rows of the filtered goal by ``sql`` (its one parameter the goal's id)."""
-    return Q(RawSQL(sql, (_GOAL,), output_field=BooleanField()))
-
-
-def _counts_of(model, by_goal: bool):
-    """The rows of the count table ``model``, or (``by_goal``) of its goal's kin (each row of
-    which is keyed by a goal, as well) for the filtered goal."""
-    if not by_goal:
-        return model.objects.all()
-    return _OF_GOAL[model].objects.filter(_of_goal("goal_id = %s"))
-
-
-# Each count table a goal filter with its sub-goals reads instead, its goal's rows.
-_OF_GOAL = {TeamCount: GoalScopeCount, ProductCount: GoalProductCount, AreaCount: GoalAreaCount}
-
-
-def _teams_where(filtered: bool, org_wide: bool) -> Q:
-    """The rows of the filtered teams (their ids one parameter), or else every row: the facts
-    and team counts; or (``org_wide``) the organisation-wide rows (``team_id`` 0) that the
-    triggers keep beside each per-goal, per-product and per-area count."""
-    if filtered:  # the queries join nothing: the column is the summary table's
-        return Q(RawSQL("team_id = ANY(%s::bigint[])", (_TEAMS,), output_field=BooleanField()))
-    return Q(team_id=ALL_TEAMS) if org_wide else Q()
-
-
-@lru_cache(maxsize=64)
-def _compiled(build, filtered: bool, org_wide: bool, by_goal: bool) -> tuple[str, tuple]:
-    where = _teams_where(filtered, org_wide)
-    return (build(where, by_goal) if by_goal else build(where)).query.sql_with_params()
-
-
-def _rows(
-    build,
-    team_ids,
-    *,
-    org_wide: bool = True,
-    moments: dict | None = None,
-    names=None,
-    goal_id: int | None = None,
-) -> list[dict]:
-    """The rows of the values queryset ``build(team filter)`` for these teams (None: all), or
-    ``build(team filter, True)`` for ``goal_id``'s rows, from its SQL compiled once; ``moments``
-    puts each stand-in moment's value in; sums as integers, as the queryset would give them;
-    each row's keys ``names`` (default: the columns')."""
-    sql, params = _compiled(build, team_ids is not None, org_wide, goal_id is not None)
-    moments = moments or {}
-    params = [
-        list(team_ids)
-        if param is _TEAMS
-        else goal_id
-        if param is _GOAL
-        else moments.get(param, param)
-        if isinstance(param, datetime)
-        else param
-        for param in params
-    ]
-    with connection.cursor() as cursor:
-        # Every numeric here is a sum of counts: read as int by psycopg itself (its C loader)
-        # rather than as a Decimal made an int afterwards, thousands of times a page. On this
-        # cursor alone; a sum that were not whole would raise here, not be cut to an int.
-        cursor.cursor.adapters.register_loader("numeric", IntLoader)
-        cursor.execute(sql, params)
-        names = names or [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _team_counts_query(where: Q, by_goal: bool = False):
+def _team_counts_query(where: Q, kind: str | None = None):
     rules = count_rules()
-    counts = _counts_of(TeamCount, by_goal).filter(where)
+    counts = counts_of(TeamCount, kind).filter(where)
     return counts.values("team_id").annotate(**_sums(rules)).order_by()
 
 
@@ -351,23 +273,23 @@ def _team_tally_query(where: Q):
 
 
 def team_counts(
-    team_ids, now: datetime, goal_id: int | None = None
+    team_ids, now: datetime, within: Within | None = None
 ) -> tuple[dict[int, dict], list[dict]]:
-    """Per team, every count of a dashboard ``Counts`` at ``now`` (of the use cases serving
-    ``goal_id`` or a goal beneath it, if given: its scope counts, summed by the rules); and the
-    corrections read."""
+    """Per team, every count of a dashboard ``Counts`` at ``now`` (of the use cases ``within`` a
+    goal or product, if given: its own team counts, summed by the rules); and the corrections
+    read."""
     zero = dict.fromkeys(count_rules(), 0)  # the rules built once, not once per correction
-    if goal_id is not None:
-        rows = _rows(_team_counts_query, team_ids, org_wide=False, goal_id=goal_id)
+    if within is not None:
+        rows = read_rows(_team_counts_query, team_ids, org_wide=False, within=within)
     else:
-        rows = _rows(_team_tally_query, team_ids, org_wide=False, names=("team_id", *zero))
+        rows = read_rows(_team_tally_query, team_ids, org_wide=False, names=("team_id", *zero))
     if rows and rows[0]["team_id"] is None:
         # The tally counts by other rules than this code's (new rules deployed before the
         # migration installing them, or a process not restarted after it): the team counts are
         # counted by this code's rules, as before the tally; one query more.
-        rows = _rows(_team_counts_query, team_ids, org_wide=False)
+        rows = read_rows(_team_counts_query, team_ids, org_wide=False)
     by_team = {row.pop("team_id"): row for row in rows}
-    corrections = _corrections(team_ids, now, goal_id)
+    corrections = _corrections(team_ids, now, within)
     for row in corrections:
         if row["team_id"] not in by_team:
             by_team[row["team_id"]] = dict(zero)
@@ -375,10 +297,11 @@ def team_counts(
     return by_team, corrections
 
 
-def _goal_counts_query(where: Q):
+def _goal_counts_query(where: Q, kind: str | None = None):
     signed = Q(status=Status.ACTIVE, signable=True, phase__in=SIGNED_PHASES)
     return (
-        GoalCount.objects.filter(where)
+        counts_of(GoalCount, kind)
+        .filter(where)
         .values("goal_id")
         .annotate(
             total=Sum("n", default=0),
@@ -390,10 +313,12 @@ def _goal_counts_query(where: Q):
     )
 
 
-def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
-    """Per goal, the use cases serving it or a goal beneath it (each once): the total, each
-    status, signed and overdue, as the goal tree shows them."""
-    by_goal = {row.pop("goal_id"): row for row in _rows(_goal_counts_query, team_ids)}
+def goal_counts(team_ids, corrections: list[dict], within: Within | None = None) -> dict:
+    """Per goal, the use cases (``within`` a goal or product, if given) serving it or a goal
+    beneath it (each once): the total, each status, signed and overdue, as the goal tree shows
+    them; ``corrections`` from ``team_counts`` of the same scope."""
+    rows = read_rows(_goal_counts_query, team_ids, within=within)
+    by_goal = {row.pop("goal_id"): row for row in rows}
     for row in corrections:
         for goal_id in row["goal_closure"]:
             counts = by_goal.setdefault(goal_id, {})
@@ -402,35 +327,37 @@ def goal_counts(team_ids, corrections: list[dict]) -> dict[int, dict]:
     return by_goal
 
 
-def _goal_evidence_query(where: Q):
-    rows = GoalEvidenceCount.objects.filter(where).values("goal_id", "evidence_status")
-    return rows.annotate(total=Sum("n")).order_by()
+def _goal_evidence_query(where: Q, kind: str | None = None):
+    rows = counts_of(GoalEvidenceCount, kind).filter(where)
+    return rows.values("goal_id", "evidence_status").annotate(total=Sum("n")).order_by()
 
 
-def goal_evidence(team_ids) -> dict[int, dict[str, int]]:
-    """Measured use cases naming each goal directly, per evidence status."""
-    return by_evidence_status(_rows(_goal_evidence_query, team_ids), "goal_id")
+def goal_evidence(team_ids, within: Within | None = None) -> dict[int, dict[str, int]]:
+    """Measured use cases (``within`` a goal or product, if given; a goal's: its own and every
+    goal's, ``DashboardScope.goal_evidence`` keeps those beneath it) naming each goal directly,
+    per evidence status."""
+    return by_evidence_status(read_rows(_goal_evidence_query, team_ids, within=within), "goal_id")
 
 
-def _area_evidence_query(where: Q, by_goal: bool = False):
-    rows = _counts_of(AreaCount, by_goal).filter(where)
+def _area_evidence_query(where: Q, kind: str | None = None):
+    rows = counts_of(AreaCount, kind).filter(where)
     return rows.values("evidence_area", "evidence_status").annotate(total=Sum("n")).order_by()
 
 
-def area_evidence(team_ids, goal_id: int | None = None) -> dict[str, dict[str, int]]:
-    """Measured use cases (serving ``goal_id`` or a goal beneath it, if given) per evidence area
-    ('' for none), per evidence status."""
-    rows = _rows(_area_evidence_query, team_ids, goal_id=goal_id)
+def area_evidence(team_ids, within: Within | None = None) -> dict[str, dict[str, int]]:
+    """Measured use cases (``within`` a goal or product, if given) per evidence area ('' for
+    none), per evidence status."""
+    rows = read_rows(_area_evidence_query, team_ids, within=within)
     return by_evidence_status(rows, "evidence_area")
 
 
-def _product_evidence_query(where: Q, by_goal: bool = False):
+def _product_evidence_query(where: Q, kind: str | None = None):
     measured = {
         status.value: Sum("n", filter=Q(measured=True, evidence_status=status), default=0)
         for status in EvidenceStatus
     }
     return (
-        _counts_of(ProductCount, by_goal)
+        counts_of(ProductCount, kind)
         .filter(where)
         .values("product_id")
         .annotate(open_use_cases=Sum("n", filter=Q(live=True), default=0), **measured)
@@ -439,48 +366,52 @@ def _product_evidence_query(where: Q, by_goal: bool = False):
 
 
 def product_evidence(
-    team_ids, goal_id: int | None = None
+    team_ids, within: Within | None = None
 ) -> tuple[dict[int, dict[str, int]], set[int]]:
-    """Measured use cases (serving ``goal_id`` or a goal beneath it, if given) running on each
-    product, per evidence status; and the products an open one runs on. One query, a row per
-    product."""
-    return by_product(_rows(_product_evidence_query, team_ids, goal_id=goal_id))
+    """Measured use cases (``within`` a goal, if given) running on each product, per evidence
+    status; and the products an open one runs on. One query, a row per product. ``within`` a
+    product: that product's alone (the only one a product's dashboard lists)."""
+    return by_product(read_rows(_product_evidence_query, team_ids, within=within))
 
 
 # The earliest wait of a status: the first entry of the index on waiting facts, in all or per
-# team (each team's first entry, then the earliest of those); ``{goal}`` narrows it to the use
-# cases serving a goal or a goal beneath it.
+# team (each team's first entry, then the earliest of those); ``{within}`` narrows it to the use
+# cases serving a goal or a goal beneath it, or running on a product.
 _FIRST_WAITING = """
     (SELECT f.waiting_since FROM usecases_usecasefact f
-     WHERE f.status = %({status})s AND f.waiting_since IS NOT NULL{goal}
+     WHERE f.status = %({status})s AND f.waiting_since IS NOT NULL{within}
      ORDER BY f.waiting_since LIMIT 1)
 """
 _FIRST_WAITING_IN_TEAMS = """
     (SELECT min(first.w) FROM unnest(%(teams)s::bigint[]) AS team(id), LATERAL
      (SELECT f.waiting_since AS w FROM usecases_usecasefact f
-      WHERE f.status = %({status})s AND f.team_id = team.id AND f.waiting_since IS NOT NULL{goal}
+      WHERE f.status = %({status})s AND f.team_id = team.id AND f.waiting_since IS NOT NULL{within}
       ORDER BY f.waiting_since LIMIT 1) first)
 """
-_IN_GOAL = " AND f.goal_closure @> ARRAY[%(goal)s]::bigint[]"
 
 
-def oldest_waiting(team_ids, goal_id: int | None = None) -> dict[str, datetime | None]:
+def oldest_waiting(team_ids, within: Within | None = None) -> dict[str, datetime | None]:
     """Since when the longest-waiting use case in review, and awaiting sign-off, has waited
     (``waiting_since``: the open review's submission, the open transfer's request or the last
-    approval, as ``DashboardScope.oldest_waiting`` reads them), of those serving ``goal_id`` or a
-    goal beneath it if given: one query."""
+    approval, as ``DashboardScope.oldest_waiting`` reads them), of those ``within`` a goal or
+    product if given: one query."""
     first = _FIRST_WAITING if team_ids is None else _FIRST_WAITING_IN_TEAMS
-    goal = "" if goal_id is None else _IN_GOAL
+    narrowed = ""
+    if within is not None:
+        narrowed = f" AND f.{FACT_ARRAY[within.kind]} @> ARRAY[%(within)s]::bigint[]"
     statuses = (Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT " + ", ".join(first.format(status=status, goal=goal) for status in statuses),
-            {"teams": list(team_ids or ()), "goal": goal_id, **{s: s for s in statuses}},
+            "SELECT "
+            + ", ".join(first.format(status=status, within=narrowed) for status in statuses),
+            {"teams": list(team_ids or ()), "within": within and within.pk}
+            | {status: status for status in statuses},
         )
         return dict(zip(statuses, cursor.fetchone(), strict=True))
 
 
 __all__ = [
+    "Within",
     "advance_summary_clock",
     "area_evidence",
     "compact_summary",

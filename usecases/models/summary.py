@@ -9,7 +9,7 @@ actions, bulk imports, ``QuerySet.update``, the link tables' own triggers, deact
 a membership removed). Triggers see all of them.
 
 How it stays exact (the functions live in migration ``0015_summary_tables``, some replaced since:
-``0018_summary_slots``, ``0021_team_tally``, ``0023_goal_ancestors_uncapped``):
+``0018_summary_slots``, ``0021_team_tally``, ``0023_goal_ancestors_uncapped``, ``0024_scope_counts``):
 
 - ``UseCaseFact`` holds, per use case, what it contributes: its team, status, stage, evidence
   status and area, the owner's state (none, ok, inactive, or not in the team), whether it was
@@ -374,6 +374,68 @@ class GoalProfileCount(ProfileColumns):
         constraints = keyed("goalprofilecount", "goal_id", *ProfileColumns.KEY)
 
 
+# A product filter alone reads the product's rows of these: the team counts per team (the team
+# table), the rest for the whole organisation (``team_id`` 0 only; with a team filter as well,
+# the facts are counted).
+
+
+class ProductScopeCount(TeamColumns):
+    """``TeamCount`` per product run on."""
+
+    product_id = models.BigIntegerField()
+
+    class Meta(TeamColumns.Meta):
+        constraints = keyed("productscopecount", "product_id", *TeamColumns.KEY)
+
+
+class ProductGoalCount(CountRow):
+    """``GoalCount`` per product run on, for the whole organisation."""
+
+    product_id = models.BigIntegerField()
+    goal_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    signable = models.BooleanField()
+    phase = models.CharField(max_length=10, blank=True)
+
+    class Meta(CountRow.Meta):
+        constraints = keyed(
+            "productgoalcount", "product_id", "team_id", "goal_id", "status", "signable", "phase"
+        )
+
+
+class ProductGoalEvidenceCount(CountRow):
+    """``GoalEvidenceCount`` per product run on, for the whole organisation."""
+
+    product_id = models.BigIntegerField()
+    goal_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    evidence_status = models.CharField(max_length=20)
+
+    class Meta(CountRow.Meta):
+        constraints = keyed(
+            "productgoalevidencecount", "product_id", "team_id", "goal_id", "evidence_status"
+        )
+
+
+class ProductAreaCount(AreaColumns):
+    """``AreaCount`` per product run on, for the whole organisation."""
+
+    product_id = models.BigIntegerField()
+
+    class Meta(AreaColumns.Meta):
+        constraints = keyed("productareacount", "product_id", *AreaColumns.KEY)
+
+
+class ProductProfileCount(ProfileColumns):
+    """``ProfileCount`` per product run on, for the whole organisation."""
+
+    product_id = models.BigIntegerField()
+
+    class Meta(ProfileColumns.Meta):
+        constraints = keyed("productprofilecount", "product_id", *ProfileColumns.KEY)
+
+
 class SummaryProfile(SummaryRow):
     """A profile's condition as ``usecases_unreportable`` evaluates it: the dashboard reads a
     profile's count from the summary only while its condition is the one installed."""
@@ -408,4 +470,9 @@ SUMMARY_MODELS = (
     GoalProductCount,
     GoalAreaCount,
     GoalProfileCount,
+    ProductScopeCount,
+    ProductGoalCount,
+    ProductGoalEvidenceCount,
+    ProductAreaCount,
+    ProductProfileCount,
 )

@@ -469,13 +469,15 @@ def dashboard_table_queries(as_user, org, page: str, query) -> list[str]:
 
 
 @pytest.mark.parametrize("page", DASHBOARD_TABLES)
-@pytest.mark.parametrize("scope", ["product", "goal linked directly"])
+@pytest.mark.parametrize("scope", ["team and product", "goal linked directly"])
 def test_a_page_of_one_dashboard_table_reads_the_facts_once(as_user, org, page, scope):
-    """The gap and evidence lists under a product filter, or a goal linked directly, read the
-    selected use cases' facts once and the use cases not at all; a page of products alone reads
-    only what their table needs, not every count."""
-    by_scope = {"product": lambda _: f"product={org.product.slug}",
-                "goal linked directly": lambda _: f"goal={org.goal.pk}"}  # fmt: skip
+    """The gap and evidence lists under a product with a team, or a goal linked directly, read
+    the selected use cases' facts once and the use cases not at all; a page of products alone
+    reads only what their table needs, not every count."""
+    by_scope = {
+        "team and product": lambda _: f"team={org.team.slug}&product={org.product.slug}",
+        "goal linked directly": lambda _: f"goal={org.goal.pk}",
+    }
     sql = dashboard_table_queries(as_user, org, page, by_scope[scope])
     reads = [q for q in sql if 'FROM "usecases_usecasefact"' in q]
     assert len(reads) == 1, sql
@@ -484,14 +486,20 @@ def test_a_page_of_one_dashboard_table_reads_the_facts_once(as_user, org, page, 
 
 
 @pytest.mark.parametrize("page", DASHBOARD_TABLES)
-def test_a_goal_with_its_sub_goals_reads_the_goals_count_tables(as_user, org, page):
-    """Under a goal with its sub-goals, the same pages read the goal's own counts: no use case,
-    and no fact but those a correction or a wait needs (none is counted there)."""
-    sql = dashboard_table_queries(
-        as_user, org, page, lambda parent: f"goal={parent.pk}&subgoals=on"
-    )
+@pytest.mark.parametrize("scope", ["goal and its sub-goals", "product"])
+def test_a_goal_or_a_product_alone_reads_its_own_count_tables(as_user, org, page, scope):
+    """Under a goal with its sub-goals, or a product alone, the same pages read the goal's or
+    product's own counts: no use case, and no fact but those a correction or a wait needs (none
+    is counted there)."""
+    by_scope = {
+        "goal and its sub-goals": lambda parent: f"goal={parent.pk}&subgoals=on",
+        "product": lambda _: f"product={org.product.slug}",
+    }
+    sql = dashboard_table_queries(as_user, org, page, by_scope[scope])
     assert [q for q in sql if '"c_total"' in q] == []
-    table = "usecases_goalproductcount" if page.endswith("products") else "usecases_goal"
+    table = "usecases_product" if scope == "product" else "usecases_goal"
+    if scope != "product" and page.endswith("products"):
+        table = "usecases_goalproductcount"
     assert [q for q in sql if table in q], sql
 
 

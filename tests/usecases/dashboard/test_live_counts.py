@@ -109,16 +109,23 @@ TREE_COLUMNS = ("total", *Status.values, "signed", "overdue")
 
 
 def as_the_summary_counts(scope: DashboardScope, expected: dict) -> dict:
-    """``expected`` as the summary answers under a goal with its sub-goals: each roll-up with
-    the goal tree's columns alone (the others zero), and the evidence of the tree's goals alone
-    (the only ones its table lists)."""
-    tree = {goal.pk for goal, _ in scope.goal_tree}
+    """``expected`` as the summary answers within a goal (with its sub-goals) or a product: each
+    roll-up with the goal tree's columns alone (the others zero); within a goal, the evidence of
+    the tree's goals alone (the only ones its table lists); within a product, that product's
+    evidence and use alone (the only ones its tables list)."""
     rollups = {
         pk: Counts.zero() + Counts({name: counts[name] for name in TREE_COLUMNS})
         for pk, counts in expected["goal_rollups"].items()
     }
-    evidence = {pk: tally for pk, tally in expected["goal_evidence"].items() if pk in tree}
-    return expected | {"goal_rollups": rollups, "goal_evidence": evidence}
+    expected = expected | {"goal_rollups": rollups}
+    if scope.summary_within.kind == "goal":
+        tree = {goal.pk for goal, _ in scope.goal_tree}
+        evidence = {pk: tally for pk, tally in expected["goal_evidence"].items() if pk in tree}
+        return expected | {"goal_evidence": evidence}
+    product = scope.summary_within.pk
+    evidence, used = expected["product_evidence"]
+    mine = ({pk: tally for pk, tally in evidence.items() if pk == product}, used & {product})
+    return expected | {"product_evidence": mine}
 
 
 @pytest.mark.parametrize("live", [True, False], ids=["use cases", "facts or summary"])
@@ -140,10 +147,10 @@ def test_every_grouping_equals_a_fresh_count(org, seed, live):
     for query in queries:
         for profiles in (tuple(PROFILES.values()), ()):
             scope = scope_of(query, live=live, profiles=profiles)
-            if scope.summarised and scope.summary_goal is None:
+            if scope.summarised and scope.summary_within is None:
                 continue  # unfiltered or by team: test_summary holds the summary's tables
             expected = fresh_counts(scope)
-            if scope.summary_goal is not None:  # a goal with its sub-goals: its count tables
+            if scope.summary_within is not None:  # a goal's or product's own count tables
                 expected = as_the_summary_counts(scope, expected)
             for name, value in expected.items():
                 assert getattr(scope, name) == value, (query, name)

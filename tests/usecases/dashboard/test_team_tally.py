@@ -86,7 +86,7 @@ def counting(rows: dict) -> dict:
 def by_team(build, team_ids=None) -> dict:
     """The rows of ``build`` per team, named as ``team_counts`` names them."""
     names = ("team_id", *count_rules())
-    rows = summary._rows(build, team_ids, org_wide=False, names=names)
+    rows = summary.read_rows(build, team_ids, org_wide=False, names=names)
     return {row.pop("team_id"): row for row in rows}
 
 

@@ -1,0 +1,129 @@
+"""Reading the summary's count tables (``usecases.dashboard.summary``): each query built and
+compiled once per process and kind of filter, then run with the filter's values (the teams, the
+goal or product ``Within``, the moments) put where the compiled query holds stand-ins; and which
+table answers for a goal's or product's own dashboard (``counts_of``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+from psycopg.types.numeric import IntLoader
+
+from usecases.models import (
+    ALL_TEAMS,
+    AreaCount,
+    GoalAreaCount,
+    GoalCount,
+    GoalEvidenceCount,
+    GoalProductCount,
+    GoalScopeCount,
+    ProductAreaCount,
+    ProductCount,
+    ProductGoalCount,
+    ProductGoalEvidenceCount,
+    ProductScopeCount,
+    TeamCount,
+)
+
+
+class Within(NamedTuple):
+    """The goal (with its sub-goals) or product whose own count tables a dashboard reads."""
+
+    kind: str  # "goal" or "product"
+    pk: int
+
+
+# A summary query is built and compiled once per process and kind of team, goal or product
+# filter: its dozens of filtered sums cost more to compile than to run. The filtered teams' ids,
+# goal or product are parameters, put in at each run where the compiled query holds these
+# stand-ins.
+_TEAMS = ["the filtered teams"]
+_WITHIN = ["the filtered goal or product"]
+
+# Per kind of ``Within``: each count table that has its own per goal (or product), and the
+# column naming the goal (or product) there; the array of a fact holding it.
+_SCOPED = {
+    "goal": {
+        TeamCount: (GoalScopeCount, "goal_id"),
+        ProductCount: (GoalProductCount, "goal_id"),
+        AreaCount: (GoalAreaCount, "goal_id"),
+    },
+    "product": {
+        TeamCount: (ProductScopeCount, "product_id"),
+        ProductCount: (ProductCount, "product_id"),
+        AreaCount: (ProductAreaCount, "product_id"),
+        GoalCount: (ProductGoalCount, "product_id"),
+        GoalEvidenceCount: (ProductGoalEvidenceCount, "product_id"),
+    },
+}
+FACT_ARRAY = {"goal": "goal_closure", "product": "product_ids"}
+
+
+def of_scope(sql: str) -> Q:
+    """The rows of the filtered goal or product by ``sql`` (its one parameter the id)."""
+    return Q(RawSQL(sql, (_WITHIN,), output_field=BooleanField()))
+
+
+def counts_of(model, kind: str | None):
+    """The rows of the count table ``model``, or those of the filtered goal or product
+    (``kind``) in its own table of them. A goal's tree counts (``GoalCount``) need none: every
+    goal of its tree lies beneath it, so each one's roll-up is its own."""
+    if kind is None or model not in _SCOPED[kind]:
+        return model.objects.all()
+    table, column = _SCOPED[kind][model]
+    return table.objects.filter(of_scope(f"{column} = %s"))
+
+
+def _teams_where(filtered: bool, org_wide: bool) -> Q:
+    """The rows of the filtered teams (their ids one parameter), or else every row: the facts
+    and team counts; or (``org_wide``) the organisation-wide rows (``team_id`` 0) that the
+    triggers keep beside each per-goal, per-product and per-area count."""
+    if filtered:  # the queries join nothing: the column is the summary table's
+        return Q(RawSQL("team_id = ANY(%s::bigint[])", (_TEAMS,), output_field=BooleanField()))
+    return Q(team_id=ALL_TEAMS) if org_wide else Q()
+
+
+@lru_cache(maxsize=64)
+def _compiled(build, filtered: bool, org_wide: bool, kind: str | None) -> tuple[str, tuple]:
+    where = _teams_where(filtered, org_wide)
+    return (build(where, kind) if kind else build(where)).query.sql_with_params()
+
+
+def read_rows(
+    build,
+    team_ids,
+    *,
+    org_wide: bool = True,
+    moments: dict | None = None,
+    names=None,
+    within: Within | None = None,
+) -> list[dict]:
+    """The rows of the values queryset ``build(team filter, kind of within)`` for these teams
+    (None: all) and goal or product (``within``), from its SQL compiled once; ``moments`` puts
+    each stand-in moment's value in; sums as integers, as the queryset would give them; each
+    row's keys ``names`` (default: the columns')."""
+    sql, params = _compiled(build, team_ids is not None, org_wide, within and within.kind)
+    moments = moments or {}
+    params = [
+        list(team_ids)
+        if param is _TEAMS
+        else within.pk
+        if param is _WITHIN
+        else moments.get(param, param)
+        if isinstance(param, datetime)
+        else param
+        for param in params
+    ]
+    with connection.cursor() as cursor:
+        # Every numeric here is a sum of counts: read as int by psycopg itself (its C loader)
+        # rather than as a Decimal made an int afterwards, thousands of times a page. On this
+        # cursor alone; a sum that were not whole would raise here, not be cut to an int.
+        cursor.cursor.adapters.register_loader("numeric", IntLoader)
+        cursor.execute(sql, params)
+        names = names or [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
