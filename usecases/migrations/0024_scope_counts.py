@@ -129,6 +129,30 @@ REBUILD = _replaced(
     + ", ".join(f"usecases_{table}" for table, *_ in SCOPE_TABLES)
     + ";",
 )
+# A rebuild after a bulk load (the scale seed) has nothing to compare with: ``compare`` false
+# skips the snapshot before and the comparison after (two passes over every summary row), and
+# returns null.
+_BEFORE = """    DROP TABLE IF EXISTS usecases_summary_before;
+    CREATE TEMP TABLE usecases_summary_before ON COMMIT DROP AS
+        SELECT * FROM usecases_summary_rows;
+"""
+_COMPARED = """    SELECT count(*) INTO differed FROM (
+        (SELECT * FROM usecases_summary_before EXCEPT ALL SELECT * FROM usecases_summary_rows)
+        UNION ALL
+        (SELECT * FROM usecases_summary_rows EXCEPT ALL SELECT * FROM usecases_summary_before)
+    ) d;
+    DROP TABLE usecases_summary_before;
+"""
+for _old, _new in (
+    (
+        "usecases_summary_rebuild() RETURNS bigint",
+        "usecases_summary_rebuild(compare boolean DEFAULT true) RETURNS bigint",
+    ),
+    (_BEFORE, f"    IF compare THEN\n{_BEFORE}    END IF;\n"),
+    (_COMPARED, f"    IF compare THEN\n{_COMPARED}    END IF;\n"),
+):
+    REBUILD = _replaced(REBUILD, _old, _new)
+REBUILD = "DROP FUNCTION usecases_summary_rebuild();\n" + REBUILD
 VIEW = _replaced(
     _0021.VIEW,
     _0018.SUMMARY_ROWS,
@@ -449,6 +473,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(
             f"{ADD}\n{REBUILD}\n{VIEW}\n{COMPACT}\n{FILL}",
-            f"{_0018.ADD}\n{_0021.REBUILD}\n{_0021.VIEW}\n{_0021.COMPACT}",
+            f"{_0018.ADD}\nDROP FUNCTION usecases_summary_rebuild(boolean);\n{_0021.REBUILD}\n"
+            f"{_0021.VIEW}\n{_0021.COMPACT}",
         ),
     ]
