@@ -99,25 +99,38 @@ def prepare(seed: int) -> None:
 
 def _filters_of(usecase) -> list[tuple[str, str]]:
     """The dashboard filters of ``usecase``'s first product and first goal (with its
-    sub-goals), where it has them; and of the top goal above that goal, with its sub-goals (a
-    leader's widest choice: much of the registry) and linked directly."""
+    sub-goals), where it has them; of the product most use cases run on; and of the top goal
+    above that goal, with its sub-goals (a leader's widest choice: much of the registry) and
+    linked directly."""
     product = usecase.products.order_by("pk").first()
     goal = usecase.goals.order_by("pk").first()
     top, seen = goal, set()
     while top is not None and top.parent is not None and top.pk not in seen:
         seen.add(top.pk)  # parents in a loop (raw data only): stop where it comes round
         top = top.parent
+    largest = _largest_product()
     return [
         *([("product", product.slug)] if product else []),
+        *([("product", largest.slug)] if largest and largest != product else []),
         *([("goal", f"{goal.pk}&subgoals=on")] if goal else []),
         *([("goal", f"{top.pk}&subgoals=on"), ("goal", str(top.pk))] if top != goal else []),
     ]
 
 
+def _largest_product():
+    """The product the most use cases run on (a leader's widest product filter), or None."""
+    from django.db.models import Count
+
+    from portfolio.models import Product
+
+    return Product.objects.annotate(n=Count("usecases")).order_by("-n", "pk").first()
+
+
 def _dashboard_label(name: str, value: str) -> str:
-    """The table's label of a dashboard filtered by ``name``: a goal's says which."""
+    """The table's label of a dashboard filtered by ``name``: a goal's or product's says
+    which."""
     if name != "goal":
-        return f"dashboard ?{name}="
+        return f"dashboard ?{name}={value}"
     return (
         f"dashboard ?goal={value.partition('&')[0]}{' +sub-goals' if 'subgoals' in value else ''}"
     )
@@ -160,8 +173,9 @@ def people_and_pages() -> tuple[dict[str, object], list[Page]]:
         # The filter takes a slug (an id is refused, and the page is the whole organisation's).
         Page("dashboard ?team=", f"/dashboard/?team={longest.team.slug}", "lead"),
         Page("dashboard ?team=unit", f"/dashboard/?team={unit.slug}", "lead"),
-        # Filtered by a product or a goal: counted from the summary's facts of the use cases these
-        # select, not its tables (their cost follows how many the product or goal has).
+        # Filtered by a product or a goal with its sub-goals: read from the product's or goal's
+        # own count tables; a goal linked directly: counted from the summary's facts of the use
+        # cases it selects (its cost follows how many those are).
         *(
             Page(_dashboard_label(name, value), f"/dashboard/?{name}={value}", "lead")
             for name, value in _filters_of(longest)
