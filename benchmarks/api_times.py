@@ -30,6 +30,7 @@ import http.client
 import math
 import os
 import random
+import re
 import secrets
 import socket
 import subprocess
@@ -38,6 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -121,14 +123,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-# The header ``config.bench.QUERY_COUNT_HEADER`` names, added with each response's query count
-# under ``config.settings_bench`` (not imported: that module needs Django set up).
+# The headers ``config.bench`` adds under ``config.settings_bench`` (not imported: that module
+# needs Django set up): each response's query count, and the server's own time.
 QUERY_HEADER = "X-Bench-Queries"
+SERVER_TIMING_HEADER = "Server-Timing"
+_SERVER_TIME = re.compile(r"\bapp;dur=([\d.]+)")
 
 
-def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, bytes, str]:
-    """(ms, status, body, query count or "-") of one GET on a new connection, as a client sees
-    it. The query count is there when the server runs the benchmark settings."""
+class Fetched(NamedTuple):
+    ms: float  # as the client sees it, from the request sent to the body read
+    status: int
+    body: bytes
+    queries: str  # the query count, or "-"
+    server_ms: float | None  # the server's own time (``Server-Timing``), if it said
+
+
+def fetch(port: int, path: str, headers: dict[str, str]) -> Fetched:
+    """One GET on a new connection, as a client sees it. The query count and the server's own
+    time are there when the server runs the benchmark settings."""
     connection = http.client.HTTPConnection(HOST, port, timeout=300)
     try:
         start = time.perf_counter()
@@ -136,7 +148,14 @@ def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, by
         response = connection.getresponse()
         body = response.read()
         elapsed = (time.perf_counter() - start) * 1000
-        return elapsed, response.status, body, response.getheader(QUERY_HEADER, "-")
+        timing = _SERVER_TIME.search(response.getheader(SERVER_TIMING_HEADER, ""))
+        return Fetched(
+            elapsed,
+            response.status,
+            body,
+            response.getheader(QUERY_HEADER, "-"),
+            float(timing.group(1)) if timing else None,
+        )
     finally:
         connection.close()
 
@@ -200,7 +219,7 @@ def measure(rows: list[Row], port: int, headers: dict[bool, dict], rounds: int, 
         order = rows[:]
         shuffler.shuffle(order)
         for row in order:
-            ms, row.status, body, _ = fetch(port, row.path, headers[row.api])
+            ms, row.status, body, *_ = fetch(port, row.path, headers[row.api])
             row.size = len(body)
             if round_number >= warmup:
                 row.times.append(ms)

@@ -13,14 +13,16 @@ The registry is served as the README's production command serves it: ``gunicorn 
 from the project folder (so ``gunicorn.conf.py`` applies; ``--gunicorn`` adds or overrides
 arguments, e.g. ``--gunicorn="-c /dev/null"`` for gunicorn's defaults), DEBUG off, a fresh secret
 key, on a free local port, with ``config.settings_bench``: the production settings plus
-``/_bench/bare/`` (a page rendering only base.html) and a header counting each response's
-queries. Production URLs are untouched.
+``/_bench/bare/`` (a page rendering only base.html) and headers with each response's query count
+and the server's own time. Production URLs are untouched.
 
 Signed in (sessions made in this process) as the lead of the team owning the use case with the
 longest timeline, as a reviewer for the Reviews page, and as the scale admin (a superuser) for
 the admin changelist and administration/people. Rounds go over every page in turn, so load
-drift falls on all alike; the first ``--warmup`` rounds are discarded. Times are the client's,
-from connecting to the last byte. Ratios: list / admin changelist, detail / bare page.
+drift falls on all alike; the first ``--warmup`` rounds are discarded. ``p50``/``p95`` are the
+client's times, from connecting to the last byte; ``srv`` the server's own (``Server-Timing``:
+from its first middleware to the response built, without the network, gunicorn and the client's
+reading). Ratios (client times): list / admin changelist, detail / bare page.
 
 ``--pages``: only the pages whose label starts with one of these words (comma-separated), with
 the admin changelist and the bare page beside them for the ratios.
@@ -59,6 +61,7 @@ class Page:
     path: str
     session: str  # which signed-in person reads it: "lead", "reviewer" or "admin"
     times: list[float] = field(default_factory=list)
+    server_times: list[float] = field(default_factory=list)  # the server's own (Server-Timing)
     status: int = 0
     size: int = 0
     queries: str = "-"
@@ -261,15 +264,24 @@ def measure(pages: list[Page], port: int, headers: dict, rounds: int, warmup: in
     """Round-robin: every page once per round, in the same order."""
     for round_number in range(warmup + rounds):
         for page in pages:
-            ms, page.status, body, page.queries = fetch(port, page.path, headers[page.session])
-            page.size = len(body)
+            fetched = fetch(port, page.path, headers[page.session])
+            page.status, page.queries, page.size = (
+                fetched.status,
+                fetched.queries,
+                len(fetched.body),
+            )
             if round_number >= warmup:
-                page.times.append(ms)
+                page.times.append(fetched.ms)
+                if fetched.server_ms is not None:
+                    page.server_times.append(fetched.server_ms)
 
 
 def report(pages: list[Page]) -> None:
-    line = "{:<40} {:>6} {:>8} {:>8} {:>8} {:>7} {:>8}"
-    print(line.format("page", "status", "p50 ms", "p95 ms", "queries", "KB", "ratio"))
+    """The table: as the client sees each page (p50, p95), and the server's own time (``srv``:
+    from the first middleware to the response built, without the network and gunicorn)."""
+    line = "{:<40} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8}"
+    print(line.format("page", "status", "p50 ms", "p95 ms", "srv p50", "srv p95", "queries", "KB",
+                      "ratio"))  # fmt: skip
     p50 = {page.label: percentile(page.times, 50) for page in pages}
     admin, bare = p50.get("admin changelist"), p50.get("bare page (base.html)")
     for page in pages:
@@ -278,8 +290,10 @@ def report(pages: list[Page]) -> None:
             ratio = f"{p50['list'] / admin:.2f}x adm"
         elif page.label.startswith("detail") and bare:
             ratio = f"{p50[page.label] / bare:.1f}x bare"
+        server = [f"{percentile(page.server_times, q):.1f}" if page.server_times else "-"
+                  for q in (50, 95)]  # fmt: skip
         print(line.format(page.label[:40], page.status, f"{p50[page.label]:.1f}",
-                          f"{percentile(page.times, 95):.1f}", page.queries,
+                          f"{percentile(page.times, 95):.1f}", *server, page.queries,
                           f"{page.size / 1024:.1f}", ratio))  # fmt: skip
 
 

@@ -50,4 +50,6 @@ def test_the_bench_settings_add_the_bare_page_and_count_queries(client, django_u
         response = client.get("/_bench/bare/")
     assert response.status_code == 200
     assert int(response["X-Bench-Queries"]) >= 1  # at least the session's read
+    name, _, duration = response["Server-Timing"].partition(";dur=")
+    assert name == "app" and float(duration) > 0  # the server's own time, in milliseconds
     assert b"<main" in response.content
