@@ -339,7 +339,7 @@ class DashboardScope:
     def oldest_waiting(self) -> WaitingAges:
         """From the summary's waiting times, or with the live path's other counts."""
         if self.summarised:
-            oldest = summary.oldest_waiting(self.summary_teams, self.summary_within)
+            oldest = summary.oldest_waiting(self.summary_teams, self.summary_within, self.totals)
             return WaitingAges(
                 oldest[Status.IN_REVIEW.value], oldest[Status.AWAITING_SIGN_OFF.value]
             )

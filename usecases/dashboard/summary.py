@@ -374,36 +374,63 @@ def product_evidence(
     return by_product(read_rows(_product_evidence_query, team_ids, within=within))
 
 
-# The earliest wait of a status: the first entry of the index on waiting facts, in all or per
-# team (each team's first entry, then the earliest of those); ``{within}`` narrows it to the use
-# cases serving a goal or a goal beneath it, or running on a product.
-_FIRST_WAITING = """
-    (SELECT f.waiting_since FROM usecases_usecasefact f
-     WHERE f.status = %({status})s AND f.waiting_since IS NOT NULL{within}
-     ORDER BY f.waiting_since LIMIT 1)
-"""
-_FIRST_WAITING_IN_TEAMS = """
-    (SELECT min(first.w) FROM unnest(%(teams)s::bigint[]) AS team(id), LATERAL
-     (SELECT f.waiting_since AS w FROM usecases_usecasefact f
-      WHERE f.status = %({status})s AND f.team_id = team.id AND f.waiting_since IS NOT NULL{within}
-      ORDER BY f.waiting_since LIMIT 1) first)
-"""
+# The earliest wait of a status: the first entry of the index on waiting facts (in waiting
+# order), in all or per team (each team's first entry, then the earliest of those). Within a goal
+# or product, the first entry in it: among the first ``_WALKED`` entries (exact, the index being
+# in order) or, if none is in it, the earliest of its use cases found through the array's index
+# (``_FOUND``). The walk alone would read the whole index for a goal with a few use cases; the
+# array alone, half the registry for a top goal.
+_ENTRIES = """(SELECT f.waiting_since{ids} FROM usecases_usecasefact f
+     WHERE f.status = %({status})s AND f.waiting_since IS NOT NULL{team}
+     ORDER BY f.waiting_since LIMIT {bound}) AS w"""
+_IN = " WHERE w.ids @> ARRAY[%(within)s]::bigint[]"
+_FIRST = "(SELECT w.waiting_since FROM {entries}{matching} ORDER BY 1 LIMIT 1)"
+_PER_TEAM = """(SELECT min(first.w) FROM unnest(%(teams)s::bigint[]) AS team(id), LATERAL
+     (SELECT w.waiting_since AS w FROM {entries}{matching} ORDER BY 1 LIMIT 1) first)"""
+_FOUND = """(WITH s AS MATERIALIZED (
+       SELECT f.waiting_since, f.status, f.team_id FROM usecases_usecasefact f
+       WHERE f.{array} @> ARRAY[%(within)s]::bigint[])
+     SELECT min(s.waiting_since) FROM s WHERE s.status = %({status})s{teams})"""
+_WALKED = 2000
+# With a team filter as well, each team's entries are walked until one is in the goal or
+# product, unless it holds so few use cases that finding them all costs less.
+_FOUND_FIRST_UP_TO = 5000
 
 
-def oldest_waiting(team_ids, within: Within | None = None) -> dict[str, datetime | None]:
+def _waiting_sql(status: str, team_ids, within: Within | None, scope: dict | None) -> str:
+    """The earliest wait of ``status`` among the facts of ``team_ids`` (None: all) ``within`` a
+    goal or product (None: everywhere). ``scope``, what the summary counted there (``total`` and
+    each status), spares the search where none waits."""
+    if scope is not None and not scope.get(status):
+        return "NULL::timestamptz"
+    team = "" if team_ids is None else " AND f.team_id = team.id"
+    if within is None:
+        entries = _ENTRIES.format(ids="", status=status, team=team, bound=1)
+        return (_FIRST if team_ids is None else _PER_TEAM).format(entries=entries, matching="")
+    array = FACT_ARRAY[within.kind]
+    teams = "" if team_ids is None else " AND s.team_id = ANY(%(teams)s::bigint[])"
+    found = _FOUND.format(array=array, status=status, teams=teams)
+    if team_ids is None:
+        entries = _ENTRIES.format(ids=f", f.{array} AS ids", status=status, team="", bound=_WALKED)
+        return f"coalesce({_FIRST.format(entries=entries, matching=_IN)}, {found})"
+    if scope is not None and scope.get("total", 0) <= _FOUND_FIRST_UP_TO:
+        return found
+    entries = _ENTRIES.format(ids=f", f.{array} AS ids", status=status, team=team, bound="ALL")
+    return _PER_TEAM.format(entries=entries, matching=_IN)
+
+
+def oldest_waiting(
+    team_ids, within: Within | None = None, scope: dict | None = None
+) -> dict[str, datetime | None]:
     """Since when the longest-waiting use case in review, and awaiting sign-off, has waited
     (``waiting_since``: the open review's submission, the open transfer's request or the last
     approval, as ``DashboardScope.oldest_waiting`` reads them), of those ``within`` a goal or
-    product if given: one query."""
-    first = _FIRST_WAITING if team_ids is None else _FIRST_WAITING_IN_TEAMS
-    narrowed = ""
-    if within is not None:
-        narrowed = f" AND f.{FACT_ARRAY[within.kind]} @> ARRAY[%(within)s]::bigint[]"
+    product if given (``scope``: the counts the summary read there): one query, always."""
     statuses = (Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value)
+    firsts = [_waiting_sql(status, team_ids, within, scope) for status in statuses]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT "
-            + ", ".join(first.format(status=status, within=narrowed) for status in statuses),
+            "SELECT " + ", ".join(firsts),
             {"teams": list(team_ids or ()), "within": within and within.pk}
             | {status: status for status in statuses},
         )

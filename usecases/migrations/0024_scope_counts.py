@@ -8,13 +8,15 @@ The triggers' functions are 0018's and 0021's with these tables added to their l
 contribution is moved into them by the same CTEs (``count_ctes``), in the writer's own slot; the
 rebuild truncates and refills them; the view the repair command compares lists them; the folding
 folds them. The SQL is derived here from those migrations' own text and frozen with this one (it
-supersedes 0018's ``usecases_summary_add`` and 0021's ``usecases_summary_rebuild``,
-``usecases_summary_rows`` and ``usecases_summary_compact``)."""
+supersedes 0018's ``usecases_summary_add``, 0021's ``usecases_summary_rebuild``,
+``usecases_summary_rows`` and ``usecases_summary_compact``, and 0015's
+``usecases_summary_usecases_truncated``)."""
 
 import importlib
 
 from django.db import migrations, models
 
+_0015 = importlib.import_module("usecases.migrations.0015_summary_tables")
 _0018 = importlib.import_module("usecases.migrations.0018_summary_slots")
 _0021 = importlib.import_module("usecases.migrations.0021_team_tally")
 MEASURED, LIVE = _0018.MEASURED, _0018.LIVE
@@ -165,6 +167,16 @@ COMPACT = _replaced(
     _0018.COMPACT + "".join(_0018.compact(table, key) for table, key, *_ in SCOPE_TABLES),
 ).replace(f"SELECT {_0021.ROW_COUNT} INTO", f"SELECT {ROW_COUNT} INTO")
 assert COMPACT.count(ROW_COUNT) == 2
+
+# The use cases truncated: the new tables emptied with the others (0015's function, extended).
+_EMPTIED = "    DELETE FROM usecases_profilecount;\n"
+_START = _0015.TRIGGERS.index("CREATE OR REPLACE FUNCTION usecases_summary_usecases_truncated(")
+TRUNCATED_0015 = _0015.TRIGGERS[_START : _0015.TRIGGERS.index("\n$$;\n", _START) + 4]
+TRUNCATED = _replaced(
+    TRUNCATED_0015,
+    _EMPTIED,
+    _EMPTIED + "".join(f"    DELETE FROM usecases_{table};\n" for table, *_ in SCOPE_TABLES),
+)
 
 # The new tables counted once from the facts, after the functions that keep them are in place:
 # the clock row is locked first, as a rebuild locks it, so a writer still using the old functions
@@ -472,8 +484,8 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(
-            f"{ADD}\n{REBUILD}\n{VIEW}\n{COMPACT}\n{FILL}",
+            f"{ADD}\n{REBUILD}\n{VIEW}\n{COMPACT}\n{TRUNCATED}\n{FILL}",
             f"{_0018.ADD}\nDROP FUNCTION usecases_summary_rebuild(boolean);\n{_0021.REBUILD}\n"
-            f"{_0021.VIEW}\n{_0021.COMPACT}",
+            f"{_0021.VIEW}\n{_0021.COMPACT}\n{TRUNCATED_0015}",
         ),
     ]

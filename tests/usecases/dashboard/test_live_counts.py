@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from tests.conftest import advance_usecase, make_usecase
-from tests.factories import ProductFactory
+from tests.factories import GoalFactory, ProductFactory
 from tests.usecases.dashboard.test_dashboard_random import (
     SEEDS,
     filter_combinations,
@@ -25,7 +25,7 @@ from tests.usecases.dashboard.test_dashboard_random import (
 )
 from usecases.choices import MEASURABLE_STATUSES, Status
 from usecases.concerns import LIVE_STATUSES
-from usecases.dashboard import DashboardScope, scope_data
+from usecases.dashboard import DashboardScope, scope_data, summary
 from usecases.dashboard.counts import Counts, count_columns
 from usecases.dashboard.scope import children_of, subtree_ids
 from usecases.filters import UseCaseFilter
@@ -161,8 +161,23 @@ def test_every_grouping_equals_a_fresh_count(org, seed, live):
     assert selected > 8 * len(queries)  # the scopes hold use cases: nothing agrees vacuously
 
 
-@pytest.mark.parametrize("live", [True, False], ids=["use cases", "facts"])
-def test_the_oldest_waits_are_those_of_the_selected_use_cases(org, live):
+@pytest.mark.parametrize("live", [True, False], ids=["use cases", "facts or summary"])
+@pytest.mark.parametrize(
+    "query",
+    ["product={product}", "goal={goal}&subgoals=on", "team={team}&goal={goal}&subgoals=on",
+     "team={team}&product={product}"],
+)  # fmt: skip
+@pytest.mark.parametrize("search", ["as configured", "walk 1 entry, find none first"])
+def test_the_oldest_waits_are_those_of_the_selected_use_cases(
+    org, live, query, search, monkeypatch
+):
+    """The earliest waits of the use cases in scope, to the microsecond. Within a goal or
+    product the summary walks the first index entries, then finds its use cases if none of
+    those is in it; with a team, it walks each team's entries unless the scope is small: each
+    way is taken here (the longest wait, elsewhere, is the index's first entry)."""
+    if search != "as configured":
+        monkeypatch.setattr(summary, "_WALKED", 1)
+        monkeypatch.setattr(summary, "_FOUND_FIRST_UP_TO", -1)
     now = timezone.now()
     waiting = [
         advance_usecase(make_usecase(org=org, title=f"Waiting {n}"), org=org, to=status)
@@ -173,12 +188,15 @@ def test_the_oldest_waits_are_those_of_the_selected_use_cases(org, live):
         reviews = Review.objects.filter(usecase=usecase)
         reviews.filter(decided_at__isnull=True).update(submitted_at=moment)
         reviews.filter(decision="approved").update(decided_at=moment)
-    # Waiting longer, on another product: not in the scope.
-    other = make_usecase(org=org, title="Elsewhere", products=[ProductFactory(team=org.team)])
+    # Waiting longer, on another product and serving another goal: not in the scope.
+    other = make_usecase(
+        org=org, title="Elsewhere", products=[ProductFactory(team=org.team)], goals=[GoalFactory()]
+    )
     advance_usecase(other, org=org, to="in_review")
     Review.objects.filter(usecase=other).update(submitted_at=now - timedelta(days=90))
 
-    scope = scope_of(f"?product={org.product.slug}", live=live)
+    filters = {"product": org.product.slug, "goal": org.goal.pk, "team": org.team.slug}
+    scope = scope_of("?" + query.format(**filters), live=live)
     selected = UseCase.objects.filter(pk__in=[usecase.pk for usecase in waiting])
     oldest_review = Review.objects.filter(
         usecase__in=selected.filter(status=Status.IN_REVIEW), decided_at__isnull=True

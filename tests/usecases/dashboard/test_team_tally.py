@@ -36,7 +36,7 @@ from usecases.dashboard.summary import (
     count_rules,
     tally_flags,
 )
-from usecases.models import TeamCount, TeamTally, UseCase
+from usecases.models import SUMMARY_MODELS, TeamCount, TeamTally, UseCase, UseCaseFact
 from usecases.services import UseCaseError
 
 pytestmark = pytest.mark.django_db
@@ -278,3 +278,10 @@ def test_the_tally_equals_the_team_counts_whoever_writes(org, client, tmp_path, 
     assert not UseCase.objects.exists()
     assert tallied_by_team_and_slot() == {}
     assert_tally_exact()
+    # Every count table emptied with them, a goal's and a product's own too: their dashboards
+    # count nothing, as the list does, and a rebuild finds nothing to mend.
+    counting = [model.__name__ for model in SUMMARY_MODELS if model is not TeamTally
+                and model.objects.exclude(**({} if model is UseCaseFact else {"n": 0})).exists()]  # fmt: skip
+    assert counting == []
+    assert_dashboards_agree(org, registry, moments=[now])
+    assert rebuild_differences() == 0
