@@ -45,20 +45,25 @@ class Within(NamedTuple):
 _TEAMS = ["the filtered teams"]
 _WITHIN = ["the filtered goal or product"]
 
-# Per kind of ``Within``: each count table that has its own per goal (or product), and the
-# column naming the goal (or product) there; the array of a fact holding it.
+# Per kind of ``Within``: each count table read otherwise there, and the table's rows read
+# instead (the condition's one parameter the goal's or product's id): its own table of them, or
+# (a goal's tree counts and evidence) the rows of the goals beneath it, whose roll-ups are their
+# own under it. Then the array of a fact holding the goal or product.
+_BENEATH = "goal_id IN (SELECT goal_id FROM usecases_goalancestor WHERE ancestor_id = %s)"
 _SCOPED = {
     "goal": {
-        TeamCount: (GoalScopeCount, "goal_id"),
-        ProductCount: (GoalProductCount, "goal_id"),
-        AreaCount: (GoalAreaCount, "goal_id"),
+        TeamCount: (GoalScopeCount, "goal_id = %s"),
+        ProductCount: (GoalProductCount, "goal_id = %s"),
+        AreaCount: (GoalAreaCount, "goal_id = %s"),
+        GoalCount: (GoalCount, _BENEATH),
+        GoalEvidenceCount: (GoalEvidenceCount, _BENEATH),
     },
     "product": {
-        TeamCount: (ProductScopeCount, "product_id"),
-        ProductCount: (ProductCount, "product_id"),
-        AreaCount: (ProductAreaCount, "product_id"),
-        GoalCount: (ProductGoalCount, "product_id"),
-        GoalEvidenceCount: (ProductGoalEvidenceCount, "product_id"),
+        TeamCount: (ProductScopeCount, "product_id = %s"),
+        ProductCount: (ProductCount, "product_id = %s"),
+        AreaCount: (ProductAreaCount, "product_id = %s"),
+        GoalCount: (ProductGoalCount, "product_id = %s"),
+        GoalEvidenceCount: (ProductGoalEvidenceCount, "product_id = %s"),
     },
 }
 FACT_ARRAY = {"goal": "goal_closure", "product": "product_ids"}
@@ -71,12 +76,11 @@ def of_scope(sql: str) -> Q:
 
 def counts_of(model, kind: str | None):
     """The rows of the count table ``model``, or those of the filtered goal or product
-    (``kind``) in its own table of them. A goal's tree counts (``GoalCount``) need none: every
-    goal of its tree lies beneath it, so each one's roll-up is its own."""
-    if kind is None or model not in _SCOPED[kind]:
+    (``kind``) in the table that holds them (``_SCOPED``)."""
+    if kind is None:
         return model.objects.all()
-    table, column = _SCOPED[kind][model]
-    return table.objects.filter(of_scope(f"{column} = %s"))
+    table, condition = _SCOPED[kind][model]
+    return table.objects.filter(of_scope(condition))
 
 
 def _teams_where(filtered: bool, org_wide: bool) -> Q:

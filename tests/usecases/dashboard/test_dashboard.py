@@ -497,10 +497,20 @@ def test_a_goal_or_a_product_alone_reads_its_own_count_tables(as_user, org, page
     }
     sql = dashboard_table_queries(as_user, org, page, by_scope[scope])
     assert [q for q in sql if '"c_total"' in q] == []
-    table = "usecases_product" if scope == "product" else "usecases_goal"
-    if scope != "product" and page.endswith("products"):
-        table = "usecases_goalproductcount"
-    assert [q for q in sql if table in q], sql
+    # What each page reads there, and no read of the whole organisation's would show.
+    beneath = "usecases_goalancestor WHERE ancestor_id = "
+    product = f"product_id = {org.product.pk})"
+    read = {
+        ("goal and its sub-goals", "unused-products"): ["usecases_goalproductcount"],
+        ("goal and its sub-goals", "evidence/products"): ["usecases_goalproductcount"],
+        ("goal and its sub-goals", "unserved-goals"): ["usecases_goalscopecount", beneath],
+        ("goal and its sub-goals", "evidence/goals"): ["usecases_goalevidencecount", beneath],
+        ("product", "unused-products"): ["usecases_productcount", product],
+        ("product", "evidence/products"): ["usecases_productcount", product],
+        ("product", "unserved-goals"): ["usecases_productscopecount", "usecases_productgoalcount"],
+        ("product", "evidence/goals"): ["usecases_productgoalevidencecount"],
+    }[scope, page]
+    assert [text for text in read if not any(text in q for q in sql)] == [], sql
 
 
 def test_goals_whose_parents_form_a_loop_do_not_hang_the_dashboard(as_user, org):
