@@ -388,9 +388,14 @@ _FIRST = "(SELECT w.waiting_since FROM {entries}{matching} ORDER BY 1 LIMIT 1)"
 _PER_TEAM = """(SELECT min(first.w) FROM unnest(%(teams)s::bigint[]) AS team(id), LATERAL
      (SELECT w.waiting_since AS w FROM {entries}{matching} ORDER BY 1 LIMIT 1) first)"""
 _FOUND = """(WITH s AS MATERIALIZED (
-       SELECT f.waiting_since, f.status, f.team_id FROM usecases_usecasefact f
+       SELECT f.waiting_since, f.status FROM usecases_usecasefact f
        WHERE f.{array} @> ARRAY[%(within)s]::bigint[])
-     SELECT min(s.waiting_since) FROM s WHERE s.status = %({status})s{teams})"""
+     SELECT min(s.waiting_since) FROM s WHERE s.status = %({status})s)"""
+# With a team filter, the teams' own waiting use cases in the goal or product (the index on
+# waiting facts per team, or the array's, as the planner finds cheaper), not the whole goal's.
+_FOUND_IN_TEAMS = """(SELECT min(f.waiting_since) FROM usecases_usecasefact f
+     WHERE f.{array} @> ARRAY[%(within)s]::bigint[] AND f.team_id = ANY(%(teams)s::bigint[])
+       AND f.status = %({status})s AND f.waiting_since IS NOT NULL)"""
 _WALKED = 2000
 # With a team filter as well, each team's entries are walked until one is in the goal or
 # product, unless it holds so few use cases that finding them all costs less.
@@ -408,13 +413,12 @@ def _waiting_sql(status: str, team_ids, within: Within | None, scope: dict | Non
         entries = _ENTRIES.format(ids="", status=status, team=team, bound=1)
         return (_FIRST if team_ids is None else _PER_TEAM).format(entries=entries, matching="")
     array = FACT_ARRAY[within.kind]
-    teams = "" if team_ids is None else " AND s.team_id = ANY(%(teams)s::bigint[])"
-    found = _FOUND.format(array=array, status=status, teams=teams)
     if team_ids is None:
         entries = _ENTRIES.format(ids=f", f.{array} AS ids", status=status, team="", bound=_WALKED)
+        found = _FOUND.format(array=array, status=status)
         return f"coalesce({_FIRST.format(entries=entries, matching=_IN)}, {found})"
     if scope is not None and scope.get("total", 0) <= _FOUND_FIRST_UP_TO:
-        return found
+        return _FOUND_IN_TEAMS.format(array=array, status=status)
     entries = _ENTRIES.format(ids=f", f.{array} AS ids", status=status, team=team, bound="ALL")
     return _PER_TEAM.format(entries=entries, matching=_IN)
 

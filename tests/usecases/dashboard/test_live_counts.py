@@ -195,9 +195,16 @@ def test_the_oldest_waits_are_those_of_the_selected_use_cases(
     advance_usecase(other, org=org, to="in_review")
     Review.objects.filter(usecase=other).update(submitted_at=now - timedelta(days=90))
 
+    # Waiting longer still, on the product and serving the goal, in another team: in the scope
+    # unless it is filtered by team.
+    neighbour = make_usecase(org=org, team=org.other_team, title="Next door")
+    advance_usecase(neighbour, org=org, to="in_review")
+    Review.objects.filter(usecase=neighbour).update(submitted_at=now - timedelta(days=120))
+    in_scope = waiting if "team=" in query else [*waiting, neighbour]
+
     filters = {"product": org.product.slug, "goal": org.goal.pk, "team": org.team.slug}
     scope = scope_of("?" + query.format(**filters), live=live)
-    selected = UseCase.objects.filter(pk__in=[usecase.pk for usecase in waiting])
+    selected = UseCase.objects.filter(pk__in=[usecase.pk for usecase in in_scope])
     oldest_review = Review.objects.filter(
         usecase__in=selected.filter(status=Status.IN_REVIEW), decided_at__isnull=True
     ).aggregate(at=Min("submitted_at"))["at"]
