@@ -6,7 +6,8 @@ Installed after every migrate; when a profile file changed, the summary is rebui
 a new profile version pays one pass over the use cases). A profile whose condition differs from
 the one installed (a test's own profile, a file edited without migrating) is counted from the use
 cases, as before: the readers compare the installed condition with ``condition_sql`` of the
-profile (``profile_counts``, and ``live.count_facts``) before they trust the counts.
+profile (``usecases.dashboard.profiles.profile_counts``, and ``live.count_facts``) before they
+trust the counts.
 """
 
 from __future__ import annotations
@@ -83,32 +84,3 @@ def install_profile_conditions(*, using: str = "default") -> bool:
 def _summary_missing(using: str) -> bool:
     """Use cases, but no facts: the summary was never built on this database."""
     return UseCase.objects.using(using).exists() and not UseCaseFact.objects.using(using).exists()
-
-
-def profile_counts(profiles: list[Profile], team_ids, within=None) -> dict[str, int]:
-    """Per profile whose installed condition is its own, the use cases (of ``team_ids``; None:
-    all; ``within`` a goal or product, a ``summary.Within``, if given) not reportable under it:
-    one query. Profiles left out must be counted live."""
-    if not profiles:
-        return {}
-    pairs = [(profile.key, condition_sql(profile)) for profile in profiles]
-    teams = "AND c.team_id = 0" if team_ids is None else "AND c.team_id = ANY (%s)"
-    table, narrowed = "profilecount", ""
-    if within is not None:
-        if within.kind not in ("goal", "product"):  # written into the SQL
-            raise ValueError(f"no profile counts per {within.kind!r}")
-        table, narrowed = f"{within.kind}profilecount", f"AND c.{within.kind}_id = %s"
-    sql = f"""
-        SELECT p.key, (SELECT coalesce(sum(c.n), 0) FROM usecases_{table} c
-                       WHERE c.profile = p.key {teams} {narrowed})
-        FROM usecases_summaryprofile p
-        WHERE (p.key, p.condition) IN ({", ".join(["(%s, %s)"] * len(pairs))})
-    """
-    params = [
-        *([] if team_ids is None else [list(team_ids)]),
-        *([] if within is None else [within.pk]),
-        *(value for pair in pairs for value in pair),
-    ]
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())

@@ -306,17 +306,12 @@ class DashboardScope:
     @cached_property
     def goal_evidence(self) -> dict[int, dict[str, int]]:
         """Measured use cases naming each goal directly, per evidence status. Under a goal with
-        its sub-goals, read from the summary, the goals of its tree alone: a use case naming one
-        of them is in scope, while one naming a goal elsewhere may not be (no table lists
-        those)."""
-        if not self.summarised:
-            return self._live.goal_evidence
-        within = self.summary_within
-        by_goal = summary.goal_evidence(self.summary_teams, within)
-        if within is None or within.kind != "goal":
-            return by_goal
-        tree = {goal.pk for goal, _ in self.goal_tree}
-        return {pk: tally for pk, tally in by_goal.items() if pk in tree}
+        its sub-goals, read from the summary, the goals beneath it alone (its tree): a use case
+        naming one of them is in scope, while one naming a goal elsewhere may not be (no table
+        lists those)."""
+        if self.summarised:
+            return summary.goal_evidence(self.summary_teams, self.summary_within)
+        return self._live.goal_evidence
 
     @cached_property
     def product_evidence(self) -> tuple[dict[int, dict[str, int]], set[int]]:

@@ -333,9 +333,8 @@ def _goal_evidence_query(where: Q, kind: str | None = None):
 
 
 def goal_evidence(team_ids, within: Within | None = None) -> dict[int, dict[str, int]]:
-    """Measured use cases (``within`` a goal or product, if given; a goal's: its own and every
-    goal's, ``DashboardScope.goal_evidence`` keeps those beneath it) naming each goal directly,
-    per evidence status."""
+    """Measured use cases (``within`` a goal or product, if given) naming each goal directly,
+    per evidence status; within a goal, the goals beneath it alone."""
     return by_evidence_status(read_rows(_goal_evidence_query, team_ids, within=within), "goal_id")
 
 

@@ -21,12 +21,15 @@ from usecases.models import (
     GoalCount,
     GoalEvidenceCount,
     GoalProductCount,
+    GoalProfileCount,
     GoalScopeCount,
     ProductAreaCount,
     ProductCount,
     ProductGoalCount,
     ProductGoalEvidenceCount,
+    ProductProfileCount,
     ProductScopeCount,
+    ProfileCount,
     TeamCount,
 )
 
@@ -55,6 +58,7 @@ _SCOPED = {
         TeamCount: (GoalScopeCount, "goal_id = %s"),
         ProductCount: (GoalProductCount, "goal_id = %s"),
         AreaCount: (GoalAreaCount, "goal_id = %s"),
+        ProfileCount: (GoalProfileCount, "goal_id = %s"),
         GoalCount: (GoalCount, _BENEATH),
         GoalEvidenceCount: (GoalEvidenceCount, _BENEATH),
     },
@@ -62,6 +66,7 @@ _SCOPED = {
         TeamCount: (ProductScopeCount, "product_id = %s"),
         ProductCount: (ProductCount, "product_id = %s"),
         AreaCount: (ProductAreaCount, "product_id = %s"),
+        ProfileCount: (ProductProfileCount, "product_id = %s"),
         GoalCount: (ProductGoalCount, "product_id = %s"),
         GoalEvidenceCount: (ProductGoalEvidenceCount, "product_id = %s"),
     },
@@ -74,13 +79,18 @@ def of_scope(sql: str) -> Q:
     return Q(RawSQL(sql, (_WITHIN,), output_field=BooleanField()))
 
 
+def scoped(model, kind: str | None):
+    """The table holding the count table ``model``'s rows within a goal or product (``kind``;
+    None: ``model`` itself), and the condition picking them (its one parameter the id; None:
+    every row)."""
+    return (model, None) if kind is None else _SCOPED[kind][model]
+
+
 def counts_of(model, kind: str | None):
     """The rows of the count table ``model``, or those of the filtered goal or product
     (``kind``) in the table that holds them (``_SCOPED``)."""
-    if kind is None:
-        return model.objects.all()
-    table, condition = _SCOPED[kind][model]
-    return table.objects.filter(of_scope(condition))
+    table, condition = scoped(model, kind)
+    return table.objects.filter(of_scope(condition)) if condition else table.objects.all()
 
 
 def _teams_where(filtered: bool, org_wide: bool) -> Q:
