@@ -1,7 +1,8 @@
 """Reading the summary's count tables (``usecases.dashboard.summary``): each query built and
 compiled once per process and kind of filter, then run with the filter's values (the teams, the
 goal or product ``Within``, the moments) put where the compiled query holds stand-ins; and which
-table answers for a goal's or product's own dashboard (``counts_of``)."""
+table answers for a goal's or product's own dashboard (``scoped``, ``counts_of``; the profile
+tiles' count, ``usecases.dashboard.profiles.profile_counts``, reads the same map)."""
 
 from __future__ import annotations
 
