@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
+from demo import scale as demo_scale
 from demo.scale import seed_scale
 from demo.scale_org import SCALE_ADMIN_USERNAME
 from portfolio.models import Membership, StrategicGoal, Team
@@ -179,3 +180,38 @@ def test_a_failed_large_load_leaves_the_gin_indexes_in_place(db, monkeypatch):
     with pytest.raises(RuntimeError):
         seed_scale(count=50)
     assert _gin_indexes() == before
+
+
+def test_chunks_written_while_the_next_is_made_hold_every_row(db, monkeypatch):
+    """Each chunk is written while a worker makes the next: in chunks of 7, all thirty use cases
+    are written, each with its links and the history its status implies, none twice."""
+    monkeypatch.setattr("demo.scale.CHUNK", 7)
+    report = seed_scale(count=30)
+    assert report.rows["usecases_usecase"] == UseCase.objects.count() == 30
+    numbers = sorted(UseCase.objects.values_list("number", flat=True))
+    assert numbers == list(range(numbers[0], numbers[0] + 30))
+    assert UseCaseEvent.objects.filter(kind=EventKind.CREATED).count() == 30
+    assert not UseCase.objects.filter(goals__isnull=True).exists()
+    assert report.rows["usecases_usecaseevent"] == UseCaseEvent.objects.count()
+    assert repair_link_sets() == 0
+
+
+def test_a_failure_making_a_chunk_undoes_the_whole_load(db, monkeypatch):
+    """The worker's error reaches the caller once the chunks before it are written, and the
+    load's transaction takes every row back."""
+    monkeypatch.setattr("demo.scale.CHUNK", 7)
+    made = demo_scale._Generator.chunk
+    calls = []
+
+    def chunk(self, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the generator failed")
+        return made(self, **kwargs)
+
+    monkeypatch.setattr(demo_scale._Generator, "chunk", chunk)
+    with pytest.raises(RuntimeError, match="the generator failed"):
+        seed_scale(count=30)
+    assert len(calls) in (3, 4)  # the worker may have made the chunk after it
+    assert not UseCase.objects.exists()
+    assert not UseCaseEvent.objects.exists()

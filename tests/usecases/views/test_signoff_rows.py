@@ -1,11 +1,12 @@
 """The Sign-offs page's rows drawn in Python (``{% awaiting_rows %}``, ``{% attestation_rows %}``)
 are the bytes the template loops they replace wrote, for every kind of row: a transfer or an
-approval, no request time, overdue or due, text full of markup, another time zone,
-localised numbers."""
+approval, no request time, overdue or due; titles, team names and a username full of markup;
+another time zone; localised numbers."""
 
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
@@ -14,6 +15,7 @@ from tests.conftest import make_usecase
 from usecases.choices import Status
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 # The loops ``usecases/signoff_list.html`` had, as they were: the reference.
 AWAITING_LOOP = (
@@ -82,6 +84,9 @@ def awaiting(org):
     now = timezone.now()
     approved = make_usecase(org=org, title="Triage <claims> & \"letters\" 'n' more")
     approved.is_transfer, approved.requested_at = False, now - timedelta(days=3, hours=4)
+    # Names are text people typed: a team's, and an author's with no full name but a username.
+    approved.team.name = "Claims <b>& co</b>"
+    approved.author = User(username='<i>o\'neil</i>&"co"', first_name="", last_name="")
     handed = make_usecase(org=org, title="Handed over", team=org.other_team)
     handed.is_transfer, handed.requested_at = True, now - timedelta(minutes=5)
     long_ago = make_usecase(org=org, title="Long ago")
@@ -102,6 +107,7 @@ def due(org):
         usecase.attestation_expires_at = now + timedelta(days=expires, hours=7)
         rows.append(usecase)
     rows[1].team = org.other_team
+    rows[1].team.name = "Benefits <script>alert(1)</script>"
     rows[2].version = 12345
     return rows
 
@@ -113,6 +119,8 @@ def test_the_awaiting_rows_are_the_template_loops_bytes(awaiting, page):
     assert "Triage &lt;claims&gt; &amp; &quot;letters&quot; &#x27;n&#x27; more" in html
     assert html.count("Ownership handed to you") == 1
     assert html.count("Approved; written by ") == 3
+    assert "Claims &lt;b&gt;&amp; co&lt;/b&gt;" in html
+    assert "written by &lt;i&gt;o&#x27;neil&lt;/i&gt;&amp;&quot;co&quot;</td>" in html
     assert html.count("<time ") == 3
 
 
@@ -125,6 +133,7 @@ def test_the_attestation_rows_are_the_template_loops_bytes(due, page, settings):
     assert html.count('name="csrfmiddlewaretoken" value="t0ken&lt;&amp;&gt;"') == 3
     assert "/sign-offs/?from=%3Cdashboard%3E&amp;and=this%26that" in html
     assert 'value="12,345"' in html
+    assert "Benefits &lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_dates_are_written_in_the_current_time_zone_as_the_template_wrote_them(awaiting, due, page):
