@@ -196,22 +196,29 @@ def test_chunks_written_while_the_next_is_made_hold_every_row(db, monkeypatch):
     assert repair_link_sets() == 0
 
 
-def test_a_failure_making_a_chunk_undoes_the_whole_load(db, monkeypatch):
-    """The worker's error reaches the caller once the chunks before it are written, and the
-    load's transaction takes every row back."""
-    monkeypatch.setattr("demo.scale.CHUNK", 7)
-    made = demo_scale._Generator.chunk
+@pytest.mark.parametrize(
+    ("failing", "made"),
+    # Chunk 3 fails while chunk 2 is written and chunk 4 is already asked for (it is made before
+    # the worker stops); chunk 5, the last, fails after the loop.
+    [(3, 4), (5, 5)],
+    ids=["a middle chunk", "the last chunk"],
+)
+def test_a_failure_making_a_chunk_undoes_the_whole_load(db, monkeypatch, failing, made):
+    """The worker's error reaches the caller, whichever chunk it was making, and the load's
+    transaction takes every row back."""
+    monkeypatch.setattr("demo.scale.CHUNK", 7)  # thirty use cases: five chunks
+    make = demo_scale._Generator.chunk
     calls = []
 
     def chunk(self, **kwargs):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == failing:
             raise RuntimeError("the generator failed")
-        return made(self, **kwargs)
+        return make(self, **kwargs)
 
     monkeypatch.setattr(demo_scale._Generator, "chunk", chunk)
     with pytest.raises(RuntimeError, match="the generator failed"):
         seed_scale(count=30)
-    assert len(calls) in (3, 4)  # the worker may have made the chunk after it
+    assert len(calls) == made
     assert not UseCase.objects.exists()
     assert not UseCaseEvent.objects.exists()
