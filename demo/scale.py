@@ -96,7 +96,7 @@ def seed_scale(*, count: int) -> ScaleReport:
         with _gin_built_after(raw, large=count >= GIN_REBUILT_FROM):
             with _triggers_off(raw), ThreadPoolExecutor(max_workers=1) as making:
                 # The next chunk is made (Python) while this one is written (the server): one
-                # worker makes them in order, so the same seed gives the same rows.
+                # worker makes them in order, the rows the loop made itself before.
                 pending = None
                 for start in range(0, count, CHUNK):
                     size = min(CHUNK, count - start)

@@ -33,12 +33,20 @@ def awaiting_rows(context, usecases) -> str:
     return mark_safe("".join([_awaiting(context, usecase) for usecase in usecases]))  # noqa: S308
 
 
-def _awaiting(context, usecase) -> str:
-    key, title, url = (
-        as_text(usecase.key),
-        as_text(usecase.title),
-        as_text(usecase.get_absolute_url()),
+def _opened(usecase) -> tuple[str, str, str]:
+    """Both tables' row start: its key and title, each a link to the use case; with the key and
+    the link, escaped, for the row's other cells."""
+    key, url = as_text(usecase.key), as_text(usecase.get_absolute_url())
+    start = (
+        "\n      <tr>\n"
+        f'        <td class="nowrap"><a href="{url}">{key}</a></td>\n'
+        f'        <td><a href="{url}">{as_text(usecase.title)}</a></td>\n'
     )
+    return start, key, url
+
+
+def _awaiting(context, usecase) -> str:
+    start, key, url = _opened(usecase)
     if usecase.is_transfer:
         why = "Ownership handed to you"
     else:
@@ -54,9 +62,7 @@ def _awaiting(context, usecase) -> str:
     else:
         waiting = "—"
     return (
-        "\n      <tr>\n"
-        f'        <td class="nowrap"><a href="{url}">{key}</a></td>\n'
-        f'        <td><a href="{url}">{title}</a></td>\n'
+        f"{start}"
         f'        <td data-label="Why">{why}</td>\n'
         f'        <td data-label="Waiting">{waiting}</td>\n'
         f'        <td data-label="Team">{as_text(usecase.team.name)}</td>\n'
@@ -78,11 +84,7 @@ def attestation_rows(context, usecases) -> str:
 
 
 def _attestation(context, usecase, token: str, next_url: str) -> str:
-    key, title, url = (
-        as_text(usecase.key),
-        as_text(usecase.title),
-        as_text(usecase.get_absolute_url()),
-    )
+    start, key, _ = _opened(usecase)
     if usecase.attestation_overdue:
         state = '<span class="badge badge-danger">Attestation overdue</span> since'
     else:
@@ -90,9 +92,7 @@ def _attestation(context, usecase, token: str, next_url: str) -> str:
     expires = usecase.attestation_expires_at
     action = as_text(reverse("usecases:usecase_reattest", args=[usecase.key]))
     return (
-        "\n      <tr>\n"
-        f'        <td class="nowrap"><a href="{url}">{key}</a></td>\n'
-        f'        <td><a href="{url}">{title}</a></td>\n'
+        f"{start}"
         f'        <td data-label="Team">{as_text(usecase.team.name)}</td>\n'
         '        <td data-label="Sign-off lapses">\n'
         f"          {state}\n"
