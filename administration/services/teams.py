@@ -7,7 +7,7 @@ only once the unit it sits under is."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from administration.services import editing
 from administration.services.errors import AdminError
@@ -17,6 +17,7 @@ from portfolio.choices import AdminAction, MembershipRole
 from portfolio.models import Membership, Team
 from portfolio.naming import unique_slug
 from portfolio.selectors import sits_under_itself
+from usecases.models import UNIT_ROWS_LOCK
 
 TEAM_FIELDS = ["name", "kind", "parent", "description"]
 
@@ -44,7 +45,10 @@ def _refuse_parent(team: Team | None, parent: Team | None) -> None:
 
 def _lock_every_team() -> None:
     """Two moves at once could otherwise build a cycle between them, or a team could be placed
-    under a unit being archived."""
+    under a unit being archived. The summary's unit rows are counted again when a team moves:
+    their lock first (``UNIT_ROWS_LOCK``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", UNIT_ROWS_LOCK)
     list(Team.objects.select_for_update().values_list("pk", flat=True))
 
 

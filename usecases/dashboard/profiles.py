@@ -27,7 +27,7 @@ def profile_tiles(scope: DashboardScope) -> list[Tile]:
     if not profiles:
         return []
     if scope.summarised:
-        counts = profile_counts(profiles, scope.summary_teams, scope.summary_within)
+        counts = profile_counts(profiles, scope.summary_keys(ProfileCount), scope.summary_within)
     else:
         counts = scope.not_reportable
     live = [profile for profile in profiles if profile.key not in counts]

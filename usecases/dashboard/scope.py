@@ -30,8 +30,17 @@ from usecases.dashboard import summary
 from usecases.dashboard.counts import Counts, total_of
 from usecases.dashboard.live import LiveCounts, count_facts, count_products, count_selected
 from usecases.dashboard.rows import ProductItem, TeamItem, url_with_query
+from usecases.dashboard.summary_rows import scoped
 from usecases.dashboard.trees import flattened
-from usecases.models import UseCaseFact
+from usecases.models import (
+    UNIT_ROWS,
+    AreaCount,
+    GoalCount,
+    GoalEvidenceCount,
+    ProductCount,
+    UseCaseFact,
+    unit_key,
+)
 
 # The filters that scope the whole dashboard, as the use-case list names them.
 SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
@@ -224,6 +233,17 @@ class DashboardScope:
         """The teams the summary is read for (None: all)."""
         return self.team_ids if self.team else None
 
+    def summary_keys(self, model) -> frozenset[int] | None:
+        """The team keys the summary's count table ``model`` (or the goal's or product's table
+        read instead: ``summary_rows.scoped``) is read for (None: all). A table keeping a row per
+        unit answers a team with its sub-units by two keys, the team's own rows and its unit's
+        (``unit_key``), however many teams lie beneath it; the others, by each team's."""
+        if self.team and self.subunits:
+            table, _ = scoped(model, self.summary_within and self.summary_within.kind)
+            if table in UNIT_ROWS:
+                return frozenset({self.team.pk, unit_key(self.team.pk)})
+        return self.summary_teams
+
     @property
     def summary_within(self) -> summary.Within | None:
         """The goal or product whose own counts the summary is read from (None: the whole
@@ -301,7 +321,9 @@ class DashboardScope:
 
     @cached_property
     def _goal_counts(self) -> dict[int, dict]:
-        return summary.goal_counts(self.summary_teams, self._summary[1], self.summary_within)
+        return summary.goal_counts(
+            self.summary_keys(GoalCount), self._summary[1], self.summary_within
+        )
 
     @cached_property
     def goal_evidence(self) -> dict[int, dict[str, int]]:
@@ -310,7 +332,7 @@ class DashboardScope:
         naming one of them is in scope, while one naming a goal elsewhere may not be (no table
         lists those)."""
         if self.summarised:
-            return summary.goal_evidence(self.summary_teams, self.summary_within)
+            return summary.goal_evidence(self.summary_keys(GoalEvidenceCount), self.summary_within)
         return self._live.goal_evidence
 
     @cached_property
@@ -318,7 +340,7 @@ class DashboardScope:
         """Measured use cases running on each product, per evidence status; and the products an
         open use case runs on."""
         if self.summarised:
-            return summary.product_evidence(self.summary_teams, self.summary_within)
+            return summary.product_evidence(self.summary_keys(ProductCount), self.summary_within)
         if self.products_only:
             return count_products(self.usecases if self.live else self.facts)
         return self._live.product_evidence, self._live.products_used
@@ -327,7 +349,7 @@ class DashboardScope:
     def area_evidence(self) -> dict[str, dict[str, int]]:
         """Measured use cases per evidence area ('' for none), per evidence status."""
         if self.summarised:
-            return summary.area_evidence(self.summary_teams, self.summary_within)
+            return summary.area_evidence(self.summary_keys(AreaCount), self.summary_within)
         return self._live.area_evidence
 
     @property

@@ -34,6 +34,8 @@ from usecases.models.ownership_requests import OwnershipRequest, OwnershipReques
 from usecases.models.summary import (
     ALL_TEAMS,
     SUMMARY_MODELS,
+    UNIT_ROWS,
+    UNIT_ROWS_LOCK,
     AreaCount,
     GoalAncestor,
     GoalAreaCount,
@@ -56,6 +58,7 @@ from usecases.models.summary import (
     TeamCount,
     TeamTally,
     UseCaseFact,
+    unit_key,
 )
 
 # isort: on
@@ -63,6 +66,8 @@ from usecases.models.summary import (
 __all__ = [
     "ALL_TEAMS",
     "SUMMARY_MODELS",
+    "UNIT_ROWS",
+    "UNIT_ROWS_LOCK",
     "AreaCount",
     "GoalAncestor",
     "GoalAreaCount",
@@ -85,6 +90,7 @@ __all__ = [
     "TeamCount",
     "TeamTally",
     "UseCaseFact",
+    "unit_key",
     "KEY_PREFIX",
     "LINK_SET_OPERATIONS",
     "LINK_SET_TRIGGERS",

@@ -9,7 +9,8 @@ actions, bulk imports, ``QuerySet.update``, the link tables' own triggers, deact
 a membership removed). Triggers see all of them.
 
 How it stays exact (the functions live in migration ``0015_summary_tables``, some replaced since:
-``0018_summary_slots``, ``0021_team_tally``, ``0023_goal_ancestors_uncapped``, ``0024_scope_counts``):
+``0018_summary_slots``, ``0021_team_tally``, ``0023_goal_ancestors_uncapped``, ``0024_scope_counts``,
+``0025_unit_rows``):
 
 - ``UseCaseFact`` holds, per use case, what it contributes: its team, status, stage, evidence
   status and area, the owner's state (none, ok, inactive, or not in the team), whether it was
@@ -27,6 +28,10 @@ How it stays exact (the functions live in migration ``0015_summary_tables``, som
   use cases whose expiry lies between the two (``usecases.dashboard.summary``), and
   ``advance_summary_clock`` (hourly, and the repair command) moves the clock forward so that
   window stays small. Exact at any moment; the clock only decides how much correcting is done.
+- The goal, goal-evidence, product, area and profile counts keep, beside each team's rows and
+  the organisation's (team 0), a row per unit holding every team beneath it (``unit_key``),
+  moved by statement triggers on those tables as a session's own rows move, and counted again
+  when a team moves to another unit (migration 0025).
 - ``TeamTally`` sums each team's counts by the dashboard's rules, per slot: statement triggers on
   the team counts (migration 0021) keep it, so the dashboard reads a row per team and slot.
 
@@ -46,6 +51,19 @@ from django.db.models.functions import Coalesce
 # per-profile counts keep beside each team's (no team has id 0): the unfiltered dashboard reads
 # those few rows instead of summing every team's.
 ALL_TEAMS = 0
+
+
+def unit_key(team_id: int) -> int:
+    """The ``team_id`` of a unit's rows in the count tables that keep them (``UNIT_ROWS``): the
+    sum of every team beneath the unit, its own rows left out (migration ``0025_unit_rows``)."""
+    return -team_id
+
+
+# The advisory lock counting the unit rows again takes exclusively (a team moved) and their
+# writers take shared: one who moves teams takes it before locking them, so a writer holding it
+# finishes first (its next use case would otherwise wait on the teams' locks, and both on each
+# other).
+UNIT_ROWS_LOCK = (81504, 0)
 
 
 class OwnerState(models.TextChoices):
@@ -434,6 +452,11 @@ class ProductProfileCount(ProfileColumns):
 
     class Meta(ProfileColumns.Meta):
         constraints = keyed("productprofilecount", "product_id", *ProfileColumns.KEY)
+
+
+# The count tables keeping, beside each team's rows and the organisation's, a row per unit
+# (``unit_key``): a dashboard filtered by a unit with its sub-units reads two keys of each.
+UNIT_ROWS = (GoalCount, GoalEvidenceCount, ProductCount, AreaCount, ProfileCount)
 
 
 class SummaryProfile(SummaryRow):

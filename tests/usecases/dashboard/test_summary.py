@@ -18,10 +18,12 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from administration.services.deactivation import person_deactivate
-from portfolio.models import Membership, StrategicGoal
+from administration.services.teams import team_update
+from portfolio.models import Membership, StrategicGoal, Team
+from portfolio.selectors import sits_under_itself
 from tests.concurrency import HOLD_SECONDS, at_once
 from tests.conftest import advance_usecase, make_usecase
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.imports.conftest import import_register, us_2025_row, write_us_2025
 from tests.usecases.dashboard.test_dashboard_random import filter_combinations, random_registry
 from usecases import services
@@ -170,6 +172,22 @@ def goal_moved_in_admin(ctx, rng):
     goal.refresh_from_db()
 
 
+def team_moved(ctx, rng):
+    """A team moved under another unit, or to the top, through the team service or a shell's
+    queryset update: every unit above it, before and after, counts anew."""
+    team = rng.choice(ctx.teams)
+    team.refresh_from_db()
+    units = [None, *(unit for unit in ctx.teams if not sits_under_itself(team, unit))]
+    moves = [unit for unit in units if getattr(unit, "pk", None) != team.parent_id]
+    if not moves:  # at the top, with every other team beneath it
+        return
+    parent = rng.choice(moves)
+    if rng.random() < 0.5:
+        team_update(team=team, actor=ctx.org.admin, data={"parent": parent})
+    else:
+        Team.objects.filter(pk=team.pk).update(parent=parent)
+
+
 def is_below(goal, ancestor) -> bool:
     goal = StrategicGoal.objects.get(pk=goal.pk)
     while goal.parent_id:
@@ -249,6 +267,7 @@ WRITE_PATHS = [
     membership_change,
     person_switch,
     goal_moved_in_admin,
+    team_moved,
     through_services,
     through_services,
     review_rows,
@@ -276,7 +295,7 @@ def write_context(org, client, tmp_path, rng) -> Context:
         now=now,
         admin_client=client,
         tmp_path=tmp_path,
-        teams=[org.team, org.other_team],
+        teams=[org.team, org.other_team, TeamFactory(name="Claims Intake", parent=org.other_team)],
         owners=[org.owner, org.lead, None, org.non_member, UserFactory(username="sam")],
         goals=[registry.root, registry.goal, registry.child, registry.dropped, registry.lonely],
         products=[registry.product, registry.second, registry.other, registry.archived],
