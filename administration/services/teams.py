@@ -45,11 +45,16 @@ def _refuse_parent(team: Team | None, parent: Team | None) -> None:
 
 def _lock_every_team() -> None:
     """Two moves at once could otherwise build a cycle between them, or a team could be placed
-    under a unit being archived. The summary's unit rows are counted again when a team moves:
-    their lock first (``UNIT_ROWS_LOCK``)."""
+    under a unit being archived."""
+    list(Team.objects.select_for_update().values_list("pk", flat=True))
+
+
+def _lock_unit_rows() -> None:
+    """A move counts the summary's unit rows again, under their lock (``UNIT_ROWS_LOCK``): taken
+    before the teams are locked, so a writer holding it finishes first (its next use case would
+    otherwise wait on the teams' locks, and both on each other)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", UNIT_ROWS_LOCK)
-    list(Team.objects.select_for_update().values_list("pk", flat=True))
 
 
 def team_state(team: Team) -> dict:
@@ -83,6 +88,8 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
     ``parent`` moves the team, with its sub-units, in the tree."""
     with transaction.atomic():
         if "parent" in data:
+            if getattr(data["parent"], "pk", None) != team.parent_id:
+                _lock_unit_rows()
             _lock_every_team()
         current = Team.objects.select_for_update().get(pk=team.pk)
         editing.refuse_if_changed(

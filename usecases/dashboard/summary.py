@@ -243,9 +243,10 @@ def tally_flags(using: str = "default") -> dict[str, str]:
     return flags
 
 
-def _team_tally_query(where: Q):
-    """Per team, its tally's rows (one per writer slot) summed, while the rules the tally's
-    triggers count by are the current ones; else a single row with no team, from the team counts
+def _team_tally_query(where: Q, kind: str | None = None):
+    """Per team, its tally's rows (one per writer slot; within a goal or product, those of its
+    own tally: ``counts_of``) summed, while the rules the tallies' triggers count by are the
+    current ones; else a single row with no team, from the team counts
     if there are any (``team_counts`` then counts them). The check is a constant once planned:
     PostgreSQL reads one half, and plans the other as nothing (the team counts' 22 filtered sums
     would cost a third as much again to plan)."""
@@ -257,7 +258,8 @@ def _team_tally_query(where: Q):
     # names them (``_TALLY_NAMES``).
     sums = [f"sum_{name}" for name in count_rules()]
     tallied = (
-        TeamTally.objects.filter(where, installed)
+        counts_of(TeamTally, kind)
+        .filter(where, installed)
         .values("team_id")
         .annotate(**{alias: Sum(name) for alias, name in zip(sums, count_rules(), strict=True)})
         .order_by()
@@ -279,15 +281,13 @@ def team_counts(
     goal or product, if given: its own team counts, summed by the rules); and the corrections
     read."""
     zero = dict.fromkeys(count_rules(), 0)  # the rules built once, not once per correction
-    if within is not None:
-        rows = read_rows(_team_counts_query, team_ids, org_wide=False, within=within)
-    else:
-        rows = read_rows(_team_tally_query, team_ids, org_wide=False, names=("team_id", *zero))
+    names = ("team_id", *zero)
+    rows = read_rows(_team_tally_query, team_ids, org_wide=False, names=names, within=within)
     if rows and rows[0]["team_id"] is None:
-        # The tally counts by other rules than this code's (new rules deployed before the
+        # The tallies count by other rules than this code's (new rules deployed before the
         # migration installing them, or a process not restarted after it): the team counts are
-        # counted by this code's rules, as before the tally; one query more.
-        rows = read_rows(_team_counts_query, team_ids, org_wide=False)
+        # counted by this code's rules, as before the tallies; one query more.
+        rows = read_rows(_team_counts_query, team_ids, org_wide=False, within=within)
     by_team = {row.pop("team_id"): row for row in rows}
     corrections = _corrections(team_ids, now, within)
     for row in corrections:

@@ -24,14 +24,17 @@ from usecases.models import (
     GoalProductCount,
     GoalProfileCount,
     GoalScopeCount,
+    GoalScopeTally,
     ProductAreaCount,
     ProductCount,
     ProductGoalCount,
     ProductGoalEvidenceCount,
     ProductProfileCount,
     ProductScopeCount,
+    ProductScopeTally,
     ProfileCount,
     TeamCount,
+    TeamTally,
 )
 
 
@@ -57,6 +60,7 @@ _BENEATH = "goal_id IN (SELECT goal_id FROM usecases_goalancestor WHERE ancestor
 _SCOPED = {
     "goal": {
         TeamCount: (GoalScopeCount, "goal_id = %s"),
+        TeamTally: (GoalScopeTally, "goal_id = %s"),
         ProductCount: (GoalProductCount, "goal_id = %s"),
         AreaCount: (GoalAreaCount, "goal_id = %s"),
         ProfileCount: (GoalProfileCount, "goal_id = %s"),
@@ -65,6 +69,7 @@ _SCOPED = {
     },
     "product": {
         TeamCount: (ProductScopeCount, "product_id = %s"),
+        TeamTally: (ProductScopeTally, "product_id = %s"),
         ProductCount: (ProductCount, "product_id = %s"),
         AreaCount: (ProductAreaCount, "product_id = %s"),
         ProfileCount: (ProductProfileCount, "product_id = %s"),

@@ -13,7 +13,10 @@ through the triggers: the rebuild counts the unit rows again (``usecases_units_r
 folding keeps every key's sum. A team moved to another unit (its ``parent_id`` changed) counts
 again the rows of every unit above it before the move and after, under an exclusive lock (key
 81504) that the triggers and the folding take shared, so neither writes unit rows while they are
-counted. Moving a division between two directorates at a million use cases took 0.5 s; counting
+counted; a statement setting a team's ``parent_id`` or deleting teams takes it before it locks
+any team row (a statement trigger), and the rebuild before it empties the tables. Deleting teams
+(raw SQL alone: the models protect a team with use cases or sub-units) counts every unit row
+again. Moving a division between two directorates at a million use cases took 0.5 s; counting
 every unit row again (the rebuild, this migration) 4.5 s.
 
 The SQL is written here, frozen with the migration (it supersedes 0024's
@@ -134,6 +137,27 @@ BEGIN
 END
 $$;
 
+-- A statement that may move or delete teams takes the exclusive lock before it locks any team
+-- row: a concurrent move has committed before this one's units are found (each statement of the
+-- trigger below sees it), and a writer holding the lock shared finishes first.
+CREATE OR REPLACE FUNCTION usecases_units_teams_locked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(81504, 0);
+    RETURN NULL;
+END
+$$;
+
+-- Teams deleted (raw SQL alone: a team with use cases or sub-units is protected): a unit's chain
+-- may have been cut, every unit row is counted again.
+CREATE OR REPLACE FUNCTION usecases_units_teams_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM usecases_units_recount();
+    RETURN NULL;
+END
+$$;
+
 -- Teams moved to other units: the rows of every unit above one of them, before the move (the
 -- teams as they were: the old rows' parents, the others' as they are) or after, counted again.
 CREATE OR REPLACE FUNCTION usecases_units_teams_moved() RETURNS trigger
@@ -180,8 +204,12 @@ TRIGGERS = "\n".join(
             for table in UNIT_TABLES
             for operation, referencing in _REFERENCING.items()
         ),
+        "CREATE TRIGGER units_portfolio_team_locked BEFORE UPDATE OF parent_id OR DELETE "
+        "ON portfolio_team FOR EACH STATEMENT EXECUTE FUNCTION usecases_units_teams_locked();",
         "CREATE TRIGGER units_portfolio_team_update AFTER UPDATE ON portfolio_team "
         f"{_REFERENCING['UPDATE']} FOR EACH STATEMENT EXECUTE FUNCTION usecases_units_teams_moved();",
+        "CREATE TRIGGER units_portfolio_team_delete AFTER DELETE ON portfolio_team "
+        "FOR EACH STATEMENT EXECUTE FUNCTION usecases_units_teams_deleted();",
     ]
 )
 DROP = "\n".join(
@@ -192,8 +220,12 @@ DROP = "\n".join(
             for operation in _REFERENCING
         ),
         *(f"DROP FUNCTION IF EXISTS usecases_units_{table}_written();" for table in UNIT_TABLES),
+        "DROP TRIGGER IF EXISTS units_portfolio_team_locked ON portfolio_team;",
         "DROP TRIGGER IF EXISTS units_portfolio_team_update ON portfolio_team;",
+        "DROP TRIGGER IF EXISTS units_portfolio_team_delete ON portfolio_team;",
+        "DROP FUNCTION IF EXISTS usecases_units_teams_locked();",
         "DROP FUNCTION IF EXISTS usecases_units_teams_moved();",
+        "DROP FUNCTION IF EXISTS usecases_units_teams_deleted();",
         "DROP FUNCTION IF EXISTS usecases_units_recount(bigint[]);",
         "DROP FUNCTION IF EXISTS usecases_units_above(bigint[]);",
         *(f"DELETE FROM usecases_{table} WHERE team_id < 0;" for table in UNIT_TABLES),
@@ -201,13 +233,17 @@ DROP = "\n".join(
 )
 
 # 0024's rebuild, and then the unit rows counted again from the rebuilt teams' rows (the
-# rebuild writes slot 0, which the triggers leave alone) before the rows are compared.
+# rebuild writes slot 0, which the triggers leave alone) before the rows are compared. Their lock
+# first, before the tables are emptied: the folding and a team move take it before the tables.
 _DROPPED = "DROP FUNCTION usecases_summary_rebuild();\n"
 assert _0024.REBUILD.startswith(_DROPPED)
 REBUILD_0024 = _0024.REBUILD.removeprefix(_DROPPED)
 _TALLIED = "\n    PERFORM usecases_teamtally_recount();"
+_GOALS_LOCKED = "\n    PERFORM pg_advisory_xact_lock(81502, 0);"
 REBUILD = _0024._replaced(
-    REBUILD_0024, _TALLIED, _TALLIED + "\n    PERFORM usecases_units_recount();"
+    _0024._replaced(REBUILD_0024, _TALLIED, _TALLIED + "\n    PERFORM usecases_units_recount();"),
+    _GOALS_LOCKED,
+    _GOALS_LOCKED + "\n    PERFORM pg_advisory_xact_lock(81504, 0);",
 )
 
 # 0024's folding, taking the unit lock shared: a recount's rows are never folded half-counted.

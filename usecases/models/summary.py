@@ -60,9 +60,8 @@ def unit_key(team_id: int) -> int:
 
 
 # The advisory lock counting the unit rows again takes exclusively (a team moved) and their
-# writers take shared: one who moves teams takes it before locking them, so a writer holding it
-# finishes first (its next use case would otherwise wait on the teams' locks, and both on each
-# other).
+# writers take shared; a statement setting a team's parent takes it first (a trigger), and the team
+# service before it locks every team.
 UNIT_ROWS_LOCK = (81504, 0)
 
 
@@ -229,16 +228,8 @@ class TeamCount(TeamColumns):
         constraints = keyed("teamcount", *TeamColumns.KEY)
 
 
-class TeamTally(SummaryRow):
-    """Per team and writer slot, every count a dashboard ``Counts`` shows (one column per name of
-    ``usecases.dashboard.summary.count_rules()``): the sum of ``n`` over the team's
-    ``TeamCount`` rows of that slot meeting the rule. The dashboard reads a row per team and slot
-    instead of filtering every team count 22 times.
-
-    Kept by statement triggers on the team counts (migration ``0021_team_tally``), whose rules'
-    SQL was frozen there: the dashboard trusts the tally only while ``usecases_teamtally_rules()``
-    equals the rules compiled now (``summary.tally_flags``), else it counts the team counts.
-    A missing row counts nothing; folding the slots deletes rows that count nothing."""
+class TallyColumns(SummaryRow):
+    """Per team and writer slot, every count a dashboard ``Counts`` shows (``TeamTally``)."""
 
     team_id = models.BigIntegerField()
     slot = models.IntegerField(db_default=0)
@@ -266,6 +257,21 @@ class TeamTally(SummaryRow):
     stage_retired = models.BigIntegerField(db_default=0)
 
     class Meta(SummaryRow.Meta):
+        abstract = True
+
+
+class TeamTally(TallyColumns):
+    """Per team and writer slot, every count a dashboard ``Counts`` shows (one column per name of
+    ``usecases.dashboard.summary.count_rules()``): the sum of ``n`` over the team's
+    ``TeamCount`` rows of that slot meeting the rule. The dashboard reads a row per team and slot
+    instead of filtering every team count 22 times.
+
+    Kept by statement triggers on the team counts (migration ``0021_team_tally``), whose rules'
+    SQL was frozen there: the dashboard trusts the tally only while ``usecases_teamtally_rules()``
+    equals the rules compiled now (``summary.tally_flags``), else it counts the team counts.
+    A missing row counts nothing; folding the slots deletes rows that count nothing."""
+
+    class Meta(TallyColumns.Meta):
         constraints = [models.UniqueConstraint(fields=["team_id", "slot"], name="teamtally_key")]
 
 
@@ -349,111 +355,6 @@ class ProfileCount(ProfileColumns):
         constraints = keyed("profilecount", *ProfileColumns.KEY)
 
 
-# A goal filter with its sub-goals reads the goal's rows of these, as the dashboard unfiltered
-# reads the tables they follow: each row is keyed by a goal as well, and counts the use cases
-# serving that goal or any goal beneath it (each once per goal).
-
-
-class GoalScopeCount(TeamColumns):
-    """``TeamCount`` per goal served: the dashboard filtered by a goal with its sub-goals reads
-    that goal's rows as the unfiltered one reads the team counts, whatever share of the registry
-    the goal holds."""
-
-    goal_id = models.BigIntegerField()
-
-    class Meta(TeamColumns.Meta):
-        constraints = keyed("goalscopecount", "goal_id", *TeamColumns.KEY)
-
-
-class GoalProductCount(ProductColumns):
-    """``ProductCount`` per goal served."""
-
-    goal_id = models.BigIntegerField()
-
-    class Meta(ProductColumns.Meta):
-        constraints = keyed("goalproductcount", "goal_id", *ProductColumns.KEY)
-
-
-class GoalAreaCount(AreaColumns):
-    """``AreaCount`` per goal served."""
-
-    goal_id = models.BigIntegerField()
-
-    class Meta(AreaColumns.Meta):
-        constraints = keyed("goalareacount", "goal_id", *AreaColumns.KEY)
-
-
-class GoalProfileCount(ProfileColumns):
-    """``ProfileCount`` per goal served."""
-
-    goal_id = models.BigIntegerField()
-
-    class Meta(ProfileColumns.Meta):
-        constraints = keyed("goalprofilecount", "goal_id", *ProfileColumns.KEY)
-
-
-# A product filter alone reads the product's rows of these: the team counts per team (the team
-# table), the rest for the whole organisation (``team_id`` 0 only; with a team filter as well,
-# the facts are counted).
-
-
-class ProductScopeCount(TeamColumns):
-    """``TeamCount`` per product run on."""
-
-    product_id = models.BigIntegerField()
-
-    class Meta(TeamColumns.Meta):
-        constraints = keyed("productscopecount", "product_id", *TeamColumns.KEY)
-
-
-class ProductGoalCount(CountRow):
-    """``GoalCount`` per product run on, for the whole organisation."""
-
-    product_id = models.BigIntegerField()
-    goal_id = models.BigIntegerField()
-    team_id = models.BigIntegerField()
-    status = models.CharField(max_length=20)
-    signable = models.BooleanField()
-    phase = models.CharField(max_length=10, blank=True)
-
-    class Meta(CountRow.Meta):
-        constraints = keyed(
-            "productgoalcount", "product_id", "team_id", "goal_id", "status", "signable", "phase"
-        )
-
-
-class ProductGoalEvidenceCount(CountRow):
-    """``GoalEvidenceCount`` per product run on, for the whole organisation."""
-
-    product_id = models.BigIntegerField()
-    goal_id = models.BigIntegerField()
-    team_id = models.BigIntegerField()
-    evidence_status = models.CharField(max_length=20)
-
-    class Meta(CountRow.Meta):
-        constraints = keyed(
-            "productgoalevidencecount", "product_id", "team_id", "goal_id", "evidence_status"
-        )
-
-
-class ProductAreaCount(AreaColumns):
-    """``AreaCount`` per product run on, for the whole organisation."""
-
-    product_id = models.BigIntegerField()
-
-    class Meta(AreaColumns.Meta):
-        constraints = keyed("productareacount", "product_id", *AreaColumns.KEY)
-
-
-class ProductProfileCount(ProfileColumns):
-    """``ProfileCount`` per product run on, for the whole organisation."""
-
-    product_id = models.BigIntegerField()
-
-    class Meta(ProfileColumns.Meta):
-        constraints = keyed("productprofilecount", "product_id", *ProfileColumns.KEY)
-
-
 # The count tables keeping, beside each team's rows and the organisation's, a row per unit
 # (``unit_key``): a dashboard filtered by a unit with its sub-units reads two keys of each.
 UNIT_ROWS = (GoalCount, GoalEvidenceCount, ProductCount, AreaCount, ProfileCount)
@@ -478,24 +379,3 @@ class GoalAncestor(SummaryRow):
         constraints = [
             models.UniqueConstraint(fields=["goal_id", "ancestor_id"], name="goalancestor_key")
         ]
-
-
-SUMMARY_MODELS = (
-    UseCaseFact,
-    TeamCount,
-    TeamTally,
-    GoalCount,
-    GoalEvidenceCount,
-    ProductCount,
-    AreaCount,
-    ProfileCount,
-    GoalScopeCount,
-    GoalProductCount,
-    GoalAreaCount,
-    GoalProfileCount,
-    ProductScopeCount,
-    ProductGoalCount,
-    ProductGoalEvidenceCount,
-    ProductAreaCount,
-    ProductProfileCount,
-)

@@ -503,11 +503,11 @@ def test_a_goal_or_a_product_alone_reads_its_own_count_tables(as_user, org, page
     read = {
         ("goal and its sub-goals", "unused-products"): ["usecases_goalproductcount"],
         ("goal and its sub-goals", "evidence/products"): ["usecases_goalproductcount"],
-        ("goal and its sub-goals", "unserved-goals"): ["usecases_goalscopecount", beneath],
+        ("goal and its sub-goals", "unserved-goals"): ["usecases_goalscopetally", beneath],
         ("goal and its sub-goals", "evidence/goals"): ["usecases_goalevidencecount", beneath],
         ("product", "unused-products"): ["usecases_productcount", product],
         ("product", "evidence/products"): ["usecases_productcount", product],
-        ("product", "unserved-goals"): ["usecases_productscopecount", "usecases_productgoalcount"],
+        ("product", "unserved-goals"): ["usecases_productscopetally", "usecases_productgoalcount"],
         ("product", "evidence/goals"): ["usecases_productgoalevidencecount"],
     }[scope, page]
     assert [text for text in read if not any(text in q for q in sql)] == [], sql

@@ -182,10 +182,14 @@ def team_moved(ctx, rng):
     if not moves:  # at the top, with every other team beneath it
         return
     parent = rng.choice(moves)
-    if rng.random() < 0.5:
+    way = rng.random()
+    if way < 0.4:
         team_update(team=team, actor=ctx.org.admin, data={"parent": parent})
-    else:
+    elif way < 0.7:
         Team.objects.filter(pk=team.pk).update(parent=parent)
+    else:  # every team that may go there, in one statement
+        movable = [other.pk for other in ctx.teams if not sits_under_itself(other, parent)]
+        Team.objects.filter(pk__in=movable).update(parent=parent)
 
 
 def is_below(goal, ancestor) -> bool:
@@ -431,3 +435,36 @@ def test_a_change_elsewhere_while_a_use_case_is_written_is_counted_once(org, sec
     outcomes = at_once(give_to_lead, meanwhile)
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert rebuild_differences() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("meanwhile", ["a team beneath", "a use case"])
+def test_a_team_moved_while_another_moves_or_a_use_case_is_written_is_counted_once(org, meanwhile):
+    """One person moves a division to another directorate (a plain update, as the Django admin or
+    a shell writes it) and is slow to commit; meanwhile someone moves a team beneath that
+    division elsewhere, or writes a use case of it. The second waits for the first and finds the
+    units above by the teams as the first left them: every unit counts what lies beneath it."""
+    old_top, new_top, elsewhere = (TeamFactory(name=name) for name in ("North", "South", "East"))
+    division = TeamFactory(name="Division", parent=old_top)
+    team = TeamFactory(name="Team", parent=division)
+    usecase = make_usecase(org=org, team=team)
+
+    def move_division():
+        with transaction.atomic():
+            Team.objects.filter(pk=division.pk).update(parent=new_top)
+            time.sleep(HOLD_SECONDS)
+
+    def then():
+        time.sleep(HOLD_SECONDS / 3)
+        if meanwhile == "a team beneath":
+            Team.objects.filter(pk=team.pk).update(parent=elsewhere)
+        else:
+            UseCase.objects.filter(pk=usecase.pk).update(lifecycle_stage=LifecycleStage.PILOT)
+
+    outcomes = at_once(move_division, then)
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert rebuild_differences() == 0
+    for unit in (old_top, new_top, elsewhere):
+        query = f"?team={unit.slug}"
+        now = timezone.now()
+        assert dashboard(query, now=now, live=False) == dashboard(query, now=now, live=True)
