@@ -51,8 +51,9 @@ def _lock_every_team() -> None:
 
 def _lock_unit_rows() -> None:
     """A move counts the summary's unit rows again, under their lock (``UNIT_ROWS_LOCK``): taken
-    before the teams are locked, so a writer holding it finishes first (its next use case would
-    otherwise wait on the teams' locks, and both on each other)."""
+    before any team is locked, whenever the edit may move the team (a writer holding it finishes
+    first; its use case's check of the team's key would otherwise wait on the teams' locks, and
+    both on each other)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", UNIT_ROWS_LOCK)
 
@@ -88,8 +89,7 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
     ``parent`` moves the team, with its sub-units, in the tree."""
     with transaction.atomic():
         if "parent" in data:
-            if getattr(data["parent"], "pk", None) != team.parent_id:
-                _lock_unit_rows()
+            _lock_unit_rows()
             _lock_every_team()
         current = Team.objects.select_for_update().get(pk=team.pk)
         editing.refuse_if_changed(
@@ -104,7 +104,9 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
             _refuse_parent(current, data["parent"])
         changes = editing.apply_changes(current, data, TEAM_FIELDS)
         if changes:
-            current.save()
+            # The changed fields alone: an edit that moves nothing leaves the unit rows' trigger
+            # (``BEFORE UPDATE OF parent_id``) and its lock alone.
+            current.save(update_fields=list(changes))
             editing.log(
                 actor=actor,
                 action=AdminAction.TEAM_UPDATED,

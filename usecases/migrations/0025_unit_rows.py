@@ -13,10 +13,11 @@ through the triggers: the rebuild counts the unit rows again (``usecases_units_r
 folding keeps every key's sum. A team moved to another unit (its ``parent_id`` changed) counts
 again the rows of every unit above it before the move and after, under an exclusive lock (key
 81504) that the triggers and the folding take shared, so neither writes unit rows while they are
-counted; a statement setting a team's ``parent_id`` or deleting teams takes it before it locks
-any team row (a statement trigger), and the rebuild before it empties the tables. Deleting teams
-(raw SQL alone: the models protect a team with use cases or sub-units) counts every unit row
-again. Moving a division between two directorates at a million use cases took 0.5 s; counting
+counted; a statement whose SET list names a team's ``parent_id`` (moved or not), or deleting
+teams, takes it before that statement locks any team row (a statement trigger: a transaction
+that locked team rows earlier must take it before them), and the rebuild before it empties the
+tables. Deleting a team with sub-units still beneath it (raw SQL alone: the models protect a
+team with sub-units or use cases) counts every unit row again. Moving a division between two directorates at a million use cases took 0.5 s; counting
 every unit row again (the rebuild, this migration) 4.5 s.
 
 The SQL is written here, frozen with the migration (it supersedes 0024's
@@ -148,12 +149,15 @@ BEGIN
 END
 $$;
 
--- Teams deleted (raw SQL alone: a team with use cases or sub-units is protected): a unit's chain
--- may have been cut, every unit row is counted again.
+-- Teams deleted with sub-units still beneath them (raw SQL alone, their parent key checked at
+-- commit: the models protect a team with sub-units or use cases): a unit's chain is cut, every
+-- unit row is counted again.
 CREATE OR REPLACE FUNCTION usecases_units_teams_deleted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM usecases_units_recount();
+    IF EXISTS (SELECT 1 FROM portfolio_team t JOIN old_rows o ON o.id = t.parent_id) THEN
+        PERFORM usecases_units_recount();
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -209,7 +213,8 @@ TRIGGERS = "\n".join(
         "CREATE TRIGGER units_portfolio_team_update AFTER UPDATE ON portfolio_team "
         f"{_REFERENCING['UPDATE']} FOR EACH STATEMENT EXECUTE FUNCTION usecases_units_teams_moved();",
         "CREATE TRIGGER units_portfolio_team_delete AFTER DELETE ON portfolio_team "
-        "FOR EACH STATEMENT EXECUTE FUNCTION usecases_units_teams_deleted();",
+        f"{_REFERENCING['DELETE']} FOR EACH STATEMENT "
+        "EXECUTE FUNCTION usecases_units_teams_deleted();",
     ]
 )
 DROP = "\n".join(

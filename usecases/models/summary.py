@@ -60,8 +60,9 @@ def unit_key(team_id: int) -> int:
 
 
 # The advisory lock counting the unit rows again takes exclusively (a team moved) and their
-# writers take shared; a statement setting a team's parent takes it first (a trigger), and the team
-# service before it locks every team.
+# writers take shared. Every statement whose SET list names a team's parent takes it first (a
+# trigger): a transaction that locked team rows before such a statement (the team service, for an
+# edit that may move the team) takes it before those locks.
 UNIT_ROWS_LOCK = (81504, 0)
 
 

@@ -468,3 +468,17 @@ def test_a_team_moved_while_another_moves_or_a_use_case_is_written_is_counted_on
         query = f"?team={unit.slug}"
         now = timezone.now()
         assert dashboard(query, now=now, live=False) == dashboard(query, now=now, live=True)
+
+
+def test_a_unit_deleted_from_above_its_teams_no_longer_counts_them_above(org):
+    """Raw SQL can delete a unit while a team still sits under it (the parent key is checked at
+    commit) and then move the team: the units that were above it no longer count the team."""
+    top = TeamFactory(name="North")
+    unit = TeamFactory(name="Middle", parent=top)
+    team = TeamFactory(name="Team", parent=unit)
+    make_usecase(org=org, team=team)
+    assert rebuild_differences() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM portfolio_team WHERE id = %s", [unit.pk])
+        cursor.execute("UPDATE portfolio_team SET parent_id = NULL WHERE id = %s", [team.pk])
+    assert rebuild_differences() == 0

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tests.concurrency import at_once
+from tests.factories import GoalFactory, ProductFactory
 from tests.usecases.dashboard.test_summary import (
     WRITE_PATHS,
     assert_dashboards_agree,
@@ -158,8 +159,17 @@ def test_the_dashboard_reads_the_tally_only_while_its_rules_are_the_current_ones
 ):
     for status in ("draft", "active", "in_review"):
         usecase_in(status)
+    linked = usecase_in("active")  # a goal's and a product's own tallies count it alone
+    goal, product = GoalFactory(title="Serve citizens"), ProductFactory(name="Citizen Portal")
+    linked.goals.add(goal)
+    linked.products.add(product)
+    withins = [summary.Within("goal", goal.pk), summary.Within("product", product.pk)]
     fresh = by_team(summary._team_counts_query)
     assert fresh and by_team(summary._team_tally_query) == fresh == team_counts()
+    own = {within: summary.team_counts(None, timezone.now(), within)[0] for within in withins}
+    assert [{team: counts["total"] for team, counts in own[w].items()} for w in withins] == [
+        {linked.team_id: 1}
+    ] * 2
     with connection.cursor() as cursor:  # written around the triggers: the tally is what is read
         cursor.execute("UPDATE usecases_teamtally SET total = total + 5")
     rows = {team: TeamTally.objects.filter(team_id=team).count() for team in fresh}
@@ -176,6 +186,8 @@ def test_the_dashboard_reads_the_tally_only_while_its_rules_are_the_current_ones
         summary.team_counts(None, timezone.now())
     assert team_counts() == fresh
     assert team_counts([org.team.pk]) == {org.team.pk: fresh[org.team.pk]}
+    # A goal's or product's dashboard counts its own team counts, not the organisation's.
+    assert {w: summary.team_counts(None, timezone.now(), w)[0] for w in withins} == own
     TeamCount.objects.all().delete()
     assert by_team(summary._team_tally_query) == {} == team_counts()
 
