@@ -306,3 +306,13 @@ def test_the_tally_equals_the_team_counts_whoever_writes(org, client, tmp_path, 
     assert counting == []
     assert_dashboards_agree(org, registry, moments=[now])
     assert rebuild_differences() == 0
+
+
+def test_emptying_the_goals_and_products_scope_counts_empties_their_tallies(usecase_in):
+    usecase_in("active")  # serves the organisation's goal, runs on its product
+    assert GoalScopeTally.objects.exists() and ProductScopeTally.objects.exists()
+    written_around("TRUNCATE usecases_goalscopecount, usecases_productscopecount")
+    assert not GoalScopeTally.objects.exists() and not ProductScopeTally.objects.exists()
+    assert rebuild_differences() > 0  # the repair command mends both
+    assert GoalScopeTally.objects.exists() and ProductScopeTally.objects.exists()
+    assert rebuild_differences() == 0
