@@ -482,3 +482,28 @@ def test_a_unit_deleted_from_above_its_teams_no_longer_counts_them_above(org):
         cursor.execute("DELETE FROM portfolio_team WHERE id = %s", [unit.pk])
         cursor.execute("UPDATE portfolio_team SET parent_id = NULL WHERE id = %s", [team.pk])
     assert rebuild_differences() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_team_edited_while_use_cases_move_between_teams_neither_waits_forever_nor_fails(org):
+    """Someone moves use cases between teams in one transaction while an administrator renames
+    one of those teams through the team page (its form names the parent, unchanged): the edit
+    takes the unit rows' lock before the teams' locks, so neither deadlocks."""
+    first, second = make_usecase(org=org), make_usecase(org=org)
+    team = org.other_team
+    data = {"name": f"{team.name} Renamed", "kind": team.kind, "parent": team.parent}
+
+    def move_use_cases():
+        with transaction.atomic():
+            UseCase.objects.filter(pk=first.pk).update(team=org.other_team)
+            time.sleep(HOLD_SECONDS)
+            UseCase.objects.filter(pk=second.pk).update(team=org.other_team)
+
+    def rename():
+        time.sleep(HOLD_SECONDS / 3)
+        return team_update(team=team, actor=org.admin, data=data)
+
+    outcomes = at_once(move_use_cases, rename)
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
+    assert Team.objects.get(pk=team.pk).name == data["name"]
+    assert rebuild_differences() == 0
