@@ -246,10 +246,10 @@ def tally_flags(using: str = "default") -> dict[str, str]:
 def _team_tally_query(where: Q, kind: str | None = None):
     """Per team, its tally's rows (one per writer slot; within a goal or product, those of its
     own tally: ``counts_of``) summed, while the rules the tallies' triggers count by are the
-    current ones; else a single row with no team, from the team counts
-    if there are any (``team_counts`` then counts them). The check is a constant once planned:
-    PostgreSQL reads one half, and plans the other as nothing (the team counts' 22 filtered sums
-    would cost a third as much again to plan)."""
+    current ones; else a single row with no team, from the team counts if there are any
+    (``team_counts`` then counts them). The check is a constant once planned: PostgreSQL reads
+    one half, and plans the other as nothing (the team counts' 22 filtered sums would cost a
+    third as much again to plan)."""
     rules = json.dumps(tally_flags())
     check = "usecases_teamtally_rules() {} %s::jsonb"
     installed = RawSQL(check.format("="), (rules,), output_field=BooleanField())

@@ -10,7 +10,7 @@ a membership removed). Triggers see all of them.
 
 How it stays exact (the functions live in migration ``0015_summary_tables``, some replaced since:
 ``0018_summary_slots``, ``0021_team_tally``, ``0023_goal_ancestors_uncapped``, ``0024_scope_counts``,
-``0025_unit_rows``):
+``0025_unit_rows``, ``0026_scope_tallies``):
 
 - ``UseCaseFact`` holds, per use case, what it contributes: its team, status, stage, evidence
   status and area, the owner's state (none, ok, inactive, or not in the team), whether it was
@@ -33,7 +33,9 @@ How it stays exact (the functions live in migration ``0015_summary_tables``, som
   moved by statement triggers on those tables as a session's own rows move, and counted again
   when a team moves to another unit (migration 0025).
 - ``TeamTally`` sums each team's counts by the dashboard's rules, per slot: statement triggers on
-  the team counts (migration 0021) keep it, so the dashboard reads a row per team and slot.
+  the team counts (migration 0021) keep it, so the dashboard reads a row per team and slot; a
+  goal's and a product's own team counts have theirs (``GoalScopeTally``, ``ProductScopeTally``,
+  migration 0026).
 
 ``manage.py repair_summaries`` rebuilds every table from the use cases and says what differed;
 ``--clock`` also folds the slots together (``usecases_summary_compact``, migration 0018).
@@ -273,7 +275,7 @@ class TeamTally(TallyColumns):
     A missing row counts nothing; folding the slots deletes rows that count nothing."""
 
     class Meta(TallyColumns.Meta):
-        constraints = [models.UniqueConstraint(fields=["team_id", "slot"], name="teamtally_key")]
+        constraints = keyed("teamtally", "team_id")
 
 
 class GoalCount(CountRow):

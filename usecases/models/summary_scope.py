@@ -1,6 +1,7 @@
 """The count tables of a goal's or product's own dashboard (``usecases.models.summary``): each
 row keyed by a goal served (directly or through a goal beneath it) or a product run on as well,
-kept by the same triggers as the tables they follow (migration ``0024_scope_counts``)."""
+kept by the same triggers as the tables they follow (migration ``0024_scope_counts``), and their
+team tallies (``0026_scope_tallies``)."""
 
 from django.db import models
 
@@ -46,11 +47,7 @@ class GoalScopeTally(TallyColumns):
     goal_id = models.BigIntegerField()
 
     class Meta(TallyColumns.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["goal_id", "team_id", "slot"], name="goalscopetally_key"
-            )
-        ]
+        constraints = keyed("goalscopetally", "goal_id", "team_id")
 
 
 class GoalProductCount(ProductColumns):
@@ -100,11 +97,7 @@ class ProductScopeTally(TallyColumns):
     product_id = models.BigIntegerField()
 
     class Meta(TallyColumns.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["product_id", "team_id", "slot"], name="productscopetally_key"
-            )
-        ]
+        constraints = keyed("productscopetally", "product_id", "team_id")
 
 
 class ProductGoalCount(CountRow):
