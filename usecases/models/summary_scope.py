@@ -1,7 +1,7 @@
 """The count tables of a goal's or product's own dashboard (``usecases.models.summary``): each
 row keyed by a goal served (directly or through a goal beneath it) or a product run on as well,
-kept by the same triggers as the tables they follow (migration ``0024_scope_counts``), and their
-team tallies (``0026_scope_tallies``)."""
+kept by the same triggers as the tables they follow (migration ``0024_scope_counts``); their team
+tallies, by statement triggers on the scope counts (``0026_scope_tallies``)."""
 
 from django.db import models
 
