@@ -65,9 +65,9 @@ from usecases.models import NUMBER_SEQUENCE, SUMMARY_MODELS
 # Use cases per COPY round: the memory used is two chunks' text (one written while the next is
 # made), whatever the total.
 CHUNK = 10_000
-# A load of this many use cases builds the GIN indexes after it (``_gin_built_after``); a
+# A load of this many use cases builds the indexes after it (``_indexes_built_after``); a
 # smaller one adds to them as it goes, cheaper than building them again over the whole table.
-GIN_REBUILT_FROM = 50_000
+INDEXES_REBUILT_FROM = 50_000
 # One use case in this many has a long timeline (dozens of edits): the detail page's worst case.
 LONG_TIMELINE_EVERY = 5_000
 LONG_TIMELINE_EDITS = 60
@@ -93,7 +93,8 @@ def seed_scale(*, count: int) -> ScaleReport:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         context_id = _history_context(raw)
         generator = _Generator(org=org)
-        with _gin_built_after(raw, large=count >= GIN_REBUILT_FROM):
+        large = count >= INDEXES_REBUILT_FROM
+        with _indexes_built_after(raw, (*WRITTEN_TABLES, *HISTORY_TABLES), large=large):
             with _triggers_off(raw), ThreadPoolExecutor(max_workers=1) as making:
                 # The next chunk is made (Python) while this one is written (the server): one
                 # worker makes them in order, the rows the loop made itself before.
@@ -114,8 +115,9 @@ def seed_scale(*, count: int) -> ScaleReport:
                     _write(raw, pending.result(), report)
             if count:
                 _derived(raw, report, context_id)
-            # In the load's transaction (nobody reads a summary without the load), its facts'
-            # GIN indexes built after it too.
+        # In the load's transaction (nobody reads a summary without the load), once the load's
+        # indexes are built again; its facts' GIN indexes built after it.
+        with _indexes_built_after(raw, SUMMARY_TABLES, large=large, gin_only=True):
             rebuild_summary()
     after_bulk_load()
     return report
@@ -179,28 +181,36 @@ class _triggers_off:
                 self.cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
-class _gin_built_after:
-    """For a large load, the written tables' GIN indexes (full text, trigrams, custom values; the
-    summary facts' goals and products) dropped at the start and built again at the end, in the
-    load's transaction. A GIN index takes rows one at a time far more slowly than it is built
-    from them all at once (the trigram index is the use-case table's largest): 100,000 use cases
-    into an empty registry took 77 s with the indexes kept up row by row, 62 s with them built
-    after; a million, 691 s and 550 s. Each is built again from its own definition as PostgreSQL
-    reports it (``pg_indexes``), so nothing about it changes; the table is locked against other
-    sessions until the load commits (a throwaway database's, as every scale load is). A failed
-    load rolls the drop back too."""
+class _indexes_built_after:
+    """For a large load, indexes dropped at the start and built again at the end, in the load's
+    transaction: each is built from its own definition as PostgreSQL reports it
+    (``pg_get_indexdef``), under its own name, so nothing about it changes. An index takes rows one
+    at a time far more slowly than it is built from them all at once: a million use cases into an
+    empty registry took 645 s with the written tables' b-tree indexes kept up row by row (their
+    GIN indexes built after), 507 s with every one built after; 100,000, 58 s and 52 s.
 
-    def __init__(self, cursor, *, large: bool):
-        self.cursor, self.large, self.indexes = cursor, large, []
+    The load drops every index of the tables it writes that backs no constraint (the primary keys
+    and unique constraints stay, checking each row as it comes), and builds them before the
+    summary is rebuilt (it reads the reviews and transfers by theirs); the rebuild, the GIN
+    indexes of the summary facts (their goals and products) alone. The tables are locked against
+    other sessions until the load commits (a throwaway database's, as every scale load is). A
+    failed load rolls the drops back too."""
+
+    def __init__(self, cursor, tables, *, large: bool, gin_only: bool = False):
+        self.cursor, self.indexes = cursor, []
+        self.tables, self.large, self.gin_only = list(tables), large, gin_only
 
     def __enter__(self):
         if not self.large:
             return
         self.cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes "
-            "WHERE schemaname = current_schema() AND tablename = ANY(%s) "
-            "AND indexdef LIKE '%% USING gin %%' ORDER BY indexname",
-            [list({*WRITTEN_TABLES, *HISTORY_TABLES, *SUMMARY_TABLES})],
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_am a ON a.oid = c.relam "
+            "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+            "AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "AND (a.amname = 'gin' OR NOT %s) ORDER BY c.relname",
+            [self.tables, self.gin_only],
         )
         self.indexes = self.cursor.fetchall()
         for name, _ in self.indexes:
