@@ -300,7 +300,7 @@ class DashboardScope:
         once to every tree goal at or above one of its goals)."""
         tree = [goal.pk for goal, _ in self.goal_tree]
         if self.summarised:
-            return {pk: Counts.zero() + Counts(self._goal_counts.get(pk, {})) for pk in tree}
+            return {pk: Counts.of(self._goal_counts.get(pk, {})) for pk in tree}
         rollups = self._live.goal_rollups
         return {pk: rollups[pk] if pk in rollups else Counts.zero() for pk in tree}
 

@@ -6,8 +6,8 @@ With hundreds of teams, products and goals the team table, goal tree and evidenc
 thousands of counts; from template partials each cost an include and a dozen lookups, most of the
 page's time. The markup is the partials' (classes, ``data-label`` and ``scope`` as they were), the
 whitespace between cells aside; every value is escaped as the template escaped it
-(``conditional_escape``; ``html.escape``, which it wraps, for the URLs and counts the tables
-build)."""
+(``conditional_escape``; ``html.escape``, which it wraps, for the URLs the tables build; a
+cell's count, written as digits and commas, has nothing to escape)."""
 
 from html import escape
 
@@ -59,7 +59,7 @@ def _cell(cell, labels: dict) -> str:
     if cell.count:
         return (
             f'<td class="num" data-label="{label}">'
-            f'<a href="{escape(cell.url)}">{escape(cell.shown)}</a></td>'
+            f'<a href="{escape(cell.url)}">{cell.shown}</a></td>'
         )
     return f'<td class="num" data-label="{label}">{_ZERO}</td>'
 
