@@ -22,9 +22,10 @@ the admin changelist and administration/people. Rounds go over every page in tur
 drift falls on all alike; the first ``--warmup`` rounds are discarded. Each request comes on a
 new connection, which any of gunicorn's workers (five on two cores) may take, and a worker's first
 request of a page fills that worker's caches (the compiled templates and SQL, the reversed URLs):
-after two rounds most workers had not yet seen most pages, and their first requests made the p95
-(the detail page's: 70.8 ms after two warm-up rounds, 32.3 ms after fifteen, in one stop's runs);
-a server in use has long served each page on each worker. ``p50``/``p95`` are the
+after two rounds many workers had not yet seen a page, and their first requests made its p95 (the
+detail page's: 70.8 ms after two warm-up rounds, 32.3 ms after fifteen, in one stop's runs); ten
+make it likely, not certain, that every worker has; a server in use has long served each page on
+each worker. ``p50``/``p95`` are the
 client's times, from connecting to the last byte; ``srv`` the server's own (``Server-Timing``:
 from its first middleware to the response built, without the network, gunicorn and the client's
 reading). Ratios (client times): list / admin changelist, detail / bare page.

@@ -65,8 +65,9 @@ from usecases.models import NUMBER_SEQUENCE, SUMMARY_MODELS
 # Use cases per COPY round: the memory used is two chunks' text (one written while the next is
 # made), whatever the total.
 CHUNK = 10_000
-# A load of this many use cases builds the indexes after it (``_indexes_built_after``); a
-# smaller one adds to them as it goes, cheaper than building them again over the whole table.
+# A load of this many use cases, and at least as many as the registry holds already, builds the
+# indexes after it (``_indexes_built_after``); a smaller one adds to them as it goes, cheaper than
+# building them again over the whole table.
 INDEXES_REBUILT_FROM = 50_000
 # One use case in this many has a long timeline (dozens of edits): the detail page's worst case.
 LONG_TIMELINE_EVERY = 5_000
@@ -93,7 +94,8 @@ def seed_scale(*, count: int) -> ScaleReport:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         context_id = _history_context(raw)
         generator = _Generator(org=org)
-        large = count >= INDEXES_REBUILT_FROM
+        raw.execute("SELECT count(*) FROM usecases_usecase")
+        large = count >= max(INDEXES_REBUILT_FROM, raw.fetchone()[0])
         with _indexes_built_after(raw, (*WRITTEN_TABLES, *HISTORY_TABLES), large=large):
             with _triggers_off(raw), ThreadPoolExecutor(max_workers=1) as making:
                 # The next chunk is made (Python) while this one is written (the server): one
@@ -189,10 +191,11 @@ class _indexes_built_after:
     empty registry took 645 s with the written tables' b-tree indexes kept up row by row (their
     GIN indexes built after), 507 s with every one built after; 100,000, 58 s and 52 s.
 
-    The load drops every index of the tables it writes that backs no constraint (the primary keys
-    and unique constraints stay, checking each row as it comes), and builds them before the
-    summary is rebuilt (it reads the reviews and transfers by theirs); the rebuild, the GIN
-    indexes of the summary facts (their goals and products) alone. The tables are locked against
+    The load drops every index of the tables it writes that is not unique (the primary keys, the
+    unique constraints and the partial unique indexes, one open review or current sign-off per use
+    case, stay and check each row as it comes), and builds them before the summary is rebuilt (it
+    reads the reviews by theirs); the rebuild, the GIN indexes of the summary facts (their goals
+    and products) alone. The tables are locked against
     other sessions until the load commits (a throwaway database's, as every scale load is). A
     failed load rolls the drops back too."""
 
@@ -208,6 +211,7 @@ class _indexes_built_after:
             "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
             "JOIN pg_am a ON a.oid = c.relam "
             "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+            "AND NOT i.indisunique "
             "AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
             "AND (a.amname = 'gin' OR NOT %s) ORDER BY c.relname",
             [self.tables, self.gin_only],

@@ -141,37 +141,57 @@ def _indexes() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+# Unique, though not constraints (``UniqueConstraint(condition=...)``): they stay for a load.
+PARTIAL_UNIQUE = {
+    "review_one_open_per_usecase",
+    "signoff_one_current_per_usecase",
+    "usecase_unique_external_ref",
+}
+SUMMARY_GIN = {"usecasefact_goal_closure", "usecasefact_goals", "usecasefact_products"}
+
+
+def _seen_at(monkeypatch, name: str, seen: list) -> None:
+    """The indexes there are when ``demo.scale.<name>`` is called, kept in ``seen``."""
+    real = getattr(demo_scale, name)
+
+    def recording(*args, **kwargs):
+        seen.extend(index for index, _ in _indexes())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(f"demo.scale.{name}", recording)
+
+
 def test_a_large_load_builds_its_indexes_again_as_they_were(db, monkeypatch):
     """A load past ``INDEXES_REBUILT_FROM`` drops the indexes of the tables it writes (all but
-    the constraints' own) and the summary facts' GIN indexes, and builds them after: the same
-    indexes, valid, and reading them (the trigram index finds a word inside a token; My work
-    reads its covering index)."""
+    the unique ones), builds them again before the summary is rebuilt, and builds the summary
+    facts' GIN indexes after that: the same indexes, valid, and read (the trigram index finds a
+    word inside a token)."""
     before = _indexes()
-    assert {"usecase_search_trgm", "usecase_search_gin"} <= {name for name, _ in before}
+    names = {name for name, _ in before}
+    assert {"usecase_search_trgm", "usecase_search_gin"} | PARTIAL_UNIQUE | SUMMARY_GIN <= names
     monkeypatch.setattr("demo.scale.INDEXES_REBUILT_FROM", 1)
-    during = []
-    derived = demo_scale._derived
-
-    def derived_seen(cursor, report, context_id):
-        during.extend(_indexes())  # mid-load: after the rows, before the history rows
-        derived(cursor, report, context_id)
-
-    monkeypatch.setattr("demo.scale._derived", derived_seen)
+    loading, summarising = [], []
+    _seen_at(monkeypatch, "_derived", loading)  # after the rows, before the history rows
+    _seen_at(monkeypatch, "rebuild_summary", summarising)
     # No ANALYZE after it: its table sizes outlive the test's transaction (PostgreSQL writes
     # them in place), and later tests' plans are read from them.
     monkeypatch.setattr("demo.scale.after_bulk_load", lambda: None)
     seed_scale(count=120)
     assert _indexes() == before
-    missing = {name for name, _ in before} - {name for name, _ in during}
-    # B-tree and GIN indexes of the written tables were away during the load; the primary and
-    # unique keys stayed.
-    assert {"usecase_search_trgm", "usecase_author_status_updated"} <= missing
-    assert {"usecases_usecase_pkey", "usecases_usecase_number_key"}.isdisjoint(missing)
+    away = names - set(loading)
+    # B-tree and GIN indexes of the written tables were away during the load; the primary keys,
+    # the unique constraints and the partial unique indexes stayed.
+    assert {"usecase_search_trgm", "usecase_author_status_updated", "review_open_waiting"} <= away
+    assert {"usecases_usecase_pkey", "usecases_usecase_number_key", *PARTIAL_UNIQUE}.isdisjoint(
+        away
+    )
+    # The summary is rebuilt with every index but its facts' GIN ones.
+    assert names - set(summarising) == SUMMARY_GIN
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
             "WHERE c.relname = ANY(%s) AND NOT (i.indisvalid AND i.indisready)",
-            [[name for name, _ in before]],
+            [sorted(names)],
         )
         assert cursor.fetchone()[0] == 0
     word = UseCase.objects.order_by("pk").values_list("title", flat=True)[0].split()[-1]
@@ -184,16 +204,37 @@ def test_a_large_load_builds_its_indexes_again_as_they_were(db, monkeypatch):
         assert "usecase_search_trgm" in "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_a_failed_large_load_leaves_the_indexes_in_place(db, monkeypatch):
+def test_a_load_smaller_than_the_registry_keeps_its_indexes(db, monkeypatch):
+    """Fewer use cases than the registry holds: the indexes take the rows as they come (building
+    them again would read every row already there)."""
+    monkeypatch.setattr("demo.scale.after_bulk_load", lambda: None)
+    seed_scale(count=40)
+    monkeypatch.setattr("demo.scale.INDEXES_REBUILT_FROM", 1)
+    before, loading = _indexes(), []
+    _seen_at(monkeypatch, "_derived", loading)
+    seed_scale(count=30)
+    assert set(loading) == {name for name, _ in before}
+    assert _indexes() == before
+
+
+@pytest.mark.parametrize("failing", ["_derived", "rebuild_summary"])
+def test_a_failed_large_load_leaves_the_indexes_in_place(db, monkeypatch, failing):
+    """A load failing while its indexes are away (writing the history rows), or while the
+    summary's are (rebuilding it): every index is there as before."""
     before = _indexes()
     monkeypatch.setattr("demo.scale.INDEXES_REBUILT_FROM", 1)
+    away = []
+    _seen_at(monkeypatch, failing, away)
+    recorded = getattr(demo_scale, failing)
 
     def fail(*args, **kwargs):
+        recorded(*args, **kwargs)  # records the indexes there are, then does the work
         raise RuntimeError("the load failed")
 
-    monkeypatch.setattr("demo.scale._derived", fail)
+    monkeypatch.setattr(f"demo.scale.{failing}", fail)
     with pytest.raises(RuntimeError):
         seed_scale(count=50)
+    assert {name for name, _ in before} - set(away)  # some were away when it failed
     assert _indexes() == before
 
 
