@@ -11,7 +11,7 @@ realistic data.
 Why it is fast (a million use cases in minutes, memory flat): rows are made in chunks of
 ``CHUNK`` use cases and streamed with PostgreSQL ``COPY`` (psycopg 3 ``cursor.copy()``), each made
 by a worker thread while the server writes the one before (the two cores both busy), with the row
-triggers switched off for the load (``_triggers_off``): the link-set arrays (``goal_ids``,
+triggers switched off for the load (``scale_load.triggers_off``): the link-set arrays (``goal_ids``,
 ``product_ids``), evidence status and last measurement are written in the rows themselves, as the
 generator knows the links and readings it makes; the sign-offs' material digest is computed as
 they go in (``scale_rows.copy_staged``) and the history rows are written set-based at the end,
@@ -33,12 +33,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg import sql
 
 from demo import data
 from demo.bulk import BULK_STATUS_WEIGHTS, BULK_TITLE_VARIANTS, BULK_UNFINISHED_DRAFTS
 from demo.data import SEED_HISTORY_MARK
 from demo.lifecycle import lifecycle_of
+from demo.scale_load import indexes_built_after, triggers_off
 from demo.scale_org import SCALE_SEED, ScaleOrg, ensure_scale_org, scale_org_size
 from demo.scale_rows import (
     HISTORY_TABLES,
@@ -66,8 +66,8 @@ from usecases.models import NUMBER_SEQUENCE, SUMMARY_MODELS
 # made), whatever the total.
 CHUNK = 10_000
 # A load of this many use cases, and at least as many as the registry holds already, builds the
-# indexes after it (``_indexes_built_after``); a smaller one adds to them as it goes, cheaper than
-# building them again over the whole table.
+# indexes after it (``scale_load.indexes_built_after``); a smaller one adds to them as it goes,
+# cheaper than building them again over the whole table.
 INDEXES_REBUILT_FROM = 50_000
 # One use case in this many has a long timeline (dozens of edits): the detail page's worst case.
 LONG_TIMELINE_EVERY = 5_000
@@ -96,8 +96,8 @@ def seed_scale(*, count: int) -> ScaleReport:
         generator = _Generator(org=org)
         raw.execute("SELECT count(*) FROM usecases_usecase")
         large = count >= max(INDEXES_REBUILT_FROM, raw.fetchone()[0])
-        with _indexes_built_after(raw, (*WRITTEN_TABLES, *HISTORY_TABLES), large=large):
-            with _triggers_off(raw), ThreadPoolExecutor(max_workers=1) as making:
+        with indexes_built_after(raw, (*WRITTEN_TABLES, *HISTORY_TABLES), large=large):
+            with triggers_off(raw), ThreadPoolExecutor(max_workers=1) as making:
                 # The next chunk is made (Python) while this one is written (the server): one
                 # worker makes them in order, the rows the loop made itself before.
                 pending = None
@@ -119,7 +119,7 @@ def seed_scale(*, count: int) -> ScaleReport:
                 _derived(raw, report, context_id)
         # In the load's transaction (nobody reads a summary without the load), once the load's
         # indexes are built again; its facts' GIN indexes built after it.
-        with _indexes_built_after(raw, SUMMARY_TABLES, large=large, gin_only=True):
+        with indexes_built_after(raw, SUMMARY_TABLES, large=large, gin_only=True):
             rebuild_summary()
     after_bulk_load()
     return report
@@ -155,78 +155,6 @@ def after_bulk_load() -> None:
     with connection.cursor() as cursor:
         for table in (*WRITTEN_TABLES, *HISTORY_TABLES, *SUMMARY_TABLES):
             cursor.execute(f"ANALYZE {table}")
-
-
-class _triggers_off:
-    """Row triggers off for the load, inside the transaction. As superuser, the session's
-    replication role skips every trigger, the foreign-key checks among them (the generator only
-    names rows that exist); otherwise each written table's user triggers are disabled (the
-    foreign keys are then checked)."""
-
-    def __init__(self, cursor):
-        self.cursor = cursor
-
-    def __enter__(self):
-        self.cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        self.superuser = self.cursor.fetchone()[0]
-        if self.superuser:
-            self.cursor.execute("SET LOCAL session_replication_role = replica")
-        else:
-            for table in WRITTEN_TABLES:
-                self.cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-
-    def __exit__(self, *exc):
-        if self.superuser:
-            self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-        else:
-            for table in WRITTEN_TABLES:
-                self.cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-
-
-class _indexes_built_after:
-    """For a large load, indexes dropped at the start and built again at the end, in the load's
-    transaction: each is built from its own definition as PostgreSQL reports it
-    (``pg_get_indexdef``), under its own name, so nothing about it changes. An index takes rows one
-    at a time far more slowly than it is built from them all at once: a million use cases into an
-    empty registry took 645 s with the written tables' b-tree indexes kept up row by row (their
-    GIN indexes built after), 507 s with every one built after; 100,000, 58 s and 52 s.
-
-    The load drops every index of the tables it writes that is not unique (the primary keys, the
-    unique constraints and the partial unique indexes, one open review or current sign-off per use
-    case, stay and check each row as it comes), and builds them before the summary is rebuilt (it
-    reads the reviews by theirs); the rebuild, the GIN indexes of the summary facts (their goals
-    and products) alone. The tables are locked against
-    other sessions until the load commits (a throwaway database's, as every scale load is). A
-    failed load rolls the drops back too."""
-
-    def __init__(self, cursor, tables, *, large: bool, gin_only: bool = False):
-        self.cursor, self.indexes = cursor, []
-        self.tables, self.large, self.gin_only = list(tables), large, gin_only
-
-    def __enter__(self):
-        if not self.large:
-            return
-        self.cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
-            "JOIN pg_am a ON a.oid = c.relam "
-            "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
-            "AND NOT i.indisunique "
-            "AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
-            "AND (a.amname = 'gin' OR NOT %s) ORDER BY c.relname",
-            [self.tables, self.gin_only],
-        )
-        self.indexes = self.cursor.fetchall()
-        for name, _ in self.indexes:
-            self.cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-
-    def __exit__(self, exc_type, *exc):
-        if exc_type is not None or not self.indexes:
-            return
-        # Memory for the builds alone, given back when the load's transaction ends.
-        self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _, definition in self.indexes:
-            self.cursor.execute(definition)
 
 
 def _reserve(cursor, table: str, size: int) -> list[int]:
