@@ -11,12 +11,13 @@ realistic data.
 Why it is fast (a million use cases in minutes, memory flat): rows are made in chunks of
 ``CHUNK`` use cases and streamed with PostgreSQL ``COPY`` (psycopg 3 ``cursor.copy()``), each made
 by a worker thread while the server writes the one before (the two cores both busy), with the row
-triggers switched off for the load (``scale_load.triggers_off``): the link-set arrays (``goal_ids``,
-``product_ids``), evidence status and last measurement are written in the rows themselves, as the
-generator knows the links and readings it makes; the sign-offs' material digest is computed as
-they go in (``scale_rows.copy_staged``) and the history rows are written set-based at the end,
-one statement a table. ``after_bulk_load()`` is the one place where derived data is recomputed
-after such a load.
+triggers switched off for the load (``scale_load.triggers_off``): the link-set arrays
+(``goal_ids``, ``product_ids``), evidence status and last measurement are written in the rows
+themselves, as the generator knows the links and readings it makes; the sign-offs' material
+digest is computed as they go in (``scale_rows.copy_staged``) and the history rows are written
+set-based at the end, one statement a table. A large load builds the indexes of the tables it
+writes after its rows (``scale_load.indexes_built_after``). ``after_bulk_load()`` is the one
+place where derived data is recomputed after such a load.
 """
 
 from __future__ import annotations
