@@ -27,7 +27,8 @@ detail page's: 70.8 ms after two warm-up rounds, 32.3 ms after fifteen, in one s
 make it likely, not certain, that every worker has; a server in use has long served each page on
 each worker. ``p50``/``p95`` are the client's times, from connecting to the last byte; ``srv`` the
 server's own (``Server-Timing``: from its first middleware to the response built, without the
-network, gunicorn and the client's reading). Ratios (client times): list / admin changelist, detail / bare page.
+network, gunicorn and the client's reading). Ratios (client times): list / admin changelist,
+detail / bare page.
 
 ``--pages``: only the pages whose label starts with one of these words (comma-separated), with
 the admin changelist and the bare page beside them for the ratios.

@@ -8,7 +8,7 @@ from demo.scale_rows import WRITTEN_TABLES
 
 
 class triggers_off:
-    """Row triggers off for the load, inside the transaction. As superuser, the session's
+    """Row triggers off for the load, inside its transaction. As superuser, the session's
     replication role skips every trigger, the foreign-key checks among them (the generator only
     names rows that exist); otherwise each written table's user triggers are disabled (the
     foreign keys are then checked)."""
@@ -25,7 +25,11 @@ class triggers_off:
             for table in WRITTEN_TABLES:
                 self.cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
+        if exc_type is not None:
+            # The load failed: its transaction rolls back, and the settings with it (SQL here
+            # would only fail again in an aborted transaction, hiding the load's own error).
+            return
         if self.superuser:
             self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         else:
@@ -40,14 +44,16 @@ class indexes_built_after:
     at a time far more slowly than it is built from them all at once: a million use cases into an
     empty registry took 645 s with the written tables' b-tree indexes kept up row by row (their
     GIN indexes built after), 507 s with all but the constraints' own built after and 485 s with
-    the partial unique ones kept too; 100,000, 58 s, 52 s and 40 s (one run each).
+    the partial unique ones kept too; 100,000, 58 s, 52 s and 40 s. One run each on a shared
+    machine: the first step is clear, the second within the noise.
 
     The load drops every index of the tables it writes that is not unique (the primary keys, the
     unique constraints and the partial unique indexes, one open review or current sign-off per use
     case, stay and check each row as it comes), and builds them before the summary is rebuilt (it
-    reads the reviews by theirs); the rebuild, the GIN indexes of the summary facts (their goals
-    and products) alone. The tables are locked against other sessions until the load commits (a
-    throwaway database's, as every scale load is). A failed load rolls the drops back too."""
+    reads the reviews by theirs). The summary's rebuild, of any load, drops the GIN indexes of the
+    summary facts (their goals and products) alone. The tables are locked against other sessions
+    until the load commits (a throwaway database's, as every scale load is). A failed load rolls
+    the drops back too."""
 
     def __init__(self, cursor, tables, *, large: bool, gin_only: bool = False):
         self.cursor, self.indexes = cursor, []

@@ -5,6 +5,7 @@ id arrays equal to the links, and the pages reading it as they read the workflow
 from collections import Counter
 from io import StringIO
 
+import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -206,15 +207,37 @@ def test_a_large_load_builds_its_indexes_again_as_they_were(db, monkeypatch):
 
 def test_a_load_smaller_than_the_registry_keeps_its_indexes(db, monkeypatch):
     """Fewer use cases than the registry holds: the indexes take the rows as they come (building
-    them again would read every row already there)."""
+    them again would read every row already there); as many as it holds: they are built after.
+    The summary, rebuilt whole after any load, is rebuilt without its facts' GIN indexes."""
     monkeypatch.setattr("demo.scale.after_bulk_load", lambda: None)
     seed_scale(count=40)
     monkeypatch.setattr("demo.scale.INDEXES_REBUILT_FROM", 1)
-    before, loading = _indexes(), []
+    before, loading, summarising = _indexes(), [], []
+    names = {name for name, _ in before}
     _seen_at(monkeypatch, "_derived", loading)
+    _seen_at(monkeypatch, "rebuild_summary", summarising)
     seed_scale(count=30)
-    assert set(loading) == {name for name, _ in before}
+    assert set(loading) == names
+    assert names - set(summarising) == SUMMARY_GIN
     assert _indexes() == before
+    loading.clear()
+    seed_scale(count=70)  # as many as the registry holds
+    assert "usecase_author_status_updated" in names - set(loading)
+    assert _indexes() == before
+
+
+def test_a_database_error_while_loading_is_the_error_reported(db, monkeypatch):
+    """The database refusing a chunk aborts the load's transaction: the error raised is that
+    refusal, not one from switching the triggers back on in the aborted transaction."""
+
+    def refused(cursor, tables, report):
+        cursor.execute("SELECT no_such_column FROM usecases_usecase")
+
+    monkeypatch.setattr("demo.scale._write", refused)
+    with pytest.raises(psycopg.errors.UndefinedColumn) as raised:
+        seed_scale(count=5)
+    assert "no_such_column" in str(raised.value)
+    assert raised.value.__context__ is None
 
 
 @pytest.mark.parametrize("failing", ["_derived", "rebuild_summary"])
