@@ -26,14 +26,26 @@ EMBEDDED_DATA_DIR = BASE_DIR / ".data" / "postgres"
 EMBEDDED_DATABASE_NAME = "registry"
 
 
-def database_config(url: str | None) -> dict:
-    """Return Django's ``DATABASES['default']`` for ``url``, or for the embedded server."""
+# psycopg prepares a statement after this many runs of it on a connection. Django's cursors bind
+# on the client and never prepare; only ``core.compiled.prepared_cursor`` does, and it asks for
+# each statement at once, so no count ever comes near this. Left unset (None), nothing is
+# prepared at all.
+PREPARE_ON_REQUEST_ONLY = 2**31 - 1
+
+
+def database_config(url: str | None, *, prepared_statements: bool = True) -> dict:
+    """Return Django's ``DATABASES['default']`` for ``url``, or for the embedded server.
+    ``prepared_statements=False`` for a connection pool in front of the server that does not
+    keep them (PgBouncer before 1.21, or without ``max_prepared_statements``, in transaction
+    mode)."""
     if not url:
         url = embedded_database_url(EMBEDDED_DATA_DIR)
     config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     # Short queries only: PostgreSQL's JIT compiler costs seconds on the dashboard's grouped
     # counts at 100,000 rows and saves nothing on this workload.
     config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if prepared_statements:
+        config["OPTIONS"]["prepare_threshold"] = PREPARE_ON_REQUEST_ONLY
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise ValueError(
             f"The registry runs on PostgreSQL only; DATABASE_URL names {config['ENGINE']}."

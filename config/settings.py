@@ -141,7 +141,12 @@ TEMPLATES = [
 if not DEBUG and not os.environ.get("DATABASE_URL"):
     # The embedded server is for trying the registry out; production data needs a real server.
     raise ImproperlyConfigured("Set DATABASE_URL (the embedded database is for DJANGO_DEBUG=1).")
-DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
+DATABASES = {
+    "default": database_config(
+        os.environ.get("DATABASE_URL"),
+        prepared_statements=env_bool("REGISTRY_PREPARED_STATEMENTS", default=True),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

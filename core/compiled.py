@@ -4,14 +4,28 @@
 Compiling a query costs about as much CPU as running it, and a page that reads a handful of them
 on every request pays that each time for the same SQL. A query compiled here is built once with a
 stand-in for each key (``STAND_INS``: numbers no row has), and each request's keys are put in
-their place among the parameters."""
+their place among the parameters.
+
+Planning them costs the database server as much again: it plans the timeline's history queries
+in longer than it runs them. So they run as prepared statements (``prepared_cursor``): the server
+parses each once per connection, and after its first five runs keeps one plan for every key
+(PostgreSQL's ``plan_cache_mode`` ``auto``: a generic plan, where it costs no more than those
+planned for each key)."""
 
 import functools
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.backends.postgresql.base import (
+    TIMESTAMPTZ_OID,
+    CursorDebugWrapper,
+    ServerBindingCursor,
+)
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db.backends.utils import CursorWrapper
 from django.db.models.query import get_related_populators
+from psycopg.pq import Format
 
 # The keys a query is compiled for, in the order ``build`` takes them: numbers no row has and no
 # query writes as a constant (a parameter equal to one is taken for it), within a 32-bit
@@ -61,9 +75,54 @@ def hold_links(instance, **queries) -> None:
         held[name] = linked
 
 
+class _PreparingCursor(ServerBindingCursor):
+    """Binds its parameters on the server and has every statement it runs prepared there: the
+    connection keeps each (psycopg's cache of prepared statements, a hundred at most; a rollback
+    empties it) and the server plans it again when its tables change."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _LoggedWithValues(CursorDebugWrapper):
+    """Where queries are logged (DEBUG, ``assertNumQueries``), each with its values in place, as
+    Django logs a cursor that binds on the client (a prepared one keeps none to read back)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def prepared_cursor(alias: str):
+    """A cursor of the database ``alias`` for a SELECT the process runs again and again, with the
+    same SQL and other keys: prepared once per connection. Counted and logged as any Django
+    cursor (``assertNumQueries`` sees its queries). A plain cursor where prepared statements are
+    switched off (``REGISTRY_PREPARED_STATEMENTS=0``: a pool in front of the server that does not
+    keep them; see ``config.database``).
+
+    Only a SELECT: pghistory adds its request context (a second statement) ahead of anything
+    else, and a prepared statement is one statement."""
+    connection = connections[alias]
+    # As Django's own cursors begin: a persistent connection checked once a request, then made
+    # if there is none.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        return connection.cursor()
+    cursor = _PreparingCursor(raw)
+    # As Django's own cursors are made: its time zone if the connection's differs.
+    if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+        register_tzloader(connection.timezone, cursor)
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return _LoggedWithValues(cursor, connection)
+    return connection.make_cursor(cursor)
+
+
 def _fetched(compiled, keys: tuple) -> list:
     by_stand_in = dict(zip(STAND_INS, keys, strict=False))
-    with connections[compiled.compiler.using].cursor() as cursor:
+    with prepared_cursor(compiled.compiler.using) as cursor:
         cursor.execute(compiled.sql, [_key(p, by_stand_in) for p in compiled.params])
         return cursor.fetchall()
 
@@ -97,7 +156,8 @@ def _compiled(build, count: int, limit: int | None) -> _Compiled:
     sql, params = compiler.as_sql()
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     if (
-        compiler.has_extra_select
+        not sql.startswith("SELECT ")
+        or compiler.has_extra_select
         or compiler.has_composite_fields(fields)
         or not set(STAND_INS[:count]) <= set(params)
     ):

@@ -99,6 +99,25 @@ def test_production_settings_refuse_the_embedded_database():
     assert "Set DATABASE_URL" in result.stderr
 
 
+PREPARE_THRESHOLD = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+)
+
+
+@pytest.mark.parametrize(("switch", "prepared"), [(None, True), ("1", True), ("0", False)])
+def test_prepared_statements_are_on_unless_switched_off_for_a_pool(switch, prepared):
+    """On, the connection lets ``core.compiled`` prepare its statements; off (a pool that
+    cannot keep them), psycopg prepares nothing, as Django leaves it."""
+    env = production_environment(DJANGO_SECRET_KEY="x" * 60)
+    env.pop("REGISTRY_PREPARED_STATEMENTS", None)
+    if switch is not None:
+        env["REGISTRY_PREPARED_STATEMENTS"] = switch
+    result = run(["-c", PREPARE_THRESHOLD], env)
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout.strip() != "None") is prepared
+
+
 # --- DJANGO_INSECURE_HTTP: production mode tried on http://127.0.0.1 -----------------------------
 
 SECURITY_SETTINGS = (

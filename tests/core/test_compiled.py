@@ -1,6 +1,7 @@
 """Queries compiled once per process (``core.compiled``): each request's key in place of the
 stand-in, the same rows and instances the queryset gives, each run one query that names what it
-reads, and the same rows again through a new connection, a rollback and a change."""
+reads, and the same rows again through a new connection, a rollback and a change; each query
+prepared once a connection, unless prepared statements are switched off."""
 
 import re
 
@@ -78,3 +79,47 @@ def test_a_new_connection_a_rollback_and_a_change_read_the_same_as_the_queryset(
 def test_a_query_that_does_not_read_its_key_is_refused():
     with pytest.raises(ImproperlyConfigured, match="changed shape"):
         list(compiled_values(_ignores_its_key, 1))
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_compiled_query_is_prepared_once_per_connection_for_every_key():
+    units = _units_with_children()
+    before = _prepared_statements()
+    for unit in units:  # three keys, one statement
+        assert list(compiled_values(_team_names, unit.pk)) == list(_team_names(unit.pk, None))
+    added = [sql for sql in _prepared_statements() if sql not in before]
+    assert len(added) == 1
+    assert '"portfolio_team"' in added[0] and '"parent_id" = $1' in added[0]
+
+
+def test_nothing_is_prepared_where_prepared_statements_are_switched_off():
+    units = _units_with_children()
+    raw = connection.connection
+    threshold, raw.prepare_threshold = raw.prepare_threshold, None  # as config.database leaves it
+    try:
+        before = _prepared_statements()
+        for unit in units:
+            assert list(compiled_values(_team_names, unit.pk)) == list(_team_names(unit.pk, None))
+        assert _prepared_statements() == before
+    finally:
+        raw.prepare_threshold = threshold
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the table is altered
+def test_a_prepared_query_reads_the_same_after_its_table_changes_shape():
+    units = _units_with_children()
+    expected = list(_team_names(units[0].pk, None))
+    assert list(compiled_values(_team_names, units[0].pk)) == expected
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE portfolio_team ADD COLUMN bench_note text")
+    try:
+        assert list(compiled_values(_team_names, units[0].pk)) == expected
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE portfolio_team DROP COLUMN bench_note")
+    assert list(compiled_values(_team_names, units[0].pk)) == expected

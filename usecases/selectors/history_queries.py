@@ -7,11 +7,10 @@ import functools
 import re
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from pghistory.models import Events
 
-from core.compiled import STAND_INS, compiled_values
+from core.compiled import STAND_INS, compiled_values, prepared_cursor
 from portfolio.models import Team
 from usecases.models import (
     ReviewHistory,
@@ -115,7 +114,7 @@ def links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | N
     rows, and the review and sign-off rows each with its ``field_values`` (``related_values``).
     The rows are plain attributes by the events' columns (``pgh_model``, ``pgh_data``, ...)."""
     compiler, names, sql, params, stand_ins = _compiled_events_query(limit)
-    with connections[compiler.using].cursor() as cursor:
+    with prepared_cursor(compiler.using) as cursor:
         cursor.execute(sql, (usecase.pk,) * stand_ins + params)
         fetched = compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
     other_rows = [_EventRow(zip(names, values, strict=True)) for values in fetched]
