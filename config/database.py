@@ -36,7 +36,7 @@ PREPARE_ON_REQUEST_ONLY = 2**31 - 1
 def database_config(url: str | None, *, prepared_statements: bool = True) -> dict:
     """Return Django's ``DATABASES['default']`` for ``url``, or for the embedded server.
     ``prepared_statements=False`` for a connection pool in front of the server that does not
-    keep them (PgBouncer before 1.21, or without ``max_prepared_statements``, in transaction
+    keep them (PgBouncer before 1.22, or without ``max_prepared_statements``, in transaction
     mode)."""
     if not url:
         url = embedded_database_url(EMBEDDED_DATA_DIR)

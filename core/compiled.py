@@ -8,9 +8,10 @@ their place among the parameters.
 
 Planning them costs the database server as much again: it plans the timeline's history queries
 in longer than it runs them. So they run as prepared statements (``prepared_cursor``): the server
-parses each once per connection, and after its first five runs keeps one plan for every key
-(PostgreSQL's ``plan_cache_mode`` ``auto``: a generic plan, where it costs no more than those
-planned for each key)."""
+parses each once per connection (again after a rollback, which empties psycopg's cache of them),
+and after its first five runs keeps one plan for every key where that plan is estimated to cost
+no more than one made for each key (PostgreSQL's ``plan_cache_mode`` ``auto``). Every key goes
+in as a bigint, so each query is one statement whatever the size of its keys."""
 
 import functools
 from typing import NamedTuple
@@ -25,7 +26,9 @@ from django.db.backends.postgresql.base import (
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.backends.utils import CursorWrapper
 from django.db.models.query import get_related_populators
-from psycopg.pq import Format
+from psycopg import errors
+from psycopg.pq import Format, TransactionStatus
+from psycopg.types.numeric import Int8
 
 # The keys a query is compiled for, in the order ``build`` takes them: numbers no row has and no
 # query writes as a constant (a parameter equal to one is taken for it), within a 32-bit
@@ -78,19 +81,39 @@ def hold_links(instance, **queries) -> None:
 class _PreparingCursor(ServerBindingCursor):
     """Binds its parameters on the server and has every statement it runs prepared there: the
     connection keeps each (psycopg's cache of prepared statements, a hundred at most; a rollback
-    empties it) and the server plans it again when its tables change."""
+    empties it) and the server plans it again when its tables change.
+
+    A table whose columns changed type under a prepared statement (a migration run while the
+    registry serves) makes the server refuse the statement ("cached plan must not change result
+    type"), and psycopg would send it again on every request to come. Outside a transaction
+    the statements are dropped and the query runs once more, prepared anew; inside one, the
+    error goes up and the transaction's rollback drops them."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)
+        except (errors.FeatureNotSupported, errors.InvalidSqlStatementName):
+            if self.connection.info.transaction_status != TransactionStatus.IDLE:
+                raise
+            # psycopg forgets its own statements as it sees the server drop them.
+            self.connection.execute("DEALLOCATE ALL")
+            return super().execute(query, params, prepare=True, binary=binary)
 
 
 class _LoggedWithValues(CursorDebugWrapper):
-    """Where queries are logged (DEBUG, ``assertNumQueries``), each with its values in place, as
-    Django logs a cursor that binds on the client (a prepared one keeps none to read back)."""
+    """Where queries are logged (DEBUG, ``assertNumQueries``), each with its values in place and
+    its parameters beside it, as Django logs a cursor that binds on the client: one that binds
+    on the server keeps no SQL with the values in to read back, so they are put in here."""
 
     def execute(self, sql, params=None):
-        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+        with self.debug_sql(self._with_values(sql, params), params):
             return CursorWrapper.execute(self, sql, params)
+
+    def _with_values(self, sql, params) -> str:
+        try:
+            return self.db.ops.compose_sql(sql, params)
+        except errors.DataError:  # as Django's own: a value it cannot write, logged without
+            return sql
 
 
 def prepared_cursor(alias: str):
@@ -101,7 +124,8 @@ def prepared_cursor(alias: str):
     keep them; see ``config.database``).
 
     Only a SELECT: pghistory adds its request context (a second statement) ahead of anything
-    else, and a prepared statement is one statement."""
+    else, and a prepared statement is one statement. Made as Django's backend makes its own
+    cursors (``create_cursor``, ``_prepare_cursor``), from its cursor classes."""
     connection = connections[alias]
     # As Django's own cursors begin: a persistent connection checked once a request, then made
     # if there is none.
@@ -135,11 +159,12 @@ def _converted(compiled, rows: list):
 
 
 def _key(param, by_stand_in: dict):
-    """The request's key in place of its stand-in, of the same type (a big integer column's is
-    psycopg's ``Int8``); any other parameter as it is."""
+    """The request's key in place of its stand-in, as a bigint (psycopg's ``Int8``); any other
+    parameter as it is. A plain int would go to the server as a smallint, an integer or a bigint
+    by its size, each a statement of its own to prepare."""
     if isinstance(param, bool) or not isinstance(param, int) or param not in by_stand_in:
         return param
-    return type(param)(by_stand_in[param])
+    return Int8(by_stand_in[param])
 
 
 class _Compiled(NamedTuple):
@@ -157,6 +182,9 @@ def _compiled(build, count: int, limit: int | None) -> _Compiled:
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     if (
         not sql.startswith("SELECT ")
+        # Grouped by an expression with a parameter in it, a query the server binds fails
+        # (Django's ticket 34255); none of these groups, and none is let in.
+        or queryset.query.group_by is not None
         or compiler.has_extra_select
         or compiler.has_composite_fields(fields)
         or not set(STAND_INS[:count]) <= set(params)

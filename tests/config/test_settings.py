@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from config.database import PREPARE_ON_REQUEST_ONLY
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TIMEOUT = 120
 # Only parsed by these commands, never connected to; a real URL is passed through when there is one
@@ -115,7 +117,7 @@ def test_prepared_statements_are_on_unless_switched_off_for_a_pool(switch, prepa
         env["REGISTRY_PREPARED_STATEMENTS"] = switch
     result = run(["-c", PREPARE_THRESHOLD], env)
     assert result.returncode == 0, result.stderr
-    assert (result.stdout.strip() != "None") is prepared
+    assert result.stdout.strip() == (str(PREPARE_ON_REQUEST_ONLY) if prepared else "None")
 
 
 # --- DJANGO_INSECURE_HTTP: production mode tried on http://127.0.0.1 -----------------------------

@@ -3,11 +3,14 @@ stand-in, the same rows and instances the queryset gives, each run one query tha
 reads, and the same rows again through a new connection, a rollback and a change; each query
 prepared once a connection, unless prepared statements are switched off."""
 
+import logging
 import re
 
+import psycopg
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import NotSupportedError, connection, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from core.compiled import compiled_instances, compiled_values
@@ -92,6 +95,9 @@ def test_a_compiled_query_is_prepared_once_per_connection_for_every_key():
     before = _prepared_statements()
     for unit in units:  # three keys, one statement
         assert list(compiled_values(_team_names, unit.pk)) == list(_team_names(unit.pk, None))
+    # Keys past a smallint's and an integer's range too (each its own type to psycopg)
+    assert list(compiled_values(_team_names, 40_000)) == []
+    assert list(compiled_values(_team_names, 3_000_000_000)) == []
     added = [sql for sql in _prepared_statements() if sql not in before]
     assert len(added) == 1
     assert '"portfolio_team"' in added[0] and '"parent_id" = $1' in added[0]
@@ -110,16 +116,67 @@ def test_nothing_is_prepared_where_prepared_statements_are_switched_off():
         raw.prepare_threshold = threshold
 
 
+def _altered_elsewhere(statement: str) -> None:
+    """``statement`` run on a connection of its own, as a migration run while the registry
+    serves would be."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        autocommit=True,
+    ) as other:
+        other.execute(statement)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the table is altered
-def test_a_prepared_query_reads_the_same_after_its_table_changes_shape():
+def test_a_prepared_query_reads_the_same_after_another_connection_changes_a_column_type():
     units = _units_with_children()
     expected = list(_team_names(units[0].pk, None))
-    assert list(compiled_values(_team_names, units[0].pk)) == expected
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE portfolio_team ADD COLUMN bench_note text")
+    for _ in range(2):
+        assert list(compiled_values(_team_names, units[0].pk)) == expected
+    # The name's type changes under the prepared statement: the server refuses it ("cached plan
+    # must not change result type") until it is prepared anew.
+    _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(200)")
     try:
+        for _ in range(
+            2
+        ):  # outside a transaction: prepared anew, not refused request after request
+            assert list(compiled_values(_team_names, units[0].pk)) == expected
+        _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(150)")
+        # Inside one, the refusal aborts it; its rollback drops the statements.
+        with pytest.raises(NotSupportedError), transaction.atomic():
+            list(compiled_values(_team_names, units[0].pk))
         assert list(compiled_values(_team_names, units[0].pk)) == expected
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE portfolio_team DROP COLUMN bench_note")
+        _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(120)")
     assert list(compiled_values(_team_names, units[0].pk)) == expected
+
+
+def test_each_query_is_logged_with_its_values_and_parameters(caplog):
+    unit = _units_with_children()[0]
+    with (
+        caplog.at_level(logging.DEBUG, logger="django.db.backends"),
+        CaptureQueriesContext(connection),
+    ):
+        list(compiled_values(_team_names, unit.pk))
+    (record,) = [record for record in caplog.records if "portfolio_team" in record.sql]
+    assert re.search(rf'"parent_id" = {unit.pk}\b', record.sql)
+    assert list(record.params) == [unit.pk]
+
+
+def _grouped(team_pk: int, limit: int | None):
+    return (
+        Team.objects.filter(parent_id=team_pk)
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+        .values_list("parent_id", "n")
+    )
+
+
+def test_a_grouped_query_is_refused():
+    """The server binds these queries' parameters, and a GROUP BY holding one fails there."""
+    with pytest.raises(ImproperlyConfigured, match="changed shape"):
+        list(compiled_values(_grouped, 1))

@@ -3,6 +3,7 @@ happened to a use case, whoever did it and however, and what a reviewer or signe
 
 import pghistory
 import pytest
+from django.db import connection
 from django.utils.html import escape
 
 from tests.conftest import ROLES, edit_form_data, make_usecase
@@ -10,6 +11,7 @@ from tests.factories import GoalFactory, ProductFactory
 from usecases import services
 from usecases.models import Comment, UseCase
 from usecases.selectors.history import TIMELINE_LIMIT, usecase_timeline
+from usecases.selectors.history_queries import links_reviews_and_sign_offs_changed_outside
 from usecases.selectors.history_rows import FieldChange
 from usecases.selectors.revisions import last_signed_revision, revision_diff
 
@@ -592,3 +594,21 @@ def test_the_detail_page_costs_the_same_with_a_short_or_a_long_history(
         counts.append(len(captured))
 
     assert counts[0] == counts[1]
+
+
+def test_the_history_tables_query_is_prepared_once_for_any_use_case(org):
+    """The timeline's one query across the links', reviews' and sign-offs' history tables, which
+    the server took longer to plan than to run, is a prepared statement: one for every use case,
+    whatever the size of its key."""
+
+    def history_statements():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [sql for (sql,) in cursor.fetchall() if "pghistory_events" in sql]
+
+    usecase = make_usecase(org=org)
+    before = history_statements()
+    for pk in (usecase.pk, 40_000, 3_000_000_000):
+        links_reviews_and_sign_offs_changed_outside(UseCase(pk=pk), TIMELINE_LIMIT + 1)
+    added = [sql for sql in history_statements() if sql not in before]
+    assert len(added) == 1
