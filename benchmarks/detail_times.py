@@ -2,7 +2,7 @@
 table.
 
 Usage: DATABASE_URL=postgres://USER@HOST:PORT/DB .venv/bin/python benchmarks/detail_times.py
-       [--rounds 100] [--runs 40] [--warmup 5] [--profile]
+       [--rounds 100] [--runs 40] [--warmup 5] [--profile] [--unprepared]
 
 Runs with production settings in this process: DEBUG off (so templates come from the cached
 loader), collected static files (collected on the way) and a throwaway secret key. The database
@@ -21,10 +21,13 @@ user, context processors, the page frame). Columns: p50, p95 and min ms of wall-
 the p50 of this process's CPU time a request (view, templates, the ORM: what stays put when
 other work shares the machine; the database server's time is not in it); queries (one more
 request, counted); KB of the body; and p50 over the bare page's p50, wall and CPU. ``--profile`` prints cProfile's top
-functions for the detail page instead.
+functions for the detail page instead. ``--unprepared`` adds each row's twin read with the
+connection's prepared statements switched off (``core.compiled``), the two alternated request by
+request (and which goes first, round by round): what they save, on a machine whose speed drifts.
 """
 
 import argparse
+import contextlib
 import os
 import secrets
 import sys
@@ -144,16 +147,46 @@ def _build(rounds: int):
     return usecase
 
 
-def rows(usecase) -> list[tuple[str, str, str]]:
-    """(label, user, path) of each measured row."""
+def rows(usecase, *, unprepared: bool = False) -> list[tuple[str, str, str]]:
+    """(label, user, path) of each measured row; with ``unprepared``, each followed by its twin
+    read without prepared statements."""
     url = usecase.get_absolute_url()
-    return [
+    table = [
         ("bare page (base.html)", "olivia", BARE_PATH),
         ("detail, owner (newest 50)", "olivia", url),
         ("detail, reviewer (newest 50)", "rita", url),
         ("detail, owner, full history", "olivia", f"{url}?history=all"),
         ("timeline panel (htmx)", "olivia", f"{url}?panel=timeline"),
     ]
+    if not unprepared:
+        return table
+    return [twin for row in table for twin in (row, (row[0] + UNPREPARED, *row[1:]))]
+
+
+# A row read with the connection's prepared statements switched off, request by request.
+UNPREPARED = ", not prepared"
+
+
+@contextlib.contextmanager
+def prepared_statements(on: bool):
+    """The connection's prepared statements on or off (``config.database``: a threshold, or
+    None for none) for the requests inside."""
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = threshold if on else None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
+
+
+def in_round_order(table, round_number: int, *, unprepared: bool):
+    """The rows of a round: with twins, each pair the other way round every other round, so
+    neither of them is always the one that comes second."""
+    if not unprepared or round_number % 2 == 0:
+        return table
+    return [row for pair in zip(table[1::2], table[::2], strict=True) for row in pair]
 
 
 def clients() -> dict:
@@ -165,16 +198,19 @@ def clients() -> dict:
     return signed_in
 
 
-def measure(table, signed_in, *, runs: int, warmup: int) -> tuple[dict, dict]:
+def measure(
+    table, signed_in, *, runs: int, warmup: int, unprepared: bool = False
+) -> tuple[dict, dict]:
     """Wall-clock and this process's CPU milliseconds of each request, by row."""
     times = {label: [] for label, _, _ in table}
     cpu = {label: [] for label, _, _ in table}
     for round_number in range(runs + warmup):
-        for label, user, url in table:
+        for label, user, url in in_round_order(table, round_number, unprepared=unprepared):
             headers = {"HX-Request": "true"} if "panel=" in url else {}
-            start, start_cpu = time.perf_counter(), time.process_time()
-            response = signed_in[user].get(url, headers=headers)
-            elapsed = (time.perf_counter() - start) * 1000
+            with prepared_statements(not label.endswith(UNPREPARED)):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                response = signed_in[user].get(url, headers=headers)
+                elapsed = (time.perf_counter() - start) * 1000
             assert response.status_code == 200, (url, response.status_code)
             if round_number >= warmup:
                 times[label].append(elapsed)
@@ -184,18 +220,22 @@ def measure(table, signed_in, *, runs: int, warmup: int) -> tuple[dict, dict]:
 
 def print_table(table, signed_in, times, cpu) -> None:
     bare, bare_cpu = percentile(times[table[0][0]], 50), percentile(cpu[table[0][0]], 50)
+    width = max(len(label) for label, _, _ in table)
     print(
-        f"{'page':<30} {'p50 ms':>7} {'p95 ms':>7} {'min ms':>7} {'CPU ms':>7} {'queries':>8} "
+        f"{'page':<{width}} {'p50 ms':>7} {'p95 ms':>7} {'min ms':>7} {'CPU ms':>7} {'queries':>8} "
         f"{'KB':>5} {'÷ bare':>7} {'CPU ÷ bare':>10}"
     )
     for label, user, url in table:
         headers = {"HX-Request": "true"} if "panel=" in url else {}
-        with CaptureQueriesContext(connection) as queries:
+        with (
+            prepared_statements(not label.endswith(UNPREPARED)),
+            CaptureQueriesContext(connection) as queries,
+        ):
             response = signed_in[user].get(url, headers=headers)
         p50, p95 = percentile(times[label], 50), percentile(times[label], 95)
         cpu50 = percentile(cpu[label], 50)
         print(
-            f"{label:<30} {p50:>7.1f} {p95:>7.1f} {min(times[label]):>7.1f} {cpu50:>7.1f} "
+            f"{label:<{width}} {p50:>7.1f} {p95:>7.1f} {min(times[label]):>7.1f} {cpu50:>7.1f} "
             f"{len(queries):>8} {len(response.content) / 1024:>5.0f} {ratio(p50, bare):>7} "
             f"{ratio(cpu50, bare_cpu):>10}"
         )
@@ -223,6 +263,11 @@ def main():
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--unprepared",
+        action="store_true",
+        help="Each row also without prepared statements, alternated request by request.",
+    )
     args = parser.parse_args()
 
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -235,8 +280,10 @@ def main():
         if args.profile:
             profile(signed_in, usecase.get_absolute_url(), args.runs)
             return
-        table = rows(usecase)
-        times, cpu = measure(table, signed_in, runs=args.runs, warmup=args.warmup)
+        table = rows(usecase, unprepared=args.unprepared)
+        times, cpu = measure(
+            table, signed_in, runs=args.runs, warmup=args.warmup, unprepared=args.unprepared
+        )
         print(f"{usecase.key}: {entries} timeline entries; {args.runs} runs a row")
         print_table(table, signed_in, times, cpu)
 
