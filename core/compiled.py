@@ -87,17 +87,29 @@ class _PreparingCursor(ServerBindingCursor):
     registry serves) makes the server refuse the statement ("cached plan must not change result
     type"), and psycopg would send it again on every request to come. Outside a transaction
     the statements are dropped and the query runs once more, prepared anew; inside one, the
-    error goes up and the transaction's rollback drops them."""
+    error goes up (the request fails, once on each connection) and the transaction's rollback
+    drops them."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         try:
             return super().execute(query, params, prepare=True, binary=binary)
-        except (errors.FeatureNotSupported, errors.InvalidSqlStatementName):
-            if self.connection.info.transaction_status != TransactionStatus.IDLE:
+        except (errors.FeatureNotSupported, errors.InvalidSqlStatementName) as error:
+            idle = self.connection.info.transaction_status == TransactionStatus.IDLE
+            if not idle or not _stale_statement(error):
                 raise
-            # psycopg forgets its own statements as it sees the server drop them.
-            self.connection.execute("DEALLOCATE ALL")
+            # A transaction rolled back: psycopg forgets its statements and has the server drop
+            # them (``DEALLOCATE ALL``), both sides at once.
+            self.connection.execute("BEGIN")
+            self.connection.rollback()
             return super().execute(query, params, prepare=True, binary=binary)
+
+
+def _stale_statement(error) -> bool:
+    """The server refused a prepared statement whose tables changed under it (its revalidation,
+    named in the error whatever the server's language), or has no statement of that name."""
+    if isinstance(error, errors.InvalidSqlStatementName):
+        return True
+    return error.diag.source_function == "RevalidateCachedQuery"
 
 
 class _LoggedWithValues(CursorDebugWrapper):
@@ -183,8 +195,8 @@ def _compiled(build, count: int, limit: int | None) -> _Compiled:
     if (
         not sql.startswith("SELECT ")
         # Grouped by an expression with a parameter in it, a query the server binds fails
-        # (Django's ticket 34255); none of these groups, and none is let in.
-        or queryset.query.group_by is not None
+        # (Django's ticket 34255), a subquery's as well; none of these groups, none is let in.
+        or " GROUP BY " in sql
         or compiler.has_extra_select
         or compiler.has_composite_fields(fields)
         or not set(STAND_INS[:count]) <= set(params)

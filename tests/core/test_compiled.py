@@ -10,10 +10,10 @@ import psycopg
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import NotSupportedError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
-from core.compiled import compiled_instances, compiled_values
+from core.compiled import compiled_instances, compiled_values, prepared_cursor
 from portfolio.models import Team
 from tests.factories import TeamFactory
 
@@ -176,7 +176,46 @@ def _grouped(team_pk: int, limit: int | None):
     )
 
 
-def test_a_grouped_query_is_refused():
-    """The server binds these queries' parameters, and a GROUP BY holding one fails there."""
+def _with_a_grouped_subquery(team_pk: int, limit: int | None):
+    children = (
+        Team.objects.filter(parent_id=OuterRef("pk"))
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Team.objects.filter(pk=team_pk).values_list("pk", Subquery(children))
+
+
+@pytest.mark.parametrize("build", [_grouped, _with_a_grouped_subquery])
+def test_a_grouped_query_is_refused(build):
+    """The server binds these queries' parameters, and a GROUP BY holding one fails there (in
+    the query or a subquery of it)."""
     with pytest.raises(ImproperlyConfigured, match="changed shape"):
-        list(compiled_values(_grouped, 1))
+        list(compiled_values(build, 1))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # functions are made
+def test_only_a_changed_table_has_the_statements_prepared_anew():
+    """Another refusal of the same kind (a feature the server does not support) is the query's
+    own error, raised as it is; the statements stay prepared, and after a column type changed
+    under them they are prepared anew all the same."""
+    units = _units_with_children()
+    expected = list(_team_names(units[0].pk, None))
+    assert list(compiled_values(_team_names, units[0].pk)) == expected
+    prepared = _prepared_statements()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION bench_unsupported() RETURNS int LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'no' USING ERRCODE = 'feature_not_supported'; END $$"
+        )
+    try:
+        with pytest.raises(NotSupportedError), prepared_cursor("default") as cursor:
+            cursor.execute("SELECT bench_unsupported()")
+        assert set(prepared) <= set(_prepared_statements())  # none dropped
+        _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(200)")
+        for _ in range(3):
+            assert list(compiled_values(_team_names, units[0].pk)) == expected
+    finally:
+        _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(120)")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP FUNCTION bench_unsupported()")
