@@ -135,9 +135,9 @@ def prepared_cursor(alias: str):
     switched off (``REGISTRY_PREPARED_STATEMENTS=0``: a pool in front of the server that does not
     keep them; see ``config.database``).
 
-    Only a SELECT: pghistory adds its request context (a second statement) ahead of anything
-    else, and a prepared statement is one statement. Made as Django's backend makes its own
-    cursors (``create_cursor``, ``_prepare_cursor``), from its cursor classes."""
+    Only for SQL that is ``preparable``, its keys put in as ``key_param``. Made as Django's
+    backend makes its own cursors (``create_cursor``, ``_prepare_cursor``), from its cursor
+    classes."""
     connection = connections[alias]
     # As Django's own cursors begin: a persistent connection checked once a request, then made
     # if there is none.
@@ -171,12 +171,26 @@ def _converted(compiled, rows: list):
 
 
 def _key(param, by_stand_in: dict):
-    """The request's key in place of its stand-in, as a bigint (psycopg's ``Int8``); any other
-    parameter as it is. A plain int would go to the server as a smallint, an integer or a bigint
-    by its size, each a statement of its own to prepare."""
+    """The request's key in place of its stand-in (``key_param``); any other parameter as it
+    is."""
     if isinstance(param, bool) or not isinstance(param, int) or param not in by_stand_in:
         return param
-    return Int8(by_stand_in[param])
+    return key_param(by_stand_in[param])
+
+
+def key_param(key: int) -> Int8:
+    """A key as a prepared query takes it: a bigint (psycopg's ``Int8``). A plain int would go to
+    the server as a smallint, an integer or a bigint by its size, each a statement of its own to
+    prepare."""
+    return Int8(key)
+
+
+def preparable(sql: str) -> bool:
+    """Whether ``prepared_cursor`` can run ``sql``: one SELECT (pghistory puts its request
+    context, a second statement, ahead of anything else) with no GROUP BY, its own or a
+    subquery's (grouped by an expression with a parameter in it, a query the server binds fails:
+    Django's ticket 34255)."""
+    return sql.startswith("SELECT ") and " GROUP BY " not in sql
 
 
 class _Compiled(NamedTuple):
@@ -193,10 +207,7 @@ def _compiled(build, count: int, limit: int | None) -> _Compiled:
     sql, params = compiler.as_sql()
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     if (
-        not sql.startswith("SELECT ")
-        # Grouped by an expression with a parameter in it, a query the server binds fails
-        # (Django's ticket 34255), a subquery's as well; none of these groups, none is let in.
-        or " GROUP BY " in sql
+        not preparable(sql)
         or compiler.has_extra_select
         or compiler.has_composite_fields(fields)
         or not set(STAND_INS[:count]) <= set(params)

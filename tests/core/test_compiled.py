@@ -141,9 +141,8 @@ def test_a_prepared_query_reads_the_same_after_another_connection_changes_a_colu
     # must not change result type") until it is prepared anew.
     _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(200)")
     try:
-        for _ in range(
-            2
-        ):  # outside a transaction: prepared anew, not refused request after request
+        # Outside a transaction: prepared anew, not refused request after request.
+        for _ in range(2):
             assert list(compiled_values(_team_names, units[0].pk)) == expected
         _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(150)")
         # Inside one, the refusal aborts it; its rollback drops the statements.

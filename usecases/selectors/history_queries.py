@@ -9,9 +9,8 @@ import re
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from pghistory.models import Events
-from psycopg.types.numeric import Int8
 
-from core.compiled import STAND_INS, compiled_values, prepared_cursor
+from core.compiled import STAND_INS, compiled_values, key_param, preparable, prepared_cursor
 from portfolio.models import Team
 from usecases.models import (
     ReviewHistory,
@@ -116,8 +115,7 @@ def links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | N
     The rows are plain attributes by the events' columns (``pgh_model``, ``pgh_data``, ...)."""
     compiler, names, sql, params, stand_ins = _compiled_events_query(limit)
     with prepared_cursor(compiler.using) as cursor:
-        # A bigint, as ``core.compiled`` puts keys in: one statement whatever the key's size.
-        cursor.execute(sql, (Int8(usecase.pk),) * stand_ins + params)
+        cursor.execute(sql, (key_param(usecase.pk),) * stand_ins + params)
         fetched = compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
     other_rows = [_EventRow(zip(names, values, strict=True)) for values in fetched]
     link_rows = [row for row in other_rows if row.pgh_model in LINK_HISTORY]
@@ -155,6 +153,8 @@ def _compiled_events_query(limit: int | None):
     # statement it does not know for a read, and a WITH may write; here it only reads. The
     # inner query keeps its order and LIMIT; the outer one says the order again.
     sql = f"SELECT * FROM ({sql}) AS events ORDER BY pgh_created_at DESC, pgh_id DESC"
+    if not preparable(sql):  # run as a prepared statement
+        raise ImproperlyConfigured("the timeline's events query changed shape")
     return compiler, names, sql, tuple(params), stand_ins
 
 
