@@ -14,6 +14,7 @@ no more than one made for each key (PostgreSQL's ``plan_cache_mode`` ``auto``). 
 in as a bigint, so each query is one statement whatever the size of its keys."""
 
 import functools
+import re
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
@@ -190,7 +191,10 @@ def preparable(sql: str) -> bool:
     context, a second statement, ahead of anything else) with no GROUP BY, its own or a
     subquery's (grouped by an expression with a parameter in it, a query the server binds fails:
     Django's ticket 34255)."""
-    return sql.startswith("SELECT ") and " GROUP BY " not in sql
+    return sql.startswith("SELECT ") and not _GROUP_BY.search(sql)
+
+
+_GROUP_BY = re.compile(r"\bGROUP\s+BY\b", re.IGNORECASE)
 
 
 class _Compiled(NamedTuple):

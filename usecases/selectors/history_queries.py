@@ -153,8 +153,8 @@ def _compiled_events_query(limit: int | None):
     # statement it does not know for a read, and a WITH may write; here it only reads. The
     # inner query keeps its order and LIMIT; the outer one says the order again.
     sql = f"SELECT * FROM ({sql}) AS events ORDER BY pgh_created_at DESC, pgh_id DESC"
-    if not preparable(sql):  # run as a prepared statement
-        raise ImproperlyConfigured("the timeline's events query changed shape")
+    if not preparable(sql):  # pghistory's part of it grouped: it could not be prepared
+        raise ImproperlyConfigured("the timeline's events query cannot be prepared")
     return compiler, names, sql, tuple(params), stand_ins
 
 
