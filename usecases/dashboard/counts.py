@@ -21,6 +21,7 @@ def stage_key(stage: LifecycleStage) -> str:
 
 _COUNT_NAMES = ("total", *Status.values, *CONCERNS, *map(stage_key, LifecycleStage))
 _ZERO = dict.fromkeys(_COUNT_NAMES, 0)
+_ACTIVE = Status.ACTIVE.value
 # Every count of a full ``Counts`` in ``_COUNT_NAMES`` order, in one call (a C function).
 _EVERY_COUNT = itemgetter(*_COUNT_NAMES)
 
@@ -51,7 +52,7 @@ class Counts(dict):
     @property
     def signed_share(self) -> int | None:
         """Owned and signed, in percent of the active use cases (None when none is active)."""
-        active = self.get(Status.ACTIVE.value, 0)
+        active = self.get(_ACTIVE, 0)
         return round(100 * self.get("signed", 0) / active) if active else None
 
 

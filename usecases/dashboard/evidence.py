@@ -42,13 +42,17 @@ def evidence_headings() -> list[tuple[str, str]]:
     return [(status.label, EVIDENCE_TONES[status]) for status in EVIDENCE_COLUMNS]
 
 
+# Each evidence column's value and label, read once (an enum member's are looked up at each read).
+_EVIDENCE_CELLS = tuple((status.value, status.label) for status in EVIDENCE_COLUMNS)
+
+
 def _evidence_row(name: str, counts: dict, params: dict, **fields) -> EvidenceRow:
     list_url = QueryURL(LIST, params)
     return EvidenceRow(
         name=name,
         cells=tuple(
-            Cell(counts.get(status.value, 0), list_url(evidence=status.value), status.label)
-            for status in EVIDENCE_COLUMNS
+            Cell(counts.get(value, 0), list_url(evidence=value), label)
+            for value, label in _EVIDENCE_CELLS
         ),
         **fields,
     )

@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.http import urlencode
 
+from portfolio.choices import GoalStatus
 from portfolio.models import Product, StrategicGoal, Team
 
 
@@ -46,6 +47,23 @@ class ProductItem(NamedTuple):
         return reverse("portfolio:product_detail", args=[self.slug])
 
 
+class GoalItem(NamedTuple):
+    """What the goal tree and the evidence panel read of a goal: as ``TeamItem``."""
+
+    pk: int
+    title: str
+    parent_id: int | None
+    status: str
+
+    def get_status_display(self) -> str:
+        return _GOAL_STATUSES.get(self.status, self.status)
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:goal_detail", args=[self.pk])
+
+
+_GOAL_STATUSES = dict(GoalStatus.choices)
+
 # The page of each kind of row the tables name: its URL name and the field the URL takes.
 _DETAIL = {
     Team: ("portfolio:team_detail", "slug"),
@@ -53,6 +71,7 @@ _DETAIL = {
     Product: ("portfolio:product_detail", "slug"),
     ProductItem: ("portfolio:product_detail", "slug"),
     StrategicGoal: ("portfolio:goal_detail", "pk"),
+    GoalItem: ("portfolio:goal_detail", "pk"),
 }
 _STAND_IN = "2147483647"
 _PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")

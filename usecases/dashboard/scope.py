@@ -29,7 +29,7 @@ from usecases.concerns import SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
 from usecases.dashboard.counts import Counts, total_of
 from usecases.dashboard.live import LiveCounts, count_facts, count_products, count_selected
-from usecases.dashboard.rows import ProductItem, TeamItem, url_with_query
+from usecases.dashboard.rows import GoalItem, ProductItem, TeamItem, url_with_query
 from usecases.dashboard.summary_rows import scoped
 from usecases.dashboard.trees import flattened
 from usecases.models import (
@@ -390,13 +390,13 @@ class DashboardScope:
         return children_of(self.teams)
 
     @cached_property
-    def goals(self) -> list[StrategicGoal]:
-        """Every goal, with the columns the goal tree reads, or (``details``) with its owner (one
-        query)."""
+    def goals(self) -> list[StrategicGoal] | list[GoalItem]:
+        """Every goal, with the columns the goal tree reads (light rows, as ``teams``), or
+        (``details``) as models with their owners (one query)."""
         goals = StrategicGoal.objects.order_by("title", "pk")  # titles may repeat: pk breaks ties
         if self.details:
             return list(goals.select_related("owner"))
-        return list(goals.only("title", "parent_id", "status"))
+        return [GoalItem(*row) for row in goals.values_list(*GoalItem._fields)]
 
 
 def children_of(rows) -> dict[int | None, list]:

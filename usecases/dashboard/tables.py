@@ -21,7 +21,8 @@ from usecases.dashboard.trees import open_tree, table_rows
 LIST = "usecases:usecase_list"
 
 
-# The columns of the team table and the goal tree: one per status.
+# The columns of the team table and the goal tree: one per status, as (value, label) pairs (read
+# thousands of times a page: an enum member's ``value`` and ``label`` are looked up each time).
 STATUS_COLUMNS = Status.choices
 # The evidence panel's columns, best first.
 EVIDENCE_COLUMNS = (
@@ -69,8 +70,7 @@ def _rollup_row(
         counts=counts,
         total=Cell(counts["total"], list_url(), "All"),
         cells=tuple(
-            Cell(counts[status.value], list_url(status=status.value), status.label)
-            for status in Status
+            Cell(counts[value], list_url(status=value), label) for value, label in STATUS_COLUMNS
         ),
         signed=Cell(counts["signed"], list_url(show="signed"), "Owned and signed"),
         overdue=Cell(counts["overdue"], list_url(show="overdue"), "Attestation overdue"),
