@@ -80,6 +80,33 @@ def total_of(many) -> Counts:
     return total
 
 
+def count_row(counts: dict) -> tuple[int, ...]:
+    """Every count of ``counts`` in ``Counts`` order, as a tuple (0 for a name it lacks; a name
+    that is not a count is left out): rows of a tree add up without a dict each."""
+    if len(counts) == len(_COUNT_NAMES):
+        try:
+            return _EVERY_COUNT(counts)
+        except KeyError:  # as many names, not all of them the counts'
+            pass
+    return _EVERY_COUNT({**_ZERO, **counts})
+
+
+def sum_rows(rows: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """``count_row`` tuples added column by column (in C)."""
+    if not rows:
+        return ZERO_ROW
+    return rows[0] if len(rows) == 1 else tuple(map(sum, zip(*rows, strict=True)))
+
+
+def counts_of_row(row: tuple[int, ...]) -> Counts:
+    """The ``Counts`` of a ``count_row`` tuple."""
+    return Counts(zip(_COUNT_NAMES, row, strict=True))
+
+
+ZERO_ROW = count_row(_ZERO)
+TOTAL = _COUNT_NAMES.index("total")  # the total's place in a ``count_row``
+
+
 def by_evidence_status(rows, key: str) -> dict:
     """``{row[key]: {evidence status: total}}`` from rows with ``key``, ``evidence_status`` and
     ``total``; a row counting none is left out."""

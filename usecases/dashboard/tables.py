@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import StrategicGoal, Team
 from usecases.choices import EvidenceStatus, LifecycleStage, Status
-from usecases.dashboard.counts import Counts, stage_key, total_of
+from usecases.dashboard.counts import (
+    TOTAL,
+    Counts,
+    count_row,
+    counts_of_row,
+    stage_key,
+    sum_rows,
+)
 from usecases.dashboard.rows import ProductItem, QueryURL, detail_url, url_with_query
 from usecases.dashboard.scope import DashboardScope
 from usecases.dashboard.trees import open_tree, table_rows
@@ -100,42 +107,56 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
     counting the use cases of its own and of every unit beneath it, opened breadth-first within
     the table's bound (``trees``); and a total. From ``scope.teams`` and the grouped counts the
     tiles use: no query per unit."""
-    by_team = scope.by_team
     children = scope.team_children
-    rolled: dict[int, Counts] = {}
-    kept: dict[int, bool] = {}
-
-    def rollup(team: Team) -> Counts:
-        if team.pk not in rolled:
-            rolled[team.pk] = total_of(
-                [by_team.get(team.pk, {}), *map(rollup, children.get(team.pk, []))]
-            )
-        return rolled[team.pk]
-
-    def shown(team: Team) -> bool:
-        if team.pk not in kept:
-            kept[team.pk] = (
-                not team.is_archived
-                or rollup(team)["total"] > 0
-                or any([shown(child) for child in children.get(team.pk, [])])
-            )
-        return kept[team.pk]
+    rolled, kept = _rolled_up(scope.teams, children, scope.by_team)
 
     def below(team: Team) -> list[Team]:
         if scope.team and not scope.subunits:
             return []
-        return [child for child in children.get(team.pk, []) if shown(child)]
+        return [child for child in children.get(team.pk, []) if kept[child.pk]]
 
-    tops = [scope.team] if scope.team else [team for team in children.get(None, []) if shown(team)]
+    tops = (
+        [scope.team] if scope.team else [team for team in children.get(None, []) if kept[team.pk]]
+    )
     tree = open_tree(
-        tops, below, lambda team: rollup(team)["total"], table_rows(), open_top=bool(scope.team)
+        tops, below, lambda team: rolled[team.pk][TOTAL], table_rows(), open_top=bool(scope.team)
     )
     rows = [
-        _team_row(scope, team, rollup(team), depth, tree.closed.get(team.pk, 0))
+        _team_row(scope, team, counts_of_row(rolled[team.pk]), depth, tree.closed.get(team.pk, 0))
         for team, depth in tree.rows
     ]
     total = _rollup_row(scope.totals, QueryURL(LIST, scope.query), name="All teams")
     return TeamsPanel(rows=rows, total=total, tops_left_out=tree.tops_left_out)
+
+
+def _rolled_up(teams, children: dict, by_team: dict) -> tuple[dict[int, tuple], dict[int, bool]]:
+    """Each unit's roll-up (its own counts and every unit's beneath it, as a ``count_row``) and
+    whether it has a row (not archived, or counting use cases, or a unit beneath it has a row),
+    in one walk, children before their parents; a loop of parents (only raw data can hold one)
+    is walked once round. A walk, not a recursive function: a function calling itself by name is
+    a reference cycle, which would keep every count it reached until the garbage collector ran."""
+    rolled: dict[int, tuple] = {}
+    kept: dict[int, bool] = {}
+    entered: set[int] = set()
+    for root in teams:
+        stack = [(root, False)]
+        while stack:
+            team, children_done = stack.pop()
+            below = children.get(team.pk, [])
+            if children_done:
+                done = [child.pk for child in below if child.pk in rolled]
+                own = [count_row(by_team[team.pk])] if team.pk in by_team else []
+                rolled[team.pk] = sum_rows([*own, *(rolled[pk] for pk in done)])
+                kept[team.pk] = (
+                    not team.is_archived
+                    or rolled[team.pk][TOTAL] > 0
+                    or any(kept[pk] for pk in done)
+                )
+            elif team.pk not in entered:
+                entered.add(team.pk)
+                stack.append((team, True))
+                stack.extend((child, False) for child in below if child.pk not in entered)
+    return rolled, kept
 
 
 def _team_row(scope: DashboardScope, team: Team, counts: Counts, depth: int, closed: int):

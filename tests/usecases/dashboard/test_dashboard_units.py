@@ -6,7 +6,7 @@ import pytest
 
 from administration.services import teams
 from demo import snapshots as demo_snapshots
-from portfolio.models import Product
+from portfolio.models import Product, Team
 from tests.factories import GoalFactory, ProductFactory, TeamFactory
 from tests.usecases.dashboard.test_dashboard import (
     BUDGET,
@@ -125,3 +125,24 @@ def test_the_dashboard_costs_the_same_however_many_units(as_user, org, page_quer
     assert [page_queries(client, url, budget=BUDGET) for url in urls] == few
     rows = client.get(DASHBOARD).context["teams"].rows
     assert rows[0].counts["total"] == 220 - 10  # Department: all but Digital Platforms' ten
+
+
+def test_units_whose_parents_form_a_loop_do_not_hang_the_team_table(as_user, org):
+    """Only raw data can hold such a loop (the services refuse one): the dashboard narrowed to
+    one of its units still answers, each unit once, counting its own use cases."""
+    first = TeamFactory(name="First in a loop")
+    second = TeamFactory(name="Second in a loop", parent=first)
+    Team.objects.filter(pk=first.pk).update(parent=second)
+    spread = {"goals": [org.goal], "products": [org.product], "owners": [org.owner]}
+    bulk_usecases(org, count=2, teams=[first], **spread)
+    bulk_usecases(org, count=3, teams=[second], **spread)
+    client = as_user(org.reviewer)
+    response = client.get(f"{DASHBOARD}?team={first.slug}")
+    assert response.status_code == 200
+    rows = response.context["teams"].rows
+    assert [(row.name, row.depth) for row in rows] == [
+        ("First in a loop", 0),
+        ("Second in a loop", 1),
+    ]
+    # Each unit's own use cases, and (the walk goes once round) the second's in the first's.
+    assert [row.counts["total"] for row in rows] == [5, 3]

@@ -1,0 +1,54 @@
+"""Each page's template context is let go once the page is rendered (``core.template_backend``):
+freed by reference counting at once, not left as a cycle for the garbage collector to find in the
+middle of a later request."""
+
+import gc
+import weakref
+
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import render
+from django.template import engines
+
+
+class Rows(list):
+    """A page's rows: a list that can be watched for being freed."""
+
+
+def _rendered_then_freed(request) -> bool:
+    rows = Rows(["a row"])
+    watched = weakref.ref(rows)
+    response = render(request, "components/empty_state.html", {"rows": rows})
+    assert response.status_code == 200
+    del rows
+    return watched() is None
+
+
+def test_a_rendered_pages_context_is_freed_without_the_garbage_collector(rf):
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    gc.disable()
+    try:
+        assert _rendered_then_freed(request)
+    finally:
+        gc.enable()
+
+
+def test_djangos_own_engine_keeps_the_context_in_a_cycle(rf):
+    """What the backend is for: with Django's ``Template.render`` (a ``RequestContext`` whose
+    stack points back at it) the same render's rows stay until the collector runs."""
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    backend = engines["django"]
+    assert type(backend).__module__ == "core.template_backend"
+    template = backend.get_template("components/empty_state.html")
+    gc.disable()
+    try:
+        rows = Rows(["a row"])
+        watched = weakref.ref(rows)
+        super(type(template), template).render({"rows": rows}, request)
+        del rows
+        assert watched() is not None
+        gc.collect()
+        assert watched() is None
+    finally:
+        gc.enable()
