@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from portfolio.choices import GoalStatus, ProductLifecycle
 from portfolio.models import StrategicGoal, Team
@@ -40,8 +41,10 @@ EVIDENCE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A count and the list it counts: a plain tuple (a large dashboard holds some 1,500, and a
+    frozen dataclass is three times as slow to make)."""
+
     count: int
     url: str
     label: str  # the column's heading, for narrow screens
