@@ -18,13 +18,13 @@ class Template(django_backend.Template):
     def render(self, context=None, request=None):
         made = make_context(context, request, autoescape=self.backend.engine.autoescape)
         try:
-            return self.template.render(made)
+            rendered = self.template.render(made)
         except TemplateDoesNotExist as exc:
             django_backend.reraise(exc, self.backend)
-        finally:
-            # The dicts were the caller's context and the context processors' values: the
-            # rendered text is all that is kept.
-            made.dicts.clear()
+        # The dicts were the caller's context and the context processors' values: the rendered
+        # text is all that is kept. Not on an error, whose report may show the context.
+        made.dicts.clear()
+        return rendered
 
 
 class DjangoTemplates(django_backend.DjangoTemplates):

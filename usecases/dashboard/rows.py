@@ -48,12 +48,26 @@ class ProductItem(NamedTuple):
 
 
 class GoalItem(NamedTuple):
-    """What the goal tree and the evidence panel read of a goal: as ``TeamItem``."""
+    """What the goal tree and the evidence panel read of a goal: as ``TeamItem``. It is the goal
+    its pk names, as a model instance is: equal to that goal's instance and hashed alike (a row's
+    ``goal`` is found by the goal itself)."""
 
     pk: int
     title: str
     parent_id: int | None
     status: str
+
+    def __eq__(self, other):
+        if isinstance(other, GoalItem | StrategicGoal):
+            return self.pk == other.pk
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self.pk)  # as ``Model.__hash__``
 
     def get_status_display(self) -> str:
         return _GOAL_STATUSES.get(self.status, self.status)

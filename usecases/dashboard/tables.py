@@ -21,8 +21,8 @@ from usecases.dashboard.counts import (
     stage_key,
     sum_rows,
 )
-from usecases.dashboard.rows import ProductItem, QueryURL, detail_url, url_with_query
-from usecases.dashboard.scope import DashboardScope
+from usecases.dashboard.rows import GoalItem, ProductItem, QueryURL, detail_url, url_with_query
+from usecases.dashboard.scope import DashboardScope, subtree_ids
 from usecases.dashboard.trees import open_tree, table_rows
 
 # The list every count links to.
@@ -135,12 +135,14 @@ def teams_panel(scope: DashboardScope) -> TeamsPanel:
 def _rolled_up(teams, children: dict, by_team: dict) -> tuple[dict[int, tuple], dict[int, bool]]:
     """Each unit's roll-up (its own counts and every unit's beneath it, as a ``count_row``) and
     whether it has a row (not archived, or counting use cases, or a unit beneath it has a row),
-    in one walk, children before their parents; a loop of parents (only raw data can hold one)
-    is walked once round. A walk, not a recursive function: a function calling itself by name is
-    a reference cycle, which would keep every count it reached until the garbage collector ran."""
+    in one walk, children before their parents. A walk, not a recursive function: a function
+    calling itself by name is a reference cycle, which would keep every count it reached until
+    the garbage collector ran. Units whose parents form a loop (only raw data can hold one) each
+    count every unit the loop reaches, as the list filtered by one of them does."""
     rolled: dict[int, tuple] = {}
     kept: dict[int, bool] = {}
     entered: set[int] = set()
+    looped = False
     for root in teams:
         stack = [(root, False)]
         while stack:
@@ -148,6 +150,7 @@ def _rolled_up(teams, children: dict, by_team: dict) -> tuple[dict[int, tuple], 
             below = children.get(team.pk, [])
             if children_done:
                 done = [child.pk for child in below if child.pk in rolled]
+                looped = looped or len(done) < len(below)  # a child above it, on this walk
                 own = [count_row(by_team[team.pk])] if team.pk in by_team else []
                 rolled[team.pk] = sum_rows([*own, *(rolled[pk] for pk in done)])
                 kept[team.pk] = (
@@ -159,6 +162,24 @@ def _rolled_up(teams, children: dict, by_team: dict) -> tuple[dict[int, tuple], 
                 entered.add(team.pk)
                 stack.append((team, True))
                 stack.extend((child, False) for child in below if child.pk not in entered)
+    return _rolled_through_loops(teams, children, by_team) if looped else (rolled, kept)
+
+
+def _rolled_through_loops(teams, children: dict, by_team: dict):
+    """``_rolled_up`` where parents form a loop: each unit's counts summed over every unit
+    beneath it (``subtree_ids``, which goes once round a loop), a unit at a time."""
+    archived = {team.pk: team.is_archived for team in teams}
+    rolled: dict[int, tuple] = {}
+    beneath: dict[int, frozenset[int]] = {}
+    for team in teams:
+        beneath[team.pk] = subtree_ids(team.pk, children)
+        rolled[team.pk] = sum_rows(
+            [count_row(by_team[pk]) for pk in beneath[team.pk] if pk in by_team]
+        )
+    kept = {
+        pk: any(not archived[unit] or rolled[unit][TOTAL] > 0 for unit in units)
+        for pk, units in beneath.items()
+    }
     return rolled, kept
 
 
@@ -191,7 +212,7 @@ def _drill_down(params: dict, closed: int, noun: str) -> dict:
 
 @dataclass(frozen=True)
 class GoalRow(RollupRow):
-    goal: StrategicGoal | None = None
+    goal: StrategicGoal | GoalItem | None = None
 
 
 @dataclass(frozen=True)

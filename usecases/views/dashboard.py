@@ -9,31 +9,16 @@ from django.views.decorators.vary import vary_on_headers
 from core.htmx import partial_request
 from core.snapshot import one_snapshot
 from usecases import dashboard, permissions
-from usecases.filters import UseCaseFilter
-from usecases.models import UseCase
 from usecases.profiles import enabled_profiles
 
 DASHBOARD_TEMPLATE = "usecases/dashboard.html"
 
 
-class ScopeFilter(UseCaseFilter):
-    """The use-case list's own filters that scope the dashboard (``SCOPE_PARAMS``), and none of
-    its others: a filter set copies each of its filters and form fields when it is made, on every
-    dashboard, and the others would never be set."""
-
-
-ScopeFilter.base_filters = {
-    name: UseCaseFilter.base_filters[name] for name in dashboard.SCOPE_PARAMS
-}
-
-
 def _dashboard_scope(request, **options):
     """The dashboard's filters (team, product, goal) read by the use-case list's own filters
-    (``ScopeFilter``), so every drill-down link lands on a list that filters exactly as the tile
+    (``scope_filter``), so every drill-down link lands on a list that filters exactly as the tile
     counted."""
-    filterset = ScopeFilter(
-        dashboard.scope_data(request.GET), queryset=UseCase.objects.all(), custom_fields=False
-    )
+    filterset = dashboard.scope_filter(request.GET)
     return filterset, dashboard.DashboardScope.from_filter(filterset, **options)
 
 

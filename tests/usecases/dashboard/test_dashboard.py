@@ -269,15 +269,12 @@ def test_team_rows_add_up_and_link_to_their_lists(as_user, org, varied):
 def test_goal_tree_rolls_up_sub_goals_counting_each_use_case_once(as_user, org, varied):
     client = as_user(org.reviewer)
     tree = client.get(DASHBOARD).context["goal_tree"]
-    by_goal = {row.goal.pk: row for row in tree}
+    by_goal = {row.goal: row for row in tree}
     # "Off track" serves both the parent and the grandchild: counted once in the parent.
-    assert by_goal[varied.grandchild.pk].counts["active"] == 2
-    assert by_goal[varied.parent.pk].counts["active"] == 7
-    assert by_goal[varied.lonely.pk].counts["total"] == 0
-    assert [row.depth for row in tree if row.goal.pk in (varied.parent.pk, varied.child.pk)] == [
-        0,
-        1,
-    ]
+    assert by_goal[varied.grandchild].counts["active"] == 2
+    assert by_goal[varied.parent].counts["active"] == 7
+    assert by_goal[varied.lonely].counts["total"] == 0
+    assert [row.depth for row in tree if row.goal in (varied.parent, varied.child)] == [0, 1]
     for row in tree:
         for cell in rollup_cells(row):
             assert listed_count(client, cell.url) == cell.count, f"{row.name} {cell.label}"
@@ -286,9 +283,9 @@ def test_goal_tree_rolls_up_sub_goals_counting_each_use_case_once(as_user, org, 
 def test_goal_filter_shows_that_goal_and_beneath(as_user, org, varied):
     client = as_user(org.reviewer)
     tree = client.get(f"{DASHBOARD}?goal={varied.child.pk}&subgoals=on").context["goal_tree"]
-    assert [row.goal.pk for row in tree] == [varied.child.pk, varied.grandchild.pk]
+    assert [row.goal for row in tree] == [varied.child, varied.grandchild]
     alone = client.get(f"{DASHBOARD}?goal={varied.child.pk}").context["goal_tree"]
-    assert [row.goal.pk for row in alone] == [varied.child.pk]
+    assert [row.goal for row in alone] == [varied.child]
 
 
 def test_the_products_with_no_use_case_are_listed_by_name_with_team_manager_and_stage(as_user, org):

@@ -130,7 +130,7 @@ def test_the_goal_tree_opens_within_the_bound_and_drills_down(as_user, org, goal
     assert outline(tree) == ["Decide claims faster", "  First", "  Second", "  Third"]
     assert {row.name: row.drill_label for row in tree if row.drill_url} == {"First": "1 sub-goal"}
     assert_rows_count_their_lists(client, tree)
-    first = next(row for row in tree if row.goal.pk == goal_tree.pk)
+    first = next(row for row in tree if row.goal == goal_tree)
     opened = drill(client, first).context["goal_tree"]
     assert outline(opened) == ["First", "  First Inner"]
     assert [cell.count for cell in rollup_cells(opened.rows[0])] == [
