@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from api.errors import form_refused, problem, problems
 from core.snapshot import one_snapshot
 from usecases import dashboard, permissions
+from usecases.filters import scope_filter
 from usecases.profiles import enabled_profiles
 
 router = Router(tags=["dashboard"])
@@ -32,7 +33,7 @@ class DashboardOut(Schema):
 def dashboard_counts(request):
     if not permissions.can_view_dashboard(request.user):
         return problem(403, "Forbidden", "You may not read the dashboard.")
-    filterset = dashboard.scope_filter(request.GET)
+    filterset = scope_filter(dashboard.scope_data(request.GET))
     if filterset.errors:
         return form_refused(filterset, "Some filters were not understood.")
     scope = dashboard.DashboardScope.from_filter(filterset, profiles=enabled_profiles())

@@ -30,6 +30,8 @@ NO_AREA = "none"
 # The list's ``subunits`` value for "this team only": a team's sub-units' use cases count as its
 # own unless the list or the dashboard is given it.
 SUBUNITS_LEFT_OUT = "none"
+# The list's filters that scope the whole dashboard (``usecases.filters.ScopeFilter`` reads them).
+SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
 
 
 @dataclass(frozen=True)

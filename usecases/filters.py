@@ -15,7 +15,13 @@ from usecases.choices import (
     Status,
 )
 from usecases.choosers.widgets import ChooserFieldMixin, ChooserSelect
-from usecases.concerns import CONCERN_CHOICES, NO_AREA, SUBUNITS_LEFT_OUT, concern_condition
+from usecases.concerns import (
+    CONCERN_CHOICES,
+    NO_AREA,
+    SCOPE_PARAMS,
+    SUBUNITS_LEFT_OUT,
+    concern_condition,
+)
 from usecases.custom_fields import lists as custom_lists
 from usecases.custom_fields.values import active_fields
 from usecases.models import UseCase, UseCaseQuerySet
@@ -251,3 +257,18 @@ class UseCaseFilter(django_filters.FilterSet):
 
     def filter_evidence_area(self, queryset, name, value):
         return queryset.filter(evidence_area="" if value == NO_AREA else value)
+
+
+class ScopeFilter(UseCaseFilter):
+    """The list's own filters that scope the dashboard (``SCOPE_PARAMS``), and none of its others:
+    a filter set copies each of its filters and form fields when it is made, on every dashboard,
+    and the others would never be set."""
+
+
+ScopeFilter.base_filters = {name: UseCaseFilter.base_filters[name] for name in SCOPE_PARAMS}
+
+
+def scope_filter(data: dict) -> ScopeFilter:
+    """The dashboard's filters (``usecases.dashboard.scope_data``), bound, read as the list reads
+    them: the dashboard's pages and its API alike."""
+    return ScopeFilter(data, queryset=UseCase.objects.all(), custom_fields=False)

@@ -12,13 +12,7 @@ The names the views use are re-exported here; code inside the package imports th
 
 from usecases.dashboard.evidence import evidence_page, evidence_panel
 from usecases.dashboard.profiles import NOT_REPORTABLE_PARAM, profile_tiles
-from usecases.dashboard.scope import (
-    SCOPE_PARAMS,
-    DashboardScope,
-    ScopeFilter,
-    scope_data,
-    scope_filter,
-)
+from usecases.dashboard.scope import SCOPE_PARAMS, DashboardScope, scope_data
 from usecases.dashboard.tables import (
     STATUS_COLUMNS,
     goal_tree_panel,
@@ -35,13 +29,11 @@ __all__ = [
     "SCOPE_PARAMS",
     "STATUS_COLUMNS",
     "DashboardScope",
-    "ScopeFilter",
     "evidence_page",
     "evidence_panel",
     "goal_tree_panel",
     "profile_tiles",
     "scope_data",
-    "scope_filter",
     "stages_panel",
     "teams_panel",
     "tiles_panel",

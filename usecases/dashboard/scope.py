@@ -25,27 +25,22 @@ from django.utils.http import urlencode
 
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import Status
-from usecases.concerns import SUBUNITS_LEFT_OUT
+from usecases.concerns import SCOPE_PARAMS, SUBUNITS_LEFT_OUT
 from usecases.dashboard import summary
 from usecases.dashboard.counts import Counts, total_of
 from usecases.dashboard.live import LiveCounts, count_facts, count_products, count_selected
 from usecases.dashboard.rows import GoalItem, ProductItem, TeamItem, url_with_query
 from usecases.dashboard.summary_rows import scoped
 from usecases.dashboard.trees import flattened
-from usecases.filters import UseCaseFilter
 from usecases.models import (
     UNIT_ROWS,
     AreaCount,
     GoalCount,
     GoalEvidenceCount,
     ProductCount,
-    UseCase,
     UseCaseFact,
     unit_key,
 )
-
-# The filters that scope the whole dashboard, as the use-case list names them.
-SCOPE_PARAMS = ("team", "subunits", "product", "goal", "subgoals")
 
 
 def scope_data(params) -> dict[str, str]:
@@ -58,21 +53,6 @@ def scope_data(params) -> dict[str, str]:
     if not data.get("goal"):
         data["subgoals"] = "on"
     return data
-
-
-class ScopeFilter(UseCaseFilter):
-    """The use-case list's own filters that scope the dashboard (``SCOPE_PARAMS``), and none of
-    its others: a filter set copies each of its filters and form fields when it is made, on every
-    dashboard, and the others would never be set."""
-
-
-ScopeFilter.base_filters = {name: UseCaseFilter.base_filters[name] for name in SCOPE_PARAMS}
-
-
-def scope_filter(params) -> ScopeFilter:
-    """The dashboard's filters of a query string (``scope_data``), bound, as the list reads them:
-    the dashboard's pages and its API read them alike."""
-    return ScopeFilter(scope_data(params), queryset=UseCase.objects.all(), custom_fields=False)
 
 
 class WaitingAges(NamedTuple):

@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.htmx import partial_request
 from core.snapshot import one_snapshot
 from usecases import dashboard, permissions
+from usecases.filters import scope_filter
 from usecases.profiles import enabled_profiles
 
 DASHBOARD_TEMPLATE = "usecases/dashboard.html"
@@ -18,7 +19,7 @@ def _dashboard_scope(request, **options):
     """The dashboard's filters (team, product, goal) read by the use-case list's own filters
     (``scope_filter``), so every drill-down link lands on a list that filters exactly as the tile
     counted."""
-    filterset = dashboard.scope_filter(request.GET)
+    filterset = scope_filter(dashboard.scope_data(request.GET))
     return filterset, dashboard.DashboardScope.from_filter(filterset, **options)
 
 
