@@ -59,7 +59,7 @@ class GoalItem(NamedTuple):
 
     def __eq__(self, other):
         if isinstance(other, GoalItem | StrategicGoal):
-            return self.pk == other.pk
+            return self.pk is not None and self.pk == other.pk  # unsaved: no goal to be
         return NotImplemented
 
     def __ne__(self, other):
