@@ -58,37 +58,36 @@ class Counts(dict):
 
 def total_of(many) -> Counts:
     """The sum of ``many`` counts, a new ``Counts``. Where each names every count and no other
-    (the summary's rows, and the sums of them), they are added column by column, in C: a large
-    organisation's team tree adds hundreds of them on every dashboard. Otherwise each is added in
-    place to a running total (``sum`` with ``+`` would copy it at each step)."""
+    (the summary's rows, and the sums of them), they are added column by column, in C
+    (``sum_rows``): a large organisation's team tree adds hundreds of them on every dashboard.
+    Otherwise each is added in place to a running total (``sum`` with ``+`` would copy it at each
+    step), a name that is not a count kept."""
     many = [counts for counts in many if counts]
-    try:
-        full = [_EVERY_COUNT(counts) for counts in many if len(counts) == len(_COUNT_NAMES)]
-    except KeyError:  # as many names as there are counts, not all of them: one by one below
-        full = []
-    if len(full) == len(many):
-        # Each names as many counts as there are and every one of them (``_EVERY_COUNT`` found
-        # them all): exactly these names.
-        return (
-            Counts(zip(_COUNT_NAMES, map(sum, zip(*full, strict=True)), strict=True))
-            if full
-            else Counts.zero()
-        )
+    rows = [_full_row(counts) for counts in many]
+    if None not in rows:
+        return counts_of_row(sum_rows(rows))
     total = Counts.zero()
     for counts in many:
         total.add(counts)
     return total
 
 
+def _full_row(counts: dict) -> tuple[int, ...] | None:
+    """Every count of ``counts`` in ``Counts`` order, where it names exactly the counts (the
+    summary's rows, and the sums of them); else None."""
+    if len(counts) != len(_COUNT_NAMES):
+        return None
+    try:
+        return _EVERY_COUNT(counts)
+    except KeyError:  # as many names as there are counts, not all of them the counts'
+        return None
+
+
 def count_row(counts: dict) -> tuple[int, ...]:
     """Every count of ``counts`` in ``Counts`` order, as a tuple (0 for a name it lacks; a name
     that is not a count is left out): rows of a tree add up without a dict each."""
-    if len(counts) == len(_COUNT_NAMES):
-        try:
-            return _EVERY_COUNT(counts)
-        except KeyError:  # as many names, not all of them the counts'
-            pass
-    return _EVERY_COUNT({**_ZERO, **counts})
+    row = _full_row(counts)
+    return _EVERY_COUNT({**_ZERO, **counts}) if row is None else row
 
 
 def sum_rows(rows: list[tuple[int, ...]]) -> tuple[int, ...]:
@@ -103,7 +102,7 @@ def counts_of_row(row: tuple[int, ...]) -> Counts:
     return Counts(zip(_COUNT_NAMES, row, strict=True))
 
 
-ZERO_ROW = count_row(_ZERO)
+ZERO_ROW = tuple(_ZERO.values())
 TOTAL = _COUNT_NAMES.index("total")  # the total's place in a ``count_row``
 
 
