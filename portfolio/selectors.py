@@ -79,11 +79,13 @@ def unit_path_choices(units, key: str) -> tuple[tuple[str, str], ...]:
     shown by its old path. ``key`` names a text field (a slug): values that compare equal across
     types (``1`` and ``True``) would share an entry."""
     rows = tuple(units.order_by("name").values_list("pk", "parent_id", "name", key))
-    return _path_choices(rows)
+    return path_choices(rows)
 
 
 @lru_cache(maxsize=8, typed=True)
-def _path_choices(rows: tuple[tuple, ...]) -> tuple[tuple[str, str], ...]:
+def path_choices(rows: tuple[tuple, ...]) -> tuple[tuple[str, str], ...]:
+    """``unit_path_choices`` of units read already: ``rows`` of (pk, parent_id, name, key), in
+    the order of their names."""
     return tuple((unit.key, path) for unit, path in unit_paths(rows, row_class=UnitKey))
 
 

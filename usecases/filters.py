@@ -1,9 +1,10 @@
+from functools import partial
+
 import django_filters
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from core.choices import FixedChoices
 from core.people import person_label
 from portfolio.models import Product, StrategicGoal, Team
 from portfolio.selectors import goal_descendant_ids, team_descendant_ids, unit_path_choices
@@ -181,11 +182,11 @@ class UseCaseFilter(django_filters.FilterSet):
         # Before anything reads ``self.form``: the form is built once, from the filters there are.
         custom_lists.add_to_filterset(self, active_fields() if custom_fields else {})
         # Teams in the tree's order, each named with the units above it (Department › Agency):
-        # the choices shown; the field still validates against its queryset.
+        # the choices shown, read when the form is drawn (a page that draws none, or offers
+        # the teams it has read, sends no query for them); the field still validates against its
+        # queryset.
         team = self.form.fields["team"]
-        team.widget.choices = FixedChoices(
-            (("", team.empty_label), *unit_path_choices(team.queryset, "slug"))
-        )
+        team.widget.offered = partial(unit_path_choices, team.queryset, "slug")
 
     def filter_queryset(self, queryset):
         # Same sort key on many rows (a title, an edit time) must not shuffle rows between pages.

@@ -340,3 +340,48 @@ def test_a_chooser_offers_the_first_rows_and_the_chosen_ones_past_them(org, more
     assert beyond == [row for row in ordered[SHOWN:] if str(field.prepare_value(row)) in chosen]
     assert left_out == (len(ordered) > SHOWN)
     assert _first_and_chosen(field, []) == (ordered[:SHOWN], [], len(ordered) > SHOWN)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "team=zone-team-00049&product=zone-product-00049&goal=GOAL",
+        "team=claims-processing&subunits=none&product_search=Zone&goal_search=nothing+at+all",
+    ],
+    ids=["nothing chosen", "chosen past the bound", "typed into the boxes"],
+)
+def test_the_dashboard_draws_its_choosers_from_the_rows_it_read(client, org, query, monkeypatch):
+    """The dashboard offers its team, product and goal choosers the rows its tables read: the
+    options drawn are those the choosers draw from their own queries (the list's filters), three
+    queries fewer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from usecases.dashboard import SCOPE_PARAMS, scope_data
+    from usecases.filters import scope_filter
+    from usecases.views import dashboard as views
+
+    grow(SHOWN + 10, start=0)
+    goal = StrategicGoal.objects.get(title="Zone goal 00049")
+    query = query.replace("GOAL", str(goal.pk))
+    client.force_login(org.reviewer)
+    client.get(f"/dashboard/?{query}")  # the session's and the paths' first reads
+
+    def filters(html: str) -> str:
+        start = html.index('<form class="filters dashboard-filters"')
+        return html[start : html.index("</form>", start)]
+
+    with CaptureQueriesContext(connection) as offered:
+        html = client.get(f"/dashboard/?{query}").text
+    monkeypatch.setattr(views, "_offer_scope_rows", lambda form, scope: None)
+    with CaptureQueriesContext(connection) as own:
+        assert filters(client.get(f"/dashboard/?{query}").text) == filters(html)
+    assert len(offered) == len(own) - 3
+    params = dict(pair.split("=") for pair in query.split("&") if pair)
+    form = scope_filter(scope_data({k: v.replace("+", " ") for k, v in params.items()})).form
+    for name in SCOPE_PARAMS:
+        assert str(form[name]) in html, name
+    if "past" in query:
+        for value in ("zone-team-00049", "zone-product-00049", str(goal.pk)):
+            assert f'<option value="{value}" selected>' in html

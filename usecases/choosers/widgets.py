@@ -87,25 +87,43 @@ def _value(field, row) -> str:
     return str(field.prepare_value(row))
 
 
-def bounded_choices(choices, value: list) -> tuple[list, bool]:
+def bounded_choices(choices, value: list, offered=None) -> tuple[list, bool]:
     """The empty choice, the chosen ones past the first ``SHOWN`` and those first ``SHOWN`` of
-    ``choices`` (a model field's choices, or a list), and whether there are more than that."""
+    ``choices`` (a model field's choices, or a list), and whether there are more than that.
+    ``offered``: every option but the empty one, as (value, label) pairs in the chooser's order,
+    where the page holds them already; then they are taken from these, not from a query."""
     chosen = [str(item) for item in value if item not in ("", None)]
-    if isinstance(choices, ModelChoiceIterator):
+    is_model = isinstance(choices, ModelChoiceIterator)
+    if is_model and offered is None:
         field = choices.field
         first, beyond, more = _first_and_chosen(field, chosen)
-        empty = [] if field.empty_label is None else [("", field.empty_label)]
-        return [*empty, *map(choices.choice, [*beyond, *first])], more
-    listed = list(choices)
+        return [*_empty(choices), *map(choices.choice, [*beyond, *first])], more
+    listed = list(choices) if offered is None else [*_empty(choices), *offered]
     empty = [choice for choice in listed if choice[0] in ("", None)]
     rest = [choice for choice in listed if choice[0] not in ("", None)]
     extra = [choice for choice in rest[SHOWN:] if str(choice[0]) in chosen]
     return [*empty, *extra, *rest[:SHOWN]], len(rest) > SHOWN
 
 
+def _empty(choices) -> list:
+    """The empty choice of ``choices`` (a model field's, or a list's), if it has one."""
+    if isinstance(choices, ModelChoiceIterator):
+        label = choices.field.empty_label
+        return [] if label is None else [("", label)]
+    return [choice for choice in choices if choice[0] in ("", None)]
+
+
 class ChooserMixin:
     """A choice widget that carries a bounded number of options and a search box past that.
-    ``kind``: a key of ``usecases.choosers.kinds.KINDS``; ``scope``: which rows the search offers."""
+    ``kind``: a key of ``usecases.choosers.kinds.KINDS``; ``scope``: which rows the search offers.
+
+    ``offered``: every option but the empty one as (value, label) pairs, in the order of the
+    field's queryset, or a function returning them when the widget is drawn (None: the first
+    ones are read from the queryset). A page that has read every row already (the dashboard's
+    teams, products and goals) offers them, and the chooser sends no query of its own; the
+    options drawn are the same either way."""
+
+    offered = None
 
     def __init__(self, attrs=None, choices=(), *, kind: str, scope: str):
         super().__init__(attrs, choices)
@@ -114,7 +132,8 @@ class ChooserMixin:
         self.searchable = False
 
     def optgroups(self, name, value, attrs=None):
-        shown, self.searchable = bounded_choices(self.choices, value)
+        offered = self.offered() if callable(self.offered) else self.offered
+        shown, self.searchable = bounded_choices(self.choices, value, offered)
         every, self.choices = self.choices, shown
         try:
             return super().optgroups(name, value, attrs)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from administration.services import teams
-from portfolio.selectors import _path_choices
+from portfolio.selectors import path_choices
 from tests.conftest import make_usecase
 from tests.factories import TeamFactory
 from tests.usecases.views.test_query_budget import BUDGET, add_usecases
@@ -69,9 +69,9 @@ def test_the_team_choices_follow_a_renamed_or_moved_unit_at_once(as_user, org, u
         return html[html.index('name="team"') : html.index("</select>", html.index('name="team"'))]
 
     assert "Department › Claims Processing › Bureau</option>" in options()
-    hits = _path_choices.cache_info().hits
+    hits = path_choices.cache_info().hits
     assert "Department › Claims Processing › Bureau</option>" in options()
-    assert _path_choices.cache_info().hits > hits  # the same units: worked out once
+    assert path_choices.cache_info().hits > hits  # the same units: worked out once
     teams.team_update(team=department, actor=org.admin, data={"name": "Ministry"})
     assert "Ministry › Claims Processing › Bureau</option>" in options()
     assert "Department" not in options()
