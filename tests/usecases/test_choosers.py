@@ -385,3 +385,27 @@ def test_the_dashboard_draws_its_choosers_from_the_rows_it_read(client, org, que
     if "past" in query:
         for value in ("zone-team-00049", "zone-product-00049", str(goal.pk)):
             assert f'<option value="{value}" selected>' in html
+
+
+@pytest.mark.parametrize("kind", ["people", "teams", "products", "goals"])
+def test_a_choosers_search_is_answered_from_trigram_indexes(org, kind):
+    """A word typed into a chooser's box is found anywhere in each field the kind is searched
+    by, from that field's trigram index (``portfolio`` migration 0007) rather than by reading
+    every row: the plan PostgreSQL makes when told to avoid reading the table names each index.
+    An index on another expression than the search's would not be used, and the table read."""
+    from django.db import connection, transaction
+
+    from usecases.choosers.kinds import FOUND, KINDS, every, search
+
+    chooser = KINDS[kind]
+    # Every row (a scope's own condition, such as active people only, is another index's).
+    found = search(chooser, every(chooser), "ocess")[: FOUND + 1]
+    sql, params = found.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    table = found.model._meta.db_table.removeprefix("portfolio_")
+    for field in chooser.text:
+        assert f"Bitmap Index Scan on portfolio_chooser_{table}_{field}_trgm" in plan, plan
+    assert "Seq Scan" not in plan
