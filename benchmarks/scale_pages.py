@@ -35,6 +35,9 @@ the admin changelist and the bare page beside them for the ratios.
 
 ``--throughput``: then ``--clients`` concurrent keep-alive clients for ``--seconds`` each on the
 list and on the detail page (``wrk`` when installed, else Python threads), requests per second.
+
+After the rounds, and after the throughput runs, the resident memory of gunicorn's master and of
+each worker (read from /proc).
 """
 
 import argparse
@@ -303,6 +306,35 @@ def report(pages: list[Page]) -> None:
                           f"{page.size / 1024:.1f}", ratio))  # fmt: skip
 
 
+def _rss_mb(pid: int | str) -> float | None:
+    """A process's resident memory (``VmRSS``) in MB, from /proc (Linux); None where unreadable."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else None
+
+
+def worker_memory(master: int) -> str:
+    """The resident memory of gunicorn's master and of each of its workers (the processes whose
+    parent it is), as a line of the report."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = re.search(r"^PPid:\s+(\d+)", (entry / "status").read_text(), re.M)
+            except OSError:
+                continue
+            if parent and int(parent.group(1)) == master:
+                workers.append(_rss_mb(entry.name))
+    sizes = sorted(size for size in workers if size is not None)
+    if not sizes:
+        return "worker memory: not readable here"
+    return (f"{len(sizes)} workers, resident {sizes[0]:.0f}-{sizes[-1]:.0f} MB each "
+            f"({sum(sizes):.0f} MB in all); master {_rss_mb(master) or 0:.0f} MB")  # fmt: skip
+
+
 def throughput(port: int, path: str, headers: dict[str, str], clients: int, seconds: int) -> str:
     """Requests per second on ``path`` with ``clients`` keep-alive clients (wrk if installed)."""
     if shutil.which("wrk"):
@@ -378,6 +410,7 @@ def main():
                   f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)")  # fmt: skip
             if options.rounds:
                 report(pages)
+                print(f"after the rounds: {worker_memory(server.pid)}")
             if options.throughput:
                 throughput_pages = [
                     by_label["list"],
@@ -391,6 +424,7 @@ def main():
                                       options.seconds)  # fmt: skip
                     print(f"throughput {page.label}: {rate}, {options.clients} clients, "
                           f"{options.seconds} s")  # fmt: skip
+                print(f"after the throughput runs: {worker_memory(server.pid)}")
         finally:
             server.terminate()
             try:  # requests still in flight (a slow page under wrk) hold a graceful stop
