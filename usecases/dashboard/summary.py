@@ -387,9 +387,9 @@ def product_evidence(
 # The earliest wait of a status: the first entry of the index on waiting facts (in waiting
 # order), in all or per team (each team's first entry, then the earliest of those). Within a goal
 # or product, the first entry in it: among the first ``_WALKED`` entries (exact, the index being
-# in order) or, if none is in it, the earliest of its use cases found through the array's index
-# (``_FOUND``). The walk alone would read the whole index for a goal with a few use cases; the
-# array alone, half the registry for a top goal.
+# in order) or, if none is in it, the earliest of its use cases waiting in the status, found
+# through the index on those (``_FOUND``). The walk alone would read the whole index for a goal
+# with a few use cases; the index alone, a tenth of the registry for a top goal.
 _ENTRIES = """(SELECT f.waiting_since{ids} FROM usecases_usecasefact f
      WHERE f.status = %({status})s AND f.waiting_since IS NOT NULL{team}
      ORDER BY f.waiting_since LIMIT {bound}) AS w"""
@@ -397,10 +397,13 @@ _IN = " WHERE w.ids @> ARRAY[%(within)s]::bigint[]"
 _FIRST = "(SELECT w.waiting_since FROM {entries}{matching} ORDER BY 1 LIMIT 1)"
 _PER_TEAM = """(SELECT min(first.w) FROM unnest(%(teams)s::bigint[]) AS team(id), LATERAL
      (SELECT w.waiting_since AS w FROM {entries}{matching} ORDER BY 1 LIMIT 1) first)"""
+# The facts waiting in the status within the goal or product, through the index on those alone
+# (``usecases`` migration 0027): materialized, so the planner cannot walk the waiting index instead.
 _FOUND = """(WITH s AS MATERIALIZED (
-       SELECT f.waiting_since, f.status FROM usecases_usecasefact f
-       WHERE f.{array} @> ARRAY[%(within)s]::bigint[])
-     SELECT min(s.waiting_since) FROM s WHERE s.status = %({status})s)"""
+       SELECT f.waiting_since FROM usecases_usecasefact f
+       WHERE f.{array} @> ARRAY[%(within)s]::bigint[]
+         AND f.status = %({status})s AND f.waiting_since IS NOT NULL)
+     SELECT min(s.waiting_since) FROM s)"""
 # With a team filter, the teams' own waiting use cases in the goal or product (the index on
 # waiting facts per team, or the array's, as the planner finds cheaper), not the whole goal's.
 _FOUND_IN_TEAMS = """(SELECT min(f.waiting_since) FROM usecases_usecasefact f

@@ -113,6 +113,25 @@ class SummaryClock(SummaryRow):
     due_within_days = models.PositiveIntegerField()
 
 
+# The statuses whose waits the dashboard reads (the workflow's "in_review" and
+# "awaiting_sign_off"), and the arrays a goal or product filter searches; each by a short name.
+WAITING_STATUSES = {"in_review": "review", "awaiting_sign_off": "signoff"}
+WAITING_ARRAYS = {"goal_closure": "goals", "product_ids": "products"}
+
+
+def waiting_in_arrays() -> list[GinIndex]:
+    """A GIN index per array and status, on the facts waiting in that status."""
+    return [
+        GinIndex(
+            fields=[array],
+            condition=models.Q(status=status, waiting_since__isnull=False),
+            name=f"usecasefact_{short_status}_{short_array}",
+        )
+        for array, short_array in WAITING_ARRAYS.items()
+        for status, short_status in WAITING_STATUSES.items()
+    ]
+
+
 class UseCaseFact(SummaryRow):
     """What one use case contributes to the count tables (no foreign keys: a deleted use case's
     fact must still be there when the statement trigger subtracts it)."""
@@ -180,6 +199,10 @@ class UseCaseFact(SummaryRow):
             GinIndex(fields=["goal_closure"], name="usecasefact_goal_closure"),
             GinIndex(fields=["goal_ids"], name="usecasefact_goals"),
             GinIndex(fields=["product_ids"], name="usecasefact_products"),
+            # The longest wait within a goal or product whose waiting use cases the walk down
+            # the waiting index does not reach (``usecases.dashboard.summary.oldest_waiting``):
+            # those of one status in it, not the whole goal's or product's.
+            *waiting_in_arrays(),
         ]
 
 

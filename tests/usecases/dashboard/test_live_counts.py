@@ -219,6 +219,49 @@ def test_the_oldest_waits_are_those_of_the_selected_use_cases(
     assert scope.oldest_waiting[0].microsecond == oldest_review.microsecond
 
 
+@pytest.mark.parametrize("kind", ["goal", "product"])
+def test_a_wait_the_walk_misses_is_found_among_the_waiting_use_cases_alone(org, kind):
+    """Within a goal or product whose use cases the walk down the waiting index does not reach,
+    the longest wait of each status is found through the index on the use cases waiting in that
+    status (``usecases`` migration 0027), not among every use case of the goal or product: the
+    plan PostgreSQL makes when told to avoid reading the table names both indexes."""
+    from django.db import connection, transaction
+
+    from usecases.models import UseCaseFact
+
+    # Facts as a large registry holds them (written straight into the table: what the triggers
+    # keep from them does not matter here), spread over 40 goals and 40 products, a third
+    # waiting, and the statistics PostgreSQL plans by.
+    statuses = ["draft", "in_review", "awaiting_sign_off", "active", "retired", "in_review"]
+    UseCaseFact.objects.bulk_create(
+        UseCaseFact(
+            usecase_id=10**9 + n, number=10**9 + n, team_id=org.team.pk, owner_id=None,
+            status=statuses[n % 6], lifecycle_stage="", evidence_status="", evidence_area="",
+            owner_state="none", imported=False, changed=False, no_goal=False,
+            goal_ids=[10**9 + n % 40], goal_closure=[10**9 + n % 40],
+            product_ids=[10**9 + n % 40], phase="", unreportable=[],
+            waiting_since=timezone.now() if statuses[n % 6] in summary_statuses() else None,
+        )
+        for n in range(4000)
+    )  # fmt: skip
+    within = summary.Within(kind, 10**9 + 7)
+    firsts = [summary._waiting_sql(status, None, within, None) for status in summary_statuses()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE usecases_usecasefact")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT " + ", ".join(firsts),
+            {"within": within.pk} | {status: status for status in summary_statuses()},
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for short in ("review", "signoff"):
+        assert f"Bitmap Index Scan on usecasefact_{short}_{kind}s" in plan, plan
+
+
+def summary_statuses() -> tuple[str, str]:
+    return (Status.IN_REVIEW.value, Status.AWAITING_SIGN_OFF.value)
+
+
 def test_a_moment_is_read_as_postgresql_writes_it_and_nothing_else_is_taken_for_none():
     """The oldest waits come back in JSON: each moment PostgreSQL writes there is read as that
     moment, to the microsecond; a value that is not a moment is refused, not shown as "none
