@@ -148,7 +148,16 @@ PARTIAL_UNIQUE = {
     "signoff_one_current_per_usecase",
     "usecase_unique_external_ref",
 }
-SUMMARY_GIN = {"usecasefact_goal_closure", "usecasefact_goals", "usecasefact_products"}
+SUMMARY_GIN = {
+    "usecasefact_goal_closure",
+    "usecasefact_goals",
+    "usecasefact_products",
+    # The waiting use cases' goals and products, a status each (``usecases`` migration 0027).
+    "usecasefact_review_goals",
+    "usecasefact_signoff_goals",
+    "usecasefact_review_products",
+    "usecasefact_signoff_products",
+}
 
 
 def _seen_at(monkeypatch, name: str, seen: list) -> None:
