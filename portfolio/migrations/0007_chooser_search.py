@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # Created by the use cases' search too (``usecases`` 0017), which may run first or after
-        # this; never dropped here, as that index needs it.
+        # this; neither drops it when undone, as the other's indexes need it.
         migrations.RunSQL(
             sql="CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
         ),

@@ -348,8 +348,9 @@ def test_a_chooser_offers_the_first_rows_and_the_chosen_ones_past_them(org, more
         "",
         "team=zone-team-00049&product=zone-product-00049&goal=GOAL",
         "team=claims-processing&subunits=none&product_search=Zone&goal_search=nothing+at+all",
+        "team=aaa-nested&goal=SAME",
     ],
-    ids=["nothing chosen", "chosen past the bound", "typed into the boxes"],
+    ids=["nothing chosen", "chosen past the bound", "typed into the boxes", "among equal titles"],
 )
 def test_the_dashboard_draws_its_choosers_from_the_rows_it_read(client, org, query, monkeypatch):
     """The dashboard offers its team, product and goal choosers the rows its tables read: the
@@ -363,8 +364,17 @@ def test_the_dashboard_draws_its_choosers_from_the_rows_it_read(client, org, que
     from usecases.views import dashboard as views
 
     grow(SHOWN + 10, start=0)
+    # Among the first: a unit beneath another (named by its path), an archived team and product,
+    # a dropped goal, a title with markup, and goals sharing a title (the pk orders them).
+    Team.objects.create(name="Aaa nested", slug="aaa-nested", parent=org.team)
+    archived = Team.objects.create(name="Aab archived", slug="aab-archived", is_archived=True)
+    Product.objects.create(name="Aab product", slug="aab-product", team=archived, is_archived=True)
+    StrategicGoal.objects.create(title="Aab dropped", status="dropped")
+    StrategicGoal.objects.create(title="Aac <b>bold</b> & more")
+    same = StrategicGoal.objects.bulk_create(StrategicGoal(title="Aaa same") for _ in range(3))
     goal = StrategicGoal.objects.get(title="Zone goal 00049")
-    query = query.replace("GOAL", str(goal.pk))
+    among_same = "SAME" in query
+    query = query.replace("GOAL", str(goal.pk)).replace("SAME", str(same[1].pk))
     client.force_login(org.reviewer)
     client.get(f"/dashboard/?{query}")  # the session's and the paths' first reads
 
@@ -382,9 +392,11 @@ def test_the_dashboard_draws_its_choosers_from_the_rows_it_read(client, org, que
     form = scope_filter(scope_data({k: v.replace("+", " ") for k, v in params.items()})).form
     for name in SCOPE_PARAMS:
         assert str(form[name]) in html, name
-    if "past" in query:
+    if "00049" in query:
         for value in ("zone-team-00049", "zone-product-00049", str(goal.pk)):
             assert f'<option value="{value}" selected>' in html
+    assert "Claims Processing › Aaa nested</option>" in html
+    assert f'<option value="{same[1].pk}"{" selected" if among_same else ""}>' in html
 
 
 @pytest.mark.parametrize("kind", ["people", "teams", "products", "goals"])
@@ -403,8 +415,11 @@ def test_a_choosers_search_is_answered_from_trigram_indexes(org, kind):
     sql, params = found.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        try:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:  # inside the test's transaction, SET LOCAL would outlive the block
+            cursor.execute("RESET enable_seqscan")
     table = found.model._meta.db_table.removeprefix("portfolio_")
     for field in chooser.text:
         assert f"Bitmap Index Scan on portfolio_chooser_{table}_{field}_trgm" in plan, plan

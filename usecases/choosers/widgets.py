@@ -117,9 +117,10 @@ class ChooserMixin:
     """A choice widget that carries a bounded number of options and a search box past that.
     ``kind``: a key of ``usecases.choosers.kinds.KINDS``; ``scope``: which rows the search offers.
 
-    ``offered``: every option but the empty one as (value, label) pairs, in the order of the
-    field's queryset, or a function returning them when the widget is drawn (None: the first
-    ones are read from the queryset). A page that has read every row already (the dashboard's
+    ``offered``: every option but the empty one as (value, label) pairs, in the order the
+    chooser draws them (its queryset's; a unit chooser's, the tree's, each unit named by its
+    path), or a function returning them when the widget is drawn (None: the first ones are read
+    from the queryset). A page that has read every row already (the dashboard's
     teams, products and goals) offers them, and the chooser sends no query of its own; the
     options drawn are the same either way."""
 

@@ -2,7 +2,6 @@
 
 import django.contrib.postgres.indexes
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 import usecases.search
@@ -16,7 +15,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        # Not ``TrigramExtension()``, whose reverse drops the extension: the choosers' trigram
+        # indexes (``portfolio`` 0007, which creates it too) need it whichever is undone first.
+        # Forwards, the same statement.
+        migrations.RunSQL(
+            sql="CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
+        ),
         migrations.AddIndex(
             model_name="usecase",
             index=django.contrib.postgres.indexes.GinIndex(

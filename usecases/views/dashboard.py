@@ -26,8 +26,9 @@ def _dashboard_scope(request, **options):
 
 def _offer_scope_rows(form, scope) -> None:
     """The team, product and goal choosers' options from the rows the dashboard reads for its
-    tables anyway (every team, product and goal, in the choosers' order: by name, goals by title
-    then pk), instead of three queries of their own."""
+    tables anyway (every team, product and goal, archived and dropped ones too), in the choosers'
+    own order (units in the tree's, named by their paths; products by name; goals by title, then
+    pk), instead of three queries of their own."""
     teams = tuple((team.pk, team.parent_id, team.name, team.slug) for team in scope.teams)
     form.fields["team"].widget.offered = path_choices(teams)
     products = scope.products.values()

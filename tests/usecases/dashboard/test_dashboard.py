@@ -31,7 +31,7 @@ DASHBOARD = "/dashboard/"
 # (switched on, the summary's path reads them in one query more): a unit's with its sub-units,
 # read from the summary, its choosers drawn from the rows its tables read. Fully filtered (team,
 # product, goal with sub-goals) it takes 15, the use cases it selects counted every way in one
-# query (``test_a_product_or_goal_filter_reads_the_use_cases_it_selects_once``).
+# query (``test_a_product_or_goal_filter_reads_the_facts_it_selects_once``).
 BUDGET = 18
 
 

@@ -249,11 +249,14 @@ def test_a_wait_the_walk_misses_is_found_among_the_waiting_use_cases_alone(org, 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE usecases_usecasefact")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT " + ", ".join(firsts),
-            {"within": within.pk} | {status: status for status in summary_statuses()},
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        try:
+            cursor.execute(
+                "EXPLAIN SELECT " + ", ".join(firsts),
+                {"within": within.pk} | {status: status for status in summary_statuses()},
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:  # inside the test's transaction, SET LOCAL would outlive the block
+            cursor.execute("RESET enable_seqscan")
     for short in ("review", "signoff"):
         assert f"Bitmap Index Scan on usecasefact_{short}_{kind}s" in plan, plan
 
