@@ -1,8 +1,9 @@
 """Writers of the summary never wait on one another: each adds to count rows of its own slot, so
 two transactions touching the same counts in opposite orders both land (no deadlock), one that
 holds its rows until it commits (an import) holds nobody up, and the repair command folds the
-slots together without waiting either. Refreshes larger than a chunk are split, and the dashboard
-reads every count from one snapshot. After each, the summary equals a fresh count."""
+slots together without waiting either; a rebuild started while a folding runs waits for it
+without a deadlock. Refreshes larger than a chunk are split, and the dashboard reads every count
+from one snapshot. After each, the summary equals a fresh count."""
 
 import threading
 import time
@@ -201,3 +202,50 @@ def test_the_dashboard_reads_every_count_from_one_moment(as_user, org):
     after = dashboard_numbers(client.get(url))
     assert after["teams"] == before["teams"] + 1
     assert after["goals"][0] == before["goals"][0] + 1
+
+
+def test_a_rebuild_waits_for_a_folding_before_it_empties_the_tables(org):
+    """A rebuild (``repair_summaries``) takes the unit lock before it empties the count tables
+    (``usecases`` migration 0025). A folding takes that lock, shared, and then reads and writes
+    those tables; started first, it goes on while the rebuild waits, and then the rebuild runs.
+    Had the rebuild emptied the tables first, each would wait for the other: a deadlock, one of
+    them refused."""
+    for _ in range(2):
+        at_once(lambda: move_to_pilot(make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA)))
+    holding = threading.Event()
+
+    def fold():
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # The folding's locks, as ``usecases_summary_compact`` takes them first.
+                cursor.execute("SELECT pg_advisory_xact_lock(81503, 0)")
+                cursor.execute("SELECT pg_advisory_xact_lock_shared(81504, 0)")
+                holding.set()
+                rebuild_is_waiting(cursor)
+            return compact_summary()
+
+    def rebuild():
+        assert holding.wait(10)
+        return rebuild_differences()
+
+    folded, differed = at_once(fold, rebuild)
+    assert not isinstance(folded, Exception), folded
+    assert differed == 0
+    assert rebuild_differences() == 0
+
+
+def rebuild_is_waiting(cursor, seconds: float = 10) -> None:
+    """Until another session's rebuild waits on a lock."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        # Within a transaction the server shows the activity it first read, unless cleared.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+            " AND query LIKE %s AND wait_event_type = 'Lock'",
+            ["%usecases_summary_rebuild(%"],
+        )
+        if cursor.fetchone()[0]:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the rebuild never waited")
