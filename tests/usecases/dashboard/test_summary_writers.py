@@ -236,6 +236,11 @@ def test_a_rebuild_waits_for_a_folding_before_it_empties_the_tables(org):
 
 def rebuild_is_waiting(cursor, seconds: float = 10) -> None:
     """Until another session's rebuild waits on a lock."""
+    waiting(cursor, "%usecases_summary_rebuild(%", seconds)
+
+
+def waiting(cursor, query: str, seconds: float = 10) -> None:
+    """Until another session running a statement like ``query`` waits on a lock."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         # Within a transaction the server shows the activity it first read, unless cleared.
@@ -243,9 +248,41 @@ def rebuild_is_waiting(cursor, seconds: float = 10) -> None:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
             " AND query LIKE %s AND wait_event_type = 'Lock'",
-            ["%usecases_summary_rebuild(%"],
+            [query],
         )
         if cursor.fetchone()[0]:
             return
         time.sleep(0.02)
-    raise AssertionError("the rebuild never waited")
+    raise AssertionError(f"no statement like {query} waited")
+
+
+def test_a_goal_moved_while_the_clock_job_or_a_rebuild_runs_waits_for_it(org):
+    """The clock job (``repair_summaries --clock``) and a rebuild lock the summary clock's row,
+    then the goals' lock; a goal added, moved or removed takes them in that order too (``usecases``
+    migration 0028), so it waits for them and they never wait for it. Taking the goals' lock first,
+    as it did, it held that lock while waiting for the clock's row, which the rebuild held while
+    waiting for the goals' lock: a deadlock, one of them refused."""
+    from portfolio.models import StrategicGoal
+
+    make_usecase(org=org, goals=[org.goal])  # its facts change with the goal's place
+    parent = StrategicGoal.objects.create(title="New parent")
+    clock_held = threading.Event()
+
+    def move_goal():
+        assert clock_held.wait(10)
+        StrategicGoal.objects.filter(pk=org.goal.pk).update(parent=parent)
+        return "moved"
+
+    def rebuild():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT usecases_summary_clock_ensure()")
+            cursor.execute("SELECT 1 FROM usecases_summaryclock WHERE id = 1 FOR UPDATE")
+            clock_held.set()
+            waiting(cursor, 'UPDATE "portfolio_strategicgoal"%')
+            cursor.execute("SELECT usecases_summary_rebuild()")
+            return cursor.fetchone()[0]
+
+    moved, differed = at_once(move_goal, rebuild)
+    assert moved == "moved", moved
+    assert differed == 0
+    assert rebuild_differences() == 0
