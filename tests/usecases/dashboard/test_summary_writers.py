@@ -212,7 +212,7 @@ def test_a_rebuild_waits_for_a_folding_before_it_empties_the_tables(org):
     them refused."""
     for _ in range(2):
         at_once(lambda: move_to_pilot(make_usecase(org=org, lifecycle_stage=LifecycleStage.IDEA)))
-    holding = threading.Event()
+    holding, rebuilder = threading.Event(), Session()
 
     def fold():
         with transaction.atomic():
@@ -221,10 +221,11 @@ def test_a_rebuild_waits_for_a_folding_before_it_empties_the_tables(org):
                 cursor.execute("SELECT pg_advisory_xact_lock(81503, 0)")
                 cursor.execute("SELECT pg_advisory_xact_lock_shared(81504, 0)")
                 holding.set()
-                rebuild_is_waiting(cursor)
+                rebuilder.waits_on_a_lock(cursor)
             return compact_summary()
 
     def rebuild():
+        rebuilder.started()
         assert holding.wait(10)
         return rebuild_differences()
 
@@ -234,26 +235,34 @@ def test_a_rebuild_waits_for_a_folding_before_it_empties_the_tables(org):
     assert rebuild_differences() == 0
 
 
-def rebuild_is_waiting(cursor, seconds: float = 10) -> None:
-    """Until another session's rebuild waits on a lock."""
-    waiting(cursor, "%usecases_summary_rebuild(%", seconds)
+class Session:
+    """Another thread's database session, which this one waits to see waiting on a lock: its own
+    server process, not any session whose statement looks alike."""
 
+    def __init__(self):
+        self.pid, self.known = None, threading.Event()
 
-def waiting(cursor, query: str, seconds: float = 10) -> None:
-    """Until another session running a statement like ``query`` waits on a lock."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        # Within a transaction the server shows the activity it first read, unless cleared.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
-            " AND query LIKE %s AND wait_event_type = 'Lock'",
-            [query],
-        )
-        if cursor.fetchone()[0]:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"no statement like {query} waited")
+    def started(self) -> None:
+        """Called in that thread, before the statement that is to wait."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.pid = cursor.fetchone()[0]
+        self.known.set()
+
+    def waits_on_a_lock(self, cursor, seconds: float = 10) -> None:
+        assert self.known.wait(seconds)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            # Within a transaction the server shows the activity it first read, unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+                [self.pid],
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"session {self.pid} never waited on a lock")
 
 
 def test_a_goal_moved_while_the_clock_job_or_a_rebuild_runs_waits_for_it(org):
@@ -266,9 +275,10 @@ def test_a_goal_moved_while_the_clock_job_or_a_rebuild_runs_waits_for_it(org):
 
     make_usecase(org=org, goals=[org.goal])  # its facts change with the goal's place
     parent = StrategicGoal.objects.create(title="New parent")
-    clock_held = threading.Event()
+    clock_held, mover = threading.Event(), Session()
 
     def move_goal():
+        mover.started()
         assert clock_held.wait(10)
         StrategicGoal.objects.filter(pk=org.goal.pk).update(parent=parent)
         return "moved"
@@ -278,7 +288,7 @@ def test_a_goal_moved_while_the_clock_job_or_a_rebuild_runs_waits_for_it(org):
             cursor.execute("SELECT usecases_summary_clock_ensure()")
             cursor.execute("SELECT 1 FROM usecases_summaryclock WHERE id = 1 FOR UPDATE")
             clock_held.set()
-            waiting(cursor, 'UPDATE "portfolio_strategicgoal"%')
+            mover.waits_on_a_lock(cursor)
             cursor.execute("SELECT usecases_summary_rebuild()")
             return cursor.fetchone()[0]
 
