@@ -296,3 +296,49 @@ def test_a_goal_moved_while_the_clock_job_or_a_rebuild_runs_waits_for_it(org):
     assert moved == "moved", moved
     assert differed == 0
     assert rebuild_differences() == 0
+
+
+@pytest.mark.parametrize("change", ["a membership added", "the owner switched off"])
+def test_a_person_changed_while_the_clock_job_runs_waits_for_it(org, change):
+    """The clock job locks the summary clock's row and then, reading again the phase of the use
+    cases whose attestation window it moves, the lock of each of their owners; a membership added
+    or a person switched on or off takes the clock's row before the person's lock too (``usecases``
+    migration 0029), so it waits for the job. Taking the person's lock first, as it did, it held
+    that lock while waiting for the clock's row, which the job held while waiting for the
+    person's lock: a deadlock, one of them refused."""
+    from django.contrib.auth import get_user_model
+
+    from portfolio.models import Membership
+    from tests.factories import TeamFactory
+
+    advance_usecase(make_usecase(org=org), org=org, to="active")  # the owner's, signed
+    team = TeamFactory(name="Another team")
+    make_usecase(org=org, team=team, owner=org.owner)  # refreshed when they join that team
+    clock_held, changer = threading.Event(), Session()
+
+    def change_person():
+        changer.started()
+        assert clock_held.wait(10)
+        if change == "a membership added":
+            Membership.objects.create(team=team, user=org.owner, role="member")
+        else:
+            get_user_model().objects.filter(pk=org.owner.pk).update(is_active=False)
+        return "changed"
+
+    def clock_job():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT usecases_summary_clock_ensure()")
+            cursor.execute(
+                "SELECT due_within_days FROM usecases_summaryclock WHERE id = 1 FOR UPDATE"
+            )
+            (days,) = cursor.fetchone()
+            clock_held.set()
+            changer.waits_on_a_lock(cursor)
+            # Another window: every active use case's phase is read again, its owner locked.
+            cursor.execute("SELECT usecases_summary_advance(now(), %s)", [days + 1])
+            return cursor.fetchone()[0]
+
+    changed, refreshed = at_once(change_person, clock_job)
+    assert changed == "changed", changed
+    assert refreshed >= 1, refreshed
+    assert rebuild_differences() == 0
