@@ -61,7 +61,8 @@ def _lock_people(person, others) -> dict:
     one another instead of deadlocking. Returns them as saved now, by pk."""
     ids = {person.pk} | {other.pk for other in others if other is not None}
     return {
-        user.pk: user for user in User.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        user.pk: user
+        for user in User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
     }
 
 

@@ -52,9 +52,11 @@ def apply_changes(instance, data: dict, fields: list[str]) -> dict:
 
 
 def set_archived(model, row, *, actor, archived: bool, noun: str):
-    """Archive or restore ``row`` (a team or product) under its lock; nothing if it already is."""
+    """Archive or restore ``row`` (a team or product) under its lock; nothing if it already is.
+    The lock leaves the key alone (``no_key``), as every admin service's on a team, product, goal
+    or person: a use case referring to the row checks only its key, and must not wait for it."""
     with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=row.pk)
+        current = model.objects.select_for_update(no_key=True).get(pk=row.pk)
         if current.is_archived == archived:
             return current
         current.is_archived = archived

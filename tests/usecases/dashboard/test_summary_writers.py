@@ -342,3 +342,30 @@ def test_a_person_changed_while_the_clock_job_runs_waits_for_it(org, change):
     assert changed == "changed", changed
     assert refreshed >= 1, refreshed
     assert rebuild_differences() == 0
+
+
+def test_a_goal_edited_while_a_use_case_serving_it_is_saved_waits_for_it(org):
+    """Saving a use case that serves a goal holds the goals' lock (shared) and, as it commits,
+    checks that the goal is there (a share of its key). An admin editing goals locks their rows
+    without their key (``select_for_update(no_key=True)``) and then, in the goals' trigger, waits
+    for the goals' lock; the save commits past the row lock. Locking the whole row, the edit held
+    up the save's check while the save held up the edit's trigger: a deadlock."""
+    from administration.services.goals import goal_update
+
+    saved, editor = threading.Event(), Session()
+
+    def save_use_case():
+        with transaction.atomic():
+            make_usecase(org=org, goals=[org.goal])
+            saved.set()
+            editor.waits_on_a_lock(connection.cursor())
+        return "saved"
+
+    def edit_goal():
+        editor.started()
+        assert saved.wait(10)
+        goal_update(goal=org.goal, actor=org.admin, data={"title": "Renamed while in use"})
+        return "edited"
+
+    assert at_once(save_use_case, edit_goal) == ["saved", "edited"]
+    assert rebuild_differences() == 0
