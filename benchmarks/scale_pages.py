@@ -370,6 +370,19 @@ def _threaded_rate(port, path, headers, clients, seconds) -> float:
     return sum(done) / seconds
 
 
+def report_throughput(by_label: dict, port: int, headers: dict[str, str], options) -> None:
+    """Requests per second on the list and on the detail page, each starting on an idle server."""
+    pages = [
+        by_label["list"],
+        next(page for label, page in by_label.items() if label.startswith("detail")),
+    ]
+    for page in pages:
+        # Answered only once the requests wrk left queued are done.
+        fetch(port, "/_bench/bare/", headers)
+        rate = throughput(port, page.path, headers, options.clients, options.seconds)
+        print(f"throughput {page.label}: {rate}, {options.clients} clients, {options.seconds} s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, metavar="N")
@@ -412,18 +425,7 @@ def main():
                 report(pages)
                 print(f"after the rounds: {worker_memory(server.pid)}")
             if options.throughput:
-                throughput_pages = [
-                    by_label["list"],
-                    next(page for label, page in by_label.items() if label.startswith("detail")),
-                ]
-                for page in throughput_pages:
-                    # Answered only once the requests wrk left queued are done: each page
-                    # starts on an idle server.
-                    fetch(port, "/_bench/bare/", headers["lead"])
-                    rate = throughput(port, page.path, headers["lead"], options.clients,
-                                      options.seconds)  # fmt: skip
-                    print(f"throughput {page.label}: {rate}, {options.clients} clients, "
-                          f"{options.seconds} s")  # fmt: skip
+                report_throughput(by_label, port, headers["lead"], options)
                 print(f"after the throughput runs: {worker_memory(server.pid)}")
         finally:
             server.terminate()

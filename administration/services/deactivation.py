@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 
 from administration.selectors import AUTHORED_OPEN
-from administration.services import goals, people, products, teams
+from administration.services import editing, goals, people, products, teams
 from administration.services.errors import AdminError
 from core.people import person_name
 from portfolio.choices import MembershipRole
@@ -61,8 +61,7 @@ def _lock_people(person, others) -> dict:
     one another instead of deadlocking. Returns them as saved now, by pk."""
     ids = {person.pk} | {other.pk for other in others if other is not None}
     return {
-        user.pk: user
-        for user in User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        user.pk: user for user in editing.locked(User.objects.filter(pk__in=ids)).order_by("pk")
     }
 
 

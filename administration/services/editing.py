@@ -51,12 +51,20 @@ def apply_changes(instance, data: dict, fields: list[str]) -> dict:
     return changes
 
 
+def locked(queryset: models.QuerySet) -> models.QuerySet:
+    """``queryset``'s rows (teams, products, goals, people) locked for an admin's edit until the
+    transaction ends, their key left alone (``FOR NO KEY UPDATE``): two edits of a row still wait
+    for each other, but a use case being saved that refers to one checks only its key as it
+    commits, while holding the summary's locks the edit's triggers take next; locking the whole
+    row, the two waited for each other (a deadlock, one of them refused)."""
+    return queryset.select_for_update(no_key=True)
+
+
 def set_archived(model, row, *, actor, archived: bool, noun: str):
-    """Archive or restore ``row`` (a team or product) under its lock; nothing if it already is.
-    The lock leaves the key alone (``no_key``), as every admin service's on a team, product, goal
-    or person: a use case referring to the row checks only its key, and must not wait for it."""
+    """Archive or restore ``row`` (a team or product) under its lock (``locked``); nothing if it
+    already is."""
     with transaction.atomic():
-        current = model.objects.select_for_update(no_key=True).get(pk=row.pk)
+        current = locked(model.objects).get(pk=row.pk)
         if current.is_archived == archived:
             return current
         current.is_archived = archived

@@ -54,10 +54,8 @@ def goal_update(
     ``fingerprint`` is ``state_fingerprint(goal_state(goal))`` as the edit form loaded it: if
     anyone changed the goal since (moved it, say), ``EditConflict`` and nothing is written."""
     with transaction.atomic():
-        # Lock every goal: two moves at once could otherwise build a cycle between them. Without
-        # the key (``no_key``): a use case being saved with one of them checks its key as it
-        # commits, holding the summary's goals' lock this edit's trigger then waits for.
-        list(StrategicGoal.objects.select_for_update(no_key=True).values_list("pk", flat=True))
+        # Lock every goal: two moves at once could otherwise build a cycle between them.
+        list(editing.locked(StrategicGoal.objects).values_list("pk", flat=True))
         current = StrategicGoal.objects.get(pk=goal.pk)
         editing.refuse_if_changed(
             current=current,
@@ -81,7 +79,7 @@ def goal_update(
 def goal_set_archived(*, goal: StrategicGoal, actor, archived: bool) -> StrategicGoal:
     """Archiving a goal sets it to "dropped" (use cases keep their link); restoring, "active"."""
     with transaction.atomic():
-        current = StrategicGoal.objects.select_for_update(no_key=True).get(pk=goal.pk)
+        current = editing.locked(StrategicGoal.objects).get(pk=goal.pk)
         status = GoalStatus.DROPPED if archived else GoalStatus.ACTIVE
         if current.status == status:
             return current

@@ -44,7 +44,7 @@ def person_state(user) -> dict:
 
 
 def _lock(user):
-    return get_user_model().objects.select_for_update(no_key=True).get(pk=user.pk)
+    return editing.locked(get_user_model().objects).get(pk=user.pk)
 
 
 def _send_set_password_email_on_commit(user) -> None:

@@ -51,7 +51,7 @@ def product_update(
     edit form loaded it: if anyone changed the product since, ``EditConflict`` and nothing is
     written."""
     with transaction.atomic():
-        current = Product.objects.select_for_update(no_key=True).get(pk=product.pk)
+        current = editing.locked(Product.objects).get(pk=product.pk)
         editing.refuse_if_changed(
             current=current,
             state=product_state(current),

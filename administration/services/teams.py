@@ -46,7 +46,7 @@ def _refuse_parent(team: Team | None, parent: Team | None) -> None:
 def _lock_every_team() -> None:
     """Two moves at once could otherwise build a cycle between them, or a team could be placed
     under a unit being archived."""
-    list(Team.objects.select_for_update(no_key=True).values_list("pk", flat=True))
+    list(editing.locked(Team.objects).values_list("pk", flat=True))
 
 
 def _lock_unit_rows() -> None:
@@ -91,7 +91,7 @@ def team_update(*, team: Team, actor, data: dict, fingerprint: str | None = None
         if "parent" in data:
             _lock_unit_rows()
             _lock_every_team()
-        current = Team.objects.select_for_update(no_key=True).get(pk=team.pk)
+        current = editing.locked(Team.objects).get(pk=team.pk)
         editing.refuse_if_changed(
             current=current,
             state=team_state(current),
@@ -145,7 +145,7 @@ def team_set_archived(*, team: Team, actor, archived: bool) -> Team:
 @history_context(admin_action=AdminAction.MEMBERSHIP_ADDED)
 def membership_add(*, team: Team, actor, user, role: str = MembershipRole.MEMBER) -> Membership:
     with transaction.atomic():
-        current = Team.objects.select_for_update(no_key=True).get(pk=team.pk)
+        current = editing.locked(Team.objects).get(pk=team.pk)
         if current.is_archived:
             raise AdminError(f"{current} is archived; restore it before adding people.")
         if not user.is_active:

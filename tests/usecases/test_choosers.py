@@ -405,21 +405,13 @@ def test_a_choosers_search_is_answered_from_trigram_indexes(org, kind):
     by, from that field's trigram index (``portfolio`` migration 0007) rather than by reading
     every row: the plan PostgreSQL makes when told to avoid reading the table names each index.
     An index on another expression than the search's would not be used, and the table read."""
-    from django.db import connection, transaction
-
+    from tests.plans import plan_avoiding_table_reads
     from usecases.choosers.kinds import FOUND, KINDS, every, search
 
     chooser = KINDS[kind]
     # Every row (a scope's own condition, such as active people only, is another index's).
     found = search(chooser, every(chooser), "ocess")[: FOUND + 1]
-    sql, params = found.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        try:
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        finally:  # inside the test's transaction, SET LOCAL would outlive the block
-            cursor.execute("RESET enable_seqscan")
+    plan = plan_avoiding_table_reads(*found.query.sql_with_params())
     table = found.model._meta.db_table.removeprefix("portfolio_")
     for field in chooser.text:
         assert f"Bitmap Index Scan on portfolio_chooser_{table}_{field}_trgm" in plan, plan

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import make_usecase
+from tests.plans import plan_avoiding_table_reads
 from usecases.filters import UseCaseFilter
 from usecases.models import UseCase
 from usecases.selectors import list_pages, search_usecases
@@ -168,12 +169,7 @@ def _plan(queryset) -> str:
     """The plan of ``queryset`` for the use cases this test made: the table's statistics are
     read from them first (``ANALYZE``), not left from whatever earlier tests committed, which
     could make a tie between two indexes fall either way."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE usecases_usecase")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    return plan_avoiding_table_reads(*queryset.query.sql_with_params(), analyze="usecases_usecase")
 
 
 def test_the_trigram_index_answers_a_search_inside_tokens(org, trust):

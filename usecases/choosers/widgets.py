@@ -93,14 +93,14 @@ def bounded_choices(choices, value: list, offered=None) -> tuple[list, bool]:
     ``offered``: every option but the empty one, as (value, label) pairs in the chooser's order,
     where the page holds them already; then they are taken from these, not from a query."""
     chosen = [str(item) for item in value if item not in ("", None)]
-    is_model = isinstance(choices, ModelChoiceIterator)
-    if is_model and offered is None:
-        field = choices.field
-        first, beyond, more = _first_and_chosen(field, chosen)
-        return [*_empty(choices), *map(choices.choice, [*beyond, *first])], more
-    listed = list(choices) if offered is None else [*_empty(choices), *offered]
-    empty = [choice for choice in listed if choice[0] in ("", None)]
-    rest = [choice for choice in listed if choice[0] not in ("", None)]
+    empty = _empty(choices)
+    if offered is not None:
+        rest = list(offered)
+    elif isinstance(choices, ModelChoiceIterator):
+        first, beyond, more = _first_and_chosen(choices.field, chosen)
+        return [*empty, *map(choices.choice, [*beyond, *first])], more
+    else:
+        rest = [choice for choice in choices if choice[0] not in ("", None)]
     extra = [choice for choice in rest[SHOWN:] if str(choice[0]) in chosen]
     return [*empty, *extra, *rest[:SHOWN]], len(rest) > SHOWN
 

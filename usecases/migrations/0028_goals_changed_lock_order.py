@@ -11,16 +11,24 @@ import importlib
 from django.db import migrations
 
 _0015 = importlib.import_module("usecases.migrations.0015_summary_tables")
+_0024 = importlib.import_module("usecases.migrations.0024_scope_counts")
+replaced = _0024._replaced
 
-_START = _0015.TRIGGERS.index("CREATE OR REPLACE FUNCTION usecases_summary_goals_changed(")
-GOALS_CHANGED_0015 = _0015.TRIGGERS[_START : _0015.TRIGGERS.index("\n$$;\n", _START) + 4]
+
+def trigger_function(name: str) -> str:
+    """The text of one of 0015's trigger functions (frozen there)."""
+    start = _0015.TRIGGERS.index(f"CREATE OR REPLACE FUNCTION {name}(")
+    return _0015.TRIGGERS[start : _0015.TRIGGERS.index("\n$$;\n", start) + 4]
+
+
+# What every refresh takes first, in this order: the clock's row, shared.
+CLOCK_SHARED = """
+    PERFORM usecases_summary_clock_ensure();
+    PERFORM 1 FROM usecases_summaryclock WHERE id = 1 FOR SHARE;"""
+
+GOALS_CHANGED_0015 = trigger_function("usecases_summary_goals_changed")
 _GOALS_LOCKED = "\n    PERFORM pg_advisory_xact_lock(81502, 0);"
-assert GOALS_CHANGED_0015.count(_GOALS_LOCKED) == 1
-GOALS_CHANGED = GOALS_CHANGED_0015.replace(
-    _GOALS_LOCKED,
-    "\n    PERFORM usecases_summary_clock_ensure();"
-    "\n    PERFORM 1 FROM usecases_summaryclock WHERE id = 1 FOR SHARE;" + _GOALS_LOCKED,
-)
+GOALS_CHANGED = replaced(GOALS_CHANGED_0015, _GOALS_LOCKED, CLOCK_SHARED + _GOALS_LOCKED)
 
 
 class Migration(migrations.Migration):

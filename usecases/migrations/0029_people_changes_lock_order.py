@@ -12,27 +12,13 @@ import importlib
 
 from django.db import migrations
 
-_0015 = importlib.import_module("usecases.migrations.0015_summary_tables")
+_0028 = importlib.import_module("usecases.migrations.0028_goals_changed_lock_order")
+_replaced = _0028.replaced
 
 # What a refresh takes first, taken first here too.
-_FIRST = """
-    PERFORM usecases_summary_clock_ensure();
-    PERFORM 1 FROM usecases_summaryclock WHERE id = 1 FOR SHARE;
-    PERFORM pg_advisory_xact_lock_shared(81502, 0);"""
+_FIRST = _0028.CLOCK_SHARED + "\n    PERFORM pg_advisory_xact_lock_shared(81502, 0);"
 
-
-def _function(name: str) -> str:
-    """The text of one of 0015's trigger functions (frozen there)."""
-    start = _0015.TRIGGERS.index(f"CREATE OR REPLACE FUNCTION {name}(")
-    return _0015.TRIGGERS[start : _0015.TRIGGERS.index("\n$$;\n", start) + 4]
-
-
-def _replaced(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, old
-    return text.replace(old, new)
-
-
-PEOPLE_0015 = _function("usecases_summary_people_changed")
+PEOPLE_0015 = _0028.trigger_function("usecases_summary_people_changed")
 PEOPLE = _replaced(
     PEOPLE_0015,
     "\nBEGIN\n",
@@ -41,7 +27,7 @@ PEOPLE = _replaced(
     + _FIRST.replace("\n    ", "\n        ")
     + "\n    END IF;\n",
 )
-MEMBERSHIPS_0015 = _function("usecases_summary_memberships_changed")
+MEMBERSHIPS_0015 = _0028.trigger_function("usecases_summary_memberships_changed")
 MEMBERSHIPS = _replaced(MEMBERSHIPS_0015, "\nBEGIN\n", "\nBEGIN" + _FIRST + "\n")
 
 

@@ -225,8 +225,7 @@ def test_a_wait_the_walk_misses_is_found_among_the_waiting_use_cases_alone(org, 
     the longest wait of each status is found through the index on the use cases waiting in that
     status (``usecases`` migration 0027), not among every use case of the goal or product: the
     plan PostgreSQL makes when told to avoid reading the table names both indexes."""
-    from django.db import connection, transaction
-
+    from tests.plans import plan_avoiding_table_reads
     from usecases.models import UseCaseFact
 
     # Facts as a large registry holds them (written straight into the table: what the triggers
@@ -246,17 +245,11 @@ def test_a_wait_the_walk_misses_is_found_among_the_waiting_use_cases_alone(org, 
     )  # fmt: skip
     within = summary.Within(kind, 10**9 + 7)
     firsts = [summary._waiting_sql(status, None, within, None) for status in summary_statuses()]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ANALYZE usecases_usecasefact")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        try:
-            cursor.execute(
-                "EXPLAIN SELECT " + ", ".join(firsts),
-                {"within": within.pk} | {status: status for status in summary_statuses()},
-            )
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        finally:  # inside the test's transaction, SET LOCAL would outlive the block
-            cursor.execute("RESET enable_seqscan")
+    plan = plan_avoiding_table_reads(
+        "SELECT " + ", ".join(firsts),
+        {"within": within.pk} | {status: status for status in summary_statuses()},
+        analyze="usecases_usecasefact",
+    )
     for short in ("review", "signoff"):
         assert f"Bitmap Index Scan on usecasefact_{short}_{kind}s" in plan, plan
 

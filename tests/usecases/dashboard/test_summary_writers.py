@@ -235,6 +235,13 @@ def test_a_rebuild_waits_for_a_folding_before_it_empties_the_tables(org):
     assert rebuild_differences() == 0
 
 
+def hold_the_clock(cursor) -> int:
+    """Lock the summary clock's row, as the clock job and a rebuild do first; its window in days."""
+    cursor.execute("SELECT usecases_summary_clock_ensure()")
+    cursor.execute("SELECT due_within_days FROM usecases_summaryclock WHERE id = 1 FOR UPDATE")
+    return cursor.fetchone()[0]
+
+
 class Session:
     """Another thread's database session, which this one waits to see waiting on a lock: its own
     server process, not any session whose statement looks alike."""
@@ -285,8 +292,7 @@ def test_a_goal_moved_while_the_clock_job_or_a_rebuild_runs_waits_for_it(org):
 
     def rebuild():
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT usecases_summary_clock_ensure()")
-            cursor.execute("SELECT 1 FROM usecases_summaryclock WHERE id = 1 FOR UPDATE")
+            hold_the_clock(cursor)
             clock_held.set()
             mover.waits_on_a_lock(cursor)
             cursor.execute("SELECT usecases_summary_rebuild()")
@@ -327,11 +333,7 @@ def test_a_person_changed_while_the_clock_job_runs_waits_for_it(org, change):
 
     def clock_job():
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT usecases_summary_clock_ensure()")
-            cursor.execute(
-                "SELECT due_within_days FROM usecases_summaryclock WHERE id = 1 FOR UPDATE"
-            )
-            (days,) = cursor.fetchone()
+            days = hold_the_clock(cursor)
             clock_held.set()
             changer.waits_on_a_lock(cursor)
             # Another window: every active use case's phase is read again, its owner locked.
