@@ -93,6 +93,8 @@ def bounded_choices(choices, value: list, offered=None) -> tuple[list, bool]:
     ``offered``: every option but the empty one, as (value, label) pairs in the chooser's order,
     where the page holds them already; then they are taken from these, not from a query."""
     chosen = [str(item) for item in value if item not in ("", None)]
+    if not isinstance(choices, ModelChoiceIterator):
+        choices = list(choices)  # read once: a lazy one would be read again below
     empty = _empty(choices)
     if offered is not None:
         rest = list(offered)
