@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -80,6 +81,15 @@ class RawServer:
         self.server.close()
 
 
+def _whole_request(received: bytes) -> bool:
+    """Whether ``received`` holds a request's headers and as much body as they announce."""
+    head, found, body = received.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+    return len(body) >= (int(length.group(1)) if length else 0)
+
+
 def start_raw_server(answer) -> RawServer:
     listener = socket.create_server(("127.0.0.1", 0))
     raw = RawServer(listener)
@@ -88,7 +98,9 @@ def start_raw_server(answer) -> RawServer:
         with connection:
             connection.settimeout(5)
             received = b""
-            while b"\r\n\r\n" not in received:
+            # The whole request, body included: closing with some of it unread would make the
+            # system reset the connection, and the client see that instead of this answer.
+            while not _whole_request(received):
                 chunk = connection.recv(65536)
                 if not chunk:
                     return
