@@ -134,8 +134,9 @@ TEMPLATES = [
                 "portfolio.context_processors.roles",
                 "usecases.context_processors.inbox",
             ],
-            # ``{{ person|person_name }}`` on every page: the one way a person is named.
-            "builtins": ["core.templatetags.people"],
+            # ``{{ person|person_name }}`` on every page: the one way a person is named; and
+            # Django's ``date`` filter with the pages' own two formats written directly.
+            "builtins": ["core.templatetags.people", "core.templatetags.dates"],
         },
     },
 ]

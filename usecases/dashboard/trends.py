@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.formats import day_text
 from portfolio.models import Team
 from usecases import charts
 from usecases.dashboard.counts import Counts
@@ -109,7 +109,7 @@ def _weekly_points(scope: DashboardScope, *, today: date) -> list[TrendPoint]:
 def _first_last(points: list[TrendPoint]) -> str:
     if not points:
         return "none recorded yet"
-    return f"from {date_format(points[0].taken_on, 'j M Y')} to {date_format(points[-1].taken_on, 'j M Y')}"
+    return f"from {day_text(points[0].taken_on)} to {day_text(points[-1].taken_on)}"
 
 
 def _counts_chart(points: list[TrendPoint], *, where: str) -> charts.LineChart:

@@ -8,11 +8,10 @@ from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DateTimeField
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from core.formats import day_text, moment_text
 from usecases.display import display_value
 from usecases.models import (
     Review,
@@ -81,9 +80,9 @@ def _shown(row, field, related) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "j M Y H:i")
+        return moment_text(value)
     if isinstance(value, date):
-        return date_format(value, "j M Y")
+        return day_text(value)
     if isinstance(value, Decimal):
         return plain_decimal(value)
     return str(value)
@@ -221,7 +220,7 @@ def json_shown(field, value, *, people, revisions) -> str:
         return "Yes" if value else "No"
     if isinstance(field, DateTimeField):
         moment = parse_datetime(value)
-        return date_format(timezone.localtime(moment), "j M Y H:i") if moment else str(value)
+        return moment_text(moment) if moment else str(value)
     return str(value)
 
 

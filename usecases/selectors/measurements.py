@@ -7,9 +7,9 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from core.compiled import compiled_values, hold_links
+from core.formats import day_text
 from core.people import NAME_FIELDS, named_person
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
@@ -155,18 +155,18 @@ def _chart_description(usecase: UseCase, readings: list, *, start: date | None) 
         first_on, latest = readings[0].measured_on, readings[-1]
         measured = (
             f"{len(readings)} measurement{'s' if len(readings) != 1 else ''} from "
-            f"{date_format(first_on, 'j M Y')} to {date_format(latest.measured_on, 'j M Y')}; "
+            f"{day_text(first_on)} to {day_text(latest.measured_on)}; "
             f"the latest is {display_value(latest.value)}{shown_unit} on "
-            f"{date_format(latest.measured_on, 'j M Y')}."
+            f"{day_text(latest.measured_on)}."
         )
     else:
         measured = "No measurements yet."
     if _has_line(usecase):
         line = (
             f" Expected: from {display_value(usecase.metric_baseline)}{shown_unit}"
-            + (f" on {date_format(start, 'j M Y')}" if start else "")
+            + (f" on {day_text(start)}" if start else "")
             + f" to {display_value(usecase.metric_target)}{shown_unit} by "
-            f"{date_format(usecase.metric_target_date, 'j M Y')}."
+            f"{day_text(usecase.metric_target_date)}."
         )
     elif usecase.metric_target is not None:
         line = f" Target: {display_value(usecase.metric_target)}{shown_unit}."

@@ -27,10 +27,15 @@ def get_usecase(key: str, *, with_links: bool = True) -> UseCase:
 
 def detail_context(request, usecase, **extra) -> dict:
     claim = selectors.claim_panel(usecase, request.user)
+    actions = workflow.get_actions(usecase, request.user)
     return {
         "usecase": usecase,
-        "actions": workflow.get_actions(usecase, request.user),
-        "transfer_owner": _transfer_owner(usecase),
+        "actions": actions,
+        # Built only where an action asks for a new owner (a form and its field cost a third of
+        # a millisecond, on every page of a use case whether it shows them or not).
+        "transfer_owner": (
+            _transfer_owner(usecase) if any(a.button.asks == "owner" for a in actions) else None
+        ),
         "request_owner": _request_owner(claim) if claim and claim.can_request else None,
         "register_sections": shown_sections(usecase),
         "claim": claim,
