@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, F, Func, IntegerField, Max
 
+from core.compiled import compiled_values
 from usecases.models import Notification
 
 
@@ -27,10 +28,26 @@ def inbox_notifications(user):
 
 
 def unread_notification_count(user) -> int:
-    """One indexed count (the partial index on unread notices)."""
+    """One indexed count (the partial index on unread notices). Every page's navigation asks:
+    the query is compiled once per process (``core.compiled``; building and compiling it took
+    three times as long as running it)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user).unread().count()
+    ((count,),) = compiled_values(_unread_query, user.pk)
+    return count
+
+
+def _unread_query(user_pk: int, limit: None):
+    """The count as one row. COUNT written as a plain function, not Django's ``Count``: an
+    aggregate would make this a dictionary (``aggregate``), not a query to compile; without a
+    GROUP BY the server returns one row, 0 when there is nothing unread."""
+    return (
+        Notification.objects.filter(recipient=user_pk)
+        .unread()
+        .order_by()
+        .annotate(unread=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values_list("unread")
+    )
 
 
 @dataclass(frozen=True)
