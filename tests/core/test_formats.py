@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.template import Context, Template, defaultfilters
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.timezone import template_localtime
 
 from core.formats import day_text, moment_text
@@ -64,8 +64,34 @@ def test_other_formats_and_values_are_djangos():
         ("not a date", "j M Y"),
     ]:
         shown = template.render(Context({"value": value, "arg": arg}))
-        assert shown == djangos(value, arg) if value else shown == ""
+        assert shown == (djangos(value, arg) if value else "")
     with pytest.raises(TypeError, match="time-related"):
         djangos(moment.date(), "j M Y H:i")
     with pytest.raises(TypeError, match="time-related"):
         template.render(Context({"value": moment.date(), "arg": "j M Y H:i"}))
+
+
+def test_the_templates_date_is_the_fast_one_and_reads_as_djangos_wherever_it_is_used():
+    """The engine's ``date`` is ``core.templatetags.dates``'s (a builtin): an aware datetime
+    written as a day in local time (at local midnight too), a naive one as it is, and under
+    ``{% localtime off %}`` the moment as stored, as Django's filter writes each."""
+    from core.templatetags import dates
+
+    # The last builtin naming a filter is the one templates get (the parser adds them in order).
+    defining = [lib for lib in Template("").engine.template_builtins if "date" in lib.filters]
+    assert defining[-1].filters["date"] is dates.date
+    zone = "Europe/Amsterdam"
+    midnight = datetime(2026, 3, 28, 23, 0, tzinfo=UTC)  # 29 Mar 00:00 in Amsterdam
+    naive = datetime(2026, 7, 1, 23, 30)
+    both = '{{ v|date:"j M Y" }}|{{ v|date:"j M Y H:i" }}'
+    with timezone.override(zone):
+        for value in (midnight, *MOMENTS[:10], naive):
+            shown = Template(both).render(Context({"v": value}))
+            assert shown == f"{djangos(value, FORMATS[0])}|{djangos(value, FORMATS[1])}"
+        assert Template(both).render(Context({"v": midnight})) == "29 Mar 2026|29 Mar 2026 00:00"
+        stored = Template("{% load tz %}{% localtime off %}" + both + "{% endlocaltime %}")
+        shown = stored.render(Context({"v": midnight}))
+        assert shown == "28 Mar 2026|28 Mar 2026 23:00"
+        assert shown == f"{defaultfilters.date(midnight, FORMATS[0])}|" + defaultfilters.date(
+            midnight, FORMATS[1]
+        )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Func, IntegerField, Max
+from django.db.models import Count, Func, IntegerField, Max
 
 from core.compiled import compiled_values
 from usecases.models import Notification
@@ -38,14 +38,16 @@ def unread_notification_count(user) -> int:
 
 
 def _unread_query(user_pk: int, limit: None):
-    """The count as one row. COUNT written as a plain function, not Django's ``Count``: an
-    aggregate would make this a dictionary (``aggregate``), not a query to compile; without a
-    GROUP BY the server returns one row, 0 when there is nothing unread."""
+    """The count as one row. ``COUNT(*)`` written as a plain expression, not Django's
+    ``Count``: an aggregate would make this a dictionary (``aggregate``), not a query to compile;
+    without a GROUP BY the server returns one row, 0 when there is nothing unread. ``*``, not a
+    column: the partial index on unread notices holds the recipient alone, so the count is read
+    from the index without visiting the table (a column's count read every unread row)."""
     return (
         Notification.objects.filter(recipient=user_pk)
         .unread()
         .order_by()
-        .annotate(unread=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .annotate(unread=Func(template="COUNT(*)", output_field=IntegerField()))
         .values_list("unread")
     )
 

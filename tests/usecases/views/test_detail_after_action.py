@@ -316,3 +316,23 @@ def test_a_first_sign_off_awaited_mentions_no_earlier_one(as_user, org, usecase_
     assert "Awaiting Owen Owner's sign-off" in card
     assert "holds until then" not in card
     assert "changed text" not in card
+
+
+def test_the_transfer_chooser_is_drawn_where_a_transfer_is_offered_and_only_there(
+    as_user, org, usecase_in, successor
+):
+    """The new-owner chooser is built only for a page offering the transfer: on the detail page
+    and on the action's own page without JavaScript (and again on that page after a refusal); a
+    page offering no transfer carries none."""
+    usecase = usecase_in("active")
+    lead = as_user(org.lead)
+    chooser = 'id="transfer_ownership-new-owner"'
+    assert chooser in lead.get(usecase.get_absolute_url()).text
+    action_page = lead.get(action_url(usecase, "transfer_ownership"))
+    assert action_page.status_code == 200 and chooser in action_page.text
+    refused = lead.post(
+        action_url(usecase, "transfer_ownership"), {"new_owner": "", "version": usecase.version}
+    )
+    assert refused.status_code == 400 and chooser in refused.text
+    assert 'name="new_owner"' not in as_user(org.member).get(usecase.get_absolute_url()).text
+    assert UseCase.objects.get(pk=usecase.pk).owner_id == org.owner.pk  # nothing changed
