@@ -23,7 +23,8 @@ class Migration(migrations.Migration):
         # even after a use case is deleted or a transaction rolls back.
         migrations.RunSQL(
             "CREATE SEQUENCE usecases_usecase_number_seq START WITH 1001",
-            reverse_sql="DROP SEQUENCE usecases_usecase_number_seq",
+            # IF EXISTS: undone last, after the table that owns it took it along.
+            reverse_sql="DROP SEQUENCE IF EXISTS usecases_usecase_number_seq",
         ),
         migrations.CreateModel(
             name="UseCase",
