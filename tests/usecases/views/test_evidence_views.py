@@ -492,3 +492,22 @@ def test_during_a_handover_the_signed_owner_keeps_the_evidence(as_user, org, mea
     services.usecase_sign_off(usecase=measured, actor=org.reviewer, accepted=True)
     assert as_user(org.reviewer).post(delete_url(measured, kept)).status_code == 302
     assert as_user(org.owner).post(create_url(measured), reading()).status_code == 403
+
+
+def test_the_owner_ticks_who_may_record_among_the_teams_other_members(client, org, measured):
+    """A box per other member of the team, by name and username (escaped), ticked for those
+    allowed; posting the boxes as drawn keeps who may record as it was."""
+    org.member.first_name = "Mia <b>"
+    org.member.save()
+    services.measurement_recorders_set(usecase=measured, actor=org.owner, users=[org.member])
+    client.force_login(org.owner)
+    page = client.get(measured.get_absolute_url()).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="recorders" value="(\d+)"( checked)?>', page)
+    others = measured.team.memberships.exclude(user=org.owner).values_list("user_id", flat=True)
+    assert sorted(int(pk) for pk, _ in boxes) == sorted(others)
+    assert [int(pk) for pk, ticked in boxes if ticked] == [org.member.pk]
+    assert f"Mia &lt;b&gt; {org.member.last_name} ({org.member.username})</label>" in page
+    assert "Mia <b>" not in page
+    ticked = [pk for pk, ticked in boxes if ticked]
+    assert client.post(recorders_url(measured), {"recorders": ticked}).status_code == 302
+    assert list(UseCase.objects.get(pk=measured.pk).measurement_recorders.all()) == [org.member]
