@@ -23,8 +23,7 @@ class Migration(migrations.Migration):
         # even after a use case is deleted or a transaction rolls back.
         migrations.RunSQL(
             "CREATE SEQUENCE usecases_usecase_number_seq START WITH 1001",
-            # IF EXISTS: undone last, after the table that owns it took it along.
-            reverse_sql="DROP SEQUENCE IF EXISTS usecases_usecase_number_seq",
+            reverse_sql="DROP SEQUENCE usecases_usecase_number_seq",
         ),
         migrations.CreateModel(
             name="UseCase",
@@ -369,6 +368,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(
             "ALTER SEQUENCE usecases_usecase_number_seq OWNED BY usecases_usecase.number",
-            reverse_sql=migrations.RunSQL.noop,
+            # Undone first: the sequence outlives the table, and the first step drops it.
+            reverse_sql="ALTER SEQUENCE usecases_usecase_number_seq OWNED BY NONE",
         ),
     ]
