@@ -30,6 +30,12 @@ class Button:
     question: str = ""
     confirm: str = ""
 
+    @property
+    def asks_for_owner(self) -> bool:
+        """Whether the action asks for a new owner: its form carries the person chooser, which
+        the page builds only then (``views.detail.detail_context``)."""
+        return self.asks == "owner"
+
 
 def _always(usecase) -> bool:
     return True
@@ -86,7 +92,7 @@ class Transition:
         the cleaned ``ActionForm`` data."""
         if self.button.asks == "statement":
             return {"accepted": data["accepted"]}
-        if self.button.asks == "owner":
+        if self.button.asks_for_owner:
             return {"new_owner": data["new_owner"], "reason": data["note"]}
         return {self.note_argument: data["note"]} if self.note_argument else {}
 

@@ -34,7 +34,7 @@ def detail_context(request, usecase, **extra) -> dict:
         # Built only where an action asks for a new owner (a form and its field cost a third of
         # a millisecond, on every page of a use case whether it shows them or not).
         "transfer_owner": (
-            _transfer_owner(usecase) if any(a.button.asks == "owner" for a in actions) else None
+            _transfer_owner(usecase) if any(a.button.asks_for_owner for a in actions) else None
         ),
         "request_owner": _request_owner(claim) if claim and claim.can_request else None,
         "register_sections": shown_sections(usecase),
