@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from portfolio.models import StrategicGoal
+from portfolio.models import Membership, StrategicGoal
+from tests.conftest import make_measurable
 from tests.e2e.test_accessibility import axe_source, axe_violations  # noqa: F401 (a fixture)
 from usecases.choosers.kinds import SHOWN
 from usecases.models import UseCase
@@ -93,3 +94,33 @@ def test_the_choosers_search_boxes_and_answers_pass_axe(org, person, far_down, a
     assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
     page.goto("/usecases/")
     assert not (violations := axe_violations(page, axe_source)), "\n".join(violations)
+
+
+@pytest.mark.e2e
+def test_the_owner_finds_a_member_of_a_large_team_and_lets_them_record(org, person, far_down):
+    """The evidence panel's tick boxes carry the first members of a large team: the owner
+    searches for one further down, ticks them with the keyboard and saves, without a reload."""
+    measured = make_measurable(org=org)
+    Membership.objects.bulk_create(
+        Membership(team=org.team, user=user)
+        for user in User.objects.filter(username__startswith="z")
+    )
+    page = person.sign_in(org.owner)
+    page.goto(measured.get_absolute_url())
+    page.evaluate("window.e2eNoReload = true")
+    page.get_by_text("Who may record measurements").click()
+    boxes = page.locator("#evidence-recorders")
+    expect(boxes.get_by_role("checkbox")).to_have_count(SHOWN)
+    expect(boxes.get_by_label(re.compile("Zygmunt"))).to_have_count(0)
+
+    search = page.get_by_role("searchbox", name=FIND)
+    search.press_sequentially("zygm")
+    expect(boxes.get_by_role("checkbox")).to_have_count(1)
+    zygmunt = boxes.get_by_label("Zygmunt Quist (zquist)")
+    zygmunt.focus()
+    page.keyboard.press("Space")
+    expect(zygmunt).to_be_checked()
+    page.get_by_role("button", name="Save who may record").click()
+    expect(page.get_by_text("Zygmunt Quist may record measurements too.")).to_be_visible()
+    assert page.evaluate("window.e2eNoReload") is True
+    assert list(UseCase.objects.get(pk=measured.pk).measurement_recorders.all()) == [far_down]

@@ -13,11 +13,12 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
 
 from portfolio.models import Product, StrategicGoal, Team
-from usecases.permissions import bulk_assign_team_ids, creatable_team_ids
+from usecases.permissions import bulk_assign_team_ids, can_manage_recorders, creatable_team_ids
 
 User = get_user_model()
 
@@ -87,8 +88,33 @@ KINDS = {
 }
 
 
-def _active_people(user):
+def _active_people(user, params):
     return User.objects.filter(is_active=True)
+
+
+def _recorders(user, params):
+    """The people the owner of use case ``params["usecase"]`` (its key) may allow to record its
+    measurements: its team's active members but the owner, as ``MeasurementRecordersForm``
+    takes them. Only the person who may choose them searches them."""
+    # Imported here: the use-case models import the choosers' kinds (through the forms).
+    from usecases.models import UseCase, parse_key
+
+    number = parse_key(params.get("usecase", ""))
+    usecase = UseCase.objects.filter(number=number).first() if number is not None else None
+    if usecase is None:
+        raise Http404("No such use case.")
+    if not can_manage_recorders(user, usecase):
+        raise PermissionDenied
+    return recorder_candidates(usecase)
+
+
+def recorder_candidates(usecase) -> QuerySet:
+    """``usecase``'s team's active members but its owner, by name: who may be allowed to record."""
+    return (
+        User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
+        .exclude(pk=usecase.owner_id)
+        .order_by(*KINDS["people"].order)
+    )
 
 
 def _limited_teams(team_ids):
@@ -97,22 +123,23 @@ def _limited_teams(team_ids):
 
 
 # What each chooser offers, by kind and scope name: the same rows the form's field validates
-# against (the form still validates; a chooser only suggests). Called with the person searching.
+# against (the form still validates; a chooser only suggests). Called with the person searching
+# and the search's parameters (a scope of one use case's reads which from them).
 SCOPES = {
-    "people": {"active": _active_people},
+    "people": {"active": _active_people, "recorders": _recorders},
     "teams": {
-        "all": lambda user: Team.objects.all(),
-        "active": lambda user: Team.objects.active(),
-        "creatable": lambda user: _limited_teams(creatable_team_ids(user)),
-        "led": lambda user: _limited_teams(bulk_assign_team_ids(user)),
+        "all": lambda user, params: Team.objects.all(),
+        "active": lambda user, params: Team.objects.active(),
+        "creatable": lambda user, params: _limited_teams(creatable_team_ids(user)),
+        "led": lambda user, params: _limited_teams(bulk_assign_team_ids(user)),
     },
     "products": {
-        "all": lambda user: Product.objects.all(),
-        "active": lambda user: Product.objects.active(),
+        "all": lambda user, params: Product.objects.all(),
+        "active": lambda user, params: Product.objects.active(),
     },
     "goals": {
-        "all": lambda user: StrategicGoal.objects.all(),
-        "active": lambda user: StrategicGoal.objects.active(),
+        "all": lambda user, params: StrategicGoal.objects.all(),
+        "active": lambda user, params: StrategicGoal.objects.active(),
     },
 }
 

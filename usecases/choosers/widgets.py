@@ -127,6 +127,8 @@ class ChooserMixin:
     options drawn are the same either way."""
 
     offered = None
+    # What else the search asks with: a scope of one use case's (``recorders``) names it here.
+    search_params: dict | None = None
 
     def __init__(self, attrs=None, choices=(), *, kind: str, scope: str):
         super().__init__(attrs, choices)
@@ -173,7 +175,13 @@ class ChooserMixin:
 
     def _search_box(self, name, context, typed) -> dict:
         element_id = context["widget"]["attrs"].get("id") or f"id_{name}"
-        query = {"name": name, "id": element_id, "key": self._value_key(), "scope": self.scope}
+        query = {
+            "name": name,
+            "id": element_id,
+            "key": self._value_key(),
+            "scope": self.scope,
+            **(self.search_params or {}),
+        }
         if self.allow_multiple_selected:
             query["multiple"] = "1"
         elif isinstance(self.choices, ModelChoiceIterator):

@@ -5,6 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from core.people import person_label
+from usecases.choosers.kinds import recorder_candidates
+from usecases.choosers.widgets import ChooserCheckboxSelectMultiple, ChooserMultipleChoiceField
 from usecases.forms.fields import _within_bounds
 from usecases.models import UseCase
 from usecases.numbers import LocalizedDecimalField
@@ -67,23 +70,31 @@ class MeasurementForm(forms.Form):
 
 
 class MeasurementRecordersForm(forms.Form):
-    """The members of the owning team the owner allows to record measurements."""
+    """The members of the owning team the owner allows to record measurements: tick boxes of the
+    first of them by name and of those allowed now, and a search box for the rest of a large
+    team (``usecases.choosers``; the search's scope is ``recorders``)."""
 
-    recorders = forms.ModelMultipleChoiceField(
+    recorders = ChooserMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         label="Team members who may record measurements",
+        widget=ChooserCheckboxSelectMultiple(kind="people", scope="recorders"),
         error_messages={
             "invalid_choice": "Choose members of the owning team only.",
             "invalid_pk_value": "Choose members of the owning team only.",
         },
     )
 
-    def __init__(self, *args, usecase: UseCase, **kwargs):
+    def __init__(self, *args, usecase: UseCase, offered=None, **kwargs):
+        """``offered``: the options the page has read already (the evidence panel's, with the
+        first members and the allowed ones), so drawing the boxes asks nothing more."""
+        kwargs.setdefault("auto_id", "evidence-%s")
         super().__init__(*args, **kwargs)
-        self.fields["recorders"].queryset = User.objects.filter(
-            is_active=True, memberships__team_id=usecase.team_id
-        ).distinct()
+        field = self.fields["recorders"]
+        field.queryset = recorder_candidates(usecase)
+        field.label_from_instance = person_label
+        field.widget.search_params = {"usecase": usecase.key}
+        field.widget.offered = offered
 
     def error_text(self) -> str:
         return " ".join(error for errors in self.errors.values() for error in errors)

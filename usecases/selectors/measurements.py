@@ -11,8 +11,10 @@ from django.utils import timezone
 from core.compiled import compiled_values, hold_links
 from core.formats import day_text
 from core.people import NAME_FIELDS, named_person
+from core.queries import any_of
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
+from usecases.choosers.kinds import SHOWN
 from usecases.display import display_value
 from usecases.models import Measurement, UseCase
 
@@ -68,7 +70,9 @@ class EvidencePanel:
     can_record: bool
     can_manage_recorders: bool
     recorders: list
-    recorder_choices: list  # team members the owner may allow (only for the owner)
+    # Team members the owner may allow (only for the owner): the first ``SHOWN`` by name, one
+    # more if there are more (the chooser then offers its search), and every one allowed now.
+    recorder_choices: list
 
 
 def _has_line(usecase: UseCase) -> bool:
@@ -265,16 +269,17 @@ def _recorders_query(usecase_pk: int, limit: None):
 
 def _team_members_query(usecase_pk: int, team_id: int, owner_id: int, limit: None):
     """The team's active members but the owner, by name, each with whether they may record
-    (``is_recorder``): ``(id, *NAME_FIELDS, is_recorder)``."""
-    allowed = UseCase.measurement_recorders.through.objects.filter(
-        usecase_id=usecase_pk, user=OuterRef("pk")
-    )
+    (``is_recorder``): ``(id, *NAME_FIELDS, is_recorder)``. Not all of a large team: the first
+    ``SHOWN`` and one more (so the chooser knows there are more), and those allowed, each read by
+    its own index (as ``usecases.choosers.widgets`` reads a chooser's first and chosen rows)."""
+    allowed = UseCase.measurement_recorders.through.objects.filter(usecase_id=usecase_pk)
+    members = User.objects.filter(is_active=True, memberships__team_id=team_id).exclude(pk=owner_id)
+    first = members.order_by(*_BY_NAME, "pk").values("pk")[: SHOWN + 1]
+    chosen = members.filter(pk__in=allowed.values("user_id")).order_by().values("pk")
     return (
-        User.objects.filter(is_active=True, memberships__team_id=team_id)
-        .exclude(pk=owner_id)
-        .annotate(is_recorder=Exists(allowed))
-        .distinct()
-        .order_by(*_BY_NAME)
+        members.filter(any_of("pk", first.union(chosen, all=True)))
+        .annotate(is_recorder=Exists(allowed.filter(user=OuterRef("pk"))))
+        .order_by(*_BY_NAME, "pk")
         .values_list("pk", *NAME_FIELDS, "is_recorder")
     )
 

@@ -1,5 +1,5 @@
-"""The evidence panel's table of measurements and the owner's tick boxes of who may record, as
-HTML written in Python: ``{% measurement_rows evidence %}``, ``{% recorder_boxes evidence %}``.
+"""The evidence panel's table of measurements as HTML written in Python:
+``{% measurement_rows evidence %}``.
 
 The table lists every reading, and the owner's rows each carry a delete form: from a template,
 two URL lookups, four date filters, an include and a CSRF field a row made it the page's costliest
@@ -38,24 +38,6 @@ def measurement_rows(context, evidence) -> str:
     months, names = month_names(), {}
     rows = [_row(row, evidence.can_record, delete_form, months, names) for row in evidence.rows]
     return mark_safe("".join(rows))  # noqa: S308 - every part escaped
-
-
-@register.simple_tag
-def recorder_boxes(evidence) -> str:
-    """The owner's tick box for each member of the team who may be allowed to record, ticked if
-    allowed (``evidence.recorder_choices``, each marked ``is_recorder``), as one safe string. From
-    a template, a person's box cost a loop turn, five lookups and a number localised: the panel's
-    costliest part after the measurements, on every page of the owner's use cases."""
-    return mark_safe(  # noqa: S308 - every part escaped
-        "".join(
-            [
-                f'<label class="checkbox-inline"><input type="checkbox" name="recorders" '
-                f'value="{int(person.pk)}"{" checked" if person.is_recorder else ""}> '
-                f"{escape(person_name(person))} ({escape(person.username)})</label>\n"
-                for person in evidence.recorder_choices
-            ]
-        )
-    )
 
 
 def _row(row, can_record: bool, delete_form: str, months: tuple[str, ...], names: dict) -> str:

@@ -50,7 +50,7 @@ def choices(request, kind):
         raise Http404("No such chooser.")
     if not permissions.can_use_choosers(request.user):
         raise PermissionDenied
-    options = _options(request, kind, scope(request.user))
+    options = _options(request, kind, scope(request.user, request.GET))
     context = {
         "options": options,
         "nothing_found": not any(not chosen for _, _, chosen in options),

@@ -7,7 +7,12 @@ from django.http import Http404
 from core.people import person_label
 from usecases import selectors, workflow
 from usecases.choices import Action
-from usecases.forms import ActionForm, MeasurementForm, OwnershipRequestForm
+from usecases.forms import (
+    ActionForm,
+    MeasurementForm,
+    MeasurementRecordersForm,
+    OwnershipRequestForm,
+)
 from usecases.models import UseCase
 from usecases.profiles import enabled_profiles, loaded_profile_gaps
 from usecases.register import shown_sections
@@ -110,12 +115,26 @@ def revision_context(request, usecase) -> dict:
 
 def evidence_context(request, usecase, *, form=None, flash="", error="") -> dict:
     """The evidence panel's context, less the use case itself (the page already has it)."""
+    # No metric, nothing to measure: the page says so without reading measurements.
+    evidence = selectors.evidence_panel(usecase, user=request.user) if usecase.metric_name else None
     return {
-        # No metric, nothing to measure: the page says so without reading measurements.
-        "evidence": (
-            selectors.evidence_panel(usecase, user=request.user) if usecase.metric_name else None
-        ),
+        "evidence": evidence,
+        "recorders_field": _recorders_field(usecase, evidence),
         "measurement_form": form or MeasurementForm(usecase=usecase),
         "evidence_flash": flash,
         "evidence_error": error,
     }
+
+
+def _recorders_field(usecase, evidence):
+    """The owner's chooser of who may record, its options the ones the panel read (the first
+    members by name and those allowed; ``selectors.evidence_panel``): no query of its own."""
+    if evidence is None or not evidence.recorder_choices:
+        return None
+    choices = evidence.recorder_choices
+    form = MeasurementRecordersForm(
+        usecase=usecase,
+        offered=[(person.pk, person_label(person)) for person in choices],
+        initial={"recorders": [person.pk for person in choices if person.is_recorder]},
+    )
+    return form["recorders"]

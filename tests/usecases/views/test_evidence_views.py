@@ -502,11 +502,15 @@ def test_the_owner_ticks_who_may_record_among_the_teams_other_members(client, or
     services.measurement_recorders_set(usecase=measured, actor=org.owner, users=[org.member])
     client.force_login(org.owner)
     page = client.get(measured.get_absolute_url()).content.decode()
-    boxes = re.findall(r'<input type="checkbox" name="recorders" value="(\d+)"( checked)?>', page)
+    boxes = re.findall(
+        r'<input type="checkbox" name="recorders" value="(\d+)" id="evidence-recorders_\d+"'
+        r"( checked)?>",
+        page,
+    )
     others = measured.team.memberships.exclude(user=org.owner).values_list("user_id", flat=True)
     assert sorted(int(pk) for pk, _ in boxes) == sorted(others)
     assert [int(pk) for pk, ticked in boxes if ticked] == [org.member.pk]
-    assert f"Mia &lt;b&gt; {org.member.last_name} ({org.member.username})</label>" in page
+    assert f" Mia &lt;b&gt; {org.member.last_name} ({org.member.username})</label>" in page
     assert "Mia <b>" not in page
     ticked = [pk for pk, ticked in boxes if ticked]
     assert client.post(recorders_url(measured), {"recorders": ticked}).status_code == 302
