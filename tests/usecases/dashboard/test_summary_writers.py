@@ -371,3 +371,41 @@ def test_a_goal_edited_while_a_use_case_serving_it_is_saved_waits_for_it(org):
 
     assert at_once(save_use_case, edit_goal) == ["saved", "edited"]
     assert rebuild_differences() == 0
+
+
+def test_memberships_moved_between_two_people_both_ways_at_once_both_land(org):
+    """A membership handed from one person to another locks both people, the lower id first, as
+    every writer of a person's lock does (``usecases`` migration 0030). One that locked the new
+    person and then the old held the one while waiting for the other; a change the other way
+    round, holding the lower id (as it takes it first) and reaching for the higher, waited for it
+    in turn: a deadlock, one of them refused."""
+    from portfolio.models import Membership
+    from tests.factories import TeamFactory, UserFactory
+
+    first, second = sorted([UserFactory(), UserFactory()], key=lambda person: person.pk)
+    here, there = TeamFactory(name="Here"), TeamFactory(name="There")
+    moved_up = Membership.objects.create(team=here, user=first, role="member")
+    moved_down = Membership.objects.create(team=there, user=second, role="member")
+    make_usecase(org=org, team=here, owner=first)
+    make_usecase(org=org, team=there, owner=second)
+    lower_held, upward = threading.Event(), Session()
+
+    def hand_upwards():
+        upward.started()
+        assert lower_held.wait(10)
+        Membership.objects.filter(pk=moved_up.pk).update(user=second)  # first -> second
+        return "handed up"
+
+    def hand_downwards():
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The lower id's lock, as this change's own trigger takes it first.
+            cursor.execute("SELECT pg_advisory_xact_lock(81501, %s)", [first.pk])
+            lower_held.set()
+            upward.waits_on_a_lock(cursor)
+            Membership.objects.filter(pk=moved_down.pk).update(user=first)  # second -> first
+            return "handed down"
+
+    up, down = at_once(hand_upwards, hand_downwards)
+    assert up == "handed up", up
+    assert down == "handed down", down
+    assert rebuild_differences() == 0
