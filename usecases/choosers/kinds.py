@@ -93,9 +93,9 @@ def _active_people(user, params):
 
 
 def _recorders(user, params):
-    """The people the owner of use case ``params["usecase"]`` (its key) may allow to record its
-    measurements: its team's active members but the owner, as ``MeasurementRecordersForm``
-    takes them. Only the person who may choose them searches them."""
+    """The people who keeps use case ``params["usecase"]``'s evidence (its key) may allow to
+    record its measurements, as ``MeasurementRecordersForm`` takes them. Only the person who may
+    choose them searches them."""
     # Imported here: the use-case models import the choosers' kinds (through the forms).
     from usecases.models import UseCase, parse_key
 
@@ -109,10 +109,12 @@ def _recorders(user, params):
 
 
 def recorder_candidates(usecase) -> QuerySet:
-    """``usecase``'s team's active members but its owner, by name: who may be allowed to record."""
+    """``usecase``'s team's active members but who keeps its evidence (the owner; while it is
+    handed over, the outgoing owner, ``UseCase.evidence_keeper_id``), by name: who may be allowed
+    to record besides them."""
     return (
         User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
-        .exclude(pk=usecase.owner_id)
+        .exclude(pk=usecase.evidence_keeper_id)
         .order_by(*KINDS["people"].order)
     )
 

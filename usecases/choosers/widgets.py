@@ -129,6 +129,9 @@ class ChooserMixin:
     offered = None
     # What else the search asks with: a scope of one use case's (``recorders``) names it here.
     search_params: dict | None = None
+    # The search box above the options, not below: where the options are a long list of which
+    # only the first show, and the box is the way to the rest.
+    search_first = False
 
     def __init__(self, attrs=None, choices=(), *, kind: str, scope: str):
         super().__init__(attrs, choices)
@@ -171,7 +174,8 @@ class ChooserMixin:
         typed = [item for item in _as_list(value) if isinstance(item, Typed)]
         if context["widget"]["attrs"].get("disabled") or not (self.searchable or typed):
             return html  # a disabled field (an owner that moves by transfer) has nothing to find
-        return format_html("{}" + SEARCH_BOX, html, **self._search_box(name, context, typed))
+        box = format_html(SEARCH_BOX, **self._search_box(name, context, typed))
+        return box + html if self.search_first else html + box
 
     def _search_box(self, name, context, typed) -> dict:
         element_id = context["widget"]["attrs"].get("id") or f"id_{name}"

@@ -94,6 +94,7 @@ class MeasurementRecordersForm(forms.Form):
         field.queryset = recorder_candidates(usecase)
         field.label_from_instance = person_label
         field.widget.search_params = {"usecase": usecase.key}
+        field.widget.search_first = True
         field.widget.offered = offered
 
     def error_text(self) -> str:

@@ -242,10 +242,11 @@ def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]
     for anyone else, nothing (and no query)."""
     if can_manage:
         # The owner's form, in one query: the team's members, each marked if allowed. Someone
-        # allowed who has since left the team no longer counts, and is not listed.
-        # Nobody's id is 0: with no owner, nobody is left out, as ``exclude(pk=None)`` would.
+        # allowed who has since left the team no longer counts, and is not listed. Who keeps the
+        # evidence (the owner, or while it is handed over the outgoing owner) is not offered.
+        # Nobody's id is 0: with nobody keeping it, nobody is left out.
         members = compiled_values(
-            _team_members_query, usecase.pk, usecase.team_id, usecase.owner_id or 0
+            _team_members_query, usecase.pk, usecase.team_id, usecase.evidence_keeper_id or 0
         )
         choices = []
         for *values, is_recorder in members:
@@ -267,13 +268,15 @@ def _recorders_query(usecase_pk: int, limit: None):
     return User.objects.filter(pk__in=allowed.values("user_id")).order_by(*_BY_NAME)
 
 
-def _team_members_query(usecase_pk: int, team_id: int, owner_id: int, limit: None):
-    """The team's active members but the owner, by name, each with whether they may record
+def _team_members_query(usecase_pk: int, team_id: int, keeper_id: int, limit: None):
+    """The team's active members but who keeps the evidence, by name, each with whether they may record
     (``is_recorder``): ``(id, *NAME_FIELDS, is_recorder)``. Not all of a large team: the first
     ``SHOWN`` and one more (so the chooser knows there are more), and those allowed, each read by
     its own index (as ``usecases.choosers.widgets`` reads a chooser's first and chosen rows)."""
     allowed = UseCase.measurement_recorders.through.objects.filter(usecase_id=usecase_pk)
-    members = User.objects.filter(is_active=True, memberships__team_id=team_id).exclude(pk=owner_id)
+    members = User.objects.filter(is_active=True, memberships__team_id=team_id).exclude(
+        pk=keeper_id
+    )
     first = members.order_by(*_BY_NAME, "pk").values("pk")[: SHOWN + 1]
     chosen = members.filter(pk__in=allowed.values("user_id")).order_by().values("pk")
     return (

@@ -11,6 +11,9 @@ from usecases import permissions
 from usecases.choosers.kinds import FOUND, KINDS, SCOPES, every, keys_only, search
 
 OPTIONS_TEMPLATE = "usecases/chooser_options.html"
+# More values than a search's request line can carry (gunicorn takes 4,094 bytes): a bound on
+# the query, never reached by a chooser's own request.
+MAX_CHOSEN = 1000
 
 
 def _label(kind, row) -> str:
@@ -19,9 +22,10 @@ def _label(kind, row) -> str:
 
 def _chosen(kind, key: str, values: list[str]) -> list:
     """The rows the chooser holds chosen now, kept first whatever the search finds (even one its
-    scope no longer offers, so a search never quietly drops a current value)."""
+    scope no longer offers, so a search never quietly drops a current value): every one of them,
+    as many as the page held ticked (the request's line bounds how many a search can send)."""
     rows = every(kind)
-    values = keys_only(rows.model, key, values[:FOUND])
+    values = keys_only(rows.model, key, values[:MAX_CHOSEN])
     return list(rows.filter(**{f"{key}__in": values}).order_by(*kind.order)) if values else []
 
 
@@ -32,8 +36,7 @@ def _options(request, kind, rows) -> list[tuple[str, str, bool]]:
         raise Http404("No such chooser value.")
     chosen = _chosen(kind, key, request.GET.getlist(request.GET.get("name", "")))
     taken = {row.pk for row in chosen}
-    found = [row for row in search(kind, rows, request.GET.get("q", ""))[: FOUND + len(taken)]]
-    found = [row for row in found if row.pk not in taken][:FOUND]
+    found = list(search(kind, rows.exclude(pk__in=taken), request.GET.get("q", ""))[:FOUND])
     return [
         *((str(getattr(row, key)), _label(kind, row), True) for row in chosen),
         *((str(getattr(row, key)), _label(kind, row), False) for row in found),

@@ -113,24 +113,32 @@ def revision_context(request, usecase) -> dict:
     return context
 
 
-def evidence_context(request, usecase, *, form=None, flash="", error="") -> dict:
-    """The evidence panel's context, less the use case itself (the page already has it)."""
+def evidence_context(
+    request, usecase, *, form=None, recorders_form=None, flash="", error=""
+) -> dict:
+    """The evidence panel's context, less the use case itself (the page already has it).
+    ``recorders_form``: who may record as the owner posted it, refused (the boxes as ticked and
+    what was typed, shown again)."""
     # No metric, nothing to measure: the page says so without reading measurements.
     evidence = selectors.evidence_panel(usecase, user=request.user) if usecase.metric_name else None
     return {
         "evidence": evidence,
-        "recorders_field": _recorders_field(usecase, evidence),
+        "recorders_field": _recorders_field(usecase, evidence, recorders_form),
+        "recorders_refused": recorders_form is not None,
         "measurement_form": form or MeasurementForm(usecase=usecase),
         "evidence_flash": flash,
         "evidence_error": error,
     }
 
 
-def _recorders_field(usecase, evidence):
+def _recorders_field(usecase, evidence, refused=None):
     """The owner's chooser of who may record, its options the ones the panel read (the first
-    members by name and those allowed; ``selectors.evidence_panel``): no query of its own."""
+    members by name and those allowed; ``selectors.evidence_panel``): no query of its own. A
+    refused form is drawn as posted (its chooser reads its first members and ticked ones)."""
     if evidence is None or not evidence.recorder_choices:
         return None
+    if refused is not None:
+        return refused["recorders"]
     choices = evidence.recorder_choices
     form = MeasurementRecordersForm(
         usecase=usecase,

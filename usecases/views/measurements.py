@@ -40,7 +40,7 @@ def _evidence_done(request, usecase, message: str):
     return redirect(f"{usecase.get_absolute_url()}#evidence-panel")
 
 
-def _evidence_refused(request, usecase, error: str, *, form=None):
+def _evidence_refused(request, usecase, error: str, *, form=None, recorders_form=None):
     """Nothing changed: say why, keeping what was typed, on the panel or the whole page. Without a
     metric there is no panel to say it on: the message goes to the top of the use case's page."""
     fresh = get_usecase(usecase.key)
@@ -53,14 +53,19 @@ def _evidence_refused(request, usecase, error: str, *, form=None):
         return render(
             request,
             EVIDENCE_TEMPLATE,
-            {"usecase": fresh, **evidence_context(request, fresh, form=form, error=error)},
+            {
+                "usecase": fresh,
+                **evidence_context(
+                    request, fresh, form=form, recorders_form=recorders_form, error=error
+                ),
+            },
         )
     context = detail_context(
         request,
         fresh,
         **timeline_context(request, fresh),
         **revision_context(request, fresh),
-        **evidence_context(request, fresh, form=form, error=error),
+        **evidence_context(request, fresh, form=form, recorders_form=recorders_form, error=error),
         comment_form=CommentForm(),
         can_comment=permissions.can_comment(request.user, fresh),
     )
@@ -125,7 +130,7 @@ def measurement_recorders(request, key):
         raise PermissionDenied
     form = MeasurementRecordersForm(request.POST, usecase=usecase)
     if not form.is_valid():
-        return _evidence_refused(request, usecase, form.error_text())
+        return _evidence_refused(request, usecase, form.error_text(), recorders_form=form)
     try:
         updated = services.measurement_recorders_set(
             usecase=usecase, actor=request.user, users=form.cleaned_data["recorders"]
