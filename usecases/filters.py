@@ -15,6 +15,7 @@ from usecases.choices import (
     LifecycleStage,
     Status,
 )
+from usecases.choosers.kinds import first_active_people, first_goals, first_products
 from usecases.choosers.widgets import ChooserFieldMixin, ChooserSelect
 from usecases.concerns import (
     CONCERN_CHOICES,
@@ -50,10 +51,14 @@ class PersonFilterField(ChooserFilterField):
 
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    """Among the active people (``owner_choices()``), by a chooser."""
+
     field_class = PersonFilterField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", ChooserSelect(kind="people", scope="active"))
+        kwargs.setdefault(
+            "widget", ChooserSelect(kind="people", scope="active", first=first_active_people)
+        )
         super().__init__(*args, **kwargs)
 
 
@@ -102,7 +107,7 @@ class UseCaseFilter(django_filters.FilterSet):
         queryset=Product.objects.order_by("name"),
         to_field_name="slug",
         empty_label="Any product",
-        widget=ChooserSelect(kind="products", scope="all"),
+        widget=ChooserSelect(kind="products", scope="all", first=first_products),
     )
     goal = ChooserFilter(
         field_name="goals",
@@ -110,7 +115,7 @@ class UseCaseFilter(django_filters.FilterSet):
         queryset=StrategicGoal.objects.order_by("title"),
         empty_label="Any goal",
         method="filter_goal",
-        widget=ChooserSelect(kind="goals", scope="all"),
+        widget=ChooserSelect(kind="goals", scope="all", first=first_goals),
     )
     # With a goal: also the use cases serving any goal beneath it (the dashboard's goal roll-ups).
     subgoals = CheckboxFilter(label="Include sub-goals", method="filter_nothing")

@@ -416,3 +416,39 @@ def test_a_choosers_search_is_answered_from_trigram_indexes(org, kind):
     for field in chooser.text:
         assert f"Bitmap Index Scan on portfolio_chooser_{table}_{field}_trgm" in plan, plan
     assert "Seq Scan" not in plan
+
+
+def test_a_chooser_reading_its_first_rows_by_compiled_sql_reads_its_fields_own(org):
+    """The list's filters and the bulk owner read their first rows by SQL compiled once
+    (``first=``): the same rows, in the same order, as their field's queryset gives, with more
+    rows than shown, deactivated people among them and names or titles that tie (the key breaks
+    ties; products' names are unique)."""
+    from core.compiled import compiled_instances
+    from usecases.filters import UseCaseFilter
+    from usecases.forms.claims import BulkAssignForm
+    from usecases.models import UseCase
+
+    grow(SHOWN + 5, start=0)
+    User.objects.bulk_create(
+        User(username=f"aa{n}", first_name="Aaron", last_name="Same", is_active=n % 2 == 0)
+        for n in range(6)
+    )
+    Product.objects.bulk_create(
+        Product(name=f"Aardvark {n}", slug=f"aardvark-{n}", team=org.team) for n in range(3)
+    )
+    StrategicGoal.objects.bulk_create(StrategicGoal(title="Aardvark goal") for _ in range(3))
+    fields = [
+        *(UseCaseFilter(queryset=UseCase.objects.none()).form.fields[name] for name in
+          ("owner", "author", "product", "goal")),
+        BulkAssignForm().fields["owner"],
+    ]  # fmt: skip
+    for field in fields:
+        first = field.widget.first
+        assert first is not None
+        ordering = [*field.queryset.query.order_by, "pk"]
+        expected = list(field.queryset.order_by(*ordering)[: SHOWN + 1])
+        assert [row.pk for row in compiled_instances(first)] == [row.pk for row in expected]
+        # And the page draws those options.
+        html = field.widget.render("x", None)
+        labels = re.findall(r"<option value=\"[^\"]+\">([^<]*)</option>", html)
+        assert labels == [field.label_from_instance(row) for row in expected[:SHOWN]]

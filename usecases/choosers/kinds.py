@@ -146,6 +146,23 @@ SCOPES = {
 }
 
 
+# The first rows (and one more) of a chooser over a whole table in its kind's order, as
+# ``usecases.choosers.widgets`` reads them when nothing past them is chosen: a chooser given one
+# (``first=``) reads them by SQL compiled once per process (``core.compiled``), not built again
+# on each page that carries it (the list carries five). Each must give exactly the rows of its
+# field's queryset in that order (``tests/usecases/test_choosers.py`` holds them to it).
+def first_active_people(limit: None) -> QuerySet:
+    return User.objects.filter(is_active=True).order_by(*KINDS["people"].order, "pk")[: SHOWN + 1]
+
+
+def first_products(limit: None) -> QuerySet:
+    return Product.objects.order_by(*KINDS["products"].order, "pk")[: SHOWN + 1]
+
+
+def first_goals(limit: None) -> QuerySet:
+    return StrategicGoal.objects.order_by(*KINDS["goals"].order, "pk")[: SHOWN + 1]
+
+
 def every(kind: Kind) -> QuerySet:
     """Every row of ``kind``: where the chosen ones are read from, so a chooser keeps showing a
     current value its scope no longer offers (an archived team, a deactivated owner)."""

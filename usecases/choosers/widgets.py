@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from core.compiled import compiled_instances
 from core.html import as_formatted, as_text
 from core.queries import any_of
 from usecases.choosers.kinds import KINDS, SHOWN, find_typed, keys_only, typed_error
@@ -53,7 +54,7 @@ def value_key(field) -> str:
     return "pk" if key == field.queryset.model._meta.pk.name else key
 
 
-def _first_and_chosen(field, chosen: list[str]) -> tuple[list, list, bool]:
+def _first_and_chosen(field, chosen: list[str], first=None) -> tuple[list, list, bool]:
     """One query, whatever the numbers: the first ``SHOWN`` rows of ``field``'s queryset in its
     order, the chosen rows past them, and whether there are more than ``SHOWN``.
 
@@ -67,7 +68,10 @@ def _first_and_chosen(field, chosen: list[str]) -> tuple[list, list, bool]:
     ordering = [*(queryset.query.order_by or queryset.model._meta.ordering or []), "pk"]
     keys = keys_only(queryset.model, key, chosen)
     if not keys:  # nothing chosen (most filters): the first rows alone
-        rows = list(queryset.order_by(*ordering)[: SHOWN + 1])
+        if first is not None:  # the same rows, by SQL compiled once (``kinds.first_products``)
+            rows = compiled_instances(first)
+        else:
+            rows = list(queryset.order_by(*ordering)[: SHOWN + 1])
         return rows[:SHOWN], [], len(rows) > SHOWN
     first_pks = queryset.order_by(*ordering).values("pk")[: SHOWN + 1]
     # The first rows and the chosen ones each by its own index (an OR of the two would read
@@ -87,7 +91,7 @@ def _value(field, row) -> str:
     return str(field.prepare_value(row))
 
 
-def bounded_choices(choices, value: list, offered=None) -> tuple[list, bool]:
+def bounded_choices(choices, value: list, offered=None, first=None) -> tuple[list, bool]:
     """The empty choice, the chosen ones past the first ``SHOWN`` and those first ``SHOWN`` of
     ``choices`` (a model field's choices, or a list), and whether there are more than that.
     ``offered``: every option but the empty one, as (value, label) pairs in the chooser's order,
@@ -99,8 +103,8 @@ def bounded_choices(choices, value: list, offered=None) -> tuple[list, bool]:
     if offered is not None:
         rest = list(offered)
     elif isinstance(choices, ModelChoiceIterator):
-        first, beyond, more = _first_and_chosen(choices.field, chosen)
-        return [*empty, *map(choices.choice, [*beyond, *first])], more
+        shown, beyond, more = _first_and_chosen(choices.field, chosen, first)
+        return [*empty, *map(choices.choice, [*beyond, *shown])], more
     else:
         rest = [choice for choice in choices if choice[0] not in ("", None)]
     extra = [choice for choice in rest[SHOWN:] if str(choice[0]) in chosen]
@@ -133,15 +137,18 @@ class ChooserMixin:
     # only the first show, and the box is the way to the rest.
     search_first = False
 
-    def __init__(self, attrs=None, choices=(), *, kind: str, scope: str):
+    def __init__(self, attrs=None, choices=(), *, kind: str, scope: str, first=None):
+        """``first``: how its first rows are read when nothing past them is chosen, where its
+        field's queryset is a whole table in the kind's order (``kinds.first_products``)."""
         super().__init__(attrs, choices)
         self.kind = KINDS[kind]
         self.scope = scope
+        self.first = first
         self.searchable = False
 
     def optgroups(self, name, value, attrs=None):
         offered = self.offered() if callable(self.offered) else self.offered
-        shown, self.searchable = bounded_choices(self.choices, value, offered)
+        shown, self.searchable = bounded_choices(self.choices, value, offered, self.first)
         every, self.choices = self.choices, shown
         try:
             return super().optgroups(name, value, attrs)
@@ -221,8 +228,10 @@ class ChooserSelect(ChooserMixin, forms.Select):
     """One of many: a select. ``value_key`` names what a list of choices posts (a model field's
     choices say it themselves)."""
 
-    def __init__(self, attrs=None, choices=(), *, kind: str, scope: str, value_key: str = "pk"):
-        super().__init__(attrs, choices, kind=kind, scope=scope)
+    def __init__(
+        self, attrs=None, choices=(), *, kind: str, scope: str, value_key: str = "pk", first=None
+    ):
+        super().__init__(attrs, choices, kind=kind, scope=scope, first=first)
         self.value_key = value_key
 
     def draw(self, widget: dict, options: list[dict]) -> str:
