@@ -15,6 +15,8 @@ in as a bigint, so each query is one statement whatever the size of its keys."""
 
 import functools
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
@@ -48,7 +50,33 @@ def compiled_values(build, *keys: int, limit: int | None = None):
 def compiled_instances(build, *keys: int) -> list:
     """The model instances of ``build(*keys, None)``, a queryset without annotations, as
     iterating it gives them, with the rows it selects related (``ModelIterable``'s work); its
-    SQL compiled once per process for each ``build``."""
+    SQL compiled once per process for each ``build``. Within ``shared_reads``, read once."""
+    shared = _SHARED.get()
+    if shared is not None:
+        if (build, keys) not in shared:
+            shared[(build, keys)] = _read_instances(build, keys)
+        return list(shared[(build, keys)])
+    return _read_instances(build, keys)
+
+
+@contextmanager
+def shared_reads():
+    """Within this block, ``compiled_instances`` of one query and keys reads once and gives each
+    caller the rows read: for one page drawing the same rows in several places (the list's
+    three choosers of people), to be read, not changed. Only around drawing a page, after any
+    write: rows read before a write would not show it."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+# The reads shared within ``shared_reads`` (None outside it), by query and keys.
+_SHARED: ContextVar[dict | None] = ContextVar("compiled_shared_reads", default=None)
+
+
+def _read_instances(build, keys: tuple) -> list:
     compiled = _compiled(build, len(keys), None)
     compiler = compiled.compiler
     if compiler.annotation_col_map:

@@ -13,7 +13,7 @@ from django.db import NotSupportedError, connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
-from core.compiled import compiled_instances, compiled_values, prepared_cursor
+from core.compiled import compiled_instances, compiled_values, prepared_cursor, shared_reads
 from portfolio.models import Team
 from tests.factories import TeamFactory
 
@@ -218,3 +218,24 @@ def test_only_a_changed_table_has_the_statements_prepared_anew():
         _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(120)")
         with connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION bench_unsupported()")
+
+
+def test_within_shared_reads_one_query_and_keys_is_read_once():
+    """Inside ``shared_reads`` the same query with the same keys is read once, each caller given
+    its own list of the rows; another key is read on its own; outside the block, each call reads
+    again (a change made since shows)."""
+    units = _units_with_children()
+    with CaptureQueriesContext(connection) as captured, shared_reads():
+        first = compiled_instances(_team, units[0].pk)
+        again = compiled_instances(_team, units[0].pk)
+        other = compiled_instances(_team, units[1].pk)
+        again.clear()  # a caller's list is its own
+        assert compiled_instances(_team, units[0].pk) == first
+    assert len(captured.captured_queries) == 2
+    assert [team.pk for team in other] == [units[1].pk]
+
+    Team.objects.filter(pk=units[0].pk).update(name="Renamed")
+    with CaptureQueriesContext(connection) as captured:
+        (read,) = compiled_instances(_team, units[0].pk)
+    assert read.name == "Renamed"
+    assert len(captured.captured_queries) == 1

@@ -452,3 +452,27 @@ def test_a_chooser_reading_its_first_rows_by_compiled_sql_reads_its_fields_own(o
         html = field.widget.render("x", None)
         labels = re.findall(r"<option value=\"[^\"]+\">([^<]*)</option>", html)
         assert labels == [field.label_from_instance(row) for row in expected[:SHOWN]]
+
+
+def test_the_list_reads_the_people_its_choosers_carry_once(as_user, org):
+    """The owner and author filters and the bulk owner carry the same first people: one query
+    reads them for the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grow(SHOWN + 5, start=0)
+    make_usecase(org=org)  # the bulk form comes with rows to tick
+    client = as_user(org.lead)  # a lead sees the bulk form
+    client.get("/usecases/")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/usecases/").text
+    assert 'id="bulk-owner"' in page
+    people = [
+        query["sql"]
+        for query in captured.captured_queries
+        if 'FROM "auth_user"' in query["sql"] and f"LIMIT {SHOWN + 1}" in query["sql"]
+    ]
+    assert len(people) == 1, people
+    assert (
+        page.count(f">{org.member.first_name} {org.member.last_name} ({org.member.username})<") == 3
+    )

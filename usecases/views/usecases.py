@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from core.compiled import shared_reads
 from core.htmx import partial_request
 from usecases import panels, permissions, selectors, services
 from usecases.custom_fields import lists as custom_lists
@@ -65,7 +66,11 @@ def usecase_list(request):
         **_bulk_context(request.user),
     }
     template = "usecases/usecase_list.html"
-    return render(request, f"{template}#results" if partial_request(request) else template, context)
+    # The filters' and the bulk form's choosers of people carry the same first rows: read once.
+    with shared_reads():
+        return render(
+            request, f"{template}#results" if partial_request(request) else template, context
+        )
 
 
 def _bulk_context(user) -> dict:
