@@ -34,6 +34,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
+# The longest request line gunicorn takes (its default is 4,094 bytes): a chooser's search sends
+# the boxes ticked so far with it (``usecases.views.choosers``), about 16 bytes each, so some 500
+# of them, not 250, still search.
+limit_request_line = 8190
 # A request still running after this long is stuck: the worker is replaced.
 timeout = 60
 graceful_timeout = 30

@@ -62,9 +62,10 @@ def compiled_instances(build, *keys: int) -> list:
 @contextmanager
 def shared_reads():
     """Within this block, ``compiled_instances`` of one query and keys reads once and gives each
-    caller the rows read: for one page drawing the same rows in several places (the list's
-    three choosers of people), to be read, not changed. Only around drawing a page, after any
-    write: rows read before a write would not show it."""
+    caller the rows read, in a list of its own: for one page drawing the same rows in several
+    places (the list's three choosers of people). The instances themselves are shared: to be
+    read, never changed or given attributes. Only around drawing a page, after any write: rows
+    read before a write would not show it."""
     token = _SHARED.set({})
     try:
         yield

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from portfolio.choices import GoalStatus
 from portfolio.models import Product, StrategicGoal, Team
 from tests.conftest import create_form_data, make_usecase
 from tests.factories import UserFactory
@@ -421,8 +422,8 @@ def test_a_choosers_search_is_answered_from_trigram_indexes(org, kind):
 def test_a_chooser_reading_its_first_rows_by_compiled_sql_reads_its_fields_own(org):
     """The list's filters and the bulk owner read their first rows by SQL compiled once
     (``first=``): the same rows, in the same order, as their field's queryset gives, with more
-    rows than shown, deactivated people among them and names or titles that tie (the key breaks
-    ties; products' names are unique)."""
+    rows than shown, deactivated people, archived products and dropped goals among them and
+    names or titles that tie (the key breaks ties; products' names are unique)."""
     from core.compiled import compiled_instances
     from usecases.filters import UseCaseFilter
     from usecases.forms.claims import BulkAssignForm
@@ -433,10 +434,15 @@ def test_a_chooser_reading_its_first_rows_by_compiled_sql_reads_its_fields_own(o
         User(username=f"aa{n}", first_name="Aaron", last_name="Same", is_active=n % 2 == 0)
         for n in range(6)
     )
+    # Archived products and goals no longer pursued are filtered on too: first, by name.
     Product.objects.bulk_create(
-        Product(name=f"Aardvark {n}", slug=f"aardvark-{n}", team=org.team) for n in range(3)
+        Product(name=f"Aardvark {n}", slug=f"aardvark-{n}", team=org.team, is_archived=n < 2)
+        for n in range(3)
     )
-    StrategicGoal.objects.bulk_create(StrategicGoal(title="Aardvark goal") for _ in range(3))
+    StrategicGoal.objects.bulk_create(
+        StrategicGoal(title="Aardvark goal", status=status)
+        for status in (GoalStatus.DROPPED, GoalStatus.ACHIEVED, GoalStatus.ACTIVE)
+    )
     fields = [
         *(UseCaseFilter(queryset=UseCase.objects.none()).form.fields[name] for name in
           ("owner", "author", "product", "goal")),

@@ -139,7 +139,9 @@ class ChooserMixin:
 
     def __init__(self, attrs=None, choices=(), *, kind: str, scope: str, first=None):
         """``first``: how its first rows are read when nothing past them is chosen, where its
-        field's queryset is a whole table in the kind's order (``kinds.first_products``)."""
+        field's queryset is a whole table in the kind's order (``kinds.first_products``). It
+        stands in for that queryset: a form that gives the field another queryset must not
+        give its widget ``first``."""
         super().__init__(attrs, choices)
         self.kind = KINDS[kind]
         self.scope = scope

@@ -11,9 +11,10 @@ from usecases import permissions
 from usecases.choosers.kinds import FOUND, KINDS, SCOPES, every, keys_only, search
 
 OPTIONS_TEMPLATE = "usecases/chooser_options.html"
-# More values than a search's request line can carry (gunicorn takes 4,094 bytes): a bound on
-# the query, never reached by a chooser's own request.
-MAX_CHOSEN = 1000
+# The most chosen rows a search reads back: about what its request line can carry (8,190
+# bytes, ``gunicorn.conf.py``, at some 16 bytes a ticked box), so a page's own search never
+# reaches it, and a request made up to read names in bulk reads no more than a page holds.
+MAX_CHOSEN = 500
 
 
 def _label(kind, row) -> str:
@@ -23,7 +24,7 @@ def _label(kind, row) -> str:
 def _chosen(kind, key: str, values: list[str]) -> list:
     """The rows the chooser holds chosen now, kept first whatever the search finds (even one its
     scope no longer offers, so a search never quietly drops a current value): every one of them,
-    as many as the page held ticked (the request's line bounds how many a search can send)."""
+    up to ``MAX_CHOSEN``."""
     rows = every(kind)
     values = keys_only(rows.model, key, values[:MAX_CHOSEN])
     return list(rows.filter(**{f"{key}__in": values}).order_by(*kind.order)) if values else []
