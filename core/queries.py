@@ -3,6 +3,13 @@
 from django.db.models import BooleanField, F, Func, IntegerField, Subquery
 
 
+def count_all() -> Func:
+    """``COUNT(*)`` as an expression to annotate with: not Django's ``Count``, an aggregate that
+    would group; and not a count of a column, which an index without that column (the id) could
+    not answer on its own."""
+    return Func(template="COUNT(*)", output_field=IntegerField())
+
+
 def count_of(rows) -> Subquery:
     """How many ``rows`` there are (a queryset, usually with an ``OuterRef``), as an expression to
     annotate with: ``SELECT COUNT(*)`` without ``GROUP BY``, so no row counts 0, never NULL.
@@ -10,12 +17,7 @@ def count_of(rows) -> Subquery:
     Annotated on a page of rows, the count runs for those rows alone; joining and grouping would
     count for every row the query touches before the page is cut.
     """
-    # COUNT(*), not COUNT(id): an index without the id column can answer it on its own.
-    counted = (
-        rows.order_by()
-        .annotate(total=Func(template="COUNT(*)", output_field=IntegerField()))
-        .values("total")
-    )
+    counted = rows.order_by().annotate(total=count_all()).values("total")
     return Subquery(counted, output_field=IntegerField())
 
 

@@ -15,6 +15,7 @@ from django.test import Client
 
 from portfolio.models import Membership
 from tests.conftest import make_measurable
+from tests.smtp import unused_port
 from tests.usecases.views.test_recorder_chooser import _members
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,18 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn():
     """The registry served by gunicorn with its own settings file, two workers."""
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    port = _free_port()
+    port = unused_port()
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1", "WEB_CONCURRENCY": "2"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",

@@ -15,7 +15,7 @@ from usecases.choices import (
     LifecycleStage,
     Status,
 )
-from usecases.choosers.kinds import first_active_people, first_goals, first_products
+from usecases.choosers.kinds import first_rows
 from usecases.choosers.widgets import ChooserFieldMixin, ChooserSelect
 from usecases.concerns import (
     CONCERN_CHOICES,
@@ -56,10 +56,19 @@ class PersonChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PersonFilterField
 
     def __init__(self, *args, **kwargs):
+        kwargs["queryset"] = owner_choices()
         kwargs.setdefault(
-            "widget", ChooserSelect(kind="people", scope="active", first=first_active_people)
+            "widget", ChooserSelect(kind="people", scope="active", first=first_rows(owner_choices))
         )
         super().__init__(*args, **kwargs)
+
+
+def _products_by_name():
+    return Product.objects.order_by("name")
+
+
+def _goals_by_title():
+    return StrategicGoal.objects.order_by("title")
 
 
 class CheckboxFilter(django_filters.Filter):
@@ -104,28 +113,24 @@ class UseCaseFilter(django_filters.FilterSet):
     product = ChooserFilter(
         field_name="products",
         label="Product",
-        queryset=Product.objects.order_by("name"),
+        queryset=_products_by_name(),
         to_field_name="slug",
         empty_label="Any product",
-        widget=ChooserSelect(kind="products", scope="all", first=first_products),
+        widget=ChooserSelect(kind="products", scope="all", first=first_rows(_products_by_name)),
     )
     goal = ChooserFilter(
         field_name="goals",
         label="Goal",
-        queryset=StrategicGoal.objects.order_by("title"),
+        queryset=_goals_by_title(),
         empty_label="Any goal",
         method="filter_goal",
-        widget=ChooserSelect(kind="goals", scope="all", first=first_goals),
+        widget=ChooserSelect(kind="goals", scope="all", first=first_rows(_goals_by_title)),
     )
     # With a goal: also the use cases serving any goal beneath it (the dashboard's goal roll-ups).
     subgoals = CheckboxFilter(label="Include sub-goals", method="filter_nothing")
-    owner = PersonChoiceFilter(
-        queryset=owner_choices(), to_field_name="username", empty_label="Any owner"
-    )
+    owner = PersonChoiceFilter(to_field_name="username", empty_label="Any owner")
     # "My work" links here for all of a person's drafts.
-    author = PersonChoiceFilter(
-        queryset=owner_choices(), to_field_name="username", empty_label="Any author"
-    )
+    author = PersonChoiceFilter(to_field_name="username", empty_label="Any author")
     # Read from an existing register (an import), or entered here.
     imported = django_filters.ChoiceFilter(
         label="Origin",

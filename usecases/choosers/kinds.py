@@ -7,7 +7,9 @@ search box, answered by ``usecases.views.choosers`` ``FOUND`` rows at a time. So
 the same with 30 people or 30,000.
 """
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -17,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
+from core.queries import any_of
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.permissions import bulk_assign_team_ids, can_manage_recorders, creatable_team_ids
 
@@ -96,25 +99,26 @@ def _recorders(user, params):
     """The people who keeps use case ``params["usecase"]``'s evidence (its key) may allow to
     record its measurements, as ``MeasurementRecordersForm`` takes them. Only the person who may
     choose them searches them."""
-    # Imported here: the use-case models import the choosers' kinds (through the forms).
-    from usecases.models import UseCase, parse_key
+    # Imported here: the selectors import this module (``SHOWN``).
+    from usecases.models import UseCase
+    from usecases.selectors import usecase_detail
 
-    number = parse_key(params.get("usecase", ""))
-    usecase = UseCase.objects.filter(number=number).first() if number is not None else None
-    if usecase is None:
-        raise Http404("No such use case.")
+    try:
+        usecase = usecase_detail(params.get("usecase", ""), with_links=False)
+    except UseCase.DoesNotExist:
+        raise Http404("No such use case.") from None
     if not can_manage_recorders(user, usecase):
         raise PermissionDenied
-    return recorder_candidates(usecase)
+    return recorder_candidates(usecase.team_id, usecase.evidence_keeper_id)
 
 
-def recorder_candidates(usecase) -> QuerySet:
-    """``usecase``'s team's active members but who keeps its evidence (the owner; while it is
-    handed over, the outgoing owner, ``UseCase.evidence_keeper_id``), by name: who may be allowed
-    to record besides them."""
+def recorder_candidates(team_id: int, keeper_id: int | None) -> QuerySet:
+    """Who may be allowed to record a use case's measurements: its team's active members but who
+    keeps its evidence (the owner; while it is handed over, the outgoing owner,
+    ``UseCase.evidence_keeper_id``), by name."""
     return (
-        User.objects.filter(is_active=True, memberships__team_id=usecase.team_id)
-        .exclude(pk=usecase.evidence_keeper_id)
+        User.objects.filter(is_active=True, memberships__team_id=team_id)
+        .exclude(pk=keeper_id)
         .order_by(*KINDS["people"].order)
     )
 
@@ -146,21 +150,37 @@ SCOPES = {
 }
 
 
-# The first rows (and one more) of a chooser over a whole table in its kind's order, as
-# ``usecases.choosers.widgets`` reads them when nothing past them is chosen: a chooser given one
-# (``first=``) reads them by SQL compiled once per process (``core.compiled``), not built again
-# on each page that carries it (the list carries five). Each must give exactly the rows of its
-# field's queryset in that order (``tests/usecases/test_choosers.py`` holds them to it).
-def first_active_people(limit: None) -> QuerySet:
-    return User.objects.filter(is_active=True).order_by(*KINDS["people"].order, "pk")[: SHOWN + 1]
+def chooser_order(queryset: QuerySet) -> list:
+    """The order a chooser draws ``queryset``'s rows in: its own, the pk last to break ties (goals'
+    titles may repeat), so its first rows are the same ones in a subquery and on the page."""
+    return [*(queryset.query.order_by or queryset.model._meta.ordering or []), "pk"]
 
 
-def first_products(limit: None) -> QuerySet:
-    return Product.objects.order_by(*KINDS["products"].order, "pk")[: SHOWN + 1]
+def first_and_chosen(queryset: QuerySet, chosen: QuerySet) -> QuerySet:
+    """``queryset``'s first ``SHOWN`` rows and one more (so a chooser knows there are more), and
+    its rows ``chosen`` selects, in the chooser's order: the two each read by its own index (an
+    OR of them would read the whole table). The order is total, so a chosen row past the first
+    ones sorts after all of them."""
+    order = chooser_order(queryset)
+    first_pks = queryset.order_by(*order).values("pk")[: SHOWN + 1]
+    chosen_pks = chosen.order_by().values("pk")
+    return queryset.filter(any_of("pk", first_pks.union(chosen_pks, all=True))).order_by(*order)
 
 
-def first_goals(limit: None) -> QuerySet:
-    return StrategicGoal.objects.order_by(*KINDS["goals"].order, "pk")[: SHOWN + 1]
+@functools.cache
+def first_rows(rows: Callable[[], QuerySet]) -> Callable[[None], QuerySet]:
+    """How a chooser whose field offers ``rows()`` reads its first rows when nothing past them
+    is chosen (``first=``): ``rows()``'s first ``SHOWN`` and one more in the chooser's order, by
+    SQL compiled once per process (``core.compiled``), not built again on each page that carries
+    it. One for each ``rows``: choosers of the same rows read them once a page, within
+    ``core.compiled.shared_reads``."""
+
+    def first(limit: None) -> QuerySet:
+        queryset = rows()
+        return queryset.order_by(*chooser_order(queryset))[: SHOWN + 1]
+
+    first.__name__ = f"first_of_{rows.__name__}"
+    return first
 
 
 def every(kind: Kind) -> QuerySet:

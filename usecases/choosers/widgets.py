@@ -20,8 +20,15 @@ from django.utils.safestring import mark_safe
 
 from core.compiled import compiled_instances
 from core.html import as_formatted, as_text
-from core.queries import any_of
-from usecases.choosers.kinds import KINDS, SHOWN, find_typed, keys_only, typed_error
+from usecases.choosers.kinds import (
+    KINDS,
+    SHOWN,
+    chooser_order,
+    find_typed,
+    first_and_chosen,
+    keys_only,
+    typed_error,
+)
 
 SEARCH_BOX = (
     '<div class="chooser-search">'
@@ -63,25 +70,15 @@ def _first_and_chosen(field, chosen: list[str], first=None) -> tuple[list, list,
     instead sorted thousands of people on each page that offers them."""
     queryset = field.queryset
     key = value_key(field)
-    # The pk last breaks ties (goals' titles may repeat), so the first rows are the same ones
-    # in the subquery and in the page's order.
-    ordering = [*(queryset.query.order_by or queryset.model._meta.ordering or []), "pk"]
     keys = keys_only(queryset.model, key, chosen)
     if not keys:  # nothing chosen (most filters): the first rows alone
-        if first is not None:  # the same rows, by SQL compiled once (``kinds.first_products``)
+        if first is not None:  # the same rows, by SQL compiled once (``kinds.first_rows``)
             rows = compiled_instances(first)
         else:
-            rows = list(queryset.order_by(*ordering)[: SHOWN + 1])
+            rows = list(queryset.order_by(*chooser_order(queryset))[: SHOWN + 1])
         return rows[:SHOWN], [], len(rows) > SHOWN
-    first_pks = queryset.order_by(*ordering).values("pk")[: SHOWN + 1]
-    # The first rows and the chosen ones each by its own index (an OR of the two would read
-    # the whole table), then drawn in order. The order is total (the pk breaks ties), so a
-    # chosen row past the first ones sorts after all of them: the first rows drawn are the
-    # first rows themselves, and no flag need say which they are.
-    chosen_pks = queryset.filter(**{f"{key}__in": keys}).order_by().values("pk")
-    rows = list(
-        queryset.filter(any_of("pk", first_pks.union(chosen_pks, all=True))).order_by(*ordering)
-    )
+    # The first rows drawn are the first rows themselves, the chosen ones past them after them.
+    rows = list(first_and_chosen(queryset, queryset.filter(**{f"{key}__in": keys})))
     beyond = [row for row in rows[SHOWN:] if _value(field, row) in keys]
     # The rows drawn are some of the queryset's, and all of them if it has ``SHOWN`` or fewer.
     return rows[:SHOWN], beyond, len(rows) > SHOWN
@@ -139,9 +136,9 @@ class ChooserMixin:
 
     def __init__(self, attrs=None, choices=(), *, kind: str, scope: str, first=None):
         """``first``: how its first rows are read when nothing past them is chosen, where its
-        field's queryset is a whole table in the kind's order (``kinds.first_products``). It
-        stands in for that queryset: a form that gives the field another queryset must not
-        give its widget ``first``."""
+        field offers the rows of a function of no arguments (``kinds.first_rows``). It stands in
+        for the field's queryset: a form that gives the field other rows must not give its
+        widget ``first``."""
         super().__init__(attrs, choices)
         self.kind = KINDS[kind]
         self.scope = scope

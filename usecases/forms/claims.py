@@ -4,7 +4,7 @@ assignment (a person to ask and/or a team to move to)."""
 from django import forms
 
 from portfolio.models import Team
-from usecases.choosers.kinds import first_active_people
+from usecases.choosers.kinds import first_rows
 from usecases.choosers.widgets import ChooserChoiceField, ChooserSelect
 from usecases.forms.fields import PersonField
 from usecases.selectors import owner_choices
@@ -64,7 +64,10 @@ class BulkAssignForm(_ErrorText, forms.Form):
         empty_label="Nobody (leave the owner)",
         # Not the list's filters: choosing here must not reload the list (usecase_list.html).
         widget=ChooserSelect(
-            attrs={"class": "bulk-field"}, kind="people", scope="active", first=first_active_people
+            attrs={"class": "bulk-field"},
+            kind="people",
+            scope="active",
+            first=first_rows(owner_choices),
         ),
         error_messages={
             "invalid_choice": "Choose a person from the list: that one is not an active account."

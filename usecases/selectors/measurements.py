@@ -11,10 +11,9 @@ from django.utils import timezone
 from core.compiled import compiled_values, hold_links
 from core.formats import day_text
 from core.people import NAME_FIELDS, named_person
-from core.queries import any_of
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
-from usecases.choosers.kinds import SHOWN
+from usecases.choosers.kinds import first_and_chosen, recorder_candidates
 from usecases.display import display_value
 from usecases.models import Measurement, UseCase
 
@@ -269,20 +268,14 @@ def _recorders_query(usecase_pk: int, limit: None):
 
 
 def _team_members_query(usecase_pk: int, team_id: int, keeper_id: int, limit: None):
-    """The team's active members but who keeps the evidence, by name, each with whether they may record
+    """Who may be allowed to record (``recorder_candidates``), each with whether they may now
     (``is_recorder``): ``(id, *NAME_FIELDS, is_recorder)``. Not all of a large team: the first
-    ``SHOWN`` and one more (so the chooser knows there are more), and those allowed, each read by
-    its own index (as ``usecases.choosers.widgets`` reads a chooser's first and chosen rows)."""
+    ``SHOWN`` and one more, and those allowed (``first_and_chosen``, as a chooser reads its rows)."""
     allowed = UseCase.measurement_recorders.through.objects.filter(usecase_id=usecase_pk)
-    members = User.objects.filter(is_active=True, memberships__team_id=team_id).exclude(
-        pk=keeper_id
-    )
-    first = members.order_by(*_BY_NAME, "pk").values("pk")[: SHOWN + 1]
-    chosen = members.filter(pk__in=allowed.values("user_id")).order_by().values("pk")
+    members = recorder_candidates(team_id, keeper_id)
     return (
-        members.filter(any_of("pk", first.union(chosen, all=True)))
+        first_and_chosen(members, members.filter(pk__in=allowed.values("user_id")))
         .annotate(is_recorder=Exists(allowed.filter(user=OuterRef("pk"))))
-        .order_by(*_BY_NAME, "pk")
         .values_list("pk", *NAME_FIELDS, "is_recorder")
     )
 
