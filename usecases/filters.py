@@ -51,11 +51,14 @@ class PersonFilterField(ChooserFilterField):
 
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
-    """Among the active people (``owner_choices()``), by a chooser."""
+    """Among the active people (``owner_choices()``), by a chooser that reads its first rows from
+    the same function: no other queryset can be given it."""
 
     field_class = PersonFilterField
 
     def __init__(self, *args, **kwargs):
+        if "queryset" in kwargs:
+            raise TypeError("PersonChoiceFilter offers owner_choices(): give it no queryset")
         kwargs["queryset"] = owner_choices()
         kwargs.setdefault(
             "widget", ChooserSelect(kind="people", scope="active", first=first_rows(owner_choices))

@@ -13,12 +13,11 @@ from core.formats import day_text
 from core.people import NAME_FIELDS, named_person
 from usecases import charts, evidence, permissions
 from usecases.choices import MEASURABLE_STATUSES
-from usecases.choosers.kinds import first_and_chosen, recorder_candidates
+from usecases.choosers.kinds import KINDS, first_and_chosen, recorder_candidates
 from usecases.display import display_value
 from usecases.models import Measurement, UseCase
 
 User = get_user_model()
-_BY_NAME = ("first_name", "last_name", "username")
 
 
 class MeasurementRow(NamedTuple):
@@ -264,7 +263,7 @@ def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]
 def _recorders_query(usecase_pk: int, limit: None):
     """The people allowed to record the use case's measurements, by name."""
     allowed = UseCase.measurement_recorders.through.objects.filter(usecase_id=usecase_pk)
-    return User.objects.filter(pk__in=allowed.values("user_id")).order_by(*_BY_NAME)
+    return User.objects.filter(pk__in=allowed.values("user_id")).order_by(*KINDS["people"].order)
 
 
 def _team_members_query(usecase_pk: int, team_id: int, keeper_id: int, limit: None):
