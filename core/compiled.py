@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.postgresql.base import (
     TIMESTAMPTZ_OID,
     CursorDebugWrapper,
@@ -96,14 +96,15 @@ def _read_instances(build, keys: tuple) -> list:
     return instances
 
 
-def hold_links(instance, **queries) -> None:
-    """Read each of ``instance``'s many-to-many links by its query (``build(instance.pk,
-    limit)``, as ``compiled_instances`` reads it) and hold them as ``prefetch_related`` does
-    (``prefetch_one_level``): ``instance.products.all()`` reads them, no query of its own."""
+def hold_links(instance, *, key: int | None = None, **queries) -> None:
+    """Read each of ``instance``'s many-to-many links by its query (``build(key, limit)``, the
+    key ``instance.pk`` unless given, as ``compiled_instances`` reads it) and hold them as
+    ``prefetch_related`` does (``prefetch_one_level``): ``instance.products.all()`` reads them,
+    no query of its own."""
     held = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, query in queries.items():
         linked = getattr(instance, name).get_queryset()
-        linked._result_cache = compiled_instances(query, instance.pk)
+        linked._result_cache = compiled_instances(query, instance.pk if key is None else key)
         linked._prefetch_done = True
         held[name] = linked
 
@@ -187,10 +188,91 @@ def prepared_cursor(alias: str):
 
 
 def _fetched(compiled, keys: tuple) -> list:
+    return prepared_rows(_statement(compiled, keys))
+
+
+class Statement(NamedTuple):
+    """A prepared SELECT with its parameters, as ``prepared_rows`` runs it."""
+
+    alias: str
+    sql: str
+    params: tuple
+
+
+def statement(build, *keys: int, limit: int | None = None) -> Statement:
+    """The statement ``compiled_values(build, *keys, limit=limit)`` (or ``compiled_instances``)
+    runs: for ``read_ahead``."""
+    return _statement(_compiled(build, len(keys), limit), keys)
+
+
+def _statement(compiled, keys: tuple) -> Statement:
     by_stand_in = dict(zip(STAND_INS, keys, strict=False))
-    with prepared_cursor(compiled.compiler.using) as cursor:
-        cursor.execute(compiled.sql, [_key(p, by_stand_in) for p in compiled.params])
+    params = tuple(_key(p, by_stand_in) for p in compiled.params)
+    return Statement(compiled.compiler.using, compiled.sql, params)
+
+
+def prepared_rows(statement: Statement) -> list:
+    """The rows of ``statement``, run on a ``prepared_cursor``; within ``read_ahead``, the rows it
+    read of it, if it did (once: a second run asks again)."""
+    ahead = _AHEAD.get()
+    if ahead:
+        found = ahead.pop(statement, None)
+        if found is not None:
+            return found
+    with prepared_cursor(statement.alias) as cursor:
+        cursor.execute(statement.sql, statement.params)
         return cursor.fetchall()
+
+
+@contextmanager
+def read_ahead(statements):
+    """Run ``statements`` (``statement``) together, in one round trip to the server (psycopg's
+    pipeline mode), and within this block give each one's rows to the first ``prepared_rows``
+    (``compiled_values``, ``compiled_instances``) that runs it. Counted and logged as a query
+    each, as when they run one by one.
+
+    For a page's reads that do not depend on each other: each waits for the server in turn
+    otherwise, for longer than the server takes to run it. Only around reading, before any
+    write: rows read ahead of a write would not show it. Where running them together fails, each
+    runs on its own when asked, as outside the block (a prepared statement whose tables changed
+    is made again there); inside a transaction, the error goes up."""
+    token = _AHEAD.set(_run_together(list(dict.fromkeys(statements))))
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
+
+
+# The rows ``read_ahead`` read, by statement, until asked for (None outside it).
+_AHEAD: ContextVar[dict | None] = ContextVar("compiled_read_ahead", default=None)
+
+
+def _run_together(statements: list[Statement]) -> dict:
+    if len(statements) < 2:
+        return {}  # one alone runs when asked: nothing to save
+    alias = statements[0].alias
+    if any(statement.alias != alias for statement in statements):
+        raise ImproperlyConfigured("statements read ahead together go to one database")
+    # Made before the pipeline starts: the first checks the connection's health.
+    cursors = [prepared_cursor(alias) for _ in statements]
+    connection = connections[alias]
+    raw = connection.connection
+    try:
+        # An error comes out of the pipeline's end as Django's, as from a query run alone.
+        with connection.wrap_database_errors, raw.pipeline():
+            for cursor, statement in zip(cursors, statements, strict=True):
+                cursor.execute(statement.sql, statement.params)
+        return {
+            statement: cursor.fetchall()
+            for cursor, statement in zip(cursors, statements, strict=True)
+        }
+    except DatabaseError:
+        if raw.info.transaction_status != TransactionStatus.IDLE:
+            raise
+        return {}
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def _converted(compiled, rows: list):

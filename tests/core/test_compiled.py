@@ -13,7 +13,14 @@ from django.db import NotSupportedError, connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
-from core.compiled import compiled_instances, compiled_values, prepared_cursor, shared_reads
+from core.compiled import (
+    compiled_instances,
+    compiled_values,
+    prepared_cursor,
+    read_ahead,
+    shared_reads,
+    statement,
+)
 from portfolio.models import Team
 from tests.factories import TeamFactory
 
@@ -240,3 +247,68 @@ def test_within_shared_reads_one_query_and_keys_is_read_once():
         (read,) = compiled_instances(_team, units[0].pk)
     assert read.name == "Renamed"
     assert len(captured.captured_queries) == 1
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_read_ahead_runs_the_statements_at_once_and_gives_each_its_rows_once(prepared):
+    """``read_ahead`` runs its statements on entering (each counted as a query), and within the
+    block each one's first run takes the rows read, the same as it reads alone; a second run of
+    one asks again, as does a statement not read ahead. Prepared statements on or off."""
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    if not prepared:
+        raw.prepare_threshold = None  # as config.database leaves it
+    try:
+        _reads_ahead()
+    finally:
+        raw.prepare_threshold = threshold
+
+
+def _reads_ahead():
+    units = _units_with_children()
+    alone = {unit.pk: list(compiled_values(_team_names, unit.pk)) for unit in units}
+    reads = [
+        *(statement(_team_names, unit.pk) for unit in units[:2]),
+        statement(_team, units[0].pk),
+    ]
+    renamed = Team.objects.filter(parent=units[0]).order_by("name").first()
+    with CaptureQueriesContext(connection) as captured, read_ahead(reads):
+        assert len(captured.captured_queries) == 3
+        for unit in units[:2]:
+            assert list(compiled_values(_team_names, unit.pk)) == alone[unit.pk]
+        (team,) = compiled_instances(_team, units[0].pk)
+        assert (team.pk, team.name) == (units[0].pk, units[0].name)
+        assert len(captured.captured_queries) == 3
+        Team.objects.filter(pk=renamed.pk).update(name="A first name now")
+        # Read again: the change shows.
+        first = next(iter(compiled_values(_team_names, units[0].pk)))
+        assert first == (renamed.pk, "A first name now")
+        assert list(compiled_values(_team_names, units[2].pk)) == alone[units[2].pk]
+        assert len(captured.captured_queries) == 6
+    names = [re.search(r'"parent_id" = (\d+)', q["sql"]) for q in captured.captured_queries[:2]]
+    assert [int(name.group(1)) for name in names] == [units[0].pk, units[1].pk]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the table is altered
+def test_statements_read_ahead_that_fail_together_run_alone_outside_a_transaction():
+    """A column type changed under the prepared statements fails them together; outside a
+    transaction each then runs alone when asked (prepared anew) and reads what it reads alone;
+    inside one the refusal goes up."""
+    units = _units_with_children()
+    expected = {unit.pk: list(_team_names(unit.pk, None)) for unit in units}
+    reads = [statement(_team_names, unit.pk) for unit in units]
+    with read_ahead(reads):
+        pass  # prepared
+    _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(200)")
+    try:
+        with read_ahead(reads):
+            for unit in units:
+                assert list(compiled_values(_team_names, unit.pk)) == expected[unit.pk]
+        _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(150)")
+        with pytest.raises(NotSupportedError), transaction.atomic(), read_ahead(reads):
+            pass
+        with read_ahead(reads):
+            assert list(compiled_values(_team_names, units[0].pk)) == expected[units[0].pk]
+    finally:
+        _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(120)")

@@ -19,7 +19,7 @@ from django.core.validators import DecimalValidator, URLValidator
 from django.db import connection, models
 from django.utils.functional import SimpleLazyObject
 
-from core.compiled import compiled_instances
+from core.compiled import compiled_instances, statement
 from core.people import person_name
 from usecases.dates import out_of_bounds
 from usecases.models.custom_fields import CustomField, CustomFieldType
@@ -196,6 +196,11 @@ def _definitions(usecase=None) -> list[CustomField]:
     if usecase is not None:
         usecase._custom_field_definitions = fields
     return fields
+
+
+def definitions_statement():
+    """The statement the fields' definitions are read by (for ``core.compiled.read_ahead``)."""
+    return statement(_definitions_query)
 
 
 def _definitions_query(limit: None):

@@ -39,7 +39,7 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.text import capfirst
 
-from core.compiled import compiled_values
+from core.compiled import compiled_values, statement
 from usecases.choices import LifecycleStage
 from usecases.concerns import LIVE_STATUSES
 from usecases.models import EnabledProfile, UseCase
@@ -322,6 +322,11 @@ def enabled_profiles() -> list[Profile]:
     """The profiles switched on for the organisation, in file order (one query)."""
     keys = {key for (key,) in compiled_values(_enabled_query)}
     return [profile for key, profile in PROFILES.items() if key in keys]
+
+
+def enabled_profiles_statement():
+    """The statement ``enabled_profiles`` runs (for ``core.compiled.read_ahead``)."""
+    return statement(_enabled_query)
 
 
 def _enabled_query(limit: None):

@@ -14,6 +14,7 @@ from usecases.selectors.history import (
     OUTSIDE_TITLE,
     TIMELINE_LIMIT,
     TimelineEntry,
+    timeline_statements,
     usecase_timeline,
 )
 from usecases.selectors.history_rows import FieldChange, field_label
@@ -29,7 +30,12 @@ from usecases.selectors.lists import (
     usecase_detail,
     usecase_list_queryset,
 )
-from usecases.selectors.measurements import EvidencePanel, MeasurementRow, evidence_panel
+from usecases.selectors.measurements import (
+    EvidencePanel,
+    MeasurementRow,
+    evidence_panel,
+    evidence_statements,
+)
 from usecases.selectors.my_work import (
     MY_WORK_ROWS,
     SIGN_OFF_PAGE_ROWS,
@@ -69,6 +75,7 @@ __all__ = [
     "attestation_due_before",
     "events_since",
     "evidence_panel",
+    "evidence_statements",
     "field_label",
     "inbox_notifications",
     "inbox_unread_summary",
@@ -84,5 +91,6 @@ __all__ = [
     "unread_notification_count",
     "usecase_detail",
     "usecase_list_queryset",
+    "timeline_statements",
     "usecase_timeline",
 ]

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 
-from core.compiled import compiled_values
+from core.compiled import Statement, compiled_values, statement
 from core.people import NAME_FIELDS, named_person
 from portfolio.models import Product, StrategicGoal, Team
 from usecases.choices import EventKind
@@ -18,7 +18,9 @@ from usecases.custom_fields.values import labels
 from usecases.models import Comment, Revision, UseCase, UseCaseEvent
 from usecases.selectors.history_queries import (
     links_reviews_and_sign_offs_changed_outside,
+    links_reviews_and_sign_offs_statement,
     use_case_rows_changed_outside,
+    use_case_rows_statement,
 )
 from usecases.selectors.history_rows import (
     EVENT_VERBS,
@@ -109,6 +111,16 @@ def usecase_timeline(usecase: UseCase, *, limit: int | None = None) -> list[Time
         ],
         limit,
     )
+
+
+def timeline_statements(usecase: UseCase, *, limit: int | None = None) -> list[Statement]:
+    """What ``usecase_timeline`` reads of its sources, for ``core.compiled.read_ahead``."""
+    return [
+        statement(_events_query, usecase.pk, limit=limit),
+        statement(_comments_query, usecase.pk, limit=limit),
+        use_case_rows_statement(usecase, limit),
+        links_reviews_and_sign_offs_statement(usecase, limit),
+    ]
 
 
 def _events_query(usecase_pk: int, limit: int | None):

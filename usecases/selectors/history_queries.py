@@ -10,7 +10,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from pghistory.models import Events
 
-from core.compiled import STAND_INS, compiled_values, key_param, preparable, prepared_cursor
+from core.compiled import (
+    STAND_INS,
+    Statement,
+    compiled_values,
+    key_param,
+    preparable,
+    prepared_rows,
+    statement,
+)
 from portfolio.models import Team
 from usecases.models import (
     ReviewHistory,
@@ -71,6 +79,11 @@ def use_case_rows_changed_outside(usecase: UseCase, limit: int | None) -> list:
     return rows
 
 
+def use_case_rows_statement(usecase: UseCase, limit: int | None) -> Statement:
+    """The statement ``use_case_rows_changed_outside`` runs (for ``read_ahead``)."""
+    return statement(_rows_query, usecase.pk, limit=limit)
+
+
 # The use case the events' query is compiled for: a key no use case has.
 _ANY_USE_CASE = STAND_INS[0]
 
@@ -113,16 +126,21 @@ def links_reviews_and_sign_offs_changed_outside(usecase: UseCase, limit: int | N
     ``pgh_context`` is the context's metadata: ``_outside_services`` one level up). The link
     rows, and the review and sign-off rows each with its ``field_values`` (``related_values``).
     The rows are plain attributes by the events' columns (``pgh_model``, ``pgh_data``, ...)."""
-    compiler, names, sql, params, stand_ins = _compiled_events_query(limit)
-    with prepared_cursor(compiler.using) as cursor:
-        cursor.execute(sql, (key_param(usecase.pk),) * stand_ins + params)
-        fetched = compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
+    compiler, names = _compiled_events_query(limit)[:2]
+    rows = prepared_rows(links_reviews_and_sign_offs_statement(usecase, limit))
+    fetched = compiler.results_iter(results=[rows], tuple_expected=True)
     other_rows = [_EventRow(zip(names, values, strict=True)) for values in fetched]
     link_rows = [row for row in other_rows if row.pgh_model in LINK_HISTORY]
     related_rows = [row for row in other_rows if row.pgh_model in RELATED_HISTORY]
     for row in related_rows:
         row.field_values = related_values(row)
     return link_rows, related_rows
+
+
+def links_reviews_and_sign_offs_statement(usecase: UseCase, limit: int | None) -> Statement:
+    """The statement ``links_reviews_and_sign_offs_changed_outside`` runs (for ``read_ahead``)."""
+    compiler, _, sql, params, stand_ins = _compiled_events_query(limit)
+    return Statement(compiler.using, sql, (key_param(usecase.pk),) * stand_ins + params)
 
 
 class _EventRow:

@@ -4,7 +4,7 @@ queryset per page, related data fetched up front."""
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.compiled import compiled_instances, hold_links
+from core.compiled import compiled_instances, hold_links, read_ahead, statement
 from portfolio.models import Product, StrategicGoal
 from usecases.models import UseCase, parse_key
 from usecases.search import search_condition
@@ -39,15 +39,20 @@ def search_usecases(queryset, text: str):
 def usecase_detail(key: str, *, with_links: bool = True) -> UseCase:
     """The use case with its team and people, and its products and goals (each product with its
     team, each goal with its parent, as ``prefetch_related`` would hold them) unless a panel that
-    shows none of them asks (``with_links=False``: two queries fewer). Every page of a use case
-    reads it: each query is compiled once per process (``compiled``)."""
+    shows none of them asks (``with_links=False``). Every page of a use case reads it: each query
+    is compiled once per process (``compiled``), and the three go to the server together
+    (``read_ahead``: the links are found by the use case's number, not waiting for its id)."""
     number = parse_key(key)
-    found = compiled_instances(_usecase_query, number) if number is not None else []
-    if not found:
+    if number is None:
         raise UseCase.DoesNotExist(f"No use case {key}.")
-    usecase = found[0]
-    if with_links:
-        hold_links(usecase, products=_products_query, goals=_goals_query)
+    links = {"products": _products_query, "goals": _goals_query} if with_links else {}
+    reads = [statement(build, number) for build in (_usecase_query, *links.values())]
+    with read_ahead(reads):
+        found = compiled_instances(_usecase_query, number)
+        if not found:
+            raise UseCase.DoesNotExist(f"No use case {key}.")
+        usecase = found[0]
+        hold_links(usecase, key=number, **links)
     return usecase
 
 
@@ -55,12 +60,12 @@ def _usecase_query(number: int, limit: None):
     return UseCase.objects.filter(number=number).select_related("team", "owner", "author")
 
 
-def _products_query(usecase_pk: int, limit: None):
-    return Product.objects.filter(usecases=usecase_pk).select_related("team")
+def _products_query(number: int, limit: None):
+    return Product.objects.filter(usecases__number=number).select_related("team")
 
 
-def _goals_query(usecase_pk: int, limit: None):
-    return StrategicGoal.objects.filter(usecases=usecase_pk).select_related("parent")
+def _goals_query(number: int, limit: None):
+    return StrategicGoal.objects.filter(usecases__number=number).select_related("parent")
 
 
 def owner_choices():

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from core.compiled import compiled_values, hold_links
+from core.compiled import compiled_values, hold_links, statement
 from core.formats import day_text
 from core.people import NAME_FIELDS, named_person
 from usecases import charts, evidence, permissions
@@ -234,30 +234,53 @@ def evidence_panel(usecase: UseCase, *, user, today: date | None = None) -> Evid
     )
 
 
-def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]:
-    """(the owner's choices, the allowed recorders): for the owner, the team's members, each
-    marked ``is_recorder`` if allowed, in one query; for a team member, the allowed recorders;
-    for anyone else, nothing (and no query)."""
+def evidence_statements(usecase: UseCase, *, user) -> list:
+    """What ``evidence_panel`` reads, for ``core.compiled.read_ahead``: nothing without a metric
+    (the page reads no evidence then)."""
+    if not usecase.metric_name:
+        return []
+    reads = [statement(_readings_query, usecase.pk)]
+    recorders = _recorders_read(
+        usecase, user, can_manage=permissions.can_manage_recorders(user, usecase)
+    )
+    if recorders is not None:
+        reads.append(statement(*recorders))
+    return reads
+
+
+def _recorders_read(usecase: UseCase, user, *, can_manage: bool) -> tuple | None:
+    """The query of the recorders ``user`` is shown and its keys (``build, *keys``): for the
+    owner, the team's members, each marked if allowed; for a team member, the allowed recorders;
+    for anyone else, None (no query)."""
     if can_manage:
-        # The owner's form, in one query: the team's members, each marked if allowed. Someone
-        # allowed who has since left the team no longer counts, and is not listed. Who keeps the
-        # evidence (the owner, or while it is handed over the outgoing owner) is not offered.
-        # Nobody's id is 0: with nobody keeping it, nobody is left out.
-        members = compiled_values(
-            _team_members_query, usecase.pk, usecase.team_id, usecase.evidence_keeper_id or 0
-        )
-        choices = []
-        for *values, is_recorder in members:
-            person = User.from_db(User.objects.db, ("id", *NAME_FIELDS), values)
-            person.is_recorder = is_recorder
-            choices.append(person)
-        return choices, [person for person in choices if person.is_recorder]
+        # Who keeps the evidence (the owner, or while it is handed over the outgoing owner) is
+        # not offered. Nobody's id is 0: with nobody keeping it, nobody is left out.
+        keeper = usecase.evidence_keeper_id or 0
+        return _team_members_query, usecase.pk, usecase.team_id, keeper
     if permissions.is_member(user, usecase.team_id):
-        # Only a team member can be a recorder: prefetched, so the permission check after this
-        # reads them without asking again. For anyone else there is nothing to ask.
-        hold_links(usecase, measurement_recorders=_recorders_query)
+        # Only a team member can be a recorder; for anyone else there is nothing to ask.
+        return _recorders_query, usecase.pk
+    return None
+
+
+def _recorders(usecase: UseCase, user, *, can_manage: bool) -> tuple[list, list]:
+    """(the owner's choices, the allowed recorders), as ``_recorders_read`` reads them: the
+    owner's in one query, someone allowed who has since left the team no longer counted, nor
+    listed; a member's prefetched, so the permission check after this reads them without asking
+    again."""
+    read = _recorders_read(usecase, user, can_manage=can_manage)
+    if read is None:
+        return [], []
+    build, *keys = read
+    if build is _recorders_query:
+        hold_links(usecase, measurement_recorders=build)
         return [], list(usecase.measurement_recorders.all())
-    return [], []
+    choices = []
+    for *values, is_recorder in compiled_values(build, *keys):
+        person = User.from_db(User.objects.db, ("id", *NAME_FIELDS), values)
+        person.is_recorder = is_recorder
+        choices.append(person)
+    return choices, [person for person in choices if person.is_recorder]
 
 
 def _recorders_query(usecase_pk: int, limit: None):

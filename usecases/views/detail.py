@@ -7,6 +7,7 @@ from django.http import Http404
 from core.people import person_label
 from usecases import selectors, workflow
 from usecases.choices import Action
+from usecases.custom_fields.values import definitions_statement
 from usecases.forms import (
     ActionForm,
     MeasurementForm,
@@ -14,7 +15,7 @@ from usecases.forms import (
     OwnershipRequestForm,
 )
 from usecases.models import UseCase
-from usecases.profiles import enabled_profiles, loaded_profile_gaps
+from usecases.profiles import enabled_profiles, enabled_profiles_statement, loaded_profile_gaps
 from usecases.register import shown_sections
 
 DETAIL_TEMPLATE = "usecases/usecase_detail.html"
@@ -75,13 +76,35 @@ def profiles_context(usecase) -> dict:
     return {"profile_gaps": loaded_profile_gaps(usecase, enabled_profiles())}
 
 
-def timeline_context(request, usecase) -> dict:
-    """The newest ``TIMELINE_LIMIT`` entries, or all of them with ``?history=all``."""
+def page_statements(request, usecase) -> list:
+    """What the whole page reads once it has the use case, each part's reads not depending on
+    another's: read together (``core.compiled.read_ahead``), in one round trip to the server."""
+    return [
+        *timeline_statements(request, usecase),
+        *selectors.evidence_statements(usecase, user=request.user),
+        enabled_profiles_statement(),
+        definitions_statement(),
+    ]
+
+
+def timeline_statements(request, usecase) -> list:
+    """What ``timeline_context`` reads of the timeline's sources, for ``read_ahead``."""
+    return selectors.timeline_statements(usecase, limit=_timeline_read(request)[1])
+
+
+def _timeline_read(request) -> tuple[bool, int | None]:
+    """(all of the history?, how many entries to read): with ``?history=all``, all of them; else
+    one more than ``TIMELINE_LIMIT``, which tells whether there is more to show."""
     params = request.POST if request.method == "POST" else request.GET
     full = params.get("history") == "all"
+    return full, None if full else selectors.TIMELINE_LIMIT + 1
+
+
+def timeline_context(request, usecase) -> dict:
+    """The newest ``TIMELINE_LIMIT`` entries, or all of them with ``?history=all``."""
+    full, read = _timeline_read(request)
     limit = selectors.TIMELINE_LIMIT
-    # One more than is shown tells whether there is more to show.
-    entries = selectors.usecase_timeline(usecase, limit=None if full else limit + 1)
+    entries = selectors.usecase_timeline(usecase, limit=read)
     return {
         "timeline": entries if full else entries[:limit],
         "timeline_truncated": not full and len(entries) > limit,

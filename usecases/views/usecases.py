@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from core.compiled import shared_reads
+from core.compiled import read_ahead, shared_reads
 from core.htmx import partial_request
 from usecases import panels, permissions, selectors, services
 from usecases.custom_fields import lists as custom_lists
@@ -34,9 +34,11 @@ from usecases.views.detail import (
     detail_context,
     evidence_context,
     get_usecase,
+    page_statements,
     profiles_context,
     revision_context,
     timeline_context,
+    timeline_statements,
 )
 
 
@@ -96,25 +98,28 @@ def usecase_detail(request, key):
     if panel == "status":
         return render(request, f"{template}#status-panel", detail_context(request, usecase))
     if panel == "timeline":
-        context = {"usecase": usecase, **timeline_context(request, usecase)}
+        with read_ahead(timeline_statements(request, usecase)):
+            context = {"usecase": usecase, **timeline_context(request, usecase)}
         return render(request, f"{template}#timeline", context)
     if panel == "revision-diff":
         context = {"usecase": usecase, **revision_context(request, usecase)}
         return render(request, f"{template}#revision-diff", context)
     if panel == "evidence":
-        context = {"usecase": usecase, **evidence_context(request, usecase)}
+        with read_ahead(selectors.evidence_statements(usecase, user=request.user)):
+            context = {"usecase": usecase, **evidence_context(request, usecase)}
         return render(request, EVIDENCE_TEMPLATE, context)
-    context = detail_context(
-        request,
-        usecase,
-        **timeline_context(request, usecase),
-        **revision_context(request, usecase),
-        **evidence_context(request, usecase),
-        **profiles_context(usecase),
-        comment_form=CommentForm(),
-        can_comment=permissions.can_comment(request.user, usecase),
-        custom_fields=custom.shown_groups(usecase),
-    )
+    with read_ahead(page_statements(request, usecase)):
+        context = detail_context(
+            request,
+            usecase,
+            **timeline_context(request, usecase),
+            **revision_context(request, usecase),
+            **evidence_context(request, usecase),
+            **profiles_context(usecase),
+            comment_form=CommentForm(),
+            can_comment=permissions.can_comment(request.user, usecase),
+            custom_fields=custom.shown_groups(usecase),
+        )
     return render(request, template, context)
 
 

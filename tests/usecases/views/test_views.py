@@ -560,7 +560,8 @@ def test_an_unknown_key_is_not_found(as_user, org, usecase, key):
 
 def test_a_key_past_any_number_is_refused_without_reading_the_use_cases(as_user, org, usecase):
     """A key whose number no use case can have (past the 64-bit column) is refused without a
-    query on the use cases; an unknown number in range costs that one query."""
+    query on the use cases; an unknown number in range costs the one read of the use case and
+    its links, sent together (``read_ahead``: its products and goals found by its number)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -570,7 +571,8 @@ def test_a_key_past_any_number_is_refused_without_reading_the_use_cases(as_user,
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/usecases/{key}/").status_code == 404
         read[key] = [q["sql"] for q in queries.captured_queries if '"usecases_usecase"' in q["sql"]]
-    assert len(read["UC-999999"]) == 1
+    tables = [sql.split(" FROM ", 1)[1].split()[0] for sql in read["UC-999999"]]
+    assert tables == ['"usecases_usecase"', '"portfolio_product"', '"portfolio_strategicgoal"']
     assert read["UC-99999999999999999999"] == []
 
 
