@@ -235,12 +235,25 @@ def read_ahead(statements):
     otherwise, for longer than the server takes to run it. Only around reading, before any
     write: rows read ahead of a write would not show it. Where running them together fails, each
     runs on its own when asked, as outside the block (a prepared statement whose tables changed
-    is made again there); inside a transaction, the error goes up."""
-    token = _AHEAD.set(_run_together(list(dict.fromkeys(statements))))
+    is made again there); inside a transaction, the error goes up.
+
+    Inside another ``read_ahead``, the statements it holds are not run again: a page reading its
+    parts ahead around a part that reads its own ahead sends them once."""
+    held = _AHEAD.get()
+    if held is None:
+        token = _AHEAD.set(_run_together(list(dict.fromkeys(statements))))
+        try:
+            yield
+        finally:
+            _AHEAD.reset(token)
+        return
+    added = _run_together([s for s in dict.fromkeys(statements) if s not in held])
+    held.update(added)
     try:
         yield
     finally:
-        _AHEAD.reset(token)
+        for statement in added:  # what this block read and nobody asked for
+            held.pop(statement, None)
 
 
 # The rows ``read_ahead`` read, by statement, until asked for (None outside it).

@@ -10,7 +10,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 
-from core.compiled import compiled_values
+from core.compiled import compiled_values, statement
 from portfolio.choices import ADMINS_GROUP, REVIEWERS_GROUP, MembershipRole
 from portfolio.models import Membership
 
@@ -29,6 +29,16 @@ def _role_facts_query(user_pk: int, limit: int | None):
             ),
         )
     )
+
+
+def role_facts_statements(user) -> list:
+    """The statement ``_load_role_facts`` runs for ``user`` (none for nobody signed in, or one
+    whose roles are read already), for ``core.compiled.read_ahead``."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if getattr(user, "_registry_groups", None) is not None:
+        return []
+    return [statement(_role_facts_query, user.pk)]
 
 
 def _load_role_facts(user) -> None:

@@ -312,3 +312,23 @@ def test_statements_read_ahead_that_fail_together_run_alone_outside_a_transactio
             assert list(compiled_values(_team_names, units[0].pk)) == expected[units[0].pk]
     finally:
         _altered_elsewhere("ALTER TABLE portfolio_team ALTER COLUMN name TYPE varchar(120)")
+
+
+def test_read_ahead_inside_another_runs_only_what_the_outer_does_not_hold():
+    """A part reading ahead inside a page that read its statements already sends nothing again;
+    what the inner block adds and nobody asks for is gone when it ends (asked later, it is read
+    then)."""
+    units = _units_with_children()
+    outer = [statement(_team_names, units[0].pk), statement(_team, units[0].pk)]
+    inner = [statement(_team_names, units[0].pk), *(statement(_team, u.pk) for u in units[1:])]
+    with CaptureQueriesContext(connection) as captured, read_ahead(outer):
+        with read_ahead(inner):
+            assert len(captured.captured_queries) == 4  # two, then the two the outer lacked
+            assert list(compiled_values(_team_names, units[0].pk)) == list(
+                _team_names(units[0].pk, None)
+            )
+            assert compiled_instances(_team, units[1].pk)[0].pk == units[1].pk
+        assert len(captured.captured_queries) == 5  # the check's own query above
+        assert compiled_instances(_team, units[0].pk)[0].pk == units[0].pk  # held by the outer
+        assert compiled_instances(_team, units[2].pk)[0].pk == units[2].pk  # read again
+        assert len(captured.captured_queries) == 6

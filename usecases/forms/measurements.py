@@ -91,7 +91,10 @@ class MeasurementRecordersForm(forms.Form):
         kwargs.setdefault("auto_id", "evidence-%s")
         super().__init__(*args, **kwargs)
         field = self.fields["recorders"]
-        field.queryset = recorder_candidates(usecase.team_id, usecase.evidence_keeper_id)
+        if self.is_bound or offered is None:
+            # What a posted choice is checked against, and what the boxes are read from when
+            # the page has read none: a form drawn from ``offered`` reads neither.
+            field.queryset = recorder_candidates(usecase.team_id, usecase.evidence_keeper_id)
         field.label_from_instance = person_label
         field.widget.search_params = {"usecase": usecase.key}
         field.widget.search_first = True

@@ -22,12 +22,14 @@ from usecases.selectors.inbox import (
     UnreadSummary,
     inbox_notifications,
     inbox_unread_summary,
+    unread_count_statements,
     unread_notification_count,
 )
 from usecases.selectors.lists import (
     owner_choices,
     search_usecases,
     usecase_detail,
+    usecase_detail_statements,
     usecase_list_queryset,
 )
 from usecases.selectors.measurements import (
@@ -88,8 +90,10 @@ __all__ = [
     "search_usecases",
     "sign_off_requested_at",
     "sign_off_work_for",
+    "unread_count_statements",
     "unread_notification_count",
     "usecase_detail",
+    "usecase_detail_statements",
     "usecase_list_queryset",
     "timeline_statements",
     "usecase_timeline",

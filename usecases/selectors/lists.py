@@ -45,15 +45,24 @@ def usecase_detail(key: str, *, with_links: bool = True) -> UseCase:
     number = parse_key(key)
     if number is None:
         raise UseCase.DoesNotExist(f"No use case {key}.")
-    links = {"products": _products_query, "goals": _goals_query} if with_links else {}
-    reads = [statement(build, number) for build in (_usecase_query, *links.values())]
-    with read_ahead(reads):
+    links = _LINKS if with_links else {}
+    with read_ahead(usecase_detail_statements(key, with_links=with_links)):
         found = compiled_instances(_usecase_query, number)
         if not found:
             raise UseCase.DoesNotExist(f"No use case {key}.")
         usecase = found[0]
         hold_links(usecase, key=number, **links)
     return usecase
+
+
+def usecase_detail_statements(key: str, *, with_links: bool = True) -> list:
+    """What ``usecase_detail`` reads (nothing for a key no use case can have), for a page that
+    reads it ahead with its own reads (``read_ahead``)."""
+    number = parse_key(key)
+    if number is None:
+        return []
+    builds = (_usecase_query, *(_LINKS.values() if with_links else ()))
+    return [statement(build, number) for build in builds]
 
 
 def _usecase_query(number: int, limit: None):
@@ -66,6 +75,10 @@ def _products_query(number: int, limit: None):
 
 def _goals_query(number: int, limit: None):
     return StrategicGoal.objects.filter(usecases__number=number).select_related("parent")
+
+
+# The use case's links the detail page shows, each read by the use case's number.
+_LINKS = {"products": _products_query, "goals": _goals_query}
 
 
 def owner_choices():

@@ -5,6 +5,7 @@ panel's context, the timeline, the revision diff, the evidence panel.
 from django.http import Http404
 
 from core.people import person_label
+from portfolio.permissions import role_facts_statements
 from usecases import selectors, workflow
 from usecases.choices import Action
 from usecases.custom_fields.values import definitions_statement
@@ -74,6 +75,13 @@ def profiles_context(usecase) -> dict:
     """What the use case lacks under each standard's profile switched on (the whole page only):
     one query for the profiles; the gaps are read off the row the page has just loaded."""
     return {"profile_gaps": loaded_profile_gaps(usecase, enabled_profiles())}
+
+
+def frame_statements(user) -> list:
+    """What base.html's frame reads for ``user``, for a page that reads it ahead with its own
+    reads (``read_ahead``): their roles (the navigation's links) and their unread notices (its
+    badge)."""
+    return [*role_facts_statements(user), *selectors.unread_count_statements(user)]
 
 
 def page_statements(request, usecase) -> list:

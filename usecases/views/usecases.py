@@ -33,6 +33,7 @@ from usecases.views.detail import (
     PANELS_WITHOUT_LINKS,
     detail_context,
     evidence_context,
+    frame_statements,
     get_usecase,
     page_statements,
     profiles_context,
@@ -88,39 +89,53 @@ def _bulk_context(user) -> dict:
     }
 
 
+# The parts of a use case's page an htmx request may ask for alone (``?panel=``).
+_PANELS = frozenset({"status", "timeline", "revision-diff", "evidence"})
+
+
 @vary_on_headers("HX-Request")
 def usecase_detail(request, key):
     panel = request.GET.get("panel") if partial_request(request) else None
+    if panel not in _PANELS:
+        return _whole_page(request, key)
     usecase = get_usecase(key, with_links=panel not in PANELS_WITHOUT_LINKS)
     if not permissions.can_view(request.user, usecase):
         raise PermissionDenied
-    template = "usecases/usecase_detail.html"
     if panel == "status":
-        return render(request, f"{template}#status-panel", detail_context(request, usecase))
+        return render(request, f"{DETAIL_TEMPLATE}#status-panel", detail_context(request, usecase))
     if panel == "timeline":
         with read_ahead(timeline_statements(request, usecase)):
             context = {"usecase": usecase, **timeline_context(request, usecase)}
-        return render(request, f"{template}#timeline", context)
+        return render(request, f"{DETAIL_TEMPLATE}#timeline", context)
     if panel == "revision-diff":
         context = {"usecase": usecase, **revision_context(request, usecase)}
-        return render(request, f"{template}#revision-diff", context)
-    if panel == "evidence":
-        with read_ahead(selectors.evidence_statements(usecase, user=request.user)):
-            context = {"usecase": usecase, **evidence_context(request, usecase)}
-        return render(request, EVIDENCE_TEMPLATE, context)
-    with read_ahead(page_statements(request, usecase)):
-        context = detail_context(
-            request,
-            usecase,
-            **timeline_context(request, usecase),
-            **revision_context(request, usecase),
-            **evidence_context(request, usecase),
-            **profiles_context(usecase),
-            comment_form=CommentForm(),
-            can_comment=permissions.can_comment(request.user, usecase),
-            custom_fields=custom.shown_groups(usecase),
-        )
-    return render(request, template, context)
+        return render(request, f"{DETAIL_TEMPLATE}#revision-diff", context)
+    with read_ahead(selectors.evidence_statements(usecase, user=request.user)):
+        context = {"usecase": usecase, **evidence_context(request, usecase)}
+    return render(request, EVIDENCE_TEMPLATE, context)
+
+
+def _whole_page(request, key):
+    """The use case's page, its reads in two round trips to the server (``read_ahead``): the use
+    case with its links and what the page's frame reads for the person, then every part's reads
+    that need the use case."""
+    with read_ahead([*selectors.usecase_detail_statements(key), *frame_statements(request.user)]):
+        usecase = get_usecase(key)
+        if not permissions.can_view(request.user, usecase):
+            raise PermissionDenied
+        with read_ahead(page_statements(request, usecase)):
+            context = detail_context(
+                request,
+                usecase,
+                **timeline_context(request, usecase),
+                **revision_context(request, usecase),
+                **evidence_context(request, usecase),
+                **profiles_context(usecase),
+                comment_form=CommentForm(),
+                can_comment=permissions.can_comment(request.user, usecase),
+                custom_fields=custom.shown_groups(usecase),
+            )
+        return render(request, DETAIL_TEMPLATE, context)
 
 
 def _validate_field(request, form):
