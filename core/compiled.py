@@ -14,6 +14,7 @@ no more than one made for each key (PostgreSQL's ``plan_cache_mode`` ``auto``). 
 in as a bigint, so each query is one statement whatever the size of its keys."""
 
 import functools
+import logging
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,6 +33,8 @@ from django.db.models.query import get_related_populators
 from psycopg import errors
 from psycopg.pq import Format, TransactionStatus
 from psycopg.types.numeric import Int8
+
+logger = logging.getLogger(__name__)
 
 # The keys a query is compiled for, in the order ``build`` takes them: numbers no row has and no
 # query writes as a constant (a parameter equal to one is taken for it), within a 32-bit
@@ -96,17 +99,20 @@ def _read_instances(build, keys: tuple) -> list:
     return instances
 
 
-def hold_links(instance, *, key: int | None = None, **queries) -> None:
-    """Read each of ``instance``'s many-to-many links by its query (``build(key, limit)``, the
-    key ``instance.pk`` unless given, as ``compiled_instances`` reads it) and hold them as
-    ``prefetch_related`` does (``prefetch_one_level``): ``instance.products.all()`` reads them,
-    no query of its own."""
+def hold_links(instance, **queries) -> None:
+    """Read each of ``instance``'s many-to-many links by its query (``build(instance.pk,
+    limit)``, as ``compiled_instances`` reads it) and hold them as ``prefetch_related`` does
+    (``prefetch_one_level``): ``instance.products.all()`` reads them, no query of its own."""
     held = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, query in queries.items():
         linked = getattr(instance, name).get_queryset()
-        linked._result_cache = compiled_instances(query, instance.pk if key is None else key)
+        linked._result_cache = compiled_instances(query, instance.pk)
         linked._prefetch_done = True
         held[name] = linked
+
+
+# What the server answers a prepared statement whose tables changed under it.
+_STALE_ERRORS = (errors.FeatureNotSupported, errors.InvalidSqlStatementName)
 
 
 class _PreparingCursor(ServerBindingCursor):
@@ -124,9 +130,11 @@ class _PreparingCursor(ServerBindingCursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         try:
             return super().execute(query, params, prepare=True, binary=binary)
-        except (errors.FeatureNotSupported, errors.InvalidSqlStatementName) as error:
+        except _STALE_ERRORS as error:
             idle = self.connection.info.transaction_status == TransactionStatus.IDLE
-            if not idle or not _stale_statement(error):
+            # In a pipeline (``read_ahead``) the error is an earlier statement's, read back
+            # while this one was sent: the pipeline's end deals with it.
+            if not idle or self.connection.pgconn.pipeline_status or not _stale_statement(error):
                 raise
             # A transaction rolled back: psycopg forgets its statements and has the server drop
             # them (``DEALLOCATE ALL``), both sides at once.
@@ -216,7 +224,10 @@ def prepared_rows(statement: Statement) -> list:
     read of it, if it did (once: a second run asks again)."""
     ahead = _AHEAD.get()
     if ahead:
-        found = ahead.pop(statement, None)
+        try:
+            found = ahead.pop(statement, None)
+        except TypeError:  # a parameter that cannot be a key (a list): never read ahead
+            found = None
         if found is not None:
             return found
     with prepared_cursor(statement.alias) as cursor:
@@ -229,13 +240,15 @@ def read_ahead(statements):
     """Run ``statements`` (``statement``) together, in one round trip to the server (psycopg's
     pipeline mode), and within this block give each one's rows to the first ``prepared_rows``
     (``compiled_values``, ``compiled_instances``) that runs it. Counted and logged as a query
-    each, as when they run one by one.
+    each, as when they run one by one; the time logged with each is only its sending, the wait
+    for them all coming after.
 
     For a page's reads that do not depend on each other: each waits for the server in turn
     otherwise, for longer than the server takes to run it. Only around reading, before any
     write: rows read ahead of a write would not show it. Where running them together fails, each
-    runs on its own when asked, as outside the block (a prepared statement whose tables changed
-    is made again there); inside a transaction, the error goes up.
+    runs on its own when asked, as outside the block, if the server refused a prepared statement
+    whose tables changed (it is made again there); any other error, and any inside a
+    transaction, goes up.
 
     Inside another ``read_ahead``, the statements it holds are not run again: a page reading its
     parts ahead around a part that reads its own ahead sends them once."""
@@ -279,9 +292,12 @@ def _run_together(statements: list[Statement]) -> dict:
             statement: cursor.fetchall()
             for cursor, statement in zip(cursors, statements, strict=True)
         }
-    except DatabaseError:
-        if raw.info.transaction_status != TransactionStatus.IDLE:
+    except DatabaseError as error:
+        refused = error.__cause__
+        stale = isinstance(refused, _STALE_ERRORS) and _stale_statement(refused)
+        if not stale or raw.info.transaction_status != TransactionStatus.IDLE:
             raise
+        logger.info("Prepared statements refused together (%s): each runs alone.", refused)
         return {}
     finally:
         for cursor in cursors:

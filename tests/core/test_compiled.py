@@ -9,13 +9,15 @@ import re
 import psycopg
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import NotSupportedError, connection, transaction
+from django.db import DataError, NotSupportedError, connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
 from core.compiled import (
+    Statement,
     compiled_instances,
     compiled_values,
+    key_param,
     prepared_cursor,
     read_ahead,
     shared_reads,
@@ -273,6 +275,15 @@ def _reads_ahead():
         statement(_team, units[0].pk),
     ]
     renamed = Team.objects.filter(parent=units[0]).order_by("name").first()
+    together = []
+
+    def record(execute, sql, params, many, context):
+        together.append(bool(connection.connection.pgconn.pipeline_status))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record), read_ahead(reads):
+        pass
+    assert together == [True, True, True]  # sent in one pipeline, not one by one
     with CaptureQueriesContext(connection) as captured, read_ahead(reads):
         assert len(captured.captured_queries) == 3
         for unit in units[:2]:
@@ -332,3 +343,20 @@ def test_read_ahead_inside_another_runs_only_what_the_outer_does_not_hold():
         assert compiled_instances(_team, units[0].pk)[0].pk == units[0].pk  # held by the outer
         assert compiled_instances(_team, units[2].pk)[0].pk == units[2].pk  # read again
         assert len(captured.captured_queries) == 6
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # outside a transaction
+def test_a_statement_read_ahead_that_fails_for_itself_raises_its_error_at_once():
+    """Only a prepared statement refused because its table changed runs again alone; any other
+    error (here a division by zero) comes out of ``read_ahead`` as Django's, not run twice."""
+    unit = _units_with_children()[0]
+    failing = Statement("default", "SELECT 1 / (%s - %s)", (key_param(unit.pk),) * 2)
+    reads = [statement(_team_names, unit.pk), failing]
+    with (
+        CaptureQueriesContext(connection) as captured,
+        pytest.raises(DataError, match="division by zero"),
+        read_ahead(reads),
+    ):
+        pass  # pragma: no cover - the error comes on entering
+    assert len(captured.captured_queries) == 2
+    assert list(compiled_values(_team_names, unit.pk)) == list(_team_names(unit.pk, None))

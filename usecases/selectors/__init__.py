@@ -26,10 +26,12 @@ from usecases.selectors.inbox import (
     unread_notification_count,
 )
 from usecases.selectors.lists import (
+    hold_usecase_links,
     owner_choices,
     search_usecases,
     usecase_detail,
     usecase_detail_statements,
+    usecase_links_statements,
     usecase_list_queryset,
 )
 from usecases.selectors.measurements import (
@@ -92,8 +94,10 @@ __all__ = [
     "sign_off_work_for",
     "unread_count_statements",
     "unread_notification_count",
+    "hold_usecase_links",
     "usecase_detail",
     "usecase_detail_statements",
+    "usecase_links_statements",
     "usecase_list_queryset",
     "timeline_statements",
     "usecase_timeline",

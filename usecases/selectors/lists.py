@@ -38,46 +38,51 @@ def search_usecases(queryset, text: str):
 
 def usecase_detail(key: str, *, with_links: bool = True) -> UseCase:
     """The use case with its team and people, and its products and goals (each product with its
-    team, each goal with its parent, as ``prefetch_related`` would hold them) unless a panel that
-    shows none of them asks (``with_links=False``). Every page of a use case reads it: each query
-    is compiled once per process (``compiled``), and the three go to the server together
-    (``read_ahead``: the links are found by the use case's number, not waiting for its id)."""
+    team, each goal with its parent, as ``prefetch_related`` would hold them; the two read
+    together, ``hold_usecase_links``) unless a panel that shows none of them asks
+    (``with_links=False``). Every page of a use case reads it: each query is compiled once per
+    process (``compiled``)."""
     number = parse_key(key)
-    if number is None:
+    found = compiled_instances(_usecase_query, number) if number is not None else []
+    if not found:
         raise UseCase.DoesNotExist(f"No use case {key}.")
-    links = _LINKS if with_links else {}
-    with read_ahead(usecase_detail_statements(key, with_links=with_links)):
-        found = compiled_instances(_usecase_query, number)
-        if not found:
-            raise UseCase.DoesNotExist(f"No use case {key}.")
-        usecase = found[0]
-        hold_links(usecase, key=number, **links)
+    usecase = found[0]
+    if with_links:
+        hold_usecase_links(usecase)
     return usecase
 
 
-def usecase_detail_statements(key: str, *, with_links: bool = True) -> list:
-    """What ``usecase_detail`` reads (nothing for a key no use case can have), for a page that
-    reads it ahead with its own reads (``read_ahead``)."""
+def usecase_detail_statements(key: str) -> list:
+    """What ``usecase_detail`` reads of the use case itself (nothing for a key no use case can
+    have), for a page that reads it ahead with reads of its own (``read_ahead``)."""
     number = parse_key(key)
-    if number is None:
-        return []
-    builds = (_usecase_query, *(_LINKS.values() if with_links else ()))
-    return [statement(build, number) for build in builds]
+    return [] if number is None else [statement(_usecase_query, number)]
+
+
+def hold_usecase_links(usecase: UseCase) -> None:
+    """Read the use case's products and goals, together, and hold them on it."""
+    with read_ahead(usecase_links_statements(usecase)):
+        hold_links(usecase, **_LINKS)
+
+
+def usecase_links_statements(usecase: UseCase) -> list:
+    """What ``hold_usecase_links`` reads, for ``read_ahead``."""
+    return [statement(build, usecase.pk) for build in _LINKS.values()]
 
 
 def _usecase_query(number: int, limit: None):
     return UseCase.objects.filter(number=number).select_related("team", "owner", "author")
 
 
-def _products_query(number: int, limit: None):
-    return Product.objects.filter(usecases__number=number).select_related("team")
+def _products_query(usecase_pk: int, limit: None):
+    return Product.objects.filter(usecases=usecase_pk).select_related("team")
 
 
-def _goals_query(number: int, limit: None):
-    return StrategicGoal.objects.filter(usecases__number=number).select_related("parent")
+def _goals_query(usecase_pk: int, limit: None):
+    return StrategicGoal.objects.filter(usecases=usecase_pk).select_related("parent")
 
 
-# The use case's links the detail page shows, each read by the use case's number.
+# The use case's links its page shows.
 _LINKS = {"products": _products_query, "goals": _goals_query}
 
 

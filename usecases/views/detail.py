@@ -85,9 +85,11 @@ def frame_statements(user) -> list:
 
 
 def page_statements(request, usecase) -> list:
-    """What the whole page reads once it has the use case, each part's reads not depending on
-    another's: read together (``core.compiled.read_ahead``), in one round trip to the server."""
+    """What the whole page reads once it has the use case (its products and goals, and each
+    part's reads), none depending on another's: read together (``core.compiled.read_ahead``), in
+    one round trip to the server."""
     return [
+        *selectors.usecase_links_statements(usecase),
         *timeline_statements(request, usecase),
         *selectors.evidence_statements(usecase, user=request.user),
         enabled_profiles_statement(),

@@ -117,13 +117,15 @@ def usecase_detail(request, key):
 
 def _whole_page(request, key):
     """The use case's page, its reads in two round trips to the server (``read_ahead``): the use
-    case with its links and what the page's frame reads for the person, then every part's reads
-    that need the use case."""
-    with read_ahead([*selectors.usecase_detail_statements(key), *frame_statements(request.user)]):
-        usecase = get_usecase(key)
+    case and what the page's frame reads for the person; then every part's reads that need the
+    use case, its products and goals among them. A key no use case can have reads nothing."""
+    reads = selectors.usecase_detail_statements(key)
+    with read_ahead([*reads, *frame_statements(request.user)] if reads else []):
+        usecase = get_usecase(key, with_links=False)
         if not permissions.can_view(request.user, usecase):
             raise PermissionDenied
         with read_ahead(page_statements(request, usecase)):
+            selectors.hold_usecase_links(usecase)
             context = detail_context(
                 request,
                 usecase,
