@@ -360,3 +360,47 @@ def test_a_statement_read_ahead_that_fails_for_itself_raises_its_error_at_once()
         pass  # pragma: no cover - the error comes on entering
     assert len(captured.captured_queries) == 2
     assert list(compiled_values(_team_names, unit.pk)) == list(_team_names(unit.pk, None))
+
+
+def _plans(fragment: str) -> list[tuple[int, int]]:
+    """(generic, custom) runs of the connection's prepared statements whose SQL has
+    ``fragment``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements")
+        return [(generic, custom) for generic, custom, sql in cursor.fetchall() if fragment in sql]
+
+
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # outside a transaction
+def test_statements_read_ahead_run_on_one_plan_for_every_key_from_their_first_run():
+    """Outside a transaction, as a page reads, a statement read ahead is not planned for its key
+    on its first runs on a connection: it runs on its generic plan at once. The connection's own
+    setting is untouched after; a statement run alone is planned for its key as before."""
+    units = _units_with_children()
+    connection.close()  # a new session: nothing prepared
+    expected = list(_team_names(units[0].pk, None))
+    for unit in units:
+        with read_ahead([statement(_team_names, unit.pk), statement(_team, unit.pk)]):
+            assert len(list(compiled_values(_team_names, unit.pk))) == len(
+                list(_team_names(unit.pk, None))
+            )
+    assert _plans('"parent_id" = $1') == [(3, 0)]
+    assert _plan_cache_mode() == "auto"
+    assert list(compiled_values(_team_names, units[0].pk)) == expected
+    assert _plans('"parent_id" = $1') == [(3, 1)]  # alone: planned for its key, as before
+
+
+def test_inside_a_transaction_statements_read_ahead_are_planned_as_alone():
+    """Inside a transaction the setting would last past the pipeline, to the transaction's end:
+    the statements are planned as the server chooses."""
+    units = _units_with_children()
+    with read_ahead([statement(_team_names, unit.pk) for unit in units]):
+        pass
+    generic, custom = _plans('"parent_id" = $1')[0]
+    assert custom >= 1
+    assert _plan_cache_mode() == "auto"
