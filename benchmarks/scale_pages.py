@@ -25,11 +25,11 @@ request of a page fills that worker's caches (the compiled templates and SQL, th
 after two rounds many workers had not yet seen a page, and their first requests made its p95 (the
 detail page's: 70.8 ms after two warm-up rounds, 32.3 ms after fifteen, in one stop's runs); ten
 make it likely, not certain, that every worker has; a server in use has long served each page on
-each worker. Each worker's connections to PostgreSQL (one a thread) also plan every prepared
-statement for its values on its first five runs before keeping one plan for all (the server's
-``plan_cache_mode`` ``auto``), up to 1.5 ms a statement on the detail page's: after ten rounds
-many connections are still planning (at 1M, the detail page 2.6–2.9× the bare page); forty
-(``--warmup 40``) measure the server past that (2.3×). ``p50``/``p95`` are the client's times, from connecting to the last byte; ``srv`` the
+each worker. Each worker's connections to PostgreSQL (one a thread) also plan a prepared statement
+for its values on its first five runs before keeping one plan for all (the server's
+``plan_cache_mode`` ``auto``), up to 1.5 ms a statement; the detail page's reads, sent together
+(``core.compiled.read_ahead``), run on that one plan from the first, other pages' statements do
+not yet: after ten rounds some connections are still planning them. ``p50``/``p95`` are the client's times, from connecting to the last byte; ``srv`` the
 server's own (``Server-Timing``: from its first middleware to the response built, without the
 network, gunicorn and the client's reading). Ratios (client times): list / admin changelist,
 detail / bare page.
