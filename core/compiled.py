@@ -10,8 +10,9 @@ Planning them costs the database server as much again: it plans the timeline's h
 in longer than it runs them. So they run as prepared statements (``prepared_cursor``): the server
 parses each once per connection (again after a rollback, which empties psycopg's cache of them),
 and after its first five runs keeps one plan for every key where that plan is estimated to cost
-no more than one made for each key (PostgreSQL's ``plan_cache_mode`` ``auto``). Every key goes
-in as a bigint, so each query is one statement whatever the size of its keys."""
+no more than one made for each key (PostgreSQL's ``plan_cache_mode`` ``auto``); statements a
+page reads together (``read_ahead``) use that one plan from their first run. Every key goes in as
+a bigint, so each query is one statement whatever the size of its keys."""
 
 import functools
 import logging
@@ -226,7 +227,7 @@ def prepared_rows(statement: Statement) -> list:
     if ahead:
         try:
             found = ahead.pop(statement, None)
-        except TypeError:  # a parameter that cannot be a key (a list): never read ahead
+        except TypeError:  # a parameter that cannot be a key (a list): not one read ahead
             found = None
         if found is not None:
             return found
@@ -251,7 +252,11 @@ def read_ahead(statements):
     transaction, goes up.
 
     Inside another ``read_ahead``, the statements it holds are not run again: a page reading its
-    parts ahead around a part that reads its own ahead sends them once."""
+    parts ahead around a part that reads its own ahead sends them once.
+
+    Outside a transaction they run on their generic plans from their first run (``_GENERIC_PLANS``):
+    only for reads by keys, whose one plan fits every key; not for a statement whose best plan
+    depends on a value (a range, a pattern, a status few rows have)."""
     held = _AHEAD.get()
     if held is None:
         token = _AHEAD.set(_run_together(list(dict.fromkeys(statements))))
@@ -278,6 +283,16 @@ def read_ahead(statements):
 # connection's sixth rarely before it is replaced (``CONN_MAX_AGE``).
 _GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
 
+
+def _plans_ahead(raw) -> bool:
+    """Whether the pipeline may ask for generic plans for itself alone: its statements are
+    prepared, and they make an implicit transaction of their own (in autocommit, none open; in
+    an ``atomic`` block not begun yet, psycopg would begin it, and the setting would last to its
+    end)."""
+    idle = raw.info.transaction_status == TransactionStatus.IDLE
+    return raw.autocommit and idle and raw.prepare_threshold is not None
+
+
 # The rows ``read_ahead`` read, by statement, until asked for (None outside it).
 _AHEAD: ContextVar[dict | None] = ContextVar("compiled_read_ahead", default=None)
 
@@ -295,7 +310,7 @@ def _run_together(statements: list[Statement]) -> dict:
     try:
         # An error comes out of the pipeline's end as Django's, as from a query run alone.
         with connection.wrap_database_errors, raw.pipeline():
-            if raw.info.transaction_status == TransactionStatus.IDLE:
+            if _plans_ahead(raw):
                 # The statements up to the pipeline's end make one implicit transaction: for it
                 # alone, each prepared statement runs on its generic plan from its first run.
                 raw.execute(_GENERIC_PLANS)

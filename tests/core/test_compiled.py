@@ -359,6 +359,7 @@ def test_a_statement_read_ahead_that_fails_for_itself_raises_its_error_at_once()
     ):
         pass  # pragma: no cover - the error comes on entering
     assert len(captured.captured_queries) == 2
+    assert _plan_cache_mode() == "auto"
     assert list(compiled_values(_team_names, unit.pk)) == list(_team_names(unit.pk, None))
 
 
@@ -404,3 +405,15 @@ def test_inside_a_transaction_statements_read_ahead_are_planned_as_alone():
     generic, custom = _plans('"parent_id" = $1')[0]
     assert custom >= 1
     assert _plan_cache_mode() == "auto"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the block is the test's own
+def test_in_an_atomic_block_not_begun_yet_nothing_is_set_for_its_length():
+    """An ``atomic`` block whose first statements are read ahead: psycopg begins its transaction
+    with them, and a setting made there would last to the block's end; none is made."""
+    units = _units_with_children()
+    reads = [statement(_team_names, unit.pk) for unit in units]
+    with transaction.atomic():
+        with read_ahead(reads):
+            pass
+        assert _plan_cache_mode() == "auto"
