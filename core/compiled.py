@@ -258,14 +258,14 @@ def read_ahead(statements):
     only for reads by keys, whose one plan fits every key; not for a statement whose best plan
     depends on a value (a range, a pattern, a status few rows have)."""
     held = _AHEAD.get()
+    added = _run_together([s for s in dict.fromkeys(statements) if held is None or s not in held])
     if held is None:
-        token = _AHEAD.set(_run_together(list(dict.fromkeys(statements))))
+        token = _AHEAD.set(added)
         try:
             yield
         finally:
             _AHEAD.reset(token)
         return
-    added = _run_together([s for s in dict.fromkeys(statements) if s not in held])
     held.update(added)
     try:
         yield

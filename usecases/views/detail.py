@@ -90,29 +90,29 @@ def page_statements(request, usecase) -> list:
     one round trip to the server."""
     return [
         *selectors.usecase_links_statements(usecase),
-        *timeline_statements(request, usecase),
+        *timeline_panel_statements(request, usecase),
         *selectors.evidence_statements(usecase, user=request.user),
         enabled_profiles_statement(),
         definitions_statement(),
     ]
 
 
-def timeline_statements(request, usecase) -> list:
+def timeline_panel_statements(request, usecase) -> list:
     """What ``timeline_context`` reads of the timeline's sources, for ``read_ahead``."""
-    return selectors.timeline_statements(usecase, limit=_timeline_read(request)[1])
+    return selectors.timeline_statements(usecase, limit=_timeline_read(request))
 
 
-def _timeline_read(request) -> tuple[bool, int | None]:
-    """(all of the history?, how many entries to read): with ``?history=all``, all of them; else
-    one more than ``TIMELINE_LIMIT``, which tells whether there is more to show."""
+def _timeline_read(request) -> int | None:
+    """How many entries to read: all of them (None) with ``?history=all``; else one more than
+    ``TIMELINE_LIMIT``, which tells whether there is more to show."""
     params = request.POST if request.method == "POST" else request.GET
-    full = params.get("history") == "all"
-    return full, None if full else selectors.TIMELINE_LIMIT + 1
+    return None if params.get("history") == "all" else selectors.TIMELINE_LIMIT + 1
 
 
 def timeline_context(request, usecase) -> dict:
     """The newest ``TIMELINE_LIMIT`` entries, or all of them with ``?history=all``."""
-    full, read = _timeline_read(request)
+    read = _timeline_read(request)
+    full = read is None
     limit = selectors.TIMELINE_LIMIT
     entries = selectors.usecase_timeline(usecase, limit=read)
     return {

@@ -39,7 +39,7 @@ from usecases.views.detail import (
     profiles_context,
     revision_context,
     timeline_context,
-    timeline_statements,
+    timeline_panel_statements,
 )
 
 
@@ -104,7 +104,7 @@ def usecase_detail(request, key):
     if panel == "status":
         return render(request, f"{DETAIL_TEMPLATE}#status-panel", detail_context(request, usecase))
     if panel == "timeline":
-        with read_ahead(timeline_statements(request, usecase)):
+        with read_ahead(timeline_panel_statements(request, usecase)):
             context = {"usecase": usecase, **timeline_context(request, usecase)}
         return render(request, f"{DETAIL_TEMPLATE}#timeline", context)
     if panel == "revision-diff":
